@@ -1,0 +1,3 @@
+"""MyComputer payments processing service."""
+
+__version__ = "0.1.0"

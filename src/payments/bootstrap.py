@@ -1,0 +1,72 @@
+"""The composition root: the one place that builds concrete adapters from settings.
+
+Nothing is built at import time; ``build_container(settings)`` is called by the
+app's lifespan, the worker and the CLI, and ``Container.close()`` releases it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from payments.adapters.db.engine import create_engine
+from payments.adapters.db.uow import UnitOfWorkFactory
+from payments.adapters.ratelimit import (
+    MemoryRateLimiter,
+    NoRateLimit,
+    RateLimiter,
+    RedisRateLimiter,
+)
+from payments.clock import Clock, SystemClock
+from payments.config import Settings
+from payments.services.api_keys import Authenticator
+from payments.services.idempotency import IdempotencyService
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: AsyncEngine
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+    authenticator: Authenticator
+    idempotency: IdempotencyService
+    rate_limiter: RateLimiter
+    extras: dict[str, object] = field(default_factory=dict)
+
+    async def close(self) -> None:
+        await self.rate_limiter.close()
+        await self.engine.dispose()
+
+
+def build_rate_limiter(settings: Settings, clock: Clock) -> RateLimiter:
+    if settings.rate_limit_per_second == 0:
+        return NoRateLimit()
+    if settings.redis_url:
+        return RedisRateLimiter(
+            Redis.from_url(settings.redis_url), settings.rate_limit_per_second, clock
+        )
+    return MemoryRateLimiter(settings.rate_limit_per_second, clock)
+
+
+def build_container(settings: Settings, *, clock: Clock | None = None) -> Container:
+    clock = clock or SystemClock()
+    engine = create_engine(settings.database_url)
+    uow_factory = UnitOfWorkFactory(engine)
+    return Container(
+        settings=settings,
+        engine=engine,
+        uow_factory=uow_factory,
+        clock=clock,
+        authenticator=Authenticator(uow_factory, cache_seconds=settings.api_key_cache_seconds),
+        idempotency=IdempotencyService(
+            uow_factory,
+            clock,
+            ttl=timedelta(hours=settings.idempotency_ttl_hours),
+            lock=timedelta(seconds=settings.idempotency_lock_seconds),
+        ),
+        rate_limiter=build_rate_limiter(settings, clock),
+    )

@@ -1,0 +1,90 @@
+"""API keys, roles and what each role may do.
+
+Roles, from most to least powerful:
+
+- ``admin``: everything, including API keys and shops (locations).
+- ``finance``: money operations (refunds of any size, approvals, reports), no admin.
+- ``clerk``: day-to-day shop work: customers and payments; refunds up to policy.
+- ``readonly``: GET only.
+
+A key may be restricted to one location: it then sees and creates only that
+shop's objects, and another shop's object is reported missing (404), exactly
+as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    admin = "admin"
+    finance = "finance"
+    clerk = "clerk"
+    readonly = "readonly"
+
+
+class Permission(StrEnum):
+    read = "read"
+    write_customers = "write_customers"
+    write_payments = "write_payments"
+    write_refunds = "write_refunds"
+    approve_refunds = "approve_refunds"
+    read_audit = "read_audit"
+    write_locations = "write_locations"
+    manage_webhooks = "manage_webhooks"
+    manage_api_keys = "manage_api_keys"
+
+
+_ALL = frozenset(Permission)
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.admin: _ALL,
+    Role.finance: _ALL - {Permission.write_locations, Permission.manage_api_keys},
+    Role.clerk: frozenset(
+        {
+            Permission.read,
+            Permission.write_customers,
+            Permission.write_payments,
+            Permission.write_refunds,
+        }
+    ),
+    Role.readonly: frozenset({Permission.read}),
+}
+
+
+def allows(role: Role, permission: Permission) -> bool:
+    return permission in GRANTS[role]
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    id: str
+    name: str
+    role: Role
+    redacted: str
+    created: datetime
+    location_id: str | None = None
+    revoked_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the verified API key."""
+
+    api_key_id: str
+    name: str
+    role: Role
+    location_id: str | None = None
+
+    def can(self, permission: Permission) -> bool:
+        return allows(self.role, permission)
+
+    def sees_location(self, location_id: str | None) -> bool:
+        return self.location_id is None or self.location_id == location_id

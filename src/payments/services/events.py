@@ -1,0 +1,53 @@
+"""Recording events: always inside the caller's unit of work (transactional outbox)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from payments.adapters.db.uow import UnitOfWork
+from payments.clock import Clock
+from payments.domain.events import Event
+from payments.domain.pagination import Page, PageRequest
+from payments.ids import id_for
+from payments.services.context import RequestContext
+
+
+async def record_event(
+    uow: UnitOfWork,
+    event_type: str,
+    obj: dict[str, Any],
+    *,
+    ctx: RequestContext,
+    clock: Clock,
+    location_id: str | None = None,
+    previous_attributes: dict[str, Any] | None = None,
+) -> Event:
+    data: dict[str, Any] = {"object": obj}
+    if previous_attributes:
+        data["previous_attributes"] = previous_attributes
+    event = Event(
+        id=id_for("event"),
+        type=event_type,
+        object_id=str(obj["id"]),
+        data=data,
+        created=clock.now(),
+        location_id=location_id,
+        request_id=ctx.request_id,
+        idempotency_key=ctx.idempotency_key,
+        livemode=bool(obj.get("livemode", False)),
+    )
+    await uow.events.add(event)
+    return event
+
+
+async def list_events(
+    uow: UnitOfWork,
+    page: PageRequest,
+    *,
+    ctx: RequestContext,
+    types: list[str] | None = None,
+    **filters: Any,
+) -> Page[Event]:
+    return await uow.events.list(
+        page, types=types, location_id=ctx.principal.location_id, **filters
+    )

@@ -1,0 +1,1 @@
+"""Test support: real databases, real servers, clocks. No mocks of our own code."""
