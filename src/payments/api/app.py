@@ -60,6 +60,8 @@ def create_app(
 ) -> FastAPI:
     """Build the app. ``embedded`` (default: SQLite) migrates and seeds at start-up."""
     holder: dict[str, Container] = {}
+    if container is not None:
+        holder["c"] = container
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -99,4 +101,6 @@ def create_app(
         app.include_router(router)
     app.add_middleware(ApiGateMiddleware, container_getter=lambda: holder["c"])
     app.add_middleware(RequestLogMiddleware)
+    if container is not None:
+        app.state.container = container
     return app

@@ -1,8 +1,9 @@
 """Money: integer minor units plus an ISO 4217 currency code.
 
 Nothing here ever uses floats. The number of decimals of a currency (its
-*exponent*) comes from CLDR currency data shipped with Babel, never from a
-guess. Currency codes travel in lower case on the API (``"eur"``), as Stripe
+*exponent*) is ISO 4217's, from the ``iso4217`` package, never a guess (CLDR's
+"usage" digits differ for a few, e.g. HUF 0 vs ISO 4217's 2, and are only used
+for display). Which currencies are current comes from CLDR (Babel). Currency codes travel in lower case on the API (``"eur"``), as Stripe
 does, and are normalised with :func:`normalize_currency`.
 
 Errors::
@@ -20,7 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from babel import Locale
-from babel.numbers import format_currency, get_currency_precision, get_territory_currencies
+from babel.numbers import format_currency, get_territory_currencies
+from iso4217 import Currency
 
 
 class MoneyError(ValueError):
@@ -68,8 +70,16 @@ def normalize_currency(code: str) -> str:
 
 
 def exponent(currency: str) -> int:
-    """Decimals of the currency's minor unit (EUR 2, JPY 0, KWD 3)."""
-    return int(get_currency_precision(normalize_currency(currency).upper()))
+    """Decimals of the currency's minor unit per ISO 4217 (EUR 2, JPY 0, KWD 3, HUF 2)."""
+    return _exponent(normalize_currency(currency).upper())
+
+
+@lru_cache(maxsize=512)
+def _exponent(code: str) -> int:
+    value = Currency(code).exponent
+    if value is None:
+        raise UnknownCurrency(code)
+    return int(value)
 
 
 # Stripe's documented minimum charge amounts, in our minor units. Currencies
@@ -138,7 +148,10 @@ class Money:
         sign = "-" if self.amount < 0 else ""
         whole, frac = divmod(abs(self.amount), 10**exp)
         text = f"{sign}{whole}.{frac:0{exp}d}" if exp else f"{sign}{whole}"
-        return format_currency(text, self.currency.upper(), locale=locale)
+        return format_currency(
+            text, self.currency.upper(), locale=locale, currency_digits=True,
+            decimal_quantization=False,
+        )
 
 
 def check_amount(amount: int, currency: str, *, maximum: int) -> None:

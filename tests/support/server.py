@@ -1,0 +1,71 @@
+"""Run the real service under uvicorn in child processes, on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def running_server(
+    database_url: str,
+    *,
+    workers: int = 2,
+    extra_env: dict[str, str] | None = None,
+    log_path: Path | None = None,
+    startup_timeout: float = 30.0,
+) -> Iterator[str]:
+    """Start ``uvicorn payments.asgi:app`` with ``workers`` processes; yield its base URL."""
+    port = free_port()
+    env = os.environ | {
+        "PAYMENTS_DATABASE_URL": database_url,
+        "PAYMENTS_EMBEDDED_WORKER": "false",
+        "PAYMENTS_SEED_SAMPLE_DATA": "false",
+        "PAYMENTS_RATE_LIMIT_PER_SECOND": "0",
+        "PAYMENTS_LOG_LEVEL": "WARNING",
+    } | (extra_env or {})
+    log = open(log_path or os.devnull, "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "payments.asgi:app", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", str(workers), "--no-access-log"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + startup_timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited with {proc.returncode}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start in time")
+            time.sleep(0.1)  # waiting for a child process to bind, not timing behaviour
+        yield base
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        log.close()

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import pytest
+
+from payments.config import ConfigurationError, load_settings
+
+
+def test_defaults_are_the_embedded_sqlite_setup(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("PAYMENTS_DATABASE_URL", "PAYMENTS_PORT", "PAYMENTS_GATEWAY"):
+        monkeypatch.delenv(name, raising=False)
+    s = load_settings(_env_file=None)
+    assert s.is_sqlite and s.run_embedded_worker and s.seed_samples
+    assert s.gateway == "simulator"
+    assert s.resolved_simulator_database_url.endswith("payments.simulator.sqlite3")
+
+
+def test_a_plain_postgres_url_gets_the_async_driver(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAYMENTS_DATABASE_URL", "postgresql://postgres@127.0.0.1/payments")
+    s = load_settings(_env_file=None)
+    assert s.database_url == "postgresql+asyncpg://postgres@127.0.0.1/payments"
+    assert not s.run_embedded_worker
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("PAYMENTS_PORT", "eighty", "PAYMENTS_PORT"),
+        ("PAYMENTS_PORT", "70000", "PAYMENTS_PORT"),
+        ("PAYMENTS_GATEWAY", "paypal", "PAYMENTS_GATEWAY"),
+        ("PAYMENTS_DATABASE_URL", "mysql://x", "PAYMENTS_DATABASE_URL"),
+        ("PAYMENTS_LOG_LEVEL", "LOUD", "PAYMENTS_LOG_LEVEL"),
+    ],
+)
+def test_bad_configuration_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError) as info:
+        load_settings(_env_file=None)
+    text = str(info.value)
+    assert text.startswith(f"configuration error: {message}:")
+    assert "\n" not in text
