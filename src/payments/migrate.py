@@ -16,7 +16,7 @@ def alembic_config(database_url: str) -> Config:
     return cfg
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str, revision: str = "heads") -> None:
     """Run ``alembic upgrade`` in a worker thread (env.py starts its own event loop)."""
     command.upgrade(alembic_config(database_url), revision)
 

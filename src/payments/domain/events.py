@@ -1,7 +1,8 @@
 """Events: every state change, with a snapshot of the object, Stripe style.
 
-``EVENT_TYPES`` is the registry of every event type the service emits, with a
-one-line description; the webhook reference page is generated from it.
+``EVENT_TYPES`` is the ONE registry of every event type the service emits, with
+a one-line description; the webhook reference page is generated from it, and an
+event of an unregistered type cannot be constructed. Add new types here.
 """
 
 from __future__ import annotations
@@ -17,11 +18,6 @@ EVENT_TYPES: dict[str, str] = {
     "location.created": "A shop (location) was created.",
     "location.updated": "A shop's (location's) details changed.",
 }
-
-
-def register_event_types(types: dict[str, str]) -> None:
-    """Capabilities add their event types here at import time of their domain module."""
-    EVENT_TYPES.update(types)
 
 
 @dataclass(frozen=True, slots=True)
