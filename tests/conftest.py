@@ -29,7 +29,9 @@ BACKENDS = ["sqlite", "postgresql"] if _PG else ["sqlite"]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A freshly migrated database of each backend, shared by the session's tests."""
     if request.param == "postgresql":
         with postgres_database() as url:
@@ -80,8 +82,11 @@ class Api:
 
     async def key(self, role: str = "admin", *, location: str | None = None) -> dict[str, str]:
         created = await create_api_key(
-            role=Role(role), name=f"test {role}", location_id=location,
-            uow_factory=self.container.uow_factory, clock=self.container.clock,
+            role=Role(role),
+            name=f"test {role}",
+            location_id=location,
+            uow_factory=self.container.uow_factory,
+            clock=self.container.clock,
         )
         return {"Authorization": f"Bearer {created.secret}"}
 
@@ -100,6 +105,8 @@ class Api:
 async def api(container: Container) -> AsyncIterator[Api]:
     app = create_app(container.settings, container=container, embedded=False)
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4242))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield Api(client=client, container=container)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+    ):
+        yield Api(client=client, container=container)

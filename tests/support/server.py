@@ -32,18 +32,36 @@ def running_server(
 ) -> Iterator[str]:
     """Start ``uvicorn payments.asgi:app`` with ``workers`` processes; yield its base URL."""
     port = free_port()
-    env = os.environ | {
-        "PAYMENTS_DATABASE_URL": database_url,
-        "PAYMENTS_EMBEDDED_WORKER": "false",
-        "PAYMENTS_SEED_SAMPLE_DATA": "false",
-        "PAYMENTS_RATE_LIMIT_PER_SECOND": "0",
-        "PAYMENTS_LOG_LEVEL": "WARNING",
-    } | (extra_env or {})
+    env = (
+        os.environ
+        | {
+            "PAYMENTS_DATABASE_URL": database_url,
+            "PAYMENTS_EMBEDDED_WORKER": "false",
+            "PAYMENTS_SEED_SAMPLE_DATA": "false",
+            "PAYMENTS_RATE_LIMIT_PER_SECOND": "0",
+            "PAYMENTS_LOG_LEVEL": "WARNING",
+        }
+        | (extra_env or {})
+    )
     log = open(log_path or os.devnull, "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "payments.asgi:app", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--no-access-log"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "payments.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-access-log",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -149,7 +149,10 @@ class Money:
         whole, frac = divmod(abs(self.amount), 10**exp)
         text = f"{sign}{whole}.{frac:0{exp}d}" if exp else f"{sign}{whole}"
         return format_currency(
-            text, self.currency.upper(), locale=locale, currency_digits=True,
+            text,
+            self.currency.upper(),
+            locale=locale,
+            currency_digits=True,
             decimal_quantization=False,
         )
 

@@ -39,10 +39,13 @@ async def test_only_admins_write_locations(api: Api) -> None:
         valid = {"name": "Shop", "address": {"country": "NL"}, "timezone": "Europe/Amsterdam"}
         create = await api.client.post("/v1/locations", json=valid, headers=headers)
         assert create.status_code == 403, role
-        update = await api.client.post(f"/v1/locations/{loc['id']}", json={"name": "y"},
-                                       headers=headers)
+        update = await api.client.post(
+            f"/v1/locations/{loc['id']}", json={"name": "y"}, headers=headers
+        )
         assert update.status_code == 403, role
-        assert (await api.client.get(f"/v1/locations/{loc['id']}", headers=headers)).status_code == 200
+        assert (
+            await api.client.get(f"/v1/locations/{loc['id']}", headers=headers)
+        ).status_code == 200
 
 
 async def test_a_location_restricted_key_sees_only_its_shop(api: Api) -> None:
@@ -53,27 +56,32 @@ async def test_a_location_restricted_key_sees_only_its_shop(api: Api) -> None:
     )
     berlin_clerk = await api.key("clerk", location=berlin["id"])
 
-    mine = (await api.client.post("/v1/customers", json={"name": "Local"},
-                                  headers=berlin_clerk)).json()
+    mine = (
+        await api.client.post("/v1/customers", json={"name": "Local"}, headers=berlin_clerk)
+    ).json()
     assert mine["location"] == berlin["id"]
-    theirs = (await api.client.post("/v1/customers",
-                                    json={"name": "Other", "location": amsterdam["id"]},
-                                    headers=admin)).json()
+    theirs = (
+        await api.client.post(
+            "/v1/customers", json={"name": "Other", "location": amsterdam["id"]}, headers=admin
+        )
+    ).json()
 
     listed = (await api.client.get("/v1/customers", headers=berlin_clerk)).json()["data"]
     assert [c["id"] for c in listed] == [mine["id"]]
     hidden = await api.client.get(f"/v1/customers/{theirs['id']}", headers=berlin_clerk)
     assert hidden.status_code == 404
     assert hidden.json()["error"]["code"] == "resource_missing"
-    update = await api.client.post(f"/v1/customers/{theirs['id']}", json={"name": "hack"},
-                                   headers=berlin_clerk)
+    update = await api.client.post(
+        f"/v1/customers/{theirs['id']}", json={"name": "hack"}, headers=berlin_clerk
+    )
     assert update.status_code == 404
     other_shop = await api.client.post(
         "/v1/customers", json={"name": "x", "location": amsterdam["id"]}, headers=berlin_clerk
     )
     assert other_shop.status_code == 404
-    assert (await api.client.get(f"/v1/locations/{amsterdam['id']}",
-                                 headers=berlin_clerk)).status_code == 404
+    assert (
+        await api.client.get(f"/v1/locations/{amsterdam['id']}", headers=berlin_clerk)
+    ).status_code == 404
     shops = (await api.client.get("/v1/locations", headers=berlin_clerk)).json()["data"]
     assert [s["id"] for s in shops] == [berlin["id"]]
     events = (await api.client.get("/v1/events", headers=berlin_clerk)).json()["data"]

@@ -11,8 +11,12 @@ async def test_a_clerk_creates_retrieves_updates_and_deletes_a_customer(api: Api
             "name": "Ada Lovelace",
             "email": "ada@example.com",
             "phone": "+49 30 1234567",
-            "address": {"line1": "Torstrasse 1", "postal_code": "10119", "city": "Berlin",
-                        "country": "de"},
+            "address": {
+                "line1": "Torstrasse 1",
+                "postal_code": "10119",
+                "city": "Berlin",
+                "country": "de",
+            },
             "preferred_locales": ["de-DE", "en"],
             "metadata": {"crm_id": "42"},
         },
@@ -58,8 +62,9 @@ async def test_customer_changes_are_recorded_as_events_with_the_object_snapshot(
     assert events[0]["data"]["previous_attributes"] == {"name": "Bo"}
     one = await api.client.get(f"/v1/events/{events[1]['id']}", headers=admin)
     assert one.json()["data"]["object"]["id"] == customer["id"]
-    filtered = await api.client.get("/v1/events", params={"type": "customer.created"},
-                                    headers=admin)
+    filtered = await api.client.get(
+        "/v1/events", params={"type": "customer.created"}, headers=admin
+    )
     assert [e["type"] for e in filtered.json()["data"]] == ["customer.created"]
 
 
@@ -67,8 +72,7 @@ async def test_customers_can_be_listed_by_email(api: Api) -> None:
     admin = await api.key()
     for email in ("a@example.com", "b@example.com", "a@example.com"):
         await api.client.post("/v1/customers", json={"email": email}, headers=admin)
-    listed = await api.client.get("/v1/customers", params={"email": "a@example.com"},
-                                  headers=admin)
+    listed = await api.client.get("/v1/customers", params={"email": "a@example.com"}, headers=admin)
     assert [c["email"] for c in listed.json()["data"]] == ["a@example.com", "a@example.com"]
 
 

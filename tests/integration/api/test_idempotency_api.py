@@ -30,10 +30,12 @@ async def test_the_same_key_with_another_body_is_an_idempotency_error(api: Api) 
 
 async def test_keys_are_scoped_to_the_api_key(api: Api) -> None:
     one, two = await api.key(), await api.key()
-    r1 = await api.client.post("/v1/customers", json={"name": "A"},
-                               headers=one | {"Idempotency-Key": "k"})
-    r2 = await api.client.post("/v1/customers", json={"name": "A"},
-                               headers=two | {"Idempotency-Key": "k"})
+    r1 = await api.client.post(
+        "/v1/customers", json={"name": "A"}, headers=one | {"Idempotency-Key": "k"}
+    )
+    r2 = await api.client.post(
+        "/v1/customers", json={"name": "A"}, headers=two | {"Idempotency-Key": "k"}
+    )
     assert r1.json()["id"] != r2.json()["id"]
     assert "idempotent-replayed" not in r2.headers
 
@@ -45,8 +47,7 @@ async def test_a_validation_error_is_not_saved_so_the_fixed_request_can_reuse_th
     headers = admin | {"Idempotency-Key": "fix-me"}
     bad = await api.client.post("/v1/customers", json={"email": "nope"}, headers=headers)
     assert bad.status_code == 400
-    good = await api.client.post("/v1/customers", json={"email": "a@example.com"},
-                                 headers=headers)
+    good = await api.client.post("/v1/customers", json={"email": "a@example.com"}, headers=headers)
     assert good.status_code == 200
     assert "idempotent-replayed" not in good.headers
 
@@ -78,7 +79,8 @@ async def test_a_key_expires_after_24_hours(api: Api) -> None:
 
 async def test_an_overlong_key_is_rejected(api: Api) -> None:
     admin = await api.key()
-    response = await api.client.post("/v1/customers", json={"name": "x"},
-                                     headers=admin | {"Idempotency-Key": "k" * 256})
+    response = await api.client.post(
+        "/v1/customers", json={"name": "x"}, headers=admin | {"Idempotency-Key": "k" * 256}
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "idempotency_key_invalid"

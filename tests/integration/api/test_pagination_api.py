@@ -22,9 +22,11 @@ async def test_cursor_pagination_walks_every_customer_once_in_both_directions(ap
         params = {"limit": 3, "starting_after": page["data"][-1]["id"]}
     assert seen == newest_first
 
-    back = (await api.client.get(
-        "/v1/customers", params={"limit": 2, "ending_before": newest_first[4]}, headers=admin
-    )).json()
+    back = (
+        await api.client.get(
+            "/v1/customers", params={"limit": 2, "ending_before": newest_first[4]}, headers=admin
+        )
+    ).json()
     assert [c["id"] for c in back["data"]] == newest_first[2:4]
     assert back["has_more"] is True
 

@@ -18,13 +18,18 @@ from support.databases import ON_CI, REDIS_URL, redis_available
 
 async def _hammer(container: Container, n: int) -> list[int]:
     app = create_app(container.settings, container=container, embedded=False)
-    key = await create_api_key(role=Role.readonly, name="rl", location_id=None,
-                               uow_factory=container.uow_factory, clock=container.clock)
+    key = await create_api_key(
+        role=Role.readonly,
+        name="rl",
+        location_id=None,
+        uow_factory=container.uow_factory,
+        clock=container.clock,
+    )
     headers = {"Authorization": f"Bearer {key.secret}"}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://t") as client:
-        return [(await client.get("/v1/customers", headers=headers)).status_code
-                for _ in range(n)]
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as client:
+        return [(await client.get("/v1/customers", headers=headers)).status_code for _ in range(n)]
 
 
 async def test_in_memory_limit_answers_429_past_the_per_second_budget(
@@ -60,7 +65,8 @@ async def test_redis_limit_is_shared_between_limiters(
     assert await one.hit("key_x")
     await one.close()
     await two.close()
-    container.rate_limiter = RedisRateLimiter(Redis.from_url(REDIS_URL), 2, clock,
-                                              prefix=prefix + "-api")
+    container.rate_limiter = RedisRateLimiter(
+        Redis.from_url(REDIS_URL), 2, clock, prefix=prefix + "-api"
+    )
     assert await _hammer(container, 3) == [200, 200, 429]
     assert make_settings  # the shared settings helper stays importable for other suites

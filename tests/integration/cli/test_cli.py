@@ -9,11 +9,16 @@ import sys
 import pytest
 
 
-def run(database_url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    database_url: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "payments.cli", *args],
         env=os.environ | {"PAYMENTS_DATABASE_URL": database_url} | (env or {}),
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

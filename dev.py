@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Two commands for a fresh machine with only Python (>= 3.11):
+
+    python3 dev.py serve   # install, then run the service on the embedded default
+    python3 dev.py test    # install test dependencies, lint, then run the whole suite
+
+Both create ``.venv`` beside this file on first use and reinstall only when
+``pyproject.toml`` changes. Extra arguments are passed on (``dev.py test -k idem``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+
+
+def sh(*args: str | Path, env: dict[str, str] | None = None) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    result = subprocess.run([str(a) for a in args], cwd=ROOT, env=env, check=False)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def ensure_installed(extra: str) -> None:
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be run by an older python3
+        sys.exit(f"Python 3.11 or newer is needed (found {sys.version.split()[0]})")
+    if not PY.exists():
+        print(f"creating {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    spec = ".[test]" if extra == "test" else "."
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + spec.encode()).hexdigest()
+    stamp = VENV / f".installed-{extra}"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    sh(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    sh(PY, "-m", "pip", "install", "--quiet", "-e", spec)
+    stamp.write_text(digest)
+
+
+def serve(args: list[str]) -> None:
+    ensure_installed("serve")
+    os.execv(BIN / "payments", [str(BIN / "payments"), "serve", *args])
+
+
+def test(args: list[str]) -> None:
+    ensure_installed("test")
+    sh(BIN / "ruff", "check", "src", "tests", "bench", "dev.py")
+    sh(BIN / "ruff", "format", "--check", "src", "tests", "bench", "dev.py")
+    sh(BIN / "lint-imports")
+    sh(PY, "-m", "pytest", *args)
+
+
+def main() -> None:
+    commands = {"serve": serve, "test": test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        sys.exit(__doc__)
+    commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()
