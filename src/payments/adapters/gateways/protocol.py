@@ -1,0 +1,376 @@
+"""The payment gateway port: what the service may ask of Stripe or of the simulator.
+
+One call to :meth:`PaymentGateway.charge` is one *attempt* (Stripe: a confirmed
+PaymentIntent); the service's own PaymentIntent may make several. Every mutating
+call carries an idempotency key derived from our attempt record, so repeating a
+call whose outcome we did not learn can never move money twice: the gateway
+replays the result it stored for that key.
+
+**Declines are data.** A declined card, a failed 3-D Secure challenge or a
+SEPA debit bounced by the bank is a :class:`ChargeResult` with
+``status="failed"`` and a :class:`Decline`; it is never raised. Statuses use
+Stripe's PaymentIntent vocabulary (see :data:`CHARGE_STATUSES`).
+
+Exceptions are kept for what changes what the caller may do next::
+
+    Exception
+     └── GatewayError                  base class, never raised itself
+          ├── GatewayNotSent           provably not processed (connect error, 5xx
+          │                            before processing): safe to retry
+          ├── GatewayOutcomeUnknown    may have been processed (timeout, lost
+          │                            response): repeat the same call with the
+          │                            same idempotency key, or retrieve
+          └── GatewayInvalidRequest    received and refused before any effect
+               │                       (Stripe's invalid_request_error); repeating
+               │                       the same request fails the same way
+               ├── IdempotencyKeyReused   idempotency_error: same key, other request
+               ├── PanNotAllowed          pan_not_allowed: not a published test card
+               ├── IbanNotAllowed         iban_not_allowed: not a published test IBAN
+               └── ResourceMissing        resource_missing: unknown reference or id
+
+``GatewayInvalidRequest`` is a bug or bad input on our side (capturing more
+than was authorized, refunding a disputed charge, ...), never a customer's
+decline; no idempotent result is stored for it (as at Stripe).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol, get_args, runtime_checkable
+
+ChargeStatus = Literal[
+    "requires_action",  # 3-D Secure: send the customer to ``redirect_url``
+    "requires_capture",  # authorized (capture_method="manual"), ``amount_capturable`` held
+    "processing",  # asynchronous: SEPA debit in flight, bank transfer awaiting funds
+    "succeeded",  # captured: ``amount_received`` is ours
+    "failed",  # declined: see ``decline``
+    "canceled",  # authorization released / attempt abandoned
+]
+CHARGE_STATUSES: tuple[ChargeStatus, ...] = get_args(ChargeStatus)
+RefundStatus = Literal["pending", "succeeded", "failed", "canceled"]
+CaptureMethod = Literal["automatic", "manual"]
+PaymentMethodType = Literal["card", "sepa_debit", "customer_balance"]
+WalletType = Literal["apple_pay", "google_pay"]
+
+# Registry of the asynchronous event types a gateway reports through
+# ``list_events`` (Stripe names). Each event carries a snapshot of the object.
+EVENT_TYPES: Mapping[str, str] = {
+    "payment_intent.requires_action": "the attempt needs customer authentication (3-D Secure)",
+    "payment_intent.amount_capturable_updated": "authorized, waiting for manual capture",
+    "payment_intent.processing": "asynchronous payment started (SEPA debit, bank transfer)",
+    "payment_intent.partially_funded": "a bank transfer arrived but covers only part",
+    "payment_intent.canceled": "the attempt was canceled, any authorization released",
+    "charge.succeeded": "funds captured: card charge, settled debit or funded transfer",
+    "charge.captured": "a manual-capture authorization was captured",
+    "charge.failed": "declined, failed authentication or bounced debit",
+    "charge.refunded": "a refund was created against the charge",
+    "charge.dispute.created": "the customer disputed the charge with the issuer",
+    "refund.created": "a refund was created",
+    "refund.updated": "a refund changed status (pending -> succeeded, succeeded -> failed)",
+    "refund.failed": "a refund failed after being accepted",
+}
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class GatewayError(Exception):
+    """Base class of every gateway exception."""
+
+
+class GatewayNotSent(GatewayError):
+    """The request provably did not take effect; it is safe to send it again."""
+
+
+class GatewayOutcomeUnknown(GatewayError):
+    """The request may have taken effect. Repeat it with the same idempotency key
+    (the gateway replays its stored result) or retrieve the charge."""
+
+
+class GatewayInvalidRequest(GatewayError):
+    """The gateway refused the request before doing anything (Stripe's error shape)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        param: str | None = None,
+        error_type: str = "invalid_request_error",
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.param = param
+        self.error_type = error_type
+
+
+class IdempotencyKeyReused(GatewayInvalidRequest):
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"Keys for idempotent requests can only be used with the same parameters "
+            f"they were first used with. Try using a key other than {key!r}.",
+            code="idempotency_error",
+            error_type="idempotency_error",
+        )
+        self.key = key
+
+
+class PanNotAllowed(GatewayInvalidRequest):
+    """A card number that is not a published test number (never echoed back)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Only published test card numbers are accepted by this gateway.",
+            code="pan_not_allowed",
+            param="number",
+        )
+
+
+class IbanNotAllowed(GatewayInvalidRequest):
+    """A valid IBAN that is not a published test IBAN (never echoed back)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Only published test IBANs are accepted by this gateway.",
+            code="iban_not_allowed",
+            param="iban",
+        )
+
+
+class ResourceMissing(GatewayInvalidRequest):
+    def __init__(self, kind: str, ident: str, *, param: str | None = None) -> None:
+        super().__init__(f"No such {kind}: {ident!r}", code="resource_missing", param=param)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CardInput:
+    """Raw card details (test numbers only); never stored, never echoed."""
+
+    number: str = field(repr=False)
+    exp_month: int
+    exp_year: int
+    cvc: str = field(repr=False)
+    wallet: WalletType | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SepaDebitInput:
+    iban: str = field(repr=False)
+    account_holder_name: str
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomerBalanceInput:
+    """Pay by bank transfer into the gateway's account (Stripe ``customer_balance``)."""
+
+    country: str = "DE"
+
+
+# A test PaymentMethod id such as ``"pm_card_visa"`` is accepted as well.
+PaymentMethodInput = CardInput | SepaDebitInput | CustomerBalanceInput | str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChargeRequest:
+    amount: int  # minor units
+    currency: str  # ISO 4217, any case
+    payment_method: str  # a ``PaymentMethod.id`` or a test id such as ``pm_card_visa``
+    idempotency_key: str
+    capture_method: CaptureMethod = "automatic"
+    customer: str | None = None
+    off_session: bool = False
+    return_url: str | None = None
+    description: str | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CardDetails:
+    brand: str  # visa | mastercard | amex | ...
+    last4: str
+    exp_month: int
+    exp_year: int
+    country: str  # issuing country, ISO 3166-1 alpha-2
+    fingerprint: str  # keyed hash of the number; equal for equal numbers
+    funding: str = "credit"  # credit | debit | prepaid
+    wallet: WalletType | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SepaDebitDetails:
+    bank_code: str
+    country: str
+    last4: str
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomerBalanceDetails:
+    bank_transfer_type: str = "eu_bank_transfer"
+    country: str = "DE"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaymentMethodDetails:
+    """Only safe details: brand, last4, expiry, country, fingerprint, wallet."""
+
+    type: PaymentMethodType
+    card: CardDetails | None = None
+    sepa_debit: SepaDebitDetails | None = None
+    customer_balance: CustomerBalanceDetails | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaymentMethod:
+    id: str
+    details: PaymentMethodDetails
+    created: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Decline:
+    code: str  # card_declined | expired_card | incorrect_cvc | processing_error | ...
+    message: str
+    decline_code: str | None = None  # generic_decline | insufficient_funds | lost_card | ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BankTransferInstructions:
+    """Where the customer sends a bank transfer (Stripe's display_bank_transfer_instructions)."""
+
+    iban: str
+    bic: str
+    account_holder_name: str
+    reference: str  # the customer must quote it; also accepted by the simulator's test hook
+    amount_remaining: int
+    currency: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChargeResult:
+    reference: str  # the gateway's id of this attempt: capture/cancel/refund/retrieve by it
+    status: ChargeStatus
+    amount: int
+    currency: str
+    created: datetime
+    capture_method: CaptureMethod = "automatic"
+    amount_capturable: int = 0  # held by an authorization, capturable now
+    amount_received: int = 0  # captured / settled / transferred (capped at ``amount``)
+    amount_refunded: int = 0  # refunds not failed
+    amount_excess: int = 0  # bank transfer over-payment beyond ``amount``
+    fee: int | None = None  # gateway fee in minor units, once known
+    payment_method: str | None = None
+    payment_method_details: PaymentMethodDetails | None = None
+    decline: Decline | None = None  # set when status == "failed"
+    redirect_url: str | None = None  # set when status == "requires_action"
+    bank_transfer: BankTransferInstructions | None = None
+    disputed: bool = False
+    customer: str | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefundResult:
+    reference: str
+    charge: str  # the ChargeResult.reference refunded
+    amount: int
+    currency: str
+    status: RefundStatus
+    created: datetime
+    reason: str | None = None
+    failure_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dispute:
+    reference: str
+    charge: str
+    amount: int
+    currency: str
+    reason: str  # fraudulent | product_not_received | ...
+    status: str  # needs_response | ...
+    created: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GatewayEvent:
+    """A gateway-side change, as Stripe's ``/v1/events`` reports it."""
+
+    id: str
+    cursor: str  # strictly increasing in delivery order; pass as ``after``
+    type: str  # one of EVENT_TYPES
+    created: datetime
+    charge: ChargeResult | None = None
+    refund: RefundResult | None = None
+    dispute: Dispute | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventPage:
+    events: tuple[GatewayEvent, ...]
+    next_cursor: str | None  # cursor of the last event, else the ``after`` given
+    has_more: bool
+
+
+# --------------------------------------------------------------------------- the port
+
+
+@runtime_checkable
+class PaymentGateway(Protocol):
+    """A payment gateway adapter (Stripe, simulator). Every method may raise
+    :class:`GatewayNotSent` or :class:`GatewayOutcomeUnknown`; mutating methods
+    may raise :class:`GatewayInvalidRequest`. Declines are returned."""
+
+    @property
+    def name(self) -> str:
+        """Short adapter name stored with attempts: ``"stripe"``, ``"simulator"``."""
+        ...
+
+    async def create_payment_method(
+        self, source: PaymentMethodInput, *, idempotency_key: str | None = None
+    ) -> PaymentMethod:
+        """Tokenize card / IBAN / bank-transfer details; returns safe details only."""
+        ...
+
+    async def charge(self, request: ChargeRequest) -> ChargeResult:
+        """One attempt: authorize (manual) or authorize and capture (automatic)."""
+        ...
+
+    async def capture(
+        self, reference: str, *, amount: int | None = None, idempotency_key: str
+    ) -> ChargeResult:
+        """Capture all (``amount=None``) or part of an authorization; the rest is released."""
+        ...
+
+    async def cancel(self, reference: str, *, idempotency_key: str) -> ChargeResult:
+        """Release an authorization / abandon an attempt awaiting action or funds."""
+        ...
+
+    async def refund(
+        self,
+        reference: str,
+        *,
+        amount: int | None = None,
+        idempotency_key: str,
+        reason: str | None = None,
+    ) -> RefundResult:
+        """Refund all that remains (``amount=None``) or part of a succeeded charge."""
+        ...
+
+    async def retrieve_charge(self, reference: str) -> ChargeResult:
+        """The charge as the gateway sees it now."""
+        ...
+
+    async def list_events(self, *, after: str | None = None, limit: int = 100) -> EventPage:
+        """Events with a cursor greater than ``after``, oldest first."""
+        ...

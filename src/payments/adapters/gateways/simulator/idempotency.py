@@ -1,0 +1,111 @@
+"""Idempotency keys, shared by every process using one simulator database.
+
+Stripe's rules: the first request with a key stores its response; a repeat
+with the same parameters gets that response replayed verbatim (even if the
+object changed since); a repeat with other parameters (or on another
+endpoint) is an ``idempotency_error``. Requests refused by validation store
+nothing. The key row is inserted *first* in the operation's transaction, so a
+concurrent request with the same key waits on the unique index (PostgreSQL)
+or on the write lock (SQLite), then replays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from payments.adapters.gateways.protocol import GatewayInvalidRequest, IdempotencyKeyReused
+
+from .codec import decode, encode, request_hash
+from .events import EventLog, Outbox
+from .store import SimulatorStore, idempotency
+
+T = TypeVar("T")
+Work = Callable[[AsyncConnection, Outbox], Awaitable[T]]
+
+
+class _KeyTaken(Exception):
+    """Another transaction committed the same key first; replay from it."""
+
+
+def check_key(key: str | None) -> str:
+    if not isinstance(key, str) or not key.strip() or len(key) > 255:
+        raise GatewayInvalidRequest(
+            "An idempotency key of 1 to 255 characters is required.",
+            code="parameter_invalid_string",
+            param="idempotency_key",
+        )
+    return key
+
+
+class Idempotency:
+    def __init__(self, store: SimulatorStore, event_log: EventLog) -> None:
+        self._store = store
+        self._events = event_log
+
+    async def run(
+        self,
+        *,
+        key: str | None,
+        operation: str,
+        params: Mapping[str, Any],
+        result_type: type[T],
+        now: datetime,
+        work: Work[T],
+    ) -> T:
+        """Run ``work`` once per key in its own committed transaction (replay otherwise).
+
+        Without a key (only where the protocol allows it) the work just runs.
+        """
+        digest = request_hash(operation, params)
+        for _ in range(2):
+            try:
+                async with self._store.transaction() as conn:
+                    if key is not None:
+                        stored = await self._claim(conn, key, operation, digest, now)
+                        if stored is not None:
+                            return decode(result_type, stored)
+                    outbox = Outbox()
+                    result = await work(conn, outbox)
+                    await self._events.write(conn, outbox)
+                    if key is not None:
+                        await conn.execute(
+                            idempotency.update()
+                            .where(idempotency.c.key == key)
+                            .values(response=encode(result))
+                        )
+                    return result
+            except _KeyTaken:
+                continue
+        raise RuntimeError(f"idempotency key {key!r} could not be claimed or replayed")
+
+    async def _claim(
+        self, conn: AsyncConnection, key: str, operation: str, digest: str, now: datetime
+    ) -> Mapping[str, Any] | None:
+        row = (
+            await conn.execute(
+                sa.select(
+                    idempotency.c.operation, idempotency.c.request_hash, idempotency.c.response
+                ).where(idempotency.c.key == key)
+            )
+        ).first()
+        if row is not None:
+            if row.operation != operation or row.request_hash != digest:
+                raise IdempotencyKeyReused(key)
+            if row.response is None:  # cannot happen: the claim commits with its response
+                raise _KeyTaken
+            return row.response
+        try:  # on a race the transaction is spoilt: leave it and start again
+            await conn.execute(
+                idempotency.insert().values(
+                    key=key, operation=operation, request_hash=digest, response=None, created=now
+                )
+            )
+        except IntegrityError as exc:
+            raise _KeyTaken from exc
+        return None

@@ -1,0 +1,39 @@
+"""Tunables of the simulator, and its id scheme."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SimulatorSettings:
+    # SEPA debits settle (or bounce) this long after the charge call.
+    sepa_settlement_delay: timedelta = timedelta(days=3)
+    # ... and the "delayed" test IBANs this much later again (Stripe: 3 minutes).
+    sepa_delayed_extra: timedelta = timedelta(minutes=3)
+    # Pending refunds (SEPA, bank transfer, pm_card_pendingRefund) succeed after this.
+    refund_settlement_delay: timedelta = timedelta(days=1)
+    # A refund of pm_card_refundFail reports succeeded, then fails after this.
+    refund_failure_delay: timedelta = timedelta(hours=1)
+    # Dispute cards / IBANs are disputed this long after they succeed.
+    dispute_delay: timedelta = timedelta(0)
+    # 3-D Secure challenges redirect to f"{action_url_base}/{reference}?return_url=...".
+    action_url_base: str = "https://simulator.payments.invalid/3ds"
+    # HMAC key of card / IBAN fingerprints: share it between processes of one simulator.
+    fingerprint_key: bytes = b"payments-simulator-fingerprint-v1"
+    # The account customers pay bank transfers into.
+    receiving_iban: str = "DE98370400440000000042"
+    receiving_bic: str = "SIMUDEFFXXX"
+    receiving_account_holder: str = "MyComputer Payments (simulator)"
+
+
+def new_id(prefix: str, now: datetime) -> str:
+    """``<prefix>_<10 chars of ms timestamp><16 random chars>``, sortable by time."""
+    millis = int(now.timestamp() * 1000)
+    stamp = "".join(_CROCKFORD[(millis >> shift) & 31] for shift in range(45, -1, -5))
+    tail = "".join(secrets.choice(_CROCKFORD) for _ in range(16))
+    return f"{prefix}_{stamp}{tail}"
