@@ -4,8 +4,6 @@ always on CI) a fresh PostgreSQL database; API tests run against both."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import pytest
@@ -16,9 +14,7 @@ from payments.adapters.db.tables import metadata
 from payments.api.app import create_app
 from payments.bootstrap import Container, build_container
 from payments.clock import FrozenClock
-from payments.config import Settings
-from payments.domain.access import Role
-from payments.services.api_keys import create_api_key
+from support.app import Api, make_settings
 from support.databases import ON_CI, postgres_available, postgres_database, sqlite_database
 
 _PG = postgres_available()
@@ -43,19 +39,6 @@ def database_url(
             yield url
 
 
-def make_settings(database_url: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "database_url": database_url,
-        "environment": "test",
-        "rate_limit_per_second": 0,
-        "embedded_worker": False,
-        "seed_sample_data": False,
-        "api_key_cache_seconds": 0,
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
-
-
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock()
@@ -67,38 +50,12 @@ async def container(database_url: str, clock: FrozenClock) -> AsyncIterator[Cont
     async with c.engine.begin() as conn:  # every test starts from empty tables
         for table in reversed(metadata.sorted_tables):
             await conn.execute(sa.delete(table))
+    await c.prepare()
+    await c.gateway.clear_faults()  # type: ignore[attr-defined]
     try:
         yield c
     finally:
         await c.close()
-
-
-@dataclass
-class Api:
-    """An HTTP client for the app plus helpers to mint keys."""
-
-    client: httpx.AsyncClient
-    container: Container
-
-    async def key(self, role: str = "admin", *, location: str | None = None) -> dict[str, str]:
-        created = await create_api_key(
-            role=Role(role),
-            name=f"test {role}",
-            location_id=location,
-            uow_factory=self.container.uow_factory,
-            clock=self.container.clock,
-        )
-        return {"Authorization": f"Bearer {created.secret}"}
-
-    async def location(self, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
-        body = {
-            "name": "Berlin Mitte",
-            "address": {"line1": "Torstrasse 1", "city": "Berlin", "country": "DE"},
-            "timezone": "Europe/Berlin",
-        } | fields
-        response = await self.client.post("/v1/locations", json=body, headers=headers)
-        assert response.status_code == 200, response.text
-        return response.json()  # type: ignore[no-any-return]
 
 
 @pytest.fixture

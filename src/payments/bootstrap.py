@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import assert_never
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from payments.adapters.db.engine import create_engine
 from payments.adapters.db.uow import UnitOfWorkFactory
+from payments.adapters.gateways.protocol import PaymentGateway
 from payments.adapters.ratelimit import (
     MemoryRateLimiter,
     NoRateLimit,
@@ -21,7 +23,7 @@ from payments.adapters.ratelimit import (
     RedisRateLimiter,
 )
 from payments.clock import Clock, SystemClock
-from payments.config import Settings
+from payments.config import GatewayName, Settings
 from payments.services.api_keys import Authenticator
 from payments.services.idempotency import IdempotencyService
 
@@ -35,10 +37,22 @@ class Container:
     authenticator: Authenticator
     idempotency: IdempotencyService
     rate_limiter: RateLimiter
+    gateway: PaymentGateway
     extras: dict[str, object] = field(default_factory=dict)
 
+    async def prepare(self) -> None:
+        """Create what adapters keep outside our migrations (the simulator's tables)."""
+        store = getattr(self.gateway, "store", None)
+        if store is not None:
+            await store.create_all()
+
     async def close(self) -> None:
+        for extra in self.extras.values():  # e.g. the worker's webhook HTTP client
+            aclose = getattr(extra, "aclose", None)
+            if aclose is not None:
+                await aclose()
         await self.rate_limiter.close()
+        await self.gateway.aclose()  # type: ignore[attr-defined]
         await self.engine.dispose()
 
 
@@ -52,7 +66,32 @@ def build_rate_limiter(settings: Settings, clock: Clock) -> RateLimiter:
     return MemoryRateLimiter(settings.rate_limit_per_second, clock)
 
 
-def build_container(settings: Settings, *, clock: Clock | None = None) -> Container:
+def build_gateway(settings: Settings, clock: Clock) -> PaymentGateway:
+    match settings.gateway:
+        case GatewayName.simulator:
+            from payments.adapters.gateways.simulator import SimulatorGateway, SimulatorSettings
+
+            return SimulatorGateway(
+                settings.resolved_simulator_database_url,
+                clock=clock,
+                settings=SimulatorSettings(
+                    sepa_settlement_delay=timedelta(
+                        seconds=settings.simulator_sepa_settlement_seconds
+                    ),
+                    action_url_base=settings.simulator_action_url_base,
+                ),
+            )
+        case GatewayName.stripe:
+            from payments.adapters.gateways.stripe import build_stripe_gateway
+
+            return build_stripe_gateway(settings)
+        case _:
+            assert_never(settings.gateway)
+
+
+def build_container(
+    settings: Settings, *, clock: Clock | None = None, gateway: PaymentGateway | None = None
+) -> Container:
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
     uow_factory = UnitOfWorkFactory(engine)
@@ -69,4 +108,5 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
             lock=timedelta(seconds=settings.idempotency_lock_seconds),
         ),
         rate_limiter=build_rate_limiter(settings, clock),
+        gateway=gateway or build_gateway(settings, clock),
     )

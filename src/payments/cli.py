@@ -89,6 +89,7 @@ def worker() -> None:
     configure_logging(settings.log_level, settings.log_format)
 
     async def run(container: Any) -> None:
+        await container.prepare()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -177,6 +178,38 @@ def apikeys_revoke(key_id: str) -> None:
         click.echo(f"error: {exc.message}", err=True)
         sys.exit(1)
     click.echo(f"Revoked {key.id} ({key.name}).")
+
+
+@main.group()
+def ledger() -> None:
+    """Inspect and verify the double-entry ledger."""
+
+
+@ledger.command("verify")
+def ledger_verify() -> None:
+    """Check every invariant of the ledger; exit 1 and name each problem found."""
+    from payments.services.ledger import verify_ledger
+
+    problems = _with_container(lambda c: verify_ledger(uow_factory=c.uow_factory))
+    if problems:
+        for problem in problems:
+            click.echo(f"FAIL {problem}", err=True)
+        click.echo(f"ledger verify: {len(problems)} problem(s)", err=True)
+        sys.exit(1)
+    click.echo(
+        "ledger verify: OK (transactions balance, balances match entries, "
+        "every succeeded charge posted exactly once)"
+    )
+
+
+@ledger.command("balances")
+def ledger_balances() -> None:
+    """Print the balance of every account per currency."""
+    from payments.services.ledger import account_balances
+
+    rows = _with_container(lambda c: account_balances(uow_factory=c.uow_factory))
+    for row in rows:
+        click.echo(f"{row['code']}  {row['account']:<28} {row['currency']}  {row['balance']:>14}")
 
 
 if __name__ == "__main__":  # pragma: no cover

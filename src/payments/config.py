@@ -6,11 +6,12 @@ is generated from this class (``python -m payments.docs``), so the two cannot dr
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -57,9 +58,86 @@ class Settings(BaseSettings):
             "Defaults to a file beside the SQLite database, or the same PostgreSQL database."
         ),
     )
+    simulator_sepa_settlement_seconds: Annotated[int, Field(ge=0)] = Field(
+        20,
+        description=(
+            "How long the simulator takes to settle (or bounce) a SEPA debit. Short by "
+            "default so a newcomer sees `processing` turn into `succeeded`."
+        ),
+    )
+    simulator_action_url_base: str = Field(
+        "http://127.0.0.1:8000/simulator/3ds",
+        description="Where the simulator's 3-D Secure challenge page lives (next_action URL).",
+    )
+    recovery_stale_seconds: Annotated[int, Field(ge=1)] = Field(
+        60,
+        description=(
+            "An attempt still `started` this long after it began is taken to be orphaned "
+            "(its process died) and is settled by the recovery job."
+        ),
+    )
     redis_url: str | None = Field(
         None,
         description="Redis URL (`redis://127.0.0.1:6379/0`); enables shared rate limiting.",
+    )
+    stripe_secret_key: SecretStr | None = Field(
+        None,
+        description=(
+            "Stripe secret key (`sk_test_...`, `sk_live_...`) or restricted key "
+            "(`rk_test_...`, `rk_live_...`). Required when `PAYMENTS_GATEWAY=stripe`; "
+            "a live key also sets livemode. Never logged."
+        ),
+    )
+    stripe_webhook_secret: SecretStr | None = Field(
+        None,
+        description=(
+            "Signing secret (`whsec_...`) of the webhook endpoint `POST /webhooks/stripe`, "
+            "from the Dashboard or `stripe listen`. Required in production with Stripe."
+        ),
+    )
+    stripe_publishable_key: str | None = Field(
+        None,
+        description=(
+            "Publishable key (`pk_test_...` / `pk_live_...`) for Stripe.js on the hosted "
+            "payment page; must be of the same mode (test/live) as the secret key."
+        ),
+    )
+    stripe_api_version: str | None = Field(
+        None,
+        description=(
+            "Pin the Stripe API version sent as `Stripe-Version` (e.g. `2026-10-28.endive`). "
+            "Default: the version the installed `stripe` SDK was generated for."
+        ),
+    )
+    stripe_api_base: str | None = Field(
+        None,
+        description=(
+            "Override the Stripe API base URL (tests and local fakes only, e.g. "
+            "`http://127.0.0.1:12111`). Default: `https://api.stripe.com`. Must be https in "
+            "production."
+        ),
+    )
+    stripe_allow_live_keys: bool = Field(
+        False,
+        description=(
+            "Allow a live Stripe key (`sk_live_` / `rk_live_`) outside "
+            "`PAYMENTS_ENVIRONMENT=production`. Off by default so that a copied production "
+            "key cannot move real money from a development or test machine."
+        ),
+    )
+    stripe_max_network_retries: Annotated[int, Field(ge=0, le=10)] = Field(
+        2,
+        description=(
+            "Retries the Stripe SDK makes itself on connection errors, 409, 5xx and retryable "
+            "429s, always with the same idempotency key."
+        ),
+    )
+    stripe_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = Field(
+        30.0,
+        description=(
+            "Timeout of one HTTP request to Stripe, in seconds (connecting takes at most "
+            "5 s of it). A timed-out call is an unknown outcome, settled by the recovery job."
+        ),
     )
     host: str = Field("127.0.0.1", description="Address `payments serve` binds to.")
     port: Annotated[int, Field(ge=1, le=65535)] = Field(
@@ -104,6 +182,22 @@ class Settings(BaseSettings):
         2.0,
         description="How long a verified API key is cached in-process (revocation delay).",
     )
+    webhook_allow_http_hosts: str = Field(
+        "",
+        description=(
+            "Comma-separated hosts that webhook endpoints may reach over plain `http` and "
+            "that may resolve to private, loopback or link-local addresses (e.g. "
+            "`127.0.0.1,localhost` for development). Empty (https to public addresses "
+            "only) in production."
+        ),
+    )
+    webhook_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
+        10.0,
+        description="How long one webhook delivery attempt may take before it counts as failed.",
+    )
+    webhook_batch_size: Annotated[int, Field(ge=1, le=1000)] = Field(
+        100, description="How many due webhook deliveries one worker claims and sends at once."
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -131,6 +225,11 @@ class Settings(BaseSettings):
             raise ValueError("must be json or console")
         return value
 
+    @model_validator(mode="after")
+    def _stripe_keys(self) -> Settings:
+        _check_stripe(self)
+        return self
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -144,8 +243,16 @@ class Settings(BaseSettings):
         return self.is_sqlite if self.seed_sample_data is None else self.seed_sample_data
 
     @property
+    def webhook_allowed_hosts(self) -> frozenset[str]:
+        hosts = (h.strip().strip("[]").lower() for h in self.webhook_allow_http_hosts.split(","))
+        return frozenset(h for h in hosts if h)
+
+    @property
     def livemode(self) -> bool:
-        return False
+        """True only for the Stripe gateway with a live key; the simulator is always test mode."""
+        if self.gateway != GatewayName.stripe or self.stripe_secret_key is None:
+            return False
+        return self.stripe_secret_key.get_secret_value().startswith(LIVE_KEY_PREFIXES)
 
     @property
     def resolved_simulator_database_url(self) -> str:
@@ -162,13 +269,70 @@ class ConfigurationError(Exception):
     """Bad configuration, rendered as one line naming the variable."""
 
 
+class SettingError(ValueError):
+    """A rule across several settings, blamed on the one setting ``field`` to fix."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+SECRET_KEY_PREFIXES = ("sk_test_", "sk_live_", "rk_test_", "rk_live_")
+LIVE_KEY_PREFIXES = ("sk_live_", "rk_live_")
+_API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
+
+
+def _check_stripe(s: Settings) -> None:
+    """Stripe settings: key shape, the live-key guard, matching publishable key."""
+    if s.stripe_api_version is not None and not _API_VERSION.match(s.stripe_api_version):
+        raise SettingError("stripe_api_version", "must look like 2026-10-28 or 2026-10-28.endive")
+    if s.stripe_api_base is not None:
+        if not s.stripe_api_base.startswith(("https://", "http://")):
+            raise SettingError("stripe_api_base", "must be an http(s):// URL")
+        if s.environment == Environment.production and not s.stripe_api_base.startswith("https://"):
+            raise SettingError("stripe_api_base", "must be https:// in production")
+    if s.gateway != GatewayName.stripe:
+        return
+    if s.stripe_secret_key is None:
+        raise SettingError("stripe_secret_key", "is required when PAYMENTS_GATEWAY=stripe")
+    key = s.stripe_secret_key.get_secret_value()
+    if not key.startswith(SECRET_KEY_PREFIXES) or len(key) < 16:
+        raise SettingError(
+            "stripe_secret_key",
+            "must be a Stripe secret key (sk_test_..., sk_live_...) or restricted key (rk_...)",
+        )
+    live = key.startswith(LIVE_KEY_PREFIXES)
+    if live and s.environment != Environment.production and not s.stripe_allow_live_keys:
+        raise SettingError(
+            "stripe_secret_key",
+            f"a live key is refused in the {s.environment.value} environment "
+            "(use a test key, or set PAYMENTS_STRIPE_ALLOW_LIVE_KEYS=true)",
+        )
+    publishable = s.stripe_publishable_key
+    if publishable is not None:
+        if not publishable.startswith(("pk_test_", "pk_live_")):
+            raise SettingError("stripe_publishable_key", "must start with pk_test_ or pk_live_")
+        if publishable.startswith("pk_live_") != live:
+            raise SettingError(
+                "stripe_publishable_key", "must be of the same mode (test/live) as the secret key"
+            )
+    secret = s.stripe_webhook_secret
+    if secret is not None and not secret.get_secret_value().startswith("whsec_"):
+        raise SettingError("stripe_webhook_secret", "must start with whsec_")
+    if secret is None and s.environment == Environment.production:
+        raise SettingError(
+            "stripe_webhook_secret", "is required in production (webhooks are not verifiable)"
+        )
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read settings; raise :class:`ConfigurationError` with one clear line on bad input."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         err = exc.errors()[0]
-        field = str(err["loc"][0]) if err["loc"] else "?"
+        blamed = getattr((err.get("ctx") or {}).get("error"), "field", "?")
+        field = str(err["loc"][0]) if err["loc"] else blamed
         message = err["msg"].removeprefix("Value error, ")
         raise ConfigurationError(
             f"configuration error: PAYMENTS_{field.upper()}: {message}"

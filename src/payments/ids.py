@@ -27,6 +27,7 @@ PREFIXES = {
     "subscription": "sub",
     "event": "evt",
     "webhook_endpoint": "we",
+    "webhook_delivery": "whd",
     "ledger_transaction": "ltx",
     "attempt": "att",
     "request": "req",

@@ -15,7 +15,19 @@ from fastapi import FastAPI
 from payments import __version__, migrate
 from payments.api.errors import install_error_handlers
 from payments.api.middleware import ApiGateMiddleware, RequestLogMiddleware
-from payments.api.routers import customers, events, health, locations
+from payments.api.routers import (
+    charges,
+    customers,
+    events,
+    health,
+    ledger,
+    locations,
+    payment_intents,
+    payment_methods,
+    test_helpers,
+    webhook_deliveries,
+    webhook_endpoints,
+)
 from payments.bootstrap import Container, build_container
 from payments.clock import Clock
 from payments.config import Settings
@@ -26,7 +38,19 @@ from payments.services.locations import seed_sample_locations
 
 log = get_logger("payments.app")
 
-ROUTERS = (health.router, locations.router, customers.router, events.router)
+ROUTERS = (
+    health.router,
+    locations.router,
+    customers.router,
+    payment_methods.router,
+    payment_intents.router,
+    charges.router,
+    ledger.router,
+    events.router,
+    test_helpers.router,
+    webhook_endpoints.router,
+    webhook_deliveries.router,
+)
 
 
 async def prepare_embedded(container: Container) -> None:
@@ -71,6 +95,7 @@ def create_app(
         app.state.container = c
         if embedded if embedded is not None else settings.is_sqlite:
             await prepare_embedded(c)
+        await c.prepare()
         stop = asyncio.Event()
         worker_task = None
         if settings.run_embedded_worker:

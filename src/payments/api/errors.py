@@ -119,6 +119,7 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.param,
             request_id=request_id_of(request),
             decline_code=getattr(exc, "decline_code", None),
+            payment_intent=getattr(exc, "payment_intent", None),
         )
 
     @app.exception_handler(MoneyError)

@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from payments.bootstrap import Container
+from payments.services.gateway_events import poll_gateway_events
+from payments.services.recovery import recover_attempts
 from payments.worker.runner import job
+from payments.worker.webhooks import deliver_webhooks
 
 
 @job("purge_idempotency_keys", every_seconds=300)
 async def purge_idempotency_keys(container: Container) -> int:
     """Forget idempotency keys older than their TTL (24 h by default)."""
     return await container.idempotency.purge_expired()
+
+
+@job("deliver_webhooks", every_seconds=1)
+async def deliver_webhooks_job(container: Container) -> int:
+    """Fan new events out to webhook endpoints and send due deliveries (with retries)."""
+    return await deliver_webhooks(container)
+
+
+@job("recover_gateway_attempts", every_seconds=5)
+async def recover_gateway_attempts(container: Container) -> int:
+    """Settle gateway calls whose outcome is unknown (timeouts, lost responses, crashes)."""
+    return await recover_attempts(
+        uow_factory=container.uow_factory,
+        gateway=container.gateway,
+        clock=container.clock,
+        stale_after=timedelta(seconds=container.settings.recovery_stale_seconds),
+    )
+
+
+@job("poll_gateway_events", every_seconds=2)
+async def poll_gateway_events_job(container: Container) -> int:
+    """Read the gateway's asynchronous news (SEPA settlement, 3-D Secure, disputes)."""
+    return await poll_gateway_events(
+        uow_factory=container.uow_factory, gateway=container.gateway, clock=container.clock
+    )

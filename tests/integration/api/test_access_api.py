@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from conftest import Api
+from support.app import Api
 
 
 async def test_requests_without_a_valid_key_are_401_in_the_error_shape(api: Api) -> None:

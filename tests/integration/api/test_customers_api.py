@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from conftest import Api
+from support.app import Api
 
 
 async def test_a_clerk_creates_retrieves_updates_and_deletes_a_customer(api: Api) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Api
+from support.app import Api
 
 
 async def test_every_response_carries_a_request_id(api: Api) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import Api
+from support.app import Api
 
 
 async def test_the_same_key_and_body_replays_the_first_response(api: Api) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from conftest import Api
+from support.app import Api
 
 
 async def test_a_location_defaults_currency_and_methods_from_its_country(api: Api) -> None:

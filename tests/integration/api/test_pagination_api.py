@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from conftest import Api
+from support.app import Api
 
 
 async def test_cursor_pagination_walks_every_customer_once_in_both_directions(api: Api) -> None:

@@ -6,13 +6,13 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from conftest import make_settings
 from payments.adapters.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from payments.api.app import create_app
 from payments.bootstrap import Container
 from payments.clock import FrozenClock
 from payments.domain.access import Role
 from payments.services.api_keys import create_api_key
+from support.app import make_settings
 from support.databases import ON_CI, REDIS_URL, redis_available
 
 

@@ -21,7 +21,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from payments.adapters.db.repositories.api_keys import ApiKeyRepository
 from payments.adapters.db.repositories.customers import CustomerRepository
 from payments.adapters.db.repositories.events import EventRepository
+from payments.adapters.db.repositories.ledger import LedgerRepository
 from payments.adapters.db.repositories.locations import LocationRepository
+from payments.adapters.db.repositories.payments import (
+    AttemptRepository,
+    ChargeRepository,
+    PaymentIntentRepository,
+    PaymentMethodRepository,
+)
+from payments.adapters.db.repositories.webhook_deliveries import WebhookDeliveryRepository
+from payments.adapters.db.repositories.webhook_endpoints import WebhookEndpointRepository
 
 
 class UnitOfWork:
@@ -48,6 +57,13 @@ class UnitOfWork:
         self.api_keys = ApiKeyRepository(conn)
         self.customers = CustomerRepository(conn)
         self.events = EventRepository(conn)
+        self.webhook_endpoints = WebhookEndpointRepository(conn)
+        self.webhook_deliveries = WebhookDeliveryRepository(conn)
+        self.payment_intents = PaymentIntentRepository(conn)
+        self.charges = ChargeRepository(conn)
+        self.payment_methods = PaymentMethodRepository(conn)
+        self.attempts = AttemptRepository(conn)
+        self.ledger = LedgerRepository(conn)
         self._committed = False
         return self
 

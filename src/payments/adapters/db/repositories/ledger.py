@@ -1,0 +1,142 @@
+"""The journal: append-only transactions and entries, plus sharded running balances.
+
+:meth:`LedgerRepository.post` writes a balanced :class:`JournalTransaction` in the
+caller's unit of work. A movement is posted at most once per (kind, source):
+a second post of the same movement is a no-op that returns ``False``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from payments.adapters.db.repositories.base import fetch_page
+from payments.adapters.db.tables import ledger_balances, ledger_entries, ledger_transactions
+from payments.domain.ledger import JournalTransaction
+from payments.domain.pagination import Page, PageRequest
+from payments.ids import id_for
+
+BALANCE_SHARDS = 8
+
+
+class LedgerRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+        self._dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+
+    async def post(
+        self, tx: JournalTransaction, *, when: datetime, location_id: str | None = None
+    ) -> bool:
+        tx_id = id_for("ledger_transaction")
+        inserted = await self._conn.execute(
+            self._dialect.insert(ledger_transactions)
+            .values(
+                id=tx_id,
+                kind=tx.kind.value,
+                source_type=tx.source.object,
+                source_id=tx.source.id,
+                description=tx.description[:500],
+                location_id=location_id,
+                created=when,
+            )
+            .on_conflict_do_nothing(index_elements=["kind", "source_type", "source_id"])
+            .returning(ledger_transactions.c.id)
+        )
+        if inserted.scalar_one_or_none() is None:
+            return False
+        await self._conn.execute(
+            ledger_entries.insert(),
+            [
+                {
+                    "transaction_id": tx_id,
+                    "account": e.account.value,
+                    "currency": e.currency,
+                    "amount": e.amount,
+                }
+                for e in tx.entries
+            ],
+        )
+        sums: dict[tuple[str, str], int] = defaultdict(int)
+        for e in tx.entries:
+            sums[(e.account.value, e.currency)] += e.amount
+        shard = random.randrange(BALANCE_SHARDS)
+        for (account, currency), amount in sorted(sums.items()):
+            stmt = self._dialect.insert(ledger_balances).values(
+                account=account, currency=currency, shard=shard, balance=amount
+            )
+            await self._conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["account", "currency", "shard"],
+                    set_={"balance": ledger_balances.c.balance + amount},
+                )
+            )
+        return True
+
+    async def balances(self) -> list[tuple[str, str, int]]:
+        b = ledger_balances
+        rows = await self._conn.execute(
+            sa.select(b.c.account, b.c.currency, sa.func.sum(b.c.balance))
+            .group_by(b.c.account, b.c.currency)
+            .order_by(b.c.account, b.c.currency)
+        )
+        return [(a, c, int(s)) for a, c, s in rows.all()]
+
+    async def entry_sums(self) -> list[tuple[str, str, int]]:
+        e = ledger_entries
+        rows = await self._conn.execute(
+            sa.select(e.c.account, e.c.currency, sa.func.sum(e.c.amount))
+            .group_by(e.c.account, e.c.currency)
+            .order_by(e.c.account, e.c.currency)
+        )
+        return [(a, c, int(s)) for a, c, s in rows.all()]
+
+    async def all_entries(self) -> dict[str, list[Any]]:
+        rows = await self._conn.execute(sa.select(ledger_entries).order_by(ledger_entries.c.id))
+        grouped: dict[str, list[Any]] = defaultdict(list)
+        for row in rows.all():
+            grouped[row.transaction_id].append(row)
+        return grouped
+
+    async def transaction_ids(self) -> list[str]:
+        rows = await self._conn.execute(sa.select(ledger_transactions.c.id))
+        return list(rows.scalars())
+
+    async def postings_by_source(self, kinds: list[str]) -> dict[str, int]:
+        t = ledger_transactions
+        rows = await self._conn.execute(
+            sa.select(t.c.source_id, sa.func.count())
+            .where(t.c.kind.in_(kinds))
+            .group_by(t.c.source_id)
+        )
+        return {source_id: int(n) for source_id, n in rows.all()}
+
+    async def list_transactions(
+        self, page: PageRequest, *, source_id: str | None = None, location_id: str | None = None
+    ) -> Page[dict[str, Any]]:
+        t = ledger_transactions
+        where = []
+        if source_id:
+            where.append(t.c.source_id == source_id)
+        if location_id:
+            where.append(t.c.location_id == location_id)
+        rows, has_more = await fetch_page(self._conn, t, where, page)
+        ids = [r.id for r in rows]
+        entries: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        if ids:
+            found = await self._conn.execute(
+                sa.select(ledger_entries)
+                .where(ledger_entries.c.transaction_id.in_(ids))
+                .order_by(ledger_entries.c.id)
+            )
+            for e in found.all():
+                entries[e.transaction_id].append(
+                    {"account": e.account, "currency": e.currency, "amount": e.amount}
+                )
+        data = [dict(r._mapping) | {"entries": entries[r.id]} for r in rows]
+        return Page(data, has_more)

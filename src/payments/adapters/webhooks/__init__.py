@@ -1,0 +1,1 @@
+"""Outgoing webhooks over HTTP: signing, the SSRF guard, and the sender."""

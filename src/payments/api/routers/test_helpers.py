@@ -1,0 +1,72 @@
+"""Test helpers for the simulator gateway (Stripe has ``/v1/test_helpers`` too).
+
+They stand in for the customer: passing or failing a 3-D Secure challenge, and
+sending a bank transfer. They exist only while ``PAYMENTS_GATEWAY=simulator``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from payments.api.deps import ContainerDep, ContextDep, services
+from payments.api.responses import json_response
+from payments.api.schemas.payments import AuthenticateIn, FundIn
+from payments.domain.access import Permission
+from payments.domain.errors import InvalidRequest
+from payments.services.context import RequestContext
+from payments.services.errors import gateway_call
+from payments.services.objects import payment_intent_object
+from payments.services.payment_flow import sync_charge_from_gateway
+from payments.services.payment_intents import retrieve_payment_intent
+
+router = APIRouter(prefix="/v1/test_helpers", tags=["test_helpers"])
+
+
+def _simulator(c: ContainerDep) -> object:
+    if c.gateway.name != "simulator":
+        raise InvalidRequest(
+            "Test helpers exist only with the simulator gateway.", code="test_helpers_unavailable"
+        )
+    return c.gateway
+
+
+async def _charge_ref(pi_id: str, c: ContainerDep, ctx: RequestContext) -> tuple[str, str]:
+    ctx.require(Permission.write_payments)
+    pi = await retrieve_payment_intent(pi_id, uow_factory=c.uow_factory, ctx=ctx)
+    async with c.uow_factory() as uow:
+        charge = await uow.charges.get(pi.latest_charge_id or "")
+    if charge is None or charge.gateway_ref is None:
+        raise InvalidRequest(
+            "This PaymentIntent has no attempt at the gateway yet.",
+            code="payment_intent_unexpected_state",
+        )
+    return charge.id, charge.gateway_ref
+
+
+@router.post(
+    "/payment_intents/{pi_id}/authenticate",
+    summary="Pass or fail the 3-D Secure challenge (simulator)",
+)
+async def authenticate(
+    pi_id: str, body: AuthenticateIn, c: ContainerDep, ctx: ContextDep
+) -> Response:
+    sim = _simulator(c)
+    charge_id, ref = await _charge_ref(pi_id, c, ctx)
+    result = await gateway_call(sim.complete_action(ref, succeed=body.succeed))  # type: ignore[attr-defined]
+    await sync_charge_from_gateway(charge_id, result, gateway=c.gateway, ctx=ctx, **services(c))
+    pi = await retrieve_payment_intent(pi_id, uow_factory=c.uow_factory, ctx=ctx)
+    return json_response(payment_intent_object(pi))
+
+
+@router.post(
+    "/payment_intents/{pi_id}/fund_bank_transfer",
+    summary="Send a bank transfer for this PaymentIntent (simulator)",
+)
+async def fund(pi_id: str, body: FundIn, c: ContainerDep, ctx: ContextDep) -> Response:
+    sim = _simulator(c)
+    charge_id, ref = await _charge_ref(pi_id, c, ctx)
+    result = await gateway_call(sim.simulate_bank_transfer(ref, body.amount))  # type: ignore[attr-defined]
+    await sync_charge_from_gateway(charge_id, result, gateway=c.gateway, ctx=ctx, **services(c))
+    pi = await retrieve_payment_intent(pi_id, uow_factory=c.uow_factory, ctx=ctx)
+    return json_response(payment_intent_object(pi))

@@ -1,0 +1,178 @@
+"""Gateway attempts: record before the call, call with no transaction open, settle after.
+
+The three phases of every money-moving gateway call (brandur's atomic phases):
+
+1. In a transaction, the use case checks its rules, records a
+   :class:`GatewayAttempt` (status ``started``) and commits.
+2. :func:`call_gateway` sends the request described by the attempt, with the
+   attempt id as the idempotency key. No database transaction is open.
+3. :func:`settle_attempt` records the answer in a new transaction and applies
+   it through :mod:`payments.services.gateway_sync`.
+
+If the process dies between 1 and 3, or the answer is lost, the attempt stays
+``started``/``unknown`` and the recovery job (:mod:`payments.services.recovery`)
+repeats the call with the same key: the gateway replays its stored answer, so
+money moves at most once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import timedelta
+from typing import Any
+
+from payments.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
+from payments.adapters.gateways.protocol import (
+    ChargeRequest,
+    ChargeResult,
+    GatewayInvalidRequest,
+    GatewayNotSent,
+    GatewayOutcomeUnknown,
+    PaymentGateway,
+)
+from payments.clock import Clock
+from payments.domain.errors import GatewayUnavailable, InvalidRequest
+from payments.domain.payments import AttemptStatus, GatewayAttempt
+from payments.services.context import RequestContext
+from payments.services.gateway_sync import apply_charge_result
+from payments.services.payment_methods import attach_in
+
+Outcome = ChargeResult | GatewayNotSent | GatewayOutcomeUnknown | GatewayInvalidRequest
+
+# Recovery backoff for unknown outcomes: 10 s, 20 s, 40 s ... capped at 15 minutes.
+RECOVERY_BASE = timedelta(seconds=10)
+RECOVERY_CAP = timedelta(minutes=15)
+
+
+def recovery_delay(count: int) -> timedelta:
+    return min(RECOVERY_BASE * (2 ** min(count, 16)), RECOVERY_CAP)
+
+
+async def call_gateway(attempt: GatewayAttempt, gateway: PaymentGateway) -> Outcome:
+    """Phase 2: send the attempt's request. Never raises the gateway's exceptions."""
+    req = attempt.request
+    try:
+        match attempt.operation:
+            case "charge":
+                return await gateway.charge(
+                    ChargeRequest(**req["charge"], idempotency_key=attempt.id)
+                )
+            case "capture":
+                return await gateway.capture(
+                    req["reference"], amount=req.get("amount"), idempotency_key=attempt.id
+                )
+            case "cancel":
+                return await gateway.cancel(req["reference"], idempotency_key=attempt.id)
+            case _:
+                raise ValueError(f"no gateway call for operation {attempt.operation!r}")
+    except (GatewayNotSent, GatewayOutcomeUnknown, GatewayInvalidRequest) as exc:
+        return exc
+
+
+def charge_request(**fields: Any) -> dict[str, Any]:
+    """The stored form of a charge call (validated by building the dataclass)."""
+    request = ChargeRequest(**fields, idempotency_key="-")
+    data = asdict(request)
+    data.pop("idempotency_key")
+    data["metadata"] = dict(data["metadata"])
+    return {"charge": data}
+
+
+async def settle_attempt(
+    attempt_id: str,
+    outcome: Outcome,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    ctx: RequestContext,
+    recovering: bool = False,
+) -> GatewayAttempt:
+    """Phase 3: record the outcome and apply it. Raises the client-facing error for a
+    provably unsent call (502) or a refused request (400) after recording it."""
+    error: Exception | None = None
+    async with uow_factory() as uow:
+        attempt = await uow.attempts.get(attempt_id, for_update=True)
+        assert attempt is not None
+        if attempt.status in (AttemptStatus.done, AttemptStatus.not_sent):
+            return attempt  # another path (worker, webhook) settled it first
+        now = clock.now()
+        attempt.locked_until = None
+        match outcome:
+            case ChargeResult():
+                attempt.status = AttemptStatus.done
+                attempt.completed_at = now
+                attempt.result = {"status": outcome.status, "reference": outcome.reference}
+                await _apply(uow, attempt, outcome, clock=clock, ctx=ctx)
+            case GatewayOutcomeUnknown() | GatewayNotSent() if recovering or isinstance(
+                outcome, GatewayOutcomeUnknown
+            ):
+                # after an unknown outcome, a later "not sent" proves nothing about the first
+                attempt.status = AttemptStatus.unknown
+                attempt.next_recovery_at = now + recovery_delay(attempt.recovery_count)
+                attempt.recovery_count += 1 if recovering else 0
+            case GatewayNotSent():
+                attempt.status = AttemptStatus.not_sent
+                attempt.completed_at = now
+                await _undo(uow, attempt)
+                error = GatewayUnavailable(
+                    "The payment gateway could not be reached; no money moved. Retry the request.",
+                    code="gateway_unavailable",
+                )
+            case GatewayInvalidRequest():
+                attempt.status = AttemptStatus.done
+                attempt.completed_at = now
+                attempt.result = {"error": outcome.code, "message": outcome.message}
+                await _undo(uow, attempt)
+                error = InvalidRequest(outcome.message, code=outcome.code, param=outcome.param)
+        await uow.attempts.save(attempt)
+        await uow.commit()
+    if error is not None:
+        raise error
+    return attempt
+
+
+async def _apply(
+    uow: UnitOfWork,
+    attempt: GatewayAttempt,
+    result: ChargeResult,
+    *,
+    clock: Clock,
+    ctx: RequestContext,
+) -> None:
+    assert attempt.payment_intent_id and attempt.charge_id
+    pi = await uow.payment_intents.get(attempt.payment_intent_id, for_update=True)
+    charge = await uow.charges.get(attempt.charge_id, for_update=True)
+    assert pi is not None and charge is not None
+    await apply_charge_result(uow, pi, charge, result, clock=clock, ctx=ctx)
+    await save_for_future_use(uow, pi, clock=clock, ctx=ctx)
+
+
+async def save_for_future_use(
+    uow: UnitOfWork, pi: Any, *, clock: Clock, ctx: RequestContext
+) -> None:
+    """``setup_future_usage``: a successful payment attaches its method to the customer."""
+    if not (pi.setup_future_usage and pi.customer_id and pi.payment_method_id):
+        return
+    if pi.status not in ("succeeded", "requires_capture"):
+        return
+    pm = await uow.payment_methods.get(pi.payment_method_id)
+    if pm is not None and pm.customer_id is None:
+        await attach_in(uow, pm, pi.customer_id, clock=clock, ctx=ctx)
+
+
+async def _undo(uow: UnitOfWork, attempt: GatewayAttempt) -> None:
+    """A charge call that never took effect: the intent goes back to before the confirm."""
+    if attempt.operation != "charge":
+        return  # a refused capture/cancel leaves the intent as it was
+    pi = await uow.payment_intents.get(attempt.payment_intent_id or "", for_update=True)
+    charge = await uow.charges.get(attempt.charge_id or "", for_update=True)
+    if pi is None or charge is None:
+        return
+    charge.status = "failed"
+    charge.failure_code = attempt.result["error"] if attempt.result else "gateway_unavailable"
+    charge.failure_message = (
+        attempt.result["message"] if attempt.result else "The gateway was not reached."
+    )
+    await uow.charges.save(charge)
+    pi.status = "requires_confirmation" if pi.payment_method_id else "requires_payment_method"
+    await uow.payment_intents.save(pi)

@@ -1,0 +1,134 @@
+"""Asynchronous gateway news: SEPA settlements, 3-D Secure results, disputes, refunds.
+
+The simulator is polled (its ``list_events``); Stripe pushes webhooks. Both end
+in :func:`handle_gateway_event`, which stores the event once by its gateway id
+(a duplicate is acknowledged and ignored) and then re-fetches the object from
+the gateway and applies the gateway's *current* view, so events that arrive
+late or out of order can never move an object backwards.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from payments.adapters.db.tables import gateway_cursors, gateway_events
+from payments.adapters.db.uow import UnitOfWorkFactory
+from payments.adapters.gateways.protocol import GatewayEvent, PaymentGateway
+from payments.clock import Clock
+from payments.logs import get_logger
+from payments.services.context import SYSTEM
+from payments.services.payment_flow import sync_charge_from_gateway
+
+log = get_logger("payments.gateway_events")
+
+LEASE = timedelta(seconds=60)
+
+
+async def record_gateway_event(
+    uow_factory: UnitOfWorkFactory,
+    gateway: str,
+    event_id: str,
+    event_type: str,
+    payload: dict[str, Any],
+    clock: Clock,
+) -> bool:
+    """Store an event by id; False when it was already stored (a duplicate)."""
+    async with uow_factory() as uow:
+        dialect = postgresql if uow.dialect == "postgresql" else sqlite
+        inserted = await uow.connection.execute(
+            dialect.insert(gateway_events)
+            .values(
+                id=event_id, gateway=gateway, type=event_type, payload=payload, received=clock.now()
+            )
+            .on_conflict_do_nothing(index_elements=["id"])
+            .returning(gateway_events.c.id)
+        )
+        new = inserted.scalar_one_or_none() is not None
+        await uow.commit()
+    return new
+
+
+async def handle_gateway_event(
+    event: GatewayEvent,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+) -> bool:
+    payload = {"type": event.type, "charge": event.charge.reference if event.charge else None}
+    if not await record_gateway_event(
+        uow_factory, gateway.name, event.id, event.type, payload, clock
+    ):
+        return False
+    error = None
+    if event.charge is not None:
+        async with uow_factory() as uow:
+            charge = await uow.charges.by_gateway_ref(gateway.name, event.charge.reference)
+        if charge is not None:
+            await sync_charge_from_gateway(
+                charge.id, None, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=SYSTEM
+            )
+        else:
+            error = "no charge of ours has this reference"
+    async with uow_factory() as uow:
+        await uow.connection.execute(
+            gateway_events.update()
+            .where(gateway_events.c.id == event.id)
+            .values(processed_at=clock.now(), error=error)
+        )
+        await uow.commit()
+    return True
+
+
+async def poll_gateway_events(
+    *, uow_factory: UnitOfWorkFactory, gateway: PaymentGateway, clock: Clock, limit: int = 100
+) -> int:
+    """Read the gateway's event feed from our stored cursor (one worker at a time)."""
+    process_due = getattr(gateway, "process_due", None)
+    if process_due is not None:  # the simulator moves scheduled transitions on here
+        await process_due()
+    now = clock.now()
+    async with uow_factory() as uow:
+        c = gateway_cursors
+        dialect = postgresql if uow.dialect == "postgresql" else sqlite
+        await uow.connection.execute(
+            dialect.insert(c)
+            .values(gateway=gateway.name, cursor=None, updated=now)
+            .on_conflict_do_nothing(index_elements=["gateway"])
+        )
+        claimed = await uow.connection.execute(
+            c.update()
+            .where(
+                c.c.gateway == gateway.name,
+                sa.or_(c.c.locked_until.is_(None), c.c.locked_until < now),
+            )
+            .values(locked_until=now + LEASE)
+            .returning(c.c.cursor)
+        )
+        row = claimed.first()
+        await uow.commit()
+    if row is None:
+        return 0  # another worker holds the feed
+    cursor = row.cursor
+    handled = 0
+    try:
+        page = await gateway.list_events(after=cursor, limit=limit)
+        for event in page.events:
+            if await handle_gateway_event(
+                event, uow_factory=uow_factory, gateway=gateway, clock=clock
+            ):
+                handled += 1
+            cursor = event.cursor
+    finally:
+        async with uow_factory() as uow:
+            await uow.connection.execute(
+                gateway_cursors.update()
+                .where(gateway_cursors.c.gateway == gateway.name)
+                .values(cursor=cursor, locked_until=None, updated=clock.now())
+            )
+            await uow.commit()
+    return handled

@@ -1,0 +1,282 @@
+"""PaymentIntents: create, retrieve, update, list. Confirm, capture and cancel, which
+call the gateway, are in :mod:`payments.services.payment_flow`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from payments.adapters.db.tables import payment_intents as t
+from payments.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
+from payments.adapters.gateways.protocol import PaymentGateway
+from payments.clock import Clock
+from payments.domain.access import Permission
+from payments.domain.errors import InvalidRequest, NotFound
+from payments.domain.location import Location
+from payments.domain.metadata import merge_metadata, validate_metadata
+from payments.domain.money import (
+    AmountOutOfRange,
+    UnknownCurrency,
+    check_amount,
+    normalize_currency,
+)
+from payments.domain.pagination import Page, PageRequest
+from payments.domain.payment_intent import (
+    CaptureMethod,
+    Operation,
+    PaymentIntentStatus,
+    transition,
+)
+from payments.domain.payments import PaymentIntent, PaymentMethod
+from payments.ids import id_for
+from payments.services.context import RequestContext
+from payments.services.events import record_event
+from payments.services.objects import payment_intent_object
+from payments.services.payment_methods import (
+    store_gateway_method,
+    tokenize,
+    visible_payment_method,
+)
+
+S = PaymentIntentStatus
+
+
+def validate_amount(amount: int, currency: str, *, maximum: int) -> None:
+    try:
+        check_amount(amount, currency, maximum=maximum)
+    except AmountOutOfRange as exc:
+        raise InvalidRequest(str(exc), code=exc.code, param="amount") from None
+
+
+def parse_currency(value: str, *, param: str = "currency") -> str:
+    try:
+        return normalize_currency(value)
+    except UnknownCurrency:
+        raise InvalidRequest(
+            f"Invalid currency: {value!r}", code="currency_invalid", param=param
+        ) from None
+
+
+async def visible_intent(
+    uow: UnitOfWork, pi_id: str, ctx: RequestContext, *, for_update: bool = False
+) -> PaymentIntent:
+    pi = await uow.payment_intents.get(pi_id, for_update=for_update)
+    if pi is None or not ctx.principal.sees_location(pi.location_id):
+        raise NotFound.of("payment_intent", pi_id)
+    return pi
+
+
+async def _location(uow: UnitOfWork, ctx: RequestContext, location_id: str | None) -> Location:
+    location_id = location_id or ctx.principal.location_id
+    if location_id is None:
+        raise InvalidRequest(
+            "Missing required param: location (the shop taking the payment).",
+            code="parameter_missing",
+            param="location",
+        )
+    location = await uow.locations.get(location_id)
+    if location is None or not ctx.principal.sees_location(location.id):
+        raise NotFound.of("location", location_id, param="location")
+    return location
+
+
+async def resolve_payment_method(
+    value: str,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+) -> PaymentMethod:
+    """One of our ``pm_`` ids, or a gateway test id such as ``pm_card_visa`` (tokenized now,
+    before any transaction opens)."""
+    async with uow_factory() as uow:
+        existing = await uow.payment_methods.get(value)
+        if existing is not None:
+            return await visible_payment_method(uow, value, ctx, param="payment_method")
+    gateway_pm = await tokenize(value, gateway=gateway)
+    async with uow_factory() as uow:
+        pm = await store_gateway_method(uow, gateway_pm, gateway=gateway.name, ctx=ctx, clock=clock)
+        await uow.commit()
+    return pm
+
+
+def check_method_fits(pi: PaymentIntent, pm: PaymentMethod) -> None:
+    """The method's type is offered, its currency works, and it is the customer's own."""
+    if pm.type not in pi.payment_method_types:
+        raise InvalidRequest(
+            f"The PaymentIntent does not accept payment method type {pm.type!r}; it accepts "
+            + ", ".join(pi.payment_method_types)
+            + ".",
+            code="payment_intent_incompatible_payment_method",
+            param="payment_method",
+        )
+    if pm.type == "sepa_debit" and pi.currency != "eur":
+        raise InvalidRequest(
+            f"The currency provided ({pi.currency}) is invalid. Payments with sepa_debit "
+            "support the following currencies: eur.",
+            code="payment_intent_incompatible_payment_method",
+            param="payment_method",
+        )
+    if pm.customer_id is not None and pm.customer_id != pi.customer_id:
+        raise InvalidRequest(
+            "The provided PaymentMethod belongs to another customer.",
+            code="payment_method_customer_mismatch",
+            param="payment_method",
+        )
+
+
+async def create_payment_intent(
+    params: dict[str, Any],
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+    max_amount: int,
+) -> PaymentIntent:
+    ctx.require(Permission.write_payments)
+    pm = None
+    if params.get("payment_method"):
+        pm = await resolve_payment_method(
+            params["payment_method"], uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+        )
+    async with uow_factory() as uow:
+        location = await _location(uow, ctx, params.get("location"))
+        currency = parse_currency(params.get("currency") or location.default_currency)
+        amount = params["amount"]
+        validate_amount(amount, currency, maximum=max_amount)
+        customer_id = params.get("customer")
+        if customer_id is not None:
+            customer = await uow.customers.get(customer_id)
+            if (
+                customer is None
+                or customer.deleted
+                or not ctx.principal.sees_location(customer.location_id)
+            ):
+                raise NotFound.of("customer", customer_id, param="customer")
+        types = params.get("payment_method_types") or list(location.payment_method_types)
+        for i, kind in enumerate(types):
+            if kind not in location.payment_method_types:
+                raise InvalidRequest(
+                    f"The shop {location.id} does not offer {kind!r}.",
+                    code="payment_method_type_unavailable",
+                    param=f"payment_method_types[{i}]",
+                )
+        if params.get("setup_future_usage") and customer_id is None:
+            raise InvalidRequest(
+                "setup_future_usage needs a customer to save the method to.",
+                code="parameter_missing",
+                param="customer",
+            )
+        pi = PaymentIntent(
+            id=id_for("payment_intent"),
+            location_id=location.id,
+            amount=amount,
+            currency=currency,
+            status=S.REQUIRES_PAYMENT_METHOD.value,
+            capture_method=CaptureMethod(params.get("capture_method") or "automatic").value,
+            payment_method_types=types,
+            created=clock.now(),
+            customer_id=customer_id,
+            setup_future_usage=params.get("setup_future_usage"),
+            return_url=params.get("return_url"),
+            description=params.get("description"),
+            receipt_email=params.get("receipt_email"),
+            metadata=validate_metadata(params.get("metadata") or {}),
+        )
+        if pm is not None:
+            check_method_fits(pi, pm)
+            pi.payment_method_id = pm.id
+            pi.status = transition(S(pi.status), Operation.ATTACH_PAYMENT_METHOD).value
+        await uow.payment_intents.add(pi)
+        await record_event(
+            uow,
+            "payment_intent.created",
+            payment_intent_object(pi),
+            ctx=ctx,
+            clock=clock,
+            location_id=pi.location_id,
+        )
+        await uow.commit()
+    return pi
+
+
+async def retrieve_payment_intent(
+    pi_id: str, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
+) -> PaymentIntent:
+    async with uow_factory() as uow:
+        return await visible_intent(uow, pi_id, ctx)
+
+
+async def update_payment_intent(
+    pi_id: str,
+    params: dict[str, Any],
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+    max_amount: int,
+) -> PaymentIntent:
+    ctx.require(Permission.write_payments)
+    pm = None
+    if params.get("payment_method"):
+        pm = await resolve_payment_method(
+            params["payment_method"], uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+        )
+    async with uow_factory() as uow:
+        pi = await visible_intent(uow, pi_id, ctx, for_update=True)
+        before = payment_intent_object(pi)
+        money_fields = {k for k in ("amount", "currency", "capture_method") if k in params}
+        if (money_fields or pm is not None) and await uow.attempts.open_for(pi.id):
+            raise InvalidRequest(
+                "An attempt of this PaymentIntent is in flight.",
+                code="payment_intent_unexpected_state",
+            )
+        if money_fields:
+            pi.status = transition(S(pi.status), Operation.UPDATE).value
+            if "currency" in params:
+                pi.currency = parse_currency(params["currency"])
+            pi.amount = params.get("amount", pi.amount)
+            pi.capture_method = CaptureMethod(params.get("capture_method", pi.capture_method))
+            validate_amount(pi.amount, pi.currency, maximum=max_amount)
+        if pm is not None:
+            check_method_fits(pi, pm)
+            pi.status = transition(S(pi.status), Operation.ATTACH_PAYMENT_METHOD).value
+            pi.payment_method_id = pm.id
+        for name in ("description", "receipt_email", "return_url", "setup_future_usage"):
+            if name in params:
+                setattr(pi, name, params[name])
+        if "metadata" in params:
+            pi.metadata = merge_metadata(pi.metadata, params["metadata"] or {})
+        after = payment_intent_object(pi)
+        if after != before:
+            await uow.payment_intents.save(pi)
+        await uow.commit()
+    return pi
+
+
+async def list_payment_intents(
+    page: PageRequest,
+    *,
+    customer: str | None,
+    status: str | None,
+    created_gte: datetime | None,
+    created_lte: datetime | None,
+    uow_factory: UnitOfWorkFactory,
+    ctx: RequestContext,
+) -> Page[PaymentIntent]:
+    where = []
+    if customer:
+        where.append(t.c.customer_id == customer)
+    if status:
+        where.append(t.c.status == status)
+    if created_gte:
+        where.append(t.c.created >= created_gte)
+    if created_lte:
+        where.append(t.c.created <= created_lte)
+    if ctx.principal.location_id:
+        where.append(t.c.location_id == ctx.principal.location_id)
+    async with uow_factory() as uow:
+        return await uow.payment_intents.page(page, where)

@@ -1,0 +1,65 @@
+"""The recovery job: settle gateway attempts whose outcome we never learned.
+
+An attempt is due when its outcome is ``unknown`` (timeout, lost response) and
+its backoff has passed, or when it is still ``started`` long after it began
+(the process that made the call died). Recovery repeats the very same call
+with the very same idempotency key: if the first call reached the gateway, the
+gateway replays its stored result; if it did not, the call happens now, as the
+customer asked. Either way money moves once.
+
+Several workers may run this at once: attempts are claimed with
+``FOR UPDATE SKIP LOCKED`` and a lease, and settling re-checks the attempt
+under its row lock.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from payments.adapters.db.uow import UnitOfWorkFactory
+from payments.adapters.gateways.protocol import PaymentGateway
+from payments.clock import Clock
+from payments.domain.errors import PaymentsError
+from payments.logs import get_logger
+from payments.services.attempts import call_gateway, settle_attempt
+from payments.services.context import SYSTEM
+
+log = get_logger("payments.recovery")
+
+LEASE = timedelta(minutes=5)
+
+
+async def recover_attempts(
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    stale_after: timedelta = timedelta(seconds=60),
+    batch: int = 50,
+) -> int:
+    now = clock.now()
+    async with uow_factory() as uow:
+        attempts = await uow.attempts.claim_due(
+            now, stale_before=now - stale_after, lease_until=now + LEASE, limit=batch
+        )
+        await uow.commit()
+    for attempt in attempts:
+        outcome = await call_gateway(attempt, gateway)
+        log.info(
+            "recovering_attempt",
+            attempt=attempt.id,
+            operation=attempt.operation,
+            outcome=type(outcome).__name__,
+        )
+        try:
+            await settle_attempt(
+                attempt.id,
+                outcome,
+                uow_factory=uow_factory,
+                clock=clock,
+                ctx=SYSTEM,
+                recovering=True,
+            )
+        except PaymentsError as exc:  # recorded on the attempt; nobody is waiting for it
+            log.info("recovered_with_error", attempt=attempt.id, code=exc.code)
+    return len(attempts)
