@@ -20,8 +20,10 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from payments.adapters.gateways.simulator.testdata import CARDS_BY_NUMBER
 from payments.api.errors import error_body, status_and_type
-from payments.domain.errors import PaymentsError, RateLimited
+from payments.domain.errors import InvalidRequest, PaymentsError, RateLimited
+from payments.domain.pan import pans_in
 from payments.ids import id_for
 from payments.logs import get_logger
 from payments.services.api_keys import Authenticator
@@ -110,6 +112,10 @@ def _request_hash(method: str, path: str, query: bytes, body: bytes) -> str:
     return digest.hexdigest()
 
 
+def _foreign_pan(body: bytes) -> bool:
+    return any(p not in CARDS_BY_NUMBER for p in pans_in(body))
+
+
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope["headers"]:
         if key == name:
@@ -151,6 +157,18 @@ class ApiGateMiddleware:
                 request_id=request_id,
             )
             await _send_json(send, 413, body_out)
+            return
+
+        if body and _foreign_pan(body):
+            # checked before anything else, so a real card number is never processed,
+            # stored or logged; only the gateway's published test numbers pass
+            await fail(
+                InvalidRequest(
+                    "Raw card numbers are not accepted here (PCI DSS): collect cards with "
+                    "the gateway's hosted fields, or use a published test card in test mode.",
+                    code="pan_not_allowed",
+                )
+            )
             return
 
         authenticator: Authenticator = container.authenticator

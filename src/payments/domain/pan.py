@@ -1,7 +1,8 @@
 """Primary account numbers (card numbers): find them so they are never stored or logged.
 
-A PAN here is 12 to 19 digits, optionally grouped by single spaces or dashes,
-that passes the Luhn check. :func:`redact_pans` replaces each with a marker
+A PAN here is a Luhn-valid run of 12 to 19 digits, either unbroken or grouped
+the way cards are printed (4-4-4-4[-3], 4-6-5), with spaces or dashes. Other
+groupings (phone numbers, IBANs, dates) are not taken for card numbers. :func:`redact_pans` replaces each with a marker
 keeping only the last four digits.
 """
 
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 import re
 
-_CANDIDATE = re.compile(r"(?<![\d])(?:\d[ -]?){11,18}\d(?![\d])")
+_CANDIDATE = re.compile(
+    r"(?<![\d])(?:\d{12,19}|\d{4}(?:[ -]\d{4}){2}[ -]\d{4}(?:[ -]?\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{5})(?![\d])"
+)
 
 
 def luhn_valid(digits: str) -> bool:
@@ -42,3 +45,8 @@ def redact_pans(text: str) -> str:
         return match.group()
 
     return _CANDIDATE.sub(_sub, text)
+
+
+def pans_in(body: bytes) -> list[str]:
+    """Card numbers anywhere in a request body (JSON strings or numbers alike)."""
+    return find_pans(body.decode("utf-8", errors="replace"))

@@ -29,6 +29,7 @@ from payments.adapters.gateways.protocol import (
     GatewayNotSent,
     GatewayOutcomeUnknown,
     PaymentGateway,
+    RefundResult,
 )
 from payments.clock import Clock
 from payments.domain.errors import GatewayUnavailable, InvalidRequest
@@ -37,7 +38,9 @@ from payments.services.context import RequestContext
 from payments.services.gateway_sync import apply_charge_result
 from payments.services.payment_methods import attach_in
 
-Outcome = ChargeResult | GatewayNotSent | GatewayOutcomeUnknown | GatewayInvalidRequest
+Outcome = (
+    ChargeResult | RefundResult | GatewayNotSent | GatewayOutcomeUnknown | GatewayInvalidRequest
+)
 
 # Recovery backoff for unknown outcomes: 10 s, 20 s, 40 s ... capped at 15 minutes.
 RECOVERY_BASE = timedelta(seconds=10)
@@ -63,6 +66,13 @@ async def call_gateway(attempt: GatewayAttempt, gateway: PaymentGateway) -> Outc
                 )
             case "cancel":
                 return await gateway.cancel(req["reference"], idempotency_key=attempt.id)
+            case "refund":
+                return await gateway.refund(
+                    req["reference"],
+                    amount=req.get("amount"),
+                    idempotency_key=attempt.id,
+                    reason=req.get("reason"),
+                )
             case _:
                 raise ValueError(f"no gateway call for operation {attempt.operation!r}")
     except (GatewayNotSent, GatewayOutcomeUnknown, GatewayInvalidRequest) as exc:
