@@ -66,13 +66,19 @@ def build_rate_limiter(settings: Settings, clock: Clock) -> RateLimiter:
     return MemoryRateLimiter(settings.rate_limit_per_second, clock)
 
 
-def build_gateway(settings: Settings, clock: Clock) -> PaymentGateway:
+def build_gateway(
+    settings: Settings, clock: Clock, *, engine: AsyncEngine | None = None
+) -> PaymentGateway:
+    """``engine``: ours, which the simulator borrows when it lives in the same database
+    (its transactions stay its own; they just share the connection pool)."""
     match settings.gateway:
         case GatewayName.simulator:
             from payments.adapters.gateways.simulator import SimulatorGateway, SimulatorSettings
 
+            url = settings.resolved_simulator_database_url
+            shared = engine is not None and url == settings.database_url
             return SimulatorGateway(
-                settings.resolved_simulator_database_url,
+                engine if shared and engine is not None else url,
                 clock=clock,
                 settings=SimulatorSettings(
                     sepa_settlement_delay=timedelta(
@@ -93,7 +99,7 @@ def build_container(
     settings: Settings, *, clock: Clock | None = None, gateway: PaymentGateway | None = None
 ) -> Container:
     clock = clock or SystemClock()
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     uow_factory = UnitOfWorkFactory(engine)
     return Container(
         settings=settings,
@@ -108,5 +114,5 @@ def build_container(
             lock=timedelta(seconds=settings.idempotency_lock_seconds),
         ),
         rate_limiter=build_rate_limiter(settings, clock),
-        gateway=gateway or build_gateway(settings, clock),
+        gateway=gateway or build_gateway(settings, clock, engine=engine),
     )

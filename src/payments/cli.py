@@ -33,7 +33,17 @@ def _with_container(fn: Callable[[Any], Awaitable[T]]) -> T:
         finally:
             await container.close()
 
-    return asyncio.run(run())
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        return runner.run(run())
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop when installed (it comes with uvicorn[standard], as in the API server)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover
+        return None
+    return uvloop.new_event_loop
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -198,7 +208,7 @@ def ledger_verify() -> None:
         sys.exit(1)
     click.echo(
         "ledger verify: OK (transactions balance, balances match entries, "
-        "every succeeded charge posted exactly once)"
+        "every succeeded charge posted exactly once, refunds and disputes as their status says)"
     )
 
 
@@ -210,6 +220,24 @@ def ledger_balances() -> None:
     rows = _with_container(lambda c: account_balances(uow_factory=c.uow_factory))
     for row in rows:
         click.echo(f"{row['code']}  {row['account']:<28} {row['currency']}  {row['balance']:>14}")
+
+
+@main.group()
+def audit() -> None:
+    """Check the hash-chained audit trail."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Re-hash every audit record in order; exit 1 naming the first broken one."""
+    from payments.services.audit import verify_audit_chain
+
+    count, problem = _with_container(lambda c: verify_audit_chain(uow_factory=c.uow_factory))
+    if problem:
+        click.echo(f"FAIL {problem}", err=True)
+        click.echo(f"audit verify: chain broken after {count} good record(s)", err=True)
+        sys.exit(1)
+    click.echo(f"audit verify: OK ({count} records, every hash and link intact)")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,6 +28,21 @@ class GatewayName(StrEnum):
 
 DEFAULT_DATA_DIR = Path(".data")
 
+# About 200 EUR, in minor units of each currency of the shops' countries.
+DEFAULT_REFUND_APPROVAL_THRESHOLDS = {
+    "eur": 20000,
+    "chf": 20000,
+    "gbp": 20000,
+    "usd": 20000,
+    "pln": 100000,
+    "czk": 500000,
+    "huf": 8000000,
+    "ron": 100000,
+    "dkk": 150000,
+    "sek": 250000,
+    "nok": 250000,
+}
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -46,6 +61,16 @@ class Settings(BaseSettings):
         description=(
             "SQLAlchemy async URL. SQLite (`sqlite+aiosqlite:///path`) is the embedded "
             "default; PostgreSQL is `postgresql+asyncpg://user@host:5432/db`."
+        ),
+    )
+    database_pool_size: Annotated[int, Field(ge=1, le=200)] = Field(
+        20,
+        description=(
+            "PostgreSQL connections each process keeps open, plus up to half as many more "
+            "in bursts. A request holds one at a time (the simulator gateway shares them "
+            "when it lives in the same database); size it to the concurrent requests of "
+            "one process, and keep processes x (size x 1.5) below the server's "
+            "`max_connections`."
         ),
     )
     gateway: GatewayName = Field(
@@ -196,8 +221,57 @@ class Settings(BaseSettings):
         description="How long one webhook delivery attempt may take before it counts as failed.",
     )
     webhook_batch_size: Annotated[int, Field(ge=1, le=1000)] = Field(
-        100, description="How many due webhook deliveries one worker claims and sends at once."
+        100, description="How many due webhook deliveries one worker claims at a time."
     )
+    webhook_concurrency: Annotated[int, Field(ge=1, le=100)] = Field(
+        8,
+        description=(
+            "How many webhook requests one worker has in flight at once (one pooled "
+            "connection each); the rest of a claimed batch waits its turn."
+        ),
+    )
+    refund_approval_thresholds: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        DEFAULT_REFUND_APPROVAL_THRESHOLDS,
+        description=(
+            "JSON object of currency to minor units, e.g. "
+            '`{"eur": 20000, "chf": 20000, "pln": 100000, "sek": 250000}`: a refund requested '
+            "by a `clerk` key that takes a payment's refunds above this amount waits "
+            "(`pending_approval`) for a `finance` or `admin` key to approve it. A currency "
+            "not listed always needs approval. Default: about 200 EUR in each currency "
+            "of the shops' countries."
+        ),
+    )
+    refund_approval_window_days: Annotated[int, Field(ge=0)] = Field(
+        90,
+        description=(
+            "A `clerk`'s refund requested more than this many days after the payment "
+            "needs approval by `finance` or `admin`, whatever its amount."
+        ),
+    )
+    dispute_evidence_days: Annotated[int, Field(ge=1, le=60)] = Field(
+        7,
+        description=(
+            "Days to respond to a dispute (its `evidence_details.due_by`) when the gateway "
+            "does not report a deadline (Stripe allows 7 to 21 days depending on the network)."
+        ),
+    )
+    dispute_deadline_warning_hours: Annotated[int, Field(ge=1)] = Field(
+        48,
+        description=(
+            "The worker emits `charge.dispute.deadline_approaching` this many hours before "
+            "a dispute awaiting a response is due."
+        ),
+    )
+
+    @field_validator("refund_approval_thresholds")
+    @classmethod
+    def _threshold_currencies(cls, value: dict[str, int]) -> dict[str, int]:
+        from payments.domain.money import UnknownCurrency, normalize_currency
+
+        try:
+            return {normalize_currency(code): amount for code, amount in value.items()}
+        except UnknownCurrency as exc:
+            raise ValueError(f"{exc.code!r} is not a current ISO 4217 currency") from None
 
     @field_validator("database_url")
     @classmethod

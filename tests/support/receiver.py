@@ -12,7 +12,7 @@ import asyncio
 import collections
 import random
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -35,7 +35,11 @@ class Receiver:
     default: Answer = 200
     latency: tuple[float, float] = (0.0, 0.0)  # random delay before answering, seconds
     hold_seconds: float = 5.0  # how long a "timeout" answer holds the connection
-    error_body: bytes = b'{"error": "boom", "card": "4242424242424242", "key": "sk_test_abcdefghijkl"}'
+    error_body: bytes = (
+        b'{"error": "boom", "card": "4242424242424242", "key": "sk_test_abcdefghijkl"}'
+    )
+    on_request: Callable[[], object] | None = None  # run (blocking) while a request is held
+    observed: list[object] = field(default_factory=list)
     requests: list[Received] = field(default_factory=list)
     _script: collections.deque[Answer] = field(default_factory=collections.deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -71,6 +75,8 @@ class Receiver:
                 answer = self._next()
                 with self._lock:
                     self.requests.append(Received(method, path, headers, body))
+                if self.on_request is not None:
+                    self.observed.append(self.on_request())
                 low, high = self.latency
                 if high:
                     await asyncio.sleep(random.uniform(low, high))
@@ -89,6 +95,8 @@ class Receiver:
                 )
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
+            pass
+        except asyncio.CancelledError:  # the receiver is shutting down
             pass
         finally:
             writer.close()

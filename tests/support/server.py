@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -19,6 +20,12 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class ServerProcess:
+    base_url: str
+    process: subprocess.Popen[bytes]  # leads its own process group (kill it with os.killpg)
 
 
 @contextmanager
@@ -31,6 +38,26 @@ def running_server(
     startup_timeout: float = 30.0,
 ) -> Iterator[str]:
     """Start ``uvicorn payments.asgi:app`` with ``workers`` processes; yield its base URL."""
+    with server_process(
+        database_url,
+        workers=workers,
+        extra_env=extra_env,
+        log_path=log_path,
+        startup_timeout=startup_timeout,
+    ) as server:
+        yield server.base_url
+
+
+@contextmanager
+def server_process(
+    database_url: str,
+    *,
+    workers: int = 2,
+    extra_env: dict[str, str] | None = None,
+    log_path: Path | None = None,
+    startup_timeout: float = 30.0,
+) -> Iterator[ServerProcess]:
+    """Like :func:`running_server`, but yield the process too (crash tests kill it)."""
     port = free_port()
     env = (
         os.environ
@@ -77,7 +104,7 @@ def running_server(
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not start in time")
             time.sleep(0.1)  # waiting for a child process to bind, not timing behaviour
-        yield base
+        yield ServerProcess(base, proc)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)

@@ -16,14 +16,18 @@ from payments import __version__, migrate
 from payments.api.errors import install_error_handlers
 from payments.api.middleware import ApiGateMiddleware, RequestLogMiddleware
 from payments.api.routers import (
+    audit_log,
     charges,
     customers,
+    disputes,
     events,
     health,
     ledger,
     locations,
     payment_intents,
     payment_methods,
+    refunds,
+    simulator_pages,
     test_helpers,
     webhook_deliveries,
     webhook_endpoints,
@@ -34,6 +38,7 @@ from payments.config import Settings
 from payments.domain.access import Role
 from payments.logs import get_logger
 from payments.services.api_keys import count_active_keys, create_api_key
+from payments.services.context import SYSTEM
 from payments.services.locations import seed_sample_locations
 
 log = get_logger("payments.app")
@@ -48,8 +53,12 @@ ROUTERS = (
     ledger.router,
     events.router,
     test_helpers.router,
+    simulator_pages.router,
     webhook_endpoints.router,
     webhook_deliveries.router,
+    refunds.router,
+    disputes.router,
+    audit_log.router,
 )
 
 
@@ -67,6 +76,7 @@ async def prepare_embedded(container: Container) -> None:
             location_id=None,
             uow_factory=container.uow_factory,
             clock=container.clock,
+            ctx=SYSTEM,
         )
         print(  # noqa: T201 - shown once, on the console only, never logged
             "\nNo API keys existed, so a first admin key was created. It is shown only once:\n\n"

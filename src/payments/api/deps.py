@@ -13,11 +13,13 @@ from payments.domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from payments.services.context import RequestContext
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
+    """``async`` although it awaits nothing (as are the others): FastAPI runs a plain
+    ``def`` dependency in its thread pool, a thread hand-off per request."""
     return request.app.state.container  # type: ignore[no-any-return]
 
 
-def get_context(request: Request) -> RequestContext:
+async def get_context(request: Request) -> RequestContext:
     principal: Principal | None = getattr(request.state, "principal", None)
     if principal is None:  # the gate authenticates every /v1 request; this is a safety net
         raise AuthenticationFailed("No API key provided.", code="api_key_missing")
@@ -29,7 +31,7 @@ def get_context(request: Request) -> RequestContext:
     )
 
 
-def get_page(
+async def get_page(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     starting_after: Annotated[str | None, Query(max_length=64)] = None,
     ending_before: Annotated[str | None, Query(max_length=64)] = None,

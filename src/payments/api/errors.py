@@ -111,6 +111,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(e.PaymentsError)
     async def _domain(request: Request, exc: e.PaymentsError) -> Response:
         status, err_type = status_and_type(exc)
+        if isinstance(exc, e.GatewayUnavailable):  # raised only when no money moved
+            request.state.idempotency_not_executed = True
         return error_response(
             status,
             err_type,

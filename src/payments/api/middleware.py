@@ -32,6 +32,7 @@ from payments.services.idempotency import IdempotencyService, Proceed
 log = get_logger("payments.http")
 
 JSON = (b"content-type", b"application/json")
+INTERNAL_ERROR = "An unexpected error occurred; it has been logged."
 
 
 def _state(scope: Scope) -> MutableMapping[str, Any]:
@@ -81,10 +82,7 @@ class RequestLogMiddleware:
             log.exception("unhandled_error", request_id=request_id, path=scope["path"])
             if not response_started:
                 body = error_body(
-                    "api_error",
-                    "internal_error",
-                    "An unexpected error occurred; it has been logged.",
-                    request_id=request_id,
+                    "api_error", "internal_error", INTERNAL_ERROR, request_id=request_id
                 )
                 await _send_json(send_with_id, 500, body)
         finally:
@@ -234,25 +232,22 @@ class ApiGateMiddleware:
 
         try:
             await self.app(scope, receive, capture)
-        except BaseException:
-            await service.release(outcome.record_id)
+        except Exception:
+            # The request may have moved money before it failed: its key keeps the 500 (as
+            # at Stripe), so that a retry with it cannot run the request a second time.
+            # (Cancelled, it stays in progress like a crashed one: taken over after the lock.)
+            body_500 = error_body(
+                "api_error", "internal_error", INTERNAL_ERROR, request_id=state.get("request_id")
+            )
+            await service.complete(outcome.record_id, 500, body_500)
             raise
         start = next(m for m in messages if m["type"] == "http.response.start")
         status = int(start["status"])
         response_body = b"".join(
             m.get("body", b"") for m in messages if m["type"] == "http.response.body"
         )
-        not_executed = (
-            state.get("idempotency_not_executed")
-            or status >= 500
-            or status
-            in (
-                401,
-                403,
-                409,
-                429,
-            )
-        )
+        # a 5xx is kept too, unless the error says nothing happened (gateway unreachable)
+        not_executed = state.get("idempotency_not_executed") or status in (401, 403, 409, 429)
         if not_executed:
             await service.release(outcome.record_id)
         else:

@@ -35,6 +35,16 @@ EVENT_TYPES: dict[str, str] = {
     "charge.failed": "A charge failed (declined, failed authentication, bounced debit).",
     "charge.captured": "An authorized charge was captured.",
     "charge.expired": "An uncaptured authorization expired or was released.",
+    "charge.refunded": "A refund of the charge was sent to the gateway (full or partial).",
+    "refund.created": "A refund was requested (it may await approval).",
+    "refund.updated": "A refund changed: approved, rejected, canceled or settled.",
+    "refund.failed": "A refund failed at the gateway (or never reached it); the money is back.",
+    "charge.dispute.created": "A customer disputed a charge with their bank.",
+    "charge.dispute.updated": "A dispute's evidence or status changed.",
+    "charge.dispute.closed": "A dispute was closed: won, lost (or accepted) or warning_closed.",
+    "charge.dispute.funds_withdrawn": "The disputed amount and the dispute fee were withdrawn.",
+    "charge.dispute.funds_reinstated": "A won dispute's funds were given back.",
+    "charge.dispute.deadline_approaching": "A dispute's evidence is due soon (48 h by default).",
 }
 
 

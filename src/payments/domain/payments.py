@@ -104,6 +104,7 @@ class AttemptOperation(StrEnum):
     capture = "capture"
     cancel = "cancel"
     refund = "refund"
+    cancel_refund = "cancel_refund"
 
 
 @dataclass(slots=True, kw_only=True)

@@ -91,8 +91,11 @@ def retry_delay(failed_attempts: int, rand: float) -> timedelta:
 def next_attempt_after_failure(
     *, created: datetime, failed_attempts: int, now: datetime, rand: float
 ) -> datetime | None:
-    """When to try again, or None when that would fall outside the 3-day window."""
+    """When to try again (a whole second, as the API shows it), or None when that would
+    fall outside the 3-day window."""
     when = now + retry_delay(failed_attempts, rand)
+    if when.microsecond:
+        when = when.replace(microsecond=0) + timedelta(seconds=1)
     return when if when - created <= RETRY_WINDOW else None
 
 

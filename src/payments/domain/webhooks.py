@@ -122,8 +122,8 @@ def forbidden_reason(address: IPAddress) -> str | None:
         ("loopback", address.is_loopback),
         ("link-local", address.is_link_local),
         ("multicast", address.is_multicast),
-        ("private", address.is_private),
         ("reserved", address.is_reserved),
+        ("private", address.is_private),
         ("not globally routable", not address.is_global),
     )
     return next((f"a {name} address" for name, hit in checks if hit), None)
@@ -134,10 +134,6 @@ def parse_address(host: str) -> IPAddress | None:
         return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return None
-
-
-def normalize_hosts(hosts: Iterable[str]) -> frozenset[str]:
-    return frozenset(h.strip().strip("[]").lower() for h in hosts if h.strip())
 
 
 def validate_endpoint_url(url: str, *, allowed_hosts: frozenset[str]) -> str:

@@ -18,6 +18,8 @@ from payments.clock import Clock
 from payments.domain.access import ApiKey, Principal, Role
 from payments.domain.errors import AuthenticationFailed, InvalidRequest, NotFound
 from payments.ids import id_for
+from payments.services.audit import CLI, record_audit
+from payments.services.context import RequestContext
 
 _ALPHABET = string.ascii_letters + string.digits
 SECRET_LENGTH = 40
@@ -46,7 +48,9 @@ async def create_api_key(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
     livemode: bool = False,
+    ctx: RequestContext = CLI,
 ) -> CreatedKey:
+    """Create a key; ``ctx`` is who does it, for the audit trail (default: the CLI)."""
     secret = _new_secret(livemode)
     key = ApiKey(
         id=id_for("api_key"),
@@ -60,6 +64,16 @@ async def create_api_key(
         if location_id is not None and await uow.locations.get(location_id) is None:
             raise NotFound.of("location", location_id, param="location")
         await uow.api_keys.add(key, secret_hash=hash_secret(secret))
+        await record_audit(
+            uow,
+            "api_key.created",
+            object_type="api_key",
+            object_id=key.id,
+            ctx=ctx,
+            clock=clock,
+            after={"name": name, "role": role.value, "location": location_id},
+            location_id=location_id,
+        )
         await uow.commit()
     return CreatedKey(key=key, secret=secret)
 
@@ -69,13 +83,26 @@ async def list_api_keys(*, uow_factory: UnitOfWorkFactory) -> list[ApiKey]:
         return await uow.api_keys.all()
 
 
-async def revoke_api_key(key_id: str, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> ApiKey:
+async def revoke_api_key(
+    key_id: str, *, uow_factory: UnitOfWorkFactory, clock: Clock, ctx: RequestContext = CLI
+) -> ApiKey:
     async with uow_factory() as uow:
         key = await uow.api_keys.get(key_id)
         if key is None:
             raise NotFound.of("api_key", key_id)
         if not await uow.api_keys.revoke(key_id, clock.now()):
             raise InvalidRequest(f"API key {key_id} is already revoked", code="already_revoked")
+        await record_audit(
+            uow,
+            "api_key.revoked",
+            object_type="api_key",
+            object_id=key_id,
+            ctx=ctx,
+            clock=clock,
+            before={"active": True},
+            after={"active": False},
+            location_id=key.location_id,
+        )
         await uow.commit()
         revoked = await uow.api_keys.get(key_id)
     assert revoked is not None

@@ -29,14 +29,16 @@ from payments.adapters.gateways.protocol import (
     GatewayNotSent,
     GatewayOutcomeUnknown,
     PaymentGateway,
+    RefundCanceling,
     RefundResult,
 )
 from payments.clock import Clock
 from payments.domain.errors import GatewayUnavailable, InvalidRequest
-from payments.domain.payments import AttemptStatus, GatewayAttempt
+from payments.domain.payments import AttemptStatus, GatewayAttempt, PaymentIntent
 from payments.services.context import RequestContext
 from payments.services.gateway_sync import apply_charge_result
 from payments.services.payment_methods import attach_in
+from payments.services.refund_sync import apply_refund_attempt, refund_not_made
 
 Outcome = (
     ChargeResult | RefundResult | GatewayNotSent | GatewayOutcomeUnknown | GatewayInvalidRequest
@@ -73,6 +75,10 @@ async def call_gateway(attempt: GatewayAttempt, gateway: PaymentGateway) -> Outc
                     idempotency_key=attempt.id,
                     reason=req.get("reason"),
                 )
+            case "cancel_refund":
+                if not isinstance(gateway, RefundCanceling):
+                    raise ValueError(f"the {gateway.name} gateway cannot cancel refunds")
+                return await gateway.cancel_refund(req["reference"], idempotency_key=attempt.id)
             case _:
                 raise ValueError(f"no gateway call for operation {attempt.operation!r}")
     except (GatewayNotSent, GatewayOutcomeUnknown, GatewayInvalidRequest) as exc:
@@ -96,9 +102,13 @@ async def settle_attempt(
     clock: Clock,
     ctx: RequestContext,
     recovering: bool = False,
+    settled_intent: list[PaymentIntent] | None = None,
 ) -> GatewayAttempt:
     """Phase 3: record the outcome and apply it. Raises the client-facing error for a
-    provably unsent call (502) or a refused request (400) after recording it."""
+    provably unsent call (502) or a refused request (400) after recording it.
+
+    When a charge result is applied, its intent (as committed) is appended to
+    ``settled_intent``, so that the caller does not read it again."""
     error: Exception | None = None
     async with uow_factory() as uow:
         attempt = await uow.attempts.get(attempt_id, for_update=True)
@@ -106,15 +116,25 @@ async def settle_attempt(
         if attempt.status in (AttemptStatus.done, AttemptStatus.not_sent):
             return attempt  # another path (worker, webhook) settled it first
         now = clock.now()
+        # Once the recovery job has claimed (leased) or repeated this attempt, it may have
+        # sent the same request itself: a "not sent" from this caller proves nothing then.
+        shared = attempt.locked_until is not None or attempt.status == AttemptStatus.unknown
         attempt.locked_until = None
         match outcome:
             case ChargeResult():
                 attempt.status = AttemptStatus.done
                 attempt.completed_at = now
                 attempt.result = {"status": outcome.status, "reference": outcome.reference}
-                await _apply(uow, attempt, outcome, clock=clock, ctx=ctx)
-            case GatewayOutcomeUnknown() | GatewayNotSent() if recovering or isinstance(
-                outcome, GatewayOutcomeUnknown
+                pi = await _apply(uow, attempt, outcome, clock=clock, ctx=ctx)
+                if settled_intent is not None:
+                    settled_intent.append(pi)
+            case RefundResult():
+                attempt.status = AttemptStatus.done
+                attempt.completed_at = now
+                attempt.result = {"status": outcome.status, "reference": outcome.reference}
+                await apply_refund_attempt(uow, attempt, outcome, clock=clock, ctx=ctx)
+            case GatewayOutcomeUnknown() | GatewayNotSent() if (
+                recovering or shared or isinstance(outcome, GatewayOutcomeUnknown)
             ):
                 # after an unknown outcome, a later "not sent" proves nothing about the first
                 attempt.status = AttemptStatus.unknown
@@ -123,7 +143,7 @@ async def settle_attempt(
             case GatewayNotSent():
                 attempt.status = AttemptStatus.not_sent
                 attempt.completed_at = now
-                await _undo(uow, attempt)
+                await _undo(uow, attempt, clock=clock, ctx=ctx)
                 error = GatewayUnavailable(
                     "The payment gateway could not be reached; no money moved. Retry the request.",
                     code="gateway_unavailable",
@@ -132,7 +152,7 @@ async def settle_attempt(
                 attempt.status = AttemptStatus.done
                 attempt.completed_at = now
                 attempt.result = {"error": outcome.code, "message": outcome.message}
-                await _undo(uow, attempt)
+                await _undo(uow, attempt, clock=clock, ctx=ctx)
                 error = InvalidRequest(outcome.message, code=outcome.code, param=outcome.param)
         await uow.attempts.save(attempt)
         await uow.commit()
@@ -148,13 +168,14 @@ async def _apply(
     *,
     clock: Clock,
     ctx: RequestContext,
-) -> None:
+) -> PaymentIntent:
     assert attempt.payment_intent_id and attempt.charge_id
     pi = await uow.payment_intents.get(attempt.payment_intent_id, for_update=True)
     charge = await uow.charges.get(attempt.charge_id, for_update=True)
     assert pi is not None and charge is not None
     await apply_charge_result(uow, pi, charge, result, clock=clock, ctx=ctx)
     await save_for_future_use(uow, pi, clock=clock, ctx=ctx)
+    return pi
 
 
 async def save_for_future_use(
@@ -170,10 +191,18 @@ async def save_for_future_use(
         await attach_in(uow, pm, pi.customer_id, clock=clock, ctx=ctx)
 
 
-async def _undo(uow: UnitOfWork, attempt: GatewayAttempt) -> None:
+async def _undo(
+    uow: UnitOfWork, attempt: GatewayAttempt, *, clock: Clock, ctx: RequestContext
+) -> None:
     """A charge call that never took effect: the intent goes back to before the confirm."""
+    if attempt.operation == "refund":  # the refund fails; its money is the payment's again
+        await refund_not_made(uow, attempt, clock=clock, ctx=ctx)
+        return
+    if attempt.operation == "cancel":
+        await _withdraw_cancellation(uow, attempt)
+        return
     if attempt.operation != "charge":
-        return  # a refused capture/cancel leaves the intent as it was
+        return  # a refused capture leaves the intent as it was
     pi = await uow.payment_intents.get(attempt.payment_intent_id or "", for_update=True)
     charge = await uow.charges.get(attempt.charge_id or "", for_update=True)
     if pi is None or charge is None:
@@ -186,3 +215,11 @@ async def _undo(uow: UnitOfWork, attempt: GatewayAttempt) -> None:
     await uow.charges.save(charge)
     pi.status = "requires_confirmation" if pi.payment_method_id else "requires_payment_method"
     await uow.payment_intents.save(pi)
+
+
+async def _withdraw_cancellation(uow: UnitOfWork, attempt: GatewayAttempt) -> None:
+    """A cancel that never took effect: drop the reason recorded when it was accepted."""
+    pi = await uow.payment_intents.get(attempt.payment_intent_id or "", for_update=True)
+    if pi is not None and pi.status != "canceled" and pi.cancellation_reason is not None:
+        pi.cancellation_reason = None
+        await uow.payment_intents.save(pi)

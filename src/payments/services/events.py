@@ -22,10 +22,32 @@ async def record_event(
     location_id: str | None = None,
     previous_attributes: dict[str, Any] | None = None,
 ) -> Event:
+    event = new_event(
+        event_type,
+        obj,
+        ctx=ctx,
+        clock=clock,
+        location_id=location_id,
+        previous_attributes=previous_attributes,
+    )
+    await uow.events.add(event)
+    return event
+
+
+def new_event(
+    event_type: str,
+    obj: dict[str, Any],
+    *,
+    ctx: RequestContext,
+    clock: Clock,
+    location_id: str | None = None,
+    previous_attributes: dict[str, Any] | None = None,
+) -> Event:
+    """An event to record (``uow.events.add_all`` writes several in one statement)."""
     data: dict[str, Any] = {"object": obj}
     if previous_attributes:
         data["previous_attributes"] = previous_attributes
-    event = Event(
+    return Event(
         id=id_for("event"),
         type=event_type,
         object_id=str(obj["id"]),
@@ -36,8 +58,6 @@ async def record_event(
         idempotency_key=ctx.idempotency_key,
         livemode=bool(obj.get("livemode", False)),
     )
-    await uow.events.add(event)
-    return event
 
 
 async def list_events(

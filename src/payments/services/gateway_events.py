@@ -19,9 +19,12 @@ from payments.adapters.db.tables import gateway_cursors, gateway_events
 from payments.adapters.db.uow import UnitOfWorkFactory
 from payments.adapters.gateways.protocol import GatewayEvent, PaymentGateway
 from payments.clock import Clock
+from payments.domain.disputes import DEFAULT_EVIDENCE_WINDOW
 from payments.logs import get_logger
 from payments.services.context import SYSTEM
+from payments.services.dispute_sync import apply_dispute_event
 from payments.services.payment_flow import sync_charge_from_gateway
+from payments.services.refund_sync import apply_refund_event
 
 log = get_logger("payments.gateway_events")
 
@@ -58,8 +61,14 @@ async def handle_gateway_event(
     uow_factory: UnitOfWorkFactory,
     gateway: PaymentGateway,
     clock: Clock,
+    evidence_window: timedelta = DEFAULT_EVIDENCE_WINDOW,
 ) -> bool:
-    payload = {"type": event.type, "charge": event.charge.reference if event.charge else None}
+    payload = {
+        "type": event.type,
+        "charge": event.charge.reference if event.charge else None,
+        "refund": event.refund.reference if event.refund else None,
+        "dispute": event.dispute.reference if event.dispute else None,
+    }
     if not await record_gateway_event(
         uow_factory, gateway.name, event.id, event.type, payload, clock
     ):
@@ -74,6 +83,18 @@ async def handle_gateway_event(
             )
         else:
             error = "no charge of ours has this reference"
+    if event.refund is not None:  # the snapshot, applied only forwards
+        error = await apply_refund_event(
+            event, uow_factory=uow_factory, gateway=gateway.name, clock=clock
+        )
+    if event.dispute is not None:
+        error = await apply_dispute_event(
+            event,
+            uow_factory=uow_factory,
+            gateway=gateway.name,
+            clock=clock,
+            evidence_window=evidence_window,
+        )
     async with uow_factory() as uow:
         await uow.connection.execute(
             gateway_events.update()
@@ -85,7 +106,12 @@ async def handle_gateway_event(
 
 
 async def poll_gateway_events(
-    *, uow_factory: UnitOfWorkFactory, gateway: PaymentGateway, clock: Clock, limit: int = 100
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    limit: int = 100,
+    evidence_window: timedelta = DEFAULT_EVIDENCE_WINDOW,
 ) -> int:
     """Read the gateway's event feed from our stored cursor (one worker at a time)."""
     process_due = getattr(gateway, "process_due", None)
@@ -119,7 +145,11 @@ async def poll_gateway_events(
         page = await gateway.list_events(after=cursor, limit=limit)
         for event in page.events:
             if await handle_gateway_event(
-                event, uow_factory=uow_factory, gateway=gateway, clock=clock
+                event,
+                uow_factory=uow_factory,
+                gateway=gateway,
+                clock=clock,
+                evidence_window=evidence_window,
             ):
                 handled += 1
             cursor = event.cursor

@@ -21,7 +21,7 @@ from payments.adapters.db.uow import UnitOfWork
 from payments.adapters.gateways.protocol import ChargeResult, PaymentMethodDetails
 from payments.clock import Clock
 from payments.domain import postings
-from payments.domain.ledger import Source
+from payments.domain.ledger import JournalTransaction, Source
 from payments.domain.money import Money
 from payments.domain.payment_intent import (
     TRANSITIONS,
@@ -32,7 +32,7 @@ from payments.domain.payment_intent import (
 from payments.domain.payments import Charge, PaymentIntent
 from payments.logs import get_logger
 from payments.services.context import RequestContext
-from payments.services.events import record_event
+from payments.services.events import new_event
 from payments.services.objects import charge_object, payment_intent_object
 
 log = get_logger("payments.gateway_sync")
@@ -103,6 +103,7 @@ async def apply_charge_result(
     now = clock.now()
     source = Source("charge", charge.id)
     events: list[tuple[str, str]] = []  # (type, "pi" | "charge")
+    journal: list[JournalTransaction] = []  # posted together below
     first_answer = charge.gateway_ref is None
     charge.gateway_ref = charge.gateway_ref or result.reference
     if result.payment_method_details is not None:
@@ -133,19 +134,17 @@ async def apply_charge_result(
                         captured, source=source, description=f"payment {pi.id}"
                     )
                     events.append(("charge.succeeded", "charge"))
-                await uow.ledger.post(tx, when=now, location_id=pi.location_id)
+                journal.append(tx)
         case "requires_capture":
             if charge.amount_authorized == 0:
                 charge.status = "succeeded"
                 charge.amount_authorized = result.amount_capturable
-                await uow.ledger.post(
+                journal.append(
                     postings.charge_authorized(
                         Money(result.amount_capturable, charge.currency),
                         source=source,
                         description=f"authorization for {pi.id}",
-                    ),
-                    when=now,
-                    location_id=pi.location_id,
+                    )
                 )
                 events.append(("charge.succeeded", "charge"))
             pi.amount_capturable = result.amount_capturable
@@ -199,14 +198,12 @@ async def apply_charge_result(
             events.append(("charge.failed", "charge"))
         case "canceled":
             if charge.amount_authorized > 0 and not charge.captured:
-                await uow.ledger.post(
+                journal.append(
                     postings.authorization_released(
                         Money(charge.amount_authorized, charge.currency),
                         source=source,
                         description=f"release of {pi.id}",
-                    ),
-                    when=now,
-                    location_id=pi.location_id,
+                    )
                 )
                 events.append(("charge.expired", "charge"))
             pi.amount_capturable = 0
@@ -217,15 +214,14 @@ async def apply_charge_result(
     if result.fee is not None and charge.fee is None and charge.captured:
         charge.fee = result.fee
         if result.fee > 0:
-            await uow.ledger.post(
+            journal.append(
                 postings.charge_fee(
                     Money(result.fee, charge.currency),
                     source=source,
                     description=f"gateway fee for {charge.id}",
-                ),
-                when=now,
-                location_id=pi.location_id,
+                )
             )
+    await uow.ledger.post_all(journal, when=now, location_id=pi.location_id)
     pi.status = target.value
     if target != current:
         events.append((_intent_event(target), "pi"))
@@ -235,9 +231,18 @@ async def apply_charge_result(
         return False
     await uow.charges.save(charge)
     await uow.payment_intents.save(pi)
-    for event_type, which in events:
-        obj = after_pi if which == "pi" else after_charge
-        await record_event(uow, event_type, obj, ctx=ctx, clock=clock, location_id=pi.location_id)
+    await uow.events.add_all(
+        [
+            new_event(
+                event_type,
+                after_pi if which == "pi" else after_charge,
+                ctx=ctx,
+                clock=clock,
+                location_id=pi.location_id,
+            )
+            for event_type, which in events
+        ]
+    )
     return True
 
 

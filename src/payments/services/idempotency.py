@@ -10,7 +10,10 @@
 - A key whose request died mid-flight (its process was killed) is taken over
   after ``lock_seconds``.
 - Responses that mean "nothing happened" are not saved (validation errors,
-  401/403/409/429, 5xx), so the client can fix the request and retry the key.
+  401/403/409/429, 502 ``gateway_unavailable``), so the client can fix the
+  request and retry the key. Any other 5xx IS saved, as at Stripe: the request
+  may have charged the customer before it failed, and re-running it under the
+  same key could charge them again.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from payments.adapters.db.tables import charges
 from payments.adapters.db.uow import UnitOfWorkFactory
 from payments.domain.ledger import TransactionKind, verify
 from payments.domain.ledger_accounts import CHART_OF_ACCOUNTS
+from payments.services.ledger_refunds import verify_disputes, verify_refunds
 
 PAID_KINDS = [TransactionKind.CHARGE_SUCCEEDED.value, TransactionKind.CHARGE_CAPTURED.value]
 
@@ -18,7 +19,9 @@ async def verify_ledger(*, uow_factory: UnitOfWorkFactory) -> list[str]:
     1. every transaction has at least two entries and balances per currency;
     2. the running balances equal the sum of the entries, per account and currency;
     3. every succeeded (captured) charge is posted exactly once, and nothing else is;
-    4. every authorization of a charge is posted exactly once.
+    4. every authorization of a charge is posted exactly once;
+    5. refunds and disputes are posted as :mod:`payments.services.ledger_refunds` says
+       (never more refunded than captured, failed refunds reversed, ...).
     """
     problems: list[str] = []
     async with uow_factory() as uow:
@@ -54,6 +57,8 @@ async def verify_ledger(*, uow_factory: UnitOfWorkFactory) -> list[str]:
                     f"{authorized.get(charge_id, 0)} times"
                 )
         problems += [f"posting for unknown charge {c}" for c in set(paid) - seen]
+        problems += await verify_refunds(uow, sums)
+        problems += await verify_disputes(uow, sums)
     return problems
 
 

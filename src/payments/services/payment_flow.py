@@ -5,6 +5,10 @@ attempt (one transaction), call the gateway (no transaction), settle (one
 transaction). Concurrent requests on one intent serialise on its row lock in
 phase 1, where the second finds an attempt in flight or a status that no
 longer allows the operation, and is refused: exactly one charge.
+
+Create with ``confirm=true`` writes the intent, its new payment method, the
+charge and the attempt in ONE phase-1 transaction: nobody else can see the
+intent before then, so there is nothing to lock or re-read.
 """
 
 from __future__ import annotations
@@ -24,7 +28,13 @@ from payments.domain.payment_intent import (
     validate_cancel,
     validate_capture,
 )
-from payments.domain.payments import AttemptStatus, Charge, GatewayAttempt, PaymentIntent
+from payments.domain.payments import (
+    AttemptStatus,
+    Charge,
+    GatewayAttempt,
+    PaymentIntent,
+    PaymentMethod,
+)
 from payments.ids import id_for
 from payments.services.attempts import (
     call_gateway,
@@ -32,6 +42,7 @@ from payments.services.attempts import (
     save_for_future_use,
     settle_attempt,
 )
+from payments.services.audit import record_audit
 from payments.services.context import RequestContext
 from payments.services.errors import gateway_call
 from payments.services.events import record_event
@@ -39,7 +50,8 @@ from payments.services.gateway_sync import apply_charge_result
 from payments.services.objects import payment_intent_object
 from payments.services.payment_intents import (
     check_method_fits,
-    resolve_payment_method,
+    new_payment_intent,
+    prepare_payment_method,
     visible_intent,
 )
 
@@ -84,9 +96,15 @@ async def _run(
     ctx: RequestContext,
 ) -> PaymentIntent:
     outcome = await call_gateway(attempt, gateway)
-    await settle_attempt(attempt.id, outcome, uow_factory=uow_factory, clock=clock, ctx=ctx)
-    async with uow_factory() as uow:
-        pi = await uow.payment_intents.get(attempt.payment_intent_id or "")
+    settled: list[PaymentIntent] = []
+    await settle_attempt(
+        attempt.id, outcome, uow_factory=uow_factory, clock=clock, ctx=ctx, settled_intent=settled
+    )
+    if settled:
+        pi: PaymentIntent | None = settled[0]
+    else:  # nothing applied (outcome unknown, or another path settled it): read it
+        async with uow_factory() as uow:
+            pi = await uow.payment_intents.get(attempt.payment_intent_id or "")
     assert pi is not None
     if attempt.operation == "charge" and pi.status == S.REQUIRES_PAYMENT_METHOD.value:
         raise _decline_error(pi)
@@ -115,12 +133,14 @@ async def confirm_payment_intent(
     ctx: RequestContext,
 ) -> PaymentIntent:
     ctx.require(Permission.write_payments)
-    pm = None
+    pm, new = None, False
     if params.get("payment_method"):
-        pm = await resolve_payment_method(
+        pm, new = await prepare_payment_method(
             params["payment_method"], uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
         )
     async with uow_factory() as uow:  # phase 1
+        if pm is not None and new:
+            await uow.payment_methods.add(pm)
         pi = await visible_intent(uow, pi_id, ctx, for_update=True)
         await _refuse_if_in_flight(uow, pi, "confirm")
         status = S(pi.status)
@@ -135,43 +155,95 @@ async def confirm_payment_intent(
                 code="payment_intent_unexpected_state",
                 param="payment_method",
             )
-        pi.status = transition(status, Operation.CONFIRM).value
-        for name in ("return_url", "setup_future_usage", "off_session"):
-            if params.get(name) is not None:
-                setattr(pi, name, params[name])
+        pi.status = status.value
         method = pm or await uow.payment_methods.get(pi.payment_method_id or "")
         assert method is not None
-        charge = Charge(
-            id=id_for("charge"),
-            payment_intent_id=pi.id,
-            location_id=pi.location_id,
-            amount=pi.amount,
-            currency=pi.currency,
-            status="pending",
-            gateway=gateway.name,
-            created=clock.now(),
-            customer_id=pi.customer_id,
-            payment_method_id=method.id,
-            livemode=pi.livemode,
-        )
-        pi.latest_charge_id = charge.id
-        pi.last_payment_error = None
-        request = charge_request(
-            amount=pi.amount,
-            currency=pi.currency,
-            payment_method=method.gateway_ref,
-            capture_method="manual" if pi.capture_method == "manual" else "automatic",
-            off_session=bool(pi.off_session),
-            return_url=pi.return_url,
-            description=pi.description,
-            metadata={"payment_intent": pi.id, "charge": charge.id, "location": pi.location_id},
-        )
-        attempt = _new_attempt("charge", pi, charge.id, gateway.name, request, clock)
+        charge, attempt = _begin_charge(pi, method, params, gateway.name, clock)
         await uow.charges.add(charge)
         await uow.attempts.add(attempt)
         await uow.payment_intents.save(pi)
         await uow.commit()
     return await _run(attempt, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx)
+
+
+async def create_and_confirm_payment_intent(
+    params: dict[str, Any],
+    confirm_params: dict[str, Any],
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+    max_amount: int,
+) -> PaymentIntent:
+    """Create with ``confirm=true``: phase 1 of the confirm shares the create's transaction.
+
+    Without a payment method the intent is created alone and the confirm refuses it,
+    exactly as a separate confirm would."""
+    ctx.require(Permission.write_payments)
+    pm, new = None, False
+    if params.get("payment_method"):
+        pm, new = await prepare_payment_method(
+            params["payment_method"], uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+        )
+    charge, attempt = None, None
+    async with uow_factory() as uow:
+        if pm is not None and new:
+            await uow.payment_methods.add(pm)
+        pi = await new_payment_intent(uow, params, pm, ctx=ctx, clock=clock, max_amount=max_amount)
+        created = payment_intent_object(pi)  # the event shows the intent as created
+        if pm is not None and pi.status == S.REQUIRES_CONFIRMATION.value:
+            charge, attempt = _begin_charge(pi, pm, confirm_params, gateway.name, clock)
+        await uow.payment_intents.add(pi)
+        await record_event(
+            uow, "payment_intent.created", created, ctx=ctx, clock=clock, location_id=pi.location_id
+        )
+        if charge is not None and attempt is not None:
+            await uow.charges.add(charge)
+            await uow.attempts.add(attempt)
+        await uow.commit()
+    if attempt is None:
+        return await confirm_payment_intent(
+            pi.id, confirm_params, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+        )
+    return await _run(attempt, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx)
+
+
+def _begin_charge(
+    pi: PaymentIntent, method: PaymentMethod, params: dict[str, Any], gateway: str, clock: Clock
+) -> tuple[Charge, GatewayAttempt]:
+    """Phase 1 of a confirm, its method attached: the intent moves on (in memory) and its
+    charge and attempt are built. The caller stores all three in one transaction."""
+    pi.status = transition(S(pi.status), Operation.CONFIRM).value
+    for name in ("return_url", "setup_future_usage", "off_session"):
+        if params.get(name) is not None:
+            setattr(pi, name, params[name])
+    charge = Charge(
+        id=id_for("charge"),
+        payment_intent_id=pi.id,
+        location_id=pi.location_id,
+        amount=pi.amount,
+        currency=pi.currency,
+        status="pending",
+        gateway=gateway,
+        created=clock.now(),
+        customer_id=pi.customer_id,
+        payment_method_id=method.id,
+        livemode=pi.livemode,
+    )
+    pi.latest_charge_id = charge.id
+    pi.last_payment_error = None
+    request = charge_request(
+        amount=pi.amount,
+        currency=pi.currency,
+        payment_method=method.gateway_ref,
+        capture_method="manual" if pi.capture_method == "manual" else "automatic",
+        off_session=bool(pi.off_session),
+        return_url=pi.return_url,
+        description=pi.description,
+        metadata={"payment_intent": pi.id, "charge": charge.id, "location": pi.location_id},
+    )
+    return charge, _new_attempt("charge", pi, charge.id, gateway, request, clock)
 
 
 async def capture_payment_intent(
@@ -198,6 +270,16 @@ async def capture_payment_intent(
         request = {"reference": charge.gateway_ref, "amount": amount.amount}
         attempt = _new_attempt("capture", pi, charge.id, gateway.name, request, clock)
         await uow.attempts.add(attempt)
+        await record_audit(
+            uow,
+            "payment_intent.capture_requested",
+            object_type="payment_intent",
+            object_id=pi.id,
+            ctx=ctx,
+            clock=clock,
+            after={"amount_to_capture": amount.amount, "currency": pi.currency},
+            location_id=pi.location_id,
+        )
         await uow.commit()
     return await _run(attempt, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx)
 
@@ -239,6 +321,7 @@ async def cancel_payment_intent(
                 clock=clock,
                 location_id=pi.location_id,
             )
+            await _audit_cancel(uow, pi, ctx=ctx, clock=clock)
             await uow.commit()
             return pi
         assert charge is not None
@@ -247,8 +330,24 @@ async def cancel_payment_intent(
             "cancel", pi, charge.id, gateway.name, {"reference": charge.gateway_ref}, clock
         )
         await uow.attempts.add(attempt)
+        await _audit_cancel(uow, pi, ctx=ctx, clock=clock)
         await uow.commit()
     return await _run(attempt, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx)
+
+
+async def _audit_cancel(
+    uow: UnitOfWork, pi: PaymentIntent, *, ctx: RequestContext, clock: Clock
+) -> None:
+    await record_audit(
+        uow,
+        "payment_intent.cancel_requested",
+        object_type="payment_intent",
+        object_id=pi.id,
+        ctx=ctx,
+        clock=clock,
+        after={"cancellation_reason": pi.cancellation_reason, "amount": pi.amount},
+        location_id=pi.location_id,
+    )
 
 
 async def sync_charge_from_gateway(

@@ -28,12 +28,12 @@ from payments.domain.payment_intent import (
     transition,
 )
 from payments.domain.payments import PaymentIntent, PaymentMethod
-from payments.ids import id_for
+from payments.ids import id_for, looks_like
 from payments.services.context import RequestContext
 from payments.services.events import record_event
 from payments.services.objects import payment_intent_object
 from payments.services.payment_methods import (
-    store_gateway_method,
+    new_payment_method,
     tokenize,
     visible_payment_method,
 )
@@ -90,15 +90,33 @@ async def resolve_payment_method(
 ) -> PaymentMethod:
     """One of our ``pm_`` ids, or a gateway test id such as ``pm_card_visa`` (tokenized now,
     before any transaction opens)."""
-    async with uow_factory() as uow:
-        existing = await uow.payment_methods.get(value)
-        if existing is not None:
-            return await visible_payment_method(uow, value, ctx, param="payment_method")
-    gateway_pm = await tokenize(value, gateway=gateway)
-    async with uow_factory() as uow:
-        pm = await store_gateway_method(uow, gateway_pm, gateway=gateway.name, ctx=ctx, clock=clock)
-        await uow.commit()
+    pm, new = await prepare_payment_method(
+        value, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+    )
+    if new:
+        async with uow_factory() as uow:
+            await uow.payment_methods.add(pm)
+            await uow.commit()
     return pm
+
+
+async def prepare_payment_method(
+    value: str,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+) -> tuple[PaymentMethod, bool]:
+    """Like :func:`resolve_payment_method`, but a method the gateway tokenizes now is
+    returned unsaved, with ``True``: the caller adds it in its own transaction. Only a
+    value shaped like our ids is looked up first (``pm_card_visa`` cannot be ours)."""
+    if looks_like("pm", value):
+        async with uow_factory() as uow:
+            if await uow.payment_methods.get(value) is not None:
+                return await visible_payment_method(uow, value, ctx, param="payment_method"), False
+    gateway_pm = await tokenize(value, gateway=gateway)
+    return new_payment_method(gateway_pm, gateway=gateway.name, ctx=ctx, clock=clock), True
 
 
 def check_method_fits(pi: PaymentIntent, pm: PaymentMethod) -> None:
@@ -136,59 +154,15 @@ async def create_payment_intent(
     max_amount: int,
 ) -> PaymentIntent:
     ctx.require(Permission.write_payments)
-    pm = None
+    pm, new = None, False
     if params.get("payment_method"):
-        pm = await resolve_payment_method(
+        pm, new = await prepare_payment_method(
             params["payment_method"], uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
         )
     async with uow_factory() as uow:
-        location = await _location(uow, ctx, params.get("location"))
-        currency = parse_currency(params.get("currency") or location.default_currency)
-        amount = params["amount"]
-        validate_amount(amount, currency, maximum=max_amount)
-        customer_id = params.get("customer")
-        if customer_id is not None:
-            customer = await uow.customers.get(customer_id)
-            if (
-                customer is None
-                or customer.deleted
-                or not ctx.principal.sees_location(customer.location_id)
-            ):
-                raise NotFound.of("customer", customer_id, param="customer")
-        types = params.get("payment_method_types") or list(location.payment_method_types)
-        for i, kind in enumerate(types):
-            if kind not in location.payment_method_types:
-                raise InvalidRequest(
-                    f"The shop {location.id} does not offer {kind!r}.",
-                    code="payment_method_type_unavailable",
-                    param=f"payment_method_types[{i}]",
-                )
-        if params.get("setup_future_usage") and customer_id is None:
-            raise InvalidRequest(
-                "setup_future_usage needs a customer to save the method to.",
-                code="parameter_missing",
-                param="customer",
-            )
-        pi = PaymentIntent(
-            id=id_for("payment_intent"),
-            location_id=location.id,
-            amount=amount,
-            currency=currency,
-            status=S.REQUIRES_PAYMENT_METHOD.value,
-            capture_method=CaptureMethod(params.get("capture_method") or "automatic").value,
-            payment_method_types=types,
-            created=clock.now(),
-            customer_id=customer_id,
-            setup_future_usage=params.get("setup_future_usage"),
-            return_url=params.get("return_url"),
-            description=params.get("description"),
-            receipt_email=params.get("receipt_email"),
-            metadata=validate_metadata(params.get("metadata") or {}),
-        )
-        if pm is not None:
-            check_method_fits(pi, pm)
-            pi.payment_method_id = pm.id
-            pi.status = transition(S(pi.status), Operation.ATTACH_PAYMENT_METHOD).value
+        if pm is not None and new:
+            await uow.payment_methods.add(pm)
+        pi = await new_payment_intent(uow, params, pm, ctx=ctx, clock=clock, max_amount=max_amount)
         await uow.payment_intents.add(pi)
         await record_event(
             uow,
@@ -199,6 +173,66 @@ async def create_payment_intent(
             location_id=pi.location_id,
         )
         await uow.commit()
+    return pi
+
+
+async def new_payment_intent(
+    uow: UnitOfWork,
+    params: dict[str, Any],
+    pm: PaymentMethod | None,
+    *,
+    ctx: RequestContext,
+    clock: Clock,
+    max_amount: int,
+) -> PaymentIntent:
+    """Validate a create request in ``uow`` and build the intent (not stored yet)."""
+    location = await _location(uow, ctx, params.get("location"))
+    currency = parse_currency(params.get("currency") or location.default_currency)
+    amount = params["amount"]
+    validate_amount(amount, currency, maximum=max_amount)
+    customer_id = params.get("customer")
+    if customer_id is not None:
+        customer = await uow.customers.get(customer_id)
+        if (
+            customer is None
+            or customer.deleted
+            or not ctx.principal.sees_location(customer.location_id)
+        ):
+            raise NotFound.of("customer", customer_id, param="customer")
+    types = params.get("payment_method_types") or list(location.payment_method_types)
+    for i, kind in enumerate(types):
+        if kind not in location.payment_method_types:
+            raise InvalidRequest(
+                f"The shop {location.id} does not offer {kind!r}.",
+                code="payment_method_type_unavailable",
+                param=f"payment_method_types[{i}]",
+            )
+    if params.get("setup_future_usage") and customer_id is None:
+        raise InvalidRequest(
+            "setup_future_usage needs a customer to save the method to.",
+            code="parameter_missing",
+            param="customer",
+        )
+    pi = PaymentIntent(
+        id=id_for("payment_intent"),
+        location_id=location.id,
+        amount=amount,
+        currency=currency,
+        status=S.REQUIRES_PAYMENT_METHOD.value,
+        capture_method=CaptureMethod(params.get("capture_method") or "automatic").value,
+        payment_method_types=types,
+        created=clock.now(),
+        customer_id=customer_id,
+        setup_future_usage=params.get("setup_future_usage"),
+        return_url=params.get("return_url"),
+        description=params.get("description"),
+        receipt_email=params.get("receipt_email"),
+        metadata=validate_metadata(params.get("metadata") or {}),
+    )
+    if pm is not None:
+        check_method_fits(pi, pm)
+        pi.payment_method_id = pm.id
+        pi.status = transition(S(pi.status), Operation.ATTACH_PAYMENT_METHOD).value
     return pi
 
 

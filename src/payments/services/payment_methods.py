@@ -91,7 +91,29 @@ async def store_gateway_method(
     billing_details: dict[str, Any] | None = None,
     metadata: dict[str, str] | None = None,
 ) -> PaymentMethod:
-    pm = PaymentMethod(
+    pm = new_payment_method(
+        gateway_pm,
+        gateway=gateway,
+        ctx=ctx,
+        clock=clock,
+        billing_details=billing_details,
+        metadata=metadata,
+    )
+    await uow.payment_methods.add(pm)
+    return pm
+
+
+def new_payment_method(
+    gateway_pm: GatewayPaymentMethod,
+    *,
+    gateway: str,
+    ctx: RequestContext,
+    clock: Clock,
+    billing_details: dict[str, Any] | None = None,
+    metadata: dict[str, str] | None = None,
+) -> PaymentMethod:
+    """Our record of a method the gateway tokenized (not stored yet)."""
+    return PaymentMethod(
         id=id_for("payment_method"),
         type=gateway_pm.details.type,
         gateway=gateway,
@@ -102,8 +124,6 @@ async def store_gateway_method(
         billing_details=billing_details or {},
         metadata=validate_metadata(metadata or {}),
     )
-    await uow.payment_methods.add(pm)
-    return pm
 
 
 async def tokenize(source: PaymentMethodInput, *, gateway: PaymentGateway) -> GatewayPaymentMethod:

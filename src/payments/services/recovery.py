@@ -17,9 +17,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from payments.adapters.db.uow import UnitOfWorkFactory
-from payments.adapters.gateways.protocol import PaymentGateway
+from payments.adapters.gateways.protocol import ChargeResult, GatewayError, PaymentGateway
 from payments.clock import Clock
 from payments.domain.errors import PaymentsError
+from payments.domain.payments import GatewayAttempt
 from payments.logs import get_logger
 from payments.services.attempts import call_gateway, settle_attempt
 from payments.services.context import SYSTEM
@@ -44,7 +45,7 @@ async def recover_attempts(
         )
         await uow.commit()
     for attempt in attempts:
-        outcome = await call_gateway(attempt, gateway)
+        outcome = await _find_first(attempt, gateway) or await call_gateway(attempt, gateway)
         log.info(
             "recovering_attempt",
             attempt=attempt.id,
@@ -63,3 +64,17 @@ async def recover_attempts(
         except PaymentsError as exc:  # recorded on the attempt; nobody is waiting for it
             log.info("recovered_with_error", attempt=attempt.id, code=exc.code)
     return len(attempts)
+
+
+async def _find_first(attempt: GatewayAttempt, gateway: PaymentGateway) -> ChargeResult | None:
+    """A gateway that caches error answers per idempotency key (Stripe replays a 500 for
+    the same key) cannot settle a charge by repeating it; look the charge up by the
+    attempt id first where the adapter can (``find_charge_by_attempt``)."""
+    finder = getattr(gateway, "find_charge_by_attempt", None)
+    if finder is None or attempt.operation != "charge":
+        return None
+    try:
+        found: ChargeResult | None = await finder(attempt.id)
+    except GatewayError:
+        return None
+    return found

@@ -168,9 +168,9 @@ async def _record(
         if state.status is DeliveryStatus.failed:
             log.warning(
                 "webhook_delivery_failed",
-                delivery=claim.delivery_id,
-                endpoint=claim.endpoint_id,
-                event=claim.event.id,
+                delivery_id=claim.delivery_id,
+                endpoint_id=claim.endpoint_id,
+                event_id=claim.event.id,
                 attempts=state.attempts,
             )
     async with uow_factory() as uow:
@@ -202,4 +202,6 @@ async def _disable_failing(
         )
         # TODO(audit log issue): also write an audit record (actor: system, reason:
         # deliveries failing since endpoint.failing_since) once the audit module exists.
-        log.warning("webhook_endpoint_disabled", endpoint=endpoint.id, since=endpoint.failing_since)
+        log.warning(
+            "webhook_endpoint_disabled", endpoint_id=endpoint.id, since=endpoint.failing_since
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from payments.bootstrap import Container
+from payments.services.dispute_sync import flag_dispute_deadlines
 from payments.services.gateway_events import poll_gateway_events
 from payments.services.recovery import recover_attempts
 from payments.worker.runner import job
@@ -38,5 +39,18 @@ async def recover_gateway_attempts(container: Container) -> int:
 async def poll_gateway_events_job(container: Container) -> int:
     """Read the gateway's asynchronous news (SEPA settlement, 3-D Secure, disputes)."""
     return await poll_gateway_events(
-        uow_factory=container.uow_factory, gateway=container.gateway, clock=container.clock
+        uow_factory=container.uow_factory,
+        gateway=container.gateway,
+        clock=container.clock,
+        evidence_window=timedelta(days=container.settings.dispute_evidence_days),
+    )
+
+
+@job("flag_dispute_deadlines", every_seconds=300)
+async def flag_dispute_deadlines_job(container: Container) -> int:
+    """Warn (an event) before a dispute's evidence is due; mark overdue ones past_due."""
+    return await flag_dispute_deadlines(
+        uow_factory=container.uow_factory,
+        clock=container.clock,
+        warn_before=timedelta(hours=container.settings.dispute_deadline_warning_hours),
     )

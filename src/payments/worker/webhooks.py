@@ -21,7 +21,7 @@ def webhook_sender(container: Container) -> WebhookSender:
         sender = WebhookSender(
             timeout=settings.webhook_timeout_seconds,
             allowed_hosts=settings.webhook_allowed_hosts,
-            max_connections=settings.webhook_batch_size,
+            max_connections=settings.webhook_concurrency,
         )
         container.extras[SENDER_KEY] = sender
     return sender

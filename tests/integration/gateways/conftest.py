@@ -1,5 +1,7 @@
-"""Fixtures for the gateway simulator: a real SQLite file, and a throwaway
-PostgreSQL database when the server is reachable (always on CI)."""
+"""Fixtures for the gateway adapters: the simulator on a real SQLite file and on a
+throwaway PostgreSQL database when the server is reachable (always on CI); the Stripe
+adapter talking to a fake Stripe over real HTTP; and ``backend``, every adapter for the
+one gateway contract suite."""
 
 from __future__ import annotations
 
@@ -7,13 +9,19 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from payments.adapters.gateways.simulator import SimulatorGateway, SimulatorSettings
 from payments.adapters.gateways.simulator.store import SimulatorStore, metadata
+from payments.adapters.gateways.stripe import ClientConfig, StripeGateway
 from payments.clock import FrozenClock
 from support.databases import ON_CI, postgres_available, postgres_database
+from support.fake_stripe import FakeStripe, running_fake_stripe
+from support.gateway_backends import Backend, simulator_backend, stripe_backend
+
+WEBHOOK_SECRET = "whsec_fake_0123456789abcdef"
 
 
 @pytest.fixture
@@ -42,6 +50,10 @@ def sim_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 async def clean_sim_db(sim_url: str) -> str:
     """A clean slate per test (the PostgreSQL database lives for the session)."""
+    return await clean_database(sim_url)
+
+
+async def clean_database(sim_url: str) -> str:
     if sim_url.startswith("postgresql"):
         store = SimulatorStore(sim_url)
         try:
@@ -86,3 +98,82 @@ async def gateway(make_gateway: Callable[[], SimulatorGateway]) -> SimulatorGate
 @pytest.fixture
 def key() -> Callable[[], str]:
     return lambda: f"idem_{uuid.uuid4().hex}"
+
+
+# --------------------------------------------------------------------------- Stripe
+
+
+@pytest.fixture
+def fake_stripe() -> Iterator[FakeStripe]:
+    """A fake Stripe API on 127.0.0.1, answering with objects built from Stripe's fixtures."""
+    with running_fake_stripe() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def make_stripe_gateway(
+    fake_stripe: FakeStripe,
+) -> AsyncIterator[Callable[..., StripeGateway]]:
+    """Builds Stripe adapters talking to the fake over real HTTP; closed after the test."""
+    made: list[StripeGateway] = []
+
+    def make(**overrides: Any) -> StripeGateway:
+        values: dict[str, Any] = {
+            "secret_key": fake_stripe.api_key,
+            "api_base": fake_stripe.base_url,
+            "max_network_retries": 1,
+            "timeout_seconds": 2.0,
+        }
+        values.update(overrides)
+        gateway = StripeGateway(ClientConfig(**values), webhook_secret=WEBHOOK_SECRET)
+        made.append(gateway)
+        return gateway
+
+    yield make
+    for gateway in made:
+        await gateway.aclose()
+
+
+@pytest.fixture
+def stripe_gateway(make_stripe_gateway: Callable[..., StripeGateway]) -> StripeGateway:
+    return make_stripe_gateway()
+
+
+@pytest.fixture(
+    params=[
+        "simulator-sqlite",
+        pytest.param("simulator-postgres", marks=pytest.mark.postgres),
+        "stripe",
+    ]
+)
+def contract_target(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Any]:
+    """Which adapter the contract runs against, with its database URL or fake Stripe."""
+    if request.param == "stripe":
+        return "stripe", request.getfixturevalue("fake_stripe")
+    if request.param == "simulator-postgres":
+        return request.param, request.getfixturevalue("postgres_url")
+    return request.param, f"sqlite+aiosqlite:///{tmp_path / 'contract.sqlite3'}"
+
+
+@pytest.fixture
+async def backend(
+    contract_target: tuple[str, Any], clock: FrozenClock, settings: SimulatorSettings
+) -> AsyncIterator[Backend]:
+    """The gateway contract's subject: each adapter with its test controls."""
+    name, target = contract_target
+    if name == "stripe":
+        config = ClientConfig(
+            secret_key=target.api_key,
+            api_base=target.base_url,
+            max_network_retries=1,
+            timeout_seconds=2.0,
+        )
+        async with StripeGateway(config) as gateway:
+            yield stripe_backend(gateway, target)
+        return
+    sim = SimulatorGateway(await clean_database(target), clock=clock, settings=settings)
+    try:
+        await sim.store.create_all()
+        yield simulator_backend(name, sim)
+    finally:
+        await sim.aclose()

@@ -182,16 +182,10 @@ async def test_a_bank_transfer_awaiting_funds_can_be_canceled(
     assert canceled.status == "canceled"
 
 
-async def test_event_cursor_pages_in_order(
+async def test_simulator_event_cursors_increase_in_delivery_order(
     gateway: SimulatorGateway, key: Callable[[], str]
 ) -> None:
-    for _ in range(5):
+    for _ in range(3):
         await gateway.charge(request("pm_card_visa", key()))
-    first = await gateway.list_events(limit=2)
-    assert first.has_more and len(first.events) == 2
-    second = await gateway.list_events(after=first.next_cursor, limit=10)
-    assert not second.has_more and len(second.events) == 3
-    cursors = [e.cursor for e in first.events + second.events]
-    assert cursors == sorted(cursors) and len(set(cursors)) == 5
-    empty = await gateway.list_events(after=second.next_cursor)
-    assert empty.events == () and empty.next_cursor == second.next_cursor
+    cursors = [e.cursor for e in (await gateway.list_events()).events]
+    assert cursors == sorted(cursors) and len(set(cursors)) == 3

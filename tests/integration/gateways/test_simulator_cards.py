@@ -10,9 +10,6 @@ from payments.adapters.gateways.protocol import (
     CardInput,
     ChargeRequest,
     GatewayInvalidRequest,
-    PanNotAllowed,
-    PaymentGateway,
-    ResourceMissing,
 )
 from payments.adapters.gateways.simulator import SimulatorGateway
 from payments.adapters.gateways.simulator.fees import fee_for, round_half_up, rule_for
@@ -49,32 +46,6 @@ def request(pm: str, key: str, **kwargs) -> ChargeRequest:
 def test_published_test_data_is_well_formed() -> None:
     assert all(luhn_ok(card.number) for card in CARDS)
     assert len({entry.iban for entry in IBANS}) == len(IBANS)
-
-
-async def test_the_simulator_satisfies_the_gateway_protocol(gateway: SimulatorGateway) -> None:
-    assert isinstance(gateway, PaymentGateway)
-    assert gateway.name == "simulator"
-
-
-@pytest.mark.parametrize(
-    ("pm", "brand", "last4"),
-    [("pm_card_visa", "visa", "4242"), ("pm_card_mastercard", "mastercard", "4444")],
-)
-async def test_success_cards_capture_at_once_with_fee_and_safe_details(
-    gateway: SimulatorGateway, key: Callable[[], str], pm: str, brand: str, last4: str
-) -> None:
-    result = await gateway.charge(request(pm, key(), metadata={"payment_intent": "pi_1"}))
-
-    assert result.status == "succeeded"
-    assert (result.amount_received, result.amount_capturable) == (2000, 0)
-    assert result.decline is None
-    assert result.fee == 90  # US card: 3.25 % of 2000 = 65, + 25
-    details = result.payment_method_details
-    assert details is not None and details.card is not None
-    assert (details.card.brand, details.card.last4, details.card.country) == (brand, last4, "US")
-    assert len(details.card.fingerprint) == 16
-    assert result.metadata == {"payment_intent": "pi_1"}
-    assert result.reference.startswith("ch_sim_")
 
 
 @pytest.mark.parametrize(("number", "pm", "code", "decline_code"), DECLINED)
@@ -119,18 +90,6 @@ async def test_card_details_keep_no_number_and_fingerprint_equal_numbers_alike(
     )
 
 
-async def test_a_card_number_that_is_not_a_published_test_number_is_refused(
-    gateway: SimulatorGateway,
-) -> None:
-    real_looking = "4111111111111111"  # Luhn-valid, not in Stripe's table
-    with pytest.raises(PanNotAllowed) as caught:
-        await gateway.create_payment_method(
-            CardInput(number=real_looking, exp_month=12, exp_year=2030, cvc="123")
-        )
-    assert caught.value.code == "pan_not_allowed"
-    assert real_looking not in str(caught.value)
-
-
 @pytest.mark.parametrize(
     ("card", "code"),
     [
@@ -163,13 +122,6 @@ async def test_invalid_card_data_is_an_invalid_request(
     with pytest.raises(GatewayInvalidRequest) as caught:
         await gateway.create_payment_method(card)
     assert caught.value.code == code
-
-
-async def test_unknown_payment_method_is_resource_missing(
-    gateway: SimulatorGateway, key: Callable[[], str]
-) -> None:
-    with pytest.raises(ResourceMissing):
-        await gateway.charge(request("pm_does_not_exist", key()))
 
 
 @pytest.mark.parametrize(
@@ -212,14 +164,3 @@ def test_fee_rounding_is_named_and_integer_only() -> None:
     assert fee_for(1000, "jpy", rule_for("card", "DE")) == 15  # fixed 0.25 JPY rounds to 0
     assert fee_for(1000, "eur", rule_for("sepa_debit")) == 35
     assert fee_for(1000, "eur", rule_for("customer_balance")) == 0
-
-
-async def test_amount_below_the_currency_minimum_is_refused(
-    gateway: SimulatorGateway, key: Callable[[], str]
-) -> None:
-    with pytest.raises(GatewayInvalidRequest) as caught:
-        await gateway.charge(request("pm_card_visa", key(), amount=10))
-    assert (caught.value.code, caught.value.param) == ("amount_too_small", "amount")
-    with pytest.raises(GatewayInvalidRequest) as bad_currency:
-        await gateway.charge(request("pm_card_visa", key(), currency="xyz"))
-    assert bad_currency.value.param == "currency"

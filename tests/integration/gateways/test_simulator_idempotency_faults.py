@@ -31,42 +31,6 @@ async def charge_count(gateway: SimulatorGateway) -> int:
         )
 
 
-async def test_same_key_same_request_replays_the_stored_result(
-    gateway: SimulatorGateway, key: Callable[[], str]
-) -> None:
-    k = key()
-    first = await gateway.charge(request(k))
-    again = await gateway.charge(request(k))
-    assert again == first
-    assert await charge_count(gateway) == 1
-
-    refund_key = key()
-    refund = await gateway.refund(first.reference, amount=500, idempotency_key=refund_key)
-    assert await gateway.refund(first.reference, amount=500, idempotency_key=refund_key) == refund
-    assert (await gateway.retrieve_charge(first.reference)).amount_refunded == 500
-
-
-async def test_same_key_with_other_parameters_is_an_idempotency_error(
-    gateway: SimulatorGateway, key: Callable[[], str]
-) -> None:
-    k = key()
-    first = await gateway.charge(request(k))
-    with pytest.raises(IdempotencyKeyReused) as caught:
-        await gateway.charge(request(k, amount=2001))
-    assert (caught.value.code, caught.value.error_type) == (
-        "idempotency_error",
-        "idempotency_error",
-    )
-    with pytest.raises(IdempotencyKeyReused):
-        await gateway.capture(first.reference, idempotency_key=k)
-
-
-async def test_declines_are_replayed_too(gateway: SimulatorGateway, key: Callable[[], str]) -> None:
-    k = key()
-    declined = await gateway.charge(request(k, pm="pm_card_visa_chargeDeclined"))
-    assert await gateway.charge(request(k, pm="pm_card_visa_chargeDeclined")) == declined
-
-
 async def test_timeout_fault_raises_outcome_unknown_without_processing(
     gateway: SimulatorGateway, key: Callable[[], str]
 ) -> None:

@@ -217,3 +217,33 @@ async def test_canceling_an_authorization_releases_the_hold(api: Api) -> None:
     assert confirm.status_code == 400
     assert confirm.json()["error"]["code"] == "payment_intent_unexpected_state"
     await _verified(api)
+
+
+async def test_the_customer_completes_3ds_on_the_simulator_challenge_page(api: Api) -> None:
+    admin, shop = await _shop(api)
+    pi = (
+        await api.client.post(
+            "/v1/payment_intents",
+            json={
+                "amount": 3000,
+                "location": shop["id"],
+                "confirm": True,
+                "payment_method": "pm_card_threeDSecure2Required",
+                "return_url": "https://shop.example/done",
+            },
+            headers=admin,
+        )
+    ).json()
+    url = pi["next_action"]["redirect_to_url"]["url"]
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    page = await api.client.get("/" + path)  # the customer's browser: no API key
+    assert page.status_code == 200 and "Complete authentication" in page.text
+    answer = await api.client.post(
+        "/" + path.split("?")[0],
+        data={"outcome": "complete", "return_url": "https://shop.example/done"},
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "https://shop.example/done"
+    after = (await api.client.get(f"/v1/payment_intents/{pi['id']}", headers=admin)).json()
+    assert after["status"] == "succeeded"
+    await _verified(api)

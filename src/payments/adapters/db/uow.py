@@ -19,6 +19,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from payments.adapters.db.repositories.api_keys import ApiKeyRepository
+from payments.adapters.db.repositories.audit import AuditRepository
 from payments.adapters.db.repositories.customers import CustomerRepository
 from payments.adapters.db.repositories.events import EventRepository
 from payments.adapters.db.repositories.ledger import LedgerRepository
@@ -29,6 +30,7 @@ from payments.adapters.db.repositories.payments import (
     PaymentIntentRepository,
     PaymentMethodRepository,
 )
+from payments.adapters.db.repositories.refunds import DisputeRepository, RefundRepository
 from payments.adapters.db.repositories.webhook_deliveries import WebhookDeliveryRepository
 from payments.adapters.db.repositories.webhook_endpoints import WebhookEndpointRepository
 
@@ -64,10 +66,14 @@ class UnitOfWork:
         self.payment_methods = PaymentMethodRepository(conn)
         self.attempts = AttemptRepository(conn)
         self.ledger = LedgerRepository(conn)
+        self.refunds = RefundRepository(conn)
+        self.disputes = DisputeRepository(conn)
+        self.audit = AuditRepository(conn)
         self._committed = False
         return self
 
     async def commit(self) -> None:
+        await self.ledger.flush()  # running balances last: see LedgerRepository.flush
         await self.connection.commit()
         self._committed = True
 

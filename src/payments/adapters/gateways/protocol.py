@@ -67,6 +67,10 @@ EVENT_TYPES: Mapping[str, str] = {
     "charge.failed": "declined, failed authentication or bounced debit",
     "charge.refunded": "a refund was created against the charge",
     "charge.dispute.created": "the customer disputed the charge with the issuer",
+    "charge.dispute.updated": "a dispute changed (evidence submitted, status)",
+    "charge.dispute.closed": "a dispute was won, lost (or accepted) or warning_closed",
+    "charge.dispute.funds_withdrawn": "the disputed amount was withdrawn from the balance",
+    "charge.dispute.funds_reinstated": "a won dispute's amount was given back",
     "refund.created": "a refund was created",
     "refund.updated": "a refund changed status (pending -> succeeded, succeeded -> failed)",
     "refund.failed": "a refund failed after being accepted",
@@ -300,6 +304,8 @@ class Dispute:
     reason: str  # fraudulent | product_not_received | ...
     status: str  # needs_response | ...
     created: datetime
+    fee: int | None = None  # the dispute fee withdrawn with the amount, if reported
+    evidence_due_by: datetime | None = None  # the response deadline, if reported
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -323,6 +329,8 @@ class EventPage:
 
 
 # --------------------------------------------------------------------------- the port
+# The port itself, then optional capabilities a gateway may also offer (checked with
+# ``isinstance``): the service degrades gracefully where a gateway lacks them.
 
 
 @runtime_checkable
@@ -373,4 +381,34 @@ class PaymentGateway(Protocol):
 
     async def list_events(self, *, after: str | None = None, limit: int = 100) -> EventPage:
         """Events with a cursor greater than ``after``, oldest first."""
+        ...
+
+
+@runtime_checkable
+class RefundCanceling(Protocol):
+    """Optional: the gateway can cancel a refund it has not completed (Stripe: only
+    ``requires_action`` refunds; the simulator: ``pending`` ones too)."""
+
+    async def cancel_refund(self, reference: str, *, idempotency_key: str) -> RefundResult: ...
+
+
+@runtime_checkable
+class DisputeManagement(Protocol):
+    """Optional: the gateway takes dispute evidence and accepts (closes) disputes."""
+
+    async def retrieve_dispute(self, dispute: str) -> Dispute: ...
+
+    async def update_dispute_evidence(
+        self,
+        dispute: str,
+        evidence: Mapping[str, str],
+        *,
+        idempotency_key: str,
+        submit: bool = False,
+    ) -> Dispute:
+        """Attach evidence (Stripe's field names); ``submit=True`` sends it for review."""
+        ...
+
+    async def close_dispute(self, dispute: str, *, idempotency_key: str) -> Dispute:
+        """Accept the dispute: it is lost (a warning: ``warning_closed``)."""
         ...

@@ -50,6 +50,9 @@ class WebhookSender:
         resolver: Resolver = resolve,
     ) -> None:
         self.timeout = timeout
+        # at most one request per pooled connection: requests wait here, in FIFO order,
+        # rather than in httpcore's pool, whose bookkeeping grows with its queue
+        self._slots = asyncio.Semaphore(max_connections)
         limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
         )
@@ -62,6 +65,10 @@ class WebhookSender:
         )
 
     async def send(self, url: str, body: bytes, headers: dict[str, str]) -> AttemptOutcome:
+        async with self._slots:
+            return await self._send(url, body, headers)
+
+    async def _send(self, url: str, body: bytes, headers: dict[str, str]) -> AttemptOutcome:
         started = time.perf_counter()
 
         def elapsed() -> int:

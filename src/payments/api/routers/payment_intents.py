@@ -25,12 +25,18 @@ router = APIRouter(prefix="/v1/payment_intents", tags=["payment_intents"])
 @router.post("", summary="Create a PaymentIntent (optionally confirm it at once)")
 async def create(body: PaymentIntentCreate, c: ContainerDep, ctx: ContextDep) -> Response:
     params = body.model_dump(exclude_unset=True)
-    pi = await uc.create_payment_intent(
-        params, gateway=c.gateway, ctx=ctx, max_amount=c.settings.max_amount, **services(c)
-    )
-    if body.confirm:
-        pi = await flow.confirm_payment_intent(
-            pi.id, {"off_session": body.off_session}, gateway=c.gateway, ctx=ctx, **services(c)
+    if body.confirm:  # one transaction for the intent and its first attempt
+        pi = await flow.create_and_confirm_payment_intent(
+            params,
+            {"off_session": body.off_session},
+            gateway=c.gateway,
+            ctx=ctx,
+            max_amount=c.settings.max_amount,
+            **services(c),
+        )
+    else:
+        pi = await uc.create_payment_intent(
+            params, gateway=c.gateway, ctx=ctx, max_amount=c.settings.max_amount, **services(c)
         )
     return json_response(payment_intent_object(pi))
 

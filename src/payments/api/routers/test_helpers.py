@@ -1,7 +1,8 @@
 """Test helpers for the simulator gateway (Stripe has ``/v1/test_helpers`` too).
 
 They stand in for the customer: passing or failing a 3-D Secure challenge, and
-sending a bank transfer. They exist only while ``PAYMENTS_GATEWAY=simulator``.
+sending a bank transfer; and for the card network: deciding a dispute. They
+exist only while ``PAYMENTS_GATEWAY=simulator``.
 """
 
 from __future__ import annotations
@@ -12,13 +13,17 @@ from starlette.responses import Response
 from payments.api.deps import ContainerDep, ContextDep, services
 from payments.api.responses import json_response
 from payments.api.schemas.payments import AuthenticateIn, FundIn
+from payments.api.schemas.refunds import DisputeResolve
 from payments.domain.access import Permission
 from payments.domain.errors import InvalidRequest
 from payments.services.context import RequestContext
+from payments.services.dispute_sync import sync_dispute_from_gateway
+from payments.services.disputes import gateway_call_checked, retrieve_dispute
 from payments.services.errors import gateway_call
 from payments.services.objects import payment_intent_object
 from payments.services.payment_flow import sync_charge_from_gateway
 from payments.services.payment_intents import retrieve_payment_intent
+from payments.services.refund_objects import dispute_object
 
 router = APIRouter(prefix="/v1/test_helpers", tags=["test_helpers"])
 
@@ -70,3 +75,18 @@ async def fund(pi_id: str, body: FundIn, c: ContainerDep, ctx: ContextDep) -> Re
     await sync_charge_from_gateway(charge_id, result, gateway=c.gateway, ctx=ctx, **services(c))
     pi = await retrieve_payment_intent(pi_id, uow_factory=c.uow_factory, ctx=ctx)
     return json_response(payment_intent_object(pi))
+
+
+@router.post(
+    "/disputes/{dispute_id}/resolve",
+    summary="The card network decides a dispute: won or lost (simulator)",
+)
+async def resolve_dispute(
+    dispute_id: str, body: DisputeResolve, c: ContainerDep, ctx: ContextDep
+) -> Response:
+    sim = _simulator(c)
+    ctx.require(Permission.write_payments)
+    dispute = await retrieve_dispute(dispute_id, uow_factory=c.uow_factory, ctx=ctx)
+    result = await gateway_call_checked(sim.resolve_dispute(dispute.gateway_ref, body.outcome))  # type: ignore[attr-defined]
+    dispute = await sync_dispute_from_gateway(dispute.id, result, ctx=ctx, **services(c))
+    return json_response(dispute_object(dispute))

@@ -14,6 +14,8 @@ from payments.adapters.db.tables import events
 from payments.domain.events import Event
 from payments.domain.pagination import Page, PageRequest
 
+_INSERT = events.insert()  # built once: building it per call costs more than running it
+
 
 def _to_event(row: Any) -> Event:
     return Event(
@@ -34,18 +36,28 @@ class EventRepository:
         self._conn = conn
 
     async def add(self, event: Event) -> None:
+        await self.add_all([event])
+
+    async def add_all(self, added: list[Event]) -> None:
+        """Insert events in one statement (one round trip)."""
+        if not added:
+            return
         await self._conn.execute(
-            events.insert().values(
-                id=event.id,
-                type=event.type,
-                object_id=event.object_id,
-                location_id=event.location_id,
-                data=event.data,
-                request_id=event.request_id,
-                idempotency_key=event.idempotency_key,
-                livemode=event.livemode,
-                created=event.created,
-            )
+            _INSERT,
+            [
+                {
+                    "id": event.id,
+                    "type": event.type,
+                    "object_id": event.object_id,
+                    "location_id": event.location_id,
+                    "data": event.data,
+                    "request_id": event.request_id,
+                    "idempotency_key": event.idempotency_key,
+                    "livemode": event.livemode,
+                    "created": event.created,
+                }
+                for event in added
+            ],
         )
 
     async def get(self, event_id: str) -> Event | None:

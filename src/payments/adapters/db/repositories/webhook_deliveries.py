@@ -197,11 +197,8 @@ class WebhookDeliveryRepository:
         if not outcomes:
             return
         columns = [k for k in outcomes[0] if not k.startswith("b_")]
-        stmt = _OUTCOME.values(
-            {c: sa.bindparam(f"v_{c}", type_=d.c[c].type) for c in columns},
-            locked_until=None,
-            lease_token=None,
-        )
+        values: dict[str, Any] = {c: sa.bindparam(f"v_{c}", type_=d.c[c].type) for c in columns}
+        stmt = _OUTCOME.values(values | {"locked_until": None, "lease_token": None})
         params = [
             {"b_id": o["b_id"], "b_token": o["b_token"]} | {f"v_{c}": o[c] for c in columns}
             for o in outcomes

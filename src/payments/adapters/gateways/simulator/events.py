@@ -30,6 +30,7 @@ from .settings import new_id
 from .store import SimulatorStore, events
 
 MAX_PAGE = 100
+_INSERT = events.insert()
 
 
 @dataclass(slots=True)
@@ -84,19 +85,22 @@ class EventLog:
         if not outbox.items:
             return
         await self._store.lock_events(conn)
-        for item in outbox.items:
-            await conn.execute(
-                events.insert().values(
-                    id=item.id,
-                    type=item.type,
-                    created=item.created,
-                    data={
+        await conn.execute(
+            _INSERT,
+            [
+                {
+                    "id": item.id,
+                    "type": item.type,
+                    "created": item.created,
+                    "data": {
                         "charge": encode(item.charge),
                         "refund": encode(item.refund),
                         "dispute": encode(item.dispute),
                     },
-                )
-            )
+                }
+                for item in outbox.items
+            ],
+        )
         outbox.items.clear()
 
     async def page(self, after: str | None, limit: int) -> EventPage:

@@ -37,8 +37,22 @@ OPERATIONS = (
     "capture",
     "cancel",
     "refund",
+    "cancel_refund",
     "retrieve_charge",
     "list_events",
+    "retrieve_dispute",
+    "update_dispute_evidence",
+    "close_dispute",
+)
+
+
+_ACTIVE = (
+    sa.select(faults.c.id, faults.c.kind, faults.c.latency_ms, faults.c.remaining)
+    .where(
+        sa.or_(faults.c.remaining.is_(None), faults.c.remaining > 0),
+        sa.or_(faults.c.operation.is_(None), faults.c.operation == sa.bindparam("operation")),
+    )
+    .order_by(faults.c.id)
 )
 
 
@@ -83,6 +97,15 @@ class Faults:
             (fault_id,) = result.inserted_primary_key or (0,)
         return int(fault_id)
 
+    async def _any(self, operation: str) -> bool:
+        """Whether a fault may apply: one statement, no transaction on PostgreSQL (every
+        gateway call asks, and there is almost never one)."""
+        if not self._store.is_postgres:
+            return True  # SQLite: _consume's own transaction answers as cheaply
+        async with self._store.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            return (await conn.execute(_ACTIVE, {"operation": operation})).first() is not None
+
     async def clear(self) -> None:
         async with self._store.transaction() as conn:
             await conn.execute(faults.delete())
@@ -99,18 +122,12 @@ class Faults:
         return FaultPlan(lose_response=outcome == "lost_response")
 
     async def _consume(self, operation: str) -> tuple[int, str | None]:
-        active = sa.or_(faults.c.remaining.is_(None), faults.c.remaining > 0)
-        scope = sa.or_(faults.c.operation.is_(None), faults.c.operation == operation)
+        if not await self._any(operation):
+            return 0, None
         latency_ms = 0
         outcome: str | None = None
         async with self._store.transaction() as conn:
-            rows = (
-                await conn.execute(
-                    sa.select(faults.c.id, faults.c.kind, faults.c.latency_ms, faults.c.remaining)
-                    .where(active, scope)
-                    .order_by(faults.c.id)
-                )
-            ).all()
+            rows = (await conn.execute(_ACTIVE, {"operation": operation})).all()
             for row in rows:
                 if row.kind != "latency" and outcome is not None:
                     continue

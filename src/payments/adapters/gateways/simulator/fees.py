@@ -10,6 +10,7 @@ card issued in GB           2.50 %       0.25
 any other card              3.25 %       0.25
 sepa_debit                  --           0.35
 customer_balance            --           0.00
+a dispute (any method)      --           15.00
 ==========================  ===========  ==================================
 
 Both parts are rounded separately with **ROUND_HALF_UP** to a whole minor unit
@@ -71,6 +72,8 @@ CARD_GB = FeeRule(250, 25)
 CARD_INTERNATIONAL = FeeRule(325, 25)
 SEPA_DEBIT = FeeRule(0, 35)
 CUSTOMER_BALANCE = FeeRule(0, 0)
+# Withdrawn with the disputed amount when a dispute opens; kept even if it is won.
+DISPUTE = FeeRule(0, 1500)
 
 
 def round_half_up(numerator: int, denominator: int) -> int:

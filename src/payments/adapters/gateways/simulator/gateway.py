@@ -11,8 +11,9 @@
 
 Every protocol call first applies injected faults (see :mod:`.faults`), then
 runs in one short committed transaction of the simulator's own database.
-Test hooks (``complete_action``, ``simulate_bank_transfer``, ``process_due``,
-``set_fault``, ``clear_faults``) are not part of the protocol and ignore faults.
+Test hooks (``complete_action``, ``simulate_bank_transfer``, ``resolve_dispute``,
+``process_due``, ``set_fault``, ``clear_faults``) are not part of the protocol and
+ignore faults. Dispute calls live in :mod:`.disputes`.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from payments.domain.money import AmountOutOfRange, MoneyError, check_amount, no
 from . import charges as ch
 from . import operations as ops
 from .codec import encode
+from .disputes import DisputeCalls
 from .events import EventLog, Outbox
 from .faults import FaultKind, Faults
 from .idempotency import Idempotency, check_key
@@ -50,10 +52,12 @@ from .store import SimulatorStore, charges
 
 T = TypeVar("T")
 MAX_AMOUNT = 99_999_999  # Stripe's maximum charge amount in minor units
+_INSERT_CHARGE = charges.insert().returning(*charges.c)
 
 
-class SimulatorGateway:
-    """A :class:`~payments.adapters.gateways.protocol.PaymentGateway` backed by its own DB."""
+class SimulatorGateway(DisputeCalls):
+    """A :class:`~payments.adapters.gateways.protocol.PaymentGateway` backed by its own DB,
+    with the optional ``RefundCanceling`` and ``DisputeManagement`` capabilities."""
 
     def __init__(
         self,
@@ -97,7 +101,7 @@ class SimulatorGateway:
 
         if idempotency_key is not None:
             check_key(idempotency_key)
-        self._methods.describe(source, now)  # validate before anything is stored
+        _details, scenario = self._methods.describe(source, now)  # validate before storing
         result = await self._idempotency.run(
             key=idempotency_key,
             operation="create_payment_method",
@@ -106,6 +110,7 @@ class SimulatorGateway:
             now=now,
             work=work,
         )
+        self._methods.remember(result, scenario)  # committed: a charge needs no lookup
         return self._deliver(result, plan.lose_response, "create_payment_method")
 
     async def charge(self, request: ChargeRequest) -> ChargeResult:
@@ -135,25 +140,26 @@ class SimulatorGateway:
             method = await self._methods.resolve(conn, request.payment_method, now)
             reference = new_id("ch_sim", now)
             values = ch.initial_values(method, request, currency, reference, now, self.settings)
-            await conn.execute(
-                charges.insert().values(
-                    id=reference,
-                    amount=request.amount,
-                    currency=currency,
-                    capture_method=request.capture_method,
-                    payment_method=method.ref,
-                    payment_method_details=encode(method.details),
-                    scenario=method.scenario,
-                    off_session=request.off_session,
-                    customer=request.customer,
-                    return_url=request.return_url,
-                    meta=dict(request.metadata),
-                    created=now,
-                    updated=now,
+            inserted = await conn.execute(
+                _INSERT_CHARGE,
+                {
+                    "id": reference,
+                    "amount": request.amount,
+                    "currency": currency,
+                    "capture_method": request.capture_method,
+                    "payment_method": method.ref,
+                    "payment_method_details": encode(method.details),
+                    "scenario": method.scenario,
+                    "off_session": request.off_session,
+                    "customer": request.customer,
+                    "return_url": request.return_url,
+                    "meta": dict(request.metadata),
+                    "created": now,
+                    "updated": now,
                     **values,
-                )
+                },
             )
-            result = ch.snapshot(await ch.load(conn, reference))
+            result = ch.snapshot(inserted.one())
             ch.announce(outbox, result, now)
             return result
 
@@ -201,6 +207,17 @@ class SimulatorGateway:
             lambda conn, outbox: ops.refund(
                 conn, outbox, reference, amount, reason, now, self.settings
             ),
+        )
+
+    async def cancel_refund(self, reference: str, *, idempotency_key: str) -> RefundResult:
+        await self._scheduler.process_due()  # a refund that settled by now is no longer pending
+        now = self.clock.now()
+        return await self._mutate(
+            "cancel_refund",
+            idempotency_key,
+            {"reference": reference},
+            RefundResult,
+            lambda conn, outbox: ops.cancel_refund(conn, outbox, reference, now),
         )
 
     async def retrieve_charge(self, reference: str) -> ChargeResult:

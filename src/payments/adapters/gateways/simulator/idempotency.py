@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -27,6 +30,22 @@ from .store import SimulatorStore, idempotency
 
 T = TypeVar("T")
 Work = Callable[[AsyncConnection, Outbox], Awaitable[T]]
+
+
+_STORED = sa.select(
+    idempotency.c.operation, idempotency.c.request_hash, idempotency.c.response
+).where(idempotency.c.key == sa.bindparam("k"))
+_STORE_RESPONSE = idempotency.update().where(idempotency.c.key == sa.bindparam("k"))
+
+
+@cache
+def _claim_statement(postgres: bool) -> Any:
+    insert = pg_insert if postgres else sqlite_insert
+    return (
+        insert(idempotency)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(idempotency.c.id)
+    )
 
 
 class _KeyTaken(Exception):
@@ -72,13 +91,9 @@ class Idempotency:
                             return decode(result_type, stored)
                     outbox = Outbox()
                     result = await work(conn, outbox)
-                    await self._events.write(conn, outbox)
                     if key is not None:
-                        await conn.execute(
-                            idempotency.update()
-                            .where(idempotency.c.key == key)
-                            .values(response=encode(result))
-                        )
+                        await conn.execute(_STORE_RESPONSE, {"k": key, "response": encode(result)})
+                    await self._events.write(conn, outbox)  # last: it may take the events lock
                     return result
             except _KeyTaken:
                 continue
@@ -87,25 +102,20 @@ class Idempotency:
     async def _claim(
         self, conn: AsyncConnection, key: str, operation: str, digest: str, now: datetime
     ) -> Mapping[str, Any] | None:
-        row = (
-            await conn.execute(
-                sa.select(
-                    idempotency.c.operation, idempotency.c.request_hash, idempotency.c.response
-                ).where(idempotency.c.key == key)
-            )
-        ).first()
-        if row is not None:
-            if row.operation != operation or row.request_hash != digest:
-                raise IdempotencyKeyReused(key)
-            if row.response is None:  # cannot happen: the claim commits with its response
-                raise _KeyTaken
-            return row.response
+        """Insert the key (None: this request runs), or replay the stored response. A
+        concurrent claim of the same key makes the insert wait for it to commit."""
+        claim = {"key": key, "operation": operation, "request_hash": digest, "created": now}
         try:  # on a race the transaction is spoilt: leave it and start again
-            await conn.execute(
-                idempotency.insert().values(
-                    key=key, operation=operation, request_hash=digest, response=None, created=now
-                )
-            )
+            inserted = await conn.execute(_claim_statement(self._store.is_postgres), claim)
         except IntegrityError as exc:
             raise _KeyTaken from exc
-        return None
+        if inserted.first() is not None:
+            return None
+        row = (await conn.execute(_STORED, {"k": key})).first()
+        if row is None:  # the other claim went away (rolled back): try again
+            raise _KeyTaken
+        if row.operation != operation or row.request_hash != digest:
+            raise IdempotencyKeyReused(key)
+        if row.response is None:  # cannot happen: the claim commits with its response
+            raise _KeyTaken
+        return row.response  # type: ignore[no-any-return]

@@ -62,6 +62,14 @@ def _card_error(message: str, code: str, param: str) -> GatewayInvalidRequest:
 class PaymentMethods:
     def __init__(self, settings: SimulatorSettings) -> None:
         self._settings = settings
+        # stored methods never change: the ones this instance created (and saw committed)
+        # resolve without a lookup
+        self._known: dict[str, ResolvedMethod] = {}
+
+    def remember(self, method: PaymentMethod, scenario: str) -> None:
+        if len(self._known) >= 10_000:
+            self._known.clear()
+        self._known[method.id] = ResolvedMethod(method.id, method.details, scenario)
 
     def fingerprint(self, kind: str, value: str) -> str:
         mac = hmac.new(self._settings.fingerprint_key, f"{kind}:{value}".encode(), hashlib.sha256)
@@ -200,6 +208,9 @@ class PaymentMethods:
 
     async def resolve(self, conn: AsyncConnection, ref: str, now: datetime) -> ResolvedMethod:
         """A stored payment method, or a test id used directly (as Stripe allows)."""
+        known = self._known.get(ref)
+        if known is not None:
+            return known
         row = (
             await conn.execute(sa.select(payment_methods).where(payment_methods.c.id == ref))
         ).first()

@@ -1,5 +1,5 @@
-"""State changes of an existing charge: capture, cancel, refund, and the test hooks
-(3-D Secure completion, bank transfer arrival). Each runs inside the caller's
+"""State changes of an existing charge: capture, cancel, refund (and cancel_refund), and
+the test hooks (3-D Secure completion, bank transfer arrival). Each runs inside the caller's
 transaction with the charge row locked, and appends its events to the outbox.
 
 Invalid requests raise :class:`GatewayInvalidRequest` with Stripe's codes:
@@ -14,12 +14,17 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from payments.adapters.gateways.protocol import ChargeResult, GatewayInvalidRequest, RefundResult
+from payments.adapters.gateways.protocol import (
+    ChargeResult,
+    GatewayInvalidRequest,
+    RefundResult,
+    ResourceMissing,
+)
 
 from . import charges as ch
 from .events import Outbox
 from .settings import SimulatorSettings, new_id
-from .store import refunds
+from .store import charges, refunds
 from .testdata import DECLINES, SCENARIOS
 
 
@@ -167,6 +172,36 @@ async def refund(
     result = refund_snapshot(await load_refund(conn, refund_id))
     outbox.add("refund.created", now, refund=result)
     outbox.add("charge.refunded", now, charge=charge)
+    return result
+
+
+async def cancel_refund(
+    conn: AsyncConnection, outbox: Outbox, reference: str, now: datetime
+) -> RefundResult:
+    """Cancel a ``pending`` refund (Stripe cancels only ``requires_action`` ones): the
+    money stays with us and the charge's ``amount_refunded`` drops again."""
+    row = (
+        await conn.execute(sa.select(refunds).where(refunds.c.id == reference).with_for_update())
+    ).first()
+    if row is None:
+        raise ResourceMissing("refund", reference, param="refund")
+    if row.status != "pending":
+        raise GatewayInvalidRequest(
+            f"You cannot cancel this refund because it has a status of {row.status}.",
+            code="refund_unexpected_state",
+        )
+    await conn.execute(
+        refunds.update()
+        .where(refunds.c.id == reference)
+        .values(status="canceled", settle_at=None, settle_outcome=None, updated=now)
+    )
+    await conn.execute(
+        charges.update()
+        .where(charges.c.id == row.charge_id)
+        .values(amount_refunded=charges.c.amount_refunded - row.amount, updated=now)
+    )
+    result = refund_snapshot(await load_refund(conn, reference))
+    outbox.add("refund.updated", now, refund=result)
     return result
 
 

@@ -18,6 +18,7 @@ from payments.adapters.gateways.protocol import Dispute
 from payments.clock import Clock
 
 from . import charges as ch
+from .disputes import dispute_fee
 from .events import EventLog, Outbox
 from .operations import load_refund, refund_snapshot
 from .settings import SimulatorSettings, new_id
@@ -91,6 +92,7 @@ class Scheduler:
                 reason=reason,
                 status="needs_response",
                 created=now,
+                fee=dispute_fee(row.amount_received, row.currency),
             )
             await conn.execute(
                 disputes.insert().values(
@@ -106,6 +108,7 @@ class Scheduler:
             result = await ch.update(conn, charge_id, now, disputed=True, dispute_at=None)
             outbox = Outbox()
             outbox.add("charge.dispute.created", now, charge=result, dispute=dispute)
+            outbox.add("charge.dispute.funds_withdrawn", now, dispute=dispute)
             await self._events.write(conn, outbox)
         return 1
 

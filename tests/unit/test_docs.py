@@ -1,0 +1,38 @@
+"""Generated reference pages must match the code they are generated from."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from payments.docs.__main__ import PAGES
+from payments.domain.errors import ERROR_CODES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_generated_page_is_up_to_date(page: str) -> None:
+    committed = (ROOT / page).read_text()
+    assert committed == PAGES[page](), f"{page} is stale: run `python -m payments.docs`"
+
+
+def test_every_error_code_the_service_answers_with_is_documented() -> None:
+    """Codes raised by our own layers (not passed through from a gateway) are registered."""
+    used: set[str] = set()
+    for folder in ("domain", "services", "api"):
+        for path in (ROOT / "src/payments" / folder).rglob("*.py"):
+            text = path.read_text()
+            used |= set(re.findall(r'\bcode="([a-z_]+)"', text))
+            used |= set(re.findall(r'default_code = "([a-z_]+)"', text))
+    generic = {
+        "error",
+        "conflict",
+        "permission_denied",
+        "unexpected_state",
+        "idempotency_key_reused",
+    }  # base-class defaults, always overridden in use
+    missing = sorted(used - set(ERROR_CODES) - generic)
+    assert missing == [], f"add these to payments.domain.errors.ERROR_CODES: {missing}"
