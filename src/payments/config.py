@@ -94,6 +94,14 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000/simulator/3ds",
         description="Where the simulator's 3-D Secure challenge page lives (next_action URL).",
     )
+    poll_gateway_events: bool | None = Field(
+        None,
+        description=(
+            "Poll the gateway's event feed in the worker. Default: on for the simulator "
+            "(its only way to report), off for Stripe (it pushes webhooks to "
+            "`POST /webhooks/stripe`; turn on as a backstop)."
+        ),
+    )
     recovery_stale_seconds: Annotated[int, Field(ge=1)] = Field(
         60,
         description=(
@@ -303,6 +311,12 @@ class Settings(BaseSettings):
     def _stripe_keys(self) -> Settings:
         _check_stripe(self)
         return self
+
+    @property
+    def poll_gateway_events_enabled(self) -> bool:
+        if self.poll_gateway_events is None:
+            return self.gateway == GatewayName.simulator
+        return self.poll_gateway_events
 
     @property
     def is_sqlite(self) -> bool:

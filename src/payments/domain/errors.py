@@ -133,6 +133,7 @@ ERROR_CODES: dict[str, str] = {
     "refund_self_approval": "A refund must be approved by another key than the one that requested it.",
     "refund_unexpected_state": "The refund's status does not allow this (e.g. approving it twice).",
     "request_too_large": "The request body is larger than the limit (1 MiB by default).",
+    "signature_invalid": "A Stripe webhook whose Stripe-Signature did not verify (or was stale).",
     "resource_missing": "No such object (or it belongs to another shop).",
     "test_helpers_unavailable": "Test helpers exist only with the simulator gateway.",
     "url_invalid": "The URL is not allowed: https to a public address (or an allow-listed host).",

@@ -1,22 +1,25 @@
 """Asynchronous gateway news: SEPA settlements, 3-D Secure results, disputes, refunds.
 
-The simulator is polled (its ``list_events``); Stripe pushes webhooks. Both end
-in :func:`handle_gateway_event`, which stores the event once by its gateway id
-(a duplicate is acknowledged and ignored) and then re-fetches the object from
-the gateway and applies the gateway's *current* view, so events that arrive
-late or out of order can never move an object backwards.
+The simulator is polled (its ``list_events``); Stripe pushes webhooks
+(``POST /webhooks/stripe``). Every event is first stored once by its gateway id
+(a duplicate is acknowledged and ignored), then applied: for a charge the
+object is re-fetched from the gateway and our records brought up to its
+*current* view; refund and dispute snapshots are applied only forwards. So
+events that arrive late, twice or out of order can never move an object
+backwards. The webhook receiver only stores (it answers fast);
+:func:`process_pending_gateway_events` (a worker job) applies what is stored.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from payments.adapters.db.tables import gateway_cursors, gateway_events
 from payments.adapters.db.uow import UnitOfWorkFactory
+from payments.adapters.gateways.codec import decode, encode
 from payments.adapters.gateways.protocol import GatewayEvent, PaymentGateway
 from payments.clock import Clock
 from payments.domain.disputes import DEFAULT_EVIDENCE_WINDOW
@@ -32,20 +35,19 @@ LEASE = timedelta(seconds=60)
 
 
 async def record_gateway_event(
-    uow_factory: UnitOfWorkFactory,
-    gateway: str,
-    event_id: str,
-    event_type: str,
-    payload: dict[str, Any],
-    clock: Clock,
+    event: GatewayEvent, *, uow_factory: UnitOfWorkFactory, gateway: str, clock: Clock
 ) -> bool:
-    """Store an event by id; False when it was already stored (a duplicate)."""
+    """Store an event (its whole snapshot) once by id; False for a duplicate."""
     async with uow_factory() as uow:
         dialect = postgresql if uow.dialect == "postgresql" else sqlite
         inserted = await uow.connection.execute(
             dialect.insert(gateway_events)
             .values(
-                id=event_id, gateway=gateway, type=event_type, payload=payload, received=clock.now()
+                id=event.id,
+                gateway=gateway,
+                type=event.type,
+                payload=encode(event),
+                received=clock.now(),
             )
             .on_conflict_do_nothing(index_elements=["id"])
             .returning(gateway_events.c.id)
@@ -55,24 +57,15 @@ async def record_gateway_event(
     return new
 
 
-async def handle_gateway_event(
+async def apply_gateway_event(
     event: GatewayEvent,
     *,
     uow_factory: UnitOfWorkFactory,
     gateway: PaymentGateway,
     clock: Clock,
     evidence_window: timedelta = DEFAULT_EVIDENCE_WINDOW,
-) -> bool:
-    payload = {
-        "type": event.type,
-        "charge": event.charge.reference if event.charge else None,
-        "refund": event.refund.reference if event.refund else None,
-        "dispute": event.dispute.reference if event.dispute else None,
-    }
-    if not await record_gateway_event(
-        uow_factory, gateway.name, event.id, event.type, payload, clock
-    ):
-        return False
+) -> str | None:
+    """Apply one stored event; returns why it could not be applied, if it could not."""
     error = None
     if event.charge is not None:
         async with uow_factory() as uow:
@@ -99,10 +92,87 @@ async def handle_gateway_event(
         await uow.connection.execute(
             gateway_events.update()
             .where(gateway_events.c.id == event.id)
-            .values(processed_at=clock.now(), error=error)
+            .values(processed_at=clock.now(), error=error, locked_until=None)
         )
         await uow.commit()
+    return error
+
+
+async def handle_gateway_event(
+    event: GatewayEvent,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    evidence_window: timedelta = DEFAULT_EVIDENCE_WINDOW,
+) -> bool:
+    """Store and apply at once (the poller's path); False for a duplicate. Should the
+    process die in between, :func:`process_pending_gateway_events` finishes the job."""
+    if not await record_gateway_event(
+        event, uow_factory=uow_factory, gateway=gateway.name, clock=clock
+    ):
+        return False
+    await apply_gateway_event(
+        event,
+        uow_factory=uow_factory,
+        gateway=gateway,
+        clock=clock,
+        evidence_window=evidence_window,
+    )
     return True
+
+
+async def process_pending_gateway_events(
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    evidence_window: timedelta = DEFAULT_EVIDENCE_WINDOW,
+    batch: int = 50,
+) -> int:
+    """Apply stored but unprocessed events (webhooks answered fast, or a crash between
+    storing and applying). Rows are claimed with a lease (and ``SKIP LOCKED`` on
+    PostgreSQL), so several workers never apply one event at the same time."""
+    now = clock.now()
+    t = gateway_events
+    async with uow_factory() as uow:
+        query = (
+            sa.select(t.c.id)
+            .where(
+                t.c.processed_at.is_(None),
+                t.c.gateway == gateway.name,
+                sa.or_(t.c.locked_until.is_(None), t.c.locked_until < now),
+            )
+            .order_by(t.c.received)
+            .limit(batch)
+        )
+        if uow.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = list((await uow.connection.execute(query)).scalars())
+        rows = []
+        if ids:
+            await uow.connection.execute(
+                t.update().where(t.c.id.in_(ids)).values(locked_until=now + LEASE)
+            )
+            rows = (
+                (
+                    await uow.connection.execute(
+                        sa.select(t.c.payload).where(t.c.id.in_(ids)).order_by(t.c.received)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        await uow.commit()
+    for payload in rows:
+        await apply_gateway_event(
+            decode(GatewayEvent, payload),
+            uow_factory=uow_factory,
+            gateway=gateway,
+            clock=clock,
+            evidence_window=evidence_window,
+        )
+    return len(rows)
 
 
 async def poll_gateway_events(

@@ -10,7 +10,8 @@ at once; see :mod:`payments.adapters.db.repositories.webhook_deliveries`):
    committed), sends them concurrently with no transaction open, then records
    every outcome in one short transaction: success, or a retry time from the
    schedule in :mod:`payments.domain.webhook_delivery`, or ``failed`` after 3 days.
-   An endpoint failing without a success for 5 days is disabled, with an event.
+   An endpoint failing without a success for 5 days is disabled, with an event and an
+   audit record (actor: system).
 
 Every time decision uses the injected clock, so tests travel in time.
 """
@@ -39,6 +40,7 @@ from payments.domain.webhook_delivery import (
 )
 from payments.ids import id_for
 from payments.logs import get_logger
+from payments.services.audit import record_audit
 from payments.services.context import SYSTEM
 from payments.services.events import record_event
 from payments.services.objects import event_object
@@ -200,8 +202,17 @@ async def _disable_failing(
             location_id=endpoint.location_id,
             previous_attributes={"status": "enabled"},
         )
-        # TODO(audit log issue): also write an audit record (actor: system, reason:
-        # deliveries failing since endpoint.failing_since) once the audit module exists.
+        await record_audit(
+            uow,
+            "webhook_endpoint.disabled",
+            object_type="webhook_endpoint",
+            object_id=endpoint.id,
+            ctx=SYSTEM,
+            clock=clock,
+            before={"status": "enabled", "failing_since": to_unix(endpoint.failing_since or now)},
+            after={"status": "disabled"},
+            location_id=endpoint.location_id,
+        )
         log.warning(
             "webhook_endpoint_disabled", endpoint_id=endpoint.id, since=endpoint.failing_since
         )

@@ -14,7 +14,7 @@ from typing import Any
 
 from payments.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.adapters.webhooks.signing import new_secret
-from payments.clock import Clock
+from payments.clock import Clock, to_unix
 from payments.domain.access import Permission
 from payments.domain.errors import NotFound
 from payments.domain.metadata import merge_metadata, validate_metadata
@@ -26,6 +26,7 @@ from payments.domain.webhooks import (
     validate_endpoint_url,
 )
 from payments.ids import id_for
+from payments.services.audit import record_audit
 from payments.services.context import RequestContext
 from payments.services.events import record_event
 from payments.services.webhook_objects import webhook_endpoint_object
@@ -193,7 +194,18 @@ async def rotate_secret(
         endpoint = await visible_endpoint(uow, endpoint_id, ctx, for_update=True)
         await uow.webhook_endpoints.expire_secrets(endpoint_id, at=now + expires_in, now=now)
         await uow.webhook_endpoints.add_secret(endpoint_id, secret, created=now)
-        # TODO(audit log issue): write an audit record (who rotated which endpoint's secret,
-        # when, grace period) once the audit module exists; secrets never go into it.
+        await record_audit(  # who rotated, and until when the old secret signs; no secret
+            uow,
+            "webhook_endpoint.secret_rotated",
+            object_type="webhook_endpoint",
+            object_id=endpoint_id,
+            ctx=ctx,
+            clock=clock,
+            after={
+                "previous_secrets_expire_at": to_unix(now + expires_in),
+                "expires_in_seconds": int(expires_in.total_seconds()),
+            },
+            location_id=endpoint.location_id,
+        )
         await uow.commit()
     return EndpointWithSecret(endpoint, secret)

@@ -6,7 +6,10 @@ from datetime import timedelta
 
 from payments.bootstrap import Container
 from payments.services.dispute_sync import flag_dispute_deadlines
-from payments.services.gateway_events import poll_gateway_events
+from payments.services.gateway_events import (
+    poll_gateway_events,
+    process_pending_gateway_events,
+)
 from payments.services.recovery import recover_attempts
 from payments.worker.runner import job
 from payments.worker.webhooks import deliver_webhooks
@@ -37,8 +40,22 @@ async def recover_gateway_attempts(container: Container) -> int:
 
 @job("poll_gateway_events", every_seconds=2)
 async def poll_gateway_events_job(container: Container) -> int:
-    """Read the gateway's asynchronous news (SEPA settlement, 3-D Secure, disputes)."""
+    """Read the gateway's asynchronous news (SEPA settlement, 3-D Secure, disputes).
+    Stripe pushes the same news as webhooks, so its feed is polled only when asked to."""
+    if not container.settings.poll_gateway_events_enabled:
+        return 0
     return await poll_gateway_events(
+        uow_factory=container.uow_factory,
+        gateway=container.gateway,
+        clock=container.clock,
+        evidence_window=timedelta(days=container.settings.dispute_evidence_days),
+    )
+
+
+@job("process_gateway_events", every_seconds=1)
+async def process_gateway_events_job(container: Container) -> int:
+    """Apply stored gateway events not applied yet (webhooks are stored, then applied here)."""
+    return await process_pending_gateway_events(
         uow_factory=container.uow_factory,
         gateway=container.gateway,
         clock=container.clock,

@@ -175,6 +175,14 @@ async def test_secret_rotation_signs_with_both_secrets_until_the_old_one_expires
     with pytest.raises(WebhookVerificationError):
         Webhook(old).verify(after.body, after.headers)
 
+    audit = await api.client.get(
+        "/v1/audit_log", params={"action": "webhook_endpoint.secret_rotated"}, headers=admin
+    )
+    [record] = audit.json()["data"]
+    assert record["target"]["id"] == endpoint["id"] and record["actor"]["type"] == "api_key"
+    assert record["changes"]["after"]["expires_in_seconds"] == 60
+    assert old not in audit.text and new not in audit.text
+
 
 async def test_the_default_grace_period_is_a_day(
     api: Api, receiver: Receiver, clock: FrozenClock
@@ -313,6 +321,14 @@ async def test_an_endpoint_failing_for_five_days_is_disabled_with_an_event(
     assert len(events) == 1
     assert events[0]["data"]["object"]["id"] == endpoint["id"]
     assert events[0]["data"]["object"]["status"] == "disabled"
+    audit = await api.client.get(
+        "/v1/audit_log", params={"action": "webhook_endpoint.disabled"}, headers=admin
+    )
+    [record] = audit.json()["data"]
+    assert record["target"] == {"object": "webhook_endpoint", "id": endpoint["id"]}
+    assert record["actor"]["type"] == "system"
+    assert record["changes"]["after"] == {"status": "disabled"}
+    assert record["changes"]["before"]["failing_since"] == int(start.timestamp())
 
     sent = len(receiver.requests)
     clock.advance(hours=12)

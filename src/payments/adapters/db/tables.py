@@ -293,6 +293,8 @@ gateway_events = sa.Table(
     sa.Column("received", UTCDateTime(), nullable=False),
     sa.Column("processed_at", UTCDateTime(), nullable=True),
     sa.Column("error", sa.String(500), nullable=True),
+    sa.Column("locked_until", UTCDateTime(), nullable=True),
+    sa.Index("ix_gateway_events_pending", "processed_at", "received"),
 )
 
 gateway_cursors = sa.Table(

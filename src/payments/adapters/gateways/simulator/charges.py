@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from payments.adapters.gateways.codec import decode, encode
 from payments.adapters.gateways.protocol import (
     BankTransferInstructions,
     ChargeRequest,
@@ -34,7 +35,6 @@ from payments.adapters.gateways.protocol import (
     ResourceMissing,
 )
 
-from .codec import decode, encode
 from .events import Outbox
 from .fees import fee_for, rule_for
 from .methods import ResolvedMethod

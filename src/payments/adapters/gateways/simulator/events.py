@@ -15,6 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from payments.adapters.gateways.codec import decode, encode
 from payments.adapters.gateways.protocol import (
     EVENT_TYPES,
     ChargeResult,
@@ -25,7 +26,6 @@ from payments.adapters.gateways.protocol import (
     RefundResult,
 )
 
-from .codec import decode, encode
 from .settings import new_id
 from .store import SimulatorStore, events
 

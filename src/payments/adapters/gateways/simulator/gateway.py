@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from payments.adapters.gateways.codec import encode
 from payments.adapters.gateways.protocol import (
     ChargeRequest,
     ChargeResult,
@@ -40,7 +41,6 @@ from payments.domain.money import AmountOutOfRange, MoneyError, check_amount, no
 
 from . import charges as ch
 from . import operations as ops
-from .codec import encode
 from .disputes import DisputeCalls
 from .events import EventLog, Outbox
 from .faults import FaultKind, Faults

@@ -22,9 +22,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from payments.adapters.gateways.codec import decode, encode, request_hash
 from payments.adapters.gateways.protocol import GatewayInvalidRequest, IdempotencyKeyReused
 
-from .codec import decode, encode, request_hash
 from .events import EventLog, Outbox
 from .store import SimulatorStore, idempotency
 

@@ -20,6 +20,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from payments.adapters.gateways.codec import decode, encode
 from payments.adapters.gateways.protocol import (
     CardDetails,
     CardInput,
@@ -37,7 +38,6 @@ from payments.adapters.gateways.protocol import (
     WalletType,
 )
 
-from .codec import decode, encode
 from .settings import SimulatorSettings, new_id
 from .store import payment_methods
 from .testdata import CARDS_BY_NUMBER, SimCard, card_for_pm_id, luhn_ok

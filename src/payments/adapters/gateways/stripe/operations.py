@@ -48,6 +48,8 @@ class CustomerOperations:
             idempotency_key: str | None = None,
         ) -> Obj: ...
 
+        async def retrieve_charge(self, reference: str) -> ChargeResult: ...
+
     # ------------------------------------------------------------------ customers
 
     async def ensure_customer(
@@ -188,14 +190,16 @@ class CustomerOperations:
         return str(pi["client_secret"])
 
     async def find_charge_by_attempt(self, idempotency_key: str) -> ChargeResult | None:
-        """The PaymentIntent our attempt created, found by its metadata (Search API)."""
+        """The PaymentIntent our attempt created, found by its metadata (Search API), as
+        Stripe sees it now: search results may lag behind writes and carry no expansions
+        (no fee, no card details), so the intent found is retrieved."""
         query = f"metadata['{mapping.ATTEMPT_METADATA_KEY}']:'{_quoted(idempotency_key)}'"
         found = await self._call(
             lambda: self._client.v1.payment_intents.search_async({"query": query, "limit": 2})
         )
         if not found["data"]:
             return None
-        return mapping.charge_result(found["data"][0])
+        return await self.retrieve_charge(str(found["data"][0]["id"]))
 
     # ------------------------------------------------------------------ plumbing
 

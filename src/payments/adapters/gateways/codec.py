@@ -1,8 +1,9 @@
 """JSON encoding of the gateway result dataclasses.
 
-The simulator stores results as JSON: idempotent responses (replayed verbatim)
-and event snapshots. Decoding follows the dataclasses' type hints, so adding a
-field to a result needs no change here.
+The simulator stores results as JSON (idempotent responses, replayed verbatim,
+and event snapshots), and the service queues gateway events the same way.
+Decoding follows the dataclasses' type hints, so adding a field to a result
+needs no change here.
 """
 
 from __future__ import annotations
