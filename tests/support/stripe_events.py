@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -82,7 +82,6 @@ class StripeDeliveries:
 
     fake: FakeStripe
     delivered: int = 0
-    types: list[str] = field(default_factory=list)
 
     def pending(self) -> list[dict[str, Any]]:
         with self.fake.lock:
@@ -100,7 +99,6 @@ class StripeDeliveries:
             assert response.status_code == 200, response.text
             self.delivered += 1
             sent.append(event["type"])
-        self.types += sent
         await apply_stored_events(api.container)
         return sent
 

@@ -138,8 +138,8 @@ async def settle_attempt(
             ):
                 # after an unknown outcome, a later "not sent" proves nothing about the first
                 attempt.status = AttemptStatus.unknown
-                attempt.next_recovery_at = now + recovery_delay(attempt.recovery_count)
                 attempt.recovery_count += 1 if recovering else 0
+                attempt.next_recovery_at = now + recovery_delay(attempt.recovery_count)
             case GatewayNotSent():
                 attempt.status = AttemptStatus.not_sent
                 attempt.completed_at = now

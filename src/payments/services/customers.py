@@ -16,6 +16,7 @@ from payments.domain.pagination import Page, PageRequest
 from payments.ids import id_for
 from payments.services.context import RequestContext
 from payments.services.events import record_event
+from payments.services.idempotency import created_earlier, remember_created
 from payments.services.objects import customer_object
 
 
@@ -75,6 +76,9 @@ async def create_customer(
     ctx.require(Permission.write_customers)
     fields = _clean(fields)
     async with uow_factory() as uow:
+        earlier = await created_earlier(uow, ctx, "customer")
+        if earlier is not None:  # a retry after a crash: the customer exists already
+            return await _visible(uow, earlier, ctx)
         customer = Customer(
             id=id_for("customer"),
             created=clock.now(),
@@ -87,6 +91,7 @@ async def create_customer(
             location_id=await _resolve_location(uow, ctx, fields.get("location")),
         )
         await uow.customers.add(customer)
+        await remember_created(uow, ctx, "customer", customer.id)
         await record_event(
             uow,
             "customer.created",

@@ -32,6 +32,9 @@ from payments.services.refund_sync import apply_refund_event
 log = get_logger("payments.gateway_events")
 
 LEASE = timedelta(seconds=60)
+# an event that matches none of our objects yet is retried this often, for this long
+UNMATCHED_RETRY_DELAY = timedelta(minutes=1)
+UNMATCHED_RETRY_WINDOW = timedelta(days=3)
 
 
 async def record_gateway_event(
@@ -88,12 +91,19 @@ async def apply_gateway_event(
             clock=clock,
             evidence_window=evidence_window,
         )
+    now = clock.now()
     async with uow_factory() as uow:
-        await uow.connection.execute(
-            gateway_events.update()
-            .where(gateway_events.c.id == event.id)
-            .values(processed_at=clock.now(), error=error, locked_until=None)
-        )
+        t = gateway_events
+        received = (
+            await uow.connection.execute(sa.select(t.c.received).where(t.c.id == event.id))
+        ).scalar_one()
+        if error is not None and now - received < UNMATCHED_RETRY_WINDOW:
+            # Not ours yet (e.g. the attempt that made it is still being recovered): keep
+            # it pending and try again later, rather than dropping the news.
+            values = {"error": error, "locked_until": now + UNMATCHED_RETRY_DELAY}
+        else:
+            values = {"processed_at": now, "error": error, "locked_until": None}
+        await uow.connection.execute(t.update().where(t.c.id == event.id).values(**values))
         await uow.commit()
     return error
 

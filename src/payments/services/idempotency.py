@@ -9,6 +9,10 @@
   insert, and the follow-up read locks the row).
 - A key whose request died mid-flight (its process was killed) is taken over
   after ``lock_seconds``.
+- A request that creates an object records it on its key in the same transaction
+  (:func:`remember_created`). When a process dies mid-request and a retry takes
+  the key over, the use case finds that object (:func:`created_earlier`) and
+  resumes it instead of creating (and charging) a second one.
 - Responses that mean "nothing happened" are not saved (validation errors,
   401/403/409/429, 502 ``gateway_unavailable``), so the client can fix the
   request and retry the key. Any other 5xx IS saved, as at Stripe: the request
@@ -22,9 +26,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from payments.adapters.db.repositories.idempotency import IdempotencyRepository
-from payments.adapters.db.uow import UnitOfWorkFactory
+from payments.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.clock import Clock
 from payments.domain.errors import Conflict, IdempotencyError, InvalidRequest
+from payments.services.context import RequestContext
 
 MAX_KEY_LENGTH = 255
 
@@ -66,6 +71,8 @@ class IdempotencyService:
             "response_status": None,
             "response_body": None,
             "locked_at": now,
+            "resource_type": None,
+            "resource_id": None,
             "created": now,
         }
         async with self._uow_factory() as uow:
@@ -126,3 +133,23 @@ class IdempotencyService:
             )
             await uow.commit()
         return count
+
+
+async def created_earlier(uow: UnitOfWork, ctx: RequestContext, resource_type: str) -> str | None:
+    """The object an earlier run of this very request created, if it got that far."""
+    if ctx.idempotency_key is None:
+        return None
+    repo = IdempotencyRepository(uow.connection)
+    return await repo.resource(ctx.principal.api_key_id, ctx.idempotency_key, resource_type)
+
+
+async def remember_created(
+    uow: UnitOfWork, ctx: RequestContext, resource_type: str, resource_id: str
+) -> None:
+    """Record the object this request created on its idempotency key (same transaction)."""
+    if ctx.idempotency_key is None:
+        return
+    repo = IdempotencyRepository(uow.connection)
+    await repo.set_resource(
+        ctx.principal.api_key_id, ctx.idempotency_key, resource_type, resource_id
+    )

@@ -47,6 +47,7 @@ from payments.services.context import RequestContext
 from payments.services.errors import gateway_call
 from payments.services.events import record_event
 from payments.services.gateway_sync import apply_charge_result
+from payments.services.idempotency import created_earlier, remember_created
 from payments.services.objects import payment_intent_object
 from payments.services.payment_intents import (
     check_method_fits,
@@ -188,9 +189,15 @@ async def create_and_confirm_payment_intent(
         )
     charge, attempt = None, None
     async with uow_factory() as uow:
+        earlier = await created_earlier(uow, ctx, "payment_intent")
+        if earlier is not None:
+            # A retry after the first run died: that run's intent and attempt exist (the
+            # recovery job settles the attempt). Answer with the intent, charge nothing.
+            return await visible_intent(uow, earlier, ctx)
         if pm is not None and new:
             await uow.payment_methods.add(pm)
         pi = await new_payment_intent(uow, params, pm, ctx=ctx, clock=clock, max_amount=max_amount)
+        await remember_created(uow, ctx, "payment_intent", pi.id)
         created = payment_intent_object(pi)  # the event shows the intent as created
         if pm is not None and pi.status == S.REQUIRES_CONFIRMATION.value:
             charge, attempt = _begin_charge(pi, pm, confirm_params, gateway.name, clock)

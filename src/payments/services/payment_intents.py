@@ -31,6 +31,7 @@ from payments.domain.payments import PaymentIntent, PaymentMethod
 from payments.ids import id_for, looks_like
 from payments.services.context import RequestContext
 from payments.services.events import record_event
+from payments.services.idempotency import created_earlier, remember_created
 from payments.services.objects import payment_intent_object
 from payments.services.payment_methods import (
     new_payment_method,
@@ -160,10 +161,14 @@ async def create_payment_intent(
             params["payment_method"], uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
         )
     async with uow_factory() as uow:
+        earlier = await created_earlier(uow, ctx, "payment_intent")
+        if earlier is not None:  # a retry after a crash: the intent exists already
+            return await visible_intent(uow, earlier, ctx)
         if pm is not None and new:
             await uow.payment_methods.add(pm)
         pi = await new_payment_intent(uow, params, pm, ctx=ctx, clock=clock, max_amount=max_amount)
         await uow.payment_intents.add(pi)
+        await remember_created(uow, ctx, "payment_intent", pi.id)
         await record_event(
             uow,
             "payment_intent.created",

@@ -41,6 +41,7 @@ from payments.ids import id_for
 from payments.services.attempts import call_gateway, settle_attempt
 from payments.services.context import RequestContext
 from payments.services.events import record_event
+from payments.services.idempotency import created_earlier, remember_created
 from payments.services.payment_intents import visible_intent
 from payments.services.refund_objects import refund_object
 from payments.services.refund_sync import audit_refund, send_refund
@@ -115,6 +116,9 @@ async def create_refund(
     principal = ctx.principal
     attempt = None
     async with uow_factory() as uow:  # phase 1
+        earlier = await created_earlier(uow, ctx, "refund")
+        if earlier is not None:  # a retry after a crash: the refund exists already
+            return await visible_refund(uow, earlier, ctx)
         charge = await _charge_to_refund(uow, params, ctx)
         check_refundable(
             charge_status=charge.status,
@@ -155,6 +159,7 @@ async def create_refund(
             livemode=charge.livemode,
         )
         await uow.refunds.add(refund)
+        await remember_created(uow, ctx, "refund", refund.id)
         await record_event(
             uow,
             "refund.created",

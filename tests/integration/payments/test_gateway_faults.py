@@ -33,7 +33,7 @@ from payments.api.app import create_app
 from payments.bootstrap import build_container
 from payments.clock import FrozenClock
 from payments.services import payment_flow as flow
-from payments.services.attempts import RECOVERY_BASE
+from payments.services.attempts import RECOVERY_BASE, recovery_delay
 from payments.services.context import SYSTEM
 from payments.services.ledger import verify_ledger
 from payments.services.recovery import recover_attempts
@@ -251,7 +251,10 @@ async def test_a_fault_while_recovering_keeps_the_attempt_unknown_until_a_later_
     assert (attempt.status, attempt.recovery_count) == ("unknown", 1)
     assert (await _get(api, admin, pi["id"]))["status"] == "processing"
     assert await run_once(api.container, only=RECOVERY) == {"recover_gateway_attempts": 0}
-    assert await _recover(api, clock) == 1  # after the backoff
+    # the backoff doubles: 10 s before the first recovery, 20 s before the second
+    assert await _recover(api, clock) == 0
+    clock.advance(recovery_delay(1) - RECOVERY_BASE)
+    assert (await run_once(api.container, only=RECOVERY))["recover_gateway_attempts"] == 1
     await _charged_once(api, admin, pi["id"])
     await _verified(api)
 

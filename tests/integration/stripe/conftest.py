@@ -19,6 +19,7 @@ from payments.adapters.db.tables import metadata
 from payments.api.app import create_app
 from payments.bootstrap import Container, build_container
 from payments.clock import FrozenClock
+from payments.config import Settings
 from support.app import Api, make_settings
 from support.fake_stripe import FakeStripe, running_fake_stripe
 from support.stripe_events import (
@@ -35,7 +36,8 @@ def fake_stripe() -> Iterator[FakeStripe]:
         yield fake
 
 
-def stripe_settings(database_url: str, fake: FakeStripe, **overrides: Any) -> Any:
+def stripe_settings(database_url: str, fake: FakeStripe, **overrides: Any) -> Settings:
+    """``PAYMENTS_GATEWAY=stripe`` settings pointed at ``fake``."""
     values: dict[str, Any] = {
         "gateway": "stripe",
         "stripe_secret_key": fake.api_key,

@@ -102,6 +102,10 @@ idempotency_keys = sa.Table(
     sa.Column("response_status", sa.Integer, nullable=True),
     sa.Column("response_body", sa.LargeBinary, nullable=True),
     sa.Column("locked_at", UTCDateTime(), nullable=True),
+    # recovery point: the object this request created, written in the same transaction
+    # as the object, so a retry after a crash resumes it instead of creating another
+    sa.Column("resource_type", sa.String(40), nullable=True),
+    sa.Column("resource_id", ID, nullable=True),
     _created(),
     sa.UniqueConstraint("api_key_id", "key"),
     sa.Index("ix_idempotency_keys_created", "created"),

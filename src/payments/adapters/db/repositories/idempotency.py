@@ -33,6 +33,21 @@ class IdempotencyRepository:
             query = query.with_for_update()
         return (await self._conn.execute(query)).first()
 
+    async def set_resource(
+        self, api_key_id: str, key: str, resource_type: str, resource_id: str
+    ) -> None:
+        await self._conn.execute(
+            t.update()
+            .where(t.c.api_key_id == api_key_id, t.c.key == key)
+            .values(resource_type=resource_type, resource_id=resource_id)
+        )
+
+    async def resource(self, api_key_id: str, key: str, resource_type: str) -> str | None:
+        query = sa.select(t.c.resource_id).where(
+            t.c.api_key_id == api_key_id, t.c.key == key, t.c.resource_type == resource_type
+        )
+        return (await self._conn.execute(query)).scalar_one_or_none()
+
     async def update(self, record_id: int, **values: Any) -> None:
         await self._conn.execute(t.update().where(t.c.id == record_id).values(**values))
 
