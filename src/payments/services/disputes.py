@@ -18,6 +18,7 @@ from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any, TypeVar
 
+from payments.adapters.db.repositories.base import list_filters
 from payments.adapters.db.tables import disputes as t
 from payments.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.adapters.gateways.protocol import (
@@ -89,19 +90,13 @@ async def list_disputes(
     uow_factory: UnitOfWorkFactory,
     ctx: RequestContext,
 ) -> Page[Dispute]:
-    where = []
-    if charge:
-        where.append(t.c.charge_id == charge)
-    if payment_intent:
-        where.append(t.c.payment_intent_id == payment_intent)
-    if status:
-        where.append(t.c.status == status)
-    if created_gte:
-        where.append(t.c.created >= created_gte)
-    if created_lte:
-        where.append(t.c.created <= created_lte)
-    if ctx.principal.location_id:
-        where.append(t.c.location_id == ctx.principal.location_id)
+    where = list_filters(
+        t,
+        equals={"charge_id": charge, "payment_intent_id": payment_intent, "status": status},
+        created_gte=created_gte,
+        created_lte=created_lte,
+        location_id=ctx.principal.location_id,
+    )
     async with uow_factory() as uow:
         return await uow.disputes.page(page, where)
 

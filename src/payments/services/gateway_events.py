@@ -175,13 +175,27 @@ async def process_pending_gateway_events(
             )
         await uow.commit()
     for payload in rows:
-        await apply_gateway_event(
-            decode(GatewayEvent, payload),
-            uow_factory=uow_factory,
-            gateway=gateway,
-            clock=clock,
-            evidence_window=evidence_window,
-        )
+        event = decode(GatewayEvent, payload)
+        try:
+            await apply_gateway_event(
+                event,
+                uow_factory=uow_factory,
+                gateway=gateway,
+                clock=clock,
+                evidence_window=evidence_window,
+            )
+        except Exception as exc:  # one bad event must not hold back the rest of the batch
+            log.exception("gateway_event_failed", event_id=event.id, type=event.type)
+            async with uow_factory() as uow:
+                await uow.connection.execute(
+                    t.update()
+                    .where(t.c.id == event.id)
+                    .values(
+                        error=f"{type(exc).__name__}: {exc}"[:500],
+                        locked_until=clock.now() + UNMATCHED_RETRY_DELAY,
+                    )
+                )
+                await uow.commit()
     return len(rows)
 
 

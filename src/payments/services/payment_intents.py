@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from payments.adapters.db.repositories.base import list_filters
 from payments.adapters.db.tables import payment_intents as t
 from payments.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.adapters.gateways.protocol import PaymentGateway
@@ -306,16 +307,12 @@ async def list_payment_intents(
     uow_factory: UnitOfWorkFactory,
     ctx: RequestContext,
 ) -> Page[PaymentIntent]:
-    where = []
-    if customer:
-        where.append(t.c.customer_id == customer)
-    if status:
-        where.append(t.c.status == status)
-    if created_gte:
-        where.append(t.c.created >= created_gte)
-    if created_lte:
-        where.append(t.c.created <= created_lte)
-    if ctx.principal.location_id:
-        where.append(t.c.location_id == ctx.principal.location_id)
+    where = list_filters(
+        t,
+        equals={"customer_id": customer, "status": status},
+        created_gte=created_gte,
+        created_lte=created_lte,
+        location_id=ctx.principal.location_id,
+    )
     async with uow_factory() as uow:
         return await uow.payment_intents.page(page, where)

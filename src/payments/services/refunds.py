@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from payments.adapters.db.repositories.base import list_filters
 from payments.adapters.db.tables import refunds as t
 from payments.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.adapters.gateways.protocol import PaymentGateway
@@ -216,18 +217,12 @@ async def list_refunds(
     uow_factory: UnitOfWorkFactory,
     ctx: RequestContext,
 ) -> Page[Refund]:
-    where = []
-    if payment_intent:
-        where.append(t.c.payment_intent_id == payment_intent)
-    if charge:
-        where.append(t.c.charge_id == charge)
-    if status:
-        where.append(t.c.status == status)
-    if created_gte:
-        where.append(t.c.created >= created_gte)
-    if created_lte:
-        where.append(t.c.created <= created_lte)
-    if ctx.principal.location_id:
-        where.append(t.c.location_id == ctx.principal.location_id)
+    where = list_filters(
+        t,
+        equals={"payment_intent_id": payment_intent, "charge_id": charge, "status": status},
+        created_gte=created_gte,
+        created_lte=created_lte,
+        location_id=ctx.principal.location_id,
+    )
     async with uow_factory() as uow:
         return await uow.refunds.page(page, where)

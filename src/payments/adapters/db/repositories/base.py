@@ -37,3 +37,23 @@ async def fetch_page(
     if page.ending_before:
         rows.reverse()
     return rows, has_more
+
+
+def list_filters(
+    table: sa.Table,
+    *,
+    equals: dict[str, Any] | None = None,
+    created_gte: Any = None,
+    created_lte: Any = None,
+    location_id: str | None = None,
+) -> list[sa.ColumnElement[bool]]:
+    """The WHERE clauses of a Stripe-style list: equality filters that were given (None
+    means "not filtered"), a ``created`` range, and a location-restricted key's shop."""
+    where = [table.c[name] == value for name, value in (equals or {}).items() if value]
+    if created_gte is not None:
+        where.append(table.c.created >= created_gte)
+    if created_lte is not None:
+        where.append(table.c.created <= created_lte)
+    if location_id is not None:
+        where.append(table.c.location_id == location_id)
+    return where
