@@ -68,6 +68,7 @@ class TransactionKind(StrEnum):
     CHARGE_SUCCEEDED = "charge.succeeded"
     AUTHORIZATION_RELEASED = "authorization.released"
     CHARGE_FEE = "charge.fee"
+    CHARGE_OVERPAYMENT = "charge.overpayment"
     PAYOUT_PAID = "payout.paid"
     REFUND_CREATED = "refund.created"
     REFUND_SUCCEEDED = "refund.succeeded"

@@ -88,6 +88,7 @@ class Account(StrEnum):
     REVENUE_CLEARING = "revenue_clearing"
     REFUNDS_PAYABLE = "refunds_payable"
     VAT_PAYABLE = "vat_payable"
+    CUSTOMER_CREDIT = "customer_credit"
     RETAINED_EARNINGS = "retained_earnings"
     SALES = "sales"
     GATEWAY_FEES = "gateway_fees"
@@ -174,6 +175,15 @@ CHART_OF_ACCOUNTS: Final[Mapping[Account, AccountSpec]] = MappingProxyType(
                 _T.LIABILITY,
                 _D.CREDIT,
                 "VAT collected on invoices, owed to the tax authority.",
+            ),
+            _spec(
+                _A.CUSTOMER_CREDIT,
+                "2300",
+                "Customer credit",
+                _T.LIABILITY,
+                _D.CREDIT,
+                "Money received beyond what was owed (bank-transfer over-payments), held "
+                "for the customer until it is refunded or applied.",
             ),
             _spec(
                 _A.RETAINED_EARNINGS,

@@ -20,6 +20,9 @@ Each posting as ``debit -> credit`` (one line per balanced pair):
     capture at once, no memo hold) or an async method that settled.
 ``charge_fee`` (charge.fee)
     gateway_fees -> gateway_receivable: the gateway keeps its fee from our balance.
+``overpayment_received`` (charge.overpayment)
+    gateway_receivable -> customer_credit: a bank transfer brought more than was owed;
+    the excess is the customer's until refunded or applied.
 ``payout_paid`` (payout.paid)
     bank -> gateway_receivable: the balance is paid out; if the bank received a
     different amount, the difference is debited (short) or credited (long) to
@@ -154,6 +157,20 @@ def payout_paid(
     if diff.amount:
         text += f", {received.format()} received"
     return JournalTransaction(_K.PAYOUT_PAID, source, tuple(entries), description or text)
+
+
+def overpayment_received(
+    amount: Money, *, source: Source, description: str = ""
+) -> JournalTransaction:
+    """A bank transfer brought more than was owed: the gateway holds the excess for us,
+    and we owe it to the customer until it is refunded or applied."""
+    _positive(amount, "over-payment")
+    return _pairs(
+        _K.CHARGE_OVERPAYMENT,
+        source,
+        description or f"Over-payment of {amount.format()} held as customer credit",
+        (_A.GATEWAY_RECEIVABLE, _A.CUSTOMER_CREDIT, amount),
+    )
 
 
 def refund_created(amount: Money, *, source: Source, description: str = "") -> JournalTransaction:

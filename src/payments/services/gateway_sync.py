@@ -135,6 +135,14 @@ async def apply_charge_result(
                     )
                     events.append(("charge.succeeded", "charge"))
                 journal.append(tx)
+                if result.amount_excess > 0:  # a bank transfer paid more than was owed
+                    journal.append(
+                        postings.overpayment_received(
+                            Money(result.amount_excess, charge.currency),
+                            source=source,
+                            description=f"over-payment on {pi.id}",
+                        )
+                    )
         case "requires_capture":
             if charge.amount_authorized == 0:
                 charge.status = "succeeded"

@@ -166,3 +166,40 @@ async def test_saving_a_card_for_later_attaches_it_to_the_customer(api: Api) -> 
     )
     assert later.status_code == 200, later.text
     assert later.json()["status"] == "succeeded"
+
+
+async def test_a_bank_transfer_over_payment_is_held_as_customer_credit(api: Api) -> None:
+    admin = await api.key()
+    shop = await api.location(admin)
+    pm = (
+        await api.client.post(
+            "/v1/payment_methods", json={"type": "customer_balance"}, headers=admin
+        )
+    ).json()
+    pi = (
+        await api.client.post(
+            "/v1/payment_intents",
+            json={
+                "amount": 30000,
+                "location": shop["id"],
+                "payment_method": pm["id"],
+                "payment_method_types": ["customer_balance"],
+                "confirm": True,
+            },
+            headers=admin,
+        )
+    ).json()
+    paid = await api.client.post(
+        f"/v1/test_helpers/payment_intents/{pi['id']}/fund_bank_transfer",
+        json={"amount": 35000},
+        headers=admin,
+    )
+    assert (paid.json()["status"], paid.json()["amount_received"]) == ("succeeded", 30000)
+    accounts = {
+        (a["account"], a["currency"]): a["balance"]
+        for a in (await api.client.get("/v1/ledger/accounts", headers=admin)).json()["data"]
+    }
+    assert accounts[("customer_credit", "eur")] == -5000  # we owe the customer 50.00
+    assert accounts[("revenue_clearing", "eur")] == -30000
+    assert accounts[("gateway_receivable", "eur")] == 35000
+    assert await verify_ledger(uow_factory=api.container.uow_factory) == []
