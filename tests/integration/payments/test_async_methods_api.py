@@ -81,7 +81,8 @@ async def test_a_failing_sepa_debit_ends_in_requires_payment_method(
     assert await verify_ledger(uow_factory=api.container.uow_factory) == []
 
 
-async def test_a_bank_transfer_waits_for_funds_including_an_under_payment(api: Api) -> None:
+async def _bank_transfer_intent(api: Api, *, amount: int) -> tuple[dict[str, str], Any]:
+    """A confirmed bank-transfer intent waiting for funds, and the admin headers."""
     admin = await api.key()
     shop = await api.location(admin)
     pm = (
@@ -93,7 +94,7 @@ async def test_a_bank_transfer_waits_for_funds_including_an_under_payment(api: A
         await api.client.post(
             "/v1/payment_intents",
             json={
-                "amount": 30000,
+                "amount": amount,
                 "location": shop["id"],
                 "payment_method": pm["id"],
                 "payment_method_types": ["customer_balance"],
@@ -102,6 +103,11 @@ async def test_a_bank_transfer_waits_for_funds_including_an_under_payment(api: A
             headers=admin,
         )
     ).json()
+    return admin, pi
+
+
+async def test_a_bank_transfer_waits_for_funds_including_an_under_payment(api: Api) -> None:
+    admin, pi = await _bank_transfer_intent(api, amount=30000)
     assert pi["status"] == "processing"
     instructions = pi["next_action"]["display_bank_transfer_instructions"]
     assert instructions["amount_remaining"] == 30000
@@ -169,26 +175,7 @@ async def test_saving_a_card_for_later_attaches_it_to_the_customer(api: Api) -> 
 
 
 async def test_a_bank_transfer_over_payment_is_held_as_customer_credit(api: Api) -> None:
-    admin = await api.key()
-    shop = await api.location(admin)
-    pm = (
-        await api.client.post(
-            "/v1/payment_methods", json={"type": "customer_balance"}, headers=admin
-        )
-    ).json()
-    pi = (
-        await api.client.post(
-            "/v1/payment_intents",
-            json={
-                "amount": 30000,
-                "location": shop["id"],
-                "payment_method": pm["id"],
-                "payment_method_types": ["customer_balance"],
-                "confirm": True,
-            },
-            headers=admin,
-        )
-    ).json()
+    admin, pi = await _bank_transfer_intent(api, amount=30000)
     paid = await api.client.post(
         f"/v1/test_helpers/payment_intents/{pi['id']}/fund_bank_transfer",
         json={"amount": 35000},
