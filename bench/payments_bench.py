@@ -112,7 +112,7 @@ def _env(database_url: str) -> dict[str, str]:
 
 def _cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "payments.cli", *args],
+        [sys.executable, "-m", "payments.app.cli", *args],
         env=_env(database_url),
         capture_output=True,
         text=True,

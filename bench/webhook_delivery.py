@@ -80,10 +80,10 @@ async def _admin(url: str, sql: str) -> None:
 
 
 async def _prepare(database_url: str, receiver_url: str) -> None:
-    from payments.bootstrap import build_container
-    from payments.config import Settings
-    from payments.services.context import SYSTEM
-    from payments.services.webhook_endpoints import create_webhook_endpoint
+    from payments.app.bootstrap import build_container
+    from payments.kernel.context import SYSTEM
+    from payments.platform.config import Settings
+    from payments.webhooks.service import create_webhook_endpoint
 
     settings = Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
     container = build_container(settings)
@@ -100,9 +100,9 @@ async def _prepare(database_url: str, receiver_url: str) -> None:
 
 
 async def _insert_events(database_url: str, n: int) -> None:
-    from payments.adapters.db.engine import create_engine
-    from payments.adapters.db.tables import events
-    from payments.ids import id_for
+    from payments.events.tables import events
+    from payments.kernel.ids import id_for
+    from payments.platform.db.engine import create_engine
 
     engine = create_engine(database_url)
     now = datetime.now(UTC)
@@ -169,8 +169,8 @@ def main() -> int:
     )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
-    from payments import migrate
-    from payments.adapters.db.engine import create_engine
+    from payments.platform.db import migrate
+    from payments.platform.db.engine import create_engine
 
     name = f"payments_bench_{uuid.uuid4().hex[:8]}"
     asyncio.run(_admin(args.admin_url, f'CREATE DATABASE "{name}"'))
@@ -196,7 +196,7 @@ def main() -> int:
         for _ in range(args.workers):
             workers.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "payments.cli", "worker"],
+                    [sys.executable, "-m", "payments.app.cli", "worker"],
                     env=env,
                     start_new_session=True,
                 )

@@ -9,11 +9,11 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from payments import migrate
-from payments.adapters.db.tables import metadata
-from payments.api.app import create_app
-from payments.bootstrap import Container, build_container
-from payments.clock import FrozenClock
+from payments.app.bootstrap import Container, build_container
+from payments.app.http import create_app
+from payments.app.tables import metadata
+from payments.kernel.clock import FrozenClock
+from payments.platform.db import migrate
 from support.app import Api, make_settings
 from support.databases import ON_CI, postgres_available, postgres_database, sqlite_database
 

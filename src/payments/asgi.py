@@ -5,9 +5,9 @@ Settings come from the environment; each server process builds its own app.
 
 from __future__ import annotations
 
-from payments.api.app import create_app
-from payments.config import load_settings
-from payments.logs import configure_logging
+from payments.app.http import create_app
+from payments.platform.config import load_settings
+from payments.platform.logs import configure_logging
 
 _settings = load_settings()
 configure_logging(_settings.log_level, _settings.log_format)

@@ -26,16 +26,16 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from payments.adapters.db.tables import gateway_attempts, payment_intents
-from payments.adapters.gateways.simulator import SimulatorGateway
-from payments.adapters.gateways.simulator.store import charges as sim_charges
-from payments.adapters.gateways.simulator.store import faults as sim_faults
-from payments.bootstrap import Container
-from payments.clock import FrozenClock
-from payments.domain.access import Role
-from payments.services.api_keys import create_api_key
-from payments.services.ledger import verify_ledger
-from payments.services.recovery import recover_attempts
+from payments.apikeys.service import create_api_key
+from payments.app.bootstrap import Container
+from payments.gateways.simulator import SimulatorGateway
+from payments.gateways.simulator.store import charges as sim_charges
+from payments.gateways.simulator.store import faults as sim_faults
+from payments.intents.recovery import recover_attempts
+from payments.intents.tables import gateway_attempts, payment_intents
+from payments.kernel.access import Role
+from payments.kernel.clock import FrozenClock
+from payments.ledger.service import verify_ledger
 from support.server import server_process
 
 pytestmark = pytest.mark.slow
@@ -101,7 +101,7 @@ def _run_worker(database_url: str, log_path: Path) -> subprocess.Popen[bytes]:
     }
     with open(log_path, "wb") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "payments.cli", "worker"],
+            [sys.executable, "-m", "payments.app.cli", "worker"],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -9,10 +9,10 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from payments.adapters.db.tables import customers
-from payments.bootstrap import Container
-from payments.domain.access import Role
-from payments.services.api_keys import create_api_key
+from payments.apikeys.service import create_api_key
+from payments.app.bootstrap import Container
+from payments.customers.tables import customers
+from payments.kernel.access import Role
 from support.server import running_server
 
 pytestmark = pytest.mark.slow

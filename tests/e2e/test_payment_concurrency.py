@@ -19,14 +19,14 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from payments.adapters.db.tables import ledger_transactions
-from payments.adapters.gateways.simulator import SimulatorGateway
-from payments.adapters.gateways.simulator.store import charges as sim_charges
-from payments.adapters.gateways.simulator.store import events as sim_events
-from payments.bootstrap import Container
-from payments.domain.access import Role
-from payments.services.api_keys import create_api_key
-from payments.services.ledger import verify_ledger
+from payments.apikeys.service import create_api_key
+from payments.app.bootstrap import Container
+from payments.gateways.simulator import SimulatorGateway
+from payments.gateways.simulator.store import charges as sim_charges
+from payments.gateways.simulator.store import events as sim_events
+from payments.kernel.access import Role
+from payments.ledger.service import verify_ledger
+from payments.ledger.tables import ledger_transactions
 from support.server import running_server
 
 pytestmark = pytest.mark.slow

@@ -10,11 +10,11 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from payments.adapters.db.tables import refunds
-from payments.bootstrap import Container
-from payments.domain.access import Role
-from payments.services.api_keys import create_api_key
-from payments.services.ledger import verify_ledger
+from payments.apikeys.service import create_api_key
+from payments.app.bootstrap import Container
+from payments.kernel.access import Role
+from payments.ledger.service import verify_ledger
+from payments.refunds.tables import refunds
 from support.server import running_server
 
 pytestmark = pytest.mark.slow

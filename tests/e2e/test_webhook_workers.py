@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from payments.adapters.db.tables import webhook_deliveries
-from payments.bootstrap import Container
-from payments.clock import FrozenClock
-from payments.services.context import SYSTEM
-from payments.services.customers import create_customer
-from payments.services.webhook_endpoints import create_webhook_endpoint
+from payments.app.bootstrap import Container
+from payments.customers.service import create_customer
+from payments.kernel.clock import FrozenClock
+from payments.kernel.context import SYSTEM
+from payments.webhooks.service import create_webhook_endpoint
+from payments.webhooks.tables import webhook_deliveries
 from support.receiver import running_receiver
 from support.workers import worker_processes
 

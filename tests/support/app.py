@@ -7,10 +7,10 @@ from typing import Any
 
 import httpx
 
-from payments.bootstrap import Container
-from payments.config import Settings
-from payments.domain.access import Role
-from payments.services.api_keys import create_api_key
+from payments.apikeys.service import create_api_key
+from payments.app.bootstrap import Container
+from payments.kernel.access import Role
+from payments.platform.config import Settings
 
 
 def make_settings(database_url: str, **overrides: Any) -> Settings:

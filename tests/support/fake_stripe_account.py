@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from payments.adapters.gateways.simulator.testdata import SCENARIOS
+from payments.gateways.simulator.testdata import SCENARIOS
 
 from . import fake_stripe_objects as o
 from .fake_stripe_errors import ApiError, invalid

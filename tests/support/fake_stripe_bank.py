@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from payments.adapters.gateways.simulator.testibans import SEPA_FAILURES
+from payments.gateways.simulator.testibans import SEPA_FAILURES
 
 from . import fake_stripe_objects as o
 from .fake_stripe_errors import invalid

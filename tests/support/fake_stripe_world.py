@@ -4,7 +4,7 @@ Refunds and account objects are in :mod:`.fake_stripe_account`, SEPA Direct Debi
 bank transfers in :mod:`.fake_stripe_bank`.
 
 Test cards and IBANs behave as in Stripe test mode, by the same tables the
-simulator uses (:mod:`payments.adapters.gateways.simulator.testdata`,
+simulator uses (:mod:`payments.gateways.simulator.testdata`,
 ``testibans``). Money is in Stripe's units throughout. Every rule error is a
 :class:`ApiError` carrying Stripe's HTTP status and error body.
 """
@@ -15,10 +15,10 @@ import copy
 import re
 from typing import Any
 
-from payments.adapters.gateways.protocol import Decline
-from payments.adapters.gateways.simulator.fees import round_half_up, rule_for
-from payments.adapters.gateways.simulator.testdata import DECLINES, SCENARIOS, card_for_pm_id
-from payments.adapters.gateways.simulator.testibans import IBANS_BY_NUMBER
+from payments.gateways.protocol import Decline
+from payments.gateways.simulator.fees import round_half_up, rule_for
+from payments.gateways.simulator.testdata import DECLINES, SCENARIOS, card_for_pm_id
+from payments.gateways.simulator.testibans import IBANS_BY_NUMBER
 
 from . import fake_stripe_objects as o
 from .fake_stripe_bank import BankMethods

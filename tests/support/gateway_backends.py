@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from payments.adapters.gateways.protocol import PaymentGateway
-from payments.adapters.gateways.simulator import SimulatorGateway
-from payments.adapters.gateways.simulator.store import charges
-from payments.adapters.gateways.stripe import StripeGateway
+from payments.gateways.protocol import PaymentGateway
+from payments.gateways.simulator import SimulatorGateway
+from payments.gateways.simulator.store import charges
+from payments.gateways.stripe import StripeGateway
 
 from .fake_stripe import FakeStripe
 

@@ -7,12 +7,12 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from payments.adapters.db.tables import gateway_cursors
-from payments.adapters.gateways.simulator.events import format_cursor
-from payments.adapters.gateways.simulator.store import events as simulator_events
-from payments.bootstrap import Container
-from payments.services.ledger import verify_ledger
-from payments.worker.runner import run_once
+from payments.app.bootstrap import Container
+from payments.gateway_events.tables import gateway_cursors
+from payments.gateways.simulator.events import format_cursor
+from payments.gateways.simulator.store import events as simulator_events
+from payments.ledger.service import verify_ledger
+from payments.platform.worker import run_once
 from support.app import Api
 
 

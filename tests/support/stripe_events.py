@@ -21,8 +21,8 @@ from typing import Any
 
 import httpx
 
-from payments.bootstrap import Container
-from payments.worker.runner import run_once
+from payments.app.bootstrap import Container
+from payments.platform.worker import run_once
 
 from . import fake_stripe_objects as o
 from .app import Api

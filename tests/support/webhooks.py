@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from payments.bootstrap import Container
-from payments.worker.runner import run_once
+from payments.app.bootstrap import Container
+from payments.platform.worker import run_once
 
 TEST_TIMEOUT_SECONDS = 2.0
 

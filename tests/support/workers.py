@@ -36,7 +36,7 @@ def worker_processes(
             logs.append(log)
             procs.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "payments.cli", "worker"],
+                    [sys.executable, "-m", "payments.app.cli", "worker"],
                     env=env,
                     stdout=log,
                     stderr=subprocess.STDOUT,

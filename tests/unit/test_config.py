@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from payments.config import ConfigurationError, load_settings
+from payments.platform.config import ConfigurationError, load_settings
 
 
 def test_defaults_are_the_embedded_sqlite_setup(monkeypatch: pytest.MonkeyPatch) -> None:

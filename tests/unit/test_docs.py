@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from payments.docs.__main__ import PAGES
-from payments.domain.errors import ERROR_CODES
+from payments.kernel.errors import ERROR_CODES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,4 +35,4 @@ def test_every_error_code_the_service_answers_with_is_documented() -> None:
         "idempotency_key_reused",
     }  # base-class defaults, always overridden in use
     missing = sorted(used - set(ERROR_CODES) - generic)
-    assert missing == [], f"add these to payments.domain.errors.ERROR_CODES: {missing}"
+    assert missing == [], f"add these to payments.kernel.errors.ERROR_CODES: {missing}"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from payments.ids import PREFIXES, id_for, looks_like, new_id
+from payments.kernel.ids import PREFIXES, id_for, looks_like, new_id
 
 
 def test_ids_are_prefixed_and_sort_in_creation_order() -> None:

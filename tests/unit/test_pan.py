@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from payments.domain.pan import find_pans, luhn_valid, redact_pans
-from payments.logs import scrub
+from payments.kernel.pan import find_pans, luhn_valid, redact_pans
+from payments.platform.logs import scrub
 
 
 def test_luhn() -> None:

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from payments.adapters.gateways.stripe import build_stripe_gateway
-from payments.config import ConfigurationError, load_settings
+from payments.gateways.stripe import build_stripe_gateway
+from payments.platform.config import ConfigurationError, load_settings
 
 TEST_KEY = "sk_test_51Hx0000000000000000000000"
 LIVE_KEY = "sk_live_51Hx0000000000000000000000"

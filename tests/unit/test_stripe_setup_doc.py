@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from payments.adapters.gateways.protocol import EVENT_TYPES
-from payments.adapters.gateways.stripe.account import WEBHOOK_ONLY_TYPES
+from payments.gateways.protocol import EVENT_TYPES
+from payments.gateways.stripe.account import WEBHOOK_ONLY_TYPES
 
 TUTORIAL = Path(__file__).resolve().parents[2] / "docs/tutorials/stripe-setup.md"
 

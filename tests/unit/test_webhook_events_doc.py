@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from payments.docs.webhook_events import PAGE, render
-from payments.domain.events import EVENT_TYPES
+from payments.events.domain import EVENT_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 

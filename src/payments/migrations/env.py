@@ -7,8 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from payments.adapters.db.engine import create_engine
-from payments.adapters.db.tables import metadata
+from payments.app.tables import metadata
+from payments.platform.db.engine import create_engine
 
 config = context.config
 

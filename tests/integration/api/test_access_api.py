@@ -12,7 +12,7 @@ async def test_requests_without_a_valid_key_are_401_in_the_error_shape(api: Api)
 
 
 async def test_a_revoked_key_stops_working(api: Api) -> None:
-    from payments.services.api_keys import revoke_api_key
+    from payments.apikeys.service import revoke_api_key
 
     admin = await api.key()
     assert (await api.client.get("/v1/customers", headers=admin)).status_code == 200

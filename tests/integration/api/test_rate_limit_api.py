@@ -6,12 +6,12 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from payments.adapters.ratelimit import MemoryRateLimiter, RedisRateLimiter
-from payments.api.app import create_app
-from payments.bootstrap import Container
-from payments.clock import FrozenClock
-from payments.domain.access import Role
-from payments.services.api_keys import create_api_key
+from payments.apikeys.service import create_api_key
+from payments.app.bootstrap import Container
+from payments.app.http import create_app
+from payments.kernel.access import Role
+from payments.kernel.clock import FrozenClock
+from payments.platform.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from support.app import make_settings
 from support.databases import ON_CI, REDIS_URL, redis_available
 

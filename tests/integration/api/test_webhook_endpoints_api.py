@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from payments.bootstrap import Container
+from payments.app.bootstrap import Container
 from support.app import Api
 from support.webhooks import webhook_ready
 

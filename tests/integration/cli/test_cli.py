@@ -13,7 +13,7 @@ def run(
     database_url: str, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "payments.cli", *args],
+        [sys.executable, "-m", "payments.app.cli", *args],
         env=os.environ | {"PAYMENTS_DATABASE_URL": database_url} | (env or {}),
         capture_output=True,
         text=True,

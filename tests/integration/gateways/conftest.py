@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from payments.adapters.gateways.simulator import SimulatorGateway, SimulatorSettings
-from payments.adapters.gateways.simulator.store import SimulatorStore, metadata
-from payments.adapters.gateways.stripe import ClientConfig, StripeGateway
-from payments.clock import FrozenClock
+from payments.gateways.simulator import SimulatorGateway, SimulatorSettings
+from payments.gateways.simulator.store import SimulatorStore, metadata
+from payments.gateways.stripe import ClientConfig, StripeGateway
+from payments.kernel.clock import FrozenClock
 from support.databases import ON_CI, postgres_available, postgres_database
 from support.fake_stripe import FakeStripe, running_fake_stripe
 from support.gateway_backends import Backend, simulator_backend, stripe_backend

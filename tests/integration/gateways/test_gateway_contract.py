@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
-from payments.adapters.gateways.protocol import (
+from payments.gateways.protocol import (
     CardInput,
     ChargeRequest,
     GatewayInvalidRequest,

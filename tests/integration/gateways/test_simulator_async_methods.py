@@ -7,15 +7,15 @@ from datetime import timedelta
 
 import pytest
 
-from payments.adapters.gateways.protocol import (
+from payments.gateways.protocol import (
     ChargeRequest,
     CustomerBalanceInput,
     GatewayInvalidRequest,
     IbanNotAllowed,
     SepaDebitInput,
 )
-from payments.adapters.gateways.simulator import SimulatorGateway
-from payments.clock import FrozenClock
+from payments.gateways.simulator import SimulatorGateway
+from payments.kernel.clock import FrozenClock
 
 
 def request(pm: str, key: str, amount: int = 10_000, **kwargs) -> ChargeRequest:

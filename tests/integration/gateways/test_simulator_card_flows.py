@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from payments.adapters.gateways.protocol import ChargeRequest, GatewayInvalidRequest
-from payments.adapters.gateways.simulator import SimulatorGateway
-from payments.clock import FrozenClock
+from payments.gateways.protocol import ChargeRequest, GatewayInvalidRequest
+from payments.gateways.simulator import SimulatorGateway
+from payments.kernel.clock import FrozenClock
 
 
 def request(pm: str, key: str, **kwargs) -> ChargeRequest:

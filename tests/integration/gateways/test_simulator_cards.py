@@ -6,15 +6,11 @@ from collections.abc import Callable
 
 import pytest
 
-from payments.adapters.gateways.protocol import (
-    CardInput,
-    ChargeRequest,
-    GatewayInvalidRequest,
-)
-from payments.adapters.gateways.simulator import SimulatorGateway
-from payments.adapters.gateways.simulator.fees import fee_for, round_half_up, rule_for
-from payments.adapters.gateways.simulator.testdata import CARDS, luhn_ok
-from payments.adapters.gateways.simulator.testibans import IBANS
+from payments.gateways.protocol import CardInput, ChargeRequest, GatewayInvalidRequest
+from payments.gateways.simulator import SimulatorGateway
+from payments.gateways.simulator.fees import fee_for, round_half_up, rule_for
+from payments.gateways.simulator.testdata import CARDS, luhn_ok
+from payments.gateways.simulator.testibans import IBANS
 
 DECLINED = [
     ("4000000000000002", "pm_card_visa_chargeDeclined", "card_declined", "generic_decline"),

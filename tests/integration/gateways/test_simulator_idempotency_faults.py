@@ -9,15 +9,15 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
-from payments.adapters.gateways.protocol import (
+from payments.gateways.protocol import (
     CardInput,
     ChargeRequest,
     GatewayNotSent,
     GatewayOutcomeUnknown,
     IdempotencyKeyReused,
 )
-from payments.adapters.gateways.simulator import SimulatorGateway
-from payments.adapters.gateways.simulator.store import charges
+from payments.gateways.simulator import SimulatorGateway
+from payments.gateways.simulator.store import charges
 
 
 def request(key: str, amount: int = 2000, pm: str = "pm_card_visa") -> ChargeRequest:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
-from payments.adapters.gateways.protocol import (
+from payments.gateways.protocol import (
     ChargeRequest,
     CustomerBalanceInput,
     DisputeManagement,
@@ -20,7 +20,7 @@ from payments.adapters.gateways.protocol import (
     RefundCanceling,
     SepaDebitInput,
 )
-from payments.adapters.gateways.stripe import StripeGateway, WebhookSignatureInvalid
+from payments.gateways.stripe import StripeGateway, WebhookSignatureInvalid
 from support.fake_stripe import FakeStripe
 
 WEBHOOK_SECRET = "whsec_fake_0123456789abcdef"

@@ -11,7 +11,7 @@ import httpx
 import pytest
 import stripe
 
-from payments.adapters.gateways.protocol import (
+from payments.gateways.protocol import (
     EVENT_TYPES,
     CardInput,
     ChargeRequest,
@@ -20,9 +20,9 @@ from payments.adapters.gateways.protocol import (
     GatewayOutcomeUnknown,
     PanNotAllowed,
 )
-from payments.adapters.gateways.stripe import StripeGateway
-from payments.adapters.gateways.stripe.client import MAYBE_SENT, NOT_SENT
-from payments.adapters.gateways.stripe.errors import provably_unprocessed
+from payments.gateways.stripe import StripeGateway
+from payments.gateways.stripe.client import MAYBE_SENT, NOT_SENT
+from payments.gateways.stripe.errors import provably_unprocessed
 from support.fake_stripe import FakeStripe
 
 Make = Callable[..., StripeGateway]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from payments.adapters.gateways.stripe import mapping
+from payments.gateways.stripe import mapping
 from support.fake_stripe_objects import template
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from payments.clock import FrozenClock
-from payments.services.ledger import verify_ledger
-from payments.worker.runner import run_once
+from payments.kernel.clock import FrozenClock
+from payments.ledger.service import verify_ledger
+from payments.platform.worker import run_once
 from support.app import Api
 
 

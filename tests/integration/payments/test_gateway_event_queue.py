@@ -8,13 +8,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from payments.adapters.db.tables import gateway_events
-from payments.adapters.gateways.protocol import ChargeResult, GatewayEvent
-from payments.clock import FrozenClock
-from payments.services.gateway_events import (
+from payments.gateway_events.service import (
     process_pending_gateway_events,
     record_gateway_event,
 )
+from payments.gateway_events.tables import gateway_events
+from payments.gateways.protocol import ChargeResult, GatewayEvent
+from payments.kernel.clock import FrozenClock
 from support.app import Api
 
 

@@ -24,20 +24,21 @@ import pytest
 import sqlalchemy as sa
 import structlog.testing
 
-from payments.adapters.db.tables import gateway_attempts, ledger_transactions
-from payments.adapters.gateways.protocol import ChargeRequest, ChargeResult, GatewayNotSent
-from payments.adapters.gateways.simulator import SimulatorGateway
-from payments.adapters.gateways.simulator.store import charges as sim_charges
-from payments.adapters.gateways.simulator.store import events as sim_events
-from payments.api.app import create_app
-from payments.bootstrap import build_container
-from payments.clock import FrozenClock
-from payments.services import payment_flow as flow
-from payments.services.attempts import RECOVERY_BASE, recovery_delay
-from payments.services.context import SYSTEM
-from payments.services.ledger import verify_ledger
-from payments.services.recovery import recover_attempts
-from payments.worker.runner import run_once
+from payments.app.bootstrap import build_container
+from payments.app.http import create_app
+from payments.gateways.protocol import ChargeRequest, ChargeResult, GatewayNotSent
+from payments.gateways.simulator import SimulatorGateway
+from payments.gateways.simulator.store import charges as sim_charges
+from payments.gateways.simulator.store import events as sim_events
+from payments.intents import flow
+from payments.intents.attempts import RECOVERY_BASE, recovery_delay
+from payments.intents.recovery import recover_attempts
+from payments.intents.tables import gateway_attempts
+from payments.kernel.clock import FrozenClock
+from payments.kernel.context import SYSTEM
+from payments.ledger.service import verify_ledger
+from payments.ledger.tables import ledger_transactions
+from payments.platform.worker import run_once
 from support.app import Api
 
 RECOVERY = {"recover_gateway_attempts"}

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from payments.adapters.gateways.protocol import ChargeRequest, ChargeResult
-from payments.adapters.gateways.simulator.store import charges as sim_charges
-from payments.clock import FrozenClock
-from payments.services.ledger import verify_ledger
-from payments.worker.runner import run_once
+from payments.gateways.protocol import ChargeRequest, ChargeResult
+from payments.gateways.simulator.store import charges as sim_charges
+from payments.kernel.clock import FrozenClock
+from payments.ledger.service import verify_ledger
+from payments.platform.worker import run_once
 from support.app import Api
 
 

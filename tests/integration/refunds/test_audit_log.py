@@ -11,14 +11,14 @@ import sys
 
 import sqlalchemy as sa
 
-from payments.adapters.db.tables import audit_log
+from payments.audit.tables import audit_log
 from support.app import Api
 from support.refunds import paid, refund, shop, verified
 
 
 def audit_verify(database_url: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "payments.cli", "audit", "verify"],
+        [sys.executable, "-m", "payments.app.cli", "audit", "verify"],
         env=os.environ | {"PAYMENTS_DATABASE_URL": database_url},
         capture_output=True,
         text=True,

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from payments.domain.access import Principal, Role
-from payments.domain.errors import PermissionDenied
-from payments.services.context import RequestContext
-from payments.services.refund_approvals import approve_refund
+from payments.kernel.access import Principal, Role
+from payments.kernel.context import RequestContext
+from payments.kernel.errors import PermissionDenied
+from payments.refunds.approvals import approve_refund
 from support.app import Api
 from support.refunds import charge_of, event_types, ledger_kinds, paid, refund, shop, verified
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from payments.worker.runner import run_once
+from payments.platform.worker import run_once
 from support.app import Api
 from support.refunds import (
     charge_of,

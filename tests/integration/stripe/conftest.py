@@ -15,11 +15,11 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from payments.adapters.db.tables import metadata
-from payments.api.app import create_app
-from payments.bootstrap import Container, build_container
-from payments.clock import FrozenClock
-from payments.config import Settings
+from payments.app.bootstrap import Container, build_container
+from payments.app.http import create_app
+from payments.app.tables import metadata
+from payments.kernel.clock import FrozenClock
+from payments.platform.config import Settings
 from support.app import Api, make_settings
 from support.fake_stripe import FakeStripe, running_fake_stripe
 from support.stripe_events import (

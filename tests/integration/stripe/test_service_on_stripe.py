@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from payments.services.ledger import verify_ledger
-from payments.worker.runner import run_once
+from payments.ledger.service import verify_ledger
+from payments.platform.worker import run_once
 from support.app import Api
 from support.fake_stripe import FakeStripe
 from support.refunds import charge_of, event_types, ledger_kinds, paid, refund

@@ -14,10 +14,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from payments.adapters.db.tables import gateway_attempts, gateway_events
-from payments.clock import FrozenClock
-from payments.services.ledger import verify_ledger
-from payments.worker.runner import run_once
+from payments.gateway_events.tables import gateway_events
+from payments.intents.tables import gateway_attempts
+from payments.kernel.clock import FrozenClock
+from payments.ledger.service import verify_ledger
+from payments.platform.worker import run_once
 from support.app import Api
 from support.fake_stripe import FakeStripe
 from support.fake_stripe_objects import template

@@ -18,9 +18,9 @@ import pytest
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from payments.bootstrap import Container
-from payments.clock import FrozenClock
-from payments.domain.webhook_delivery import RETRY_DELAYS, RETRY_WINDOW
+from payments.app.bootstrap import Container
+from payments.kernel.clock import FrozenClock
+from payments.webhooks.domain.delivery import RETRY_DELAYS, RETRY_WINDOW
 from support.app import Api
 from support.receiver import Receiver, running_receiver
 from support.webhooks import webhook_ready, worker_round

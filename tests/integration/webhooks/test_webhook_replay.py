@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from payments.bootstrap import Container
-from payments.clock import FrozenClock
+from payments.app.bootstrap import Container
+from payments.kernel.clock import FrozenClock
 from support.app import Api
 from support.receiver import Receiver, running_receiver
 from support.webhooks import webhook_ready, worker_round

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payments.adapters.gateways.stripe.currency import (
+from payments.gateways.stripe.currency import (
     CurrencyRuleError,
     check_charge_amount,
     fee_from_stripe,
@@ -19,7 +19,7 @@ from payments.adapters.gateways.stripe.currency import (
     stripe_exponent,
     to_stripe,
 )
-from payments.domain.money import exponent
+from payments.kernel.money import exponent
 
 CURRENCIES = ["eur", "usd", "gbp", "huf", "isk", "jpy", "twd", "ugx", "kwd", "bhd", "mga", "krw"]
 

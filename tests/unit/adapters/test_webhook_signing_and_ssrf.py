@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from standardwebhooks import Webhook
 
-from payments.adapters.webhooks.signing import new_secret, sign, webhook_headers
-from payments.adapters.webhooks.ssrf import AddressRefused, GuardedBackend
+from payments.webhooks.signing import new_secret, sign, webhook_headers
+from payments.webhooks.ssrf import AddressRefused, GuardedBackend
 
 
 def test_signatures_verify_with_the_standardwebhooks_package() -> None:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payments.domain.audit import (
+from payments.audit.domain import (
     ACTIONS,
     GENESIS_HASH,
     AuditRecord,

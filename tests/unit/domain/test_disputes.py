@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from payments.domain.disputes import (
+from payments.disputes.domain import (
     EVIDENCE_FIELDS,
     OPERATIONS,
     DisputeError,

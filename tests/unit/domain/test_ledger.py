@@ -10,8 +10,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payments.domain import postings
-from payments.domain.ledger import (
+from payments.kernel.money import CurrencyMismatch, Money
+from payments.ledger.domain import postings
+from payments.ledger.domain.accounts import (
+    CHART_OF_ACCOUNTS,
+    Account,
+    AccountType,
+    Direction,
+    account_by_code,
+)
+from payments.ledger.domain.journal import (
     Entry,
     InvalidEntry,
     InvalidPosting,
@@ -23,14 +31,6 @@ from payments.domain.ledger import (
     trial_balance,
     verify,
 )
-from payments.domain.ledger_accounts import (
-    CHART_OF_ACCOUNTS,
-    Account,
-    AccountType,
-    Direction,
-    account_by_code,
-)
-from payments.domain.money import CurrencyMismatch, Money
 
 A = Account
 SRC = Source("payment_intent", "pi_123")

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payments.domain.money import (
+from payments.kernel.money import (
     AmountOutOfRange,
     CurrencyMismatch,
     Money,

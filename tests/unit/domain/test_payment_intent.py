@@ -8,9 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payments.domain.errors import InvalidRequest, StateConflict
-from payments.domain.money import Money
-from payments.domain.payment_intent import (
+from payments.intents.domain.payment_intent import (
     MERCHANT_CANCELLATION_REASONS,
     TRANSITIONS,
     CancellationReason,
@@ -36,6 +34,8 @@ from payments.domain.payment_intent import (
     validate_cancel,
     validate_capture,
 )
+from payments.kernel.errors import InvalidRequest, StateConflict
+from payments.kernel.money import Money
 
 S = PaymentIntentStatus
 Op = Operation

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from payments.domain.access import Role
-from payments.domain.errors import InvalidRequest, StateConflict
-from payments.domain.refund_policy import ApprovalReason, RefundPolicy
-from payments.domain.refunds import (
+from payments.kernel.access import Role
+from payments.kernel.errors import InvalidRequest, StateConflict
+from payments.refunds.domain.policy import ApprovalReason, RefundPolicy
+from payments.refunds.domain.refund import (
     TRANSITIONS,
     ChargeNotRefundable,
     InvalidRefundAmount,

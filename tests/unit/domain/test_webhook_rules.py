@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payments.domain.errors import InvalidRequest
-from payments.domain.events import EVENT_TYPES
-from payments.domain.webhook_delivery import (
+from payments.events.domain import EVENT_TYPES
+from payments.kernel.errors import InvalidRequest
+from payments.webhooks.domain.delivery import (
     RETRY_DELAYS,
     RETRY_WINDOW,
     AttemptOutcome,
@@ -21,7 +21,7 @@ from payments.domain.webhook_delivery import (
     retry_delay,
     should_disable,
 )
-from payments.domain.webhooks import (
+from payments.webhooks.domain.endpoint import (
     EndpointStatus,
     WebhookEndpoint,
     forbidden_reason,

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import payments.adapters.db.types
+import payments.platform.db.types
 
 revision: str = "0001_initial"
 down_revision: str | None = None
@@ -37,7 +37,7 @@ def upgrade() -> None:
         sa.Column("request_id", sa.String(length=40), nullable=True),
         sa.Column("idempotency_key", sa.String(length=255), nullable=True),
         sa.Column("livemode", sa.Boolean(), nullable=False),
-        sa.Column("created", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created", payments.platform.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
     )
     with op.batch_alter_table("events", schema=None) as batch_op:
@@ -57,9 +57,9 @@ def upgrade() -> None:
         sa.Column("response_status", sa.Integer(), nullable=True),
         sa.Column("response_body", sa.LargeBinary(), nullable=True),
         sa.Column(
-            "locked_at", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=True
+            "locked_at", payments.platform.db.types.UTCDateTime(timezone=True), nullable=True
         ),
-        sa.Column("created", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created", payments.platform.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_keys")),
         sa.UniqueConstraint("api_key_id", "key", name=op.f("uq_idempotency_keys_api_key_id_key")),
     )
@@ -89,7 +89,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("livemode", sa.Boolean(), nullable=False),
-        sa.Column("created", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created", payments.platform.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_locations")),
     )
     op.create_table(
@@ -100,9 +100,9 @@ def upgrade() -> None:
         sa.Column("location_id", sa.String(length=40), nullable=True),
         sa.Column("secret_hash", sa.String(length=64), nullable=False),
         sa.Column("redacted", sa.String(length=40), nullable=False),
-        sa.Column("created", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created", payments.platform.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column(
-            "revoked_at", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=True
+            "revoked_at", payments.platform.db.types.UTCDateTime(timezone=True), nullable=True
         ),
         sa.ForeignKeyConstraint(
             ["location_id"], ["locations.id"], name=op.f("fk_api_keys_location_id_locations")
@@ -133,9 +133,9 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("livemode", sa.Boolean(), nullable=False),
-        sa.Column("created", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created", payments.platform.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column(
-            "deleted_at", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=True
+            "deleted_at", payments.platform.db.types.UTCDateTime(timezone=True), nullable=True
         ),
         sa.ForeignKeyConstraint(
             ["location_id"], ["locations.id"], name=op.f("fk_customers_location_id_locations")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import payments.adapters.db.types
+import payments.platform.db.types
 
 revision: str = "0002_payments"
 down_revision: str | None = "0001_initial"
@@ -44,14 +44,14 @@ def upgrade() -> None:
         ),
         sa.Column("recovery_count", sa.Integer(), nullable=False),
         sa.Column(
-            "next_recovery_at", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=True
+            "next_recovery_at", payments.platform.db.types.UTCDateTime(timezone=True), nullable=True
         ),
         sa.Column(
-            "locked_until", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=True
+            "locked_until", payments.platform.db.types.UTCDateTime(timezone=True), nullable=True
         ),
-        sa.Column("created", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created", payments.platform.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column(
-            "completed_at", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=True
+            "completed_at", payments.platform.db.types.UTCDateTime(timezone=True), nullable=True
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_gateway_attempts")),
     )
@@ -68,9 +68,9 @@ def upgrade() -> None:
         sa.Column("gateway", sa.String(length=20), nullable=False),
         sa.Column("cursor", sa.String(length=255), nullable=True),
         sa.Column(
-            "locked_until", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=True
+            "locked_until", payments.platform.db.types.UTCDateTime(timezone=True), nullable=True
         ),
-        sa.Column("updated", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated", payments.platform.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("gateway", name=op.f("pk_gateway_cursors")),
     )
     op.create_table(
@@ -84,10 +84,10 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column(
-            "received", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=False
+            "received", payments.platform.db.types.UTCDateTime(timezone=True), nullable=False
         ),
         sa.Column(
-            "processed_at", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=True
+            "processed_at", payments.platform.db.types.UTCDateTime(timezone=True), nullable=True
         ),
         sa.Column("error", sa.String(length=500), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_gateway_events")),
@@ -108,7 +108,7 @@ def upgrade() -> None:
         sa.Column("source_id", sa.String(length=40), nullable=False),
         sa.Column("description", sa.String(length=500), nullable=False),
         sa.Column("location_id", sa.String(length=40), nullable=True),
-        sa.Column("created", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created", payments.platform.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_transactions")),
         sa.UniqueConstraint(
             "kind",
@@ -177,7 +177,7 @@ def upgrade() -> None:
         sa.Column("receipt_email", sa.String(length=512), nullable=True),
         sa.Column("cancellation_reason", sa.String(length=32), nullable=True),
         sa.Column(
-            "canceled_at", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=True
+            "canceled_at", payments.platform.db.types.UTCDateTime(timezone=True), nullable=True
         ),
         sa.Column(
             "metadata",
@@ -185,7 +185,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("livemode", sa.Boolean(), nullable=False),
-        sa.Column("created", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created", payments.platform.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["customer_id"], ["customers.id"], name=op.f("fk_payment_intents_customer_id_customers")
         ),
@@ -227,7 +227,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("livemode", sa.Boolean(), nullable=False),
-        sa.Column("created", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created", payments.platform.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["customer_id"], ["customers.id"], name=op.f("fk_payment_methods_customer_id_customers")
         ),
@@ -265,7 +265,7 @@ def upgrade() -> None:
         sa.Column("gateway_ref", sa.String(length=255), nullable=True),
         sa.Column("disputed", sa.Boolean(), nullable=False),
         sa.Column("livemode", sa.Boolean(), nullable=False),
-        sa.Column("created", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created", payments.platform.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["payment_intent_id"],
             ["payment_intents.id"],

@@ -13,14 +13,14 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import payments.adapters.db.types
+import payments.platform.db.types
 
 revision: str = "0003_webhooks"
 down_revision: str | None = "0002_payments"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-UTC_DATETIME = payments.adapters.db.types.UTCDateTime(timezone=True)
+UTC_DATETIME = payments.platform.db.types.UTCDateTime(timezone=True)
 
 
 def _json() -> sa.types.TypeEngine[object]:

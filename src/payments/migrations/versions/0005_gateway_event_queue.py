@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import payments.adapters.db.types
+import payments.platform.db.types
 
 revision: str = "0005_gateway_event_queue"
 down_revision: str | None = "0004_refunds_disputes_audit"
@@ -24,7 +24,7 @@ def upgrade() -> None:
     with op.batch_alter_table("gateway_events", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
-                "locked_until", payments.adapters.db.types.UTCDateTime(timezone=True), nullable=True
+                "locked_until", payments.platform.db.types.UTCDateTime(timezone=True), nullable=True
             )
         )
         batch_op.create_index(

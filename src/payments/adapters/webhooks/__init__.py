@@ -1,1 +1,0 @@
-"""Outgoing webhooks over HTTP: signing, the SSRF guard, and the sender."""

@@ -1,0 +1,118 @@
+"""The composition root: the one place that builds concrete adapters from settings.
+
+Nothing is built at import time; ``build_container(settings)`` is called by the
+app's lifespan, the worker and the CLI, and ``Container.close()`` releases it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import assert_never
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from payments.apikeys.service import Authenticator
+from payments.gateways.protocol import PaymentGateway
+from payments.idempotency.service import IdempotencyService
+from payments.kernel.clock import Clock, SystemClock
+from payments.platform.config import GatewayName, Settings
+from payments.platform.db.engine import create_engine
+from payments.platform.db.uow import UnitOfWorkFactory
+from payments.platform.ratelimit import (
+    MemoryRateLimiter,
+    NoRateLimit,
+    RateLimiter,
+    RedisRateLimiter,
+)
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: AsyncEngine
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+    authenticator: Authenticator
+    idempotency: IdempotencyService
+    rate_limiter: RateLimiter
+    gateway: PaymentGateway
+    extras: dict[str, object] = field(default_factory=dict)
+
+    async def prepare(self) -> None:
+        """Create what adapters keep outside our migrations (the simulator's tables)."""
+        store = getattr(self.gateway, "store", None)
+        if store is not None:
+            await store.create_all()
+
+    async def close(self) -> None:
+        for extra in self.extras.values():  # e.g. the worker's webhook HTTP client
+            aclose = getattr(extra, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        await self.rate_limiter.close()
+        await self.gateway.aclose()  # type: ignore[attr-defined]
+        await self.engine.dispose()
+
+
+def build_rate_limiter(settings: Settings, clock: Clock) -> RateLimiter:
+    if settings.rate_limit_per_second == 0:
+        return NoRateLimit()
+    if settings.redis_url:
+        return RedisRateLimiter(
+            Redis.from_url(settings.redis_url), settings.rate_limit_per_second, clock
+        )
+    return MemoryRateLimiter(settings.rate_limit_per_second, clock)
+
+
+def build_gateway(
+    settings: Settings, clock: Clock, *, engine: AsyncEngine | None = None
+) -> PaymentGateway:
+    """``engine``: ours, which the simulator borrows when it lives in the same database
+    (its transactions stay its own; they just share the connection pool)."""
+    match settings.gateway:
+        case GatewayName.simulator:
+            from payments.gateways.simulator import SimulatorGateway, SimulatorSettings
+
+            url = settings.resolved_simulator_database_url
+            shared = engine is not None and url == settings.database_url
+            return SimulatorGateway(
+                engine if shared and engine is not None else url,
+                clock=clock,
+                settings=SimulatorSettings(
+                    sepa_settlement_delay=timedelta(
+                        seconds=settings.simulator_sepa_settlement_seconds
+                    ),
+                    action_url_base=settings.simulator_action_url_base,
+                ),
+            )
+        case GatewayName.stripe:
+            from payments.gateways.stripe import build_stripe_gateway
+
+            return build_stripe_gateway(settings)
+        case _:
+            assert_never(settings.gateway)
+
+
+def build_container(
+    settings: Settings, *, clock: Clock | None = None, gateway: PaymentGateway | None = None
+) -> Container:
+    clock = clock or SystemClock()
+    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+    uow_factory = UnitOfWorkFactory(engine)
+    return Container(
+        settings=settings,
+        engine=engine,
+        uow_factory=uow_factory,
+        clock=clock,
+        authenticator=Authenticator(uow_factory, cache_seconds=settings.api_key_cache_seconds),
+        idempotency=IdempotencyService(
+            uow_factory,
+            clock,
+            ttl=timedelta(hours=settings.idempotency_ttl_hours),
+            lock=timedelta(seconds=settings.idempotency_lock_seconds),
+        ),
+        rate_limiter=build_rate_limiter(settings, clock),
+        gateway=gateway or build_gateway(settings, clock, engine=engine),
+    )

@@ -1,0 +1,245 @@
+"""The ``payments`` command: serve, worker, migrate, apikeys, ledger, ..."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import click
+
+from payments.platform.config import ConfigurationError, Settings, load_settings
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigurationError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+
+
+def _with_container(fn: Callable[[Any], Awaitable[T]]) -> T:
+    from payments.app.bootstrap import build_container
+
+    async def run() -> T:
+        container = build_container(_settings())
+        try:
+            return await fn(container)
+        finally:
+            await container.close()
+
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        return runner.run(run())
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop when installed (it comes with uvicorn[standard], as in the API server)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover
+        return None
+    return uvloop.new_event_loop
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="mycomputer-payments")
+def main() -> None:
+    """MyComputer payments service."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Bind address (default PAYMENTS_HOST).")
+@click.option("--port", default=None, type=int, help="Port (default PAYMENTS_PORT).")
+@click.option("--workers", default=None, type=int, help="Server processes (PAYMENTS_WORKERS).")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Run the HTTP API (and, on the embedded default, the worker) under uvicorn."""
+    import uvicorn
+
+    from payments.platform.logs import configure_logging
+
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_format)
+    n = workers or settings.workers
+    if n > 1 and settings.is_sqlite:
+        click.echo(
+            "configuration error: PAYMENTS_WORKERS: more than one server process needs PostgreSQL",
+            err=True,
+        )
+        sys.exit(2)
+    if n > 1:
+        from payments.platform.db import migrate
+
+        migrate.upgrade(settings.database_url)
+    uvicorn.run(
+        "payments.asgi:app",
+        factory=False,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=n,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+@main.command()
+def worker() -> None:
+    """Run background jobs (recovery, settlement polling, webhook delivery, clean-up)."""
+    import signal
+
+    from payments.platform.logs import configure_logging
+    from payments.platform.worker import run_forever
+
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+    async def run(container: Any) -> None:
+        await container.prepare()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run_forever(container, stop)
+
+    _with_container(run)
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Fail if the models and migrations have drifted.")
+def migrate(check: bool) -> None:
+    """Apply database migrations (alembic upgrade head)."""
+    from payments.platform.db import migrate as m
+
+    settings = _settings()
+    m.upgrade(settings.database_url)
+    click.echo("migrations applied")
+    if check:
+        drift = m.check(settings.database_url)
+        if drift:
+            click.echo(f"models and migrations differ: {drift}", err=True)
+            sys.exit(1)
+        click.echo("no drift between models and migrations")
+
+
+@main.group()
+def apikeys() -> None:
+    """Create, list and revoke API keys."""
+
+
+@apikeys.command("create")
+@click.option("--role", required=True, type=click.Choice(["admin", "finance", "clerk", "readonly"]))
+@click.option("--name", default=None, help="A label for the key (who or what uses it).")
+@click.option("--location", "location_id", default=None, help="Restrict the key to one shop.")
+def apikeys_create(role: str, name: str | None, location_id: str | None) -> None:
+    """Create a key; its secret is printed once, alone on the last line."""
+    from payments.apikeys.service import create_api_key
+    from payments.kernel.access import Role
+    from payments.kernel.errors import PaymentsError
+
+    async def run(c: Any) -> Any:
+        return await create_api_key(
+            role=Role(role),
+            name=name or f"{role} key",
+            location_id=location_id,
+            uow_factory=c.uow_factory,
+            clock=c.clock,
+        )
+
+    try:
+        created = _with_container(run)
+    except PaymentsError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(1)
+    scope = f" restricted to {location_id}" if location_id else ""
+    click.echo(f"Created {created.key.role} key {created.key.id} ({created.key.name}){scope}.")
+    click.echo("The secret is shown only this once:")
+    click.echo(created.secret)
+
+
+@apikeys.command("list")
+def apikeys_list() -> None:
+    """List keys (never their secrets)."""
+    from payments.apikeys.service import list_api_keys
+
+    keys = _with_container(lambda c: list_api_keys(uow_factory=c.uow_factory))
+    for k in keys:
+        status = f"revoked {k.revoked_at:%Y-%m-%d %H:%M}Z" if k.revoked_at else "active"
+        loc = k.location_id or "-"
+        click.echo(f"{k.id}  {k.role:<8}  {k.redacted:<20} {loc:<32} {status:<24} {k.name}")
+
+
+@apikeys.command("revoke")
+@click.argument("key_id")
+def apikeys_revoke(key_id: str) -> None:
+    """Revoke a key; requests with it fail with 401 from then on."""
+    from payments.apikeys.service import revoke_api_key
+    from payments.kernel.errors import PaymentsError
+
+    try:
+        key = _with_container(
+            lambda c: revoke_api_key(key_id, uow_factory=c.uow_factory, clock=c.clock)
+        )
+    except PaymentsError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(1)
+    click.echo(f"Revoked {key.id} ({key.name}).")
+
+
+@main.group()
+def ledger() -> None:
+    """Inspect and verify the double-entry ledger."""
+
+
+@ledger.command("verify")
+def ledger_verify() -> None:
+    """Check every invariant of the ledger; exit 1 and name each problem found."""
+    from payments.ledger.service import verify_ledger
+
+    problems = _with_container(lambda c: verify_ledger(uow_factory=c.uow_factory))
+    if problems:
+        for problem in problems:
+            click.echo(f"FAIL {problem}", err=True)
+        click.echo(f"ledger verify: {len(problems)} problem(s)", err=True)
+        sys.exit(1)
+    click.echo(
+        "ledger verify: OK (transactions balance, balances match entries, "
+        "every succeeded charge posted exactly once, refunds and disputes as their status says)"
+    )
+
+
+@ledger.command("balances")
+def ledger_balances() -> None:
+    """Print the balance of every account per currency."""
+    from payments.ledger.service import account_balances
+
+    rows = _with_container(lambda c: account_balances(uow_factory=c.uow_factory))
+    for row in rows:
+        click.echo(f"{row['code']}  {row['account']:<28} {row['currency']}  {row['balance']:>14}")
+
+
+@main.group()
+def audit() -> None:
+    """Check the hash-chained audit trail."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Re-hash every audit record in order; exit 1 naming the first broken one."""
+    from payments.audit.service import verify_audit_chain
+
+    count, problem = _with_container(lambda c: verify_audit_chain(uow_factory=c.uow_factory))
+    if problem:
+        click.echo(f"FAIL {problem}", err=True)
+        click.echo(f"audit verify: chain broken after {count} good record(s)", err=True)
+        sys.exit(1)
+    click.echo(f"audit verify: OK ({count} records, every hash and link intact)")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

@@ -1,0 +1,299 @@
+"""Pure ASGI middleware: request ids and access logs, then the ``/v1`` gate.
+
+Order, outermost first:
+
+1. :class:`RequestLogMiddleware` gives every response a ``Request-Id`` header,
+   writes one JSON log line per request, and turns any unhandled exception
+   into a 500 in the error shape, without a stack trace on the wire.
+2. :class:`ApiGateMiddleware` (only under ``/v1``): reads the body up to the
+   size limit (413 above it), authenticates the bearer key (401), applies the
+   per-key rate limit (429), and runs idempotency keys on POST and DELETE.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from payments.apikeys.service import Authenticator
+from payments.gateways.simulator.testdata import CARDS_BY_NUMBER
+from payments.idempotency.service import IdempotencyService, Proceed
+from payments.kernel.errors import InvalidRequest, PaymentsError, RateLimited
+from payments.kernel.ids import id_for
+from payments.kernel.pan import pans_in
+from payments.platform.http.errors import error_body, status_and_type
+from payments.platform.logs import get_logger
+
+log = get_logger("payments.http")
+
+JSON = (b"content-type", b"application/json")
+INTERNAL_ERROR = "An unexpected error occurred; it has been logged."
+
+
+def _state(scope: Scope) -> MutableMapping[str, Any]:
+    return scope.setdefault("state", {})  # type: ignore[no-any-return]
+
+
+async def _send_json(
+    send: Send, status: int, body: bytes, headers: list[Any] | None = None
+) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [JSON, (b"content-length", str(len(body)).encode()), *(headers or [])],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestLogMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = id_for("request")
+        state = _state(scope)
+        state["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            log.exception("unhandled_error", request_id=request_id, path=scope["path"])
+            if not response_started:
+                body = error_body(
+                    "api_error", "internal_error", INTERNAL_ERROR, request_id=request_id
+                )
+                await _send_json(send_with_id, 500, body)
+        finally:
+            log.info(
+                "request",
+                request_id=request_id,
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                latency_ms=round((time.perf_counter() - started) * 1000, 2),
+                api_key_id=state.get("api_key_id"),
+                idempotent_replayed=state.get("idempotent_replayed") or None,
+            )
+
+
+def _request_hash(method: str, path: str, query: bytes, body: bytes) -> str:
+    try:
+        canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS) if body else b""
+    except orjson.JSONDecodeError:
+        canonical = body
+    digest = hashlib.sha256()
+    for part in (method.encode(), path.encode(), query, canonical):
+        digest.update(part)
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def _foreign_pan(body: bytes) -> bool:
+    return any(p not in CARDS_BY_NUMBER for p in pans_in(body))
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+class ApiGateMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        container_getter: Callable[[], Any],
+        prefix: str = "/v1",
+    ) -> None:
+        self.app = app
+        self.container_getter = container_getter
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        container = self.container_getter()
+        state = _state(scope)
+        request_id = state.get("request_id")
+
+        async def fail(exc: PaymentsError, headers: list[Any] | None = None) -> None:
+            status, err_type = status_and_type(exc)
+            body = error_body(err_type, exc.code, exc.message, exc.param, request_id=request_id)
+            await _send_json(send, status, body, headers)
+
+        body = await self._read_body(scope, receive, container.settings.max_body_bytes)
+        if body is None:
+            body_out = error_body(
+                "invalid_request_error",
+                "request_too_large",
+                f"Request bodies may be at most {container.settings.max_body_bytes} bytes.",
+                request_id=request_id,
+            )
+            await _send_json(send, 413, body_out)
+            return
+
+        if body and _foreign_pan(body):
+            # checked before anything else, so a real card number is never processed,
+            # stored or logged; only the gateway's published test numbers pass
+            await fail(
+                InvalidRequest(
+                    "Raw card numbers are not accepted here (PCI DSS): collect cards with "
+                    "the gateway's hosted fields, or use a published test card in test mode.",
+                    code="pan_not_allowed",
+                )
+            )
+            return
+
+        authenticator: Authenticator = container.authenticator
+        try:
+            principal = await authenticator.authenticate(_header(scope, b"authorization"))
+        except PaymentsError as exc:
+            await fail(exc, [(b"www-authenticate", b'Bearer realm="payments"')])
+            return
+        state["principal"] = principal
+        state["api_key_id"] = principal.api_key_id
+
+        if not await container.rate_limiter.hit(principal.api_key_id):
+            await fail(
+                RateLimited("Too many requests; slow down.", code="rate_limit"),
+                [(b"retry-after", b"1")],
+            )
+            return
+
+        self._json_content_type(scope, body)
+        replay_receive = self._replay(body)
+        key = _header(scope, b"idempotency-key")
+        if key is None or scope["method"] not in ("POST", "DELETE"):
+            await self.app(scope, replay_receive, send)
+            return
+        state["idempotency_key"] = key
+        await self._idempotent(scope, replay_receive, send, container.idempotency, key, body, fail)
+
+    async def _idempotent(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        service: IdempotencyService,
+        key: str,
+        body: bytes,
+        fail: Callable[[PaymentsError], Awaitable[None]],
+    ) -> None:
+        state = _state(scope)
+        try:
+            outcome = await service.begin(
+                api_key_id=state["api_key_id"],
+                key=key,
+                method=scope["method"],
+                path=scope["path"],
+                request_hash=_request_hash(
+                    scope["method"], scope["path"], scope.get("query_string", b""), body
+                ),
+            )
+        except PaymentsError as exc:
+            await fail(exc)
+            return
+        if not isinstance(outcome, Proceed):
+            state["idempotent_replayed"] = True
+            await _send_json(
+                send, outcome.status, outcome.body, [(b"idempotent-replayed", b"true")]
+            )
+            return
+
+        messages: list[Message] = []
+
+        async def capture(message: Message) -> None:
+            messages.append(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        except Exception:
+            # The request may have moved money before it failed: its key keeps the 500 (as
+            # at Stripe), so that a retry with it cannot run the request a second time.
+            # (Cancelled, it stays in progress like a crashed one: taken over after the lock.)
+            body_500 = error_body(
+                "api_error", "internal_error", INTERNAL_ERROR, request_id=state.get("request_id")
+            )
+            await service.complete(outcome.record_id, 500, body_500)
+            raise
+        start = next(m for m in messages if m["type"] == "http.response.start")
+        status = int(start["status"])
+        response_body = b"".join(
+            m.get("body", b"") for m in messages if m["type"] == "http.response.body"
+        )
+        # a 5xx is kept too, unless the error says nothing happened (gateway unreachable)
+        not_executed = state.get("idempotency_not_executed") or status in (401, 403, 409, 429)
+        if not_executed:
+            await service.release(outcome.record_id)
+        else:
+            await service.complete(outcome.record_id, status, response_body)
+        for message in messages:
+            await send(message)
+
+    @staticmethod
+    async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes | None:
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    @staticmethod
+    def _json_content_type(scope: Scope, body: bytes) -> None:
+        """Treat a JSON-looking body as JSON when the client sent curl's default form type."""
+        content_type = (_header(scope, b"content-type") or "").lower()
+        if body.lstrip()[:1] in (b"{", b"[") and (
+            not content_type or content_type.startswith("application/x-www-form-urlencoded")
+        ):
+            headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
+            scope["headers"] = [*headers, JSON]
+
+    @staticmethod
+    def _replay(body: bytes) -> Receive:
+        sent = False
+
+        async def receive() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return {"type": "http.disconnect"}
+
+        return receive

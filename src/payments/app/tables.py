@@ -1,0 +1,37 @@
+"""Every capability's tables on the one MetaData: what Alembic migrates and checks.
+
+Adding a capability with tables means adding its ``tables`` module here.
+"""
+
+from __future__ import annotations
+
+from payments.apikeys import tables as apikeys_tables
+from payments.audit import tables as audit_tables
+from payments.customers import tables as customers_tables
+from payments.disputes import tables as disputes_tables
+from payments.events import tables as events_tables
+from payments.gateway_events import tables as gateway_events_tables
+from payments.idempotency import tables as idempotency_tables
+from payments.intents import tables as intents_tables
+from payments.ledger import tables as ledger_tables
+from payments.locations import tables as locations_tables
+from payments.platform.db.schema import metadata
+from payments.refunds import tables as refunds_tables
+from payments.webhooks import tables as webhooks_tables
+
+MODULES = (
+    locations_tables,
+    apikeys_tables,
+    customers_tables,
+    events_tables,
+    idempotency_tables,
+    ledger_tables,
+    audit_tables,
+    intents_tables,
+    gateway_events_tables,
+    refunds_tables,
+    disputes_tables,
+    webhooks_tables,
+)
+
+__all__ = ["MODULES", "metadata"]

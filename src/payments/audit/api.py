@@ -1,0 +1,41 @@
+"""The audit trail, read-only (finance and admin: ``read_audit``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from payments.audit.render import audit_record_object
+from payments.audit.service import list_audit_records
+from payments.platform.http.deps import ContainerDep, ContextDep, PageDep
+from payments.platform.http.params import CreatedRange
+from payments.platform.http.responses import list_response
+
+router = APIRouter(prefix="/v1/audit_log", tags=["audit_log"])
+
+
+@router.get("", summary="List audit records (newest first)")
+async def list_all(
+    c: ContainerDep,
+    ctx: ContextDep,
+    page: PageDep,
+    created: CreatedRange,
+    object_id: Annotated[
+        str | None, Query(alias="object", max_length=64, description="Object id")
+    ] = None,
+    actor: Annotated[str | None, Query(max_length=40, description="API key id")] = None,
+    action: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    result = await list_audit_records(
+        page,
+        object_id=object_id,
+        actor=actor,
+        action=action,
+        created_gte=created.gte,
+        created_lte=created.lte,
+        uow_factory=c.uow_factory,
+        ctx=ctx,
+    )
+    return list_response("/v1/audit_log", result, audit_record_object)

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from payments.customers import service as uc
+from payments.customers.render import customer_object
+from payments.customers.schemas import CustomerCreate, CustomerOut, CustomerUpdate
+from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
+from payments.platform.http.responses import json_response, list_response
+from payments.platform.http.schemas import DeletedObject
+
+router = APIRouter(prefix="/v1/customers", tags=["customers"])
+
+
+@router.post("", responses={200: {"model": CustomerOut}}, summary="Create a customer")
+async def create_customer(body: CustomerCreate, c: ContainerDep, ctx: ContextDep) -> Response:
+    customer = await uc.create_customer(body.model_dump(exclude_unset=True), ctx=ctx, **services(c))
+    return json_response(customer_object(customer))
+
+
+@router.get("", summary="List customers (newest first)")
+async def list_customers(
+    c: ContainerDep,
+    ctx: ContextDep,
+    page: PageDep,
+    email: Annotated[str | None, Query(max_length=512)] = None,
+) -> Response:
+    result = await uc.list_customers(page, email=email, uow_factory=c.uow_factory, ctx=ctx)
+    return list_response("/v1/customers", result, customer_object)
+
+
+@router.get("/{customer_id}", responses={200: {"model": CustomerOut}}, summary="Retrieve")
+async def retrieve_customer(customer_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+    customer = await uc.retrieve_customer(customer_id, uow_factory=c.uow_factory, ctx=ctx)
+    return json_response(customer_object(customer))
+
+
+@router.post("/{customer_id}", responses={200: {"model": CustomerOut}}, summary="Update")
+async def update_customer(
+    customer_id: str, body: CustomerUpdate, c: ContainerDep, ctx: ContextDep
+) -> Response:
+    customer = await uc.update_customer(
+        customer_id, body.model_dump(exclude_unset=True), ctx=ctx, **services(c)
+    )
+    return json_response(customer_object(customer))
+
+
+@router.delete("/{customer_id}", responses={200: {"model": DeletedObject}}, summary="Delete")
+async def delete_customer(customer_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+    customer = await uc.delete_customer(customer_id, ctx=ctx, **services(c))
+    return json_response(customer_object(customer))

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from payments.platform.http.schemas import AddressIn, Metadata, StrictModel
+
+EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
+PHONE_PATTERN = r"^\+?[0-9 ()./-]{3,30}$"
+
+
+class CustomerCreate(StrictModel):
+    name: Annotated[str | None, Field(max_length=256)] = None
+    email: Annotated[str | None, Field(max_length=512, pattern=EMAIL_PATTERN)] = None
+    phone: Annotated[str | None, Field(max_length=32, pattern=PHONE_PATTERN)] = None
+    address: AddressIn | None = None
+    preferred_locales: Annotated[
+        list[Annotated[str, Field(max_length=20)]], Field(max_length=10)
+    ] = []
+    metadata: Metadata = {}
+    location: Annotated[str | None, Field(max_length=64)] = Field(
+        None, description="The shop this customer belongs to (defaults to the key's shop)."
+    )
+
+
+class CustomerUpdate(StrictModel):
+    name: Annotated[str | None, Field(max_length=256)] = None
+    email: Annotated[str | None, Field(max_length=512, pattern=EMAIL_PATTERN)] = None
+    phone: Annotated[str | None, Field(max_length=32, pattern=PHONE_PATTERN)] = None
+    address: AddressIn | None = None
+    preferred_locales: (
+        Annotated[list[Annotated[str, Field(max_length=20)]], Field(max_length=10)] | None
+    ) = None
+    metadata: Metadata | None = None
+
+
+class CustomerOut(BaseModel):
+    id: str
+    object: str = "customer"
+    name: str | None
+    email: str | None
+    phone: str | None
+    address: dict[str, str | None] | None
+    preferred_locales: list[str]
+    location: str | None
+    metadata: dict[str, str]
+    created: int
+    livemode: bool

@@ -1,0 +1,183 @@
+"""Customers: create, retrieve, update, soft-delete, list."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from payments.customers.domain import Customer
+from payments.customers.render import customer_object
+from payments.events.service import record_event
+from payments.idempotency.service import created_earlier, remember_created
+from payments.kernel.access import Permission
+from payments.kernel.clock import Clock
+from payments.kernel.context import RequestContext
+from payments.kernel.errors import InvalidRequest, NotFound
+from payments.kernel.geo import normalize_country, normalize_locale
+from payments.kernel.ids import id_for
+from payments.kernel.metadata import merge_metadata, validate_metadata
+from payments.kernel.pagination import Page, PageRequest
+from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
+
+
+def _clean_address(address: dict[str, Any] | None) -> dict[str, Any] | None:
+    if address is None:
+        return None
+    cleaned = {k: address.get(k) for k in ("line1", "line2", "postal_code", "city", "state")}
+    country = address.get("country")
+    cleaned["country"] = (
+        normalize_country(country, param="address[country]") if country is not None else None
+    )
+    return cleaned
+
+
+def _clean(fields: dict[str, Any]) -> dict[str, Any]:
+    out = dict(fields)
+    if "address" in out:
+        out["address"] = _clean_address(out["address"])
+    if "preferred_locales" in out:
+        out["preferred_locales"] = [
+            normalize_locale(t, param=f"preferred_locales[{i}]")
+            for i, t in enumerate(out["preferred_locales"] or [])
+        ]
+    if "email" in out and out["email"] is not None:
+        out["email"] = out["email"].strip()
+    return out
+
+
+async def _visible(uow: UnitOfWork, customer_id: str, ctx: RequestContext) -> Customer:
+    customer = await uow.customers.get(customer_id)
+    if customer is None:
+        raise NotFound.of("customer", customer_id)
+    ctx.check_location("customer", customer_id, customer.location_id)
+    return customer
+
+
+async def _resolve_location(
+    uow: UnitOfWork, ctx: RequestContext, location_id: str | None
+) -> str | None:
+    restricted = ctx.principal.location_id
+    if location_id is None:
+        return restricted
+    if restricted is not None and location_id != restricted:
+        raise NotFound.of("location", location_id, param="location")
+    if await uow.locations.get(location_id) is None:
+        raise NotFound.of("location", location_id, param="location")
+    return location_id
+
+
+async def create_customer(
+    fields: dict[str, Any],
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    ctx: RequestContext,
+) -> Customer:
+    ctx.require(Permission.write_customers)
+    fields = _clean(fields)
+    async with uow_factory() as uow:
+        earlier = await created_earlier(uow, ctx, "customer")
+        if earlier is not None:  # a retry after a crash: the customer exists already
+            return await _visible(uow, earlier, ctx)
+        customer = Customer(
+            id=id_for("customer"),
+            created=clock.now(),
+            name=fields.get("name"),
+            email=fields.get("email"),
+            phone=fields.get("phone"),
+            address=fields.get("address"),
+            preferred_locales=fields.get("preferred_locales") or [],
+            metadata=validate_metadata(fields.get("metadata") or {}),
+            location_id=await _resolve_location(uow, ctx, fields.get("location")),
+        )
+        await uow.customers.add(customer)
+        await remember_created(uow, ctx, "customer", customer.id)
+        await record_event(
+            uow,
+            "customer.created",
+            customer_object(customer),
+            ctx=ctx,
+            clock=clock,
+            location_id=customer.location_id,
+        )
+        await uow.commit()
+    return customer
+
+
+async def retrieve_customer(
+    customer_id: str, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
+) -> Customer:
+    async with uow_factory() as uow:
+        return await _visible(uow, customer_id, ctx)
+
+
+async def update_customer(
+    customer_id: str,
+    fields: dict[str, Any],
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    ctx: RequestContext,
+) -> Customer:
+    ctx.require(Permission.write_customers)
+    fields = _clean(fields)
+    async with uow_factory() as uow:
+        current = await _visible(uow, customer_id, ctx)
+        if current.deleted:
+            raise InvalidRequest(
+                "This customer has been deleted", code="resource_missing", param="id"
+            )
+        changes = {k: v for k, v in fields.items() if k != "metadata"}
+        if "metadata" in fields:
+            changes["metadata"] = merge_metadata(current.metadata, fields["metadata"] or {})
+        updated = replace(current, **changes)
+        before = customer_object(current)
+        after = customer_object(updated)
+        previous = {k: before[k] for k in after if before.get(k) != after[k]}
+        await uow.customers.save(updated)
+        if previous:
+            await record_event(
+                uow,
+                "customer.updated",
+                after,
+                ctx=ctx,
+                clock=clock,
+                location_id=updated.location_id,
+                previous_attributes=previous,
+            )
+        await uow.commit()
+    return updated
+
+
+async def delete_customer(
+    customer_id: str, *, uow_factory: UnitOfWorkFactory, clock: Clock, ctx: RequestContext
+) -> Customer:
+    ctx.require(Permission.write_customers)
+    async with uow_factory() as uow:
+        current = await _visible(uow, customer_id, ctx)
+        if current.deleted:
+            return current
+        deleted = replace(current, deleted_at=clock.now())
+        await uow.customers.save(deleted)
+        snapshot = customer_object(current) | {"deleted": True}
+        await record_event(
+            uow,
+            "customer.deleted",
+            snapshot,
+            ctx=ctx,
+            clock=clock,
+            location_id=current.location_id,
+        )
+        await uow.commit()
+    return deleted
+
+
+async def list_customers(
+    page: PageRequest,
+    *,
+    email: str | None,
+    uow_factory: UnitOfWorkFactory,
+    ctx: RequestContext,
+) -> Page[Customer]:
+    async with uow_factory() as uow:
+        return await uow.customers.list(page, email=email, location_id=ctx.principal.location_id)

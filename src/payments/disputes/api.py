@@ -1,0 +1,61 @@
+"""Disputes: Stripe's ``/v1/disputes`` (created by the gateway, never by a client)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from payments.disputes import service as uc
+from payments.disputes.render import dispute_object
+from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
+from payments.platform.http.params import CreatedRange
+from payments.platform.http.responses import json_response, list_response
+from payments.refunds.schemas import DisputeUpdate
+
+router = APIRouter(prefix="/v1/disputes", tags=["disputes"])
+
+
+@router.get("", summary="List disputes (newest first)")
+async def list_all(
+    c: ContainerDep,
+    ctx: ContextDep,
+    page: PageDep,
+    created: CreatedRange,
+    charge: Annotated[str | None, Query(max_length=64)] = None,
+    payment_intent: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[str | None, Query(max_length=32)] = None,
+) -> Response:
+    result = await uc.list_disputes(
+        page,
+        charge=charge,
+        payment_intent=payment_intent,
+        status=status,
+        created_gte=created.gte,
+        created_lte=created.lte,
+        uow_factory=c.uow_factory,
+        ctx=ctx,
+    )
+    return list_response("/v1/disputes", result, dispute_object)
+
+
+@router.get("/{dispute_id}", summary="Retrieve a dispute")
+async def retrieve(dispute_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+    dispute = await uc.retrieve_dispute(dispute_id, uow_factory=c.uow_factory, ctx=ctx)
+    return json_response(dispute_object(dispute))
+
+
+@router.post("/{dispute_id}", summary="Add evidence (and submit it with submit=true)")
+async def update(
+    dispute_id: str, body: DisputeUpdate, c: ContainerDep, ctx: ContextDep
+) -> Response:
+    params = body.model_dump(exclude_unset=True)
+    dispute = await uc.update_dispute(dispute_id, params, gateway=c.gateway, ctx=ctx, **services(c))
+    return json_response(dispute_object(dispute))
+
+
+@router.post("/{dispute_id}/close", summary="Accept the dispute (it is lost)")
+async def close(dispute_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+    dispute = await uc.close_dispute(dispute_id, gateway=c.gateway, ctx=ctx, **services(c))
+    return json_response(dispute_object(dispute))

@@ -1,0 +1,73 @@
+"""Recording events: always inside the caller's unit of work (transactional outbox)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from payments.events.domain import Event
+from payments.kernel.clock import Clock
+from payments.kernel.context import RequestContext
+from payments.kernel.ids import id_for
+from payments.kernel.pagination import Page, PageRequest
+from payments.platform.db.uow import UnitOfWork
+
+
+async def record_event(
+    uow: UnitOfWork,
+    event_type: str,
+    obj: dict[str, Any],
+    *,
+    ctx: RequestContext,
+    clock: Clock,
+    location_id: str | None = None,
+    previous_attributes: dict[str, Any] | None = None,
+) -> Event:
+    event = new_event(
+        event_type,
+        obj,
+        ctx=ctx,
+        clock=clock,
+        location_id=location_id,
+        previous_attributes=previous_attributes,
+    )
+    await uow.events.add(event)
+    return event
+
+
+def new_event(
+    event_type: str,
+    obj: dict[str, Any],
+    *,
+    ctx: RequestContext,
+    clock: Clock,
+    location_id: str | None = None,
+    previous_attributes: dict[str, Any] | None = None,
+) -> Event:
+    """An event to record (``uow.events.add_all`` writes several in one statement)."""
+    data: dict[str, Any] = {"object": obj}
+    if previous_attributes:
+        data["previous_attributes"] = previous_attributes
+    return Event(
+        id=id_for("event"),
+        type=event_type,
+        object_id=str(obj["id"]),
+        data=data,
+        created=clock.now(),
+        location_id=location_id,
+        request_id=ctx.request_id,
+        idempotency_key=ctx.idempotency_key,
+        livemode=bool(obj.get("livemode", False)),
+    )
+
+
+async def list_events(
+    uow: UnitOfWork,
+    page: PageRequest,
+    *,
+    ctx: RequestContext,
+    types: list[str] | None = None,
+    **filters: Any,
+) -> Page[Event]:
+    return await uow.events.list(
+        page, types=types, location_id=ctx.principal.location_id, **filters
+    )

@@ -1,0 +1,258 @@
+"""Asynchronous gateway news: SEPA settlements, 3-D Secure results, disputes, refunds.
+
+The simulator is polled (its ``list_events``); Stripe pushes webhooks
+(``POST /webhooks/stripe``). Every event is first stored once by its gateway id
+(a duplicate is acknowledged and ignored), then applied: for a charge the
+object is re-fetched from the gateway and our records brought up to its
+*current* view; refund and dispute snapshots are applied only forwards. So
+events that arrive late, twice or out of order can never move an object
+backwards. The webhook receiver only stores (it answers fast);
+:func:`process_pending_gateway_events` (a worker job) applies what is stored.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from payments.disputes.apply import apply_dispute_event
+from payments.disputes.domain import DEFAULT_EVIDENCE_WINDOW
+from payments.gateway_events.tables import gateway_cursors, gateway_events
+from payments.gateways.codec import decode, encode
+from payments.gateways.protocol import GatewayEvent, PaymentGateway
+from payments.intents.flow import sync_charge_from_gateway
+from payments.kernel.clock import Clock
+from payments.kernel.context import SYSTEM
+from payments.platform.db.uow import UnitOfWorkFactory
+from payments.platform.logs import get_logger
+from payments.refunds.apply import apply_refund_event
+
+log = get_logger("payments.gateway_events")
+
+LEASE = timedelta(seconds=60)
+# an event that matches none of our objects yet is retried this often, for this long
+UNMATCHED_RETRY_DELAY = timedelta(minutes=1)
+UNMATCHED_RETRY_WINDOW = timedelta(days=3)
+
+
+async def record_gateway_event(
+    event: GatewayEvent, *, uow_factory: UnitOfWorkFactory, gateway: str, clock: Clock
+) -> bool:
+    """Store an event (its whole snapshot) once by id; False for a duplicate."""
+    async with uow_factory() as uow:
+        dialect = postgresql if uow.dialect == "postgresql" else sqlite
+        inserted = await uow.connection.execute(
+            dialect.insert(gateway_events)
+            .values(
+                id=event.id,
+                gateway=gateway,
+                type=event.type,
+                payload=encode(event),
+                received=clock.now(),
+            )
+            .on_conflict_do_nothing(index_elements=["id"])
+            .returning(gateway_events.c.id)
+        )
+        new = inserted.scalar_one_or_none() is not None
+        await uow.commit()
+    return new
+
+
+async def apply_gateway_event(
+    event: GatewayEvent,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    evidence_window: timedelta = DEFAULT_EVIDENCE_WINDOW,
+) -> str | None:
+    """Apply one stored event; returns why it could not be applied, if it could not."""
+    error = None
+    if event.charge is not None:
+        async with uow_factory() as uow:
+            charge = await uow.charges.by_gateway_ref(gateway.name, event.charge.reference)
+        if charge is not None:
+            await sync_charge_from_gateway(
+                charge.id, None, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=SYSTEM
+            )
+        else:
+            error = "no charge of ours has this reference"
+    if event.refund is not None:  # the snapshot, applied only forwards
+        error = await apply_refund_event(
+            event, uow_factory=uow_factory, gateway=gateway.name, clock=clock
+        )
+    if event.dispute is not None:
+        error = await apply_dispute_event(
+            event,
+            uow_factory=uow_factory,
+            gateway=gateway.name,
+            clock=clock,
+            evidence_window=evidence_window,
+        )
+    now = clock.now()
+    async with uow_factory() as uow:
+        t = gateway_events
+        received = (
+            await uow.connection.execute(sa.select(t.c.received).where(t.c.id == event.id))
+        ).scalar_one()
+        if error is not None and now - received < UNMATCHED_RETRY_WINDOW:
+            # Not ours yet (e.g. the attempt that made it is still being recovered): keep
+            # it pending and try again later, rather than dropping the news.
+            values = {"error": error, "locked_until": now + UNMATCHED_RETRY_DELAY}
+        else:
+            values = {"processed_at": now, "error": error, "locked_until": None}
+        await uow.connection.execute(t.update().where(t.c.id == event.id).values(**values))
+        await uow.commit()
+    return error
+
+
+async def handle_gateway_event(
+    event: GatewayEvent,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    evidence_window: timedelta = DEFAULT_EVIDENCE_WINDOW,
+) -> bool:
+    """Store and apply at once (the poller's path); False for a duplicate. Should the
+    process die in between, :func:`process_pending_gateway_events` finishes the job."""
+    if not await record_gateway_event(
+        event, uow_factory=uow_factory, gateway=gateway.name, clock=clock
+    ):
+        return False
+    await apply_gateway_event(
+        event,
+        uow_factory=uow_factory,
+        gateway=gateway,
+        clock=clock,
+        evidence_window=evidence_window,
+    )
+    return True
+
+
+async def process_pending_gateway_events(
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    evidence_window: timedelta = DEFAULT_EVIDENCE_WINDOW,
+    batch: int = 50,
+) -> int:
+    """Apply stored but unprocessed events (webhooks answered fast, or a crash between
+    storing and applying). Rows are claimed with a lease (and ``SKIP LOCKED`` on
+    PostgreSQL), so several workers never apply one event at the same time."""
+    now = clock.now()
+    t = gateway_events
+    async with uow_factory() as uow:
+        query = (
+            sa.select(t.c.id)
+            .where(
+                t.c.processed_at.is_(None),
+                t.c.gateway == gateway.name,
+                sa.or_(t.c.locked_until.is_(None), t.c.locked_until < now),
+            )
+            .order_by(t.c.received)
+            .limit(batch)
+        )
+        if uow.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = list((await uow.connection.execute(query)).scalars())
+        rows = []
+        if ids:
+            await uow.connection.execute(
+                t.update().where(t.c.id.in_(ids)).values(locked_until=now + LEASE)
+            )
+            rows = (
+                (
+                    await uow.connection.execute(
+                        sa.select(t.c.payload).where(t.c.id.in_(ids)).order_by(t.c.received)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        await uow.commit()
+    for payload in rows:
+        event = decode(GatewayEvent, payload)
+        try:
+            await apply_gateway_event(
+                event,
+                uow_factory=uow_factory,
+                gateway=gateway,
+                clock=clock,
+                evidence_window=evidence_window,
+            )
+        except Exception as exc:  # one bad event must not hold back the rest of the batch
+            log.exception("gateway_event_failed", event_id=event.id, type=event.type)
+            async with uow_factory() as uow:
+                await uow.connection.execute(
+                    t.update()
+                    .where(t.c.id == event.id)
+                    .values(
+                        error=f"{type(exc).__name__}: {exc}"[:500],
+                        locked_until=clock.now() + UNMATCHED_RETRY_DELAY,
+                    )
+                )
+                await uow.commit()
+    return len(rows)
+
+
+async def poll_gateway_events(
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    limit: int = 100,
+    evidence_window: timedelta = DEFAULT_EVIDENCE_WINDOW,
+) -> int:
+    """Read the gateway's event feed from our stored cursor (one worker at a time)."""
+    process_due = getattr(gateway, "process_due", None)
+    if process_due is not None:  # the simulator moves scheduled transitions on here
+        await process_due()
+    now = clock.now()
+    async with uow_factory() as uow:
+        c = gateway_cursors
+        dialect = postgresql if uow.dialect == "postgresql" else sqlite
+        await uow.connection.execute(
+            dialect.insert(c)
+            .values(gateway=gateway.name, cursor=None, updated=now)
+            .on_conflict_do_nothing(index_elements=["gateway"])
+        )
+        claimed = await uow.connection.execute(
+            c.update()
+            .where(
+                c.c.gateway == gateway.name,
+                sa.or_(c.c.locked_until.is_(None), c.c.locked_until < now),
+            )
+            .values(locked_until=now + LEASE)
+            .returning(c.c.cursor)
+        )
+        row = claimed.first()
+        await uow.commit()
+    if row is None:
+        return 0  # another worker holds the feed
+    cursor = row.cursor
+    handled = 0
+    try:
+        page = await gateway.list_events(after=cursor, limit=limit)
+        for event in page.events:
+            if await handle_gateway_event(
+                event,
+                uow_factory=uow_factory,
+                gateway=gateway,
+                clock=clock,
+                evidence_window=evidence_window,
+            ):
+                handled += 1
+            cursor = event.cursor
+    finally:
+        async with uow_factory() as uow:
+            await uow.connection.execute(
+                gateway_cursors.update()
+                .where(gateway_cursors.c.gateway == gateway.name)
+                .values(cursor=cursor, locked_until=None, updated=clock.now())
+            )
+            await uow.commit()
+    return handled

@@ -1,0 +1,155 @@
+"""Stripe-only helpers for finance (mixed into StripeGateway): disputes (also the port's
+optional ``DisputeManagement``), balance transactions (fees), payouts, and webhooks.
+
+``event_from_webhook`` verifies ``Stripe-Signature`` with the endpoint's signing secret
+(``PAYMENTS_STRIPE_WEBHOOK_SECRET``) and maps the event exactly as ``list_events`` does;
+the webhook receiver (``POST /webhooks/stripe``) answers 400 on
+:class:`~.errors.WebhookSignatureInvalid`, 200 on ``None`` (a type we do not use), and
+hands any other event to the service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import stripe
+
+from payments.gateways.protocol import EVENT_TYPES, Dispute, GatewayEvent
+
+from . import mapping
+from .currency import fee_from_stripe, from_stripe
+from .errors import WebhookSignatureInvalid
+from .types import BalanceTransaction, Payout, PayoutPage
+
+Obj = dict[str, Any]
+WEBHOOK_TOLERANCE_SECONDS = 300
+# Stripe's main PaymentIntent outcome events. The polled feed leaves them out (its
+# charge.* events carry the same news), but endpoints set up from Stripe's guides send
+# them, and applying one re-fetches the intent, so they are safe in any order.
+WEBHOOK_ONLY_TYPES = frozenset({"payment_intent.succeeded", "payment_intent.payment_failed"})
+
+
+class AccountOperations:
+    _client: stripe.StripeClient
+    _webhook_secret: str | None
+
+    if TYPE_CHECKING:
+
+        async def _call(
+            self,
+            send: Callable[[], Awaitable[stripe.StripeObject]],
+            *,
+            idempotency_key: str | None = None,
+        ) -> Obj: ...
+
+    # ------------------------------------------------------------------ disputes
+
+    async def retrieve_dispute(self, dispute: str) -> Dispute:
+        return mapping.dispute(
+            await self._call(lambda: self._client.v1.disputes.retrieve_async(dispute))
+        )
+
+    async def update_dispute_evidence(
+        self,
+        dispute: str,
+        evidence: Mapping[str, str],
+        *,
+        idempotency_key: str,
+        submit: bool = False,
+    ) -> Dispute:
+        """Attach evidence (Stripe's evidence field names); ``submit=True`` sends it now."""
+        params = {"evidence": dict(evidence), "submit": submit}
+        updated = await self._call(
+            lambda: self._client.v1.disputes.update_async(
+                dispute,
+                params,  # type: ignore[arg-type]
+                {"idempotency_key": idempotency_key},
+            ),
+            idempotency_key=idempotency_key,
+        )
+        return mapping.dispute(updated)
+
+    async def close_dispute(self, dispute: str, *, idempotency_key: str) -> Dispute:
+        """Accept the dispute (the funds stay with the customer)."""
+        closed = await self._call(
+            lambda: self._client.v1.disputes.close_async(
+                dispute, None, {"idempotency_key": idempotency_key}
+            ),
+            idempotency_key=idempotency_key,
+        )
+        return mapping.dispute(closed)
+
+    # ------------------------------------------------------------------ balance and payouts
+
+    async def retrieve_balance_transaction(self, transaction: str) -> BalanceTransaction:
+        """Fees: ``fee`` rounded ROUND_HALF_UP to our minor unit, ``net = amount - fee``."""
+        txn = await self._call(
+            lambda: self._client.v1.balance_transactions.retrieve_async(transaction)
+        )
+        currency = str(txn["currency"])
+        amount = from_stripe(int(txn["amount"]), currency)
+        fee = fee_from_stripe(int(txn.get("fee") or 0), currency)
+        return BalanceTransaction(
+            id=str(txn["id"]),
+            type=str(txn.get("type") or ""),
+            amount=amount,
+            fee=fee,
+            net=amount - fee,
+            currency=currency,
+            status=str(txn.get("status") or ""),
+            source=mapping.ident(txn.get("source")),
+            created=mapping.timestamp(txn.get("created")),
+            available_on=mapping.timestamp(txn.get("available_on")),
+        )
+
+    async def list_payouts(
+        self, *, limit: int = 10, starting_after: str | None = None
+    ) -> PayoutPage:
+        params: dict[str, Any] = {"limit": max(1, min(limit, 100))}
+        if starting_after:
+            params["starting_after"] = starting_after
+        page = await self._call(lambda: self._client.v1.payouts.list_async(params))  # type: ignore[arg-type]
+        return PayoutPage(
+            payouts=tuple(_payout(p) for p in page["data"]), has_more=bool(page["has_more"])
+        )
+
+    async def retrieve_payout(self, payout: str) -> Payout:
+        return _payout(await self._call(lambda: self._client.v1.payouts.retrieve_async(payout)))
+
+    # ------------------------------------------------------------------ webhooks
+
+    def event_from_webhook(
+        self, payload: bytes, signature: str | None, *, tolerance: int = WEBHOOK_TOLERANCE_SECONDS
+    ) -> GatewayEvent | None:
+        """Verify a webhook and map it; None for event types outside ``EVENT_TYPES`` and
+        ``WEBHOOK_ONLY_TYPES`` (acknowledge those with 200 and ignore them)."""
+        if not self._webhook_secret:
+            raise WebhookSignatureInvalid("PAYMENTS_STRIPE_WEBHOOK_SECRET is not configured")
+        try:
+            event = self._client.construct_event(
+                payload, signature, self._webhook_secret, tolerance
+            )
+        except stripe.SignatureVerificationError as exc:
+            raise WebhookSignatureInvalid(str(exc.user_message or exc)) from None
+        except ValueError as exc:
+            raise WebhookSignatureInvalid(f"invalid payload: {exc}") from None
+        data = event.to_dict()
+        if data.get("type") not in EVENT_TYPES and data.get("type") not in WEBHOOK_ONLY_TYPES:
+            return None
+        return mapping.gateway_event(data)
+
+
+def _payout(po: Obj) -> Payout:
+    currency = str(po["currency"])
+    return Payout(
+        id=str(po["id"]),
+        amount=from_stripe(int(po["amount"]), currency),
+        currency=currency,
+        status=str(po.get("status") or ""),
+        arrival_date=mapping.timestamp(po.get("arrival_date")),
+        created=mapping.timestamp(po.get("created")),
+        balance_transaction=mapping.ident(po.get("balance_transaction")),
+        failure_code=po.get("failure_code"),
+        method=str(po.get("method") or "standard"),
+    )

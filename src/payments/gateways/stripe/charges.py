@@ -1,0 +1,108 @@
+"""The parameters of one charge: a PaymentIntent created and confirmed in one request.
+
+* ``payment_method_types`` names the method's type explicitly (no automatic payment
+  methods, so no redirect-only method can surprise a server-side confirmation);
+* SEPA Direct Debit on session declares the mandate's customer acceptance
+  (``offline``: the service has no browser data here; the hosted page collects
+  online acceptance through the Payment Element or a SetupIntent instead);
+* a bank transfer (``customer_balance``) asks for EU bank transfer instructions
+  in the country stored on the PaymentMethod at creation;
+* metadata carries our attempt id (``payments_attempt``) so the intent can be
+  found again (:meth:`~.operations.CustomerOperations.find_charge_by_attempt`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from payments.gateways.protocol import ChargeRequest, GatewayInvalidRequest
+from payments.kernel.money import MoneyError, normalize_currency
+
+from .currency import CurrencyRuleError, check_charge_amount, to_stripe
+from .mapping import ATTEMPT_METADATA_KEY
+
+INTENT_EXPAND = ["latest_charge.balance_transaction", "payment_method"]
+TEST_CARD_PREFIX = "pm_card_"  # Stripe's test PaymentMethod ids for cards
+
+
+def charge_params(request: ChargeRequest, method: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``POST /v1/payment_intents`` body for ``request`` paid with ``method``."""
+    currency, amount = checked_money(request.amount, request.currency)
+    if request.capture_method not in ("automatic", "manual"):
+        raise GatewayInvalidRequest(
+            "capture_method must be automatic or manual",
+            code="parameter_invalid",
+            param="capture_method",
+        )
+    params: dict[str, Any] = {
+        "amount": amount,
+        "currency": currency,
+        "payment_method": request.payment_method,
+        "confirm": True,
+        "capture_method": request.capture_method,
+        "metadata": {**request.metadata, ATTEMPT_METADATA_KEY: request.idempotency_key},
+        "expand": INTENT_EXPAND,
+        **method_options(method, off_session=request.off_session),
+    }
+    if request.customer:
+        params["customer"] = request.customer
+    if request.off_session:
+        params["off_session"] = True
+    if request.return_url:
+        params["return_url"] = request.return_url
+    if request.description:
+        params["description"] = request.description
+    return params
+
+
+def method_options(method: Mapping[str, Any], *, off_session: bool) -> dict[str, Any]:
+    """``payment_method_types`` and the options a PaymentMethod's type needs."""
+    kind = str(method.get("type") or "card")
+    params: dict[str, Any] = {"payment_method_types": [kind]}
+    if kind == "sepa_debit" and not off_session:
+        params["mandate_data"] = {"customer_acceptance": {"type": "offline"}}
+    if kind == "customer_balance":
+        country = (method.get("metadata") or {}).get("bank_transfer_country") or "DE"
+        params["payment_method_options"] = {
+            "customer_balance": {
+                "funding_type": "bank_transfer",
+                "bank_transfer": {
+                    "type": "eu_bank_transfer",
+                    "eu_bank_transfer": {"country": country},
+                },
+            }
+        }
+    return params
+
+
+def checked_money(amount: int, currency: str) -> tuple[str, int]:
+    """The lower-case currency and the amount in Stripe's units, or an invalid request."""
+    try:
+        code = normalize_currency(currency)
+    except MoneyError as exc:
+        raise GatewayInvalidRequest(str(exc), code="parameter_invalid", param="currency") from None
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise GatewayInvalidRequest(
+            "amount must be a positive integer of minor units",
+            code="parameter_invalid_integer",
+            param="amount",
+        )
+    try:
+        return code, check_charge_amount(amount, code)
+    except CurrencyRuleError as exc:
+        raise GatewayInvalidRequest(str(exc), code=exc.code, param="amount") from None
+
+
+def stripe_amount(amount: int, currency: str) -> int:
+    """A capture / refund amount in Stripe's units, or an invalid request."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise GatewayInvalidRequest(
+            "amount must be a positive integer of minor units",
+            code="parameter_invalid_integer",
+            param="amount",
+        )
+    try:
+        return to_stripe(amount, currency)
+    except CurrencyRuleError as exc:
+        raise GatewayInvalidRequest(str(exc), code=exc.code, param="amount") from None

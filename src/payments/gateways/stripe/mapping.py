@@ -1,0 +1,319 @@
+"""Stripe objects (plain dicts from ``StripeObject.to_dict()``) -> the port's results.
+
+PaymentIntent status -> :data:`~payments.gateways.protocol.ChargeStatus`:
+
+===========================================  =====================================
+Stripe PaymentIntent                         ChargeResult.status
+===========================================  =====================================
+``succeeded``                                ``succeeded``
+``requires_capture``                         ``requires_capture``
+``processing``                               ``processing`` (SEPA debit in flight)
+``requires_action``, next_action             ``processing`` with ``bank_transfer``
+``display_bank_transfer_instructions``       instructions (awaiting the transfer)
+``requires_action`` (3-D Secure)             ``requires_action`` (``redirect_url`` when
+                                             a return_url was given)
+``requires_payment_method`` with             ``failed`` with ``decline`` from
+``last_payment_error``                       ``last_payment_error`` (declined, failed
+                                             3-D Secure, bounced debit)
+``requires_payment_method`` (never tried),   ``requires_action``: the customer still
+``requires_confirmation``                    has to pay (hosted page intents)
+``canceled``                                 ``canceled``
+===========================================  =====================================
+
+Charge status (``charge.*`` event snapshots): ``succeeded`` + captured ->
+``succeeded``, ``succeeded`` uncaptured -> ``requires_capture``, ``pending`` ->
+``processing``, ``failed`` -> ``failed``.
+
+The fee is read from the expanded ``latest_charge.balance_transaction`` and
+reported only when it is in the charge currency (a fee converted to another
+settlement currency is not a fee of this charge's currency; read it with
+``retrieve_balance_transaction``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from payments.gateways.protocol import (
+    BankTransferInstructions,
+    CaptureMethod,
+    CardDetails,
+    ChargeResult,
+    ChargeStatus,
+    CustomerBalanceDetails,
+    Decline,
+    Dispute,
+    GatewayEvent,
+    PaymentMethod,
+    PaymentMethodDetails,
+    RefundResult,
+    RefundStatus,
+    SepaDebitDetails,
+    WalletType,
+)
+
+from .currency import fee_from_stripe, from_stripe
+
+Obj = Mapping[str, Any]
+ATTEMPT_METADATA_KEY = "payments_attempt"  # our idempotency key, to find an intent again
+_WALLETS: dict[str, WalletType] = {"apple_pay": "apple_pay", "google_pay": "google_pay"}
+_SAME_STATUS: dict[str, ChargeStatus] = {
+    "succeeded": "succeeded",
+    "requires_capture": "requires_capture",
+    "processing": "processing",
+    "canceled": "canceled",
+}
+_REFUND_STATUS: dict[str, RefundStatus] = {
+    "pending": "pending",
+    "requires_action": "pending",
+    "succeeded": "succeeded",
+    "failed": "failed",
+    "canceled": "canceled",
+}
+
+
+def timestamp(value: int | None) -> datetime:
+    return datetime.fromtimestamp(value or 0, UTC)
+
+
+def ident(value: Any) -> str | None:
+    """An id from an expandable field (an id string or an expanded object)."""
+    if value is None or isinstance(value, str):
+        return value
+    return str(value["id"])
+
+
+def expanded(value: Any) -> Obj | None:
+    return value if isinstance(value, Mapping) else None
+
+
+def decline(error: Obj | None) -> Decline | None:
+    if not error:
+        return None
+    return Decline(
+        code=error.get("code") or "card_declined",
+        message=error.get("message") or "The payment was declined.",
+        decline_code=error.get("decline_code"),
+    )
+
+
+def metadata(values: Obj | None) -> dict[str, str]:
+    return {k: str(v) for k, v in (values or {}).items() if k != ATTEMPT_METADATA_KEY}
+
+
+def method_details(details: Obj | None) -> PaymentMethodDetails | None:
+    """Safe details of a PaymentMethod or of a charge's ``payment_method_details``."""
+    if not details:
+        return None
+    kind = details.get("type")
+    if kind == "card" and details.get("card"):
+        card = details["card"]
+        wallet = (card.get("wallet") or {}).get("type")
+        return PaymentMethodDetails(
+            type="card",
+            card=CardDetails(
+                brand=card.get("brand") or "unknown",
+                last4=card.get("last4") or "",
+                exp_month=int(card.get("exp_month") or 0),
+                exp_year=int(card.get("exp_year") or 0),
+                country=card.get("country") or "",
+                fingerprint=card.get("fingerprint") or "",
+                funding=card.get("funding") or "unknown",
+                wallet=_WALLETS.get(wallet or ""),
+            ),
+        )
+    if kind == "sepa_debit" and details.get("sepa_debit"):
+        sepa = details["sepa_debit"]
+        return PaymentMethodDetails(
+            type="sepa_debit",
+            sepa_debit=SepaDebitDetails(
+                bank_code=sepa.get("bank_code") or "",
+                country=sepa.get("country") or "",
+                last4=sepa.get("last4") or "",
+                fingerprint=sepa.get("fingerprint") or "",
+            ),
+        )
+    if kind == "customer_balance":
+        country = ((details.get("metadata") or {}).get("bank_transfer_country")) or "DE"
+        return PaymentMethodDetails(
+            type="customer_balance", customer_balance=CustomerBalanceDetails(country=country)
+        )
+    return None
+
+
+def payment_method(pm: Obj) -> PaymentMethod:
+    details = method_details(pm)
+    if details is None:
+        raise ValueError(f"unsupported PaymentMethod type {pm.get('type')!r}")
+    return PaymentMethod(id=str(pm["id"]), details=details, created=timestamp(pm.get("created")))
+
+
+def _bank_transfer(action: Obj, currency: str) -> BankTransferInstructions | None:
+    info = action.get("display_bank_transfer_instructions") or {}
+    for address in info.get("financial_addresses") or ():
+        iban = address.get("iban")
+        if address.get("type") == "iban" and iban:
+            return BankTransferInstructions(
+                iban=iban.get("iban") or "",
+                bic=iban.get("bic") or "",
+                account_holder_name=iban.get("account_holder_name") or "",
+                reference=info.get("reference") or "",
+                amount_remaining=from_stripe(int(info.get("amount_remaining") or 0), currency),
+                currency=currency,
+            )
+    return None
+
+
+def _capture_method(value: str | None) -> CaptureMethod:
+    return "manual" if value == "manual" else "automatic"  # automatic_async is automatic
+
+
+def charge_result(pi: Obj, *, payment_method_object: Obj | None = None) -> ChargeResult:
+    """A ChargeResult from a PaymentIntent (``latest_charge`` / ``payment_method`` expanded
+    when available; ``payment_method_object`` is the one a card error body carries)."""
+    currency = str(pi["currency"])
+    stripe_status = pi["status"]
+    action = pi.get("next_action") or {}
+    latest = expanded(pi.get("latest_charge"))
+    error = pi.get("last_payment_error")
+    bank_transfer = None
+    redirect_url = None
+    status: ChargeStatus
+    if stripe_status in _SAME_STATUS:
+        status = _SAME_STATUS[stripe_status]
+    elif stripe_status == "requires_action":
+        if action.get("type") == "display_bank_transfer_instructions":
+            status, bank_transfer = "processing", _bank_transfer(action, currency)
+        else:
+            status = "requires_action"
+            redirect_url = (action.get("redirect_to_url") or {}).get("url")
+    elif stripe_status == "requires_payment_method" and error:
+        status = "failed"
+    else:  # requires_payment_method / requires_confirmation: waiting for the customer
+        status = "requires_action"
+    fee = None
+    balance = expanded(latest.get("balance_transaction")) if latest else None
+    if balance is not None and balance.get("currency") == currency:
+        fee = fee_from_stripe(int(balance.get("fee") or 0), currency)
+    details = method_details(latest.get("payment_method_details")) if latest else None
+    details = details or method_details(expanded(pi.get("payment_method")) or payment_method_object)
+    amount = from_stripe(int(pi["amount"]), currency)
+    received = min(amount, from_stripe(int(pi.get("amount_received") or 0), currency))
+    # Stripe counts a released authorization as "refunded"; only money received can be.
+    refunded = from_stripe(int(latest.get("amount_refunded") or 0), currency) if latest else 0
+    return ChargeResult(
+        reference=str(pi["id"]),
+        status=status,
+        amount=amount,
+        currency=currency,
+        created=timestamp(pi.get("created")),
+        capture_method=_capture_method(pi.get("capture_method")),
+        amount_capturable=from_stripe(int(pi.get("amount_capturable") or 0), currency),
+        amount_received=received,
+        amount_refunded=min(refunded, received),
+        fee=fee,
+        payment_method=ident(pi.get("payment_method")) or ident(payment_method_object),
+        payment_method_details=details,
+        decline=decline(error) if status == "failed" else None,
+        redirect_url=redirect_url,
+        bank_transfer=bank_transfer,
+        disputed=bool(latest.get("disputed")) if latest else False,
+        customer=ident(pi.get("customer")),
+        metadata=metadata(pi.get("metadata")),
+    )
+
+
+def charge_result_from_charge(ch: Obj) -> ChargeResult:
+    """A ChargeResult from a Charge snapshot (``charge.*`` events); the PaymentIntent is the
+    reference. Snapshots are hints: the service retrieves the current view."""
+    currency = str(ch["currency"])
+    amount = from_stripe(int(ch["amount"]), currency)
+    captured = bool(ch.get("captured"))
+    received = from_stripe(int(ch.get("amount_captured") or 0), currency)
+    status: ChargeStatus
+    failed = None
+    if ch.get("status") == "succeeded":
+        status = "succeeded" if captured else "requires_capture"
+    elif ch.get("status") == "pending":
+        status = "processing"
+    else:
+        status = "failed"
+        outcome = ch.get("outcome") or {}
+        failed = Decline(
+            code=ch.get("failure_code") or "card_declined",
+            message=ch.get("failure_message") or "The payment was declined.",
+            decline_code=outcome.get("reason"),
+        )
+    return ChargeResult(
+        reference=ident(ch.get("payment_intent")) or str(ch["id"]),
+        status=status,
+        amount=amount,
+        currency=currency,
+        created=timestamp(ch.get("created")),
+        amount_capturable=amount if status == "requires_capture" else 0,
+        amount_received=received,
+        amount_refunded=min(received, from_stripe(int(ch.get("amount_refunded") or 0), currency)),
+        payment_method=ident(ch.get("payment_method")),
+        payment_method_details=method_details(ch.get("payment_method_details")),
+        decline=failed,
+        disputed=bool(ch.get("disputed")),
+        customer=ident(ch.get("customer")),
+        metadata=metadata(ch.get("metadata")),
+    )
+
+
+def refund_result(refund: Obj) -> RefundResult:
+    currency = str(refund["currency"])
+    return RefundResult(
+        reference=str(refund["id"]),
+        charge=ident(refund.get("payment_intent")) or ident(refund.get("charge")) or "",
+        amount=from_stripe(int(refund["amount"]), currency),
+        currency=currency,
+        status=_REFUND_STATUS.get(refund.get("status") or "", "pending"),
+        created=timestamp(refund.get("created")),
+        reason=refund.get("reason"),
+        failure_reason=refund.get("failure_reason"),
+    )
+
+
+def dispute(dp: Obj) -> Dispute:
+    """The dispute fee is the fee of the withdrawal balance transaction(s), when Stripe
+    reports them in the dispute's currency; ``evidence_due_by`` is Stripe's deadline."""
+    currency = str(dp["currency"])
+    withdrawals = [t for t in dp.get("balance_transactions") or () if isinstance(t, Mapping)]
+    fee = None
+    if withdrawals and all(t.get("currency") == currency for t in withdrawals):
+        fee = fee_from_stripe(sum(int(t.get("fee") or 0) for t in withdrawals), currency)
+    due_by = (dp.get("evidence_details") or {}).get("due_by")
+    return Dispute(
+        reference=str(dp["id"]),
+        charge=ident(dp.get("payment_intent")) or ident(dp.get("charge")) or "",
+        amount=from_stripe(int(dp["amount"]), currency),
+        currency=currency,
+        reason=dp.get("reason") or "general",
+        status=dp.get("status") or "needs_response",
+        created=timestamp(dp.get("created")),
+        fee=fee,
+        evidence_due_by=timestamp(due_by) if due_by else None,
+    )
+
+
+def gateway_event(event: Obj) -> GatewayEvent:
+    """A GatewayEvent from a Stripe Event; the cursor is the (opaque) event id."""
+    obj = (event.get("data") or {}).get("object") or {}
+    kind = obj.get("object")
+    return GatewayEvent(
+        id=str(event["id"]),
+        cursor=str(event["id"]),
+        type=str(event["type"]),
+        created=timestamp(event.get("created")),
+        charge=charge_result(obj)
+        if kind == "payment_intent"
+        else charge_result_from_charge(obj)
+        if kind == "charge"
+        else None,
+        refund=refund_result(obj) if kind == "refund" else None,
+        dispute=dispute(obj) if kind == "dispute" else None,
+    )

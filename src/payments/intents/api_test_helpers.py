@@ -1,0 +1,92 @@
+"""Test helpers for the simulator gateway (Stripe has ``/v1/test_helpers`` too).
+
+They stand in for the customer: passing or failing a 3-D Secure challenge, and
+sending a bank transfer; and for the card network: deciding a dispute. They
+exist only while ``PAYMENTS_GATEWAY=simulator``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from payments.disputes.apply import sync_dispute_from_gateway
+from payments.disputes.render import dispute_object
+from payments.disputes.service import gateway_call_checked, retrieve_dispute
+from payments.intents.flow import sync_charge_from_gateway
+from payments.intents.gateway_errors import gateway_call
+from payments.intents.render import payment_intent_object
+from payments.intents.schemas import AuthenticateIn, FundIn
+from payments.intents.service import retrieve_payment_intent
+from payments.kernel.access import Permission
+from payments.kernel.context import RequestContext
+from payments.kernel.errors import InvalidRequest
+from payments.platform.http.deps import ContainerDep, ContextDep, services
+from payments.platform.http.responses import json_response
+from payments.refunds.schemas import DisputeResolve
+
+router = APIRouter(prefix="/v1/test_helpers", tags=["test_helpers"])
+
+
+def _simulator(c: ContainerDep) -> object:
+    if c.gateway.name != "simulator":
+        raise InvalidRequest(
+            "Test helpers exist only with the simulator gateway.", code="test_helpers_unavailable"
+        )
+    return c.gateway
+
+
+async def _charge_ref(pi_id: str, c: ContainerDep, ctx: RequestContext) -> tuple[str, str]:
+    ctx.require(Permission.write_payments)
+    pi = await retrieve_payment_intent(pi_id, uow_factory=c.uow_factory, ctx=ctx)
+    async with c.uow_factory() as uow:
+        charge = await uow.charges.get(pi.latest_charge_id or "")
+    if charge is None or charge.gateway_ref is None:
+        raise InvalidRequest(
+            "This PaymentIntent has no attempt at the gateway yet.",
+            code="payment_intent_unexpected_state",
+        )
+    return charge.id, charge.gateway_ref
+
+
+@router.post(
+    "/payment_intents/{pi_id}/authenticate",
+    summary="Pass or fail the 3-D Secure challenge (simulator)",
+)
+async def authenticate(
+    pi_id: str, body: AuthenticateIn, c: ContainerDep, ctx: ContextDep
+) -> Response:
+    sim = _simulator(c)
+    charge_id, ref = await _charge_ref(pi_id, c, ctx)
+    result = await gateway_call(sim.complete_action(ref, succeed=body.succeed))  # type: ignore[attr-defined]
+    await sync_charge_from_gateway(charge_id, result, gateway=c.gateway, ctx=ctx, **services(c))
+    pi = await retrieve_payment_intent(pi_id, uow_factory=c.uow_factory, ctx=ctx)
+    return json_response(payment_intent_object(pi))
+
+
+@router.post(
+    "/payment_intents/{pi_id}/fund_bank_transfer",
+    summary="Send a bank transfer for this PaymentIntent (simulator)",
+)
+async def fund(pi_id: str, body: FundIn, c: ContainerDep, ctx: ContextDep) -> Response:
+    sim = _simulator(c)
+    charge_id, ref = await _charge_ref(pi_id, c, ctx)
+    result = await gateway_call(sim.simulate_bank_transfer(ref, body.amount))  # type: ignore[attr-defined]
+    await sync_charge_from_gateway(charge_id, result, gateway=c.gateway, ctx=ctx, **services(c))
+    pi = await retrieve_payment_intent(pi_id, uow_factory=c.uow_factory, ctx=ctx)
+    return json_response(payment_intent_object(pi))
+
+
+@router.post(
+    "/disputes/{dispute_id}/resolve",
+    summary="The card network decides a dispute: won or lost (simulator)",
+)
+async def resolve_dispute(
+    dispute_id: str, body: DisputeResolve, c: ContainerDep, ctx: ContextDep
+) -> Response:
+    sim = _simulator(c)
+    ctx.require(Permission.write_payments)
+    dispute = await retrieve_dispute(dispute_id, uow_factory=c.uow_factory, ctx=ctx)
+    result = await gateway_call_checked(sim.resolve_dispute(dispute.gateway_ref, body.outcome))  # type: ignore[attr-defined]
+    dispute = await sync_dispute_from_gateway(dispute.id, result, ctx=ctx, **services(c))
+    return json_response(dispute_object(dispute))

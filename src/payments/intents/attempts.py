@@ -1,0 +1,225 @@
+"""Gateway attempts: record before the call, call with no transaction open, settle after.
+
+The three phases of every money-moving gateway call (brandur's atomic phases):
+
+1. In a transaction, the use case checks its rules, records a
+   :class:`GatewayAttempt` (status ``started``) and commits.
+2. :func:`call_gateway` sends the request described by the attempt, with the
+   attempt id as the idempotency key. No database transaction is open.
+3. :func:`settle_attempt` records the answer in a new transaction and applies
+   it through :mod:`payments.intents.apply`.
+
+If the process dies between 1 and 3, or the answer is lost, the attempt stays
+``started``/``unknown`` and the recovery job (:mod:`payments.intents.recovery`)
+repeats the call with the same key: the gateway replays its stored answer, so
+money moves at most once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import timedelta
+from typing import Any
+
+from payments.gateways.protocol import (
+    ChargeRequest,
+    ChargeResult,
+    GatewayInvalidRequest,
+    GatewayNotSent,
+    GatewayOutcomeUnknown,
+    PaymentGateway,
+    RefundCanceling,
+    RefundResult,
+)
+from payments.intents.apply import apply_charge_result
+from payments.intents.domain.model import AttemptStatus, GatewayAttempt, PaymentIntent
+from payments.intents.payment_methods import attach_in
+from payments.kernel.clock import Clock
+from payments.kernel.context import RequestContext
+from payments.kernel.errors import GatewayUnavailable, InvalidRequest
+from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
+from payments.refunds.apply import apply_refund_attempt, refund_not_made
+
+Outcome = (
+    ChargeResult | RefundResult | GatewayNotSent | GatewayOutcomeUnknown | GatewayInvalidRequest
+)
+
+# Recovery backoff for unknown outcomes: 10 s, 20 s, 40 s ... capped at 15 minutes.
+RECOVERY_BASE = timedelta(seconds=10)
+RECOVERY_CAP = timedelta(minutes=15)
+
+
+def recovery_delay(count: int) -> timedelta:
+    return min(RECOVERY_BASE * (2 ** min(count, 16)), RECOVERY_CAP)
+
+
+async def call_gateway(attempt: GatewayAttempt, gateway: PaymentGateway) -> Outcome:
+    """Phase 2: send the attempt's request. Never raises the gateway's exceptions."""
+    req = attempt.request
+    try:
+        match attempt.operation:
+            case "charge":
+                return await gateway.charge(
+                    ChargeRequest(**req["charge"], idempotency_key=attempt.id)
+                )
+            case "capture":
+                return await gateway.capture(
+                    req["reference"], amount=req.get("amount"), idempotency_key=attempt.id
+                )
+            case "cancel":
+                return await gateway.cancel(req["reference"], idempotency_key=attempt.id)
+            case "refund":
+                return await gateway.refund(
+                    req["reference"],
+                    amount=req.get("amount"),
+                    idempotency_key=attempt.id,
+                    reason=req.get("reason"),
+                )
+            case "cancel_refund":
+                if not isinstance(gateway, RefundCanceling):
+                    raise ValueError(f"the {gateway.name} gateway cannot cancel refunds")
+                return await gateway.cancel_refund(req["reference"], idempotency_key=attempt.id)
+            case _:
+                raise ValueError(f"no gateway call for operation {attempt.operation!r}")
+    except (GatewayNotSent, GatewayOutcomeUnknown, GatewayInvalidRequest) as exc:
+        return exc
+
+
+def charge_request(**fields: Any) -> dict[str, Any]:
+    """The stored form of a charge call (validated by building the dataclass)."""
+    request = ChargeRequest(**fields, idempotency_key="-")
+    data = asdict(request)
+    data.pop("idempotency_key")
+    data["metadata"] = dict(data["metadata"])
+    return {"charge": data}
+
+
+async def settle_attempt(
+    attempt_id: str,
+    outcome: Outcome,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    ctx: RequestContext,
+    recovering: bool = False,
+    settled_intent: list[PaymentIntent] | None = None,
+) -> GatewayAttempt:
+    """Phase 3: record the outcome and apply it. Raises the client-facing error for a
+    provably unsent call (502) or a refused request (400) after recording it.
+
+    When a charge result is applied, its intent (as committed) is appended to
+    ``settled_intent``, so that the caller does not read it again."""
+    error: Exception | None = None
+    async with uow_factory() as uow:
+        attempt = await uow.attempts.get(attempt_id, for_update=True)
+        assert attempt is not None
+        if attempt.status in (AttemptStatus.done, AttemptStatus.not_sent):
+            return attempt  # another path (worker, webhook) settled it first
+        now = clock.now()
+        # Once the recovery job has claimed (leased) or repeated this attempt, it may have
+        # sent the same request itself: a "not sent" from this caller proves nothing then.
+        shared = attempt.locked_until is not None or attempt.status == AttemptStatus.unknown
+        attempt.locked_until = None
+        match outcome:
+            case ChargeResult():
+                attempt.status = AttemptStatus.done
+                attempt.completed_at = now
+                attempt.result = {"status": outcome.status, "reference": outcome.reference}
+                pi = await _apply(uow, attempt, outcome, clock=clock, ctx=ctx)
+                if settled_intent is not None:
+                    settled_intent.append(pi)
+            case RefundResult():
+                attempt.status = AttemptStatus.done
+                attempt.completed_at = now
+                attempt.result = {"status": outcome.status, "reference": outcome.reference}
+                await apply_refund_attempt(uow, attempt, outcome, clock=clock, ctx=ctx)
+            case GatewayOutcomeUnknown() | GatewayNotSent() if (
+                recovering or shared or isinstance(outcome, GatewayOutcomeUnknown)
+            ):
+                # after an unknown outcome, a later "not sent" proves nothing about the first
+                attempt.status = AttemptStatus.unknown
+                attempt.recovery_count += 1 if recovering else 0
+                attempt.next_recovery_at = now + recovery_delay(attempt.recovery_count)
+            case GatewayNotSent():
+                attempt.status = AttemptStatus.not_sent
+                attempt.completed_at = now
+                await _undo(uow, attempt, clock=clock, ctx=ctx)
+                error = GatewayUnavailable(
+                    "The payment gateway could not be reached; no money moved. Retry the request.",
+                    code="gateway_unavailable",
+                )
+            case GatewayInvalidRequest():
+                attempt.status = AttemptStatus.done
+                attempt.completed_at = now
+                attempt.result = {"error": outcome.code, "message": outcome.message}
+                await _undo(uow, attempt, clock=clock, ctx=ctx)
+                error = InvalidRequest(outcome.message, code=outcome.code, param=outcome.param)
+        await uow.attempts.save(attempt)
+        await uow.commit()
+    if error is not None:
+        raise error
+    return attempt
+
+
+async def _apply(
+    uow: UnitOfWork,
+    attempt: GatewayAttempt,
+    result: ChargeResult,
+    *,
+    clock: Clock,
+    ctx: RequestContext,
+) -> PaymentIntent:
+    assert attempt.payment_intent_id and attempt.charge_id
+    pi = await uow.payment_intents.get(attempt.payment_intent_id, for_update=True)
+    charge = await uow.charges.get(attempt.charge_id, for_update=True)
+    assert pi is not None and charge is not None
+    await apply_charge_result(uow, pi, charge, result, clock=clock, ctx=ctx)
+    await save_for_future_use(uow, pi, clock=clock, ctx=ctx)
+    return pi
+
+
+async def save_for_future_use(
+    uow: UnitOfWork, pi: Any, *, clock: Clock, ctx: RequestContext
+) -> None:
+    """``setup_future_usage``: a successful payment attaches its method to the customer."""
+    if not (pi.setup_future_usage and pi.customer_id and pi.payment_method_id):
+        return
+    if pi.status not in ("succeeded", "requires_capture"):
+        return
+    pm = await uow.payment_methods.get(pi.payment_method_id)
+    if pm is not None and pm.customer_id is None:
+        await attach_in(uow, pm, pi.customer_id, clock=clock, ctx=ctx)
+
+
+async def _undo(
+    uow: UnitOfWork, attempt: GatewayAttempt, *, clock: Clock, ctx: RequestContext
+) -> None:
+    """A charge call that never took effect: the intent goes back to before the confirm."""
+    if attempt.operation == "refund":  # the refund fails; its money is the payment's again
+        await refund_not_made(uow, attempt, clock=clock, ctx=ctx)
+        return
+    if attempt.operation == "cancel":
+        await _withdraw_cancellation(uow, attempt)
+        return
+    if attempt.operation != "charge":
+        return  # a refused capture leaves the intent as it was
+    pi = await uow.payment_intents.get(attempt.payment_intent_id or "", for_update=True)
+    charge = await uow.charges.get(attempt.charge_id or "", for_update=True)
+    if pi is None or charge is None:
+        return
+    charge.status = "failed"
+    charge.failure_code = attempt.result["error"] if attempt.result else "gateway_unavailable"
+    charge.failure_message = (
+        attempt.result["message"] if attempt.result else "The gateway was not reached."
+    )
+    await uow.charges.save(charge)
+    pi.status = "requires_confirmation" if pi.payment_method_id else "requires_payment_method"
+    await uow.payment_intents.save(pi)
+
+
+async def _withdraw_cancellation(uow: UnitOfWork, attempt: GatewayAttempt) -> None:
+    """A cancel that never took effect: drop the reason recorded when it was accepted."""
+    pi = await uow.payment_intents.get(attempt.payment_intent_id or "", for_update=True)
+    if pi is not None and pi.status != "canceled" and pi.cancellation_reason is not None:
+        pi.cancellation_reason = None
+        await uow.payment_intents.save(pi)

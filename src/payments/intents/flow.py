@@ -1,0 +1,384 @@
+"""Confirm, capture and cancel: the use cases that move money through the gateway.
+
+Each follows the three phases of :mod:`payments.intents.attempts`: record the
+attempt (one transaction), call the gateway (no transaction), settle (one
+transaction). Concurrent requests on one intent serialise on its row lock in
+phase 1, where the second finds an attempt in flight or a status that no
+longer allows the operation, and is refused: exactly one charge.
+
+Create with ``confirm=true`` writes the intent, its new payment method, the
+charge and the attempt in ONE phase-1 transaction: nobody else can see the
+intent before then, so there is nothing to lock or re-read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from payments.audit.service import record_audit
+from payments.events.service import record_event
+from payments.gateways.protocol import ChargeResult, PaymentGateway
+from payments.idempotency.service import created_earlier, remember_created
+from payments.intents.apply import apply_charge_result
+from payments.intents.attempts import (
+    call_gateway,
+    charge_request,
+    save_for_future_use,
+    settle_attempt,
+)
+from payments.intents.domain.model import (
+    AttemptStatus,
+    Charge,
+    GatewayAttempt,
+    PaymentIntent,
+    PaymentMethod,
+)
+from payments.intents.domain.payment_intent import (
+    Operation,
+    PaymentIntentStatus,
+    transition,
+    validate_cancel,
+    validate_capture,
+)
+from payments.intents.gateway_errors import gateway_call
+from payments.intents.render import payment_intent_object
+from payments.intents.service import (
+    check_method_fits,
+    new_payment_intent,
+    prepare_payment_method,
+    visible_intent,
+)
+from payments.kernel.access import Permission
+from payments.kernel.clock import Clock
+from payments.kernel.context import RequestContext
+from payments.kernel.errors import CardError, InvalidRequest
+from payments.kernel.ids import id_for
+from payments.kernel.money import Money
+from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
+
+S = PaymentIntentStatus
+
+
+async def _refuse_if_in_flight(uow: UnitOfWork, pi: PaymentIntent, verb: str) -> None:
+    if await uow.attempts.open_for(pi.id):
+        raise InvalidRequest(
+            f"You cannot {verb} this PaymentIntent while a previous request for it is "
+            "still being processed by the gateway.",
+            code="payment_intent_unexpected_state",
+        )
+
+
+def _new_attempt(
+    operation: str,
+    pi: PaymentIntent,
+    charge_id: str,
+    gateway: str,
+    request: dict[str, Any],
+    clock: Clock,
+) -> GatewayAttempt:
+    return GatewayAttempt(
+        id=id_for("attempt"),
+        operation=operation,
+        status=AttemptStatus.started.value,
+        gateway=gateway,
+        request=request,
+        created=clock.now(),
+        payment_intent_id=pi.id,
+        charge_id=charge_id,
+    )
+
+
+async def _run(
+    attempt: GatewayAttempt,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+) -> PaymentIntent:
+    outcome = await call_gateway(attempt, gateway)
+    settled: list[PaymentIntent] = []
+    await settle_attempt(
+        attempt.id, outcome, uow_factory=uow_factory, clock=clock, ctx=ctx, settled_intent=settled
+    )
+    if settled:
+        pi: PaymentIntent | None = settled[0]
+    else:  # nothing applied (outcome unknown, or another path settled it): read it
+        async with uow_factory() as uow:
+            pi = await uow.payment_intents.get(attempt.payment_intent_id or "")
+    assert pi is not None
+    if attempt.operation == "charge" and pi.status == S.REQUIRES_PAYMENT_METHOD.value:
+        raise _decline_error(pi)
+    return pi
+
+
+def _decline_error(pi: PaymentIntent) -> CardError:
+    """Stripe answers a declined confirm with 402 and the intent inside the error."""
+    err = pi.last_payment_error or {}
+    exc = CardError(
+        err.get("message") or "Your card was declined.",
+        code=err.get("code") or "card_declined",
+        decline_code=err.get("decline_code"),
+    )
+    exc.payment_intent = payment_intent_object(pi)  # type: ignore[attr-defined]
+    return exc
+
+
+async def confirm_payment_intent(
+    pi_id: str,
+    params: dict[str, Any],
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+) -> PaymentIntent:
+    ctx.require(Permission.write_payments)
+    pm, new = None, False
+    if params.get("payment_method"):
+        pm, new = await prepare_payment_method(
+            params["payment_method"], uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+        )
+    async with uow_factory() as uow:  # phase 1
+        if pm is not None and new:
+            await uow.payment_methods.add(pm)
+        pi = await visible_intent(uow, pi_id, ctx, for_update=True)
+        await _refuse_if_in_flight(uow, pi, "confirm")
+        status = S(pi.status)
+        if pm is not None:
+            check_method_fits(pi, pm)
+            status = transition(status, Operation.ATTACH_PAYMENT_METHOD)
+            pi.payment_method_id = pm.id
+        elif pi.payment_method_id is None:
+            raise InvalidRequest(
+                "You cannot confirm this PaymentIntent because it's missing a payment method. "
+                "Pass payment_method.",
+                code="payment_intent_unexpected_state",
+                param="payment_method",
+            )
+        pi.status = status.value
+        method = pm or await uow.payment_methods.get(pi.payment_method_id or "")
+        assert method is not None
+        charge, attempt = _begin_charge(pi, method, params, gateway.name, clock)
+        await uow.charges.add(charge)
+        await uow.attempts.add(attempt)
+        await uow.payment_intents.save(pi)
+        await uow.commit()
+    return await _run(attempt, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx)
+
+
+async def create_and_confirm_payment_intent(
+    params: dict[str, Any],
+    confirm_params: dict[str, Any],
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+    max_amount: int,
+) -> PaymentIntent:
+    """Create with ``confirm=true``: phase 1 of the confirm shares the create's transaction.
+
+    Without a payment method the intent is created alone and the confirm refuses it,
+    exactly as a separate confirm would."""
+    ctx.require(Permission.write_payments)
+    pm, new = None, False
+    if params.get("payment_method"):
+        pm, new = await prepare_payment_method(
+            params["payment_method"], uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+        )
+    charge, attempt = None, None
+    async with uow_factory() as uow:
+        earlier = await created_earlier(uow, ctx, "payment_intent")
+        if earlier is not None:
+            # A retry after the first run died: that run's intent and attempt exist (the
+            # recovery job settles the attempt). Answer with the intent, charge nothing.
+            return await visible_intent(uow, earlier, ctx)
+        if pm is not None and new:
+            await uow.payment_methods.add(pm)
+        pi = await new_payment_intent(uow, params, pm, ctx=ctx, clock=clock, max_amount=max_amount)
+        await remember_created(uow, ctx, "payment_intent", pi.id)
+        created = payment_intent_object(pi)  # the event shows the intent as created
+        if pm is not None and pi.status == S.REQUIRES_CONFIRMATION.value:
+            charge, attempt = _begin_charge(pi, pm, confirm_params, gateway.name, clock)
+        await uow.payment_intents.add(pi)
+        await record_event(
+            uow, "payment_intent.created", created, ctx=ctx, clock=clock, location_id=pi.location_id
+        )
+        if charge is not None and attempt is not None:
+            await uow.charges.add(charge)
+            await uow.attempts.add(attempt)
+        await uow.commit()
+    if attempt is None:
+        return await confirm_payment_intent(
+            pi.id, confirm_params, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+        )
+    return await _run(attempt, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx)
+
+
+def _begin_charge(
+    pi: PaymentIntent, method: PaymentMethod, params: dict[str, Any], gateway: str, clock: Clock
+) -> tuple[Charge, GatewayAttempt]:
+    """Phase 1 of a confirm, its method attached: the intent moves on (in memory) and its
+    charge and attempt are built. The caller stores all three in one transaction."""
+    pi.status = transition(S(pi.status), Operation.CONFIRM).value
+    for name in ("return_url", "setup_future_usage", "off_session"):
+        if params.get(name) is not None:
+            setattr(pi, name, params[name])
+    charge = Charge(
+        id=id_for("charge"),
+        payment_intent_id=pi.id,
+        location_id=pi.location_id,
+        amount=pi.amount,
+        currency=pi.currency,
+        status="pending",
+        gateway=gateway,
+        created=clock.now(),
+        customer_id=pi.customer_id,
+        payment_method_id=method.id,
+        livemode=pi.livemode,
+    )
+    pi.latest_charge_id = charge.id
+    pi.last_payment_error = None
+    request = charge_request(
+        amount=pi.amount,
+        currency=pi.currency,
+        payment_method=method.gateway_ref,
+        capture_method="manual" if pi.capture_method == "manual" else "automatic",
+        off_session=bool(pi.off_session),
+        return_url=pi.return_url,
+        description=pi.description,
+        metadata={"payment_intent": pi.id, "charge": charge.id, "location": pi.location_id},
+    )
+    return charge, _new_attempt("charge", pi, charge.id, gateway, request, clock)
+
+
+async def capture_payment_intent(
+    pi_id: str,
+    params: dict[str, Any],
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+) -> PaymentIntent:
+    ctx.require(Permission.write_payments)
+    async with uow_factory() as uow:
+        pi = await visible_intent(uow, pi_id, ctx, for_update=True)
+        await _refuse_if_in_flight(uow, pi, "capture")
+        amount = validate_capture(
+            S(pi.status),
+            capture_method=pi.capture_method,
+            amount_capturable=Money(pi.amount_capturable, pi.currency),
+            amount_to_capture=params.get("amount_to_capture"),
+        )
+        charge = await uow.charges.get(pi.latest_charge_id or "")
+        assert charge is not None and charge.gateway_ref is not None
+        request = {"reference": charge.gateway_ref, "amount": amount.amount}
+        attempt = _new_attempt("capture", pi, charge.id, gateway.name, request, clock)
+        await uow.attempts.add(attempt)
+        await record_audit(
+            uow,
+            "payment_intent.capture_requested",
+            object_type="payment_intent",
+            object_id=pi.id,
+            ctx=ctx,
+            clock=clock,
+            after={"amount_to_capture": amount.amount, "currency": pi.currency},
+            location_id=pi.location_id,
+        )
+        await uow.commit()
+    return await _run(attempt, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx)
+
+
+async def cancel_payment_intent(
+    pi_id: str,
+    params: dict[str, Any],
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+) -> PaymentIntent:
+    ctx.require(Permission.write_payments)
+    async with uow_factory() as uow:
+        pi = await visible_intent(uow, pi_id, ctx, for_update=True)
+        await _refuse_if_in_flight(uow, pi, "cancel")
+        reason = validate_cancel(S(pi.status), params.get("cancellation_reason"))
+        pi.cancellation_reason = reason.value if reason else "requested_by_customer"
+        charge = await uow.charges.get(pi.latest_charge_id) if pi.latest_charge_id else None
+        at_gateway = (
+            charge is not None
+            and charge.gateway_ref is not None
+            and S(pi.status)
+            in (
+                S.REQUIRES_CAPTURE,
+                S.REQUIRES_ACTION,
+            )
+        )
+        if not at_gateway:
+            pi.status = transition(S(pi.status), Operation.CANCEL).value
+            pi.canceled_at = clock.now()
+            await uow.payment_intents.save(pi)
+            await record_event(
+                uow,
+                "payment_intent.canceled",
+                payment_intent_object(pi),
+                ctx=ctx,
+                clock=clock,
+                location_id=pi.location_id,
+            )
+            await _audit_cancel(uow, pi, ctx=ctx, clock=clock)
+            await uow.commit()
+            return pi
+        assert charge is not None
+        await uow.payment_intents.save(pi)
+        attempt = _new_attempt(
+            "cancel", pi, charge.id, gateway.name, {"reference": charge.gateway_ref}, clock
+        )
+        await uow.attempts.add(attempt)
+        await _audit_cancel(uow, pi, ctx=ctx, clock=clock)
+        await uow.commit()
+    return await _run(attempt, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx)
+
+
+async def _audit_cancel(
+    uow: UnitOfWork, pi: PaymentIntent, *, ctx: RequestContext, clock: Clock
+) -> None:
+    await record_audit(
+        uow,
+        "payment_intent.cancel_requested",
+        object_type="payment_intent",
+        object_id=pi.id,
+        ctx=ctx,
+        clock=clock,
+        after={"cancellation_reason": pi.cancellation_reason, "amount": pi.amount},
+        location_id=pi.location_id,
+    )
+
+
+async def sync_charge_from_gateway(
+    charge_id: str,
+    result: ChargeResult | None,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+) -> bool:
+    """Bring one charge up to date with the gateway's current view (re-fetched when
+    ``result`` is None). Used by gateway events, test helpers and reconciliation."""
+    async with uow_factory() as uow:
+        charge = await uow.charges.get(charge_id)
+    if charge is None or charge.gateway_ref is None:
+        return False
+    if result is None:
+        result = await gateway_call(gateway.retrieve_charge(charge.gateway_ref))
+    async with uow_factory() as uow:
+        pi = await uow.payment_intents.get(charge.payment_intent_id, for_update=True)
+        fresh = await uow.charges.get(charge_id, for_update=True)
+        assert pi is not None and fresh is not None
+        changed = await apply_charge_result(uow, pi, fresh, result, clock=clock, ctx=ctx)
+        await save_for_future_use(uow, pi, clock=clock, ctx=ctx)
+        await uow.commit()
+    return changed

@@ -1,0 +1,267 @@
+"""Payment methods: tokenized at the gateway, stored here with safe details only.
+
+Raw card numbers and IBANs pass through to the gateway and are never stored or
+logged; we keep brand, last4, expiry, country, fingerprint (and wallet type).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+from payments.events.service import record_event
+from payments.gateways.protocol import (
+    CardInput,
+    CustomerBalanceInput,
+    GatewayInvalidRequest,
+    PaymentGateway,
+    PaymentMethodInput,
+    SepaDebitInput,
+)
+from payments.gateways.protocol import PaymentMethod as GatewayPaymentMethod
+from payments.intents.domain.model import PaymentMethod
+from payments.intents.gateway_errors import gateway_call
+from payments.intents.render import payment_method_object
+from payments.kernel.access import Permission
+from payments.kernel.clock import Clock
+from payments.kernel.context import RequestContext
+from payments.kernel.errors import InvalidRequest, NotFound
+from payments.kernel.ids import id_for
+from payments.kernel.metadata import validate_metadata
+from payments.kernel.pagination import Page, PageRequest
+from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
+
+
+def _gateway_input(params: dict[str, Any]) -> PaymentMethodInput:
+    kind = params["type"]
+    if kind == "card":
+        card = params.get("card") or {}
+        if "token" in card:
+            return str(card["token"])
+        missing = [k for k in ("number", "exp_month", "exp_year") if card.get(k) in (None, "")]
+        if missing:
+            raise InvalidRequest(
+                f"Missing required param: card[{missing[0]}].",
+                code="parameter_missing",
+                param=f"card[{missing[0]}]",
+            )
+        return CardInput(
+            number=str(card["number"]).replace(" ", ""),
+            exp_month=int(card["exp_month"]),
+            exp_year=int(card["exp_year"]),
+            cvc=str(card.get("cvc") or ""),
+            wallet=card.get("wallet"),
+        )
+    if kind == "sepa_debit":
+        sepa = params.get("sepa_debit") or {}
+        billing = params.get("billing_details") or {}
+        try:
+            iban = IBAN(str(sepa.get("iban", "")))
+        except SchwiftyException:
+            raise InvalidRequest(
+                "The IBAN is invalid.", code="invalid_iban", param="sepa_debit[iban]"
+            ) from None
+        if not billing.get("name"):
+            raise InvalidRequest(
+                "SEPA debits need billing_details[name] (the account holder).",
+                code="parameter_missing",
+                param="billing_details[name]",
+            )
+        return SepaDebitInput(
+            iban=iban.compact, account_holder_name=billing["name"], email=billing.get("email")
+        )
+    return CustomerBalanceInput(country=(params.get("customer_balance") or {}).get("country", "DE"))
+
+
+def _details(pm: GatewayPaymentMethod) -> dict[str, Any]:
+    inner = getattr(pm.details, pm.details.type)
+    return asdict(inner) if inner is not None else {}
+
+
+async def store_gateway_method(
+    uow: UnitOfWork,
+    gateway_pm: GatewayPaymentMethod,
+    *,
+    gateway: str,
+    ctx: RequestContext,
+    clock: Clock,
+    billing_details: dict[str, Any] | None = None,
+    metadata: dict[str, str] | None = None,
+) -> PaymentMethod:
+    pm = new_payment_method(
+        gateway_pm,
+        gateway=gateway,
+        ctx=ctx,
+        clock=clock,
+        billing_details=billing_details,
+        metadata=metadata,
+    )
+    await uow.payment_methods.add(pm)
+    return pm
+
+
+def new_payment_method(
+    gateway_pm: GatewayPaymentMethod,
+    *,
+    gateway: str,
+    ctx: RequestContext,
+    clock: Clock,
+    billing_details: dict[str, Any] | None = None,
+    metadata: dict[str, str] | None = None,
+) -> PaymentMethod:
+    """Our record of a method the gateway tokenized (not stored yet)."""
+    return PaymentMethod(
+        id=id_for("payment_method"),
+        type=gateway_pm.details.type,
+        gateway=gateway,
+        gateway_ref=gateway_pm.id,
+        details=_details(gateway_pm),
+        created=clock.now(),
+        location_id=ctx.principal.location_id,
+        billing_details=billing_details or {},
+        metadata=validate_metadata(metadata or {}),
+    )
+
+
+async def tokenize(source: PaymentMethodInput, *, gateway: PaymentGateway) -> GatewayPaymentMethod:
+    """Send details to the gateway (no transaction open); map refusals to 400s."""
+    try:
+        return await gateway_call(gateway.create_payment_method(source))
+    except GatewayInvalidRequest as exc:
+        raise InvalidRequest(exc.message, code=exc.code, param=_param_for(exc.param)) from None
+
+
+def _param_for(param: str | None) -> str | None:
+    return {"number": "card[number]", "iban": "sepa_debit[iban]"}.get(param or "", param)
+
+
+async def create_payment_method(
+    params: dict[str, Any],
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+) -> PaymentMethod:
+    ctx.require(Permission.write_payments)
+    gateway_pm = await tokenize(_gateway_input(params), gateway=gateway)
+    async with uow_factory() as uow:
+        pm = await store_gateway_method(
+            uow,
+            gateway_pm,
+            gateway=gateway.name,
+            ctx=ctx,
+            clock=clock,
+            billing_details=params.get("billing_details"),
+            metadata=params.get("metadata"),
+        )
+        await uow.commit()
+    return pm
+
+
+async def visible_payment_method(
+    uow: UnitOfWork, pm_id: str, ctx: RequestContext, *, param: str = "id"
+) -> PaymentMethod:
+    pm = await uow.payment_methods.get(pm_id)
+    # methods made with an unrestricted key (no location) are usable by every shop
+    hidden = (
+        pm is not None
+        and pm.location_id is not None
+        and not ctx.principal.sees_location(pm.location_id)
+    )
+    if pm is None or hidden:
+        raise NotFound.of("payment_method", pm_id, param=param)
+    return pm
+
+
+async def retrieve_payment_method(
+    pm_id: str, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
+) -> PaymentMethod:
+    async with uow_factory() as uow:
+        return await visible_payment_method(uow, pm_id, ctx)
+
+
+async def attach(
+    pm_id: str,
+    customer_id: str,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    ctx: RequestContext,
+) -> PaymentMethod:
+    ctx.require(Permission.write_payments)
+    async with uow_factory() as uow:
+        pm = await visible_payment_method(uow, pm_id, ctx)
+        customer = await uow.customers.get(customer_id)
+        if (
+            customer is None
+            or customer.deleted
+            or not ctx.principal.sees_location(customer.location_id)
+        ):
+            raise NotFound.of("customer", customer_id, param="customer")
+        if pm.customer_id == customer_id:
+            return pm
+        if pm.customer_id is not None:
+            raise InvalidRequest(
+                "The payment method is attached to another customer; detach it first.",
+                code="payment_method_unexpected_state",
+                param="customer",
+            )
+        await attach_in(uow, pm, customer_id, clock=clock, ctx=ctx)
+        await uow.commit()
+    return pm
+
+
+async def attach_in(
+    uow: UnitOfWork, pm: PaymentMethod, customer_id: str, *, clock: Clock, ctx: RequestContext
+) -> None:
+    pm.customer_id = customer_id
+    await uow.payment_methods.save(pm)
+    await record_event(
+        uow,
+        "payment_method.attached",
+        payment_method_object(pm),
+        ctx=ctx,
+        clock=clock,
+        location_id=pm.location_id,
+    )
+
+
+async def detach(
+    pm_id: str, *, uow_factory: UnitOfWorkFactory, clock: Clock, ctx: RequestContext
+) -> PaymentMethod:
+    ctx.require(Permission.write_payments)
+    async with uow_factory() as uow:
+        pm = await visible_payment_method(uow, pm_id, ctx)
+        if pm.customer_id is None:
+            raise InvalidRequest(
+                "The payment method is not attached to a customer.",
+                code="payment_method_unexpected_state",
+            )
+        pm.customer_id = None
+        await uow.payment_methods.save(pm)
+        await record_event(
+            uow,
+            "payment_method.detached",
+            payment_method_object(pm),
+            ctx=ctx,
+            clock=clock,
+            location_id=pm.location_id,
+        )
+        await uow.commit()
+    return pm
+
+
+async def list_for_customer(
+    customer_id: str, page: PageRequest, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
+) -> Page[PaymentMethod]:
+    from payments.intents.tables import payment_methods as t
+
+    async with uow_factory() as uow:
+        customer = await uow.customers.get(customer_id)
+        if customer is None or not ctx.principal.sees_location(customer.location_id):
+            raise NotFound.of("customer", customer_id)
+        return await uow.payment_methods.page(page, [t.c.customer_id == customer_id])

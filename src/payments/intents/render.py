@@ -1,0 +1,81 @@
+"""The Stripe-style JSON of payment methods, charges and PaymentIntents, for HTTP
+responses and event payloads alike (one renderer per object)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from payments.intents.domain.model import Charge, PaymentIntent, PaymentMethod
+from payments.kernel.clock import to_unix
+
+
+def payment_method_object(pm: PaymentMethod) -> dict[str, Any]:
+    obj: dict[str, Any] = {
+        "id": pm.id,
+        "object": "payment_method",
+        "type": pm.type,
+        "customer": pm.customer_id,
+        "billing_details": pm.billing_details,
+        "metadata": pm.metadata,
+        "created": to_unix(pm.created),
+        "livemode": pm.livemode,
+    }
+    obj[pm.type] = pm.details
+    return obj
+
+
+def charge_object(ch: Charge) -> dict[str, Any]:
+    return {
+        "id": ch.id,
+        "object": "charge",
+        "amount": ch.amount,
+        "amount_captured": ch.amount_captured,
+        "amount_refunded": ch.amount_refunded,
+        "currency": ch.currency,
+        "status": ch.status,
+        "paid": ch.status == "succeeded",
+        "captured": ch.captured,
+        "refunded": ch.refunded,
+        "disputed": ch.disputed,
+        "payment_intent": ch.payment_intent_id,
+        "customer": ch.customer_id,
+        "location": ch.location_id,
+        "payment_method": ch.payment_method_id,
+        "payment_method_details": ch.payment_method_details,
+        "failure_code": ch.failure_code,
+        "failure_message": ch.failure_message,
+        "outcome": {"type": "issuer_declined", "reason": ch.decline_code}
+        if ch.status == "failed"
+        else {"type": "authorized", "reason": None},
+        "fee": ch.fee,
+        "created": to_unix(ch.created),
+        "livemode": ch.livemode,
+    }
+
+
+def payment_intent_object(pi: PaymentIntent) -> dict[str, Any]:
+    return {
+        "id": pi.id,
+        "object": "payment_intent",
+        "amount": pi.amount,
+        "amount_capturable": pi.amount_capturable,
+        "amount_received": pi.amount_received,
+        "currency": pi.currency,
+        "status": pi.status,
+        "capture_method": pi.capture_method,
+        "customer": pi.customer_id,
+        "location": pi.location_id,
+        "payment_method": pi.payment_method_id,
+        "payment_method_types": pi.payment_method_types,
+        "latest_charge": pi.latest_charge_id,
+        "last_payment_error": pi.last_payment_error,
+        "next_action": pi.next_action,
+        "setup_future_usage": pi.setup_future_usage,
+        "description": pi.description,
+        "receipt_email": pi.receipt_email,
+        "cancellation_reason": pi.cancellation_reason,
+        "canceled_at": to_unix(pi.canceled_at) if pi.canceled_at else None,
+        "metadata": pi.metadata,
+        "created": to_unix(pi.created),
+        "livemode": pi.livemode,
+    }

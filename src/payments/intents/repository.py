@@ -1,0 +1,62 @@
+"""Repositories for payment intents, charges, payment methods and gateway attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from payments.intents.domain.model import Charge, GatewayAttempt, PaymentIntent, PaymentMethod
+from payments.intents.tables import charges, gateway_attempts, payment_intents, payment_methods
+from payments.platform.db.records import RecordRepository
+
+
+class PaymentIntentRepository(RecordRepository[PaymentIntent]):
+    table = payment_intents
+    record = PaymentIntent
+
+
+class ChargeRepository(RecordRepository[Charge]):
+    table = charges
+    record = Charge
+
+    async def by_gateway_ref(self, gateway: str, ref: str) -> Charge | None:
+        found = await self.find(charges.c.gateway == gateway, charges.c.gateway_ref == ref)
+        return found[0] if found else None
+
+
+class PaymentMethodRepository(RecordRepository[PaymentMethod]):
+    table = payment_methods
+    record = PaymentMethod
+
+
+class AttemptRepository(RecordRepository[GatewayAttempt]):
+    table = gateway_attempts
+    record = GatewayAttempt
+
+    async def open_for(self, payment_intent_id: str) -> list[GatewayAttempt]:
+        """Attempts of this intent whose outcome is not settled yet."""
+        return await self.find(
+            gateway_attempts.c.payment_intent_id == payment_intent_id,
+            gateway_attempts.c.status.in_(("started", "unknown")),
+        )
+
+    async def claim_due(
+        self, now: datetime, *, stale_before: datetime, lease_until: datetime, limit: int
+    ) -> list[GatewayAttempt]:
+        """Lock and lease attempts to recover: ``unknown`` ones that are due, and
+        ``started`` ones older than ``stale_before`` (their process died mid-call)."""
+        t = gateway_attempts
+        due = sa.or_(
+            sa.and_(t.c.status == "unknown", t.c.next_recovery_at <= now),
+            sa.and_(t.c.status == "started", t.c.created < stale_before),
+        )
+        free = sa.or_(t.c.locked_until.is_(None), t.c.locked_until < now)
+        query = sa.select(t.c.id).where(due, free).order_by(t.c.created).limit(limit)
+        if self._conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = list((await self._conn.execute(query)).scalars())
+        if not ids:
+            return []
+        await self._conn.execute(t.update().where(t.c.id.in_(ids)).values(locked_until=lease_until))
+        return await self.find(t.c.id.in_(ids), order_by=t.c.created)

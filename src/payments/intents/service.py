@@ -1,0 +1,318 @@
+"""PaymentIntents: create, retrieve, update, list. Confirm, capture and cancel, which
+call the gateway, are in :mod:`payments.intents.flow`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from payments.events.service import record_event
+from payments.gateways.protocol import PaymentGateway
+from payments.idempotency.service import created_earlier, remember_created
+from payments.intents.domain.model import PaymentIntent, PaymentMethod
+from payments.intents.domain.payment_intent import (
+    CaptureMethod,
+    Operation,
+    PaymentIntentStatus,
+    transition,
+)
+from payments.intents.payment_methods import (
+    new_payment_method,
+    tokenize,
+    visible_payment_method,
+)
+from payments.intents.render import payment_intent_object
+from payments.intents.tables import payment_intents as t
+from payments.kernel.access import Permission
+from payments.kernel.clock import Clock
+from payments.kernel.context import RequestContext
+from payments.kernel.errors import InvalidRequest, NotFound
+from payments.kernel.ids import id_for, looks_like
+from payments.kernel.metadata import merge_metadata, validate_metadata
+from payments.kernel.money import (
+    AmountOutOfRange,
+    UnknownCurrency,
+    check_amount,
+    normalize_currency,
+)
+from payments.kernel.pagination import Page, PageRequest
+from payments.locations.domain import Location
+from payments.platform.db.listing import list_filters
+from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
+
+S = PaymentIntentStatus
+
+
+def validate_amount(amount: int, currency: str, *, maximum: int) -> None:
+    try:
+        check_amount(amount, currency, maximum=maximum)
+    except AmountOutOfRange as exc:
+        raise InvalidRequest(str(exc), code=exc.code, param="amount") from None
+
+
+def parse_currency(value: str, *, param: str = "currency") -> str:
+    try:
+        return normalize_currency(value)
+    except UnknownCurrency:
+        raise InvalidRequest(
+            f"Invalid currency: {value!r}", code="currency_invalid", param=param
+        ) from None
+
+
+async def visible_intent(
+    uow: UnitOfWork, pi_id: str, ctx: RequestContext, *, for_update: bool = False
+) -> PaymentIntent:
+    pi = await uow.payment_intents.get(pi_id, for_update=for_update)
+    if pi is None or not ctx.principal.sees_location(pi.location_id):
+        raise NotFound.of("payment_intent", pi_id)
+    return pi
+
+
+async def _location(uow: UnitOfWork, ctx: RequestContext, location_id: str | None) -> Location:
+    location_id = location_id or ctx.principal.location_id
+    if location_id is None:
+        raise InvalidRequest(
+            "Missing required param: location (the shop taking the payment).",
+            code="parameter_missing",
+            param="location",
+        )
+    location = await uow.locations.get(location_id)
+    if location is None or not ctx.principal.sees_location(location.id):
+        raise NotFound.of("location", location_id, param="location")
+    return location
+
+
+async def resolve_payment_method(
+    value: str,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+) -> PaymentMethod:
+    """One of our ``pm_`` ids, or a gateway test id such as ``pm_card_visa`` (tokenized now,
+    before any transaction opens)."""
+    pm, new = await prepare_payment_method(
+        value, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+    )
+    if new:
+        async with uow_factory() as uow:
+            await uow.payment_methods.add(pm)
+            await uow.commit()
+    return pm
+
+
+async def prepare_payment_method(
+    value: str,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+) -> tuple[PaymentMethod, bool]:
+    """Like :func:`resolve_payment_method`, but a method the gateway tokenizes now is
+    returned unsaved, with ``True``: the caller adds it in its own transaction. Only a
+    value shaped like our ids is looked up first (``pm_card_visa`` cannot be ours)."""
+    if looks_like("pm", value):
+        async with uow_factory() as uow:
+            if await uow.payment_methods.get(value) is not None:
+                return await visible_payment_method(uow, value, ctx, param="payment_method"), False
+    gateway_pm = await tokenize(value, gateway=gateway)
+    return new_payment_method(gateway_pm, gateway=gateway.name, ctx=ctx, clock=clock), True
+
+
+def check_method_fits(pi: PaymentIntent, pm: PaymentMethod) -> None:
+    """The method's type is offered, its currency works, and it is the customer's own."""
+    if pm.type not in pi.payment_method_types:
+        raise InvalidRequest(
+            f"The PaymentIntent does not accept payment method type {pm.type!r}; it accepts "
+            + ", ".join(pi.payment_method_types)
+            + ".",
+            code="payment_intent_incompatible_payment_method",
+            param="payment_method",
+        )
+    if pm.type == "sepa_debit" and pi.currency != "eur":
+        raise InvalidRequest(
+            f"The currency provided ({pi.currency}) is invalid. Payments with sepa_debit "
+            "support the following currencies: eur.",
+            code="payment_intent_incompatible_payment_method",
+            param="payment_method",
+        )
+    if pm.customer_id is not None and pm.customer_id != pi.customer_id:
+        raise InvalidRequest(
+            "The provided PaymentMethod belongs to another customer.",
+            code="payment_method_customer_mismatch",
+            param="payment_method",
+        )
+
+
+async def create_payment_intent(
+    params: dict[str, Any],
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+    max_amount: int,
+) -> PaymentIntent:
+    ctx.require(Permission.write_payments)
+    pm, new = None, False
+    if params.get("payment_method"):
+        pm, new = await prepare_payment_method(
+            params["payment_method"], uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+        )
+    async with uow_factory() as uow:
+        earlier = await created_earlier(uow, ctx, "payment_intent")
+        if earlier is not None:  # a retry after a crash: the intent exists already
+            return await visible_intent(uow, earlier, ctx)
+        if pm is not None and new:
+            await uow.payment_methods.add(pm)
+        pi = await new_payment_intent(uow, params, pm, ctx=ctx, clock=clock, max_amount=max_amount)
+        await uow.payment_intents.add(pi)
+        await remember_created(uow, ctx, "payment_intent", pi.id)
+        await record_event(
+            uow,
+            "payment_intent.created",
+            payment_intent_object(pi),
+            ctx=ctx,
+            clock=clock,
+            location_id=pi.location_id,
+        )
+        await uow.commit()
+    return pi
+
+
+async def new_payment_intent(
+    uow: UnitOfWork,
+    params: dict[str, Any],
+    pm: PaymentMethod | None,
+    *,
+    ctx: RequestContext,
+    clock: Clock,
+    max_amount: int,
+) -> PaymentIntent:
+    """Validate a create request in ``uow`` and build the intent (not stored yet)."""
+    location = await _location(uow, ctx, params.get("location"))
+    currency = parse_currency(params.get("currency") or location.default_currency)
+    amount = params["amount"]
+    validate_amount(amount, currency, maximum=max_amount)
+    customer_id = params.get("customer")
+    if customer_id is not None:
+        customer = await uow.customers.get(customer_id)
+        if (
+            customer is None
+            or customer.deleted
+            or not ctx.principal.sees_location(customer.location_id)
+        ):
+            raise NotFound.of("customer", customer_id, param="customer")
+    types = params.get("payment_method_types") or list(location.payment_method_types)
+    for i, kind in enumerate(types):
+        if kind not in location.payment_method_types:
+            raise InvalidRequest(
+                f"The shop {location.id} does not offer {kind!r}.",
+                code="payment_method_type_unavailable",
+                param=f"payment_method_types[{i}]",
+            )
+    if params.get("setup_future_usage") and customer_id is None:
+        raise InvalidRequest(
+            "setup_future_usage needs a customer to save the method to.",
+            code="parameter_missing",
+            param="customer",
+        )
+    pi = PaymentIntent(
+        id=id_for("payment_intent"),
+        location_id=location.id,
+        amount=amount,
+        currency=currency,
+        status=S.REQUIRES_PAYMENT_METHOD.value,
+        capture_method=CaptureMethod(params.get("capture_method") or "automatic").value,
+        payment_method_types=types,
+        created=clock.now(),
+        customer_id=customer_id,
+        setup_future_usage=params.get("setup_future_usage"),
+        return_url=params.get("return_url"),
+        description=params.get("description"),
+        receipt_email=params.get("receipt_email"),
+        metadata=validate_metadata(params.get("metadata") or {}),
+    )
+    if pm is not None:
+        check_method_fits(pi, pm)
+        pi.payment_method_id = pm.id
+        pi.status = transition(S(pi.status), Operation.ATTACH_PAYMENT_METHOD).value
+    return pi
+
+
+async def retrieve_payment_intent(
+    pi_id: str, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
+) -> PaymentIntent:
+    async with uow_factory() as uow:
+        return await visible_intent(uow, pi_id, ctx)
+
+
+async def update_payment_intent(
+    pi_id: str,
+    params: dict[str, Any],
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+    max_amount: int,
+) -> PaymentIntent:
+    ctx.require(Permission.write_payments)
+    pm = None
+    if params.get("payment_method"):
+        pm = await resolve_payment_method(
+            params["payment_method"], uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+        )
+    async with uow_factory() as uow:
+        pi = await visible_intent(uow, pi_id, ctx, for_update=True)
+        before = payment_intent_object(pi)
+        money_fields = {k for k in ("amount", "currency", "capture_method") if k in params}
+        if (money_fields or pm is not None) and await uow.attempts.open_for(pi.id):
+            raise InvalidRequest(
+                "An attempt of this PaymentIntent is in flight.",
+                code="payment_intent_unexpected_state",
+            )
+        if money_fields:
+            pi.status = transition(S(pi.status), Operation.UPDATE).value
+            if "currency" in params:
+                pi.currency = parse_currency(params["currency"])
+            pi.amount = params.get("amount", pi.amount)
+            pi.capture_method = CaptureMethod(params.get("capture_method", pi.capture_method))
+            validate_amount(pi.amount, pi.currency, maximum=max_amount)
+        if pm is not None:
+            check_method_fits(pi, pm)
+            pi.status = transition(S(pi.status), Operation.ATTACH_PAYMENT_METHOD).value
+            pi.payment_method_id = pm.id
+        for name in ("description", "receipt_email", "return_url", "setup_future_usage"):
+            if name in params:
+                setattr(pi, name, params[name])
+        if "metadata" in params:
+            pi.metadata = merge_metadata(pi.metadata, params["metadata"] or {})
+        after = payment_intent_object(pi)
+        if after != before:
+            await uow.payment_intents.save(pi)
+        await uow.commit()
+    return pi
+
+
+async def list_payment_intents(
+    page: PageRequest,
+    *,
+    customer: str | None,
+    status: str | None,
+    created_gte: datetime | None,
+    created_lte: datetime | None,
+    uow_factory: UnitOfWorkFactory,
+    ctx: RequestContext,
+) -> Page[PaymentIntent]:
+    where = list_filters(
+        t,
+        equals={"customer_id": customer, "status": status},
+        created_gte=created_gte,
+        created_lte=created_lte,
+        location_id=ctx.principal.location_id,
+    )
+    async with uow_factory() as uow:
+        return await uow.payment_intents.page(page, where)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from payments.kernel.access import Permission
+from payments.kernel.clock import to_unix
+from payments.ledger.service import account_balances
+from payments.platform.http.deps import ContainerDep, ContextDep, PageDep
+from payments.platform.http.responses import json_response, list_object
+
+router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
+
+
+@router.get("/accounts", summary="Balances per account and currency (finance, admin)")
+async def accounts(c: ContainerDep, ctx: ContextDep) -> Response:
+    ctx.require(Permission.read_audit)
+    data = await account_balances(uow_factory=c.uow_factory)
+    return json_response(list_object("/v1/ledger/accounts", data, False))
+
+
+@router.get("/transactions", summary="Journal transactions with their entries")
+async def transactions(
+    c: ContainerDep,
+    ctx: ContextDep,
+    page: PageDep,
+    source: Annotated[str | None, Query(max_length=64, description="Object id")] = None,
+) -> Response:
+    ctx.require(Permission.read_audit)
+    async with c.uow_factory() as uow:
+        result = await uow.ledger.list_transactions(
+            page, source_id=source, location_id=ctx.principal.location_id
+        )
+    data = [
+        {
+            "id": tx["id"],
+            "object": "ledger_transaction",
+            "kind": tx["kind"],
+            "source": {"object": tx["source_type"], "id": tx["source_id"]},
+            "description": tx["description"],
+            "location": tx["location_id"],
+            "entries": tx["entries"],
+            "created": to_unix(tx["created"]),
+        }
+        for tx in result.data
+    ]
+    return json_response(list_object("/v1/ledger/transactions", data, result.has_more))

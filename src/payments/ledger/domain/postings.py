@@ -1,0 +1,279 @@
+"""Posting rules: the balanced journal transaction for each money movement.
+
+Pure functions: they take amounts and the :class:`~payments.ledger.domain.journal.Source`
+that caused the movement and return a :class:`JournalTransaction`; the service
+persists it in the same database transaction as the state change.
+
+Each posting as ``debit -> credit`` (one line per balanced pair):
+
+``charge_authorized`` (charge.authorized)
+    customer_funds_authorized -> authorizations (memo): the hold; no money moves.
+``charge_captured`` (charge.captured)
+    gateway_receivable -> revenue_clearing for the captured amount: the gateway
+    now owes us, and the customer has paid something to allocate; plus
+    authorizations -> customer_funds_authorized for the captured part and, on a
+    partial capture, again for the released rest: the hold is cleared in full.
+``authorization_released`` (authorization.released)
+    authorizations -> customer_funds_authorized: cancel or expiry of a hold.
+``charge_succeeded`` (charge.succeeded)
+    gateway_receivable -> revenue_clearing: automatic capture (authorize and
+    capture at once, no memo hold) or an async method that settled.
+``charge_fee`` (charge.fee)
+    gateway_fees -> gateway_receivable: the gateway keeps its fee from our balance.
+``overpayment_received`` (charge.overpayment)
+    gateway_receivable -> customer_credit: a bank transfer brought more than was owed;
+    the excess is the customer's until refunded or applied.
+``payout_paid`` (payout.paid)
+    bank -> gateway_receivable: the balance is paid out; if the bank received a
+    different amount, the difference is debited (short) or credited (long) to
+    suspense.
+``refund_created`` (refund.created)
+    revenue_clearing -> refunds_payable: we owe the customer.
+``refund_succeeded`` (refund.succeeded)
+    refunds_payable -> gateway_receivable: the gateway paid it from our balance.
+``refund_failed`` (refund.failed)
+    refunds_payable -> revenue_clearing: the money is the customer's payment again.
+``dispute_funds_withdrawn`` (charge.dispute.funds_withdrawn)
+    disputes -> gateway_receivable: the gateway took the disputed amount.
+``dispute_funds_reinstated`` (charge.dispute.funds_reinstated)
+    gateway_receivable -> disputes: dispute won, funds back.
+``dispute_lost`` (charge.dispute.lost)
+    chargeback_losses -> disputes: dispute lost, the funds are a loss.
+``reversal`` (reversal)
+    every entry of the original, negated: the append-only correction.
+
+A refund of a payment already allocated to an invoice is preceded by the credit
+note's posting (invoicing's job), which moves the amount from ``sales`` and
+``vat_payable`` back to ``revenue_clearing``. Dispute fees are ``charge_fee``.
+
+Errors: :class:`~payments.ledger.domain.journal.InvalidPosting` for non-positive
+amounts or a capture above the hold; ``CurrencyMismatch`` for mixed currencies.
+"""
+
+from __future__ import annotations
+
+from payments.kernel.money import CurrencyMismatch, Money
+from payments.ledger.domain.accounts import Account
+from payments.ledger.domain.journal import (
+    Entry,
+    InvalidPosting,
+    JournalTransaction,
+    Source,
+    TransactionKind,
+)
+
+_K = TransactionKind
+_A = Account
+
+
+def charge_authorized(
+    amount: Money, *, source: Source, description: str = ""
+) -> JournalTransaction:
+    """A manual-capture authorization: record the hold on the memo pair."""
+    _positive(amount, "authorized amount")
+    return _pairs(
+        _K.CHARGE_AUTHORIZED,
+        source,
+        description or f"Authorization of {amount.format()}",
+        (_A.CUSTOMER_FUNDS_AUTHORIZED, _A.AUTHORIZATIONS, amount),
+    )
+
+
+def charge_captured(
+    authorized: Money, captured: Money, *, source: Source, description: str = ""
+) -> JournalTransaction:
+    """A (partial) capture of a hold of ``authorized``; the uncaptured rest is released."""
+    _positive(authorized, "authorized amount")
+    _positive(captured, "captured amount")
+    _same_currency(authorized, captured)
+    if captured.amount > authorized.amount:
+        raise InvalidPosting(
+            f"Cannot capture {captured.format()}: only {authorized.format()} is authorized"
+        )
+    rest = authorized - captured
+    legs = [
+        (_A.GATEWAY_RECEIVABLE, _A.REVENUE_CLEARING, captured),
+        (_A.AUTHORIZATIONS, _A.CUSTOMER_FUNDS_AUTHORIZED, captured),
+    ]
+    if rest.amount:
+        legs.append((_A.AUTHORIZATIONS, _A.CUSTOMER_FUNDS_AUTHORIZED, rest))
+    text = f"Capture of {captured.format()} of {authorized.format()} authorized"
+    return _pairs(_K.CHARGE_CAPTURED, source, description or text, *legs)
+
+
+def authorization_released(
+    amount: Money, *, source: Source, description: str = ""
+) -> JournalTransaction:
+    """An uncaptured authorization ends (cancel, expiry): clear the hold."""
+    _positive(amount, "released amount")
+    return _pairs(
+        _K.AUTHORIZATION_RELEASED,
+        source,
+        description or f"Release of authorization of {amount.format()}",
+        (_A.AUTHORIZATIONS, _A.CUSTOMER_FUNDS_AUTHORIZED, amount),
+    )
+
+
+def charge_succeeded(amount: Money, *, source: Source, description: str = "") -> JournalTransaction:
+    """Automatic capture (or an async method settling): the customer paid ``amount``."""
+    _positive(amount, "charged amount")
+    return _pairs(
+        _K.CHARGE_SUCCEEDED,
+        source,
+        description or f"Payment of {amount.format()}",
+        (_A.GATEWAY_RECEIVABLE, _A.REVENUE_CLEARING, amount),
+    )
+
+
+def charge_fee(fee: Money, *, source: Source, description: str = "") -> JournalTransaction:
+    """The gateway's fee, deducted from the balance it holds for us."""
+    _positive(fee, "fee")
+    return _pairs(
+        _K.CHARGE_FEE,
+        source,
+        description or f"Gateway fee of {fee.format()}",
+        (_A.GATEWAY_FEES, _A.GATEWAY_RECEIVABLE, fee),
+    )
+
+
+def payout_paid(
+    amount: Money, *, source: Source, received: Money | None = None, description: str = ""
+) -> JournalTransaction:
+    """A payout of ``amount`` from the gateway; ``received`` is what reached the bank.
+
+    A difference between the two is parked in ``suspense`` for investigation.
+    """
+    _positive(amount, "payout amount")
+    received = amount if received is None else received
+    _positive(received, "received amount")
+    _same_currency(amount, received)
+    entries = [Entry.credit(_A.GATEWAY_RECEIVABLE, amount), Entry.debit(_A.BANK, received)]
+    diff = amount - received
+    if diff.amount > 0:
+        entries.append(Entry.debit(_A.SUSPENSE, diff))
+    elif diff.amount < 0:
+        entries.append(Entry.credit(_A.SUSPENSE, -diff))
+    text = f"Payout of {amount.format()}"
+    if diff.amount:
+        text += f", {received.format()} received"
+    return JournalTransaction(_K.PAYOUT_PAID, source, tuple(entries), description or text)
+
+
+def overpayment_received(
+    amount: Money, *, source: Source, description: str = ""
+) -> JournalTransaction:
+    """A bank transfer brought more than was owed: the gateway holds the excess for us,
+    and we owe it to the customer until it is refunded or applied."""
+    _positive(amount, "over-payment")
+    return _pairs(
+        _K.CHARGE_OVERPAYMENT,
+        source,
+        description or f"Over-payment of {amount.format()} held as customer credit",
+        (_A.GATEWAY_RECEIVABLE, _A.CUSTOMER_CREDIT, amount),
+    )
+
+
+def refund_created(amount: Money, *, source: Source, description: str = "") -> JournalTransaction:
+    """A refund is requested: we now owe the customer ``amount``."""
+    _positive(amount, "refund amount")
+    return _pairs(
+        _K.REFUND_CREATED,
+        source,
+        description or f"Refund of {amount.format()} requested",
+        (_A.REVENUE_CLEARING, _A.REFUNDS_PAYABLE, amount),
+    )
+
+
+def refund_succeeded(amount: Money, *, source: Source, description: str = "") -> JournalTransaction:
+    """The gateway paid the refund out of our balance."""
+    _positive(amount, "refund amount")
+    return _pairs(
+        _K.REFUND_SUCCEEDED,
+        source,
+        description or f"Refund of {amount.format()} paid",
+        (_A.REFUNDS_PAYABLE, _A.GATEWAY_RECEIVABLE, amount),
+    )
+
+
+def refund_failed(amount: Money, *, source: Source, description: str = "") -> JournalTransaction:
+    """A requested refund failed: the money is the customer's payment again."""
+    _positive(amount, "refund amount")
+    return _pairs(
+        _K.REFUND_FAILED,
+        source,
+        description or f"Refund of {amount.format()} failed",
+        (_A.REFUNDS_PAYABLE, _A.REVENUE_CLEARING, amount),
+    )
+
+
+def dispute_funds_withdrawn(
+    amount: Money, *, source: Source, description: str = ""
+) -> JournalTransaction:
+    """The gateway withdrew the disputed amount from our balance."""
+    _positive(amount, "disputed amount")
+    return _pairs(
+        _K.DISPUTE_FUNDS_WITHDRAWN,
+        source,
+        description or f"Dispute of {amount.format()}: funds withdrawn",
+        (_A.DISPUTES, _A.GATEWAY_RECEIVABLE, amount),
+    )
+
+
+def dispute_funds_reinstated(
+    amount: Money, *, source: Source, description: str = ""
+) -> JournalTransaction:
+    """We won the dispute: the gateway gives the funds back."""
+    _positive(amount, "reinstated amount")
+    return _pairs(
+        _K.DISPUTE_FUNDS_REINSTATED,
+        source,
+        description or f"Dispute of {amount.format()}: funds reinstated",
+        (_A.GATEWAY_RECEIVABLE, _A.DISPUTES, amount),
+    )
+
+
+def dispute_lost(amount: Money, *, source: Source, description: str = "") -> JournalTransaction:
+    """We lost the dispute: the withdrawn funds are a loss."""
+    _positive(amount, "disputed amount")
+    return _pairs(
+        _K.DISPUTE_LOST,
+        source,
+        description or f"Dispute of {amount.format()} lost",
+        (_A.CHARGEBACK_LOSSES, _A.DISPUTES, amount),
+    )
+
+
+def reversal(
+    original: JournalTransaction, *, source: Source | None = None, description: str = ""
+) -> JournalTransaction:
+    """The correcting transaction that cancels ``original`` (the journal is append-only)."""
+    return JournalTransaction(
+        _K.REVERSAL,
+        source or original.source,
+        tuple(Entry(e.account, -e.money) for e in original.entries),
+        description or f"Reversal of {original.kind} for {original.source}",
+    )
+
+
+def _pairs(
+    kind: TransactionKind,
+    source: Source,
+    description: str,
+    *legs: tuple[Account, Account, Money],
+) -> JournalTransaction:
+    entries: list[Entry] = []
+    for debit, credit, money in legs:
+        entries += [Entry.debit(debit, money), Entry.credit(credit, money)]
+    return JournalTransaction(kind, source, tuple(entries), description)
+
+
+def _positive(money: Money, what: str) -> None:
+    if not isinstance(money, Money):
+        raise TypeError(f"The {what} must be Money")
+    if money.amount <= 0:
+        raise InvalidPosting(f"The {what} must be positive, got {money.amount} {money.currency}")
+
+
+def _same_currency(a: Money, b: Money) -> None:
+    if a.currency != b.currency:
+        raise CurrencyMismatch(a.currency, b.currency)

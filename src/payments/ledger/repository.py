@@ -1,0 +1,184 @@
+"""The journal: append-only transactions and entries, plus sharded running balances.
+
+:meth:`LedgerRepository.post` writes a balanced :class:`JournalTransaction` in the
+caller's unit of work. A movement is posted at most once per (kind, source):
+a second post of the same movement is a no-op that returns ``False``.
+
+The running balances of all the postings of one unit of work are applied together
+by :meth:`LedgerRepository.flush`, which the unit of work calls just before it
+commits: one statement, rows in (account, currency) order, one shard. Balance rows
+are therefore always the last rows a transaction locks, always in the same order,
+and held only until the commit follows: concurrent postings queue briefly on a
+shard but never deadlock (two postings in one transaction, each taking its own
+random shard in its own order, did).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from payments.kernel.ids import id_for
+from payments.kernel.pagination import Page, PageRequest
+from payments.ledger.domain.journal import JournalTransaction
+from payments.ledger.tables import ledger_balances, ledger_entries, ledger_transactions
+from payments.platform.db.listing import fetch_page
+
+BALANCE_SHARDS = 8
+
+_INSERT_ENTRIES = ledger_entries.insert()
+
+
+@cache
+def _insert_transaction(dialect: Any) -> Any:
+    """Insert a journal transaction unless its (kind, source) is posted; RETURNING its id."""
+    return (
+        dialect.insert(ledger_transactions)
+        .on_conflict_do_nothing(index_elements=["kind", "source_type", "source_id"])
+        .returning(ledger_transactions.c.id)
+    )
+
+
+class LedgerRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+        self._dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        self._deltas: dict[tuple[str, str], int] = defaultdict(int)  # until flush()
+
+    async def post(
+        self, tx: JournalTransaction, *, when: datetime, location_id: str | None = None
+    ) -> bool:
+        return (await self.post_all([tx], when=when, location_id=location_id))[0]
+
+    async def post_all(
+        self, txs: list[JournalTransaction], *, when: datetime, location_id: str | None = None
+    ) -> list[bool]:
+        """Post several movements with one statement for the transactions and one for
+        their entries; says of each whether it was new (``False``: posted before)."""
+        if not txs:
+            return []
+        ids = [id_for("ledger_transaction") for _ in txs]
+        inserted = await self._conn.execute(
+            _insert_transaction(self._dialect),
+            [
+                {
+                    "id": tx_id,
+                    "kind": tx.kind.value,
+                    "source_type": tx.source.object,
+                    "source_id": tx.source.id,
+                    "description": tx.description[:500],
+                    "location_id": location_id,
+                    "created": when,
+                }
+                for tx_id, tx in zip(ids, txs, strict=True)
+            ],
+        )
+        new = set(inserted.scalars())
+        entries = []
+        for tx_id, tx in zip(ids, txs, strict=True):
+            if tx_id not in new:
+                continue
+            for e in tx.entries:
+                self._deltas[(e.account.value, e.currency)] += e.amount
+                entries.append(
+                    {
+                        "transaction_id": tx_id,
+                        "account": e.account.value,
+                        "currency": e.currency,
+                        "amount": e.amount,
+                    }
+                )
+        if entries:
+            await self._conn.execute(_INSERT_ENTRIES, entries)
+        return [tx_id in new for tx_id in ids]
+
+    async def flush(self) -> None:
+        """Add this transaction's postings to the running balances (see the module doc)."""
+        deltas = sorted((k, v) for k, v in self._deltas.items() if v)
+        self._deltas.clear()
+        if not deltas:
+            return
+        shard = random.randrange(BALANCE_SHARDS)
+        stmt = self._dialect.insert(ledger_balances).values(
+            [
+                {"account": account, "currency": currency, "shard": shard, "balance": amount}
+                for (account, currency), amount in deltas
+            ]
+        )  # one multi-row statement: its rows are locked in this (sorted) order
+        await self._conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["account", "currency", "shard"],
+                set_={"balance": ledger_balances.c.balance + stmt.excluded.balance},
+            )
+        )
+
+    async def balances(self) -> list[tuple[str, str, int]]:
+        await self.flush()
+        b = ledger_balances
+        rows = await self._conn.execute(
+            sa.select(b.c.account, b.c.currency, sa.func.sum(b.c.balance))
+            .group_by(b.c.account, b.c.currency)
+            .order_by(b.c.account, b.c.currency)
+        )
+        return [(a, c, int(s)) for a, c, s in rows.all()]
+
+    async def entry_sums(self) -> list[tuple[str, str, int]]:
+        e = ledger_entries
+        rows = await self._conn.execute(
+            sa.select(e.c.account, e.c.currency, sa.func.sum(e.c.amount))
+            .group_by(e.c.account, e.c.currency)
+            .order_by(e.c.account, e.c.currency)
+        )
+        return [(a, c, int(s)) for a, c, s in rows.all()]
+
+    async def all_entries(self) -> dict[str, list[Any]]:
+        rows = await self._conn.execute(sa.select(ledger_entries).order_by(ledger_entries.c.id))
+        grouped: dict[str, list[Any]] = defaultdict(list)
+        for row in rows.all():
+            grouped[row.transaction_id].append(row)
+        return grouped
+
+    async def transaction_ids(self) -> list[str]:
+        rows = await self._conn.execute(sa.select(ledger_transactions.c.id))
+        return list(rows.scalars())
+
+    async def postings_by_source(self, kinds: list[str]) -> dict[str, int]:
+        t = ledger_transactions
+        rows = await self._conn.execute(
+            sa.select(t.c.source_id, sa.func.count())
+            .where(t.c.kind.in_(kinds))
+            .group_by(t.c.source_id)
+        )
+        return {source_id: int(n) for source_id, n in rows.all()}
+
+    async def list_transactions(
+        self, page: PageRequest, *, source_id: str | None = None, location_id: str | None = None
+    ) -> Page[dict[str, Any]]:
+        t = ledger_transactions
+        where = []
+        if source_id:
+            where.append(t.c.source_id == source_id)
+        if location_id:
+            where.append(t.c.location_id == location_id)
+        rows, has_more = await fetch_page(self._conn, t, where, page)
+        ids = [r.id for r in rows]
+        entries: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        if ids:
+            found = await self._conn.execute(
+                sa.select(ledger_entries)
+                .where(ledger_entries.c.transaction_id.in_(ids))
+                .order_by(ledger_entries.c.id)
+            )
+            for e in found.all():
+                entries[e.transaction_id].append(
+                    {"account": e.account, "currency": e.currency, "amount": e.amount}
+                )
+        data = [dict(r._mapping) | {"entries": entries[r.id]} for r in rows]
+        return Page(data, has_more)

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from payments.kernel.pagination import Page, PageRequest
+from payments.locations.domain import Location
+from payments.locations.tables import locations
+from payments.platform.db.listing import fetch_page
+
+
+def _to_location(row: Any) -> Location:
+    return Location(
+        id=row.id,
+        name=row.name,
+        address=row.address,
+        default_currency=row.default_currency,
+        timezone=row.timezone,
+        payment_method_types=list(row.payment_method_types),
+        created=row.created,
+        metadata=dict(row.metadata),
+        livemode=row.livemode,
+    )
+
+
+class LocationRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, location: Location) -> None:
+        await self._conn.execute(
+            locations.insert().values(
+                id=location.id,
+                name=location.name,
+                address=location.address,
+                country=location.country,
+                default_currency=location.default_currency,
+                timezone=location.timezone,
+                payment_method_types=location.payment_method_types,
+                metadata=location.metadata,
+                livemode=location.livemode,
+                created=location.created,
+            )
+        )
+
+    async def save(self, location: Location) -> None:
+        await self._conn.execute(
+            locations.update()
+            .where(locations.c.id == location.id)
+            .values(
+                name=location.name,
+                address=location.address,
+                country=location.country,
+                default_currency=location.default_currency,
+                timezone=location.timezone,
+                payment_method_types=location.payment_method_types,
+                metadata=location.metadata,
+            )
+        )
+
+    async def get(self, location_id: str) -> Location | None:
+        row = (
+            await self._conn.execute(sa.select(locations).where(locations.c.id == location_id))
+        ).first()
+        return _to_location(row) if row else None
+
+    async def count(self) -> int:
+        return int(
+            (await self._conn.execute(sa.select(sa.func.count(locations.c.id)))).scalar_one()
+        )
+
+    async def list(self, page: PageRequest, *, only_id: str | None = None) -> Page[Location]:
+        where = [locations.c.id == only_id] if only_id else []
+        rows, has_more = await fetch_page(self._conn, locations, where, page)
+        return Page([_to_location(r) for r in rows], has_more)

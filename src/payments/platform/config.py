@@ -1,0 +1,427 @@
+"""One typed settings object, read from ``PAYMENTS_*`` environment variables and ``.env``.
+
+Every setting is documented by its ``description``; ``docs/reference/configuration.md``
+is generated from this class (``python -m payments.docs``), so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class GatewayName(StrEnum):
+    simulator = "simulator"
+    stripe = "stripe"
+
+
+DEFAULT_DATA_DIR = Path(".data")
+
+# About 200 EUR, in minor units of each currency of the shops' countries.
+DEFAULT_REFUND_APPROVAL_THRESHOLDS = {
+    "eur": 20000,
+    "chf": 20000,
+    "gbp": 20000,
+    "usd": 20000,
+    "pln": 100000,
+    "czk": 500000,
+    "huf": 8000000,
+    "ron": 100000,
+    "dkk": 150000,
+    "sek": 250000,
+    "nok": 250000,
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PAYMENTS_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    environment: Environment = Field(
+        Environment.development, description="development, test or production."
+    )
+    database_url: str = Field(
+        f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR}/payments.sqlite3",
+        description=(
+            "SQLAlchemy async URL. SQLite (`sqlite+aiosqlite:///path`) is the embedded "
+            "default; PostgreSQL is `postgresql+asyncpg://user@host:5432/db`."
+        ),
+    )
+    database_pool_size: Annotated[int, Field(ge=1, le=200)] = Field(
+        20,
+        description=(
+            "PostgreSQL connections each process keeps open, plus up to half as many more "
+            "in bursts. A request holds one at a time (the simulator gateway shares them "
+            "when it lives in the same database); size it to the concurrent requests of "
+            "one process, and keep processes x (size x 1.5) below the server's "
+            "`max_connections`."
+        ),
+    )
+    gateway: GatewayName = Field(
+        GatewayName.simulator, description="Payment gateway: `simulator` or `stripe`."
+    )
+    simulator_database_url: str | None = Field(
+        None,
+        description=(
+            "Where the gateway simulator keeps its own state (outside our transactions). "
+            "Defaults to a file beside the SQLite database, or the same PostgreSQL database."
+        ),
+    )
+    simulator_sepa_settlement_seconds: Annotated[int, Field(ge=0)] = Field(
+        20,
+        description=(
+            "How long the simulator takes to settle (or bounce) a SEPA debit. Short by "
+            "default so a newcomer sees `processing` turn into `succeeded`."
+        ),
+    )
+    simulator_action_url_base: str = Field(
+        "http://127.0.0.1:8000/simulator/3ds",
+        description="Where the simulator's 3-D Secure challenge page lives (next_action URL).",
+    )
+    poll_gateway_events: bool | None = Field(
+        None,
+        description=(
+            "Poll the gateway's event feed in the worker. Default: on for the simulator "
+            "(its only way to report), off for Stripe (it pushes webhooks to "
+            "`POST /webhooks/stripe`; turn on as a backstop)."
+        ),
+    )
+    recovery_stale_seconds: Annotated[int, Field(ge=1)] = Field(
+        60,
+        description=(
+            "An attempt still `started` this long after it began is taken to be orphaned "
+            "(its process died) and is settled by the recovery job."
+        ),
+    )
+    redis_url: str | None = Field(
+        None,
+        description="Redis URL (`redis://127.0.0.1:6379/0`); enables shared rate limiting.",
+    )
+    stripe_secret_key: SecretStr | None = Field(
+        None,
+        description=(
+            "Stripe secret key (`sk_test_...`, `sk_live_...`) or restricted key "
+            "(`rk_test_...`, `rk_live_...`). Required when `PAYMENTS_GATEWAY=stripe`; "
+            "a live key also sets livemode. Never logged."
+        ),
+    )
+    stripe_webhook_secret: SecretStr | None = Field(
+        None,
+        description=(
+            "Signing secret (`whsec_...`) of the webhook endpoint `POST /webhooks/stripe`, "
+            "from the Dashboard or `stripe listen`. Required in production with Stripe."
+        ),
+    )
+    stripe_publishable_key: str | None = Field(
+        None,
+        description=(
+            "Publishable key (`pk_test_...` / `pk_live_...`) for Stripe.js on the hosted "
+            "payment page; must be of the same mode (test/live) as the secret key."
+        ),
+    )
+    stripe_api_version: str | None = Field(
+        None,
+        description=(
+            "Pin the Stripe API version sent as `Stripe-Version` (e.g. `2026-10-28.endive`). "
+            "Default: the version the installed `stripe` SDK was generated for."
+        ),
+    )
+    stripe_api_base: str | None = Field(
+        None,
+        description=(
+            "Override the Stripe API base URL (tests and local fakes only, e.g. "
+            "`http://127.0.0.1:12111`). Default: `https://api.stripe.com`. Must be https in "
+            "production."
+        ),
+    )
+    stripe_allow_live_keys: bool = Field(
+        False,
+        description=(
+            "Allow a live Stripe key (`sk_live_` / `rk_live_`) outside "
+            "`PAYMENTS_ENVIRONMENT=production`. Off by default so that a copied production "
+            "key cannot move real money from a development or test machine."
+        ),
+    )
+    stripe_max_network_retries: Annotated[int, Field(ge=0, le=10)] = Field(
+        2,
+        description=(
+            "Retries the Stripe SDK makes itself on connection errors, 409, 5xx and retryable "
+            "429s, always with the same idempotency key."
+        ),
+    )
+    stripe_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = Field(
+        30.0,
+        description=(
+            "Timeout of one HTTP request to Stripe, in seconds (connecting takes at most "
+            "5 s of it). A timed-out call is an unknown outcome, settled by the recovery job."
+        ),
+    )
+    host: str = Field("127.0.0.1", description="Address `payments serve` binds to.")
+    port: Annotated[int, Field(ge=1, le=65535)] = Field(
+        8000, description="Port `payments serve` listens on."
+    )
+    workers: Annotated[int, Field(ge=1, le=64)] = Field(
+        1, description="Number of API server processes for `payments serve`."
+    )
+    embedded_worker: bool | None = Field(
+        None,
+        description=(
+            "Run the background worker inside the API process. Default: on for SQLite, "
+            "off for PostgreSQL (run `payments worker` separately)."
+        ),
+    )
+    log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR.")
+    log_format: str = Field("json", description="`json` (one object per line) or `console`.")
+    max_body_bytes: Annotated[int, Field(ge=1024)] = Field(
+        1_048_576, description="Largest accepted request body in bytes (413 above it)."
+    )
+    max_amount: Annotated[int, Field(ge=1)] = Field(
+        99_999_999, description="Largest amount in minor units accepted for one payment."
+    )
+    idempotency_ttl_hours: Annotated[int, Field(ge=1, le=720)] = Field(
+        24, description="How long an idempotency key replays its first response."
+    )
+    idempotency_lock_seconds: Annotated[int, Field(ge=1)] = Field(
+        300,
+        description=(
+            "After this long an in-progress idempotency key is considered abandoned "
+            "(its process died) and may be taken over by a retry."
+        ),
+    )
+    rate_limit_per_second: Annotated[int, Field(ge=0)] = Field(
+        100, description="Requests per second per API key (0 disables); shared via Redis."
+    )
+    seed_sample_data: bool | None = Field(
+        None,
+        description="Seed sample shops on start. Default: on for SQLite, off for PostgreSQL.",
+    )
+    api_key_cache_seconds: Annotated[float, Field(ge=0)] = Field(
+        2.0,
+        description="How long a verified API key is cached in-process (revocation delay).",
+    )
+    webhook_allow_http_hosts: str = Field(
+        "",
+        description=(
+            "Comma-separated hosts that webhook endpoints may reach over plain `http` and "
+            "that may resolve to private, loopback or link-local addresses (e.g. "
+            "`127.0.0.1,localhost` for development). Empty (https to public addresses "
+            "only) in production."
+        ),
+    )
+    webhook_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
+        10.0,
+        description="How long one webhook delivery attempt may take before it counts as failed.",
+    )
+    webhook_batch_size: Annotated[int, Field(ge=1, le=1000)] = Field(
+        100, description="How many due webhook deliveries one worker claims at a time."
+    )
+    webhook_concurrency: Annotated[int, Field(ge=1, le=100)] = Field(
+        8,
+        description=(
+            "How many webhook requests one worker has in flight at once (one pooled "
+            "connection each); the rest of a claimed batch waits its turn."
+        ),
+    )
+    refund_approval_thresholds: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        DEFAULT_REFUND_APPROVAL_THRESHOLDS,
+        description=(
+            "JSON object of currency to minor units, e.g. "
+            '`{"eur": 20000, "chf": 20000, "pln": 100000, "sek": 250000}`: a refund requested '
+            "by a `clerk` key that takes a payment's refunds above this amount waits "
+            "(`pending_approval`) for a `finance` or `admin` key to approve it. A currency "
+            "not listed always needs approval. Default: about 200 EUR in each currency "
+            "of the shops' countries."
+        ),
+    )
+    refund_approval_window_days: Annotated[int, Field(ge=0)] = Field(
+        90,
+        description=(
+            "A `clerk`'s refund requested more than this many days after the payment "
+            "needs approval by `finance` or `admin`, whatever its amount."
+        ),
+    )
+    dispute_evidence_days: Annotated[int, Field(ge=1, le=60)] = Field(
+        7,
+        description=(
+            "Days to respond to a dispute (its `evidence_details.due_by`) when the gateway "
+            "does not report a deadline (Stripe allows 7 to 21 days depending on the network)."
+        ),
+    )
+    dispute_deadline_warning_hours: Annotated[int, Field(ge=1)] = Field(
+        48,
+        description=(
+            "The worker emits `charge.dispute.deadline_approaching` this many hours before "
+            "a dispute awaiting a response is due."
+        ),
+    )
+
+    @field_validator("refund_approval_thresholds")
+    @classmethod
+    def _threshold_currencies(cls, value: dict[str, int]) -> dict[str, int]:
+        from payments.kernel.money import UnknownCurrency, normalize_currency
+
+        try:
+            return {normalize_currency(code): amount for code, amount in value.items()}
+        except UnknownCurrency as exc:
+            raise ValueError(f"{exc.code!r} is not a current ISO 4217 currency") from None
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if value.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + value[len("sqlite:///") :]
+        if not (value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+")):
+            raise ValueError("must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        if value not in {"json", "console"}:
+            raise ValueError("must be json or console")
+        return value
+
+    @model_validator(mode="after")
+    def _stripe_keys(self) -> Settings:
+        _check_stripe(self)
+        return self
+
+    @property
+    def poll_gateway_events_enabled(self) -> bool:
+        if self.poll_gateway_events is None:
+            return self.gateway == GatewayName.simulator
+        return self.poll_gateway_events
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def run_embedded_worker(self) -> bool:
+        return self.is_sqlite if self.embedded_worker is None else self.embedded_worker
+
+    @property
+    def seed_samples(self) -> bool:
+        return self.is_sqlite if self.seed_sample_data is None else self.seed_sample_data
+
+    @property
+    def webhook_allowed_hosts(self) -> frozenset[str]:
+        hosts = (h.strip().strip("[]").lower() for h in self.webhook_allow_http_hosts.split(","))
+        return frozenset(h for h in hosts if h)
+
+    @property
+    def livemode(self) -> bool:
+        """True only for the Stripe gateway with a live key; the simulator is always test mode."""
+        if self.gateway != GatewayName.stripe or self.stripe_secret_key is None:
+            return False
+        return self.stripe_secret_key.get_secret_value().startswith(LIVE_KEY_PREFIXES)
+
+    @property
+    def resolved_simulator_database_url(self) -> str:
+        if self.simulator_database_url:
+            return self.simulator_database_url
+        if self.is_sqlite:
+            path = self.database_url.split(":///", 1)[1]
+            stem = path.removesuffix(".sqlite3")
+            return f"sqlite+aiosqlite:///{stem}.simulator.sqlite3"
+        return self.database_url
+
+
+class ConfigurationError(Exception):
+    """Bad configuration, rendered as one line naming the variable."""
+
+
+class SettingError(ValueError):
+    """A rule across several settings, blamed on the one setting ``field`` to fix."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+SECRET_KEY_PREFIXES = ("sk_test_", "sk_live_", "rk_test_", "rk_live_")
+LIVE_KEY_PREFIXES = ("sk_live_", "rk_live_")
+_API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
+
+
+def _check_stripe(s: Settings) -> None:
+    """Stripe settings: key shape, the live-key guard, matching publishable key."""
+    if s.stripe_api_version is not None and not _API_VERSION.match(s.stripe_api_version):
+        raise SettingError("stripe_api_version", "must look like 2026-10-28 or 2026-10-28.endive")
+    if s.stripe_api_base is not None:
+        if not s.stripe_api_base.startswith(("https://", "http://")):
+            raise SettingError("stripe_api_base", "must be an http(s):// URL")
+        if s.environment == Environment.production and not s.stripe_api_base.startswith("https://"):
+            raise SettingError("stripe_api_base", "must be https:// in production")
+    if s.gateway != GatewayName.stripe:
+        return
+    if s.stripe_secret_key is None:
+        raise SettingError("stripe_secret_key", "is required when PAYMENTS_GATEWAY=stripe")
+    key = s.stripe_secret_key.get_secret_value()
+    if not key.startswith(SECRET_KEY_PREFIXES) or len(key) < 16:
+        raise SettingError(
+            "stripe_secret_key",
+            "must be a Stripe secret key (sk_test_..., sk_live_...) or restricted key (rk_...)",
+        )
+    live = key.startswith(LIVE_KEY_PREFIXES)
+    if live and s.environment != Environment.production and not s.stripe_allow_live_keys:
+        raise SettingError(
+            "stripe_secret_key",
+            f"a live key is refused in the {s.environment.value} environment "
+            "(use a test key, or set PAYMENTS_STRIPE_ALLOW_LIVE_KEYS=true)",
+        )
+    publishable = s.stripe_publishable_key
+    if publishable is not None:
+        if not publishable.startswith(("pk_test_", "pk_live_")):
+            raise SettingError("stripe_publishable_key", "must start with pk_test_ or pk_live_")
+        if publishable.startswith("pk_live_") != live:
+            raise SettingError(
+                "stripe_publishable_key", "must be of the same mode (test/live) as the secret key"
+            )
+    secret = s.stripe_webhook_secret
+    if secret is not None and not secret.get_secret_value().startswith("whsec_"):
+        raise SettingError("stripe_webhook_secret", "must start with whsec_")
+    if secret is None and s.environment == Environment.production:
+        raise SettingError(
+            "stripe_webhook_secret", "is required in production (webhooks are not verifiable)"
+        )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; raise :class:`ConfigurationError` with one clear line on bad input."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        blamed = getattr((err.get("ctx") or {}).get("error"), "field", "?")
+        field = str(err["loc"][0]) if err["loc"] else blamed
+        message = err["msg"].removeprefix("Value error, ")
+        raise ConfigurationError(
+            f"configuration error: PAYMENTS_{field.upper()}: {message}"
+        ) from None

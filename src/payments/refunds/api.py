@@ -1,0 +1,87 @@
+"""Refunds: Stripe's ``/v1/refunds``, plus approval (``approve``, ``reject``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from payments.app.bootstrap import Container
+from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
+from payments.platform.http.params import CreatedRange
+from payments.platform.http.responses import json_response, list_response
+from payments.refunds import approvals
+from payments.refunds import service as uc
+from payments.refunds.domain.policy import RefundPolicy
+from payments.refunds.render import refund_object
+from payments.refunds.schemas import RefundCreate, RefundReject
+
+router = APIRouter(prefix="/v1/refunds", tags=["refunds"])
+
+
+def policy(c: Container) -> RefundPolicy:
+    return RefundPolicy(
+        thresholds=c.settings.refund_approval_thresholds,
+        window=timedelta(days=c.settings.refund_approval_window_days),
+    )
+
+
+@router.post("", summary="Refund a payment, fully or partly (may await approval)")
+async def create(body: RefundCreate, c: ContainerDep, ctx: ContextDep) -> Response:
+    refund = await uc.create_refund(
+        body.model_dump(exclude_unset=True),
+        gateway=c.gateway,
+        ctx=ctx,
+        policy=policy(c),
+        **services(c),
+    )
+    return json_response(refund_object(refund))
+
+
+@router.get("", summary="List refunds (newest first)")
+async def list_all(
+    c: ContainerDep,
+    ctx: ContextDep,
+    page: PageDep,
+    created: CreatedRange,
+    payment_intent: Annotated[str | None, Query(max_length=64)] = None,
+    charge: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[str | None, Query(max_length=32)] = None,
+) -> Response:
+    result = await uc.list_refunds(
+        page,
+        payment_intent=payment_intent,
+        charge=charge,
+        status=status,
+        created_gte=created.gte,
+        created_lte=created.lte,
+        uow_factory=c.uow_factory,
+        ctx=ctx,
+    )
+    return list_response("/v1/refunds", result, refund_object)
+
+
+@router.get("/{refund_id}", summary="Retrieve a refund")
+async def retrieve(refund_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+    refund = await uc.retrieve_refund(refund_id, uow_factory=c.uow_factory, ctx=ctx)
+    return json_response(refund_object(refund))
+
+
+@router.post("/{refund_id}/approve", summary="Approve a refund awaiting approval (finance)")
+async def approve(refund_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+    refund = await approvals.approve_refund(refund_id, gateway=c.gateway, ctx=ctx, **services(c))
+    return json_response(refund_object(refund))
+
+
+@router.post("/{refund_id}/reject", summary="Reject a refund awaiting approval (finance)")
+async def reject(refund_id: str, body: RefundReject, c: ContainerDep, ctx: ContextDep) -> Response:
+    refund = await approvals.reject_refund(refund_id, body.reason, ctx=ctx, **services(c))
+    return json_response(refund_object(refund))
+
+
+@router.post("/{refund_id}/cancel", summary="Cancel a refund not yet completed")
+async def cancel(refund_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+    refund = await approvals.cancel_refund(refund_id, gateway=c.gateway, ctx=ctx, **services(c))
+    return json_response(refund_object(refund))

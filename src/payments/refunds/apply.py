@@ -1,0 +1,303 @@
+"""Moving a refund, with its ledger postings, charge totals, events and audit records.
+
+Every status change of a refund ends here, whoever brings the news: our own
+request (approve, reject, cancel), the synchronous answer to a gateway call
+(:func:`apply_refund_attempt`, from ``services.attempts.settle_attempt``), the
+recovery job replaying that call, or a gateway event (:func:`apply_refund_event`).
+Status moves follow only the table in :mod:`payments.refunds.domain.refund`, so the
+gateway's view is applied at most once and never backwards; ledger postings
+are keyed by (kind, refund), so no path can post a movement twice.
+
+Lock order, everywhere: the charge, then the refund (then the audit chain head,
+last). Helpers never commit; the caller owns the unit of work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from payments.audit.service import record_audit
+from payments.events.service import record_event
+from payments.gateways.protocol import GatewayEvent, RefundResult
+from payments.intents.domain.model import AttemptStatus, Charge, GatewayAttempt
+from payments.intents.render import charge_object
+from payments.kernel.clock import Clock
+from payments.kernel.context import SYSTEM, RequestContext
+from payments.kernel.ids import id_for
+from payments.kernel.money import Money
+from payments.ledger.domain import postings
+from payments.ledger.domain.journal import Source
+from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
+from payments.platform.logs import get_logger
+from payments.refunds.domain.refund import (
+    LedgerStep,
+    Outcome,
+    Refund,
+    RefundStatus,
+    changed,
+    gateway_reason,
+    ledger_steps,
+    next_status,
+    outcome_of,
+)
+from payments.refunds.render import refund_object
+
+log = get_logger("payments.refunds")
+
+S = RefundStatus
+
+# audit action of each status a refund may settle in
+_AUDIT_ACTIONS = {
+    S.SUCCEEDED: "refund.succeeded",
+    S.FAILED: "refund.failed",
+    S.CANCELED: "refund.canceled",
+}
+
+
+def refund_source(refund: Refund) -> Source:
+    return Source("refund", refund.id)
+
+
+async def audit_refund(
+    uow: UnitOfWork,
+    action: str,
+    refund: Refund,
+    *,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    clock: Clock,
+    ctx: RequestContext,
+) -> None:
+    await record_audit(
+        uow,
+        action,
+        object_type="refund",
+        object_id=refund.id,
+        ctx=ctx,
+        clock=clock,
+        before=before,
+        after=after,
+        location_id=refund.location_id,
+    )
+
+
+async def send_refund(
+    uow: UnitOfWork,
+    refund: Refund,
+    charge: Charge,
+    *,
+    gateway: str,
+    clock: Clock,
+    ctx: RequestContext,
+) -> GatewayAttempt:
+    """Phase 1 of sending ``refund`` (already stored as ``pending`` with ``sent_at``):
+    count it on the charge, post ``refund_created``, record the gateway attempt."""
+    now = clock.now()
+    charge.amount_refunded += refund.amount
+    await uow.charges.save(charge)
+    await uow.ledger.post(
+        postings.refund_created(
+            Money(refund.amount, refund.currency),
+            source=refund_source(refund),
+            description=f"refund {refund.id} of {charge.id}",
+        ),
+        when=now,
+        location_id=refund.location_id,
+    )
+    attempt = GatewayAttempt(
+        id=id_for("attempt"),
+        operation="refund",
+        status=AttemptStatus.started.value,
+        gateway=gateway,
+        request={
+            "reference": charge.gateway_ref,
+            "amount": refund.amount,
+            "reason": gateway_reason(refund.reason),
+        },
+        created=now,
+        payment_intent_id=refund.payment_intent_id,
+        charge_id=charge.id,
+        object_id=refund.id,
+    )
+    await uow.attempts.add(attempt)
+    await record_event(
+        uow,
+        "charge.refunded",
+        charge_object(charge),
+        ctx=ctx,
+        clock=clock,
+        location_id=charge.location_id,
+    )
+    return attempt
+
+
+async def move_refund(
+    uow: UnitOfWork,
+    refund: Refund,
+    charge: Charge,
+    target: RefundStatus,
+    *,
+    clock: Clock,
+    ctx: RequestContext,
+    failure_reason: str | None = None,
+    before: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Move ``refund`` to ``target`` (already allowed by the table): post the ledger
+    steps, adjust the charge, save, emit events. Returns the object as it was
+    ``before`` (default: now). Records no audit: callers do, last."""
+    current = S(refund.status)
+    before = before or refund_object(refund)
+    now = clock.now()
+    money, source = Money(refund.amount, refund.currency), refund_source(refund)
+    for step in ledger_steps(current, target, sent=refund.sent_at is not None):
+        match step:
+            case LedgerStep.SUCCEEDED:
+                tx = postings.refund_succeeded(money, source=source)
+            case LedgerStep.SUCCEEDED_REVERSED:
+                tx = postings.reversal(
+                    postings.refund_succeeded(money, source=source),
+                    description=f"Refund {refund.id} failed after it succeeded",
+                )
+            case LedgerStep.FAILED:
+                text = "canceled" if target == S.CANCELED else "failed"
+                tx = postings.refund_failed(
+                    money, source=source, description=f"Refund of {money.format()} {text}"
+                )
+            case LedgerStep.CREATED:
+                raise ValueError("refund_created is posted by send_refund")
+        await uow.ledger.post(tx, when=now, location_id=refund.location_id)
+    refund.status = target.value
+    if target in (S.FAILED, S.CANCELED):
+        if target == S.FAILED:
+            refund.failure_reason = failure_reason or refund.failure_reason or "unknown"
+        else:
+            refund.canceled_at = now
+        if refund.sent_at is not None:
+            charge.amount_refunded -= refund.amount
+            await uow.charges.save(charge)
+    await uow.refunds.save(refund)
+    after = refund_object(refund)
+    await record_event(
+        uow,
+        "refund.updated",
+        after,
+        ctx=ctx,
+        clock=clock,
+        location_id=refund.location_id,
+        previous_attributes=changed(before, after),
+    )
+    if target == S.FAILED:
+        await record_event(
+            uow, "refund.failed", after, ctx=ctx, clock=clock, location_id=refund.location_id
+        )
+    return before
+
+
+async def apply_refund_outcome(
+    uow: UnitOfWork,
+    refund: Refund,
+    charge: Charge,
+    outcome: Outcome,
+    *,
+    clock: Clock,
+    ctx: RequestContext,
+    failure_reason: str | None = None,
+) -> bool:
+    """Apply a gateway outcome to ``refund`` and ``charge`` (both loaded for update).
+    Returns True when it changed anything; an outcome the table refuses is ignored."""
+    current = S(refund.status)
+    target = next_status(current, outcome)
+    if target is None or target == current:
+        if target is None:
+            log.info("ignored_refund_outcome", refund=refund.id, status=current, outcome=outcome)
+        return False
+    before = await move_refund(
+        uow, refund, charge, target, clock=clock, ctx=ctx, failure_reason=failure_reason
+    )
+    action = _AUDIT_ACTIONS.get(target)
+    if action is not None:
+        after = refund_object(refund)
+        await audit_refund(
+            uow,
+            action,
+            refund,
+            before={"status": before["status"], "failure_reason": before["failure_reason"]},
+            after={"status": after["status"], "failure_reason": after["failure_reason"]},
+            clock=clock,
+            ctx=ctx,
+        )
+    return True
+
+
+async def _locked(uow: UnitOfWork, attempt: GatewayAttempt) -> tuple[Refund, Charge]:
+    charge = await uow.charges.get(attempt.charge_id or "", for_update=True)
+    refund = await uow.refunds.get(attempt.object_id or "", for_update=True)
+    assert charge is not None and refund is not None, attempt.id
+    return refund, charge
+
+
+async def apply_refund_attempt(
+    uow: UnitOfWork,
+    attempt: GatewayAttempt,
+    result: RefundResult,
+    *,
+    clock: Clock,
+    ctx: RequestContext,
+) -> None:
+    """Phase 3 of a ``refund`` or ``cancel_refund`` attempt: the gateway answered."""
+    refund, charge = await _locked(uow, attempt)
+    learned = refund.gateway_ref is None
+    refund.gateway_ref = refund.gateway_ref or result.reference
+    moved = await apply_refund_outcome(
+        uow,
+        refund,
+        charge,
+        outcome_of(result.status),
+        clock=clock,
+        ctx=ctx,
+        failure_reason=result.failure_reason,
+    )
+    if learned and not moved:
+        await uow.refunds.save(refund)
+
+
+async def refund_not_made(
+    uow: UnitOfWork, attempt: GatewayAttempt, *, clock: Clock, ctx: RequestContext
+) -> None:
+    """A refund call that provably never took effect (not sent, or refused by the
+    gateway): the refund fails with the reason, and its money is the payment's again."""
+    refund, charge = await _locked(uow, attempt)
+    reason = (attempt.result or {}).get("error") or "gateway_unavailable"
+    await apply_refund_outcome(
+        uow, refund, charge, Outcome.FAILED, clock=clock, ctx=ctx, failure_reason=reason
+    )
+
+
+async def apply_refund_event(
+    event: GatewayEvent, *, uow_factory: UnitOfWorkFactory, gateway: str, clock: Clock
+) -> str | None:
+    """A gateway event carrying a refund snapshot; returns an error text, or None."""
+    snapshot = event.refund
+    assert snapshot is not None
+    try:
+        outcome = outcome_of(snapshot.status)
+    except ValueError as exc:
+        return str(exc)
+    async with uow_factory() as uow:
+        found = await uow.refunds.by_gateway_ref(gateway, snapshot.reference)
+        if found is None:
+            return "no refund of ours has this reference"
+        charge = await uow.charges.get(found.charge_id, for_update=True)
+        refund = await uow.refunds.get(found.id, for_update=True)
+        assert charge is not None and refund is not None
+        await apply_refund_outcome(
+            uow,
+            refund,
+            charge,
+            outcome,
+            clock=clock,
+            ctx=SYSTEM,
+            failure_reason=snapshot.failure_reason,
+        )
+        await uow.commit()
+    return None

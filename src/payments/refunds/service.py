@@ -1,0 +1,228 @@
+"""Refunds: create (partial or full), retrieve, list. Approve, reject and cancel are in
+:mod:`payments.refunds.approvals`; status moves in :mod:`.refund_sync`.
+
+Creating follows the three phases of :mod:`payments.intents.attempts`:
+
+1. one transaction locks the charge's row (``FOR UPDATE``; SQLite serialises
+   writers), sums the charge's refunds that are not failed or canceled, checks
+   the new one fits in what was captured, applies the approval policy, stores
+   the refund (``pending_approval``, or ``pending`` with its gateway attempt and
+   ``refund_created`` posting), its event and its audit records, and commits --
+   so concurrent requests, even through different processes, can never refund
+   more than was captured;
+2. the gateway is called with no transaction open, the attempt id as key;
+3. the answer is settled in a new transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from payments.events.service import record_event
+from payments.gateways.protocol import PaymentGateway
+from payments.idempotency.service import created_earlier, remember_created
+from payments.intents.attempts import call_gateway, settle_attempt
+from payments.intents.domain.model import Charge, GatewayAttempt
+from payments.intents.service import visible_intent
+from payments.kernel.access import Permission
+from payments.kernel.clock import Clock
+from payments.kernel.context import RequestContext
+from payments.kernel.errors import InvalidRequest, NotFound
+from payments.kernel.ids import id_for
+from payments.kernel.metadata import validate_metadata
+from payments.kernel.pagination import Page, PageRequest
+from payments.platform.db.listing import list_filters
+from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
+from payments.refunds.apply import audit_refund, send_refund
+from payments.refunds.domain.policy import RefundPolicy
+from payments.refunds.domain.refund import (
+    ChargeNotRefundable,
+    Refund,
+    RefundStatus,
+    check_refundable,
+    parse_reason,
+    refund_amount,
+)
+from payments.refunds.render import refund_object
+from payments.refunds.tables import refunds as t
+
+S = RefundStatus
+
+
+async def visible_refund(
+    uow: UnitOfWork, refund_id: str, ctx: RequestContext, *, for_update: bool = False
+) -> Refund:
+    refund = await uow.refunds.get(refund_id, for_update=for_update)
+    if refund is None or not ctx.principal.sees_location(refund.location_id):
+        raise NotFound.of("refund", refund_id)
+    return refund
+
+
+async def _charge_to_refund(uow: UnitOfWork, params: dict[str, Any], ctx: RequestContext) -> Charge:
+    """The charge named by ``charge`` or ``payment_intent``, locked for update."""
+    charge_id, pi_id = params.get("charge"), params.get("payment_intent")
+    if not charge_id and not pi_id:
+        raise InvalidRequest(
+            "Missing required param: payment_intent (or charge).",
+            code="parameter_missing",
+            param="payment_intent",
+        )
+    if pi_id:
+        pi = await visible_intent(uow, pi_id, ctx)
+        if charge_id and charge_id != pi.latest_charge_id:
+            raise InvalidRequest(
+                f"The charge {charge_id} is not the payment of PaymentIntent {pi_id}.",
+                code="parameter_invalid",
+                param="charge",
+            )
+        if pi.latest_charge_id is None:
+            raise ChargeNotRefundable(
+                f"This PaymentIntent has no payment to refund (status {pi.status}).",
+                param="payment_intent",
+            )
+        charge_id = pi.latest_charge_id
+    charge = await uow.charges.get(charge_id or "", for_update=True)
+    if charge is None or not ctx.principal.sees_location(charge.location_id):
+        raise NotFound.of("charge", charge_id or "", param="charge")
+    return charge
+
+
+async def run_refund_attempt(
+    attempt: GatewayAttempt,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+) -> None:
+    """Phases 2 and 3. Raises 502 (not sent: the refund failed, nothing moved) or 400
+    (the gateway refused) after recording the outcome."""
+    outcome = await call_gateway(attempt, gateway)
+    await settle_attempt(attempt.id, outcome, uow_factory=uow_factory, clock=clock, ctx=ctx)
+
+
+async def create_refund(
+    params: dict[str, Any],
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+    policy: RefundPolicy,
+) -> Refund:
+    ctx.require(Permission.write_refunds)
+    reason = parse_reason(params.get("reason"))
+    metadata = validate_metadata(params.get("metadata") or {})
+    principal = ctx.principal
+    attempt = None
+    async with uow_factory() as uow:  # phase 1
+        earlier = await created_earlier(uow, ctx, "refund")
+        if earlier is not None:  # a retry after a crash: the refund exists already
+            return await visible_refund(uow, earlier, ctx)
+        charge = await _charge_to_refund(uow, params, ctx)
+        check_refundable(
+            charge_status=charge.status,
+            captured=charge.captured,
+            disputed=charge.disputed,
+            currency=charge.currency,
+            requested=params.get("currency"),
+        )
+        reserved = await uow.refunds.reserved_for(charge.id)
+        amount = refund_amount(
+            params.get("amount"), captured=charge.amount_captured, reserved=reserved
+        )
+        now = clock.now()
+        approval = policy.approval_reason(
+            role=principal.role,
+            currency=charge.currency,
+            refunded_total=reserved + amount,
+            paid_at=charge.created,
+            now=now,
+        )
+        refund = Refund(
+            id=id_for("refund"),
+            charge_id=charge.id,
+            payment_intent_id=charge.payment_intent_id,
+            location_id=charge.location_id,
+            amount=amount,
+            currency=charge.currency,
+            status=(S.PENDING_APPROVAL if approval else S.PENDING).value,
+            gateway=charge.gateway,
+            created=now,
+            requested_by=principal.api_key_id,
+            requested_by_name=principal.name,
+            reason=reason.value if reason else None,
+            note=params.get("note"),
+            approval_reason=approval.value if approval else None,
+            sent_at=None if approval else now,
+            metadata=metadata,
+            livemode=charge.livemode,
+        )
+        await uow.refunds.add(refund)
+        await remember_created(uow, ctx, "refund", refund.id)
+        await record_event(
+            uow,
+            "refund.created",
+            refund_object(refund),
+            ctx=ctx,
+            clock=clock,
+            location_id=refund.location_id,
+        )
+        if approval is None:
+            attempt = await send_refund(
+                uow, refund, charge, gateway=gateway.name, clock=clock, ctx=ctx
+            )
+        requested = {
+            k: v
+            for k, v in refund_object(refund).items()
+            if k in ("amount", "currency", "status", "reason", "note", "payment_intent", "charge")
+        } | {"approval_required_because": refund.approval_reason}
+        await audit_refund(
+            uow, "refund.requested", refund, before=None, after=requested, clock=clock, ctx=ctx
+        )
+        if attempt is not None:
+            await audit_refund(
+                uow,
+                "refund.sent",
+                refund,
+                before=None,
+                after={"amount": refund.amount, "attempt": attempt.id},
+                clock=clock,
+                ctx=ctx,
+            )
+        await uow.commit()
+    if attempt is not None:
+        await run_refund_attempt(
+            attempt, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+        )
+    return await retrieve_refund(refund.id, uow_factory=uow_factory, ctx=ctx)
+
+
+async def retrieve_refund(
+    refund_id: str, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
+) -> Refund:
+    async with uow_factory() as uow:
+        return await visible_refund(uow, refund_id, ctx)
+
+
+async def list_refunds(
+    page: PageRequest,
+    *,
+    payment_intent: str | None,
+    charge: str | None,
+    status: str | None,
+    created_gte: datetime | None,
+    created_lte: datetime | None,
+    uow_factory: UnitOfWorkFactory,
+    ctx: RequestContext,
+) -> Page[Refund]:
+    where = list_filters(
+        t,
+        equals={"payment_intent_id": payment_intent, "charge_id": charge, "status": status},
+        created_gte=created_gte,
+        created_lte=created_lte,
+        location_id=ctx.principal.location_id,
+    )
+    async with uow_factory() as uow:
+        return await uow.refunds.page(page, where)
