@@ -83,7 +83,7 @@ async def _prepare(database_url: str, receiver_url: str) -> None:
     from payments.app.bootstrap import build_container
     from payments.kernel.context import SYSTEM
     from payments.platform.config import Settings
-    from payments.webhooks.service import create_webhook_endpoint
+    from payments.webhooks.service.endpoints import create_webhook_endpoint
 
     settings = Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
     container = build_container(settings)

@@ -31,7 +31,8 @@ from payments.app.bootstrap import Container
 from payments.gateways.simulator import SimulatorGateway
 from payments.gateways.simulator.store import charges as sim_charges
 from payments.gateways.simulator.store import faults as sim_faults
-from payments.intents.recovery import recover_attempts
+from payments.intents.repository import ChargeRepository
+from payments.intents.service.recovery import recover_attempts
 from payments.intents.tables import gateway_attempts, payment_intents
 from payments.kernel.access import Role
 from payments.kernel.clock import FrozenClock
@@ -215,7 +216,7 @@ async def test_a_server_killed_mid_charge_is_recovered_with_exactly_one_charge(
     settled = await _attempt(container, pi_id)
     assert settled.status == "done" and settled.result["reference"] == charged.id
     async with container.uow_factory() as uow:
-        ours = await uow.charges.get(settled.charge_id)
+        ours = await uow.repo(ChargeRepository).get(settled.charge_id)
     assert ours is not None
     assert (ours.status, ours.captured, ours.gateway_ref) == ("succeeded", True, charged.id)
     assert await verify_ledger(uow_factory=container.uow_factory) == []

@@ -24,6 +24,7 @@ from payments.app.bootstrap import Container
 from payments.gateways.simulator import SimulatorGateway
 from payments.gateways.simulator.store import charges as sim_charges
 from payments.gateways.simulator.store import events as sim_events
+from payments.intents.repository import ChargeRepository
 from payments.kernel.access import Role
 from payments.ledger.service import verify_ledger
 from payments.ledger.tables import ledger_transactions
@@ -155,7 +156,9 @@ async def test_simultaneous_confirms_of_one_intent_charge_once(
     [charged] = await _sim_charges(sim, pi["id"])
     assert (charged.status, charged.amount_received) == ("succeeded", 7_500)
     async with container.uow_factory() as uow:
-        ours = await uow.charges.find(uow.charges.table.c.payment_intent_id == pi["id"])
+        ours = await uow.repo(ChargeRepository).find(
+            uow.repo(ChargeRepository).table.c.payment_intent_id == pi["id"]
+        )
     assert [(c.id, c.status, c.gateway_ref) for c in ours] == [
         (won["latest_charge"], "succeeded", charged.id)
     ]

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from payments.apikeys.service import create_api_key
 from payments.app.bootstrap import Container
+from payments.intents.repository import ChargeRepository
 from payments.kernel.access import Role
 from payments.ledger.service import verify_ledger
 from payments.refunds.tables import refunds
@@ -106,6 +107,6 @@ async def test_concurrent_partial_refunds_never_exceed_the_captured_amount(
 
 async def _gateway_ref(container: Container, charge_id: str) -> str:
     async with container.uow_factory() as uow:
-        charge = await uow.charges.get(charge_id)
+        charge = await uow.repo(ChargeRepository).get(charge_id)
     assert charge is not None and charge.gateway_ref is not None
     return charge.gateway_ref

@@ -13,7 +13,7 @@ from payments.app.bootstrap import Container
 from payments.customers.service import create_customer
 from payments.kernel.clock import FrozenClock
 from payments.kernel.context import SYSTEM
-from payments.webhooks.service import create_webhook_endpoint
+from payments.webhooks.service.endpoints import create_webhook_endpoint
 from payments.webhooks.tables import webhook_deliveries
 from support.receiver import running_receiver
 from support.workers import worker_processes

@@ -22,7 +22,9 @@ from typing import Any
 import httpx
 
 from payments.app.bootstrap import Container
+from payments.intents.repository import ChargeRepository
 from payments.platform.worker import run_once
+from payments.refunds.repository import RefundRepository
 
 from . import fake_stripe_objects as o
 from .app import Api
@@ -134,7 +136,8 @@ class Harness:
         await self.news()
 
     async def gateway_ref(self, repository: str, object_id: str) -> str:
+        repo: Any = {"refunds": RefundRepository, "charges": ChargeRepository}[repository]
         async with self.api.container.uow_factory() as uow:
-            found = await getattr(uow, repository).get(object_id)
+            found = await uow.repo(repo).get(object_id)
         assert found is not None and found.gateway_ref is not None
         return str(found.gateway_ref)

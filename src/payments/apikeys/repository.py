@@ -4,10 +4,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.apikeys.tables import api_keys
 from payments.kernel.access import ApiKey, Role
+from payments.platform.db.uow import Repository
 
 
 def _to_key(row: Any) -> ApiKey:
@@ -22,10 +22,7 @@ def _to_key(row: Any) -> ApiKey:
     )
 
 
-class ApiKeyRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
+class ApiKeyRepository(Repository):
     async def add(self, key: ApiKey, *, secret_hash: str) -> None:
         await self._conn.execute(
             api_keys.insert().values(

@@ -13,12 +13,14 @@ import string
 import time
 from dataclasses import dataclass
 
+from payments.apikeys.repository import ApiKeyRepository
 from payments.audit.service import CLI, record_audit
 from payments.kernel.access import ApiKey, Principal, Role
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import AuthenticationFailed, InvalidRequest, NotFound
 from payments.kernel.ids import id_for
+from payments.locations.repository import LocationRepository
 from payments.platform.db.uow import UnitOfWorkFactory
 
 _ALPHABET = string.ascii_letters + string.digits
@@ -61,9 +63,9 @@ async def create_api_key(
         location_id=location_id,
     )
     async with uow_factory() as uow:
-        if location_id is not None and await uow.locations.get(location_id) is None:
+        if location_id is not None and await uow.repo(LocationRepository).get(location_id) is None:
             raise NotFound.of("location", location_id, param="location")
-        await uow.api_keys.add(key, secret_hash=hash_secret(secret))
+        await uow.repo(ApiKeyRepository).add(key, secret_hash=hash_secret(secret))
         await record_audit(
             uow,
             "api_key.created",
@@ -80,17 +82,17 @@ async def create_api_key(
 
 async def list_api_keys(*, uow_factory: UnitOfWorkFactory) -> list[ApiKey]:
     async with uow_factory() as uow:
-        return await uow.api_keys.all()
+        return await uow.repo(ApiKeyRepository).all()
 
 
 async def revoke_api_key(
     key_id: str, *, uow_factory: UnitOfWorkFactory, clock: Clock, ctx: RequestContext = CLI
 ) -> ApiKey:
     async with uow_factory() as uow:
-        key = await uow.api_keys.get(key_id)
+        key = await uow.repo(ApiKeyRepository).get(key_id)
         if key is None:
             raise NotFound.of("api_key", key_id)
-        if not await uow.api_keys.revoke(key_id, clock.now()):
+        if not await uow.repo(ApiKeyRepository).revoke(key_id, clock.now()):
             raise InvalidRequest(f"API key {key_id} is already revoked", code="already_revoked")
         await record_audit(
             uow,
@@ -104,14 +106,14 @@ async def revoke_api_key(
             location_id=key.location_id,
         )
         await uow.commit()
-        revoked = await uow.api_keys.get(key_id)
+        revoked = await uow.repo(ApiKeyRepository).get(key_id)
     assert revoked is not None
     return revoked
 
 
 async def count_active_keys(*, uow_factory: UnitOfWorkFactory) -> int:
     async with uow_factory() as uow:
-        return await uow.api_keys.count_active()
+        return await uow.repo(ApiKeyRepository).count_active()
 
 
 class Authenticator:
@@ -141,7 +143,7 @@ class Authenticator:
         if cached and cached[0] > now:
             return cached[1]
         async with self._uow_factory() as uow:
-            key = await uow.api_keys.by_secret_hash(digest)
+            key = await uow.repo(ApiKeyRepository).by_secret_hash(digest)
         if key is None or not key.active:
             self._cache.pop(digest, None)
             raise AuthenticationFailed(

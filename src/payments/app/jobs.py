@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from payments.app.bootstrap import Container
-from payments.disputes.apply import flag_dispute_deadlines
+from payments.disputes.service.apply import flag_dispute_deadlines
 from payments.gateway_events.service import poll_gateway_events, process_pending_gateway_events
-from payments.intents.recovery import recover_attempts
+from payments.intents.service.recovery import recover_attempts
 from payments.platform.worker import job
 from payments.webhooks.jobs import deliver_webhooks
 

@@ -15,6 +15,7 @@ from payments.audit.domain import GENESIS_HASH, AuditRecord
 from payments.audit.tables import audit_chain, audit_log
 from payments.kernel.pagination import Page, PageRequest
 from payments.platform.db.listing import fetch_page
+from payments.platform.db.uow import Repository
 
 HEAD_ID = 1
 
@@ -24,9 +25,9 @@ def _record(row: Any) -> AuditRecord:
     return AuditRecord(**{name: m[name] for name in AuditRecord.__dataclass_fields__})
 
 
-class AuditRepository:
+class AuditRepository(Repository):
     def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
+        super().__init__(conn)
         self._dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
 
     async def lock_head(self, now: datetime) -> tuple[int, str]:

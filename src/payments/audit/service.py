@@ -33,6 +33,7 @@ from datetime import datetime
 from typing import Any
 
 from payments.audit.domain import ChainBreak, ChainState, check_chain, check_head, diff, seal
+from payments.audit.repository import AuditRepository
 from payments.audit.tables import audit_log as t
 from payments.kernel.access import Permission, Principal, Role
 from payments.kernel.clock import Clock
@@ -65,7 +66,7 @@ async def record_audit(
 ) -> None:
     """Append one record to the chain, inside ``uow`` (committed with the action)."""
     now = clock.now()
-    seq, prev_hash = await uow.audit.lock_head(now)
+    seq, prev_hash = await uow.repo(AuditRepository).lock_head(now)
     principal = ctx.principal
     record = seal(
         seq=seq + 1,
@@ -83,7 +84,7 @@ async def record_audit(
         request_id=ctx.request_id,
         changes=diff(before, after),
     )
-    await uow.audit.append(record)
+    await uow.repo(AuditRepository).append(record)
 
 
 async def verify_audit_chain(*, uow_factory: UnitOfWorkFactory) -> tuple[int, str | None]:
@@ -94,9 +95,9 @@ async def verify_audit_chain(*, uow_factory: UnitOfWorkFactory) -> tuple[int, st
     """
     state = ChainState()
     async with uow_factory() as uow:
-        head = await uow.audit.head()
+        head = await uow.repo(AuditRepository).head()
         upto = head[0] if head else None
-        async for batch in uow.audit.in_chain_order(upto=upto):
+        async for batch in uow.repo(AuditRepository).in_chain_order(upto=upto):
             broken = check_chain(batch, state)
             if broken is not None:
                 return state.count, str(broken)
@@ -106,8 +107,8 @@ async def verify_audit_chain(*, uow_factory: UnitOfWorkFactory) -> tuple[int, st
         if (
             broken is None
             and upto is not None
-            and await uow.audit.max_seq() > upto
-            and await uow.audit.head() == head
+            and await uow.repo(AuditRepository).max_seq() > upto
+            and await uow.repo(AuditRepository).head() == head
         ):
             broken = ChainBreak(upto + 1, None, "records exist beyond the chain head")
     return state.count, str(broken) if broken else None
@@ -139,4 +140,4 @@ async def list_audit_records(
     if ctx.principal.location_id:
         where.append(t.c.location_id == ctx.principal.location_id)
     async with uow_factory() as uow:
-        return await uow.audit.page(page, where)
+        return await uow.repo(AuditRepository).page(page, where)

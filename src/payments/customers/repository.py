@@ -3,12 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.customers.domain import Customer
 from payments.customers.tables import customers
 from payments.kernel.pagination import Page, PageRequest
 from payments.platform.db.listing import fetch_page
+from payments.platform.db.uow import Repository
 
 
 def _to_customer(row: Any) -> Customer:
@@ -40,10 +40,7 @@ def _values(c: Customer) -> dict[str, Any]:
     }
 
 
-class CustomerRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
+class CustomerRepository(Repository):
     async def add(self, customer: Customer) -> None:
         await self._conn.execute(
             customers.insert().values(

@@ -7,6 +7,7 @@ from typing import Any
 
 from payments.customers.domain import Customer
 from payments.customers.render import customer_object
+from payments.customers.repository import CustomerRepository
 from payments.events.service import record_event
 from payments.idempotency.service import created_earlier, remember_created
 from payments.kernel.access import Permission
@@ -17,6 +18,7 @@ from payments.kernel.geo import normalize_country, normalize_locale
 from payments.kernel.ids import id_for
 from payments.kernel.metadata import merge_metadata, validate_metadata
 from payments.kernel.pagination import Page, PageRequest
+from payments.locations.repository import LocationRepository
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
 
@@ -46,7 +48,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _visible(uow: UnitOfWork, customer_id: str, ctx: RequestContext) -> Customer:
-    customer = await uow.customers.get(customer_id)
+    customer = await uow.repo(CustomerRepository).get(customer_id)
     if customer is None:
         raise NotFound.of("customer", customer_id)
     ctx.check_location("customer", customer_id, customer.location_id)
@@ -61,7 +63,7 @@ async def _resolve_location(
         return restricted
     if restricted is not None and location_id != restricted:
         raise NotFound.of("location", location_id, param="location")
-    if await uow.locations.get(location_id) is None:
+    if await uow.repo(LocationRepository).get(location_id) is None:
         raise NotFound.of("location", location_id, param="location")
     return location_id
 
@@ -90,7 +92,7 @@ async def create_customer(
             metadata=validate_metadata(fields.get("metadata") or {}),
             location_id=await _resolve_location(uow, ctx, fields.get("location")),
         )
-        await uow.customers.add(customer)
+        await uow.repo(CustomerRepository).add(customer)
         await remember_created(uow, ctx, "customer", customer.id)
         await record_event(
             uow,
@@ -134,7 +136,7 @@ async def update_customer(
         before = customer_object(current)
         after = customer_object(updated)
         previous = {k: before[k] for k in after if before.get(k) != after[k]}
-        await uow.customers.save(updated)
+        await uow.repo(CustomerRepository).save(updated)
         if previous:
             await record_event(
                 uow,
@@ -158,7 +160,7 @@ async def delete_customer(
         if current.deleted:
             return current
         deleted = replace(current, deleted_at=clock.now())
-        await uow.customers.save(deleted)
+        await uow.repo(CustomerRepository).save(deleted)
         snapshot = customer_object(current) | {"deleted": True}
         await record_event(
             uow,
@@ -180,4 +182,6 @@ async def list_customers(
     ctx: RequestContext,
 ) -> Page[Customer]:
     async with uow_factory() as uow:
-        return await uow.customers.list(page, email=email, location_id=ctx.principal.location_id)
+        return await uow.repo(CustomerRepository).list(
+            page, email=email, location_id=ctx.principal.location_id
+        )

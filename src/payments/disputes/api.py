@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from payments.disputes import service as uc
 from payments.disputes.render import dispute_object
+from payments.disputes.service import disputes as uc
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
 from payments.platform.http.params import CreatedRange
 from payments.platform.http.responses import json_response, list_response

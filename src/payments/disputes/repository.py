@@ -47,3 +47,10 @@ class DisputeRepository(RecordRepository[Dispute]):
         if self._conn.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         return [self._from_row(r) for r in (await self._conn.execute(query)).all()]
+
+    async def ledger_view(self) -> list[tuple[str, str, int, str, int, bool]]:
+        """(id, status, amount, currency, fee, funds_withdrawn) of every dispute, for
+        ``payments ledger verify``."""
+        d = disputes.c
+        query = sa.select(d.id, d.status, d.amount, d.currency, d.fee, d.funds_withdrawn)
+        return [tuple(row) for row in (await self._conn.execute(query)).all()]  # type: ignore[misc]

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from payments.events.render import event_object
+from payments.events.repository import EventRepository
 from payments.events.service import list_events
 from payments.kernel.errors import NotFound
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep
@@ -31,7 +32,7 @@ async def list_all(
 @router.get("/{event_id}", summary="Retrieve an event")
 async def retrieve(event_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
     async with c.uow_factory() as uow:
-        event = await uow.events.get(event_id)
+        event = await uow.repo(EventRepository).get(event_id)
     if event is None or not ctx.principal.sees_location(event.location_id):
         raise NotFound.of("event", event_id)
     return json_response(event_object(event))

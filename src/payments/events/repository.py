@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.events.domain import Event
 from payments.events.tables import events
 from payments.kernel.pagination import Page, PageRequest
 from payments.platform.db.listing import fetch_page
+from payments.platform.db.uow import Repository
 
 _INSERT = events.insert()  # built once: building it per call costs more than running it
 
@@ -31,10 +31,7 @@ def _to_event(row: Any) -> Event:
     )
 
 
-class EventRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
+class EventRepository(Repository):
     async def add(self, event: Event) -> None:
         await self.add_all([event])
 

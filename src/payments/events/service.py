@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from payments.events.domain import Event
+from payments.events.repository import EventRepository
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.ids import id_for
@@ -30,7 +31,7 @@ async def record_event(
         location_id=location_id,
         previous_attributes=previous_attributes,
     )
-    await uow.events.add(event)
+    await uow.repo(EventRepository).add(event)
     return event
 
 
@@ -43,7 +44,7 @@ def new_event(
     location_id: str | None = None,
     previous_attributes: dict[str, Any] | None = None,
 ) -> Event:
-    """An event to record (``uow.events.add_all`` writes several in one statement)."""
+    """An event to record (``uow.repo(EventRepository).add_all`` writes several in one statement)."""
     data: dict[str, Any] = {"object": obj}
     if previous_attributes:
         data["previous_attributes"] = previous_attributes
@@ -68,6 +69,6 @@ async def list_events(
     types: list[str] | None = None,
     **filters: Any,
 ) -> Page[Event]:
-    return await uow.events.list(
+    return await uow.repo(EventRepository).list(
         page, types=types, location_id=ctx.principal.location_id, **filters
     )

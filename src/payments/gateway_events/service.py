@@ -14,20 +14,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-
-from payments.disputes.apply import apply_dispute_event
 from payments.disputes.domain import DEFAULT_EVIDENCE_WINDOW
-from payments.gateway_events.tables import gateway_cursors, gateway_events
+from payments.disputes.service.apply import apply_dispute_event
+from payments.gateway_events.repository import GatewayEventRepository
 from payments.gateways.codec import decode, encode
 from payments.gateways.protocol import GatewayEvent, PaymentGateway
-from payments.intents.flow import sync_charge_from_gateway
+from payments.intents.repository import ChargeRepository
+from payments.intents.service.flow import sync_charge_from_gateway
 from payments.kernel.clock import Clock
 from payments.kernel.context import SYSTEM
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.platform.logs import get_logger
-from payments.refunds.apply import apply_refund_event
+from payments.refunds.service.apply import apply_refund_event
 
 log = get_logger("payments.gateway_events")
 
@@ -42,20 +40,13 @@ async def record_gateway_event(
 ) -> bool:
     """Store an event (its whole snapshot) once by id; False for a duplicate."""
     async with uow_factory() as uow:
-        dialect = postgresql if uow.dialect == "postgresql" else sqlite
-        inserted = await uow.connection.execute(
-            dialect.insert(gateway_events)
-            .values(
-                id=event.id,
-                gateway=gateway,
-                type=event.type,
-                payload=encode(event),
-                received=clock.now(),
-            )
-            .on_conflict_do_nothing(index_elements=["id"])
-            .returning(gateway_events.c.id)
+        new = await uow.repo(GatewayEventRepository).add_once(
+            event_id=event.id,
+            gateway=gateway,
+            type=event.type,
+            payload=encode(event),
+            received=clock.now(),
         )
-        new = inserted.scalar_one_or_none() is not None
         await uow.commit()
     return new
 
@@ -72,7 +63,9 @@ async def apply_gateway_event(
     error = None
     if event.charge is not None:
         async with uow_factory() as uow:
-            charge = await uow.charges.by_gateway_ref(gateway.name, event.charge.reference)
+            charge = await uow.repo(ChargeRepository).by_gateway_ref(
+                gateway.name, event.charge.reference
+            )
         if charge is not None:
             await sync_charge_from_gateway(
                 charge.id, None, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=SYSTEM
@@ -93,17 +86,14 @@ async def apply_gateway_event(
         )
     now = clock.now()
     async with uow_factory() as uow:
-        t = gateway_events
-        received = (
-            await uow.connection.execute(sa.select(t.c.received).where(t.c.id == event.id))
-        ).scalar_one()
+        events = uow.repo(GatewayEventRepository)
+        received = await events.received_at(event.id)
         if error is not None and now - received < UNMATCHED_RETRY_WINDOW:
             # Not ours yet (e.g. the attempt that made it is still being recovered): keep
             # it pending and try again later, rather than dropping the news.
-            values = {"error": error, "locked_until": now + UNMATCHED_RETRY_DELAY}
+            await events.mark(event.id, error=error, locked_until=now + UNMATCHED_RETRY_DELAY)
         else:
-            values = {"processed_at": now, "error": error, "locked_until": None}
-        await uow.connection.execute(t.update().where(t.c.id == event.id).values(**values))
+            await events.mark(event.id, error=error, locked_until=None, processed_at=now)
         await uow.commit()
     return error
 
@@ -144,35 +134,10 @@ async def process_pending_gateway_events(
     storing and applying). Rows are claimed with a lease (and ``SKIP LOCKED`` on
     PostgreSQL), so several workers never apply one event at the same time."""
     now = clock.now()
-    t = gateway_events
     async with uow_factory() as uow:
-        query = (
-            sa.select(t.c.id)
-            .where(
-                t.c.processed_at.is_(None),
-                t.c.gateway == gateway.name,
-                sa.or_(t.c.locked_until.is_(None), t.c.locked_until < now),
-            )
-            .order_by(t.c.received)
-            .limit(batch)
+        rows = await uow.repo(GatewayEventRepository).claim_pending(
+            gateway=gateway.name, now=now, lease_until=now + LEASE, limit=batch
         )
-        if uow.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        ids = list((await uow.connection.execute(query)).scalars())
-        rows = []
-        if ids:
-            await uow.connection.execute(
-                t.update().where(t.c.id.in_(ids)).values(locked_until=now + LEASE)
-            )
-            rows = (
-                (
-                    await uow.connection.execute(
-                        sa.select(t.c.payload).where(t.c.id.in_(ids)).order_by(t.c.received)
-                    )
-                )
-                .scalars()
-                .all()
-            )
         await uow.commit()
     for payload in rows:
         event = decode(GatewayEvent, payload)
@@ -187,13 +152,10 @@ async def process_pending_gateway_events(
         except Exception as exc:  # one bad event must not hold back the rest of the batch
             log.exception("gateway_event_failed", event_id=event.id, type=event.type)
             async with uow_factory() as uow:
-                await uow.connection.execute(
-                    t.update()
-                    .where(t.c.id == event.id)
-                    .values(
-                        error=f"{type(exc).__name__}: {exc}"[:500],
-                        locked_until=clock.now() + UNMATCHED_RETRY_DELAY,
-                    )
+                await uow.repo(GatewayEventRepository).mark(
+                    event.id,
+                    error=f"{type(exc).__name__}: {exc}"[:500],
+                    locked_until=clock.now() + UNMATCHED_RETRY_DELAY,
                 )
                 await uow.commit()
     return len(rows)
@@ -213,27 +175,12 @@ async def poll_gateway_events(
         await process_due()
     now = clock.now()
     async with uow_factory() as uow:
-        c = gateway_cursors
-        dialect = postgresql if uow.dialect == "postgresql" else sqlite
-        await uow.connection.execute(
-            dialect.insert(c)
-            .values(gateway=gateway.name, cursor=None, updated=now)
-            .on_conflict_do_nothing(index_elements=["gateway"])
+        claimed, cursor = await uow.repo(GatewayEventRepository).claim_cursor(
+            gateway=gateway.name, now=now, lease_until=now + LEASE
         )
-        claimed = await uow.connection.execute(
-            c.update()
-            .where(
-                c.c.gateway == gateway.name,
-                sa.or_(c.c.locked_until.is_(None), c.c.locked_until < now),
-            )
-            .values(locked_until=now + LEASE)
-            .returning(c.c.cursor)
-        )
-        row = claimed.first()
         await uow.commit()
-    if row is None:
+    if not claimed:
         return 0  # another worker holds the feed
-    cursor = row.cursor
     handled = 0
     try:
         page = await gateway.list_events(after=cursor, limit=limit)
@@ -249,10 +196,8 @@ async def poll_gateway_events(
             cursor = event.cursor
     finally:
         async with uow_factory() as uow:
-            await uow.connection.execute(
-                gateway_cursors.update()
-                .where(gateway_cursors.c.gateway == gateway.name)
-                .values(cursor=cursor, locked_until=None, updated=clock.now())
+            await uow.repo(GatewayEventRepository).release_cursor(
+                gateway=gateway.name, cursor=cursor, now=clock.now()
             )
             await uow.commit()
     return handled

@@ -7,15 +7,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.idempotency.tables import idempotency_keys as t
+from payments.platform.db.uow import Repository
 
 
-class IdempotencyRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
+class IdempotencyRepository(Repository):
     async def try_insert(self, values: dict[str, Any]) -> int | None:
         """Insert a new key; None when (api_key_id, key) already exists."""
         dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite

@@ -76,7 +76,7 @@ class IdempotencyService:
             "created": now,
         }
         async with self._uow_factory() as uow:
-            repo = IdempotencyRepository(uow.connection)
+            repo = uow.repo(IdempotencyRepository)
             record_id = await repo.try_insert({"api_key_id": api_key_id, "key": key, **fresh})
             if record_id is not None:
                 await uow.commit()
@@ -112,7 +112,7 @@ class IdempotencyService:
 
     async def complete(self, record_id: int, status: int, body: bytes) -> None:
         async with self._uow_factory() as uow:
-            await IdempotencyRepository(uow.connection).update(
+            await uow.repo(IdempotencyRepository).update(
                 record_id,
                 status="completed",
                 response_status=status,
@@ -123,12 +123,12 @@ class IdempotencyService:
 
     async def release(self, record_id: int) -> None:
         async with self._uow_factory() as uow:
-            await IdempotencyRepository(uow.connection).delete(record_id)
+            await uow.repo(IdempotencyRepository).delete(record_id)
             await uow.commit()
 
     async def purge_expired(self) -> int:
         async with self._uow_factory() as uow:
-            count = await IdempotencyRepository(uow.connection).purge_older_than(
+            count = await uow.repo(IdempotencyRepository).purge_older_than(
                 self._clock.now() - self._ttl
             )
             await uow.commit()
@@ -139,7 +139,7 @@ async def created_earlier(uow: UnitOfWork, ctx: RequestContext, resource_type: s
     """The object an earlier run of this very request created, if it got that far."""
     if ctx.idempotency_key is None:
         return None
-    repo = IdempotencyRepository(uow.connection)
+    repo = uow.repo(IdempotencyRepository)
     return await repo.resource(ctx.principal.api_key_id, ctx.idempotency_key, resource_type)
 
 
@@ -149,7 +149,7 @@ async def remember_created(
     """Record the object this request created on its idempotency key (same transaction)."""
     if ctx.idempotency_key is None:
         return
-    repo = IdempotencyRepository(uow.connection)
+    repo = uow.repo(IdempotencyRepository)
     await repo.set_resource(
         ctx.principal.api_key_id, ctx.idempotency_key, resource_type, resource_id
     )

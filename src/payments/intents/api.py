@@ -5,8 +5,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from payments.intents import flow
-from payments.intents import service as uc
 from payments.intents.render import payment_intent_object
 from payments.intents.schemas import (
     PaymentIntentCancel,
@@ -15,6 +13,8 @@ from payments.intents.schemas import (
     PaymentIntentCreate,
     PaymentIntentUpdate,
 )
+from payments.intents.service import flow
+from payments.intents.service import payment_intents as uc
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
 from payments.platform.http.params import CreatedRange
 from payments.platform.http.responses import json_response, list_response

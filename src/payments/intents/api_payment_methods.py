@@ -3,9 +3,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from payments.intents import payment_methods as uc
 from payments.intents.render import payment_method_object
 from payments.intents.schemas import AttachIn, PaymentMethodCreate
+from payments.intents.service import payment_methods as uc
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
 from payments.platform.http.responses import json_response, list_response
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from payments.disputes.apply import sync_dispute_from_gateway
 from payments.disputes.render import dispute_object
-from payments.disputes.service import gateway_call_checked, retrieve_dispute
-from payments.intents.flow import sync_charge_from_gateway
-from payments.intents.gateway_errors import gateway_call
+from payments.disputes.service.apply import sync_dispute_from_gateway
+from payments.disputes.service.disputes import gateway_call_checked, retrieve_dispute
 from payments.intents.render import payment_intent_object
+from payments.intents.repository import ChargeRepository
 from payments.intents.schemas import AuthenticateIn, FundIn
-from payments.intents.service import retrieve_payment_intent
+from payments.intents.service.flow import sync_charge_from_gateway
+from payments.intents.service.gateway_call import gateway_call
+from payments.intents.service.payment_intents import retrieve_payment_intent
 from payments.kernel.access import Permission
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest
@@ -40,7 +41,7 @@ async def _charge_ref(pi_id: str, c: ContainerDep, ctx: RequestContext) -> tuple
     ctx.require(Permission.write_payments)
     pi = await retrieve_payment_intent(pi_id, uow_factory=c.uow_factory, ctx=ctx)
     async with c.uow_factory() as uow:
-        charge = await uow.charges.get(pi.latest_charge_id or "")
+        charge = await uow.repo(ChargeRepository).get(pi.latest_charge_id or "")
     if charge is None or charge.gateway_ref is None:
         raise InvalidRequest(
             "This PaymentIntent has no attempt at the gateway yet.",

@@ -24,6 +24,15 @@ class ChargeRepository(RecordRepository[Charge]):
         found = await self.find(charges.c.gateway == gateway, charges.c.gateway_ref == ref)
         return found[0] if found else None
 
+    async def ledger_view(self) -> list[tuple[str, bool, int, int, int]]:
+        """(id, captured, amount_authorized, amount_captured, amount_refunded) of every
+        charge, for ``payments ledger verify``."""
+        c = charges.c
+        query = sa.select(
+            c.id, c.captured, c.amount_authorized, c.amount_captured, c.amount_refunded
+        )
+        return [tuple(row) for row in (await self._conn.execute(query)).all()]  # type: ignore[misc]
+
 
 class PaymentMethodRepository(RecordRepository[PaymentMethod]):
     table = payment_methods

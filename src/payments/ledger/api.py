@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from payments.kernel.access import Permission
 from payments.kernel.clock import to_unix
+from payments.ledger.repository import LedgerRepository
 from payments.ledger.service import account_balances
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep
 from payments.platform.http.responses import json_response, list_object
@@ -30,7 +31,7 @@ async def transactions(
 ) -> Response:
     ctx.require(Permission.read_audit)
     async with c.uow_factory() as uow:
-        result = await uow.ledger.list_transactions(
+        result = await uow.repo(LedgerRepository).list_transactions(
             page, source_id=source, location_id=ctx.principal.location_id
         )
     data = [

@@ -16,7 +16,7 @@ random shard in its own order, did).
 from __future__ import annotations
 
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -30,6 +30,7 @@ from payments.kernel.pagination import Page, PageRequest
 from payments.ledger.domain.journal import JournalTransaction
 from payments.ledger.tables import ledger_balances, ledger_entries, ledger_transactions
 from payments.platform.db.listing import fetch_page
+from payments.platform.db.uow import Repository
 
 BALANCE_SHARDS = 8
 
@@ -46,9 +47,11 @@ def _insert_transaction(dialect: Any) -> Any:
     )
 
 
-class LedgerRepository:
+class LedgerRepository(Repository):
+    flush_last = True  # its running balances take the most contended row locks
+
     def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
+        super().__init__(conn)
         self._dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
         self._deltas: dict[tuple[str, str], int] = defaultdict(int)  # until flush()
 
@@ -98,6 +101,9 @@ class LedgerRepository:
         if entries:
             await self._conn.execute(_INSERT_ENTRIES, entries)
         return [tx_id in new for tx_id in ids]
+
+    async def before_commit(self) -> None:
+        await self.flush()
 
     async def flush(self) -> None:
         """Add this transaction's postings to the running balances (see the module doc)."""
@@ -157,6 +163,16 @@ class LedgerRepository:
             .group_by(t.c.source_id)
         )
         return {source_id: int(n) for source_id, n in rows.all()}
+
+    async def posting_counts(self, source_type: str) -> Counter[tuple[str, str]]:
+        """(kind, source id) -> how many transactions, for one source type."""
+        t = ledger_transactions
+        rows = await self._conn.execute(
+            sa.select(t.c.kind, t.c.source_id, sa.func.count())
+            .where(t.c.source_type == source_type)
+            .group_by(t.c.kind, t.c.source_id)
+        )
+        return Counter({(kind, source): int(n) for kind, source, n in rows.all()})
 
     async def list_transactions(
         self, page: PageRequest, *, source_id: str | None = None, location_id: str | None = None

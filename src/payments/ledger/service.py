@@ -2,69 +2,52 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from collections.abc import Awaitable, Callable, Sequence
 
-from payments.intents.tables import charges
 from payments.ledger.domain.accounts import CHART_OF_ACCOUNTS
-from payments.ledger.domain.journal import TransactionKind, verify
-from payments.platform.db.uow import UnitOfWorkFactory
-from payments.refunds.verify import verify_disputes, verify_refunds
+from payments.ledger.domain.checks import Balances
+from payments.ledger.domain.journal import verify
+from payments.ledger.repository import LedgerRepository
+from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
-PAID_KINDS = [TransactionKind.CHARGE_SUCCEEDED.value, TransactionKind.CHARGE_CAPTURED.value]
+LedgerCheck = Callable[[UnitOfWork, Balances], Awaitable[list[str]]]
+"""A capability's contribution to ``payments ledger verify``: given the unit of work and
+the sum of entries per (account, currency), the problems it finds."""
 
 
-async def verify_ledger(*, uow_factory: UnitOfWorkFactory) -> list[str]:
+async def verify_ledger(
+    *, uow_factory: UnitOfWorkFactory, checks: Sequence[LedgerCheck] = ()
+) -> list[str]:
     """Every problem found; an empty list means the ledger is sound. Checks that:
 
     1. every transaction has at least two entries and balances per currency;
     2. the running balances equal the sum of the entries, per account and currency;
-    3. every succeeded (captured) charge is posted exactly once, and nothing else is;
-    4. every authorization of a charge is posted exactly once;
-    5. refunds and disputes are posted as :mod:`payments.refunds.verify` says
-       (never more refunded than captured, failed refunds reversed, ...).
+    3. whatever each capability's check proves of its objects' postings (charges,
+       refunds, disputes, ...: see ``payments.app.capabilities.LEDGER_CHECKS``).
     """
     problems: list[str] = []
     async with uow_factory() as uow:
-        grouped = await uow.ledger.all_entries()
-        tx_ids = await uow.ledger.transaction_ids()
+        ledger = uow.repo(LedgerRepository)
+        grouped = await ledger.all_entries()
+        tx_ids = await ledger.transaction_ids()
         problems += [f"transaction {t}: has no entries" for t in tx_ids if t not in grouped]
         problems += verify(grouped)
-        sums = {(a, c): s for a, c, s in await uow.ledger.entry_sums()}
-        balances = {(a, c): s for a, c, s in await uow.ledger.balances()}
+        sums = {(a, c): s for a, c, s in await ledger.entry_sums()}
+        balances = {(a, c): s for a, c, s in await ledger.balances()}
         for key in sorted(set(sums) | set(balances)):
             if sums.get(key, 0) != balances.get(key, 0):
                 problems.append(
                     f"balance of {key[0]} in {key[1]} is {balances.get(key, 0)} but its entries "
                     f"sum to {sums.get(key, 0)}"
                 )
-        paid = await uow.ledger.postings_by_source(PAID_KINDS)
-        authorized = await uow.ledger.postings_by_source([TransactionKind.CHARGE_AUTHORIZED.value])
-        rows = await uow.connection.execute(
-            sa.select(charges.c.id, charges.c.captured, charges.c.amount_authorized)
-        )
-        seen: set[str] = set()
-        for charge_id, captured, amount_authorized in rows.all():
-            seen.add(charge_id)
-            if captured and paid.get(charge_id, 0) != 1:
-                problems.append(
-                    f"charge {charge_id} succeeded but is posted {paid.get(charge_id, 0)} times"
-                )
-            if not captured and paid.get(charge_id, 0):
-                problems.append(f"charge {charge_id} is not captured but is posted as paid")
-            if amount_authorized and authorized.get(charge_id, 0) != 1:
-                problems.append(
-                    f"charge {charge_id} was authorized but its hold is posted "
-                    f"{authorized.get(charge_id, 0)} times"
-                )
-        problems += [f"posting for unknown charge {c}" for c in set(paid) - seen]
-        problems += await verify_refunds(uow, sums)
-        problems += await verify_disputes(uow, sums)
+        for check in checks:
+            problems += await check(uow, sums)
     return problems
 
 
 async def account_balances(*, uow_factory: UnitOfWorkFactory) -> list[dict[str, object]]:
     async with uow_factory() as uow:
-        rows = await uow.ledger.balances()
+        rows = await uow.repo(LedgerRepository).balances()
     by_key = {(a, c): s for a, c, s in rows}
     out: list[dict[str, object]] = []
     for spec in CHART_OF_ACCOUNTS.values():

@@ -3,12 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.kernel.pagination import Page, PageRequest
 from payments.locations.domain import Location
 from payments.locations.tables import locations
 from payments.platform.db.listing import fetch_page
+from payments.platform.db.uow import Repository
 
 
 def _to_location(row: Any) -> Location:
@@ -25,10 +25,7 @@ def _to_location(row: Any) -> Location:
     )
 
 
-class LocationRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
+class LocationRepository(Repository):
     async def add(self, location: Location) -> None:
         await self._conn.execute(
             locations.insert().values(

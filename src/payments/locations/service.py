@@ -21,6 +21,7 @@ from payments.locations.domain import (
     default_payment_method_types,
 )
 from payments.locations.render import location_object
+from payments.locations.repository import LocationRepository
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
 SAMPLE_SHOPS: list[dict[str, Any]] = [
@@ -125,7 +126,7 @@ async def create_location(
         metadata=validate_metadata(fields.get("metadata") or {}),
     )
     async with uow_factory() as uow:
-        await uow.locations.add(location)
+        await uow.repo(LocationRepository).add(location)
         await record_event(
             uow,
             "location.created",
@@ -139,7 +140,7 @@ async def create_location(
 
 
 async def _visible(uow: UnitOfWork, location_id: str, ctx: RequestContext) -> Location:
-    location = await uow.locations.get(location_id)
+    location = await uow.repo(LocationRepository).get(location_id)
     if location is None:
         raise NotFound.of("location", location_id)
     ctx.check_location("location", location_id, location.id)
@@ -181,7 +182,7 @@ async def update_location(
         before, after = location_object(current), location_object(updated)
         previous = {k: before[k] for k in after if before[k] != after[k]}
         if previous:
-            await uow.locations.save(updated)
+            await uow.repo(LocationRepository).save(updated)
             await record_event(
                 uow,
                 "location.updated",
@@ -199,13 +200,13 @@ async def list_locations(
     page: PageRequest, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
 ) -> Page[Location]:
     async with uow_factory() as uow:
-        return await uow.locations.list(page, only_id=ctx.principal.location_id)
+        return await uow.repo(LocationRepository).list(page, only_id=ctx.principal.location_id)
 
 
 async def seed_sample_locations(*, uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
     """Create the sample shops once, on an empty database. Returns how many were made."""
     async with uow_factory() as uow:
-        if await uow.locations.count():
+        if await uow.repo(LocationRepository).count():
             return 0
     for shop in SAMPLE_SHOPS:
         await create_location(shop, uow_factory=uow_factory, clock=clock, ctx=SYSTEM)

@@ -12,11 +12,11 @@ from payments.app.bootstrap import Container
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
 from payments.platform.http.params import CreatedRange
 from payments.platform.http.responses import json_response, list_response
-from payments.refunds import approvals
-from payments.refunds import service as uc
 from payments.refunds.domain.policy import RefundPolicy
 from payments.refunds.render import refund_object
 from payments.refunds.schemas import RefundCreate, RefundReject
+from payments.refunds.service import approvals
+from payments.refunds.service import refunds as uc
 
 router = APIRouter(prefix="/v1/refunds", tags=["refunds"])
 

@@ -26,3 +26,15 @@ class RefundRepository(RecordRepository[Refund]):
     async def by_gateway_ref(self, gateway: str, ref: str) -> Refund | None:
         found = await self.find(refunds.c.gateway == gateway, refunds.c.gateway_ref == ref)
         return found[0] if found else None
+
+    async def ledger_view(self) -> list[tuple[str, str, str, int, str, bool]]:
+        """(id, charge id, status, amount, currency, sent) of every refund, for
+        ``payments ledger verify``."""
+        r = refunds.c
+        query = sa.select(r.id, r.charge_id, r.status, r.amount, r.currency, r.sent_at)
+        return [
+            (rid, charge_id, status, amount, currency, sent_at is not None)
+            for rid, charge_id, status, amount, currency, sent_at in (
+                await self._conn.execute(query)
+            ).all()
+        ]

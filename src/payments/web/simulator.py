@@ -14,8 +14,9 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Form, Query
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from payments.intents.flow import sync_charge_from_gateway
-from payments.intents.gateway_errors import gateway_call
+from payments.intents.repository import ChargeRepository
+from payments.intents.service.flow import sync_charge_from_gateway
+from payments.intents.service.gateway_call import gateway_call
 from payments.kernel.context import SYSTEM
 from payments.kernel.errors import NotFound
 from payments.platform.http.deps import ContainerDep, services
@@ -60,7 +61,7 @@ async def answer(
     sim = _simulator(c)
     result = await gateway_call(sim.complete_action(ref, succeed=outcome == "complete"))  # type: ignore[attr-defined]
     async with c.uow_factory() as uow:
-        charge = await uow.charges.by_gateway_ref(c.gateway.name, ref)
+        charge = await uow.repo(ChargeRepository).by_gateway_ref(c.gateway.name, ref)
     if charge is not None:
         await sync_charge_from_gateway(
             charge.id, result, gateway=c.gateway, ctx=SYSTEM, **services(c)

@@ -10,7 +10,6 @@ from payments.app.bootstrap import Container
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
 from payments.platform.http.responses import json_response, list_response
 from payments.platform.http.schemas import DeletedObject
-from payments.webhooks import service as uc
 from payments.webhooks.render import deleted_webhook_endpoint_object, webhook_endpoint_object
 from payments.webhooks.schemas import (
     RotateSecret,
@@ -18,6 +17,7 @@ from payments.webhooks.schemas import (
     WebhookEndpointOut,
     WebhookEndpointUpdate,
 )
+from payments.webhooks.service import endpoints as uc
 
 router = APIRouter(prefix="/v1/webhook_endpoints", tags=["webhook_endpoints"])
 

@@ -10,10 +10,10 @@ from starlette.responses import Response
 
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
 from payments.platform.http.responses import json_response, list_object, list_response
-from payments.webhooks import replay as uc
 from payments.webhooks.domain.delivery import DeliveryStatus
 from payments.webhooks.render import webhook_delivery_object
 from payments.webhooks.schemas import RedeliverRequest, ReplayRequest, WebhookReplayOut
+from payments.webhooks.service import replay as uc
 
 router = APIRouter(tags=["webhook_endpoints"])
 

@@ -8,8 +8,8 @@ closed with the container.
 from __future__ import annotations
 
 from payments.app.bootstrap import Container
-from payments.webhooks.deliver import deliver_due, dispatch_events
-from payments.webhooks.sender import WebhookSender
+from payments.webhooks.adapters.sender import WebhookSender
+from payments.webhooks.service.deliver import deliver_due, dispatch_events
 
 SENDER_KEY = "webhook_sender"
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from payments.apikeys.repository import ApiKeyRepository
 from support.app import Api
 
 
@@ -17,7 +18,7 @@ async def test_a_revoked_key_stops_working(api: Api) -> None:
     admin = await api.key()
     assert (await api.client.get("/v1/customers", headers=admin)).status_code == 200
     async with api.container.uow_factory() as uow:
-        key_id = (await uow.api_keys.all())[0].id
+        key_id = (await uow.repo(ApiKeyRepository).all())[0].id
     await revoke_api_key(key_id, uow_factory=api.container.uow_factory, clock=api.container.clock)
     response = await api.client.get("/v1/customers", headers=admin)
     assert response.status_code == 401

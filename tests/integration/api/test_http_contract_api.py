@@ -81,12 +81,12 @@ async def test_an_unexpected_error_is_a_500_without_a_stack_trace(api: Api) -> N
     from sqlalchemy.ext.asyncio import create_async_engine
 
     broken = create_async_engine("sqlite+aiosqlite:////proc/no/such/dir/db.sqlite3")
-    original = api.container.uow_factory.engine
-    api.container.uow_factory.engine = broken
+    original = api.container.uow_factory._engine
+    api.container.uow_factory._engine = broken
     try:
         response = await api.client.post("/v1/customers", json={"name": "x"}, headers=admin)
     finally:
-        api.container.uow_factory.engine = original
+        api.container.uow_factory._engine = original
         await broken.dispose()
     assert response.status_code == 500
     body = response.json()

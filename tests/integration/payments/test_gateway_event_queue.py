@@ -14,6 +14,7 @@ from payments.gateway_events.service import (
 )
 from payments.gateway_events.tables import gateway_events
 from payments.gateways.protocol import ChargeResult, GatewayEvent
+from payments.intents.repository import ChargeRepository
 from payments.kernel.clock import FrozenClock
 from support.app import Api
 
@@ -55,7 +56,7 @@ async def test_a_failing_event_is_retried_later_and_does_not_block_the_rest(
         ).json()
         charge = (await api.client.get(f"/v1/charges/{pi['latest_charge']}", headers=admin)).json()
         async with api.container.uow_factory() as uow:
-            ours = await uow.charges.get(charge["id"])
+            ours = await uow.repo(ChargeRepository).get(charge["id"])
         assert ours is not None and ours.gateway_ref
         refs.append(ours.gateway_ref)
     gateway = api.container.gateway

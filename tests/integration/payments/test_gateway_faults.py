@@ -30,9 +30,9 @@ from payments.gateways.protocol import ChargeRequest, ChargeResult, GatewayNotSe
 from payments.gateways.simulator import SimulatorGateway
 from payments.gateways.simulator.store import charges as sim_charges
 from payments.gateways.simulator.store import events as sim_events
-from payments.intents import flow
-from payments.intents.attempts import RECOVERY_BASE, recovery_delay
-from payments.intents.recovery import recover_attempts
+from payments.intents.service import flow
+from payments.intents.service.attempts import RECOVERY_BASE, recovery_delay
+from payments.intents.service.recovery import recover_attempts
 from payments.intents.tables import gateway_attempts
 from payments.kernel.clock import FrozenClock
 from payments.kernel.context import SYSTEM

@@ -10,7 +10,7 @@ import pytest
 from payments.kernel.access import Principal, Role
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import PermissionDenied
-from payments.refunds.approvals import approve_refund
+from payments.refunds.service.approvals import approve_refund
 from support.app import Api
 from support.refunds import charge_of, event_types, ledger_kinds, paid, refund, shop, verified
 

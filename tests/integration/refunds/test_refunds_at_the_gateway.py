@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from payments.intents.repository import ChargeRepository
 from payments.platform.worker import run_once
 from support.app import Api
 from support.refunds import (
@@ -142,6 +143,6 @@ async def test_a_lost_refund_answer_is_settled_by_the_recovery_job_exactly_once(
 
 async def _gateway_ref(api: Api, pi: dict[str, object]) -> str:
     async with api.container.uow_factory() as uow:
-        charge = await uow.charges.get(str(pi["latest_charge"]))
+        charge = await uow.repo(ChargeRepository).get(str(pi["latest_charge"]))
     assert charge is not None and charge.gateway_ref is not None
     return charge.gateway_ref

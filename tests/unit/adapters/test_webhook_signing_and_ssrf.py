@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from payments.webhooks.adapters.signing import new_secret, sign, webhook_headers
+from payments.webhooks.adapters.ssrf import AddressRefused, GuardedBackend
 from standardwebhooks import Webhook
-
-from payments.webhooks.signing import new_secret, sign, webhook_headers
-from payments.webhooks.ssrf import AddressRefused, GuardedBackend
 
 
 def test_signatures_verify_with_the_standardwebhooks_package() -> None:

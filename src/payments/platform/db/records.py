@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.kernel.pagination import Page, PageRequest
 from payments.platform.db.listing import fetch_page
+from payments.platform.db.uow import Repository
 
 R = TypeVar("R")
 
@@ -29,12 +30,12 @@ def _statements(table: sa.Table) -> tuple[Any, Any, Any, Any]:
     return table.insert(), table.update().where(by_id), select, select.with_for_update()
 
 
-class RecordRepository(Generic[R]):
+class RecordRepository(Repository, Generic[R]):
     table: sa.Table
     record: type[R]
 
     def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
+        super().__init__(conn)
         self._names = [f.name for f in fields(self.record)]  # type: ignore[arg-type]
 
     def _from_row(self, row: Any) -> R:

@@ -7,10 +7,10 @@ The three phases of every money-moving gateway call (brandur's atomic phases):
 2. :func:`call_gateway` sends the request described by the attempt, with the
    attempt id as the idempotency key. No database transaction is open.
 3. :func:`settle_attempt` records the answer in a new transaction and applies
-   it through :mod:`payments.intents.apply`.
+   it through :mod:`payments.intents.service.apply`.
 
 If the process dies between 1 and 3, or the answer is lost, the attempt stays
-``started``/``unknown`` and the recovery job (:mod:`payments.intents.recovery`)
+``started``/``unknown`` and the recovery job (:mod:`payments.intents.service.recovery`)
 repeats the call with the same key: the gateway replays its stored answer, so
 money moves at most once.
 """
@@ -31,14 +31,20 @@ from payments.gateways.protocol import (
     RefundCanceling,
     RefundResult,
 )
-from payments.intents.apply import apply_charge_result
 from payments.intents.domain.model import AttemptStatus, GatewayAttempt, PaymentIntent
-from payments.intents.payment_methods import attach_in
+from payments.intents.repository import (
+    AttemptRepository,
+    ChargeRepository,
+    PaymentIntentRepository,
+    PaymentMethodRepository,
+)
+from payments.intents.service.apply import apply_charge_result
+from payments.intents.service.payment_methods import attach_in
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import GatewayUnavailable, InvalidRequest
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
-from payments.refunds.apply import apply_refund_attempt, refund_not_made
+from payments.refunds.service.apply import apply_refund_attempt, refund_not_made
 
 Outcome = (
     ChargeResult | RefundResult | GatewayNotSent | GatewayOutcomeUnknown | GatewayInvalidRequest
@@ -111,7 +117,7 @@ async def settle_attempt(
     ``settled_intent``, so that the caller does not read it again."""
     error: Exception | None = None
     async with uow_factory() as uow:
-        attempt = await uow.attempts.get(attempt_id, for_update=True)
+        attempt = await uow.repo(AttemptRepository).get(attempt_id, for_update=True)
         assert attempt is not None
         if attempt.status in (AttemptStatus.done, AttemptStatus.not_sent):
             return attempt  # another path (worker, webhook) settled it first
@@ -154,7 +160,7 @@ async def settle_attempt(
                 attempt.result = {"error": outcome.code, "message": outcome.message}
                 await _undo(uow, attempt, clock=clock, ctx=ctx)
                 error = InvalidRequest(outcome.message, code=outcome.code, param=outcome.param)
-        await uow.attempts.save(attempt)
+        await uow.repo(AttemptRepository).save(attempt)
         await uow.commit()
     if error is not None:
         raise error
@@ -170,8 +176,8 @@ async def _apply(
     ctx: RequestContext,
 ) -> PaymentIntent:
     assert attempt.payment_intent_id and attempt.charge_id
-    pi = await uow.payment_intents.get(attempt.payment_intent_id, for_update=True)
-    charge = await uow.charges.get(attempt.charge_id, for_update=True)
+    pi = await uow.repo(PaymentIntentRepository).get(attempt.payment_intent_id, for_update=True)
+    charge = await uow.repo(ChargeRepository).get(attempt.charge_id, for_update=True)
     assert pi is not None and charge is not None
     await apply_charge_result(uow, pi, charge, result, clock=clock, ctx=ctx)
     await save_for_future_use(uow, pi, clock=clock, ctx=ctx)
@@ -186,7 +192,7 @@ async def save_for_future_use(
         return
     if pi.status not in ("succeeded", "requires_capture"):
         return
-    pm = await uow.payment_methods.get(pi.payment_method_id)
+    pm = await uow.repo(PaymentMethodRepository).get(pi.payment_method_id)
     if pm is not None and pm.customer_id is None:
         await attach_in(uow, pm, pi.customer_id, clock=clock, ctx=ctx)
 
@@ -203,8 +209,10 @@ async def _undo(
         return
     if attempt.operation != "charge":
         return  # a refused capture leaves the intent as it was
-    pi = await uow.payment_intents.get(attempt.payment_intent_id or "", for_update=True)
-    charge = await uow.charges.get(attempt.charge_id or "", for_update=True)
+    pi = await uow.repo(PaymentIntentRepository).get(
+        attempt.payment_intent_id or "", for_update=True
+    )
+    charge = await uow.repo(ChargeRepository).get(attempt.charge_id or "", for_update=True)
     if pi is None or charge is None:
         return
     charge.status = "failed"
@@ -212,14 +220,16 @@ async def _undo(
     charge.failure_message = (
         attempt.result["message"] if attempt.result else "The gateway was not reached."
     )
-    await uow.charges.save(charge)
+    await uow.repo(ChargeRepository).save(charge)
     pi.status = "requires_confirmation" if pi.payment_method_id else "requires_payment_method"
-    await uow.payment_intents.save(pi)
+    await uow.repo(PaymentIntentRepository).save(pi)
 
 
 async def _withdraw_cancellation(uow: UnitOfWork, attempt: GatewayAttempt) -> None:
     """A cancel that never took effect: drop the reason recorded when it was accepted."""
-    pi = await uow.payment_intents.get(attempt.payment_intent_id or "", for_update=True)
+    pi = await uow.repo(PaymentIntentRepository).get(
+        attempt.payment_intent_id or "", for_update=True
+    )
     if pi is not None and pi.status != "canceled" and pi.cancellation_reason is not None:
         pi.cancellation_reason = None
-        await uow.payment_intents.save(pi)
+        await uow.repo(PaymentIntentRepository).save(pi)

@@ -18,8 +18,8 @@ import httpx
 
 from payments import __version__
 from payments.platform.logs import scrub
+from payments.webhooks.adapters.ssrf import AddressRefused, GuardedBackend, Resolver, resolve
 from payments.webhooks.domain.delivery import SNIPPET_BYTES, AttemptOutcome
-from payments.webhooks.ssrf import AddressRefused, GuardedBackend, Resolver, resolve
 
 USER_AGENT = f"MyComputer-Payments-Webhooks/{__version__}"
 

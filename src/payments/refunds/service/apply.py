@@ -21,12 +21,14 @@ from payments.events.service import record_event
 from payments.gateways.protocol import GatewayEvent, RefundResult
 from payments.intents.domain.model import AttemptStatus, Charge, GatewayAttempt
 from payments.intents.render import charge_object
+from payments.intents.repository import AttemptRepository, ChargeRepository
 from payments.kernel.clock import Clock
 from payments.kernel.context import SYSTEM, RequestContext
 from payments.kernel.ids import id_for
 from payments.kernel.money import Money
 from payments.ledger.domain import postings
 from payments.ledger.domain.journal import Source
+from payments.ledger.repository import LedgerRepository
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.platform.logs import get_logger
 from payments.refunds.domain.refund import (
@@ -41,6 +43,7 @@ from payments.refunds.domain.refund import (
     outcome_of,
 )
 from payments.refunds.render import refund_object
+from payments.refunds.repository import RefundRepository
 
 log = get_logger("payments.refunds")
 
@@ -94,8 +97,8 @@ async def send_refund(
     count it on the charge, post ``refund_created``, record the gateway attempt."""
     now = clock.now()
     charge.amount_refunded += refund.amount
-    await uow.charges.save(charge)
-    await uow.ledger.post(
+    await uow.repo(ChargeRepository).save(charge)
+    await uow.repo(LedgerRepository).post(
         postings.refund_created(
             Money(refund.amount, refund.currency),
             source=refund_source(refund),
@@ -119,7 +122,7 @@ async def send_refund(
         charge_id=charge.id,
         object_id=refund.id,
     )
-    await uow.attempts.add(attempt)
+    await uow.repo(AttemptRepository).add(attempt)
     await record_event(
         uow,
         "charge.refunded",
@@ -165,7 +168,7 @@ async def move_refund(
                 )
             case LedgerStep.CREATED:
                 raise ValueError("refund_created is posted by send_refund")
-        await uow.ledger.post(tx, when=now, location_id=refund.location_id)
+        await uow.repo(LedgerRepository).post(tx, when=now, location_id=refund.location_id)
     refund.status = target.value
     if target in (S.FAILED, S.CANCELED):
         if target == S.FAILED:
@@ -174,8 +177,8 @@ async def move_refund(
             refund.canceled_at = now
         if refund.sent_at is not None:
             charge.amount_refunded -= refund.amount
-            await uow.charges.save(charge)
-    await uow.refunds.save(refund)
+            await uow.repo(ChargeRepository).save(charge)
+    await uow.repo(RefundRepository).save(refund)
     after = refund_object(refund)
     await record_event(
         uow,
@@ -230,8 +233,8 @@ async def apply_refund_outcome(
 
 
 async def _locked(uow: UnitOfWork, attempt: GatewayAttempt) -> tuple[Refund, Charge]:
-    charge = await uow.charges.get(attempt.charge_id or "", for_update=True)
-    refund = await uow.refunds.get(attempt.object_id or "", for_update=True)
+    charge = await uow.repo(ChargeRepository).get(attempt.charge_id or "", for_update=True)
+    refund = await uow.repo(RefundRepository).get(attempt.object_id or "", for_update=True)
     assert charge is not None and refund is not None, attempt.id
     return refund, charge
 
@@ -258,7 +261,7 @@ async def apply_refund_attempt(
         failure_reason=result.failure_reason,
     )
     if learned and not moved:
-        await uow.refunds.save(refund)
+        await uow.repo(RefundRepository).save(refund)
 
 
 async def refund_not_made(
@@ -284,11 +287,11 @@ async def apply_refund_event(
     except ValueError as exc:
         return str(exc)
     async with uow_factory() as uow:
-        found = await uow.refunds.by_gateway_ref(gateway, snapshot.reference)
+        found = await uow.repo(RefundRepository).by_gateway_ref(gateway, snapshot.reference)
         if found is None:
             return "no refund of ours has this reference"
-        charge = await uow.charges.get(found.charge_id, for_update=True)
-        refund = await uow.refunds.get(found.id, for_update=True)
+        charge = await uow.repo(ChargeRepository).get(found.charge_id, for_update=True)
+        refund = await uow.repo(RefundRepository).get(found.id, for_update=True)
         assert charge is not None and refund is not None
         await apply_refund_outcome(
             uow,

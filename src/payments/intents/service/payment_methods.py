@@ -12,6 +12,7 @@ from typing import Any
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
+from payments.customers.repository import CustomerRepository
 from payments.events.service import record_event
 from payments.gateways.protocol import (
     CardInput,
@@ -23,8 +24,9 @@ from payments.gateways.protocol import (
 )
 from payments.gateways.protocol import PaymentMethod as GatewayPaymentMethod
 from payments.intents.domain.model import PaymentMethod
-from payments.intents.gateway_errors import gateway_call
 from payments.intents.render import payment_method_object
+from payments.intents.repository import PaymentMethodRepository
+from payments.intents.service.gateway_call import gateway_call
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
@@ -99,7 +101,7 @@ async def store_gateway_method(
         billing_details=billing_details,
         metadata=metadata,
     )
-    await uow.payment_methods.add(pm)
+    await uow.repo(PaymentMethodRepository).add(pm)
     return pm
 
 
@@ -165,7 +167,7 @@ async def create_payment_method(
 async def visible_payment_method(
     uow: UnitOfWork, pm_id: str, ctx: RequestContext, *, param: str = "id"
 ) -> PaymentMethod:
-    pm = await uow.payment_methods.get(pm_id)
+    pm = await uow.repo(PaymentMethodRepository).get(pm_id)
     # methods made with an unrestricted key (no location) are usable by every shop
     hidden = (
         pm is not None
@@ -195,7 +197,7 @@ async def attach(
     ctx.require(Permission.write_payments)
     async with uow_factory() as uow:
         pm = await visible_payment_method(uow, pm_id, ctx)
-        customer = await uow.customers.get(customer_id)
+        customer = await uow.repo(CustomerRepository).get(customer_id)
         if (
             customer is None
             or customer.deleted
@@ -219,7 +221,7 @@ async def attach_in(
     uow: UnitOfWork, pm: PaymentMethod, customer_id: str, *, clock: Clock, ctx: RequestContext
 ) -> None:
     pm.customer_id = customer_id
-    await uow.payment_methods.save(pm)
+    await uow.repo(PaymentMethodRepository).save(pm)
     await record_event(
         uow,
         "payment_method.attached",
@@ -242,7 +244,7 @@ async def detach(
                 code="payment_method_unexpected_state",
             )
         pm.customer_id = None
-        await uow.payment_methods.save(pm)
+        await uow.repo(PaymentMethodRepository).save(pm)
         await record_event(
             uow,
             "payment_method.detached",
@@ -261,7 +263,7 @@ async def list_for_customer(
     from payments.intents.tables import payment_methods as t
 
     async with uow_factory() as uow:
-        customer = await uow.customers.get(customer_id)
+        customer = await uow.repo(CustomerRepository).get(customer_id)
         if customer is None or not ctx.principal.sees_location(customer.location_id):
             raise NotFound.of("customer", customer_id)
-        return await uow.payment_methods.page(page, [t.c.customer_id == customer_id])
+        return await uow.repo(PaymentMethodRepository).page(page, [t.c.customer_id == customer_id])

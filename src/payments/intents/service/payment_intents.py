@@ -1,11 +1,12 @@
 """PaymentIntents: create, retrieve, update, list. Confirm, capture and cancel, which
-call the gateway, are in :mod:`payments.intents.flow`."""
+call the gateway, are in :mod:`payments.intents.service.flow`."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from payments.customers.repository import CustomerRepository
 from payments.events.service import record_event
 from payments.gateways.protocol import PaymentGateway
 from payments.idempotency.service import created_earlier, remember_created
@@ -16,12 +17,17 @@ from payments.intents.domain.payment_intent import (
     PaymentIntentStatus,
     transition,
 )
-from payments.intents.payment_methods import (
+from payments.intents.render import payment_intent_object
+from payments.intents.repository import (
+    AttemptRepository,
+    PaymentIntentRepository,
+    PaymentMethodRepository,
+)
+from payments.intents.service.payment_methods import (
     new_payment_method,
     tokenize,
     visible_payment_method,
 )
-from payments.intents.render import payment_intent_object
 from payments.intents.tables import payment_intents as t
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
@@ -37,6 +43,7 @@ from payments.kernel.money import (
 )
 from payments.kernel.pagination import Page, PageRequest
 from payments.locations.domain import Location
+from payments.locations.repository import LocationRepository
 from payments.platform.db.listing import list_filters
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -62,7 +69,7 @@ def parse_currency(value: str, *, param: str = "currency") -> str:
 async def visible_intent(
     uow: UnitOfWork, pi_id: str, ctx: RequestContext, *, for_update: bool = False
 ) -> PaymentIntent:
-    pi = await uow.payment_intents.get(pi_id, for_update=for_update)
+    pi = await uow.repo(PaymentIntentRepository).get(pi_id, for_update=for_update)
     if pi is None or not ctx.principal.sees_location(pi.location_id):
         raise NotFound.of("payment_intent", pi_id)
     return pi
@@ -76,7 +83,7 @@ async def _location(uow: UnitOfWork, ctx: RequestContext, location_id: str | Non
             code="parameter_missing",
             param="location",
         )
-    location = await uow.locations.get(location_id)
+    location = await uow.repo(LocationRepository).get(location_id)
     if location is None or not ctx.principal.sees_location(location.id):
         raise NotFound.of("location", location_id, param="location")
     return location
@@ -97,7 +104,7 @@ async def resolve_payment_method(
     )
     if new:
         async with uow_factory() as uow:
-            await uow.payment_methods.add(pm)
+            await uow.repo(PaymentMethodRepository).add(pm)
             await uow.commit()
     return pm
 
@@ -115,7 +122,7 @@ async def prepare_payment_method(
     value shaped like our ids is looked up first (``pm_card_visa`` cannot be ours)."""
     if looks_like("pm", value):
         async with uow_factory() as uow:
-            if await uow.payment_methods.get(value) is not None:
+            if await uow.repo(PaymentMethodRepository).get(value) is not None:
                 return await visible_payment_method(uow, value, ctx, param="payment_method"), False
     gateway_pm = await tokenize(value, gateway=gateway)
     return new_payment_method(gateway_pm, gateway=gateway.name, ctx=ctx, clock=clock), True
@@ -166,9 +173,9 @@ async def create_payment_intent(
         if earlier is not None:  # a retry after a crash: the intent exists already
             return await visible_intent(uow, earlier, ctx)
         if pm is not None and new:
-            await uow.payment_methods.add(pm)
+            await uow.repo(PaymentMethodRepository).add(pm)
         pi = await new_payment_intent(uow, params, pm, ctx=ctx, clock=clock, max_amount=max_amount)
-        await uow.payment_intents.add(pi)
+        await uow.repo(PaymentIntentRepository).add(pi)
         await remember_created(uow, ctx, "payment_intent", pi.id)
         await record_event(
             uow,
@@ -198,7 +205,7 @@ async def new_payment_intent(
     validate_amount(amount, currency, maximum=max_amount)
     customer_id = params.get("customer")
     if customer_id is not None:
-        customer = await uow.customers.get(customer_id)
+        customer = await uow.repo(CustomerRepository).get(customer_id)
         if (
             customer is None
             or customer.deleted
@@ -269,7 +276,7 @@ async def update_payment_intent(
         pi = await visible_intent(uow, pi_id, ctx, for_update=True)
         before = payment_intent_object(pi)
         money_fields = {k for k in ("amount", "currency", "capture_method") if k in params}
-        if (money_fields or pm is not None) and await uow.attempts.open_for(pi.id):
+        if (money_fields or pm is not None) and await uow.repo(AttemptRepository).open_for(pi.id):
             raise InvalidRequest(
                 "An attempt of this PaymentIntent is in flight.",
                 code="payment_intent_unexpected_state",
@@ -292,7 +299,7 @@ async def update_payment_intent(
             pi.metadata = merge_metadata(pi.metadata, params["metadata"] or {})
         after = payment_intent_object(pi)
         if after != before:
-            await uow.payment_intents.save(pi)
+            await uow.repo(PaymentIntentRepository).save(pi)
         await uow.commit()
     return pi
 
@@ -315,4 +322,4 @@ async def list_payment_intents(
         location_id=ctx.principal.location_id,
     )
     async with uow_factory() as uow:
-        return await uow.payment_intents.page(page, where)
+        return await uow.repo(PaymentIntentRepository).page(page, where)

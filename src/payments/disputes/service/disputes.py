@@ -1,6 +1,6 @@
 """Disputes: retrieve, list, add evidence (and submit it), close (accept the loss).
 
-Disputes are created by the gateway (see :mod:`payments.disputes.apply`).
+Disputes are created by the gateway (see :mod:`payments.disputes.service.apply`).
 Evidence may be added by anyone who may take payments (shop staff know the
 repair); closing a dispute accepts a loss of money, so it takes the
 ``approve_refunds`` permission (finance, admin).
@@ -19,7 +19,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from payments.audit.service import record_audit
-from payments.disputes.apply import emit_dispute_event, move_dispute
 from payments.disputes.domain import (
     Dispute,
     DisputeStatus,
@@ -28,9 +27,12 @@ from payments.disputes.domain import (
     transition,
 )
 from payments.disputes.render import dispute_object
+from payments.disputes.repository import DisputeRepository
+from payments.disputes.service.apply import emit_dispute_event, move_dispute
 from payments.disputes.tables import disputes as t
 from payments.gateways.protocol import DisputeManagement, GatewayInvalidRequest, PaymentGateway
-from payments.intents.gateway_errors import gateway_call
+from payments.intents.repository import ChargeRepository
+from payments.intents.service.gateway_call import gateway_call
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
@@ -46,7 +48,7 @@ D = DisputeStatus
 
 
 async def visible_dispute(uow: UnitOfWork, dispute_id: str, ctx: RequestContext) -> Dispute:
-    dispute = await uow.disputes.get(dispute_id)
+    dispute = await uow.repo(DisputeRepository).get(dispute_id)
     if dispute is None or not ctx.principal.sees_location(dispute.location_id):
         raise NotFound.of("dispute", dispute_id)
     return dispute
@@ -54,8 +56,8 @@ async def visible_dispute(uow: UnitOfWork, dispute_id: str, ctx: RequestContext)
 
 async def _locked(uow: UnitOfWork, dispute_id: str, ctx: RequestContext) -> Dispute:
     found = await visible_dispute(uow, dispute_id, ctx)
-    await uow.charges.get(found.charge_id, for_update=True)  # the one lock order
-    dispute = await uow.disputes.get(dispute_id, for_update=True)
+    await uow.repo(ChargeRepository).get(found.charge_id, for_update=True)  # the one lock order
+    dispute = await uow.repo(DisputeRepository).get(dispute_id, for_update=True)
     assert dispute is not None
     return dispute
 
@@ -94,7 +96,7 @@ async def list_disputes(
         location_id=ctx.principal.location_id,
     )
     async with uow_factory() as uow:
-        return await uow.disputes.page(page, where)
+        return await uow.repo(DisputeRepository).page(page, where)
 
 
 async def update_dispute(
@@ -139,7 +141,7 @@ async def update_dispute(
             dispute.metadata = merge_metadata(dispute.metadata, params["metadata"] or {})
         if dispute_object(dispute) == before:
             return dispute
-        await uow.disputes.save(dispute)
+        await uow.repo(DisputeRepository).save(dispute)
         await emit_dispute_event(
             uow, "charge.dispute.updated", dispute, clock=clock, ctx=ctx, before=before
         )

@@ -27,16 +27,19 @@ from payments.disputes.domain import (
     parse_status,
 )
 from payments.disputes.render import dispute_object
+from payments.disputes.repository import DisputeRepository
 from payments.events.service import record_event
 from payments.gateways.protocol import Dispute as GatewayDispute
 from payments.gateways.protocol import GatewayEvent
 from payments.intents.domain.model import Charge
+from payments.intents.repository import ChargeRepository
 from payments.kernel.clock import Clock
 from payments.kernel.context import SYSTEM, RequestContext
 from payments.kernel.ids import id_for
 from payments.kernel.money import Money
 from payments.ledger.domain import postings
 from payments.ledger.domain.journal import Source
+from payments.ledger.repository import LedgerRepository
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.platform.logs import get_logger
 from payments.refunds.domain.refund import changed
@@ -98,7 +101,7 @@ async def _post_steps(
             case LedgerStep.LOST:
                 txs = [postings.dispute_lost(money, source=source)]
         for tx in txs:
-            await uow.ledger.post(tx, when=now, location_id=dispute.location_id)
+            await uow.repo(LedgerRepository).post(tx, when=now, location_id=dispute.location_id)
     return events
 
 
@@ -120,7 +123,7 @@ async def move_dispute(
     dispute.status = target.value
     if is_terminal(target):
         dispute.closed_at = clock.now()
-    await uow.disputes.save(dispute)
+    await uow.repo(DisputeRepository).save(dispute)
     kind = "charge.dispute.closed" if is_terminal(target) else "charge.dispute.updated"
     await emit_dispute_event(uow, kind, dispute, clock=clock, ctx=ctx, before=before)
     for event_type in funds:
@@ -164,7 +167,9 @@ async def apply_dispute_snapshot(
     """Create our dispute of ``charge`` (locked) from the gateway's, or move it to the
     gateway's status. Idempotent; a status the table refuses is ignored."""
     reported = parse_status(snapshot.status)
-    dispute = await uow.disputes.by_gateway_ref(gateway, snapshot.reference, for_update=True)
+    dispute = await uow.repo(DisputeRepository).by_gateway_ref(
+        gateway, snapshot.reference, for_update=True
+    )
     if dispute is not None:
         current = D(dispute.status)
         if reported != current and gateway_allows(current, reported):
@@ -173,7 +178,7 @@ async def apply_dispute_snapshot(
             log.info("ignored_dispute_status", dispute=dispute.id, status=current, gateway=reported)
         if dispute.fee is None and snapshot.fee is not None and not dispute.funds_withdrawn:
             dispute.fee = snapshot.fee
-            await uow.disputes.save(dispute)
+            await uow.repo(DisputeRepository).save(dispute)
         return dispute
     now = clock.now()
     dispute = Dispute(
@@ -196,10 +201,10 @@ async def apply_dispute_snapshot(
     funds = await _post_steps(
         uow, dispute, ledger_steps(None, reported, withdrawn=False), clock=clock
     )
-    await uow.disputes.add(dispute)
+    await uow.repo(DisputeRepository).add(dispute)
     if not charge.disputed:
         charge.disputed = True
-        await uow.charges.save(charge)
+        await uow.repo(ChargeRepository).save(charge)
     await emit_dispute_event(uow, "charge.dispute.created", dispute, clock=clock, ctx=ctx)
     for event_type in funds:
         await emit_dispute_event(uow, event_type, dispute, clock=clock, ctx=ctx)
@@ -224,10 +229,10 @@ async def apply_dispute_event(
     except ValueError as exc:
         return str(exc)
     async with uow_factory() as uow:
-        found = await uow.charges.by_gateway_ref(gateway, snapshot.charge)
+        found = await uow.repo(ChargeRepository).by_gateway_ref(gateway, snapshot.charge)
         if found is None:
             return "no charge of ours has this reference"
-        charge = await uow.charges.get(found.id, for_update=True)
+        charge = await uow.repo(ChargeRepository).get(found.id, for_update=True)
         assert charge is not None
         await apply_dispute_snapshot(
             uow,
@@ -250,7 +255,7 @@ async def flag_dispute_deadlines(
     now = clock.now()
     waiting = [D.NEEDS_RESPONSE.value, D.WARNING_NEEDS_RESPONSE.value]
     async with uow_factory() as uow:
-        found = await uow.disputes.claim_near_deadline(
+        found = await uow.repo(DisputeRepository).claim_near_deadline(
             waiting, now=now, warn_from=now + warn_before, limit=batch
         )
         for dispute in found:
@@ -265,7 +270,7 @@ async def flag_dispute_deadlines(
                 await emit_dispute_event(
                     uow, "charge.dispute.updated", dispute, clock=clock, ctx=SYSTEM, before=before
                 )
-            await uow.disputes.save(dispute)
+            await uow.repo(DisputeRepository).save(dispute)
         await uow.commit()
     return len(found)
 
@@ -280,9 +285,9 @@ async def sync_dispute_from_gateway(
 ) -> Dispute:
     """Apply the gateway's view of one of our disputes (test helpers, reconciliation)."""
     async with uow_factory() as uow:
-        found = await uow.disputes.get(dispute_id)
+        found = await uow.repo(DisputeRepository).get(dispute_id)
         assert found is not None
-        charge = await uow.charges.get(found.charge_id, for_update=True)
+        charge = await uow.repo(ChargeRepository).get(found.charge_id, for_update=True)
         assert charge is not None
         dispute = await apply_dispute_snapshot(
             uow, charge, snapshot, gateway=found.gateway, clock=clock, ctx=ctx

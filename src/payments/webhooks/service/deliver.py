@@ -1,7 +1,7 @@
 """Delivering events to webhook endpoints, from the outbox (the ``events`` table).
 
 Two steps, each run by the worker (several workers on several machines may run them
-at once; see :mod:`payments.webhooks.delivery_repository`):
+at once; see :mod:`payments.webhooks.repository.deliveries`):
 
 1. :func:`dispatch_events` fans each new event out: one ``pending`` delivery per
    enabled endpoint that receives it, in the same transaction that marks the event
@@ -35,7 +35,7 @@ from payments.kernel.context import SYSTEM
 from payments.kernel.ids import id_for
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.platform.logs import get_logger
-from payments.webhooks.delivery_repository import Claim
+from payments.webhooks.adapters.signing import webhook_headers
 from payments.webhooks.domain.delivery import (
     DISABLE_AFTER,
     AttemptOutcome,
@@ -44,7 +44,8 @@ from payments.webhooks.domain.delivery import (
     after_attempt,
 )
 from payments.webhooks.render import webhook_endpoint_object
-from payments.webhooks.signing import webhook_headers
+from payments.webhooks.repository.deliveries import Claim, WebhookDeliveryRepository
+from payments.webhooks.repository.endpoints import WebhookEndpointRepository
 
 log = get_logger("payments.webhooks")
 
@@ -63,11 +64,11 @@ async def dispatch_events(
 ) -> int:
     """Fan a batch of new events out to the endpoints that receive them; how many events."""
     async with uow_factory() as uow:
-        pending = await uow.webhook_deliveries.undispatched_events(limit)
+        pending = await uow.repo(WebhookDeliveryRepository).undispatched_events(limit)
         if not pending:
             return 0
         now = clock.now()
-        endpoints = await uow.webhook_endpoints.enabled()
+        endpoints = await uow.repo(WebhookEndpointRepository).enabled()
         deliveries = [
             WebhookDelivery(
                 id=id_for("webhook_delivery"),
@@ -86,8 +87,8 @@ async def dispatch_events(
                 created=event.created,
             )
         ]
-        await uow.webhook_deliveries.add_many(deliveries)
-        await uow.webhook_deliveries.mark_dispatched([e.id for e in pending], now)
+        await uow.repo(WebhookDeliveryRepository).add_many(deliveries)
+        await uow.repo(WebhookDeliveryRepository).mark_dispatched([e.id for e in pending], now)
         await uow.commit()
     return len(pending)
 
@@ -103,13 +104,15 @@ async def deliver_due(
     """Send one batch of due deliveries; how many were attempted (0 when none were due)."""
     now = clock.now()
     async with uow_factory() as uow:
-        claims = await uow.webhook_deliveries.claim_due(
+        claims = await uow.repo(WebhookDeliveryRepository).claim_due(
             now=now,
             limit=batch_size,
             lease_until=now + timedelta(seconds=sender.timeout) + LEASE_MARGIN,
             lease_token=secrets.token_hex(16),
         )
-        signing = await uow.webhook_endpoints.signing_secrets({c.endpoint_id for c in claims}, now)
+        signing = await uow.repo(WebhookEndpointRepository).signing_secrets(
+            {c.endpoint_id for c in claims}, now
+        )
         await uow.commit()
     if not claims:
         return 0
@@ -176,8 +179,8 @@ async def _record(
                 attempts=state.attempts,
             )
     async with uow_factory() as uow:
-        await uow.webhook_deliveries.record_outcomes(rows)
-        await uow.webhook_endpoints.record_health(
+        await uow.repo(WebhookDeliveryRepository).record_outcomes(rows)
+        await uow.repo(WebhookEndpointRepository).record_health(
             succeeded=succeeded, failed=failed - succeeded, now=now
         )
         await _disable_failing(uow, failed - succeeded, now=now, clock=clock)
@@ -187,10 +190,10 @@ async def _record(
 async def _disable_failing(
     uow: UnitOfWork, endpoint_ids: set[str], *, now: datetime, clock: Clock
 ) -> None:
-    for endpoint in await uow.webhook_endpoints.failing_since_before(
+    for endpoint in await uow.repo(WebhookEndpointRepository).failing_since_before(
         endpoint_ids, now - DISABLE_AFTER
     ):
-        if not await uow.webhook_endpoints.disable(endpoint.id):
+        if not await uow.repo(WebhookEndpointRepository).disable(endpoint.id):
             continue  # another worker disabled it first
         disabled = webhook_endpoint_object(endpoint) | {"status": "disabled"}
         await record_event(

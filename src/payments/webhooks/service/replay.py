@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from payments.events.domain import Event
+from payments.events.repository import EventRepository
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
@@ -20,7 +21,9 @@ from payments.kernel.pagination import Page, PageRequest
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.webhooks.domain.delivery import DeliveryStatus, WebhookDelivery
 from payments.webhooks.domain.endpoint import WebhookEndpoint, subscribes
-from payments.webhooks.service import visible_endpoint
+from payments.webhooks.repository.deliveries import WebhookDeliveryRepository
+from payments.webhooks.repository.endpoints import WebhookEndpointRepository
+from payments.webhooks.service.endpoints import visible_endpoint
 
 MAX_REPLAY = 1000
 
@@ -45,7 +48,7 @@ async def list_deliveries(
 ) -> Page[WebhookDelivery]:
     async with uow_factory() as uow:
         await visible_endpoint(uow, endpoint_id, ctx)
-        return await uow.webhook_deliveries.list(
+        return await uow.repo(WebhookDeliveryRepository).list(
             page, endpoint_id=endpoint_id, status=status, event_id=event_id
         )
 
@@ -59,7 +62,9 @@ def _may_receive(endpoint: WebhookEndpoint, event: Event) -> bool:
 async def _add_fresh(
     uow: UnitOfWork, endpoint: WebhookEndpoint, events: list[Event], now: datetime
 ) -> list[WebhookDelivery]:
-    sequences = await uow.webhook_deliveries.next_sequences(endpoint.id, [e.id for e in events])
+    sequences = await uow.repo(WebhookDeliveryRepository).next_sequences(
+        endpoint.id, [e.id for e in events]
+    )
     deliveries = [
         WebhookDelivery(
             id=id_for("webhook_delivery"),
@@ -72,7 +77,7 @@ async def _add_fresh(
         )
         for event in events
     ]
-    await uow.webhook_deliveries.add_many(deliveries)
+    await uow.repo(WebhookDeliveryRepository).add_many(deliveries)
     return deliveries
 
 
@@ -97,7 +102,7 @@ async def redeliver_event(
     """Send an event again: to one endpoint, or to every enabled endpoint subscribed to it."""
     ctx.require(Permission.manage_webhooks)
     async with uow_factory() as uow:
-        event = await uow.events.get(event_id)
+        event = await uow.repo(EventRepository).get(event_id)
         if event is None or not ctx.principal.sees_location(event.location_id):
             raise NotFound.of("event", event_id)
         if endpoint_id is not None:
@@ -109,7 +114,7 @@ async def redeliver_event(
         else:
             targets = [
                 ep
-                for ep in await uow.webhook_endpoints.enabled()
+                for ep in await uow.repo(WebhookEndpointRepository).enabled()
                 if _may_receive(ep, event)
                 and subscribes(ep.enabled_events, event.type)
                 and ctx.principal.sees_location(ep.location_id)
@@ -156,10 +161,10 @@ async def replay_events(
         endpoint = await visible_endpoint(uow, endpoint_id, ctx, for_update=True)
         _require_enabled(endpoint)
         if starting_after is not None:
-            anchor = await uow.events.get(starting_after)
+            anchor = await uow.repo(EventRepository).get(starting_after)
             if anchor is None or not _may_receive(endpoint, anchor):
                 raise NotFound.of("event", starting_after, param="starting_after")
-        events = await uow.webhook_deliveries.replayable_events(
+        events = await uow.repo(WebhookDeliveryRepository).replayable_events(
             enabled_events=endpoint.enabled_events,
             location_id=endpoint.location_id,
             livemode=endpoint.livemode,

@@ -16,13 +16,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.events.domain import Event
 from payments.events.repository import _to_event
 from payments.events.tables import events as ev
 from payments.kernel.pagination import Page, PageRequest
 from payments.platform.db.listing import fetch_page
+from payments.platform.db.uow import Repository
 from payments.webhooks.domain.delivery import DeliveryStatus, WebhookDelivery
 from payments.webhooks.domain.endpoint import EndpointStatus
 from payments.webhooks.tables import webhook_deliveries as d
@@ -76,10 +76,7 @@ _OUTCOME = d.update().where(
 )
 
 
-class WebhookDeliveryRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
+class WebhookDeliveryRepository(Repository):
     @property
     def _postgres(self) -> bool:
         return self._conn.dialect.name == "postgresql"

@@ -1,7 +1,7 @@
 """Refunds: create (partial or full), retrieve, list. Approve, reject and cancel are in
-:mod:`payments.refunds.approvals`; status moves in :mod:`.refund_sync`.
+:mod:`payments.refunds.service.approvals`; status moves in :mod:`.refund_sync`.
 
-Creating follows the three phases of :mod:`payments.intents.attempts`:
+Creating follows the three phases of :mod:`payments.intents.service.attempts`:
 
 1. one transaction locks the charge's row (``FOR UPDATE``; SQLite serialises
    writers), sums the charge's refunds that are not failed or canceled, checks
@@ -22,9 +22,10 @@ from typing import Any
 from payments.events.service import record_event
 from payments.gateways.protocol import PaymentGateway
 from payments.idempotency.service import created_earlier, remember_created
-from payments.intents.attempts import call_gateway, settle_attempt
 from payments.intents.domain.model import Charge, GatewayAttempt
-from payments.intents.service import visible_intent
+from payments.intents.repository import ChargeRepository
+from payments.intents.service.attempts import call_gateway, settle_attempt
+from payments.intents.service.payment_intents import visible_intent
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
@@ -34,7 +35,6 @@ from payments.kernel.metadata import validate_metadata
 from payments.kernel.pagination import Page, PageRequest
 from payments.platform.db.listing import list_filters
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
-from payments.refunds.apply import audit_refund, send_refund
 from payments.refunds.domain.policy import RefundPolicy
 from payments.refunds.domain.refund import (
     ChargeNotRefundable,
@@ -45,6 +45,8 @@ from payments.refunds.domain.refund import (
     refund_amount,
 )
 from payments.refunds.render import refund_object
+from payments.refunds.repository import RefundRepository
+from payments.refunds.service.apply import audit_refund, send_refund
 from payments.refunds.tables import refunds as t
 
 S = RefundStatus
@@ -53,7 +55,7 @@ S = RefundStatus
 async def visible_refund(
     uow: UnitOfWork, refund_id: str, ctx: RequestContext, *, for_update: bool = False
 ) -> Refund:
-    refund = await uow.refunds.get(refund_id, for_update=for_update)
+    refund = await uow.repo(RefundRepository).get(refund_id, for_update=for_update)
     if refund is None or not ctx.principal.sees_location(refund.location_id):
         raise NotFound.of("refund", refund_id)
     return refund
@@ -82,7 +84,7 @@ async def _charge_to_refund(uow: UnitOfWork, params: dict[str, Any], ctx: Reques
                 param="payment_intent",
             )
         charge_id = pi.latest_charge_id
-    charge = await uow.charges.get(charge_id or "", for_update=True)
+    charge = await uow.repo(ChargeRepository).get(charge_id or "", for_update=True)
     if charge is None or not ctx.principal.sees_location(charge.location_id):
         raise NotFound.of("charge", charge_id or "", param="charge")
     return charge
@@ -128,7 +130,7 @@ async def create_refund(
             currency=charge.currency,
             requested=params.get("currency"),
         )
-        reserved = await uow.refunds.reserved_for(charge.id)
+        reserved = await uow.repo(RefundRepository).reserved_for(charge.id)
         amount = refund_amount(
             params.get("amount"), captured=charge.amount_captured, reserved=reserved
         )
@@ -159,7 +161,7 @@ async def create_refund(
             metadata=metadata,
             livemode=charge.livemode,
         )
-        await uow.refunds.add(refund)
+        await uow.repo(RefundRepository).add(refund)
         await remember_created(uow, ctx, "refund", refund.id)
         await record_event(
             uow,
@@ -225,4 +227,4 @@ async def list_refunds(
         location_id=ctx.principal.location_id,
     )
     async with uow_factory() as uow:
-        return await uow.refunds.page(page, where)
+        return await uow.repo(RefundRepository).page(page, where)

@@ -11,10 +11,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.kernel.pagination import Page, PageRequest
 from payments.platform.db.listing import fetch_page
+from payments.platform.db.uow import Repository
 from payments.webhooks.domain.endpoint import EndpointStatus, WebhookEndpoint
 from payments.webhooks.tables import webhook_deliveries as d
 from payments.webhooks.tables import webhook_endpoint_secrets as s
@@ -47,10 +47,7 @@ def _values(e: WebhookEndpoint) -> dict[str, Any]:
     }
 
 
-class WebhookEndpointRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
+class WebhookEndpointRepository(Repository):
     @property
     def _postgres(self) -> bool:
         return self._conn.dialect.name == "postgresql"

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, assert_never
 
+from payments.events.repository import EventRepository
 from payments.events.service import new_event
 from payments.gateways.protocol import ChargeResult, PaymentMethodDetails
 from payments.intents.domain.model import Charge, PaymentIntent
@@ -27,11 +28,13 @@ from payments.intents.domain.payment_intent import (
     PaymentIntentStatus,
 )
 from payments.intents.render import charge_object, payment_intent_object
+from payments.intents.repository import ChargeRepository, PaymentIntentRepository
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.money import Money
 from payments.ledger.domain import postings
 from payments.ledger.domain.journal import JournalTransaction, Source
+from payments.ledger.repository import LedgerRepository
 from payments.platform.db.uow import UnitOfWork
 from payments.platform.logs import get_logger
 
@@ -229,7 +232,7 @@ async def apply_charge_result(
                     description=f"gateway fee for {charge.id}",
                 )
             )
-    await uow.ledger.post_all(journal, when=now, location_id=pi.location_id)
+    await uow.repo(LedgerRepository).post_all(journal, when=now, location_id=pi.location_id)
     pi.status = target.value
     if target != current:
         events.append((_intent_event(target), "pi"))
@@ -237,9 +240,9 @@ async def apply_charge_result(
     after_pi, after_charge = payment_intent_object(pi), charge_object(charge)
     if after_pi == before_pi and after_charge == before_charge and not events:
         return False
-    await uow.charges.save(charge)
-    await uow.payment_intents.save(pi)
-    await uow.events.add_all(
+    await uow.repo(ChargeRepository).save(charge)
+    await uow.repo(PaymentIntentRepository).save(pi)
+    await uow.repo(EventRepository).add_all(
         [
             new_event(
                 event_type,

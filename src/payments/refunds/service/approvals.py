@@ -19,13 +19,13 @@ import sqlalchemy as sa
 from payments.events.service import record_event
 from payments.gateways.protocol import PaymentGateway, RefundCanceling
 from payments.intents.domain.model import AttemptStatus, Charge, GatewayAttempt
+from payments.intents.repository import AttemptRepository, ChargeRepository
 from payments.intents.tables import gateway_attempts
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.ids import id_for
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
-from payments.refunds.apply import audit_refund, move_refund, send_refund
 from payments.refunds.domain.refund import (
     Operation,
     Refund,
@@ -37,7 +37,13 @@ from payments.refunds.domain.refund import (
     transition,
 )
 from payments.refunds.render import refund_object
-from payments.refunds.service import retrieve_refund, run_refund_attempt, visible_refund
+from payments.refunds.repository import RefundRepository
+from payments.refunds.service.apply import audit_refund, move_refund, send_refund
+from payments.refunds.service.refunds import (
+    retrieve_refund,
+    run_refund_attempt,
+    visible_refund,
+)
 
 S = RefundStatus
 
@@ -45,8 +51,8 @@ S = RefundStatus
 async def _locked(uow: UnitOfWork, refund_id: str, ctx: RequestContext) -> tuple[Refund, Charge]:
     """The refund and its charge, locked in the one lock order (charge, then refund)."""
     found = await visible_refund(uow, refund_id, ctx)
-    charge = await uow.charges.get(found.charge_id, for_update=True)
-    refund = await uow.refunds.get(refund_id, for_update=True)
+    charge = await uow.repo(ChargeRepository).get(found.charge_id, for_update=True)
+    refund = await uow.repo(RefundRepository).get(refund_id, for_update=True)
     assert charge is not None and refund is not None
     return refund, charge
 
@@ -98,7 +104,7 @@ async def approve_refund(
         refund.decided_by, refund.decided_by_name = principal.api_key_id, principal.name
         refund.decided_at = now
         refund.sent_at = now
-        await uow.refunds.save(refund)
+        await uow.repo(RefundRepository).save(refund)
         await _updated_event(uow, refund, before, clock=clock, ctx=ctx)
         attempt = await send_refund(uow, refund, charge, gateway=gateway.name, clock=clock, ctx=ctx)
         await audit_refund(
@@ -160,7 +166,7 @@ async def reject_refund(
 
 async def _open_attempts(uow: UnitOfWork, refund_id: str) -> list[GatewayAttempt]:
     t = gateway_attempts
-    return await uow.attempts.find(
+    return await uow.repo(AttemptRepository).find(
         t.c.object_id == refund_id,
         t.c.status.in_((AttemptStatus.started.value, AttemptStatus.unknown.value)),
         order_by=sa.desc(t.c.created),
@@ -213,7 +219,7 @@ async def cancel_refund(
             charge_id=charge.id,
             object_id=refund.id,
         )
-        await uow.attempts.add(attempt)
+        await uow.repo(AttemptRepository).add(attempt)
         await uow.commit()
     await run_refund_attempt(
         attempt, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx

@@ -22,6 +22,7 @@ from payments.kernel.ids import id_for
 from payments.kernel.metadata import merge_metadata, validate_metadata
 from payments.kernel.pagination import Page, PageRequest
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
+from payments.webhooks.adapters.signing import new_secret
 from payments.webhooks.domain.endpoint import (
     EndpointStatus,
     WebhookEndpoint,
@@ -29,7 +30,7 @@ from payments.webhooks.domain.endpoint import (
     validate_endpoint_url,
 )
 from payments.webhooks.render import webhook_endpoint_object
-from payments.webhooks.signing import new_secret
+from payments.webhooks.repository.endpoints import WebhookEndpointRepository
 
 DEFAULT_ROTATION_GRACE = timedelta(hours=24)
 
@@ -46,7 +47,7 @@ class EndpointWithSecret:
 async def visible_endpoint(
     uow: UnitOfWork, endpoint_id: str, ctx: RequestContext, *, for_update: bool = False
 ) -> WebhookEndpoint:
-    endpoint = await uow.webhook_endpoints.get(endpoint_id, for_update=for_update)
+    endpoint = await uow.repo(WebhookEndpointRepository).get(endpoint_id, for_update=for_update)
     if endpoint is None:
         raise NotFound.of("webhook_endpoint", endpoint_id)
     ctx.check_location("webhook_endpoint", endpoint_id, endpoint.location_id)
@@ -84,8 +85,8 @@ async def create_webhook_endpoint(
     )
     secret = new_secret()
     async with uow_factory() as uow:
-        await uow.webhook_endpoints.add(endpoint)
-        await uow.webhook_endpoints.add_secret(endpoint.id, secret, created=now)
+        await uow.repo(WebhookEndpointRepository).add(endpoint)
+        await uow.repo(WebhookEndpointRepository).add_secret(endpoint.id, secret, created=now)
         await record_event(
             uow,
             "webhook_endpoint.created",
@@ -109,7 +110,9 @@ async def list_webhook_endpoints(
     page: PageRequest, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
 ) -> Page[WebhookEndpoint]:
     async with uow_factory() as uow:
-        return await uow.webhook_endpoints.list(page, location_id=ctx.principal.location_id)
+        return await uow.repo(WebhookEndpointRepository).list(
+            page, location_id=ctx.principal.location_id
+        )
 
 
 async def update_webhook_endpoint(
@@ -143,7 +146,7 @@ async def update_webhook_endpoint(
         updated = replace(current, **changes)
         before, after = webhook_endpoint_object(current), webhook_endpoint_object(updated)
         previous = {k: before[k] for k in after if before.get(k) != after[k]}
-        await uow.webhook_endpoints.save(updated)
+        await uow.repo(WebhookEndpointRepository).save(updated)
         if previous:
             await record_event(
                 uow,
@@ -165,7 +168,7 @@ async def delete_webhook_endpoint(
     ctx.require(Permission.manage_webhooks)
     async with uow_factory() as uow:
         endpoint = await visible_endpoint(uow, endpoint_id, ctx, for_update=True)
-        await uow.webhook_endpoints.delete(endpoint_id)
+        await uow.repo(WebhookEndpointRepository).delete(endpoint_id)
         await record_event(
             uow,
             "webhook_endpoint.deleted",
@@ -192,8 +195,10 @@ async def rotate_secret(
     secret = new_secret()
     async with uow_factory() as uow:
         endpoint = await visible_endpoint(uow, endpoint_id, ctx, for_update=True)
-        await uow.webhook_endpoints.expire_secrets(endpoint_id, at=now + expires_in, now=now)
-        await uow.webhook_endpoints.add_secret(endpoint_id, secret, created=now)
+        await uow.repo(WebhookEndpointRepository).expire_secrets(
+            endpoint_id, at=now + expires_in, now=now
+        )
+        await uow.repo(WebhookEndpointRepository).add_secret(endpoint_id, secret, created=now)
         await record_audit(  # who rotated, and until when the old secret signs; no secret
             uow,
             "webhook_endpoint.secret_rotated",

@@ -17,8 +17,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from payments.gateways.protocol import ChargeResult, GatewayError, PaymentGateway
-from payments.intents.attempts import call_gateway, settle_attempt
 from payments.intents.domain.model import GatewayAttempt
+from payments.intents.repository import AttemptRepository
+from payments.intents.service.attempts import call_gateway, settle_attempt
 from payments.kernel.clock import Clock
 from payments.kernel.context import SYSTEM
 from payments.kernel.errors import PaymentsError
@@ -40,7 +41,7 @@ async def recover_attempts(
 ) -> int:
     now = clock.now()
     async with uow_factory() as uow:
-        attempts = await uow.attempts.claim_due(
+        attempts = await uow.repo(AttemptRepository).claim_due(
             now, stale_before=now - stale_after, lease_until=now + LEASE, limit=batch
         )
         await uow.commit()

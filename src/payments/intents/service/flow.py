@@ -1,6 +1,6 @@
 """Confirm, capture and cancel: the use cases that move money through the gateway.
 
-Each follows the three phases of :mod:`payments.intents.attempts`: record the
+Each follows the three phases of :mod:`payments.intents.service.attempts`: record the
 attempt (one transaction), call the gateway (no transaction), settle (one
 transaction). Concurrent requests on one intent serialise on its row lock in
 phase 1, where the second finds an attempt in flight or a status that no
@@ -19,13 +19,6 @@ from payments.audit.service import record_audit
 from payments.events.service import record_event
 from payments.gateways.protocol import ChargeResult, PaymentGateway
 from payments.idempotency.service import created_earlier, remember_created
-from payments.intents.apply import apply_charge_result
-from payments.intents.attempts import (
-    call_gateway,
-    charge_request,
-    save_for_future_use,
-    settle_attempt,
-)
 from payments.intents.domain.model import (
     AttemptStatus,
     Charge,
@@ -40,9 +33,22 @@ from payments.intents.domain.payment_intent import (
     validate_cancel,
     validate_capture,
 )
-from payments.intents.gateway_errors import gateway_call
 from payments.intents.render import payment_intent_object
-from payments.intents.service import (
+from payments.intents.repository import (
+    AttemptRepository,
+    ChargeRepository,
+    PaymentIntentRepository,
+    PaymentMethodRepository,
+)
+from payments.intents.service.apply import apply_charge_result
+from payments.intents.service.attempts import (
+    call_gateway,
+    charge_request,
+    save_for_future_use,
+    settle_attempt,
+)
+from payments.intents.service.gateway_call import gateway_call
+from payments.intents.service.payment_intents import (
     check_method_fits,
     new_payment_intent,
     prepare_payment_method,
@@ -60,7 +66,7 @@ S = PaymentIntentStatus
 
 
 async def _refuse_if_in_flight(uow: UnitOfWork, pi: PaymentIntent, verb: str) -> None:
-    if await uow.attempts.open_for(pi.id):
+    if await uow.repo(AttemptRepository).open_for(pi.id):
         raise InvalidRequest(
             f"You cannot {verb} this PaymentIntent while a previous request for it is "
             "still being processed by the gateway.",
@@ -105,7 +111,7 @@ async def _run(
         pi: PaymentIntent | None = settled[0]
     else:  # nothing applied (outcome unknown, or another path settled it): read it
         async with uow_factory() as uow:
-            pi = await uow.payment_intents.get(attempt.payment_intent_id or "")
+            pi = await uow.repo(PaymentIntentRepository).get(attempt.payment_intent_id or "")
     assert pi is not None
     if attempt.operation == "charge" and pi.status == S.REQUIRES_PAYMENT_METHOD.value:
         raise _decline_error(pi)
@@ -141,7 +147,7 @@ async def confirm_payment_intent(
         )
     async with uow_factory() as uow:  # phase 1
         if pm is not None and new:
-            await uow.payment_methods.add(pm)
+            await uow.repo(PaymentMethodRepository).add(pm)
         pi = await visible_intent(uow, pi_id, ctx, for_update=True)
         await _refuse_if_in_flight(uow, pi, "confirm")
         status = S(pi.status)
@@ -157,12 +163,12 @@ async def confirm_payment_intent(
                 param="payment_method",
             )
         pi.status = status.value
-        method = pm or await uow.payment_methods.get(pi.payment_method_id or "")
+        method = pm or await uow.repo(PaymentMethodRepository).get(pi.payment_method_id or "")
         assert method is not None
         charge, attempt = _begin_charge(pi, method, params, gateway.name, clock)
-        await uow.charges.add(charge)
-        await uow.attempts.add(attempt)
-        await uow.payment_intents.save(pi)
+        await uow.repo(ChargeRepository).add(charge)
+        await uow.repo(AttemptRepository).add(attempt)
+        await uow.repo(PaymentIntentRepository).save(pi)
         await uow.commit()
     return await _run(attempt, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx)
 
@@ -195,19 +201,19 @@ async def create_and_confirm_payment_intent(
             # recovery job settles the attempt). Answer with the intent, charge nothing.
             return await visible_intent(uow, earlier, ctx)
         if pm is not None and new:
-            await uow.payment_methods.add(pm)
+            await uow.repo(PaymentMethodRepository).add(pm)
         pi = await new_payment_intent(uow, params, pm, ctx=ctx, clock=clock, max_amount=max_amount)
         await remember_created(uow, ctx, "payment_intent", pi.id)
         created = payment_intent_object(pi)  # the event shows the intent as created
         if pm is not None and pi.status == S.REQUIRES_CONFIRMATION.value:
             charge, attempt = _begin_charge(pi, pm, confirm_params, gateway.name, clock)
-        await uow.payment_intents.add(pi)
+        await uow.repo(PaymentIntentRepository).add(pi)
         await record_event(
             uow, "payment_intent.created", created, ctx=ctx, clock=clock, location_id=pi.location_id
         )
         if charge is not None and attempt is not None:
-            await uow.charges.add(charge)
-            await uow.attempts.add(attempt)
+            await uow.repo(ChargeRepository).add(charge)
+            await uow.repo(AttemptRepository).add(attempt)
         await uow.commit()
     if attempt is None:
         return await confirm_payment_intent(
@@ -272,11 +278,11 @@ async def capture_payment_intent(
             amount_capturable=Money(pi.amount_capturable, pi.currency),
             amount_to_capture=params.get("amount_to_capture"),
         )
-        charge = await uow.charges.get(pi.latest_charge_id or "")
+        charge = await uow.repo(ChargeRepository).get(pi.latest_charge_id or "")
         assert charge is not None and charge.gateway_ref is not None
         request = {"reference": charge.gateway_ref, "amount": amount.amount}
         attempt = _new_attempt("capture", pi, charge.id, gateway.name, request, clock)
-        await uow.attempts.add(attempt)
+        await uow.repo(AttemptRepository).add(attempt)
         await record_audit(
             uow,
             "payment_intent.capture_requested",
@@ -306,7 +312,11 @@ async def cancel_payment_intent(
         await _refuse_if_in_flight(uow, pi, "cancel")
         reason = validate_cancel(S(pi.status), params.get("cancellation_reason"))
         pi.cancellation_reason = reason.value if reason else "requested_by_customer"
-        charge = await uow.charges.get(pi.latest_charge_id) if pi.latest_charge_id else None
+        charge = (
+            await uow.repo(ChargeRepository).get(pi.latest_charge_id)
+            if pi.latest_charge_id
+            else None
+        )
         at_gateway = (
             charge is not None
             and charge.gateway_ref is not None
@@ -319,7 +329,7 @@ async def cancel_payment_intent(
         if not at_gateway:
             pi.status = transition(S(pi.status), Operation.CANCEL).value
             pi.canceled_at = clock.now()
-            await uow.payment_intents.save(pi)
+            await uow.repo(PaymentIntentRepository).save(pi)
             await record_event(
                 uow,
                 "payment_intent.canceled",
@@ -332,11 +342,11 @@ async def cancel_payment_intent(
             await uow.commit()
             return pi
         assert charge is not None
-        await uow.payment_intents.save(pi)
+        await uow.repo(PaymentIntentRepository).save(pi)
         attempt = _new_attempt(
             "cancel", pi, charge.id, gateway.name, {"reference": charge.gateway_ref}, clock
         )
-        await uow.attempts.add(attempt)
+        await uow.repo(AttemptRepository).add(attempt)
         await _audit_cancel(uow, pi, ctx=ctx, clock=clock)
         await uow.commit()
     return await _run(attempt, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx)
@@ -369,14 +379,14 @@ async def sync_charge_from_gateway(
     """Bring one charge up to date with the gateway's current view (re-fetched when
     ``result`` is None). Used by gateway events, test helpers and reconciliation."""
     async with uow_factory() as uow:
-        charge = await uow.charges.get(charge_id)
+        charge = await uow.repo(ChargeRepository).get(charge_id)
     if charge is None or charge.gateway_ref is None:
         return False
     if result is None:
         result = await gateway_call(gateway.retrieve_charge(charge.gateway_ref))
     async with uow_factory() as uow:
-        pi = await uow.payment_intents.get(charge.payment_intent_id, for_update=True)
-        fresh = await uow.charges.get(charge_id, for_update=True)
+        pi = await uow.repo(PaymentIntentRepository).get(charge.payment_intent_id, for_update=True)
+        fresh = await uow.repo(ChargeRepository).get(charge_id, for_update=True)
         assert pi is not None and fresh is not None
         changed = await apply_charge_result(uow, pi, fresh, result, clock=clock, ctx=ctx)
         await save_for_future_use(uow, pi, clock=clock, ctx=ctx)
