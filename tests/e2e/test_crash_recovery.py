@@ -28,6 +28,7 @@ import sqlalchemy as sa
 
 from payments.apikeys.service import create_api_key
 from payments.app.bootstrap import Container
+from payments.app.capabilities import verify_ledger
 from payments.gateways.simulator import SimulatorGateway
 from payments.gateways.simulator.store import charges as sim_charges
 from payments.gateways.simulator.store import faults as sim_faults
@@ -36,7 +37,6 @@ from payments.intents.service.recovery import recover_attempts
 from payments.intents.tables import gateway_attempts, payment_intents
 from payments.kernel.access import Role
 from payments.kernel.clock import FrozenClock
-from payments.ledger.service import verify_ledger
 from support.server import server_process
 
 pytestmark = pytest.mark.slow

@@ -21,12 +21,12 @@ import sqlalchemy as sa
 
 from payments.apikeys.service import create_api_key
 from payments.app.bootstrap import Container
+from payments.app.capabilities import verify_ledger
 from payments.gateways.simulator import SimulatorGateway
 from payments.gateways.simulator.store import charges as sim_charges
 from payments.gateways.simulator.store import events as sim_events
 from payments.intents.repository import ChargeRepository
 from payments.kernel.access import Role
-from payments.ledger.service import verify_ledger
 from payments.ledger.tables import ledger_transactions
 from support.server import running_server
 

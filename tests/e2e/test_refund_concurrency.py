@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from payments.apikeys.service import create_api_key
 from payments.app.bootstrap import Container
+from payments.app.capabilities import verify_ledger
 from payments.intents.repository import ChargeRepository
 from payments.kernel.access import Role
-from payments.ledger.service import verify_ledger
 from payments.refunds.tables import refunds
 from support.server import running_server
 

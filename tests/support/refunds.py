@@ -8,11 +8,10 @@ import httpx
 import sqlalchemy as sa
 
 from payments.app.bootstrap import Container
+from payments.app.capabilities import run_once, verify_ledger
 from payments.gateway_events.tables import gateway_cursors
 from payments.gateways.simulator.events import format_cursor
 from payments.gateways.simulator.store import events as simulator_events
-from payments.ledger.service import verify_ledger
-from payments.platform.worker import run_once
 from support.app import Api
 
 

@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 
 from payments.app.bootstrap import Container
+from payments.app.capabilities import run_once
 from payments.intents.repository import ChargeRepository
-from payments.platform.worker import run_once
 from payments.refunds.repository import RefundRepository
 
 from . import fake_stripe_objects as o

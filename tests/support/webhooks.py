@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from payments.app.bootstrap import Container
-from payments.platform.worker import run_once
+from payments.app.capabilities import run_once
 
 TEST_TIMEOUT_SECONDS = 2.0
 

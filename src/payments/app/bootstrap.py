@@ -98,6 +98,9 @@ def build_gateway(
 def build_container(
     settings: Settings, *, clock: Clock | None = None, gateway: PaymentGateway | None = None
 ) -> Container:
+    from payments.app.capabilities import install
+
+    install()
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     uow_factory = UnitOfWorkFactory(engine)
@@ -107,12 +110,7 @@ def build_container(
         uow_factory=uow_factory,
         clock=clock,
         authenticator=Authenticator(uow_factory, cache_seconds=settings.api_key_cache_seconds),
-        idempotency=IdempotencyService(
-            uow_factory,
-            clock,
-            ttl=timedelta(hours=settings.idempotency_ttl_hours),
-            lock=timedelta(seconds=settings.idempotency_lock_seconds),
-        ),
+        idempotency=IdempotencyService.from_settings(settings, uow_factory, clock),
         rate_limiter=build_rate_limiter(settings, clock),
         gateway=gateway or build_gateway(settings, clock, engine=engine),
     )

@@ -92,8 +92,8 @@ def worker() -> None:
     """Run background jobs (recovery, settlement polling, webhook delivery, clean-up)."""
     import signal
 
+    from payments.app.capabilities import run_forever
     from payments.platform.logs import configure_logging
-    from payments.platform.worker import run_forever
 
     settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -198,7 +198,7 @@ def ledger() -> None:
 @ledger.command("verify")
 def ledger_verify() -> None:
     """Check every invariant of the ledger; exit 1 and name each problem found."""
-    from payments.ledger.service import verify_ledger
+    from payments.app.capabilities import verify_ledger
 
     problems = _with_container(lambda c: verify_ledger(uow_factory=c.uow_factory))
     if problems:

@@ -15,60 +15,18 @@ from fastapi import FastAPI
 from payments import __version__
 from payments.apikeys.service import count_active_keys, create_api_key
 from payments.app.bootstrap import Container, build_container
+from payments.app.capabilities import ROUTERS, run_forever
 from payments.app.middleware import ApiGateMiddleware, RequestLogMiddleware
-from payments.audit import api as audit_log
-from payments.customers import api as customers
-from payments.disputes import api as disputes
-from payments.events import api as events
-from payments.gateway_events import api as stripe_webhooks
-from payments.intents import (
-    api as payment_intents,
-)
-from payments.intents import (
-    api_charges as charges,
-)
-from payments.intents import (
-    api_payment_methods as payment_methods,
-)
-from payments.intents import (
-    api_test_helpers as test_helpers,
-)
 from payments.kernel.access import Role
 from payments.kernel.clock import Clock
 from payments.kernel.context import SYSTEM
-from payments.ledger import api as ledger
-from payments.locations import api as locations
 from payments.locations.service import seed_sample_locations
 from payments.platform.config import Settings
 from payments.platform.db import migrate
-from payments.platform.http import health
 from payments.platform.http.errors import install_error_handlers
 from payments.platform.logs import get_logger
-from payments.refunds import api as refunds
-from payments.web import simulator as simulator_pages
-from payments.webhooks import api as webhook_endpoints
-from payments.webhooks import api_deliveries as webhook_deliveries
 
 log = get_logger("payments.app")
-
-ROUTERS = (
-    health.router,
-    locations.router,
-    customers.router,
-    payment_methods.router,
-    payment_intents.router,
-    charges.router,
-    ledger.router,
-    events.router,
-    test_helpers.router,
-    simulator_pages.router,
-    stripe_webhooks.router,
-    webhook_endpoints.router,
-    webhook_deliveries.router,
-    refunds.router,
-    disputes.router,
-    audit_log.router,
-)
 
 
 async def prepare_embedded(container: Container) -> None:
@@ -118,8 +76,6 @@ def create_app(
         stop = asyncio.Event()
         worker_task = None
         if settings.run_embedded_worker:
-            from payments.platform.worker import run_forever
-
             worker_task = asyncio.create_task(run_forever(c, stop))
         try:
             yield

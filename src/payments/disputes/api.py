@@ -8,18 +8,23 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from payments.disputes.render import dispute_object
+from payments.disputes.schemas import DisputeResolve, DisputeUpdate
 from payments.disputes.service import disputes as uc
-from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
+from payments.disputes.service.apply import sync_dispute_from_gateway
+from payments.disputes.service.disputes import gateway_call_checked, retrieve_dispute
+from payments.gateways.runtime import GatewayDep
+from payments.intents.api.test_helpers import simulator_only
+from payments.kernel.access import Permission
+from payments.platform.http.deps import ContextDep, PageDep, services
 from payments.platform.http.params import CreatedRange
 from payments.platform.http.responses import json_response, list_response
-from payments.refunds.schemas import DisputeUpdate
 
 router = APIRouter(prefix="/v1/disputes", tags=["disputes"])
 
 
 @router.get("", summary="List disputes (newest first)")
 async def list_all(
-    c: ContainerDep,
+    c: GatewayDep,
     ctx: ContextDep,
     page: PageDep,
     created: CreatedRange,
@@ -41,21 +46,37 @@ async def list_all(
 
 
 @router.get("/{dispute_id}", summary="Retrieve a dispute")
-async def retrieve(dispute_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+async def retrieve(dispute_id: str, c: GatewayDep, ctx: ContextDep) -> Response:
     dispute = await uc.retrieve_dispute(dispute_id, uow_factory=c.uow_factory, ctx=ctx)
     return json_response(dispute_object(dispute))
 
 
 @router.post("/{dispute_id}", summary="Add evidence (and submit it with submit=true)")
-async def update(
-    dispute_id: str, body: DisputeUpdate, c: ContainerDep, ctx: ContextDep
-) -> Response:
+async def update(dispute_id: str, body: DisputeUpdate, c: GatewayDep, ctx: ContextDep) -> Response:
     params = body.model_dump(exclude_unset=True)
     dispute = await uc.update_dispute(dispute_id, params, gateway=c.gateway, ctx=ctx, **services(c))
     return json_response(dispute_object(dispute))
 
 
 @router.post("/{dispute_id}/close", summary="Accept the dispute (it is lost)")
-async def close(dispute_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+async def close(dispute_id: str, c: GatewayDep, ctx: ContextDep) -> Response:
     dispute = await uc.close_dispute(dispute_id, gateway=c.gateway, ctx=ctx, **services(c))
+    return json_response(dispute_object(dispute))
+
+
+test_helpers_router = APIRouter(prefix="/v1/test_helpers", tags=["test_helpers"])
+
+
+@test_helpers_router.post(
+    "/disputes/{dispute_id}/resolve",
+    summary="The card network decides a dispute: won or lost (simulator)",
+)
+async def resolve_dispute(
+    dispute_id: str, body: DisputeResolve, c: GatewayDep, ctx: ContextDep
+) -> Response:
+    sim = simulator_only(c)
+    ctx.require(Permission.write_payments)
+    dispute = await retrieve_dispute(dispute_id, uow_factory=c.uow_factory, ctx=ctx)
+    result = await gateway_call_checked(sim.resolve_dispute(dispute.gateway_ref, body.outcome))  # type: ignore[attr-defined]
+    dispute = await sync_dispute_from_gateway(dispute.id, result, ctx=ctx, **services(c))
     return json_response(dispute_object(dispute))

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from payments.gateway_events.service import record_gateway_event
+from payments.gateways.runtime import GatewayDep
 from payments.gateways.stripe.errors import WebhookSignatureInvalid
-from payments.platform.http.deps import ContainerDep
 from payments.platform.http.errors import error_response
 from payments.platform.http.responses import json_response
 from payments.platform.logs import get_logger
@@ -27,7 +27,7 @@ MAX_WEBHOOK_BYTES = 512 * 1024
 
 
 @router.post("/webhooks/stripe", summary="Receive Stripe events (signed)")
-async def receive(request: Request, c: ContainerDep) -> Response:
+async def receive(request: Request, c: GatewayDep) -> Response:
     gateway = c.gateway
     receive_event = getattr(gateway, "event_from_webhook", None)
     if gateway.name != "stripe" or receive_event is None:

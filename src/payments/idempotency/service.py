@@ -29,6 +29,7 @@ from payments.idempotency.repository import IdempotencyRepository
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import Conflict, IdempotencyError, InvalidRequest
+from payments.platform.config import Settings
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
 MAX_KEY_LENGTH = 255
@@ -53,6 +54,17 @@ class IdempotencyService:
         self._clock = clock
         self._ttl = ttl
         self._lock = lock
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, uow_factory: UnitOfWorkFactory, clock: Clock
+    ) -> IdempotencyService:
+        return cls(
+            uow_factory,
+            clock,
+            ttl=timedelta(hours=settings.idempotency_ttl_hours),
+            lock=timedelta(seconds=settings.idempotency_lock_seconds),
+        )
 
     async def begin(
         self, *, api_key_id: str, key: str, method: str, path: str, request_hash: str

@@ -1,7 +1,9 @@
 """The background worker: a loop over registered jobs.
 
-A job is an async callable taking the container and returning how much work it
-did (0 when idle). Jobs must be safe with several workers on several machines:
+A job is an async callable taking the container (typed by the job with the runtime
+protocol it needs) and returning how much work it did (0 when idle). Capabilities
+declare their jobs with :func:`job` in their ``jobs`` module; the composition root
+lists them (``payments.app.capabilities.JOBS``) and hands them to the runner. Jobs must be safe with several workers on several machines:
 each claims its rows with ``SELECT ... FOR UPDATE SKIP LOCKED`` (PostgreSQL) or
 runs under SQLite's single writer, and every effect is idempotent.
 
@@ -13,15 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from payments.app.bootstrap import Container
 from payments.platform.logs import get_logger
 
 log = get_logger("payments.worker")
 
-JobFn = Callable[[Container], Awaitable[int]]
+JobFn = Callable[[Any], Awaitable[int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,37 +33,33 @@ class Job:
     every_seconds: float
 
 
-JOBS: list[Job] = []
+def job(name: str, *, every_seconds: float) -> Callable[[JobFn], Job]:
+    """Declare a worker job (registered by listing it in the composition root)."""
+
+    def declare(fn: JobFn) -> Job:
+        return Job(name=name, run=fn, every_seconds=every_seconds)
+
+    return declare
 
 
-def job(name: str, *, every_seconds: float) -> Callable[[JobFn], JobFn]:
-    """Register a job with the worker."""
-
-    def register(fn: JobFn) -> JobFn:
-        JOBS.append(Job(name=name, run=fn, every_seconds=every_seconds))
-        return fn
-
-    return register
-
-
-async def run_once(container: Container, *, only: set[str] | None = None) -> dict[str, int]:
+async def run_once(
+    container: object, jobs: Sequence[Job], *, only: set[str] | None = None
+) -> dict[str, int]:
     """Run every (or the named) job once; tests drive the worker with this and a FrozenClock."""
-    load_jobs()
     done: dict[str, int] = {}
-    for j in JOBS:
+    for j in jobs:
         if only is None or j.name in only:
             done[j.name] = await j.run(container)
     return done
 
 
-async def run_forever(container: Container, stop: asyncio.Event) -> None:
-    load_jobs()
+async def run_forever(container: object, jobs: Sequence[Job], stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
-    next_due = {j.name: 0.0 for j in JOBS}
-    log.info("worker_started", jobs=[j.name for j in JOBS])
+    next_due = {j.name: 0.0 for j in jobs}
+    log.info("worker_started", jobs=[j.name for j in jobs])
     while not stop.is_set():
         now = loop.time()
-        for j in JOBS:
+        for j in jobs:
             if next_due[j.name] > now:
                 continue
             try:
@@ -73,12 +71,7 @@ async def run_forever(container: Container, stop: asyncio.Event) -> None:
                 log.info("job_done", job=j.name, count=count)
             # a busy job runs again at once; an idle one waits its interval
             next_due[j.name] = now if count else now + j.every_seconds
-        wait = max(0.0, min(next_due.values()) - loop.time())
+        wait = max(0.0, min(next_due.values(), default=1.0) - loop.time())
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=min(wait, 1.0) or 0.01)
     log.info("worker_stopped")
-
-
-def load_jobs() -> None:
-    """Import the modules that register jobs (kept explicit: nothing runs at import time)."""
-    from payments.app import jobs  # noqa: F401

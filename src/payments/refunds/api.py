@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from payments.app.bootstrap import Container
-from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
+from payments.gateways.runtime import GatewayDep
+from payments.platform.http.deps import ContextDep, PageDep, services
 from payments.platform.http.params import CreatedRange
 from payments.platform.http.responses import json_response, list_response
+from payments.platform.runtime import Runtime
 from payments.refunds.domain.policy import RefundPolicy
 from payments.refunds.render import refund_object
 from payments.refunds.schemas import RefundCreate, RefundReject
@@ -21,7 +22,7 @@ from payments.refunds.service import refunds as uc
 router = APIRouter(prefix="/v1/refunds", tags=["refunds"])
 
 
-def policy(c: Container) -> RefundPolicy:
+def policy(c: Runtime) -> RefundPolicy:
     return RefundPolicy(
         thresholds=c.settings.refund_approval_thresholds,
         window=timedelta(days=c.settings.refund_approval_window_days),
@@ -29,7 +30,7 @@ def policy(c: Container) -> RefundPolicy:
 
 
 @router.post("", summary="Refund a payment, fully or partly (may await approval)")
-async def create(body: RefundCreate, c: ContainerDep, ctx: ContextDep) -> Response:
+async def create(body: RefundCreate, c: GatewayDep, ctx: ContextDep) -> Response:
     refund = await uc.create_refund(
         body.model_dump(exclude_unset=True),
         gateway=c.gateway,
@@ -42,7 +43,7 @@ async def create(body: RefundCreate, c: ContainerDep, ctx: ContextDep) -> Respon
 
 @router.get("", summary="List refunds (newest first)")
 async def list_all(
-    c: ContainerDep,
+    c: GatewayDep,
     ctx: ContextDep,
     page: PageDep,
     created: CreatedRange,
@@ -64,24 +65,24 @@ async def list_all(
 
 
 @router.get("/{refund_id}", summary="Retrieve a refund")
-async def retrieve(refund_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+async def retrieve(refund_id: str, c: GatewayDep, ctx: ContextDep) -> Response:
     refund = await uc.retrieve_refund(refund_id, uow_factory=c.uow_factory, ctx=ctx)
     return json_response(refund_object(refund))
 
 
 @router.post("/{refund_id}/approve", summary="Approve a refund awaiting approval (finance)")
-async def approve(refund_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+async def approve(refund_id: str, c: GatewayDep, ctx: ContextDep) -> Response:
     refund = await approvals.approve_refund(refund_id, gateway=c.gateway, ctx=ctx, **services(c))
     return json_response(refund_object(refund))
 
 
 @router.post("/{refund_id}/reject", summary="Reject a refund awaiting approval (finance)")
-async def reject(refund_id: str, body: RefundReject, c: ContainerDep, ctx: ContextDep) -> Response:
+async def reject(refund_id: str, body: RefundReject, c: GatewayDep, ctx: ContextDep) -> Response:
     refund = await approvals.reject_refund(refund_id, body.reason, ctx=ctx, **services(c))
     return json_response(refund_object(refund))
 
 
 @router.post("/{refund_id}/cancel", summary="Cancel a refund not yet completed")
-async def cancel(refund_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+async def cancel(refund_id: str, c: GatewayDep, ctx: ContextDep) -> Response:
     refund = await approvals.cancel_refund(refund_id, gateway=c.gateway, ctx=ctx, **services(c))
     return json_response(refund_object(refund))

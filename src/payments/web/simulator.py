@@ -14,12 +14,13 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Form, Query
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from payments.gateways.runtime import GatewayDep
 from payments.intents.repository import ChargeRepository
 from payments.intents.service.flow import sync_charge_from_gateway
 from payments.intents.service.gateway_call import gateway_call
 from payments.kernel.context import SYSTEM
 from payments.kernel.errors import NotFound
-from payments.platform.http.deps import ContainerDep, services
+from payments.platform.http.deps import services
 
 router = APIRouter(prefix="/simulator", include_in_schema=False)
 
@@ -37,7 +38,7 @@ Reference <code>{ref}</code>.</p>
 </body></html>"""
 
 
-def _simulator(c: ContainerDep) -> object:
+def _simulator(c: GatewayDep) -> object:
     if c.gateway.name != "simulator":
         raise NotFound("The 3-D Secure test page exists only with the simulator gateway.")
     return c.gateway
@@ -45,7 +46,7 @@ def _simulator(c: ContainerDep) -> object:
 
 @router.get("/3ds/{ref}", response_class=HTMLResponse)
 async def challenge(
-    ref: str, c: ContainerDep, return_url: Annotated[str, Query(max_length=2048)] = ""
+    ref: str, c: GatewayDep, return_url: Annotated[str, Query(max_length=2048)] = ""
 ) -> Response:
     _simulator(c)
     return HTMLResponse(PAGE.format(ref=escape(ref), return_url=escape(return_url, quote=True)))
@@ -54,7 +55,7 @@ async def challenge(
 @router.post("/3ds/{ref}")
 async def answer(
     ref: str,
-    c: ContainerDep,
+    c: GatewayDep,
     outcome: Annotated[str, Form(pattern="^(complete|fail)$")],
     return_url: Annotated[str, Form(max_length=2048)] = "",
 ) -> Response:

@@ -7,14 +7,15 @@ closed with the container.
 
 from __future__ import annotations
 
-from payments.app.bootstrap import Container
+from payments.platform.runtime import Runtime
+from payments.platform.worker import job
 from payments.webhooks.adapters.sender import WebhookSender
 from payments.webhooks.service.deliver import deliver_due, dispatch_events
 
 SENDER_KEY = "webhook_sender"
 
 
-def webhook_sender(container: Container) -> WebhookSender:
+def webhook_sender(container: Runtime) -> WebhookSender:
     sender = container.extras.get(SENDER_KEY)
     if not isinstance(sender, WebhookSender):
         settings = container.settings
@@ -27,8 +28,10 @@ def webhook_sender(container: Container) -> WebhookSender:
     return sender
 
 
-async def deliver_webhooks(container: Container) -> int:
-    """One round: dispatch a batch of new events, then send one batch of due deliveries."""
+@job("deliver_webhooks", every_seconds=1)
+async def deliver_webhooks(container: Runtime) -> int:
+    """Fan new events out to webhook endpoints and send due deliveries (with retries):
+    one round dispatches a batch of new events, then sends one batch of due ones."""
     dispatched = await dispatch_events(uow_factory=container.uow_factory, clock=container.clock)
     sent = await deliver_due(
         uow_factory=container.uow_factory,

@@ -69,7 +69,7 @@ async def test_a_key_expires_after_24_hours(api: Api) -> None:
     api.container.clock.advance(timedelta(hours=24, seconds=1))  # type: ignore[attr-defined]
     later = await api.client.post("/v1/customers", json={"name": "D"}, headers=headers)
     assert later.json()["id"] != first.json()["id"]
-    from payments.platform.worker import run_once
+    from payments.app.capabilities import run_once
 
     api.container.clock.advance(timedelta(hours=25))  # type: ignore[attr-defined]
     assert (await run_once(api.container, only={"purge_idempotency_keys"})) == {

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from payments.app.capabilities import run_once, verify_ledger
 from payments.kernel.clock import FrozenClock
-from payments.ledger.service import verify_ledger
-from payments.platform.worker import run_once
 from support.app import Api
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from payments.ledger.service import verify_ledger
+from payments.app.capabilities import verify_ledger
 from support.app import Api
 
 

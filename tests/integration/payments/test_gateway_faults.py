@@ -25,6 +25,7 @@ import sqlalchemy as sa
 import structlog.testing
 
 from payments.app.bootstrap import build_container
+from payments.app.capabilities import run_once, verify_ledger
 from payments.app.http import create_app
 from payments.gateways.protocol import ChargeRequest, ChargeResult, GatewayNotSent
 from payments.gateways.simulator import SimulatorGateway
@@ -36,9 +37,7 @@ from payments.intents.service.recovery import recover_attempts
 from payments.intents.tables import gateway_attempts
 from payments.kernel.clock import FrozenClock
 from payments.kernel.context import SYSTEM
-from payments.ledger.service import verify_ledger
 from payments.ledger.tables import ledger_transactions
-from payments.platform.worker import run_once
 from support.app import Api
 
 RECOVERY = {"recover_gateway_attempts"}

@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from payments.app.capabilities import run_once, verify_ledger
 from payments.gateways.protocol import ChargeRequest, ChargeResult
 from payments.gateways.simulator.store import charges as sim_charges
 from payments.kernel.clock import FrozenClock
-from payments.ledger.service import verify_ledger
-from payments.platform.worker import run_once
 from support.app import Api
 
 

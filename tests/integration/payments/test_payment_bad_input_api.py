@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from payments.ledger.service import verify_ledger
+from payments.app.capabilities import verify_ledger
 from support.app import Api
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from payments.platform.worker import run_once
+from payments.app.capabilities import run_once
 from support.app import Api
 from support.refunds import event_types, ledger_kinds, paid, poll_gateway, refund, shop, verified
 

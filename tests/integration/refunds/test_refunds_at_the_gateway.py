@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from payments.app.capabilities import run_once
 from payments.intents.repository import ChargeRepository
-from payments.platform.worker import run_once
 from support.app import Api
 from support.refunds import (
     charge_of,

@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from payments.ledger.service import verify_ledger
-from payments.platform.worker import run_once
+from payments.app.capabilities import run_once, verify_ledger
 from support.app import Api
 from support.fake_stripe import FakeStripe
 from support.refunds import charge_of, event_types, ledger_kinds, paid, refund

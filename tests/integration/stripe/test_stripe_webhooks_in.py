@@ -14,11 +14,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from payments.app.capabilities import run_once, verify_ledger
 from payments.gateway_events.tables import gateway_events
 from payments.intents.tables import gateway_attempts
 from payments.kernel.clock import FrozenClock
-from payments.ledger.service import verify_ledger
-from payments.platform.worker import run_once
 from support.app import Api
 from support.fake_stripe import FakeStripe
 from support.fake_stripe_objects import template

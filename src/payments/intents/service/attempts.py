@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from payments.gateways.protocol import (
     ChargeRequest,
@@ -44,7 +44,42 @@ from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import GatewayUnavailable, InvalidRequest
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
-from payments.refunds.service.apply import apply_refund_attempt, refund_not_made
+
+
+class RefundSettlement(Protocol):
+    """How a refund attempt is settled. Refunds sit above payments, so the refunds
+    capability registers this (:func:`register_refund_settlement`, called by the
+    composition root) instead of this module importing it."""
+
+    async def apply(
+        self,
+        uow: UnitOfWork,
+        attempt: GatewayAttempt,
+        result: RefundResult,
+        *,
+        clock: Clock,
+        ctx: RequestContext,
+    ) -> None:
+        """The gateway answered a ``refund`` or ``cancel_refund`` call."""
+
+    async def not_made(
+        self, uow: UnitOfWork, attempt: GatewayAttempt, *, clock: Clock, ctx: RequestContext
+    ) -> None:
+        """A ``refund`` call provably never took effect."""
+
+
+_refunds: list[RefundSettlement] = []
+
+
+def register_refund_settlement(settlement: RefundSettlement) -> None:
+    _refunds[:] = [settlement]
+
+
+def _refund_settlement() -> RefundSettlement:
+    if not _refunds:
+        raise LookupError("no refund settlement is registered (see payments.app.capabilities)")
+    return _refunds[0]
+
 
 Outcome = (
     ChargeResult | RefundResult | GatewayNotSent | GatewayOutcomeUnknown | GatewayInvalidRequest
@@ -138,7 +173,7 @@ async def settle_attempt(
                 attempt.status = AttemptStatus.done
                 attempt.completed_at = now
                 attempt.result = {"status": outcome.status, "reference": outcome.reference}
-                await apply_refund_attempt(uow, attempt, outcome, clock=clock, ctx=ctx)
+                await _refund_settlement().apply(uow, attempt, outcome, clock=clock, ctx=ctx)
             case GatewayOutcomeUnknown() | GatewayNotSent() if (
                 recovering or shared or isinstance(outcome, GatewayOutcomeUnknown)
             ):
@@ -202,7 +237,7 @@ async def _undo(
 ) -> None:
     """A charge call that never took effect: the intent goes back to before the confirm."""
     if attempt.operation == "refund":  # the refund fails; its money is the payment's again
-        await refund_not_made(uow, attempt, clock=clock, ctx=ctx)
+        await _refund_settlement().not_made(uow, attempt, clock=clock, ctx=ctx)
         return
     if attempt.operation == "cancel":
         await _withdraw_cancellation(uow, attempt)

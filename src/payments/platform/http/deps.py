@@ -6,17 +6,20 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 
-from payments.app.bootstrap import Container
 from payments.kernel.access import Principal
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import AuthenticationFailed
 from payments.kernel.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
+from payments.platform.runtime import Runtime
 
 
-async def get_container(request: Request) -> Container:
-    """``async`` although it awaits nothing (as are the others): FastAPI runs a plain
+async def get_container(request: Request) -> Any:
+    """The composition root's container, typed by each route with the protocol of what it
+    needs (:class:`~payments.platform.runtime.Runtime` or a capability's extension).
+
+    ``async`` although it awaits nothing (as are the others): FastAPI runs a plain
     ``def`` dependency in its thread pool, a thread hand-off per request."""
-    return request.app.state.container  # type: ignore[no-any-return]
+    return request.app.state.container
 
 
 async def get_context(request: Request) -> RequestContext:
@@ -39,11 +42,11 @@ async def get_page(
     return PageRequest(limit=limit, starting_after=starting_after, ending_before=ending_before)
 
 
-ContainerDep = Annotated[Container, Depends(get_container)]
+ContainerDep = Annotated[Runtime, Depends(get_container)]
 ContextDep = Annotated[RequestContext, Depends(get_context)]
 PageDep = Annotated[PageRequest, Depends(get_page)]
 
 
-def services(container: Container) -> dict[str, Any]:
+def services(container: Runtime) -> dict[str, Any]:
     """The collaborators most use cases take, as keyword arguments."""
     return {"uow_factory": container.uow_factory, "clock": container.clock}

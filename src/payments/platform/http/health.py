@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
 from fastapi import APIRouter
 from starlette.responses import Response
 
@@ -19,8 +18,7 @@ async def healthz() -> Response:
 @router.get("/readyz", summary="Readiness: the database answers")
 async def readyz(c: ContainerDep) -> Response:
     try:
-        async with c.engine.connect() as conn:
-            await conn.execute(sa.text("SELECT 1"))
+        await c.uow_factory.ping()
     except Exception:
         return error_response(503, "api_error", "database_unavailable", "Database unreachable.")
-    return json_response({"status": "ready", "database": c.engine.dialect.name})
+    return json_response({"status": "ready", "database": c.uow_factory.dialect})

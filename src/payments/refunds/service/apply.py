@@ -304,3 +304,11 @@ async def apply_refund_event(
         )
         await uow.commit()
     return None
+
+
+class RefundAttempts:
+    """The refunds capability's half of the gateway attempt machinery (registered with
+    :func:`payments.intents.service.attempts.register_refund_settlement`)."""
+
+    apply = staticmethod(apply_refund_attempt)
+    not_made = staticmethod(refund_not_made)

@@ -1,8 +1,8 @@
 """Test helpers for the simulator gateway (Stripe has ``/v1/test_helpers`` too).
 
 They stand in for the customer: passing or failing a 3-D Secure challenge, and
-sending a bank transfer; and for the card network: deciding a dispute. They
-exist only while ``PAYMENTS_GATEWAY=simulator``.
+sending a bank transfer (the card network's decision on a dispute is in
+:mod:`payments.disputes.api`). They exist only while ``PAYMENTS_GATEWAY=simulator``.
 """
 
 from __future__ import annotations
@@ -10,9 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from payments.disputes.render import dispute_object
-from payments.disputes.service.apply import sync_dispute_from_gateway
-from payments.disputes.service.disputes import gateway_call_checked, retrieve_dispute
+from payments.gateways.runtime import GatewayDep, GatewayRuntime
 from payments.intents.render import payment_intent_object
 from payments.intents.repository import ChargeRepository
 from payments.intents.schemas import AuthenticateIn, FundIn
@@ -22,14 +20,14 @@ from payments.intents.service.payment_intents import retrieve_payment_intent
 from payments.kernel.access import Permission
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest
-from payments.platform.http.deps import ContainerDep, ContextDep, services
+from payments.platform.http.deps import ContextDep, services
 from payments.platform.http.responses import json_response
-from payments.refunds.schemas import DisputeResolve
 
 router = APIRouter(prefix="/v1/test_helpers", tags=["test_helpers"])
 
 
-def _simulator(c: ContainerDep) -> object:
+def simulator_only(c: GatewayRuntime) -> object:
+    """The simulator gateway, or a 400 when the service runs on another gateway."""
     if c.gateway.name != "simulator":
         raise InvalidRequest(
             "Test helpers exist only with the simulator gateway.", code="test_helpers_unavailable"
@@ -37,7 +35,7 @@ def _simulator(c: ContainerDep) -> object:
     return c.gateway
 
 
-async def _charge_ref(pi_id: str, c: ContainerDep, ctx: RequestContext) -> tuple[str, str]:
+async def _charge_ref(pi_id: str, c: GatewayDep, ctx: RequestContext) -> tuple[str, str]:
     ctx.require(Permission.write_payments)
     pi = await retrieve_payment_intent(pi_id, uow_factory=c.uow_factory, ctx=ctx)
     async with c.uow_factory() as uow:
@@ -55,9 +53,9 @@ async def _charge_ref(pi_id: str, c: ContainerDep, ctx: RequestContext) -> tuple
     summary="Pass or fail the 3-D Secure challenge (simulator)",
 )
 async def authenticate(
-    pi_id: str, body: AuthenticateIn, c: ContainerDep, ctx: ContextDep
+    pi_id: str, body: AuthenticateIn, c: GatewayDep, ctx: ContextDep
 ) -> Response:
-    sim = _simulator(c)
+    sim = simulator_only(c)
     charge_id, ref = await _charge_ref(pi_id, c, ctx)
     result = await gateway_call(sim.complete_action(ref, succeed=body.succeed))  # type: ignore[attr-defined]
     await sync_charge_from_gateway(charge_id, result, gateway=c.gateway, ctx=ctx, **services(c))
@@ -69,25 +67,10 @@ async def authenticate(
     "/payment_intents/{pi_id}/fund_bank_transfer",
     summary="Send a bank transfer for this PaymentIntent (simulator)",
 )
-async def fund(pi_id: str, body: FundIn, c: ContainerDep, ctx: ContextDep) -> Response:
-    sim = _simulator(c)
+async def fund(pi_id: str, body: FundIn, c: GatewayDep, ctx: ContextDep) -> Response:
+    sim = simulator_only(c)
     charge_id, ref = await _charge_ref(pi_id, c, ctx)
     result = await gateway_call(sim.simulate_bank_transfer(ref, body.amount))  # type: ignore[attr-defined]
     await sync_charge_from_gateway(charge_id, result, gateway=c.gateway, ctx=ctx, **services(c))
     pi = await retrieve_payment_intent(pi_id, uow_factory=c.uow_factory, ctx=ctx)
     return json_response(payment_intent_object(pi))
-
-
-@router.post(
-    "/disputes/{dispute_id}/resolve",
-    summary="The card network decides a dispute: won or lost (simulator)",
-)
-async def resolve_dispute(
-    dispute_id: str, body: DisputeResolve, c: ContainerDep, ctx: ContextDep
-) -> Response:
-    sim = _simulator(c)
-    ctx.require(Permission.write_payments)
-    dispute = await retrieve_dispute(dispute_id, uow_factory=c.uow_factory, ctx=ctx)
-    result = await gateway_call_checked(sim.resolve_dispute(dispute.gateway_ref, body.outcome))  # type: ignore[attr-defined]
-    dispute = await sync_dispute_from_gateway(dispute.id, result, ctx=ctx, **services(c))
-    return json_response(dispute_object(dispute))

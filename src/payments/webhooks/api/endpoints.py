@@ -6,10 +6,10 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from payments.app.bootstrap import Container
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
 from payments.platform.http.responses import json_response, list_response
 from payments.platform.http.schemas import DeletedObject
+from payments.platform.runtime import Runtime
 from payments.webhooks.render import deleted_webhook_endpoint_object, webhook_endpoint_object
 from payments.webhooks.schemas import (
     RotateSecret,
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/v1/webhook_endpoints", tags=["webhook_endpoints"])
 ENDPOINT = {200: {"model": WebhookEndpointOut}}
 
 
-def _with_hosts(c: Container) -> dict[str, Any]:
+def _with_hosts(c: Runtime) -> dict[str, Any]:
     return services(c) | {"allowed_hosts": c.settings.webhook_allowed_hosts}
 
 

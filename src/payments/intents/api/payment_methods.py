@@ -3,17 +3,18 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
+from payments.gateways.runtime import GatewayDep
 from payments.intents.render import payment_method_object
 from payments.intents.schemas import AttachIn, PaymentMethodCreate
 from payments.intents.service import payment_methods as uc
-from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
+from payments.platform.http.deps import ContextDep, PageDep, services
 from payments.platform.http.responses import json_response, list_response
 
 router = APIRouter(tags=["payment_methods"])
 
 
 @router.post("/v1/payment_methods", summary="Create a payment method (tokenized at the gateway)")
-async def create(body: PaymentMethodCreate, c: ContainerDep, ctx: ContextDep) -> Response:
+async def create(body: PaymentMethodCreate, c: GatewayDep, ctx: ContextDep) -> Response:
     pm = await uc.create_payment_method(
         body.model_dump(exclude_none=True), gateway=c.gateway, ctx=ctx, **services(c)
     )
@@ -21,26 +22,26 @@ async def create(body: PaymentMethodCreate, c: ContainerDep, ctx: ContextDep) ->
 
 
 @router.get("/v1/payment_methods/{pm_id}", summary="Retrieve a payment method")
-async def retrieve(pm_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+async def retrieve(pm_id: str, c: GatewayDep, ctx: ContextDep) -> Response:
     pm = await uc.retrieve_payment_method(pm_id, uow_factory=c.uow_factory, ctx=ctx)
     return json_response(payment_method_object(pm))
 
 
 @router.post("/v1/payment_methods/{pm_id}/attach", summary="Attach to a customer")
-async def attach(pm_id: str, body: AttachIn, c: ContainerDep, ctx: ContextDep) -> Response:
+async def attach(pm_id: str, body: AttachIn, c: GatewayDep, ctx: ContextDep) -> Response:
     pm = await uc.attach(pm_id, body.customer, ctx=ctx, **services(c))
     return json_response(payment_method_object(pm))
 
 
 @router.post("/v1/payment_methods/{pm_id}/detach", summary="Detach from its customer")
-async def detach(pm_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+async def detach(pm_id: str, c: GatewayDep, ctx: ContextDep) -> Response:
     pm = await uc.detach(pm_id, ctx=ctx, **services(c))
     return json_response(payment_method_object(pm))
 
 
 @router.get("/v1/customers/{customer_id}/payment_methods", summary="A customer's methods")
 async def list_for_customer(
-    customer_id: str, c: ContainerDep, ctx: ContextDep, page: PageDep
+    customer_id: str, c: GatewayDep, ctx: ContextDep, page: PageDep
 ) -> Response:
     result = await uc.list_for_customer(customer_id, page, uow_factory=c.uow_factory, ctx=ctx)
     return list_response(

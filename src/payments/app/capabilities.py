@@ -1,0 +1,97 @@
+"""The one place where capabilities are registered with the running service.
+
+Adding a capability means adding its routers, jobs, ledger checks (and its tables in
+:mod:`payments.app.tables`, its CLI group in :mod:`payments.app.cli`) here. Nothing
+below this package knows the list.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter
+
+from payments.audit import api as audit_api
+from payments.customers import api as customers_api
+from payments.disputes import api as disputes_api
+from payments.disputes import jobs as disputes_jobs
+from payments.disputes.service.verify import verify_disputes
+from payments.events import api as events_api
+from payments.gateway_events import api as gateway_events_api
+from payments.gateway_events import jobs as gateway_events_jobs
+from payments.idempotency import jobs as idempotency_jobs
+from payments.intents import jobs as intents_jobs
+from payments.intents.api import charges as charges_api
+from payments.intents.api import payment_intents as payment_intents_api
+from payments.intents.api import payment_methods as payment_methods_api
+from payments.intents.api import test_helpers as intents_test_helpers
+from payments.intents.service.attempts import register_refund_settlement
+from payments.intents.service.verify import verify_charges
+from payments.ledger import api as ledger_api
+from payments.ledger.service import LedgerCheck
+from payments.ledger.service import verify_ledger as verify_ledger_with
+from payments.locations import api as locations_api
+from payments.platform.db.uow import UnitOfWorkFactory
+from payments.platform.http import health
+from payments.platform.worker import Job
+from payments.platform.worker import run_forever as run_jobs_forever
+from payments.platform.worker import run_once as run_jobs_once
+from payments.refunds import api as refunds_api
+from payments.refunds.service.apply import RefundAttempts
+from payments.refunds.service.verify import verify_refunds
+from payments.web import simulator as simulator_pages
+from payments.webhooks import jobs as webhooks_jobs
+from payments.webhooks.api import deliveries as webhook_deliveries_api
+from payments.webhooks.api import endpoints as webhook_endpoints_api
+
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    locations_api.router,
+    customers_api.router,
+    payment_methods_api.router,
+    payment_intents_api.router,
+    charges_api.router,
+    ledger_api.router,
+    events_api.router,
+    intents_test_helpers.router,
+    disputes_api.test_helpers_router,
+    simulator_pages.router,
+    gateway_events_api.router,
+    webhook_endpoints_api.router,
+    webhook_deliveries_api.router,
+    refunds_api.router,
+    disputes_api.router,
+    audit_api.router,
+)
+
+JOBS: tuple[Job, ...] = (
+    idempotency_jobs.purge_idempotency_keys,
+    webhooks_jobs.deliver_webhooks,
+    intents_jobs.recover_gateway_attempts,
+    gateway_events_jobs.poll_gateway_events_job,
+    gateway_events_jobs.process_gateway_events_job,
+    disputes_jobs.flag_dispute_deadlines_job,
+)
+
+LEDGER_CHECKS: tuple[LedgerCheck, ...] = (verify_charges, verify_refunds, verify_disputes)
+
+
+async def verify_ledger(*, uow_factory: UnitOfWorkFactory) -> list[str]:
+    """``payments ledger verify``: the ledger's own invariants and every capability's."""
+    return await verify_ledger_with(uow_factory=uow_factory, checks=LEDGER_CHECKS)
+
+
+async def run_once(container: object, *, only: set[str] | None = None) -> dict[str, int]:
+    """Run every (or the named) worker job once (tests drive the worker with this)."""
+    return await run_jobs_once(container, JOBS, only=only)
+
+
+async def run_forever(container: object, stop: asyncio.Event) -> None:
+    """The worker loop over every registered job, until ``stop`` is set."""
+    await run_jobs_forever(container, JOBS, stop)
+
+
+def install() -> None:
+    """Connect capabilities that a lower one calls back into (refunds settle their own
+    gateway attempts). Called by the composition root whenever it builds a container."""
+    register_refund_settlement(RefundAttempts())
