@@ -86,3 +86,55 @@ async def test_a_location_restricted_key_sees_only_its_shop(api: Api) -> None:
     assert [s["id"] for s in shops] == [berlin["id"]]
     events = (await api.client.get("/v1/events", headers=berlin_clerk)).json()["data"]
     assert {e["data"]["object"]["id"] for e in events} <= {mine["id"], berlin["id"]}
+
+
+async def test_a_payment_method_belongs_to_the_shop_of_the_customer_it_is_attached_to(
+    api: Api,
+) -> None:
+    admin = await api.key("admin")
+    berlin = await api.location(admin)
+    amsterdam = await api.location(
+        admin, name="Amsterdam", address={"country": "NL"}, timezone="Europe/Amsterdam"
+    )
+    berlin_clerk = await api.key("clerk", location=berlin["id"])
+    amsterdam_clerk = await api.key("clerk", location=amsterdam["id"])
+    customer = (
+        await api.client.post(
+            "/v1/customers", json={"name": "Berliner", "location": berlin["id"]}, headers=admin
+        )
+    ).json()
+    pm = (
+        await api.client.post(
+            "/v1/payment_methods",
+            json={"type": "card", "card": {"token": "pm_card_visa"}},
+            headers=admin,  # unrestricted: the method has no shop of its own
+        )
+    ).json()
+    # unattached, a method made by an unrestricted key is usable by every shop
+    unattached = await api.client.get(f"/v1/payment_methods/{pm['id']}", headers=amsterdam_clerk)
+    assert unattached.status_code == 200
+    attached = await api.client.post(
+        f"/v1/payment_methods/{pm['id']}/attach", json={"customer": customer["id"]}, headers=admin
+    )
+    assert attached.status_code == 200, attached.text
+
+    for path, method in (
+        (f"/v1/payment_methods/{pm['id']}", "GET"),
+        (f"/v1/payment_methods/{pm['id']}/detach", "POST"),
+    ):
+        response = await api.client.request(method, path, headers=amsterdam_clerk)
+        assert response.status_code == 404, (path, response.text)
+        assert response.json()["error"]["code"] == "resource_missing"
+    used = await api.client.post(
+        "/v1/payment_intents",
+        json={"amount": 1000, "payment_method": pm["id"]},
+        headers=amsterdam_clerk,
+    )
+    assert used.status_code == 404
+    assert used.json()["error"]["param"] == "payment_method"
+
+    mine = await api.client.get(f"/v1/payment_methods/{pm['id']}", headers=berlin_clerk)
+    assert (mine.status_code, mine.json()["customer"]) == (200, customer["id"])
+    detached = await api.client.post(f"/v1/payment_methods/{pm['id']}/detach", headers=berlin_clerk)
+    assert detached.status_code == 200, detached.text
+    assert detached.json()["customer"] is None
