@@ -138,3 +138,42 @@ async def test_a_payment_method_belongs_to_the_shop_of_the_customer_it_is_attach
     detached = await api.client.post(f"/v1/payment_methods/{pm['id']}/detach", headers=berlin_clerk)
     assert detached.status_code == 200, detached.text
     assert detached.json()["customer"] is None
+
+
+async def test_the_company_wide_ledger_is_refused_to_a_location_restricted_key(api: Api) -> None:
+    admin = await api.key("admin")
+    berlin = await api.location(admin)
+    amsterdam = await api.location(
+        admin, name="Amsterdam", address={"country": "NL"}, timezone="Europe/Amsterdam"
+    )
+    for shop in (berlin, amsterdam):
+        paid = await api.client.post(
+            "/v1/payment_intents",
+            json={
+                "amount": 5000,
+                "location": shop["id"],
+                "payment_method": "pm_card_visa",
+                "confirm": True,
+            },
+            headers=admin,
+        )
+        assert paid.json()["status"] == "succeeded", paid.text
+    berlin_finance = await api.key("finance", location=berlin["id"])
+    for path in ("/v1/ledger/accounts", "/v1/ledger/transactions"):
+        response = await api.client.get(path, headers=berlin_finance)
+        assert response.status_code == 403, (path, response.text)
+        error = response.json()["error"]
+        assert error["code"] == "insufficient_permissions"
+        assert "company-wide" in error["message"]
+        assert (await api.client.get(path, headers=admin)).status_code == 200
+        assert (await api.client.get(path, headers=await api.key("finance"))).status_code == 200
+
+
+async def test_a_clerk_is_refused_the_ledger_for_lack_of_the_ledger_permission(api: Api) -> None:
+    clerk = await api.key("clerk")
+    for path in ("/v1/ledger/accounts", "/v1/ledger/transactions"):
+        response = await api.client.get(path, headers=clerk)
+        assert response.status_code == 403
+        error = response.json()["error"]
+        assert error["code"] == "insufficient_permissions"
+        assert "read_ledger" in error["message"], error["message"]
