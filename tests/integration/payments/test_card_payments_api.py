@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import pytest
 
+from payments.app.bootstrap import build_container
+from payments.app.http import create_app
+from payments.kernel.clock import FrozenClock
 from payments.ledger.service import verify_ledger
-from support.app import Api
+from payments.platform.config import Settings
+from support.app import Api, make_settings
 
 
 async def _shop(api: Api) -> tuple[dict[str, str], dict[str, Any]]:
@@ -278,3 +285,42 @@ async def test_the_challenge_page_returns_only_to_the_return_url_of_the_intent(
     assert answer.status_code == 200 and "location" not in answer.headers
     assert "You can close this page" in answer.text
     await _verified(api)
+
+
+@asynccontextmanager
+async def _api_with(settings: Settings, clock: FrozenClock) -> AsyncIterator[Api]:
+    """Like the ``api`` fixture, on settings of the test's own."""
+    container = build_container(settings, clock=clock)
+    await container.prepare()
+    app = create_app(settings, container=container, embedded=False)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+        ):
+            yield Api(client=client, container=container)
+    finally:
+        await container.close()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "base"),
+    [
+        ({"port": 9123}, "http://127.0.0.1:9123/simulator/3ds/"),
+        ({"host": "0.0.0.0", "port": 8443}, "http://127.0.0.1:8443/simulator/3ds/"),
+        (
+            {"port": 9123, "simulator_action_url_base": "https://pay.example/sim/3ds/"},
+            "https://pay.example/sim/3ds/",
+        ),
+    ],
+)
+async def test_the_challenge_url_is_on_the_address_the_service_listens_on(
+    database_url: str, clock: FrozenClock, overrides: dict[str, Any], base: str
+) -> None:
+    async with _api_with(make_settings(database_url, **overrides), clock) as api:
+        admin, shop = await _shop(api)
+        pi, path = await _challenged(api, admin, shop)
+        assert pi["next_action"]["redirect_to_url"]["url"].startswith(base)
+        if "simulator_action_url_base" not in overrides:  # our own page answers there
+            assert (await api.client.get(path)).status_code == 200
