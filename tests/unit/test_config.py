@@ -40,3 +40,23 @@ def test_bad_configuration_is_one_line_naming_the_variable(
     text = str(info.value)
     assert text.startswith(f"configuration error: {message}:")
     assert "\n" not in text
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "url"),
+    [
+        ("127.0.0.1", 8000, "http://127.0.0.1:8000/simulator/3ds"),
+        ("0.0.0.0", 9000, "http://127.0.0.1:9000/simulator/3ds"),
+        ("::", 9000, "http://[::1]:9000/simulator/3ds"),
+        ("fd00::5", 9000, "http://[fd00::5]:9000/simulator/3ds"),
+        ("payments.internal", 80, "http://payments.internal:80/simulator/3ds"),
+    ],
+)
+def test_the_3ds_page_defaults_to_the_address_the_server_listens_on(
+    monkeypatch: pytest.MonkeyPatch, host: str, port: int, url: str
+) -> None:
+    monkeypatch.delenv("PAYMENTS_SIMULATOR_ACTION_URL_BASE", raising=False)
+    s = load_settings(_env_file=None, host=host, port=port)
+    assert s.resolved_simulator_action_url_base == url
+    explicit = load_settings(_env_file=None, port=port, simulator_action_url_base="https://x/3ds")
+    assert explicit.resolved_simulator_action_url_base == "https://x/3ds"

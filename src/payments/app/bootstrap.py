@@ -84,7 +84,7 @@ def build_gateway(
                     sepa_settlement_delay=timedelta(
                         seconds=settings.simulator_sepa_settlement_seconds
                     ),
-                    action_url_base=settings.simulator_action_url_base,
+                    action_url_base=settings.resolved_simulator_action_url_base,
                 ),
             )
         case GatewayName.stripe:

@@ -75,6 +75,12 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         from payments.platform.db import migrate
 
         migrate.upgrade(settings.database_url)
+    # uvicorn builds the app (payments.asgi) from the environment, in this process or in
+    # its workers: tell it the address it is served at (its 3-D Secure page URL uses it)
+    if host:
+        os.environ["PAYMENTS_HOST"] = host
+    if port:
+        os.environ["PAYMENTS_PORT"] = str(port)
     uvicorn.run(
         "payments.asgi:app",
         factory=False,

@@ -3,13 +3,15 @@
 Roles, from most to least powerful:
 
 - ``admin``: everything, including API keys and shops (locations).
-- ``finance``: money operations (refunds of any size, approvals, reports), no admin.
+- ``finance``: money operations (refunds of any size, approvals, reports, the ledger),
+  no admin.
 - ``clerk``: day-to-day shop work: customers and payments; refunds up to policy.
 - ``readonly``: GET only.
 
 A key may be restricted to one location: it then sees and creates only that
 shop's objects, and another shop's object is reported missing (404), exactly
-as if it did not exist.
+as if it did not exist. What belongs to no one shop (the company-wide ledger) is
+refused to it (403).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Permission(StrEnum):
     write_refunds = "write_refunds"
     approve_refunds = "approve_refunds"
     read_audit = "read_audit"
+    read_ledger = "read_ledger"  # the company-wide ledger: unrestricted keys only
     write_locations = "write_locations"
     manage_webhooks = "manage_webhooks"
     manage_api_keys = "manage_api_keys"

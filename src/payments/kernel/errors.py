@@ -107,7 +107,10 @@ ERROR_CODES: dict[str, str] = {
     "idempotency_error": "The Idempotency-Key was used before with different parameters.",
     "idempotency_key_in_use": "Another request with this Idempotency-Key is in progress.",
     "idempotency_key_invalid": "The Idempotency-Key is empty or longer than 255 characters.",
-    "insufficient_permissions": "The API key's role does not allow this request.",
+    "insufficient_permissions": (
+        "The API key's role does not allow this request, or the key is restricted to one "
+        "location and the request is company-wide (the ledger)."
+    ),
     "internal_error": "An unexpected error; it was logged with the request id.",
     "invalid_api_key": "The API key is unknown or revoked.",
     "invalid_iban": "The IBAN is not valid.",

@@ -5,31 +5,35 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from payments.kernel.access import Permission
 from payments.kernel.clock import to_unix
 from payments.ledger.repository import LedgerRepository
-from payments.ledger.service import account_balances
+from payments.ledger.service import account_balances, require_ledger_reader
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep
 from payments.platform.http.responses import json_response, list_object
 
 router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
 
 
-@router.get("/accounts", summary="Balances per account and currency (finance, admin)")
+@router.get(
+    "/accounts", summary="Balances per account and currency (finance, admin; unrestricted keys)"
+)
 async def accounts(c: ContainerDep, ctx: ContextDep) -> Response:
-    ctx.require(Permission.read_audit)
+    require_ledger_reader(ctx)
     data = await account_balances(uow_factory=c.uow_factory)
     return json_response(list_object("/v1/ledger/accounts", data, False))
 
 
-@router.get("/transactions", summary="Journal transactions with their entries")
+@router.get(
+    "/transactions",
+    summary="Journal transactions with their entries (finance, admin; unrestricted keys)",
+)
 async def transactions(
     c: ContainerDep,
     ctx: ContextDep,
     page: PageDep,
     source: Annotated[str | None, Query(max_length=64, description="Object id")] = None,
 ) -> Response:
-    ctx.require(Permission.read_audit)
+    require_ledger_reader(ctx)
     async with c.uow_factory() as uow:
         result = await uow.repo(LedgerRepository).list_transactions(
             page, source_id=source, location_id=ctx.principal.location_id

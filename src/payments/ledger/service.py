@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
+from payments.kernel.access import Permission
+from payments.kernel.context import RequestContext
+from payments.kernel.errors import PermissionDenied
 from payments.ledger.domain.accounts import CHART_OF_ACCOUNTS
 from payments.ledger.domain.checks import Balances
 from payments.ledger.domain.journal import verify
@@ -13,6 +16,22 @@ from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 LedgerCheck = Callable[[UnitOfWork, Balances], Awaitable[list[str]]]
 """A capability's contribution to ``payments ledger verify``: given the unit of work and
 the sum of entries per (account, currency), the problems it finds."""
+
+
+def require_ledger_reader(ctx: RequestContext) -> None:
+    """Reading balances or the journal needs ``read_ledger`` and an unrestricted key.
+
+    The ledger is company-wide: its balances are not kept per shop, and not every
+    movement belongs to one shop (a payout settles many shops' payments at once), so a
+    shop's share of it cannot be told reliably. A key restricted to one location is
+    refused (403) rather than shown a partial or company-wide picture."""
+    ctx.require(Permission.read_ledger)
+    if ctx.principal.location_id is not None:
+        raise PermissionDenied(
+            "The ledger is company-wide; an API key restricted to one location cannot "
+            "read it. Use an unrestricted finance or admin key.",
+            code="insufficient_permissions",
+        )
 
 
 async def verify_ledger(

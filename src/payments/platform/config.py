@@ -90,9 +90,14 @@ class Settings(BaseSettings):
             "default so a newcomer sees `processing` turn into `succeeded`."
         ),
     )
-    simulator_action_url_base: str = Field(
-        "http://127.0.0.1:8000/simulator/3ds",
-        description="Where the simulator's 3-D Secure challenge page lives (next_action URL).",
+    simulator_action_url_base: str | None = Field(
+        None,
+        description=(
+            "Where the simulator's 3-D Secure challenge page lives (next_action URL). "
+            "Default: this server's own page, `http://PAYMENTS_HOST:PAYMENTS_PORT/simulator/3ds` "
+            "(127.0.0.1 when bound to all interfaces); set it when customers reach the "
+            "service at another address (a proxy, a public host name)."
+        ),
     )
     poll_gateway_events: bool | None = Field(
         None,
@@ -341,6 +346,22 @@ class Settings(BaseSettings):
         if self.gateway != GatewayName.stripe or self.stripe_secret_key is None:
             return False
         return self.stripe_secret_key.get_secret_value().startswith(LIVE_KEY_PREFIXES)
+
+    @property
+    def resolved_simulator_action_url_base(self) -> str:
+        if self.simulator_action_url_base:
+            return self.simulator_action_url_base
+        return f"{self.own_base_url}/simulator/3ds"
+
+    @property
+    def own_base_url(self) -> str:
+        """``http://host:port`` of ``payments serve``; a wildcard bind address is reached
+        on the loopback address of its family."""
+        wildcards = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}  # noqa: S104
+        host = wildcards.get(self.host, self.host)
+        if ":" in host:  # an IPv6 literal
+            host = f"[{host.strip('[]')}]"
+        return f"http://{host}:{self.port}"
 
     @property
     def resolved_simulator_database_url(self) -> str:

@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import pytest
 
+from payments.app.bootstrap import build_container
 from payments.app.capabilities import verify_ledger
-from support.app import Api
+from payments.app.http import create_app
+from payments.kernel.clock import FrozenClock
+from payments.platform.config import Settings
+from support.app import Api, make_settings
 
 
 async def _shop(api: Api) -> tuple[dict[str, str], dict[str, Any]]:
@@ -219,8 +226,10 @@ async def test_canceling_an_authorization_releases_the_hold(api: Api) -> None:
     await _verified(api)
 
 
-async def test_the_customer_completes_3ds_on_the_simulator_challenge_page(api: Api) -> None:
-    admin, shop = await _shop(api)
+async def _challenged(
+    api: Api, admin: dict[str, str], shop: dict[str, Any], **extra: Any
+) -> tuple[dict[str, Any], str]:
+    """A PaymentIntent waiting for 3-D Secure, and its challenge page's path (no query)."""
     pi = (
         await api.client.post(
             "/v1/payment_intents",
@@ -229,21 +238,89 @@ async def test_the_customer_completes_3ds_on_the_simulator_challenge_page(api: A
                 "location": shop["id"],
                 "confirm": True,
                 "payment_method": "pm_card_threeDSecure2Required",
-                "return_url": "https://shop.example/done",
+                **extra,
             },
             headers=admin,
         )
     ).json()
+    assert pi["status"] == "requires_action", pi
     url = pi["next_action"]["redirect_to_url"]["url"]
-    path = url.split("://", 1)[1].split("/", 1)[1]
-    page = await api.client.get("/" + path)  # the customer's browser: no API key
+    return pi, "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+async def test_the_customer_completes_3ds_on_the_simulator_challenge_page(api: Api) -> None:
+    admin, shop = await _shop(api)
+    pi, path = await _challenged(api, admin, shop, return_url="https://shop.example/done")
+    page = await api.client.get(path)  # the customer's browser: no API key
     assert page.status_code == 200 and "Complete authentication" in page.text
-    answer = await api.client.post(
-        "/" + path.split("?")[0],
-        data={"outcome": "complete", "return_url": "https://shop.example/done"},
-    )
+    answer = await api.client.post(path.split("?")[0], data={"outcome": "complete"})
     assert answer.status_code == 303
-    assert answer.headers["location"] == "https://shop.example/done"
+    assert answer.headers["location"] == f"https://shop.example/done?payment_intent={pi['id']}"
     after = (await api.client.get(f"/v1/payment_intents/{pi['id']}", headers=admin)).json()
     assert after["status"] == "succeeded"
     await _verified(api)
+
+
+async def test_the_challenge_page_returns_only_to_the_return_url_of_the_intent(
+    api: Api,
+) -> None:
+    admin, shop = await _shop(api)
+    evil = "https://evil.example/phish"
+    pi, path = await _challenged(
+        api, admin, shop, return_url="https://shop.example/done?order=R-42#paid"
+    )
+    page_path = path.split("?")[0]
+    page = await api.client.get(page_path, params={"return_url": evil})
+    assert page.status_code == 200 and "evil.example" not in page.text
+    answer = await api.client.post(page_path, data={"outcome": "fail", "return_url": evil})
+    assert answer.status_code == 303
+    assert answer.headers["location"] == (
+        f"https://shop.example/done?order=R-42&payment_intent={pi['id']}#paid"
+    )
+
+    _, no_return = await _challenged(api, admin, shop)  # no return_url: nowhere to go
+    answer = await api.client.post(
+        no_return.split("?")[0], data={"outcome": "complete", "return_url": evil}
+    )
+    assert answer.status_code == 200 and "location" not in answer.headers
+    assert "You can close this page" in answer.text
+    await _verified(api)
+
+
+@asynccontextmanager
+async def _api_with(settings: Settings, clock: FrozenClock) -> AsyncIterator[Api]:
+    """Like the ``api`` fixture, on settings of the test's own."""
+    container = build_container(settings, clock=clock)
+    await container.prepare()
+    app = create_app(settings, container=container, embedded=False)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+        ):
+            yield Api(client=client, container=container)
+    finally:
+        await container.close()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "base"),
+    [
+        ({"port": 9123}, "http://127.0.0.1:9123/simulator/3ds/"),
+        ({"host": "0.0.0.0", "port": 8443}, "http://127.0.0.1:8443/simulator/3ds/"),
+        (
+            {"port": 9123, "simulator_action_url_base": "https://pay.example/sim/3ds/"},
+            "https://pay.example/sim/3ds/",
+        ),
+    ],
+)
+async def test_the_challenge_url_is_on_the_address_the_service_listens_on(
+    database_url: str, clock: FrozenClock, overrides: dict[str, Any], base: str
+) -> None:
+    async with _api_with(make_settings(database_url, **overrides), clock) as api:
+        admin, shop = await _shop(api)
+        pi, path = await _challenged(api, admin, shop)
+        assert pi["next_action"]["redirect_to_url"]["url"].startswith(base)
+        if "simulator_action_url_base" not in overrides:  # our own page answers there
+            assert (await api.client.get(path)).status_code == 200

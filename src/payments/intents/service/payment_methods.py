@@ -168,15 +168,21 @@ async def visible_payment_method(
     uow: UnitOfWork, pm_id: str, ctx: RequestContext, *, param: str = "id"
 ) -> PaymentMethod:
     pm = await uow.repo(PaymentMethodRepository).get(pm_id)
-    # methods made with an unrestricted key (no location) are usable by every shop
-    hidden = (
-        pm is not None
-        and pm.location_id is not None
-        and not ctx.principal.sees_location(pm.location_id)
-    )
-    if pm is None or hidden:
+    if pm is None or not await _sees(uow, pm, ctx):
         raise NotFound.of("payment_method", pm_id, param=param)
     return pm
+
+
+async def _sees(uow: UnitOfWork, pm: PaymentMethod, ctx: RequestContext) -> bool:
+    """A method attached to a customer belongs to that customer's shop. An unattached one
+    belongs to the shop of the key that made it; made with an unrestricted key (no
+    location), it is usable by every shop."""
+    if ctx.principal.location_id is None:
+        return True
+    if pm.customer_id is not None:
+        customer = await uow.repo(CustomerRepository).get(pm.customer_id)
+        return customer is not None and ctx.principal.sees_location(customer.location_id)
+    return pm.location_id is None or ctx.principal.sees_location(pm.location_id)
 
 
 async def retrieve_payment_method(
