@@ -220,9 +220,14 @@ class FakeStripe:
         with self.lock:
             self.state.settle_sepa(pi_id)
 
-    def open_dispute(self, pi_id: str, reason: str = "fraudulent") -> str:
+    def open_dispute(
+        self, pi_id: str, reason: str = "fraudulent", *, withdraw_after_created: bool = False
+    ) -> str:
         with self.lock:
-            return str(self.state.open_dispute(pi_id, reason)["id"])
+            dispute = self.state.open_dispute(
+                pi_id, reason, withdraw_after_created=withdraw_after_created
+            )
+            return str(dispute["id"])
 
     def fail_refund(self, refund_id: str) -> None:
         with self.lock:

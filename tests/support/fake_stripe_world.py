@@ -296,15 +296,23 @@ class World(BankMethods):
         after = SCENARIOS[scenario].decline_after_auth
         return self.decline(pi, after) if after else self.authorize(pi)
 
-    def open_dispute(self, pi_id: str, reason: str = "fraudulent") -> Obj:
+    def open_dispute(
+        self, pi_id: str, reason: str = "fraudulent", *, withdraw_after_created: bool = False
+    ) -> Obj:
+        """A dispute and its withdrawal (amount and fee). ``withdraw_after_created``: the
+        ``charge.dispute.created`` snapshot has no balance transaction yet (no fee), as
+        when Stripe withdraws the funds after telling us of the dispute."""
         pi = self.get(pi_id, "payment_intent")
         ch = self.objects[pi["latest_charge"]]
         ch["disputed"] = True
         dp = self.put(o.dispute(pi, ch, reason))
+        if withdraw_after_created:
+            self.emit("charge.dispute.created", dp)
         fee = 1500 * 10 ** o.stripe_exponent(dp["currency"]) // 100  # 15.00, kept if won
         withdrawal = self.put(o.balance_transaction(dp, -dp["amount"], fee, "adjustment"))
         dp["balance_transactions"] = [copy.deepcopy(withdrawal)]
-        self.emit("charge.dispute.created", dp)
+        if not withdraw_after_created:
+            self.emit("charge.dispute.created", dp)
         self.emit("charge.dispute.funds_withdrawn", dp)
         return dp
 

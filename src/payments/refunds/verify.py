@@ -11,9 +11,12 @@ Refunds (each posting keyed by (kind, refund)):
    captured, and the charge's ``amount_refunded`` is what its sent ones total;
 4. per currency, ``refunds_payable`` holds exactly the sent, unsettled refunds.
 
-Disputes (keyed by (kind, dispute)): funds withdrawn (and the fee) once iff the
-dispute reached a formal status; reinstated once iff won; written off once iff
-lost; per currency, the ``disputes`` account holds exactly the open ones.
+Disputes (keyed by (kind, dispute)): funds withdrawn once iff the dispute
+reached a formal status; its fee posted (``charge.fee``) once iff the funds were
+withdrawn and the fee is known (and not zero), for exactly that fee in the
+dispute's currency, whether it was known at the withdrawal or learned later;
+reinstated once iff won; written off once iff lost; per currency, the
+``disputes`` account holds exactly the open ones.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from payments.disputes.tables import disputes
 from payments.intents.tables import charges
 from payments.ledger.domain.accounts import Account
 from payments.ledger.domain.journal import TransactionKind as K
-from payments.ledger.tables import ledger_transactions
+from payments.ledger.tables import ledger_entries, ledger_transactions
 from payments.platform.db.uow import UnitOfWork
 from payments.refunds.domain.refund import RefundStatus, counts_against_charge, is_outstanding
 from payments.refunds.tables import refunds
@@ -117,9 +120,29 @@ async def verify_refunds(uow: UnitOfWork, balances: dict[tuple[str, str], int]) 
     return problems
 
 
+async def _dispute_fees(uow: UnitOfWork) -> dict[str, dict[str, int]]:
+    """Dispute id -> {currency: amount} debited to ``gateway_fees`` by its fee postings."""
+    t, e = ledger_transactions, ledger_entries
+    rows = await uow.connection.execute(
+        sa.select(t.c.source_id, e.c.currency, sa.func.sum(e.c.amount))
+        .join(e, e.c.transaction_id == t.c.id)
+        .where(
+            t.c.source_type == "dispute",
+            t.c.kind == K.CHARGE_FEE.value,
+            e.c.account == Account.GATEWAY_FEES.value,
+        )
+        .group_by(t.c.source_id, e.c.currency)
+    )
+    fees: dict[str, dict[str, int]] = defaultdict(dict)
+    for source_id, currency, amount in rows.all():
+        fees[source_id][currency] = int(amount)
+    return fees
+
+
 async def verify_disputes(uow: UnitOfWork, balances: dict[tuple[str, str], int]) -> list[str]:
     problems: list[str] = []
     posted = await _postings(uow, "dispute")
+    fees = await _dispute_fees(uow)
     rows = (
         await uow.connection.execute(
             sa.select(
@@ -139,7 +162,14 @@ async def verify_disputes(uow: UnitOfWork, balances: dict[tuple[str, str], int])
         if withdrawn != (st in formal):
             problems.append(f"dispute {did} is {st} but funds_withdrawn is {withdrawn}")
         _expect(problems, "dispute", posted, K.DISPUTE_FUNDS_WITHDRAWN, did, int(withdrawn))
+        # the fee is posted iff the funds were withdrawn and it is known: exactly that fee
         _expect(problems, "dispute", posted, K.CHARGE_FEE, did, int(bool(withdrawn and fee)))
+        fee_expected = {currency: fee} if withdrawn and fee else {}
+        if fees.get(did, {}) != fee_expected:
+            problems.append(
+                f"dispute {did} has its fee posted as {_amounts(fees.get(did, {}))} but "
+                f"{_amounts(fee_expected)} is expected (fee {fee}, funds withdrawn: {withdrawn})"
+            )
         _expect(problems, "dispute", posted, K.DISPUTE_FUNDS_REINSTATED, did, int(st == D.WON))
         _expect(problems, "dispute", posted, K.DISPUTE_LOST, did, int(st == D.LOST))
         if withdrawn and st in (D.NEEDS_RESPONSE, D.UNDER_REVIEW):
@@ -152,6 +182,10 @@ async def verify_disputes(uow: UnitOfWork, balances: dict[tuple[str, str], int])
     ]
     problems += _account(balances, Account.DISPUTES, held, "open disputes' withdrawn funds")
     return problems
+
+
+def _amounts(by_currency: dict[str, int]) -> str:
+    return ", ".join(f"{n} {c}" for c, n in sorted(by_currency.items())) or "nothing"
 
 
 def _account(
