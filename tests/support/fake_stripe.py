@@ -229,6 +229,12 @@ class FakeStripe:
             )
             return str(dispute["id"])
 
+    def settle_in(self, currency: str, *, rate: tuple[int, int]) -> None:
+        """Settle charges in other currencies into ``currency`` at ``rate`` (num, den):
+        their balance transactions, fees included, are in ``currency``, as at Stripe."""
+        with self.lock:
+            self.state.settlement = (currency, *rate)
+
     def fail_refund(self, refund_id: str) -> None:
         with self.lock:
             self.state.fail_refund(refund_id)

@@ -219,14 +219,15 @@ async def apply_charge_result(
             pi.canceled_at = pi.canceled_at or now
             pi.cancellation_reason = pi.cancellation_reason or "automatic"
 
-    if result.fee is not None and charge.fee is None and charge.captured:
-        charge.fee = result.fee
-        if result.fee > 0:
+    if result.fees is not None and charge.fee is None and charge.captured:
+        # Every fee is posted in its own currency (Stripe takes it in the settlement
+        # currency); the charge's ``fee`` is the part in the charge's currency.
+        charge.fee = sum(f.amount for f in result.fees if f.currency.lower() == charge.currency)
+        fees = [Money(f.amount, f.currency) for f in result.fees if f.amount > 0]
+        if fees:
             journal.append(
                 postings.charge_fee(
-                    Money(result.fee, charge.currency),
-                    source=source,
-                    description=f"gateway fee for {charge.id}",
+                    *fees, source=source, description=f"gateway fee for {charge.id}"
                 )
             )
     await uow.ledger.post_all(journal, when=now, location_id=pi.location_id)
