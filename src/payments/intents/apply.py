@@ -52,10 +52,11 @@ TARGET: dict[str, PaymentIntentStatus] = {
 
 def outcome_path(current: PaymentIntentStatus, target: PaymentIntentStatus) -> list[Any] | None:
     """The shortest sequence of gateway outcomes (or, for a cancel, the cancel operation)
-    that the transition table allows from ``current`` to ``target``; [] if already there."""
+    that the transition table allows from ``current`` to ``target``; [] if already there.
+    ``not_processed`` is our own finding about an attempt, never a gateway's view."""
     if current == target:
         return []
-    allowed: set[Any] = set(Outcome) | {Operation.CANCEL}
+    allowed: set[Any] = (set(Outcome) - {Outcome.NOT_PROCESSED}) | {Operation.CANCEL}
     queue: deque[tuple[PaymentIntentStatus, list[Any]]] = deque([(current, [])])
     seen = {current}
     while queue:
