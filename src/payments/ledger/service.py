@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 
 from payments.intents.tables import charges
 from payments.ledger.domain.accounts import CHART_OF_ACCOUNTS
-from payments.ledger.domain.journal import TransactionKind, verify
+from payments.ledger.domain.journal import JournalCheck, TransactionKind
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.refunds.verify import verify_disputes, verify_refunds
 
 PAID_KINDS = [TransactionKind.CHARGE_SUCCEEDED.value, TransactionKind.CHARGE_CAPTURED.value]
 
 
-async def verify_ledger(*, uow_factory: UnitOfWorkFactory) -> list[str]:
+#: Journal transactions read per query by :func:`verify_ledger` (with their entries).
+VERIFY_BATCH_SIZE = 1000
+
+#: ``progress(checked, total)``: journal transactions checked so far, of ``total``.
+Progress = Callable[[int, int], None]
+
+
+async def verify_ledger(
+    *,
+    uow_factory: UnitOfWorkFactory,
+    batch_size: int = VERIFY_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> list[str]:
     """Every problem found; an empty list means the ledger is sound. Checks that:
 
     1. every transaction has at least two entries and balances per currency;
@@ -22,13 +36,28 @@ async def verify_ledger(*, uow_factory: UnitOfWorkFactory) -> list[str]:
     4. every authorization of a charge is posted exactly once;
     5. refunds and disputes are posted as :mod:`payments.refunds.verify` says
        (never more refunded than captured, failed refunds reversed, ...).
+
+    The journal is streamed in transaction id order, ``batch_size`` transactions at a
+    time, each checked as it comes (:class:`~payments.ledger.domain.journal.JournalCheck`):
+    memory does not grow with the number of entries. ``progress`` is called after each
+    batch. Everything is read from one snapshot of the database.
     """
-    problems: list[str] = []
     async with uow_factory() as uow:
-        grouped = await uow.ledger.all_entries()
-        tx_ids = await uow.ledger.transaction_ids()
-        problems += [f"transaction {t}: has no entries" for t in tx_ids if t not in grouped]
-        problems += verify(grouped)
+        await uow.ledger.read_snapshot()
+        total = await uow.ledger.count_transactions() if progress is not None else 0
+        empty: list[str] = []
+        check = JournalCheck()
+        checked = 0
+        async for batch in uow.ledger.transactions_in_batches(batch_size):
+            for tx_id, rows in batch:
+                if rows:
+                    check.add(tx_id, rows)
+                else:
+                    empty.append(f"transaction {tx_id}: has no entries")
+            checked += len(batch)
+            if progress is not None:
+                progress(checked, max(total, checked))
+        problems = empty + check.problems()
         sums = {(a, c): s for a, c, s in await uow.ledger.entry_sums()}
         balances = {(a, c): s for a, c, s in await uow.ledger.balances()}
         for key in sorted(set(sums) | set(balances)):
