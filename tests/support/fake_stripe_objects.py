@@ -228,7 +228,18 @@ def charge(pi: Obj, pm: Obj, status: str) -> Obj:
     )
 
 
-def balance_transaction(source: Obj, amount: int, fee: int, kind: str = "charge") -> Obj:
+def balance_transaction(
+    source: Obj,
+    amount: int,
+    fee: int,
+    kind: str = "charge",
+    *,
+    currency: str | None = None,
+    exchange_rate: float | None = None,
+) -> Obj:
+    """``currency``: the settlement currency, when not the source's (``amount`` and ``fee``
+    are in it, converted at ``exchange_rate``)."""
+    settled = currency or source["currency"]
     return template(
         "balance_transaction",
         id=new_id("txn"),
@@ -238,13 +249,14 @@ def balance_transaction(source: Obj, amount: int, fee: int, kind: str = "charge"
             {
                 "amount": fee,
                 "application": None,
-                "currency": source["currency"],
+                "currency": settled,
                 "description": "Stripe processing fees",
                 "type": "stripe_fee",
             }
         ],
         net=amount - fee,
-        currency=source["currency"],
+        currency=settled,
+        exchange_rate=exchange_rate,
         source=source["id"],
         type=kind,
         reporting_category=kind,

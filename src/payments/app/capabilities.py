@@ -28,7 +28,7 @@ from payments.intents.api import test_helpers as intents_test_helpers
 from payments.intents.service.attempts import register_refund_settlement
 from payments.intents.service.verify import verify_charges
 from payments.ledger import api as ledger_api
-from payments.ledger.service import LedgerCheck
+from payments.ledger.service import VERIFY_BATCH_SIZE, LedgerCheck, Progress
 from payments.ledger.service import verify_ledger as verify_ledger_with
 from payments.locations import api as locations_api
 from payments.platform.db.uow import UnitOfWorkFactory
@@ -76,9 +76,16 @@ JOBS: tuple[Job, ...] = (
 LEDGER_CHECKS: tuple[LedgerCheck, ...] = (verify_charges, verify_refunds, verify_disputes)
 
 
-async def verify_ledger(*, uow_factory: UnitOfWorkFactory) -> list[str]:
+async def verify_ledger(
+    *,
+    uow_factory: UnitOfWorkFactory,
+    batch_size: int = VERIFY_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> list[str]:
     """``payments ledger verify``: the ledger's own invariants and every capability's."""
-    return await verify_ledger_with(uow_factory=uow_factory, checks=LEDGER_CHECKS)
+    return await verify_ledger_with(
+        uow_factory=uow_factory, checks=LEDGER_CHECKS, batch_size=batch_size, progress=progress
+    )
 
 
 async def run_once(container: object, *, only: set[str] | None = None) -> dict[str, int]:

@@ -202,11 +202,36 @@ def ledger() -> None:
 
 
 @ledger.command("verify")
-def ledger_verify() -> None:
-    """Check every invariant of the ledger; exit 1 and name each problem found."""
-    from payments.app.capabilities import verify_ledger
+@click.option(
+    "--batch-size",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Journal transactions read per query (default 1000); memory holds one batch.",
+)
+@click.option(
+    "--progress-every",
+    default=100_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="When stderr is not a terminal, print progress after about this many transactions.",
+)
+def ledger_verify(batch_size: int | None, progress_every: int) -> None:
+    """Check every invariant of the ledger; exit 1 and name each problem found.
 
-    problems = _with_container(lambda c: verify_ledger(uow_factory=c.uow_factory))
+    The journal is read in batches; progress goes to stderr (one updating line on a
+    terminal, otherwise a line every --progress-every transactions)."""
+    from payments.app.capabilities import verify_ledger
+    from payments.ledger.service import VERIFY_BATCH_SIZE
+
+    report = _VerifyProgress(progress_every, tty=sys.stderr.isatty())
+    problems = _with_container(
+        lambda c: verify_ledger(
+            uow_factory=c.uow_factory,
+            batch_size=batch_size or VERIFY_BATCH_SIZE,
+            progress=report,
+        )
+    )
+    report.done()
     if problems:
         for problem in problems:
             click.echo(f"FAIL {problem}", err=True)
@@ -216,6 +241,31 @@ def ledger_verify() -> None:
         "ledger verify: OK (transactions balance, balances match entries, "
         "every succeeded charge posted exactly once, refunds and disputes as their status says)"
     )
+
+
+class _VerifyProgress:
+    """Progress of ``ledger verify`` on stderr: on a terminal one line rewritten in place,
+    otherwise a line each time another ``every`` transactions are checked."""
+
+    def __init__(self, every: int, *, tty: bool) -> None:
+        self.every, self.tty = every, tty
+        self._next = every
+        self._shown = False
+
+    def __call__(self, checked: int, total: int) -> None:
+        line = f"ledger verify: {checked:,} of {total:,} transactions checked"
+        if total:
+            line += f" ({100 * checked // total}%)"
+        if self.tty:
+            click.echo(f"\r{line}", err=True, nl=False)
+            self._shown = True
+        elif checked >= self._next:
+            click.echo(line, err=True)
+            self._next = (checked // self.every + 1) * self.every
+
+    def done(self) -> None:
+        if self._shown:  # end the line rewritten in place
+            click.echo("", err=True)
 
 
 @ledger.command("balances")

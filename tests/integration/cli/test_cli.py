@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 
 import pytest
+import sqlalchemy as sa
+
+from payments.app.bootstrap import Container
+from payments.app.cli import _VerifyProgress
+from payments.kernel.money import Money
+from payments.ledger.domain import postings
+from payments.ledger.domain.journal import Source
+from payments.ledger.repository import LedgerRepository
+from payments.ledger.tables import ledger_entries
 
 
 def run(
@@ -66,3 +76,55 @@ def test_every_command_has_help(database_url: str, command: str) -> None:
     result = run(database_url, command, "--help")
     assert result.returncode == 0
     assert "Usage:" in result.stdout
+
+
+async def _seed_ledger(container: Container, payouts: int) -> None:
+    async with container.uow_factory() as uow:
+        for n in range(payouts):
+            await uow.repo(LedgerRepository).post(
+                postings.payout_paid(Money(100 + n, "eur"), source=Source("payout", f"po_{n}")),
+                when=container.clock.now(),
+            )
+        await uow.commit()
+
+
+async def test_ledger_verify_streams_the_book_and_shows_its_progress(
+    container: Container, database_url: str
+) -> None:
+    """``container`` empties the tables; the book is then 5 payouts, read 2 at a time."""
+    await _seed_ledger(container, 5)
+    ok = await asyncio.to_thread(
+        run, database_url, "ledger", "verify", "--batch-size", "2", "--progress-every", "2"
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "ledger verify: OK" in ok.stdout
+    assert ok.stderr.splitlines() == [  # not a terminal: a line every 2 transactions
+        "ledger verify: 2 of 5 transactions checked (40%)",
+        "ledger verify: 4 of 5 transactions checked (80%)",
+    ]
+    quiet = await asyncio.to_thread(run, database_url, "ledger", "verify")
+    assert (quiet.returncode, quiet.stderr) == (0, "")  # fewer than --progress-every
+
+    async with container.engine.begin() as conn:  # an entry changed by hand, last batch
+        last = sa.select(sa.func.max(ledger_entries.c.id)).scalar_subquery()
+        await conn.execute(
+            sa.update(ledger_entries).where(ledger_entries.c.id == last).values(amount=1)
+        )
+    broken = await asyncio.to_thread(run, database_url, "ledger", "verify", "--batch-size", "2")
+    assert broken.returncode == 1
+    assert "balance-sheet entries in eur sum to" in broken.stderr
+    assert "FAIL transaction ltx_" in broken.stderr
+
+
+def test_ledger_verify_progress_on_a_terminal_rewrites_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    report = _VerifyProgress(1000, tty=True)
+    for checked in (1000, 2000, 2500):
+        report(checked, 2500)
+    report.done()
+    assert capsys.readouterr().err == (
+        "\rledger verify: 1,000 of 2,500 transactions checked (40%)"
+        "\rledger verify: 2,000 of 2,500 transactions checked (80%)"
+        "\rledger verify: 2,500 of 2,500 transactions checked (100%)\n"
+    )

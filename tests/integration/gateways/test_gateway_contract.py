@@ -14,6 +14,7 @@ import pytest
 from payments.gateways.protocol import (
     CardInput,
     ChargeRequest,
+    Fee,
     GatewayInvalidRequest,
     GatewayNotSent,
     GatewayOutcomeUnknown,
@@ -34,6 +35,10 @@ DECLINED = [
     ("pm_card_chargeDeclinedProcessingError", "processing_error", None),
     ("pm_card_chargeDeclinedFraudulent", "card_declined", "fraudulent"),
 ]
+
+
+def eur_fee(amount: int) -> Fee:
+    return Fee(amount=amount, currency="eur")
 
 
 def request(pm: str, key: str, **kwargs) -> ChargeRequest:
@@ -68,7 +73,7 @@ async def test_success_cards_capture_at_once_with_fee_and_safe_details(
     assert result.status == "succeeded"
     assert (result.amount, result.amount_received, result.amount_capturable) == (2000, 2000, 0)
     assert result.decline is None
-    assert result.fee == 90  # US card: 3.25 % of 2000 = 65, + 25
+    assert result.fees == (eur_fee(90),)  # US card: 3.25 % of 2000 = 65, + 25
     details = result.payment_method_details
     assert details is not None and details.card is not None
     assert (details.card.brand, details.card.last4, details.card.country) == (brand, last4, "US")
@@ -76,7 +81,7 @@ async def test_success_cards_capture_at_once_with_fee_and_safe_details(
     assert result.metadata == {"payment_intent": "pi_1"}
 
     again = await backend.gateway.retrieve_charge(result.reference)
-    assert (again.status, again.amount_received, again.fee) == ("succeeded", 2000, 90)
+    assert (again.status, again.amount_received, again.fees) == ("succeeded", 2000, (eur_fee(90),))
 
 
 @pytest.mark.parametrize(("pm", "code", "decline_code"), DECLINED)
@@ -89,7 +94,7 @@ async def test_decline_test_payment_methods_fail_with_stripes_codes_as_data(
     assert result.decline.code == code
     if decline_code is not None:  # Stripe repeats the code as decline_code for the others
         assert result.decline.decline_code == decline_code
-    assert (result.amount_received, result.fee) == (0, None)
+    assert (result.amount_received, result.fees) == (0, None)
     assert (await backend.gateway.retrieve_charge(result.reference)).status == "failed"
 
 
@@ -119,7 +124,7 @@ async def test_off_session_payment_on_a_3ds_card_declines_authentication_require
 
 async def test_manual_capture_in_full(backend: Backend, key: Callable[[], str]) -> None:
     auth = await backend.gateway.charge(request("pm_card_de", key(), capture_method="manual"))
-    assert (auth.status, auth.amount_capturable, auth.amount_received, auth.fee) == (
+    assert (auth.status, auth.amount_capturable, auth.amount_received, auth.fees) == (
         "requires_capture",
         5000,
         0,
@@ -131,7 +136,7 @@ async def test_manual_capture_in_full(backend: Backend, key: Callable[[], str]) 
         5000,
         0,
     )
-    assert captured.fee == 75 + 25  # EEA card: 1.5 % + 0.25
+    assert captured.fees == (eur_fee(75 + 25),)  # EEA card: 1.5 % + 0.25
     types = await event_types(backend.gateway)
     assert "payment_intent.amount_capturable_updated" in types
     assert types[-1] == "charge.captured"

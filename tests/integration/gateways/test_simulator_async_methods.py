@@ -10,6 +10,7 @@ import pytest
 from payments.gateways.protocol import (
     ChargeRequest,
     CustomerBalanceInput,
+    Fee,
     GatewayInvalidRequest,
     IbanNotAllowed,
     SepaDebitInput,
@@ -58,7 +59,10 @@ async def test_sepa_debit_is_processing_until_the_settlement_delay_passes(
     settled = await gateway.retrieve_charge(started.reference)
     assert settled.status == outcome
     if outcome == "succeeded":
-        assert (settled.amount_received, settled.fee) == (10_000, 35)
+        assert (settled.amount_received, settled.fees) == (
+            10_000,
+            (Fee(amount=35, currency="eur"),),
+        )
     else:
         assert settled.decline is not None and settled.amount_received == 0
 
@@ -137,11 +141,11 @@ async def test_bank_transfer_of_the_exact_amount_succeeds(
     started = await bank_transfer(gateway, key())
     assert started.bank_transfer is not None
     funded = await gateway.simulate_bank_transfer(started.bank_transfer.reference, 10_000)
-    assert (funded.status, funded.amount_received, funded.amount_excess, funded.fee) == (
+    assert (funded.status, funded.amount_received, funded.amount_excess, funded.fees) == (
         "succeeded",
         10_000,
         0,
-        0,
+        (),  # bank transfers cost nothing
     )
     types = [e.type for e in (await gateway.list_events()).events]
     assert types == ["payment_intent.processing", "charge.succeeded"]

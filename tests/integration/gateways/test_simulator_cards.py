@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from payments.gateways.protocol import CardInput, ChargeRequest, GatewayInvalidRequest
+from payments.gateways.protocol import CardInput, ChargeRequest, Fee, GatewayInvalidRequest
 from payments.gateways.simulator import SimulatorGateway
 from payments.gateways.simulator.fees import fee_for, round_half_up, rule_for
 from payments.gateways.simulator.testdata import CARDS, luhn_ok
@@ -62,7 +62,7 @@ async def test_decline_cards_fail_with_stripes_codes_as_data(
         assert result.decline is not None
         assert (result.decline.code, result.decline.decline_code) == (code, decline_code)
         assert result.decline.message
-        assert (result.amount_received, result.fee) == (0, None)
+        assert (result.amount_received, result.fees) == (0, None)
 
 
 async def test_card_details_keep_no_number_and_fingerprint_equal_numbers_alike(
@@ -150,9 +150,9 @@ async def test_eea_cards_pay_the_eea_fee_rounded_half_up(
 ) -> None:
     result = await gateway.charge(request("pm_card_de", key(), amount=1999))
     # 1.5 % of 1999 = 29.985 -> 30 (ROUND_HALF_UP), + 25
-    assert result.fee == 55
+    assert result.fees == (Fee(amount=55, currency="eur"),)
     gb = await gateway.charge(request("pm_card_gb", key(), amount=1000, currency="gbp"))
-    assert gb.fee == 25 + 25  # 2.5 %
+    assert gb.fees == (Fee(amount=25 + 25, currency="gbp"),)  # 2.5 %
 
 
 def test_fee_rounding_is_named_and_integer_only() -> None:

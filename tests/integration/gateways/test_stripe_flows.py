@@ -16,6 +16,7 @@ from payments.gateways.protocol import (
     ChargeRequest,
     CustomerBalanceInput,
     DisputeManagement,
+    Fee,
     GatewayInvalidRequest,
     RefundCanceling,
     SepaDebitInput,
@@ -24,6 +25,10 @@ from payments.gateways.stripe import StripeGateway, WebhookSignatureInvalid
 from support.fake_stripe import FakeStripe
 
 WEBHOOK_SECRET = "whsec_fake_0123456789abcdef"
+
+
+def eur_fee(amount: int) -> Fee:
+    return Fee(amount=amount, currency="eur")
 
 
 def request(pm: str, key: str, **kwargs) -> ChargeRequest:
@@ -52,7 +57,7 @@ async def test_3ds_without_return_url_is_left_to_stripe_js_and_completes(
 
     fake_stripe.complete_3ds(started.reference)
     done = await stripe_gateway.retrieve_charge(started.reference)
-    assert (done.status, done.amount_received, done.fee) == ("succeeded", 5000, 188)
+    assert (done.status, done.amount_received, done.fees) == ("succeeded", 5000, (eur_fee(188),))
 
 
 async def test_a_failed_3ds_challenge_and_a_decline_after_it_are_failed_charges(
@@ -101,7 +106,7 @@ async def test_sepa_debit_is_processing_until_the_bank_answers(
     settled = await stripe_gateway.retrieve_charge(started.reference)
     assert settled.status == outcome
     if outcome == "succeeded":
-        assert (settled.amount_received, settled.fee) == (5000, 35)
+        assert (settled.amount_received, settled.fees) == (5000, (eur_fee(35),))
     else:
         assert settled.decline is not None and settled.amount_received == 0
 

@@ -135,7 +135,7 @@ async def test_a_response_lost_past_the_timeout_is_unknown_and_the_same_key_retu
     assert fake_stripe.count("payment_intent") == 1
     found = await gateway.find_charge_by_attempt(k)
     assert found is not None and found.reference == recovered.reference
-    assert found.fee is not None and found == recovered  # the current, expanded view
+    assert found.fees is not None and found == recovered  # the current, expanded view
 
 
 async def test_one_lost_response_is_healed_by_the_sdk_retry_replaying_the_stored_result(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from payments.gateways.protocol import Fee
 from payments.gateways.stripe import mapping
 from support.fake_stripe_objects import template
 
@@ -60,15 +61,33 @@ def test_apple_pay_and_google_pay_wallets_are_kept() -> None:
     assert card is not None and card.wallet == "apple_pay"
 
 
-def test_the_fee_is_read_from_the_expanded_balance_transaction_in_the_charge_currency() -> None:
-    txn = template("balance_transaction", fee=61, currency="usd")
+def test_the_fee_is_read_from_the_expanded_balance_transaction_in_its_own_currency() -> None:
+    txn = template("balance_transaction", fee=61, currency="usd", fee_details=[])
     latest = template("charge", balance_transaction=txn, amount_refunded=0)
-    pi = intent("succeeded", amount_received=1099, latest_charge=latest)
-    assert mapping.charge_result(pi).fee == 61
-    latest["balance_transaction"] = {**txn, "currency": "eur"}  # settled in another currency
-    assert mapping.charge_result(pi).fee is None
-    latest["balance_transaction"] = txn["id"]  # not expanded
-    assert mapping.charge_result(pi).fee is None
+    pi = intent("succeeded", currency="usd", amount_received=1099, latest_charge=latest)
+    assert mapping.charge_result(pi).fees == (Fee(amount=61, currency="usd"),)
+    # settled in another currency: the fee is in that currency, not dropped
+    latest["balance_transaction"] = {**txn, "currency": "eur", "fee": 57}
+    assert mapping.charge_result(pi).fees == (Fee(amount=57, currency="eur"),)
+    latest["balance_transaction"] = {**txn, "fee": 0}  # known: no fee
+    assert mapping.charge_result(pi).fees == ()
+    latest["balance_transaction"] = txn["id"]  # not expanded: not known
+    assert mapping.charge_result(pi).fees is None
+
+
+def test_fee_details_give_each_part_of_the_fee_its_currency() -> None:
+    detail = {"application": None, "description": "", "type": "stripe_fee"}
+    txn = template(
+        "balance_transaction",
+        currency="eur",
+        fee=90,
+        fee_details=[
+            {**detail, "amount": 60, "currency": "eur"},
+            {**detail, "amount": 30, "currency": "eur", "type": "tax"},
+            {**detail, "amount": 500, "currency": "isk"},  # Stripe's ISK unit: 5 króna
+        ],
+    )
+    assert mapping.fees(txn) == (Fee(amount=90, currency="eur"), Fee(amount=5, currency="isk"))
 
 
 def test_icelandic_krona_amounts_come_back_in_whole_krona() -> None:

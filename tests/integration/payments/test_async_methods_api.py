@@ -8,6 +8,7 @@ from typing import Any
 from payments.app.capabilities import run_once, verify_ledger
 from payments.kernel.clock import FrozenClock
 from support.app import Api
+from support.refunds import skip_past_gateway_events
 
 
 async def _sepa_intent(api: Api, admin: dict[str, str], shop: dict[str, Any], iban: str) -> Any:
@@ -39,6 +40,7 @@ async def _sepa_intent(api: Api, admin: dict[str, str], shop: dict[str, Any], ib
 
 
 async def test_a_sepa_debit_is_processing_then_settles(api: Api, clock: FrozenClock) -> None:
+    await skip_past_gateway_events(api.container)
     admin = await api.key()
     shop = await api.location(admin)
     pi = await _sepa_intent(api, admin, shop, "DE89370400440532013000")
@@ -67,6 +69,7 @@ async def test_a_sepa_debit_is_processing_then_settles(api: Api, clock: FrozenCl
 async def test_a_failing_sepa_debit_ends_in_requires_payment_method(
     api: Api, clock: FrozenClock
 ) -> None:
+    await skip_past_gateway_events(api.container)  # one poll reads one page of the feed
     admin = await api.key()
     shop = await api.location(admin)
     pi = await _sepa_intent(api, admin, shop, "DE62370400440532013001")

@@ -27,12 +27,20 @@ import structlog.testing
 from payments.app.bootstrap import build_container
 from payments.app.capabilities import run_once, verify_ledger
 from payments.app.http import create_app
-from payments.gateways.protocol import ChargeRequest, ChargeResult, GatewayNotSent
+from payments.gateways.protocol import (
+    ChargeRequest,
+    ChargeResult,
+    GatewayInvalidRequest,
+    GatewayNotSent,
+)
 from payments.gateways.simulator import SimulatorGateway
 from payments.gateways.simulator.store import charges as sim_charges
 from payments.gateways.simulator.store import events as sim_events
 from payments.intents.service import flow
-from payments.intents.service.attempts import RECOVERY_BASE, recovery_delay
+from payments.intents.service.attempts import (
+    RECOVERY_BASE,
+    recovery_delay,
+)
 from payments.intents.service.recovery import recover_attempts
 from payments.intents.tables import gateway_attempts
 from payments.kernel.clock import FrozenClock
@@ -184,6 +192,106 @@ async def test_timeout_on_charge_is_settled_by_recovery_with_one_charge(
     assert (await _get(api, admin, pi["id"]))["status"] == "succeeded"
     await _charged_once(api, admin, pi["id"])
     assert await _recover(api, clock) == 0  # nothing left to settle
+    await _verified(api)
+
+
+async def _intent_events(api: Api, admin: dict[str, str], pi_id: str) -> list[dict[str, Any]]:
+    response = await api.client.get("/v1/events", params={"limit": 100}, headers=admin)
+    events = response.json()["data"]
+    return [e for e in reversed(events) if e["data"]["object"]["id"] == pi_id]
+
+
+async def test_a_charge_the_gateway_never_got_is_a_failed_attempt_told_by_events(
+    api: Api,
+) -> None:
+    """A confirm whose call provably never reached the gateway: the intent goes back to
+    ``requires_confirmation`` along the transition table (``not_processed``), says why in
+    ``last_payment_error``, and the failed attempt is an event (``payment_failed``)."""
+    admin, shop = await _shop(api)
+    pi = await _intent(api, admin, shop)
+    await _sim(api).set_fault("http_500", operation="charge")
+    failed = await api.client.post(f"/v1/payment_intents/{pi['id']}/confirm", headers=admin)
+    assert failed.status_code == 502, failed.text
+
+    after = await _get(api, admin, pi["id"])
+    assert after["status"] == "requires_confirmation"
+    error = after["last_payment_error"]
+    assert (error["type"], error["code"], error["charge"]) == (
+        "api_error",
+        "gateway_unavailable",
+        after["latest_charge"],
+    )
+    assert error["payment_method"]["id"] == after["payment_method"]
+    events = await _intent_events(api, admin, pi["id"])
+    assert [e["type"] for e in events] == [
+        "payment_intent.created",
+        "payment_intent.payment_failed",
+    ]
+    assert events[-1]["data"]["object"]["status"] == "requires_confirmation"
+    charge_events = await _intent_events(api, admin, after["latest_charge"])
+    assert [e["type"] for e in charge_events] == ["charge.failed"]
+
+    retried = await api.client.post(f"/v1/payment_intents/{pi['id']}/confirm", headers=admin)
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["last_payment_error"] is None
+    assert [e["type"] for e in await _intent_events(api, admin, pi["id"])] == [
+        "payment_intent.created",
+        "payment_intent.payment_failed",
+        "payment_intent.succeeded",
+    ]
+    await _charged_once(api, admin, pi["id"])
+    await _verified(api)
+
+
+class _Refusing:
+    """The simulator, but its charges are refused before any effect (an invalid request)."""
+
+    def __init__(self, sim: SimulatorGateway) -> None:
+        self._sim = sim
+
+    @property
+    def name(self) -> str:
+        return self._sim.name
+
+    async def charge(self, request: ChargeRequest) -> ChargeResult:
+        raise GatewayInvalidRequest(
+            "Amount must be at least 0.50 eur", code="amount_too_small", param="amount"
+        )
+
+
+async def test_a_processing_intent_whose_charge_recovery_finds_refused_is_told_failed(
+    api: Api, clock: FrozenClock
+) -> None:
+    """The client was answered ``processing`` (timeout) and waits for
+    ``payment_intent.succeeded`` or ``payment_intent.payment_failed``; the recovery job
+    finds the gateway refused the attempt: the intent goes back to
+    ``requires_confirmation`` and the client hears ``payment_failed``."""
+    admin, shop = await _shop(api)
+    pi = await _intent(api, admin, shop)
+    await _sim(api).set_fault("timeout", operation="charge")
+    confirmed = await api.client.post(f"/v1/payment_intents/{pi['id']}/confirm", headers=admin)
+    assert confirmed.json()["status"] == "processing"
+    await _sim(api).clear_faults()
+    clock.advance(RECOVERY_BASE + timedelta(seconds=1))
+    recovered = await recover_attempts(
+        uow_factory=api.container.uow_factory, gateway=_Refusing(_sim(api)), clock=clock
+    )
+    assert recovered == 1
+    after = await _get(api, admin, pi["id"])
+    assert after["status"] == "requires_confirmation"
+    error = after["last_payment_error"]
+    assert (error["type"], error["code"], error["param"]) == (
+        "invalid_request_error",
+        "amount_too_small",
+        "amount",
+    )
+    assert [e["type"] for e in await _intent_events(api, admin, pi["id"])] == [
+        "payment_intent.created",
+        "payment_intent.payment_failed",
+    ]
+    [charge] = await _our_charges(api, admin, pi["id"])
+    assert (charge["status"], charge["failure_code"]) == ("failed", "amount_too_small")
+    assert await _postings(api, charge["id"]) == []
     await _verified(api)
 
 

@@ -6,7 +6,16 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from payments.app.capabilities import run_once
+import pytest
+import sqlalchemy as sa
+
+from payments.app.capabilities import run_once, verify_ledger
+from payments.disputes.service.apply import apply_dispute_event
+from payments.disputes.tables import disputes
+from payments.gateways.protocol import Dispute as GatewayDispute
+from payments.gateways.protocol import GatewayEvent
+from payments.intents.repository import ChargeRepository
+from payments.ledger.tables import ledger_entries, ledger_transactions
 from support.app import Api
 from support.refunds import event_types, ledger_kinds, paid, poll_gateway, refund, shop, verified
 
@@ -204,3 +213,99 @@ async def test_disputes_list_filters_and_shop_isolation(api: Api) -> None:
     assert bad.status_code == 400
     assert bad.json()["error"]["code"] == "parameter_unknown"
     await verified(api)
+
+
+async def _gateway_view(
+    api: Api, charge_id: str, *, status: str, fee: int | None, ref: str = "dp_sim_late_fee"
+) -> None:
+    """Apply one gateway view of a dispute of our charge, as the event poller would."""
+    c = api.container
+    async with c.uow_factory() as uow:
+        charge = await uow.repo(ChargeRepository).get(charge_id)
+    assert charge is not None and charge.gateway_ref is not None
+    snapshot = GatewayDispute(
+        reference=ref,
+        charge=charge.gateway_ref,
+        amount=charge.amount_captured,
+        currency=charge.currency,
+        reason="fraudulent",
+        status=status,
+        created=c.clock.now(),
+        fee=fee,
+    )
+    event = GatewayEvent(
+        id=f"evt_{status}_{fee}",
+        cursor="-",
+        type="charge.dispute.updated",
+        created=c.clock.now(),
+        dispute=snapshot,
+    )
+    assert (
+        await apply_dispute_event(
+            event, uow_factory=c.uow_factory, gateway=charge.gateway, clock=c.clock
+        )
+        is None
+    )
+
+
+@pytest.mark.parametrize("first", ["needs_response", "warning_needs_response"])
+async def test_a_dispute_fee_reported_after_the_withdrawal_is_posted_once(
+    api: Api, first: str
+) -> None:
+    """The first view of a dispute has no fee (Stripe: the withdrawal's balance transaction
+    comes later); a later view that carries it posts it, once, keyed by the dispute. Also
+    when that later view is the one that withdraws the funds (an inquiry escalated)."""
+    admin, loc = await shop(api)
+    pi = await paid(api, admin, loc["id"], amount=12000)
+    before = (await _accounts(api, admin)).get(("gateway_fees", "eur"), 0)
+    await _gateway_view(api, pi["latest_charge"], status=first, fee=None)
+    (dispute,) = (await api.client.get("/v1/disputes", headers=admin)).json()["data"]
+    assert dispute["fee"] is None
+    await verified(api)
+
+    for _ in range(2):  # the same news twice posts the fee once
+        await _gateway_view(api, pi["latest_charge"], status="needs_response", fee=1500)
+    after = (await api.client.get(f"/v1/disputes/{dispute['id']}", headers=admin)).json()
+    assert (after["status"], after["fee"]) == ("needs_response", 1500)
+    assert await ledger_kinds(api, admin, dispute["id"]) == [
+        "charge.dispute.funds_withdrawn",
+        "charge.fee",
+    ]
+    accounts = await _accounts(api, admin)
+    assert accounts[("gateway_fees", "eur")] == before + 1500
+    assert accounts[("disputes", "eur")] == 12000
+    assert "charge.dispute.updated" in await event_types(api, admin)
+    await verified(api)
+
+
+async def test_verify_proves_a_withdrawn_disputes_fee_is_posted_as_known(api: Api) -> None:
+    _, dispute = await _disputed(api)
+    await verified(api)
+    async with api.container.engine.begin() as conn:  # the fee we know differs from the posted
+        await conn.execute(
+            sa.update(disputes).where(disputes.c.id == dispute["id"]).values(fee=2000)
+        )
+    problems = await verify_ledger(uow_factory=api.container.uow_factory)
+    assert problems == [
+        f"dispute {dispute['id']} has its fee posted as 1500 eur but 2000 eur is expected "
+        "(fee 2000, funds withdrawn: True)"
+    ]
+    async with api.container.engine.begin() as conn:  # known, withdrawn, never posted
+        fee_tx = ledger_transactions.c.kind == "charge.fee"
+        ids = sa.select(ledger_transactions.c.id).where(
+            ledger_transactions.c.source_id == dispute["id"], fee_tx
+        )
+        await conn.execute(
+            sa.delete(ledger_entries).where(ledger_entries.c.transaction_id.in_(ids))
+        )
+        await conn.execute(
+            sa.delete(ledger_transactions).where(
+                ledger_transactions.c.source_id == dispute["id"], fee_tx
+            )
+        )
+    problems = await verify_ledger(uow_factory=api.container.uow_factory)
+    assert f"dispute {dispute['id']} is posted charge.fee 0 times, expected 1" in problems
+    assert (
+        f"dispute {dispute['id']} has its fee posted as nothing but 2000 eur is expected "
+        "(fee 2000, funds withdrawn: True)"
+    ) in problems

@@ -70,6 +70,43 @@ async def test_a_visa_payment_succeeds_with_the_gateway_fee_in_the_ledger(e2e: H
     await _verified(api)
 
 
+async def test_a_fee_taken_in_the_settlement_currency_is_posted_in_that_currency(
+    stripe_api: Api, fake_stripe: FakeStripe
+) -> None:
+    """A USD charge on a EUR-settled account: Stripe takes its fee in EUR. The fee is
+    posted in EUR (one charge.fee transaction, balanced per currency), not dropped."""
+    api = stripe_api
+    fake_stripe.settle_in("eur", rate=(9, 10))  # 1 USD = 0.90 EUR
+    admin = await api.key("admin")
+    shop = await api.location(admin)
+    pi = await paid(api, admin, shop["id"], amount=10_000, currency="usd")
+    assert (pi["status"], pi["currency"]) == ("succeeded", "usd")
+    with fake_stripe.lock:
+        (txn,) = [
+            o
+            for o in fake_stripe.state.objects.values()
+            if o["object"] == "balance_transaction" and o["type"] == "charge"
+        ]
+    assert (txn["currency"], txn["amount"]) == ("eur", 9_000)
+    fee = txn["fee"]
+    assert fee > 0
+    accounts = await _accounts(api, admin)
+    assert accounts.get(("gateway_fees", "eur")) == fee
+    assert accounts[("gateway_receivable", "usd")] == 10_000
+    assert accounts[("gateway_receivable", "eur")] == -fee  # the gateway keeps it in EUR
+    charge = await charge_of(api, admin, pi)
+    listed = await api.client.get(
+        "/v1/ledger/transactions", params={"source": charge["id"], "limit": 100}, headers=admin
+    )
+    (posted,) = [t for t in listed.json()["data"] if t["kind"] == "charge.fee"]
+    assert sorted((e["account"], e["currency"], e["amount"]) for e in posted["entries"]) == [
+        ("gateway_fees", "eur", fee),
+        ("gateway_receivable", "eur", -fee),
+    ]
+    assert charge["fee"] == 0  # the charge's fee is the part in its own currency: none
+    await _verified(api)
+
+
 @pytest.mark.parametrize(
     ("method", "code", "decline_code"),
     [

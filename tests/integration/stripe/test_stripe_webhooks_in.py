@@ -209,6 +209,45 @@ async def test_a_duplicated_event_is_acknowledged_twice_stored_and_applied_once(
     await _verified(api)
 
 
+async def test_a_dispute_fee_known_only_from_the_withdrawal_event_is_posted_once(
+    stripe_api: Api, fake_stripe: FakeStripe, deliveries: StripeDeliveries
+) -> None:
+    """``charge.dispute.created`` carries no balance transaction yet (no fee); the fee
+    arrives with ``charge.dispute.funds_withdrawn``, after our withdrawal was posted."""
+    api = stripe_api
+    admin, shop = await _shop(api)
+    pi = await paid(api, admin, shop["id"], amount=12000)
+    await deliveries.deliver(api)
+    fake_stripe.open_dispute(
+        _at_stripe(fake_stripe, "payment_intent")[0]["id"], withdraw_after_created=True
+    )
+    (created,) = _emitted(fake_stripe, "charge.dispute.created")
+    assert created["data"]["object"]["balance_transactions"] == []
+    assert await deliveries.deliver(api) == [
+        "charge.dispute.created",
+        "charge.dispute.funds_withdrawn",
+    ]
+    (dispute,) = (
+        await api.client.get("/v1/disputes", params={"payment_intent": pi["id"]}, headers=admin)
+    ).json()["data"]
+    assert (dispute["status"], dispute["fee"]) == ("needs_response", 1500)
+    assert await ledger_kinds(api, admin, dispute["id"]) == [
+        "charge.dispute.funds_withdrawn",
+        "charge.fee",
+    ]
+    (withdrawn,) = _emitted(fake_stripe, "charge.dispute.funds_withdrawn")
+    again = await post_webhook(  # the same news under another event id: nothing new
+        api, json.dumps({**withdrawn, "id": "evt_again"}).encode()
+    )
+    assert again.status_code == 200, again.text
+    await apply_stored_events(api.container)
+    assert await ledger_kinds(api, admin, dispute["id"]) == [
+        "charge.dispute.funds_withdrawn",
+        "charge.fee",
+    ]
+    await _verified(api)
+
+
 async def test_events_out_of_order_never_move_a_sepa_payment_backwards(
     stripe_api: Api, fake_stripe: FakeStripe
 ) -> None:

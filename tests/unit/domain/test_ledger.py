@@ -216,6 +216,24 @@ def test_a_reversal_cancels_the_original_exactly() -> None:
     assert trial_balance([*original.entries, *undo.entries]).balance(A.GATEWAY_FEES, "eur") == 0
 
 
+def test_a_fee_in_other_currencies_is_posted_in_each_one_balanced_per_currency() -> None:
+    usd = Money(120, "usd")
+    tx = postings.charge_fee(eur(50), usd, eur(20), source=Source("charge", "ch_1"))
+    assert tx.kind is TransactionKind.CHARGE_FEE
+    assert sorted((e.account.value, e.currency, e.amount) for e in tx.entries) == [
+        ("gateway_fees", "eur", 70),
+        ("gateway_fees", "usd", 120),
+        ("gateway_receivable", "eur", -70),
+        ("gateway_receivable", "usd", -120),
+    ]
+    assert trial_balance(tx.entries).is_balanced
+    assert verify([tx]) == []
+    with pytest.raises(InvalidPosting):
+        postings.charge_fee(source=Source("charge", "ch_1"))
+    with pytest.raises(InvalidPosting):
+        postings.charge_fee(eur(50), Money(0, "usd"), source=Source("charge", "ch_1"))
+
+
 @pytest.mark.parametrize("amount", [0, -100])
 def test_postings_refuse_non_positive_amounts(amount: int) -> None:
     with pytest.raises(InvalidPosting):

@@ -7,6 +7,11 @@ and moves it to the gateway's status afterwards, only along the table in
 the ledger steps: the disputed amount and the dispute fee withdrawn on
 entering a formal status, the amount reinstated when won, written off when lost.
 
+The fee may be reported after the funds were withdrawn (Stripe's
+``charge.dispute.created`` can precede the withdrawal's balance transaction): a
+later view that carries it posts it then. Whenever it is posted, the fee is one
+``charge.fee`` transaction keyed by the dispute, so it is posted at most once.
+
 Lock order: the charge, then the dispute (then the audit chain head, last).
 """
 
@@ -38,7 +43,7 @@ from payments.kernel.context import SYSTEM, RequestContext
 from payments.kernel.ids import id_for
 from payments.kernel.money import Money
 from payments.ledger.domain import postings
-from payments.ledger.domain.journal import Source
+from payments.ledger.domain.journal import JournalTransaction, Source
 from payments.ledger.repository import LedgerRepository
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.platform.logs import get_logger
@@ -70,6 +75,20 @@ async def emit_dispute_event(
     )
 
 
+def _fee_postings(dispute: Dispute) -> list[JournalTransaction]:
+    """The dispute fee's ``charge.fee`` transaction, keyed by the dispute (so at most one
+    is ever posted), or none while the fee is unknown or zero."""
+    if not dispute.fee:
+        return []
+    return [
+        postings.charge_fee(
+            Money(dispute.fee, dispute.currency),
+            source=Source("dispute", dispute.id),
+            description=f"dispute fee for {dispute.id}",
+        )
+    ]
+
+
 async def _post_steps(
     uow: UnitOfWork,
     dispute: Dispute,
@@ -85,14 +104,7 @@ async def _post_steps(
         match step:
             case LedgerStep.WITHDRAWN:
                 txs = [postings.dispute_funds_withdrawn(money, source=source)]
-                if dispute.fee:
-                    txs.append(
-                        postings.charge_fee(
-                            Money(dispute.fee, dispute.currency),
-                            source=source,
-                            description=f"dispute fee for {dispute.id}",
-                        )
-                    )
+                txs += _fee_postings(dispute)
                 dispute.funds_withdrawn = True
                 events.append("charge.dispute.funds_withdrawn")
             case LedgerStep.REINSTATED:
@@ -112,11 +124,13 @@ async def move_dispute(
     *,
     clock: Clock,
     ctx: RequestContext,
+    before: dict[str, Any] | None = None,
 ) -> None:
     """Move a stored ``dispute`` (locked) to ``target``: ledger, save, events, and an
-    audit record when it closes (last)."""
+    audit record when it closes (last). ``before`` is the dispute as clients last saw it,
+    when the caller changed it already (the default: as it is now)."""
     current = D(dispute.status)
-    before = dispute_object(dispute)
+    before = before or dispute_object(dispute)
     funds = await _post_steps(
         uow, dispute, ledger_steps(current, target, withdrawn=dispute.funds_withdrawn), clock=clock
     )
@@ -171,14 +185,28 @@ async def apply_dispute_snapshot(
         gateway, snapshot.reference, for_update=True
     )
     if dispute is not None:
+        before = dispute_object(dispute)
         current = D(dispute.status)
+        # Learn a fee first, so that a withdrawal in this same move posts it with the amount.
+        learned = dispute.fee is None and snapshot.fee is not None
+        if learned:
+            dispute.fee = snapshot.fee
         if reported != current and gateway_allows(current, reported):
-            await move_dispute(uow, dispute, reported, clock=clock, ctx=ctx)
+            await move_dispute(uow, dispute, reported, clock=clock, ctx=ctx, before=before)
         elif reported != current:
             log.info("ignored_dispute_status", dispute=dispute.id, status=current, gateway=reported)
-        if dispute.fee is None and snapshot.fee is not None and not dispute.funds_withdrawn:
-            dispute.fee = snapshot.fee
+        if learned and D(dispute.status) == current:  # no move: announce the fee alone
             await uow.repo(DisputeRepository).save(dispute)
+            await emit_dispute_event(
+                uow, "charge.dispute.updated", dispute, clock=clock, ctx=ctx, before=before
+            )
+        if learned and dispute.funds_withdrawn:
+            # Withdrawn before the fee was known: post it now. If the move above withdrew
+            # the funds, it posted the fee already and this (same key) is a no-op.
+            for tx in _fee_postings(dispute):
+                await uow.repo(LedgerRepository).post(
+                    tx, when=clock.now(), location_id=dispute.location_id
+                )
         return dispute
     now = clock.now()
     dispute = Dispute(

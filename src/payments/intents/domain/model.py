@@ -77,7 +77,7 @@ class Charge:
     amount_captured: int = 0
     amount_refunded: int = 0
     amount_authorized: int = 0
-    fee: int | None = None
+    fee: int | None = None  # the gateway's fee in the charge's currency (others: the ledger)
     payment_method_id: str | None = None
     payment_method_details: dict[str, Any] | None = None
     failure_code: str | None = None

@@ -55,10 +55,11 @@ TARGET: dict[str, PaymentIntentStatus] = {
 
 def outcome_path(current: PaymentIntentStatus, target: PaymentIntentStatus) -> list[Any] | None:
     """The shortest sequence of gateway outcomes (or, for a cancel, the cancel operation)
-    that the transition table allows from ``current`` to ``target``; [] if already there."""
+    that the transition table allows from ``current`` to ``target``; [] if already there.
+    ``not_processed`` is our own finding about an attempt, never a gateway's view."""
     if current == target:
         return []
-    allowed: set[Any] = set(Outcome) | {Operation.CANCEL}
+    allowed: set[Any] = (set(Outcome) - {Outcome.NOT_PROCESSED}) | {Operation.CANCEL}
     queue: deque[tuple[PaymentIntentStatus, list[Any]]] = deque([(current, [])])
     seen = {current}
     while queue:
@@ -222,14 +223,15 @@ async def apply_charge_result(
             pi.canceled_at = pi.canceled_at or now
             pi.cancellation_reason = pi.cancellation_reason or "automatic"
 
-    if result.fee is not None and charge.fee is None and charge.captured:
-        charge.fee = result.fee
-        if result.fee > 0:
+    if result.fees is not None and charge.fee is None and charge.captured:
+        # Every fee is posted in its own currency (Stripe takes it in the settlement
+        # currency); the charge's ``fee`` is the part in the charge's currency.
+        charge.fee = sum(f.amount for f in result.fees if f.currency.lower() == charge.currency)
+        fees = [Money(f.amount, f.currency) for f in result.fees if f.amount > 0]
+        if fees:
             journal.append(
                 postings.charge_fee(
-                    Money(result.fee, charge.currency),
-                    source=source,
-                    description=f"gateway fee for {charge.id}",
+                    *fees, source=source, description=f"gateway fee for {charge.id}"
                 )
             )
     await uow.repo(LedgerRepository).post_all(journal, when=now, location_id=pi.location_id)

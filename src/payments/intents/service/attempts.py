@@ -17,10 +17,11 @@ money moves at most once.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
+from payments.events.service import record_event
 from payments.gateways.protocol import (
     ChargeRequest,
     ChargeResult,
@@ -31,7 +32,10 @@ from payments.gateways.protocol import (
     RefundCanceling,
     RefundResult,
 )
-from payments.intents.domain.model import AttemptStatus, GatewayAttempt, PaymentIntent
+from payments.intents.domain.model import AttemptStatus, Charge, GatewayAttempt, PaymentIntent
+from payments.intents.domain.payment_intent import Outcome as IntentOutcome
+from payments.intents.domain.payment_intent import PaymentIntentStatus, next_status
+from payments.intents.render import charge_object, payment_intent_object
 from payments.intents.repository import (
     AttemptRepository,
     ChargeRepository,
@@ -44,6 +48,7 @@ from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import GatewayUnavailable, InvalidRequest
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
+from payments.platform.logs import get_logger
 
 
 class RefundSettlement(Protocol):
@@ -80,6 +85,8 @@ def _refund_settlement() -> RefundSettlement:
         raise LookupError("no refund settlement is registered (see payments.app.capabilities)")
     return _refunds[0]
 
+
+log = get_logger("payments.attempts")
 
 Outcome = (
     ChargeResult | RefundResult | GatewayNotSent | GatewayOutcomeUnknown | GatewayInvalidRequest
@@ -184,16 +191,16 @@ async def settle_attempt(
             case GatewayNotSent():
                 attempt.status = AttemptStatus.not_sent
                 attempt.completed_at = now
-                await _undo(uow, attempt, clock=clock, ctx=ctx)
                 error = GatewayUnavailable(
                     "The payment gateway could not be reached; no money moved. Retry the request.",
                     code="gateway_unavailable",
                 )
+                await _undo(uow, attempt, _NotProcessed.unreached(error), clock=clock, ctx=ctx)
             case GatewayInvalidRequest():
                 attempt.status = AttemptStatus.done
                 attempt.completed_at = now
                 attempt.result = {"error": outcome.code, "message": outcome.message}
-                await _undo(uow, attempt, clock=clock, ctx=ctx)
+                await _undo(uow, attempt, _NotProcessed.refused(outcome), clock=clock, ctx=ctx)
                 error = InvalidRequest(outcome.message, code=outcome.code, param=outcome.param)
         await uow.repo(AttemptRepository).save(attempt)
         await uow.commit()
@@ -232,10 +239,33 @@ async def save_for_future_use(
         await attach_in(uow, pm, pi.customer_id, clock=clock, ctx=ctx)
 
 
+@dataclass(frozen=True, slots=True)
+class _NotProcessed:
+    """Why a call provably took no effect, in Stripe's error shape."""
+
+    type: str  # api_error | invalid_request_error | idempotency_error
+    code: str
+    message: str
+    param: str | None = None
+
+    @classmethod
+    def unreached(cls, error: GatewayUnavailable) -> _NotProcessed:
+        return cls("api_error", error.code, error.message)
+
+    @classmethod
+    def refused(cls, outcome: GatewayInvalidRequest) -> _NotProcessed:
+        return cls(outcome.error_type, outcome.code, outcome.message, outcome.param)
+
+
 async def _undo(
-    uow: UnitOfWork, attempt: GatewayAttempt, *, clock: Clock, ctx: RequestContext
+    uow: UnitOfWork,
+    attempt: GatewayAttempt,
+    why: _NotProcessed,
+    *,
+    clock: Clock,
+    ctx: RequestContext,
 ) -> None:
-    """A charge call that never took effect: the intent goes back to before the confirm."""
+    """A call that provably took no effect (never sent, or refused before any effect)."""
     if attempt.operation == "refund":  # the refund fails; its money is the payment's again
         await _refund_settlement().not_made(uow, attempt, clock=clock, ctx=ctx)
         return
@@ -250,14 +280,51 @@ async def _undo(
     charge = await uow.repo(ChargeRepository).get(attempt.charge_id or "", for_update=True)
     if pi is None or charge is None:
         return
+    await _charge_not_processed(uow, pi, charge, why, clock=clock, ctx=ctx)
+
+
+async def _charge_not_processed(
+    uow: UnitOfWork,
+    pi: PaymentIntent,
+    charge: Charge,
+    why: _NotProcessed,
+    *,
+    clock: Clock,
+    ctx: RequestContext,
+) -> None:
+    """The attempt (charge) failed without reaching the gateway's money: the intent goes
+    back to before the confirm along the transition table (``not_processed``: to
+    ``requires_confirmation``, its payment method kept, so the confirm can be retried).
+
+    Events: ``charge.failed`` and ``payment_intent.payment_failed``, with
+    ``last_payment_error`` saying why. Stripe has no event for a return to
+    ``requires_confirmation``; ``payment_failed`` is its event for an attempt that
+    failed, and what a client waiting on a ``processing`` intent is told to wait for
+    (with ``succeeded``). Inventing ``payment_intent.requires_confirmation`` would break
+    Stripe's vocabulary; ``requires_action`` would wrongly ask the customer to act."""
     charge.status = "failed"
-    charge.failure_code = attempt.result["error"] if attempt.result else "gateway_unavailable"
-    charge.failure_message = (
-        attempt.result["message"] if attempt.result else "The gateway was not reached."
-    )
+    charge.failure_code = why.code
+    charge.failure_message = why.message
     await uow.repo(ChargeRepository).save(charge)
-    pi.status = "requires_confirmation" if pi.payment_method_id else "requires_payment_method"
-    await uow.repo(PaymentIntentRepository).save(pi)
+    events = [("charge.failed", charge_object(charge))]
+    current = PaymentIntentStatus(pi.status)
+    target = next_status(current, IntentOutcome.NOT_PROCESSED)
+    if target is None:  # the intent moved on (cannot happen while the attempt was open)
+        log.warning("undo_not_applied", intent=pi.id, charge=charge.id, status=current)
+    else:
+        pi.status = target.value
+        pi.last_payment_error = {
+            "type": why.type,
+            "code": why.code,
+            "message": why.message,
+            "param": why.param,
+            "charge": charge.id,
+            "payment_method": {"id": pi.payment_method_id},
+        }
+        await uow.repo(PaymentIntentRepository).save(pi)
+        events.append(("payment_intent.payment_failed", payment_intent_object(pi)))
+    for event_type, obj in events:
+        await record_event(uow, event_type, obj, ctx=ctx, clock=clock, location_id=pi.location_id)
 
 
 async def _withdraw_cancellation(uow: UnitOfWork, attempt: GatewayAttempt) -> None:
