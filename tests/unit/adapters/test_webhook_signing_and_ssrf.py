@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from standardwebhooks import Webhook
+
 from payments.webhooks.adapters.signing import new_secret, sign, webhook_headers
 from payments.webhooks.adapters.ssrf import AddressRefused, GuardedBackend
-from standardwebhooks import Webhook
 
 
 def test_signatures_verify_with_the_standardwebhooks_package() -> None:
