@@ -1,8 +1,8 @@
 """``POST /webhooks/stripe``: Stripe's events in, verified with the SDK, stored once,
 applied by the worker (``process_gateway_events``) and never backwards.
 
-Payloads are Stripe Events built from Stripe's official fixtures (``fixtures3.json``,
-loaded at run time by :mod:`support.fake_stripe_objects`) carrying the fake Stripe's
+Payloads are Stripe Events built from Stripe's official fixtures (the vendored subset of
+``fixtures3.json`` in ``tests/fixtures/stripe``, loaded by :mod:`support.fake_stripe_objects`) carrying the fake Stripe's
 objects; signatures are made as Stripe makes them. Also: the recovery job settling a
 confirm whose response was lost, on Stripe, with exactly one PaymentIntent."""
 
