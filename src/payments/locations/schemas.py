@@ -45,7 +45,7 @@ class LocationUpdate(StrictModel):
 
 class LocationOut(BaseModel):
     id: str
-    object: str = "location"
+    object: Literal["location"] = "location"
     name: str
     address: dict[str, str | None]
     default_currency: str
@@ -55,3 +55,10 @@ class LocationOut(BaseModel):
     metadata: dict[str, str]
     created: int
     livemode: bool
+
+
+class LocationList(BaseModel):
+    object: Literal["list"] = "list"
+    url: str
+    has_more: bool
+    data: list[LocationOut]

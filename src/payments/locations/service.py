@@ -12,7 +12,7 @@ from payments.kernel.context import SYSTEM, RequestContext
 from payments.kernel.errors import InvalidRequest, NotFound
 from payments.kernel.geo import country_currency, normalize_country, validate_timezone
 from payments.kernel.ids import id_for
-from payments.kernel.metadata import merge_metadata, validate_metadata
+from payments.kernel.metadata import update_metadata, validate_metadata
 from payments.kernel.money import UnknownCurrency, normalize_currency
 from payments.kernel.pagination import Page, PageRequest
 from payments.locations.domain import (
@@ -197,11 +197,7 @@ async def update_location(
         elif default not in current.currencies:  # a new default currency is accepted too
             changes["currencies"] = [*current.currencies, default]
         if "metadata" in fields:  # null (or "" in a form) clears it, as at Stripe
-            changes["metadata"] = (
-                {}
-                if fields["metadata"] is None
-                else merge_metadata(current.metadata, fields["metadata"])
-            )
+            changes["metadata"] = update_metadata(current.metadata, fields["metadata"])
         updated = replace(current, **changes)
         before, after = location_object(current), location_object(updated)
         previous = {k: before[k] for k in after if before[k] != after[k]}

@@ -292,6 +292,23 @@ async def test_an_event_about_an_object_we_do_not_know_is_recorded_with_the_reas
     assert await apply_stored_events(api.container) == 0  # not retried at once
 
 
+async def test_a_signed_event_missing_a_field_is_stored_acknowledged_and_reported(
+    stripe_api: Api,
+) -> None:
+    api = stripe_api
+    charge = template("charge")
+    del charge["currency"]  # Stripe would never: but a 500 would make it retry for days
+    payload = event_payload("charge.succeeded", charge)
+    response = await post_webhook(api, payload)
+    assert response.status_code == 200, response.text
+    assert response.json()["received"] is True
+    assert await apply_stored_events(api.container) == 1
+    (row,) = await _stored(api)
+    assert row["processed_at"] is not None
+    assert "currency" in row["error"] and row["error"].startswith("unreadable charge.succeeded")
+    assert await apply_stored_events(api.container) == 0  # reported once, not retried
+
+
 async def test_an_oversized_payload_is_refused_and_not_stored(stripe_api: Api) -> None:
     payload = b'{"padding": "' + b"x" * (600 * 1024) + b'"}'
     response = await post_webhook(stripe_api, payload)

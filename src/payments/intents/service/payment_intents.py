@@ -34,7 +34,7 @@ from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest, NotFound
 from payments.kernel.ids import client_secret, id_for, looks_like
-from payments.kernel.metadata import merge_metadata, validate_metadata
+from payments.kernel.metadata import update_metadata, validate_metadata
 from payments.kernel.money import (
     AmountOutOfRange,
     UnknownCurrency,
@@ -313,11 +313,7 @@ async def update_payment_intent(
             if name in params:
                 setattr(pi, name, params[name])
         if "metadata" in params:  # null (or "" in a form) clears it, as at Stripe
-            pi.metadata = (
-                {}
-                if params["metadata"] is None
-                else merge_metadata(pi.metadata, params["metadata"])
-            )
+            pi.metadata = update_metadata(pi.metadata, params["metadata"])
         after = payment_intent_object(pi)
         if after != before:
             await uow.repo(PaymentIntentRepository).save(pi)
