@@ -105,7 +105,7 @@ def _validation_error(exc: RequestValidationError) -> tuple[str, str, str | None
             "The request body must be an object of parameters (JSON, or form-encoded).",
             None,
         )
-    if "input" in err and err["input"] is None:
+    if "input" in err and err["input"] in (None, ""):
         return (
             "parameter_invalid",
             f"You passed an empty value for '{param}'. We assume empty values are an attempt "
