@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -57,10 +58,58 @@ def _admin_key(database_url: str) -> str:
     return asyncio.run(make())
 
 
+def _seed(base_url: str, key: str) -> None:
+    """One of each object, so that lists and retrieves answer real objects whose shape
+    is checked against the document (random ids alone would only meet 404s)."""
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}) as api:
+
+        def post(path: str, body: dict[str, object]) -> dict[str, object]:
+            response = api.post(path, json=body)
+            assert response.status_code == 200, response.text
+            return response.json()  # type: ignore[no-any-return]
+
+        shop = post(
+            "/v1/locations",
+            {
+                "name": "Fuzz shop",
+                "address": {"line1": "Torstrasse 1", "city": "Berlin", "country": "DE"},
+                "timezone": "Europe/Berlin",
+            },
+        )
+        customer = post("/v1/customers", {"name": "Ada", "location": shop["id"]})
+        paid = post(
+            "/v1/payment_intents",
+            {
+                "amount": 5000,
+                "location": shop["id"],
+                "customer": customer["id"],
+                "payment_method": "pm_card_visa",
+                "confirm": True,
+            },
+        )
+        post(
+            "/v1/payment_intents",
+            {
+                "amount": 3000,
+                "location": shop["id"],
+                "payment_method": "pm_card_authenticationRequired",
+                "confirm": True,
+                "return_url": "https://shop.example/back",
+            },
+        )
+        post("/v1/refunds", {"payment_intent": paid["id"], "amount": 1000})
+        post(
+            "/v1/webhook_endpoints",
+            {"url": "https://erp.example.com/hooks", "enabled_events": ["*"]},
+        )
+
+
 @pytest.fixture(scope="module")
 def served(database_url: str) -> Iterator[tuple[str, str]]:
     with running_server(database_url, workers=1) as base_url:
-        yield base_url, _admin_key(database_url)
+        key = _admin_key(database_url)
+        _seed(base_url, key)
+        yield base_url, key
 
 
 def test_no_route_answers_a_server_error_or_leaves_its_documented_shape(

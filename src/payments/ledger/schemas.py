@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 class LedgerAccountOut(BaseModel):
     object: Literal["ledger_account"] = "ledger_account"
     account: str
-    code: int
+    code: str = Field(examples=["1100"])
     name: str
     type: str
     normal_balance: Literal["debit", "credit"]
