@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query
 from starlette.responses import Response
 
 from payments.customers import service as uc
@@ -20,6 +20,19 @@ from payments.platform.http.responses import json_response, list_response
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
 
+CUSTOMER_EXAMPLES = {
+    "walk_in": {
+        "summary": "A walk-in customer of the Berlin shop",
+        "value": {
+            "name": "Ada Lovelace",
+            "email": "ada@example.com",
+            "address": {"country": "DE"},
+            "preferred_locales": ["de-DE"],
+            "metadata": {"crm_id": "C-1001"},
+        },
+    }
+}
+
 
 @router.post(
     "",
@@ -27,7 +40,11 @@ router = APIRouter(prefix="/v1/customers", tags=["customers"])
     summary="Create a customer",
     description="A customer of one shop (`location`, default: the key's shop).",
 )
-async def create_customer(body: CustomerCreate, c: ContainerDep, ctx: ContextDep) -> Response:
+async def create_customer(
+    body: Annotated[CustomerCreate, Body(openapi_examples=CUSTOMER_EXAMPLES)],
+    c: ContainerDep,
+    ctx: ContextDep,
+) -> Response:
     customer = await uc.create_customer(body.model_dump(exclude_unset=True), ctx=ctx, **services(c))
     return json_response(customer_object(customer))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query
 from starlette.responses import Response
 
 from payments.gateways.runtime import GatewayDep
@@ -24,6 +24,21 @@ from payments.refunds.service import refunds as uc
 
 router = APIRouter(prefix="/v1/refunds", tags=["refunds"])
 
+REFUND_EXAMPLES = {
+    "warranty": {
+        "summary": "Refund 20.00 of a payment as a warranty case",
+        "value": {
+            "payment_intent": "pi_01JD8ZQ0V8Y3J6T4W9B2C5D7FG",
+            "amount": 2000,
+            "reason": "warranty",
+            "note": "fan replaced under warranty",
+        },
+    },
+    "everything": {
+        "summary": "Refund whatever is left of a payment",
+        "value": {"payment_intent": "pi_01JD8ZQ0V8Y3J6T4W9B2C5D7FG"},
+    },
+}
 EXPANDABLE = ("charge", "payment_intent")
 Expand = Annotated[tuple[str, ...], Depends(expandable(*EXPANDABLE))]
 ExpandList = Annotated[tuple[str, ...], Depends(expandable(*EXPANDABLE, lists=True))]
@@ -42,7 +57,11 @@ def policy(c: Runtime) -> RefundPolicy:
     responses=ONE | GATEWAY_ERRORS,
     summary="Refund a payment, fully or partly (may await approval)",
 )
-async def create(body: RefundCreate, c: GatewayDep, ctx: ContextDep) -> Response:
+async def create(
+    body: Annotated[RefundCreate, Body(openapi_examples=REFUND_EXAMPLES)],
+    c: GatewayDep,
+    ctx: ContextDep,
+) -> Response:
     refund = await uc.create_refund(
         body.model_dump(exclude_unset=True),
         gateway=c.gateway,
