@@ -214,6 +214,12 @@ class ApiGateMiddleware:
         scope["query_string"] = normalize_query(scope.get("query_string", b""))
         try:
             body, form = self._json_body(scope, body)
+            if form and _foreign_pan(body):  # as decoded: "4000+0566+..." is a number too
+                raise InvalidRequest(
+                    "Raw card numbers are not accepted here (PCI DSS): collect cards with "
+                    "the gateway's hosted fields, or use a published test card in test mode.",
+                    code="pan_not_allowed",
+                )
         except PaymentsError as exc:
             await fail(exc)
             return

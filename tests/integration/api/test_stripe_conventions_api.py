@@ -266,3 +266,13 @@ async def test_a_shop_accepts_only_its_currencies(api: Api) -> None:
     )
     assert without_default.status_code == 400
     assert without_default.json()["error"]["param"] == "currencies"
+
+
+async def test_a_real_card_number_in_a_form_body_is_refused_however_it_is_spaced(api: Api) -> None:
+    admin, _ = await _shop(api)
+    for number in ("4012888888881881", "4012+8888+8888+1881", "4012%208888%208888%201881"):
+        body = f"type=card&card[number]={number}&card[exp_month]=12&card[exp_year]=2030"
+        response = await api.client.post("/v1/payment_methods", content=body, headers=admin | FORM)
+        assert response.status_code == 400, number
+        assert response.json()["error"]["code"] == "pan_not_allowed", number
+        assert "4012" not in response.text
