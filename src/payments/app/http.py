@@ -44,7 +44,7 @@ Stripe's conventions throughout: resources, field names, statuses and the error 
 form encoding (bracket notation), so Stripe's own SDKs work with this base URL; see
 `docs/how-to/use-stripe-sdks.md` for what differs.
 
-- **Authentication**: `Authorization: Bearer sk_...` (use "Authorize" above). Keys have a
+- **Authentication**: `Authorization: Bearer sk_...` (in /docs, the *Authorize* button takes it). Keys have a
   role (admin, finance, clerk, readonly) and may be restricted to one shop.
 - **Idempotency**: an `Idempotency-Key` header on POST and DELETE replays the first
   response for 24 hours.

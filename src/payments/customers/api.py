@@ -70,13 +70,15 @@ async def list_customers(
     return list_response("/v1/customers", result, customer_object)
 
 
-@router.get("/{customer_id}", responses={200: {"model": CustomerOut}}, summary="Retrieve")
+@router.get(
+    "/{customer_id}", responses={200: {"model": CustomerOut}}, summary="Retrieve a customer"
+)
 async def retrieve_customer(customer_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
     customer = await uc.retrieve_customer(customer_id, uow_factory=c.uow_factory, ctx=ctx)
     return json_response(customer_object(customer))
 
 
-@router.post("/{customer_id}", responses={200: {"model": CustomerOut}}, summary="Update")
+@router.post("/{customer_id}", responses={200: {"model": CustomerOut}}, summary="Update a customer")
 async def update_customer(
     customer_id: str, body: CustomerUpdate, c: ContainerDep, ctx: ContextDep
 ) -> Response:
@@ -86,7 +88,9 @@ async def update_customer(
     return json_response(customer_object(customer))
 
 
-@router.delete("/{customer_id}", responses={200: {"model": DeletedCustomerOut}}, summary="Delete")
+@router.delete(
+    "/{customer_id}", responses={200: {"model": DeletedCustomerOut}}, summary="Delete a customer"
+)
 async def delete_customer(customer_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
     customer = await uc.delete_customer(customer_id, ctx=ctx, **services(c))
     return json_response(customer_object(customer))

@@ -70,7 +70,9 @@ async def update_endpoint(
 
 
 @router.delete(
-    "/{endpoint_id}", responses={200: {"model": DeletedWebhookEndpointOut}}, summary="Delete"
+    "/{endpoint_id}",
+    responses={200: {"model": DeletedWebhookEndpointOut}},
+    summary="Delete a webhook endpoint",
 )
 async def delete_endpoint(endpoint_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
     endpoint = await uc.delete_webhook_endpoint(endpoint_id, ctx=ctx, **services(c))
