@@ -31,3 +31,14 @@ def test_serve_options_reach_the_settings_of_the_app_it_serves(
     settings = seen["settings"]
     assert (settings.host, settings.port) == ("0.0.0.0", 9321)
     assert settings.resolved_simulator_action_url_base == "http://127.0.0.1:9321/simulator/3ds"
+
+
+def test_serve_prints_where_the_embedded_database_lives(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.delenv("PAYMENTS_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PAYMENTS_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: None)
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert f"Data directory: {tmp_path} (database {tmp_path}/payments.sqlite3" in result.output

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from payments.platform.config import ConfigurationError, load_settings
+from payments.platform.config import ConfigurationError, default_data_dir, load_settings
 
 
 def test_defaults_are_the_embedded_sqlite_setup(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -60,3 +62,25 @@ def test_the_3ds_page_defaults_to_the_address_the_server_listens_on(
     assert s.resolved_simulator_action_url_base == url
     explicit = load_settings(_env_file=None, port=port, simulator_action_url_base="https://x/3ds")
     assert explicit.resolved_simulator_action_url_base == "https://x/3ds"
+
+
+def test_the_embedded_database_lives_in_the_users_data_directory_not_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PAYMENTS_DATABASE_URL", raising=False)
+    monkeypatch.delenv("PAYMENTS_DATA_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(_env_file=None)
+    expected = default_data_dir().resolve() / "payments.sqlite3"
+    assert settings.database_url == f"sqlite+aiosqlite:///{expected}"
+    assert expected.is_absolute()
+
+
+def test_payments_data_dir_moves_the_embedded_database_and_the_simulators(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PAYMENTS_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PAYMENTS_DATA_DIR", str(tmp_path / "payments"))
+    settings = load_settings(_env_file=None)
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path}/payments/payments.sqlite3"
+    assert settings.resolved_simulator_database_url.endswith("/payments/payments.simulator.sqlite3")

@@ -22,11 +22,13 @@ def test_generated_page_is_up_to_date(page: str) -> None:
 def test_every_error_code_the_service_answers_with_is_documented() -> None:
     """Codes raised by our own layers (not passed through from a gateway) are registered."""
     used: set[str] = set()
-    for folder in ("domain", "services", "api"):
-        for path in (ROOT / "src/payments" / folder).rglob("*.py"):
-            text = path.read_text()
-            used |= set(re.findall(r'\bcode="([a-z_]+)"', text))
-            used |= set(re.findall(r'default_code = "([a-z_]+)"', text))
+    for path in (ROOT / "src/payments").rglob("*.py"):
+        if "gateways" in path.parts:  # the gateways' own codes (passed through, documented there)
+            continue
+        text = path.read_text()
+        used |= set(re.findall(r'\bcode="([a-z_]+)"', text))
+        used |= set(re.findall(r'default_code = "([a-z_]+)"', text))
+    assert len(used) > 30  # the scan reaches the capability packages
     generic = {
         "error",
         "conflict",

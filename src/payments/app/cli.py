@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -23,11 +24,36 @@ def _settings() -> Settings:
         sys.exit(2)
 
 
+def _where(settings: Settings) -> str:
+    """The database, as a person recognises it (a file path, or host/database)."""
+    from payments.platform.db.engine import sqlite_path
+
+    path = sqlite_path(settings.database_url)
+    if path is not None:
+        return str(path)
+    return settings.database_url.split("@", 1)[-1]
+
+
+def _require_schema(settings: Settings) -> None:
+    """Stop with one line when the database is missing or not migrated (never create an
+    empty one, never a traceback)."""
+    from payments.platform.db.migrate import schema_problem
+
+    problem = asyncio.run(schema_problem(settings.database_url))
+    if problem is not None:
+        hint = "`payments migrate` (or `payments serve`, which migrates the embedded default)"
+        click.echo(f"error: {problem} ({_where(settings)}); run {hint} first", err=True)
+        sys.exit(1)
+
+
 def _with_container(fn: Callable[[Any], Awaitable[T]]) -> T:
     from payments.app.bootstrap import build_container
 
+    settings = _settings()
+    _require_schema(settings)
+
     async def run() -> T:
-        container = build_container(_settings())
+        container = build_container(settings)
         try:
             return await fn(container)
         finally:
@@ -75,6 +101,13 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         from payments.platform.db import migrate
 
         migrate.upgrade(settings.database_url)
+    elif not settings.is_sqlite:
+        _require_schema(settings)
+    if settings.is_sqlite:
+        click.echo(
+            f"Data directory: {Path(_where(settings)).parent} (database {_where(settings)}; "
+            "set PAYMENTS_DATA_DIR or PAYMENTS_DATABASE_URL to change it)"
+        )
     # uvicorn builds the app (payments.asgi) from the environment, in this process or in
     # its workers: tell it the address it is served at (its 3-D Secure page URL uses it)
     if host:
@@ -123,7 +156,7 @@ def migrate(check: bool) -> None:
 
     settings = _settings()
     m.upgrade(settings.database_url)
-    click.echo("migrations applied")
+    click.echo(f"migrations applied ({_where(settings)})")
     if check:
         drift = m.check(settings.database_url)
         if drift:

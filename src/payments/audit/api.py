@@ -8,20 +8,24 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from payments.audit.render import audit_record_object
+from payments.audit.schemas import AuditRecordList
 from payments.audit.service import list_audit_records
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep
-from payments.platform.http.params import CreatedRange
+from payments.platform.http.params import CreatedRange, LocationFilter
 from payments.platform.http.responses import list_response
 
 router = APIRouter(prefix="/v1/audit_log", tags=["audit_log"])
 
 
-@router.get("", summary="List audit records (newest first)")
+@router.get(
+    "", responses={200: {"model": AuditRecordList}}, summary="List audit records (newest first)"
+)
 async def list_all(
     c: ContainerDep,
     ctx: ContextDep,
     page: PageDep,
     created: CreatedRange,
+    location: LocationFilter = None,
     object_id: Annotated[
         str | None, Query(alias="object", max_length=64, description="Object id")
     ] = None,
@@ -35,6 +39,7 @@ async def list_all(
         action=action,
         created_gte=created.gte,
         created_lte=created.lte,
+        location=location,
         uow_factory=c.uow_factory,
         ctx=ctx,
     )

@@ -124,8 +124,10 @@ async def list_audit_records(
     created_lte: datetime | None,
     uow_factory: UnitOfWorkFactory,
     ctx: RequestContext,
+    location: str | None = None,
 ) -> Page[Any]:
     ctx.require(Permission.read_audit)
+    location_id = ctx.list_location(location)
     where = []
     if object_id:
         where.append(t.c.object_id == object_id)
@@ -137,7 +139,7 @@ async def list_audit_records(
         where.append(t.c.created >= created_gte)
     if created_lte:
         where.append(t.c.created <= created_lte)
-    if ctx.principal.location_id:
-        where.append(t.c.location_id == ctx.principal.location_id)
+    if location_id:
+        where.append(t.c.location_id == location_id)
     async with uow_factory() as uow:
         return await uow.repo(AuditRepository).page(page, where)

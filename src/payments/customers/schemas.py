@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -36,8 +36,8 @@ class CustomerUpdate(StrictModel):
 
 
 class CustomerOut(BaseModel):
-    id: str
-    object: str = "customer"
+    id: str = Field(examples=["cus_01JD8ZQ0V8Y3J6T4W9B2C5D7FG"])
+    object: Literal["customer"] = "customer"
     name: str | None
     email: str | None
     phone: str | None
@@ -47,3 +47,16 @@ class CustomerOut(BaseModel):
     metadata: dict[str, str]
     created: int
     livemode: bool
+
+
+class DeletedCustomerOut(BaseModel):
+    id: str
+    object: Literal["customer"] = "customer"
+    deleted: Literal[True] = True
+
+
+class CustomerList(BaseModel):
+    object: Literal["list"] = "list"
+    url: str
+    has_more: bool
+    data: list[CustomerOut]

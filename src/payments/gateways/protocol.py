@@ -330,6 +330,9 @@ class GatewayEvent:
     charge: ChargeResult | None = None
     refund: RefundResult | None = None
     dispute: Dispute | None = None
+    # set when the gateway's event could not be read (e.g. its object lacks a field we
+    # need): kept and reported by the applier, never applied, never an error to the sender
+    problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -91,6 +91,7 @@ class GatewayUnavailable(PaymentsError):
 #: codes passed through from the gateway are listed in the payment-method docs.
 ERROR_CODES: dict[str, str] = {
     "already_revoked": "The API key is already revoked.",
+    "api_version_invalid": "The Stripe-Version header is not a date such as 2026-12-01.",
     "amount_too_large": "The amount is above the maximum (or above what is capturable/refundable).",
     "amount_too_small": "The amount is below the currency's minimum charge amount.",
     "api_key_missing": "No API key was sent; use `Authorization: Bearer sk_...`.",
@@ -101,6 +102,7 @@ ERROR_CODES: dict[str, str] = {
     "country_invalid": "Not an ISO 3166-1 alpha-2 country code.",
     "currency_invalid": "Not a current ISO 4217 currency code.",
     "currency_mismatch": "The currency given is not the payment's currency.",
+    "currency_not_accepted": "The shop does not accept this currency (see its `currencies`).",
     "dispute_invalid_parameter": "A dispute parameter (e.g. an evidence field) is invalid.",
     "dispute_unexpected_state": "The dispute's status does not allow this (e.g. evidence after submission).",
     "gateway_unavailable": "The gateway could not be reached and nothing happened; retry.",
@@ -114,6 +116,7 @@ ERROR_CODES: dict[str, str] = {
     "internal_error": "An unexpected error; it was logged with the request id.",
     "invalid_api_key": "The API key is unknown or revoked.",
     "invalid_iban": "The IBAN is not valid.",
+    "invalid_form": "The form-encoded body cannot be read (encoding, conflicting names), or it is multipart.",
     "invalid_json": "The request body is not valid JSON.",
     "locale_invalid": "Not a known locale tag.",
     "method_not_allowed": "The HTTP method is not allowed on this path.",

@@ -162,7 +162,8 @@ def check_amount(amount: int, currency: str, *, maximum: int) -> None:
     minimum = minimum_charge_amount(currency)
     if amount < minimum:
         raise AmountOutOfRange(
-            f"Amount must be at least {Money(minimum, currency).format()} {currency}",
+            f"Amount must be at least {Money(minimum, currency).format()} "
+            f"({minimum} in minor units of {currency})",
             code="amount_too_small",
         )
     if amount > maximum:

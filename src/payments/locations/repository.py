@@ -19,6 +19,7 @@ def _to_location(row: Any) -> Location:
         default_currency=row.default_currency,
         timezone=row.timezone,
         payment_method_types=list(row.payment_method_types),
+        currencies=list(row.currencies),
         created=row.created,
         metadata=dict(row.metadata),
         livemode=row.livemode,
@@ -36,6 +37,7 @@ class LocationRepository(Repository):
                 default_currency=location.default_currency,
                 timezone=location.timezone,
                 payment_method_types=location.payment_method_types,
+                currencies=location.currencies,
                 metadata=location.metadata,
                 livemode=location.livemode,
                 created=location.created,
@@ -53,6 +55,7 @@ class LocationRepository(Repository):
                 default_currency=location.default_currency,
                 timezone=location.timezone,
                 payment_method_types=location.payment_method_types,
+                currencies=location.currencies,
                 metadata=location.metadata,
             )
         )

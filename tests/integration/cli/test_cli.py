@@ -6,6 +6,7 @@ import asyncio
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -128,3 +129,46 @@ def test_ledger_verify_progress_on_a_terminal_rewrites_one_line(
         "\rledger verify: 2,000 of 2,500 transactions checked (80%)"
         "\rledger verify: 2,500 of 2,500 transactions checked (100%)\n"
     )
+
+
+def _in(
+    folder: os.PathLike[str], data_dir: os.PathLike[str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    """``payments ...`` run from ``folder`` (not the repository) on the embedded default."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAYMENTS_")}
+    return subprocess.run(
+        [sys.executable, "-m", "payments.app.cli", *args],
+        env=env | {"PAYMENTS_DATA_DIR": str(data_dir)},
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_command_without_a_migrated_database_says_so_in_one_line(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    result = _in(tmp_path, data_dir, "apikeys", "list")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: no database at {data_dir / 'payments.sqlite3'}")
+    assert "payments migrate" in line
+    assert not (data_dir / "payments.sqlite3").exists()  # nothing empty was created
+
+
+def test_the_embedded_database_is_in_the_data_directory_whatever_the_working_directory(
+    tmp_path: Path,
+) -> None:
+    data_dir, one, other = tmp_path / "data", tmp_path / "one", tmp_path / "other"
+    one.mkdir()
+    other.mkdir()
+    migrated = _in(one, data_dir, "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    assert str(data_dir / "payments.sqlite3") in migrated.stdout
+    created = _in(other, data_dir, "apikeys", "create", "--role", "admin")
+    assert created.returncode == 0, created.stderr
+    listed = _in(one, data_dir, "apikeys", "list")
+    assert created.stdout.split("key ", 1)[1].split()[0] in listed.stdout
+    assert not list(one.iterdir()) and not list(other.iterdir())  # nothing in the cwd

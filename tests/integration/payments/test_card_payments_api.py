@@ -255,7 +255,11 @@ async def test_the_customer_completes_3ds_on_the_simulator_challenge_page(api: A
     assert page.status_code == 200 and "Complete authentication" in page.text
     answer = await api.client.post(path.split("?")[0], data={"outcome": "complete"})
     assert answer.status_code == 303
-    assert answer.headers["location"] == f"https://shop.example/done?payment_intent={pi['id']}"
+    assert answer.headers["location"] == (  # what Stripe adds to the return_url
+        f"https://shop.example/done?payment_intent={pi['id']}"
+        f"&payment_intent_client_secret={pi['client_secret']}&redirect_status=succeeded"
+    )
+    assert pi["client_secret"].startswith(f"{pi['id']}_secret_")
     after = (await api.client.get(f"/v1/payment_intents/{pi['id']}", headers=admin)).json()
     assert after["status"] == "succeeded"
     await _verified(api)
@@ -275,7 +279,8 @@ async def test_the_challenge_page_returns_only_to_the_return_url_of_the_intent(
     answer = await api.client.post(page_path, data={"outcome": "fail", "return_url": evil})
     assert answer.status_code == 303
     assert answer.headers["location"] == (
-        f"https://shop.example/done?order=R-42&payment_intent={pi['id']}#paid"
+        f"https://shop.example/done?order=R-42&payment_intent={pi['id']}"
+        f"&payment_intent_client_secret={pi['client_secret']}&redirect_status=failed#paid"
     )
 
     _, no_return = await _challenged(api, admin, shop)  # no return_url: nowhere to go
@@ -283,7 +288,7 @@ async def test_the_challenge_page_returns_only_to_the_return_url_of_the_intent(
         no_return.split("?")[0], data={"outcome": "complete", "return_url": evil}
     )
     assert answer.status_code == 200 and "location" not in answer.headers
-    assert "You can close this page" in answer.text
+    assert "Authentication completed. You can close this page" in answer.text
     await _verified(api)
 
 
@@ -324,3 +329,38 @@ async def test_the_challenge_url_is_on_the_address_the_service_listens_on(
         assert pi["next_action"]["redirect_to_url"]["url"].startswith(base)
         if "simulator_action_url_base" not in overrides:  # our own page answers there
             assert (await api.client.get(path)).status_code == 200
+
+
+async def test_the_challenge_page_answers_a_finished_or_unknown_challenge_without_a_500(
+    api: Api,
+) -> None:
+    admin, shop = await _shop(api)
+    unknown = await api.client.get("/simulator/3ds/ch_sim_unknown")
+    assert unknown.status_code == 404 and "<form" not in unknown.text
+    posted = await api.client.post("/simulator/3ds/ch_sim_unknown", data={"outcome": "complete"})
+    assert posted.status_code == 404
+
+    _, path = await _challenged(api, admin, shop)
+    page = path.split("?")[0]
+    assert (await api.client.post(page, data={"outcome": "complete"})).status_code == 200
+    again = await api.client.post(page, data={"outcome": "complete"})  # after it succeeded
+    assert again.status_code == 409 and "Nothing to authenticate" in again.text
+    revisit = await api.client.get(page)
+    assert revisit.status_code == 200 and "<form" not in revisit.text
+
+    canceled, path = await _challenged(api, admin, shop)
+    cancel = await api.client.post(f"/v1/payment_intents/{canceled['id']}/cancel", headers=admin)
+    assert cancel.status_code == 200, cancel.text
+    after_cancel = await api.client.post(path.split("?")[0], data={"outcome": "fail"})
+    assert after_cancel.status_code == 409
+    await _verified(api)
+
+
+async def test_authenticating_a_succeeded_intent_with_the_test_helper_is_a_400(api: Api) -> None:
+    admin, shop = await _shop(api)
+    pi, _ = await _challenged(api, admin, shop)
+    url = f"/v1/test_helpers/payment_intents/{pi['id']}/authenticate"
+    assert (await api.client.post(url, json={"succeed": True}, headers=admin)).status_code == 200
+    again = await api.client.post(url, json={"succeed": True}, headers=admin)
+    assert again.status_code == 400
+    assert again.json()["error"]["code"] == "payment_intent_unexpected_state"

@@ -73,8 +73,9 @@ async def test_an_automatic_capture_intent_cannot_be_captured(api: Api) -> None:
 
 async def test_amount_and_currency_rules(api: Api) -> None:
     admin = await api.key()
-    shop = await api.location(admin)
+    shop = await api.location(admin, currencies=["eur", "sek"])
     cases = [
+        ({"amount": 1000, "currency": "usd"}, "currency", "currency_not_accepted"),
         ({"amount": 49}, "amount", "amount_too_small"),
         ({"amount": 100_000_000}, "amount", "amount_too_large"),
         ({"amount": -5}, "amount", "parameter_invalid"),

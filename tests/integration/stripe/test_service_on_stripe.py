@@ -78,7 +78,7 @@ async def test_a_fee_taken_in_the_settlement_currency_is_posted_in_that_currency
     api = stripe_api
     fake_stripe.settle_in("eur", rate=(9, 10))  # 1 USD = 0.90 EUR
     admin = await api.key("admin")
-    shop = await api.location(admin)
+    shop = await api.location(admin, currencies=["eur", "usd"])
     pi = await paid(api, admin, shop["id"], amount=10_000, currency="usd")
     assert (pi["status"], pi["currency"]) == ("succeeded", "usd")
     with fake_stripe.lock:

@@ -1,8 +1,8 @@
 """``POST /webhooks/stripe``: Stripe's events in, verified with the SDK, stored once,
 applied by the worker (``process_gateway_events``) and never backwards.
 
-Payloads are Stripe Events built from Stripe's official fixtures (``fixtures3.json``,
-loaded at run time by :mod:`support.fake_stripe_objects`) carrying the fake Stripe's
+Payloads are Stripe Events built from Stripe's official fixtures (the vendored subset of
+``fixtures3.json`` in ``tests/fixtures/stripe``, loaded by :mod:`support.fake_stripe_objects`) carrying the fake Stripe's
 objects; signatures are made as Stripe makes them. Also: the recovery job settling a
 confirm whose response was lost, on Stripe, with exactly one PaymentIntent."""
 
@@ -329,6 +329,23 @@ async def test_an_event_about_an_object_we_do_not_know_is_recorded_with_the_reas
     (row,) = await _stored(api)
     assert row["error"] == "no charge of ours has this reference"
     assert await apply_stored_events(api.container) == 0  # not retried at once
+
+
+async def test_a_signed_event_missing_a_field_is_stored_acknowledged_and_reported(
+    stripe_api: Api,
+) -> None:
+    api = stripe_api
+    charge = template("charge")
+    del charge["currency"]  # Stripe would never: but a 500 would make it retry for days
+    payload = event_payload("charge.succeeded", charge)
+    response = await post_webhook(api, payload)
+    assert response.status_code == 200, response.text
+    assert response.json()["received"] is True
+    assert await apply_stored_events(api.container) == 1
+    (row,) = await _stored(api)
+    assert row["processed_at"] is not None
+    assert "currency" in row["error"] and row["error"].startswith("unreadable charge.succeeded")
+    assert await apply_stored_events(api.container) == 0  # reported once, not retried
 
 
 async def test_an_oversized_payload_is_refused_and_not_stored(stripe_api: Api) -> None:

@@ -38,7 +38,7 @@ from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest, NotFound
 from payments.kernel.ids import id_for
-from payments.kernel.metadata import merge_metadata
+from payments.kernel.metadata import update_metadata
 from payments.kernel.pagination import Page, PageRequest
 from payments.platform.db.listing import list_filters
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
@@ -87,13 +87,14 @@ async def list_disputes(
     created_lte: datetime | None,
     uow_factory: UnitOfWorkFactory,
     ctx: RequestContext,
+    location: str | None = None,
 ) -> Page[Dispute]:
     where = list_filters(
         t,
         equals={"charge_id": charge, "payment_intent_id": payment_intent, "status": status},
         created_gte=created_gte,
         created_lte=created_lte,
-        location_id=ctx.principal.location_id,
+        location_id=ctx.list_location(location),
     )
     async with uow_factory() as uow:
         return await uow.repo(DisputeRepository).page(page, where)
@@ -138,7 +139,7 @@ async def update_dispute(
             dispute.status = target.value
             dispute.submission_count += 1 if submit else 0
         if "metadata" in params:
-            dispute.metadata = merge_metadata(dispute.metadata, params["metadata"] or {})
+            dispute.metadata = update_metadata(dispute.metadata, params["metadata"])
         if dispute_object(dispute) == before:
             return dispute
         await uow.repo(DisputeRepository).save(dispute)

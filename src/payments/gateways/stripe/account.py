@@ -137,7 +137,19 @@ class AccountOperations:
         data = event.to_dict()
         if data.get("type") not in EVENT_TYPES and data.get("type") not in WEBHOOK_ONLY_TYPES:
             return None
-        return mapping.gateway_event(data)
+        try:
+            return mapping.gateway_event(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # a signed event we cannot read: kept (and reported by the applier), so that
+            # Stripe's delivery succeeds and the news is not lost; never a 500
+            problem = f"unreadable {data.get('type')} event: {type(exc).__name__}: {exc}"
+            return GatewayEvent(
+                id=str(data.get("id") or ""),
+                cursor=str(data.get("id") or ""),
+                type=str(data.get("type") or ""),
+                created=mapping.timestamp(data.get("created")),
+                problem=problem[:400],
+            )
 
 
 def _payout(po: Obj) -> Payout:

@@ -54,6 +54,7 @@ class PaymentIntent:
     canceled_at: datetime | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     livemode: bool = False
+    client_secret: str | None = None  # pi_..._secret_...: lets a browser confirm or read it
 
 
 class ChargeStatus(StrEnum):

@@ -33,8 +33,8 @@ from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest, NotFound
-from payments.kernel.ids import id_for, looks_like
-from payments.kernel.metadata import merge_metadata, validate_metadata
+from payments.kernel.ids import client_secret, id_for, looks_like
+from payments.kernel.metadata import update_metadata, validate_metadata
 from payments.kernel.money import (
     AmountOutOfRange,
     UnknownCurrency,
@@ -64,6 +64,17 @@ def parse_currency(value: str, *, param: str = "currency") -> str:
         raise InvalidRequest(
             f"Invalid currency: {value!r}", code="currency_invalid", param=param
         ) from None
+
+
+def check_currency_accepted(location: Location, currency: str) -> None:
+    if not location.accepts(currency):
+        raise InvalidRequest(
+            f"The shop {location.id} does not accept {currency}; it accepts "
+            + ", ".join(location.currencies)
+            + ".",
+            code="currency_not_accepted",
+            param="currency",
+        )
 
 
 async def visible_intent(
@@ -201,6 +212,7 @@ async def new_payment_intent(
     """Validate a create request in ``uow`` and build the intent (not stored yet)."""
     location = await _location(uow, ctx, params.get("location"))
     currency = parse_currency(params.get("currency") or location.default_currency)
+    check_currency_accepted(location, currency)
     amount = params["amount"]
     validate_amount(amount, currency, maximum=max_amount)
     customer_id = params.get("customer")
@@ -226,8 +238,10 @@ async def new_payment_intent(
             code="parameter_missing",
             param="customer",
         )
+    pi_id = id_for("payment_intent")
     pi = PaymentIntent(
-        id=id_for("payment_intent"),
+        id=pi_id,
+        client_secret=client_secret(pi_id),
         location_id=location.id,
         amount=amount,
         currency=currency,
@@ -285,6 +299,9 @@ async def update_payment_intent(
             pi.status = transition(S(pi.status), Operation.UPDATE).value
             if "currency" in params:
                 pi.currency = parse_currency(params["currency"])
+                location = await uow.repo(LocationRepository).get(pi.location_id)
+                if location is not None:
+                    check_currency_accepted(location, pi.currency)
             pi.amount = params.get("amount", pi.amount)
             pi.capture_method = CaptureMethod(params.get("capture_method", pi.capture_method))
             validate_amount(pi.amount, pi.currency, maximum=max_amount)
@@ -295,8 +312,8 @@ async def update_payment_intent(
         for name in ("description", "receipt_email", "return_url", "setup_future_usage"):
             if name in params:
                 setattr(pi, name, params[name])
-        if "metadata" in params:
-            pi.metadata = merge_metadata(pi.metadata, params["metadata"] or {})
+        if "metadata" in params:  # null (or "" in a form) clears it, as at Stripe
+            pi.metadata = update_metadata(pi.metadata, params["metadata"])
         after = payment_intent_object(pi)
         if after != before:
             await uow.repo(PaymentIntentRepository).save(pi)
@@ -313,13 +330,14 @@ async def list_payment_intents(
     created_lte: datetime | None,
     uow_factory: UnitOfWorkFactory,
     ctx: RequestContext,
+    location: str | None = None,
 ) -> Page[PaymentIntent]:
     where = list_filters(
         t,
         equals={"customer_id": customer, "status": status},
         created_gte=created_gte,
         created_lte=created_lte,
-        location_id=ctx.principal.location_id,
+        location_id=ctx.list_location(location),
     )
     async with uow_factory() as uow:
         return await uow.repo(PaymentIntentRepository).page(page, where)

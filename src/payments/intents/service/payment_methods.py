@@ -264,7 +264,12 @@ async def detach(
 
 
 async def list_for_customer(
-    customer_id: str, page: PageRequest, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
+    customer_id: str,
+    page: PageRequest,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    ctx: RequestContext,
+    type: str | None = None,
 ) -> Page[PaymentMethod]:
     from payments.intents.tables import payment_methods as t
 
@@ -272,4 +277,7 @@ async def list_for_customer(
         customer = await uow.repo(CustomerRepository).get(customer_id)
         if customer is None or not ctx.principal.sees_location(customer.location_id):
             raise NotFound.of("customer", customer_id)
-        return await uow.repo(PaymentMethodRepository).page(page, [t.c.customer_id == customer_id])
+        where = [t.c.customer_id == customer_id]
+        if type is not None:
+            where.append(t.c.type == type)
+        return await uow.repo(PaymentMethodRepository).page(page, where)

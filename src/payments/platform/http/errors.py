@@ -99,6 +99,20 @@ def _validation_error(exc: RequestValidationError) -> tuple[str, str, str | None
         return "parameter_missing", f"Missing required param: {param}.", param
     if kind == "extra_forbidden":
         return "parameter_unknown", f"Received unknown parameter: {param}", param
+    if param is None:
+        return (
+            "parameter_invalid",
+            "The request body must be an object of parameters (JSON, or form-encoded).",
+            None,
+        )
+    if "input" in err and err["input"] in (None, ""):
+        return (
+            "parameter_invalid",
+            f"You passed an empty value for '{param}'. We assume empty values are an attempt "
+            f"to unset a parameter; however '{param}' cannot be unset. You should remove "
+            f"'{param}' from your request or supply a non-empty value.",
+            param,
+        )
     message = str(err.get("msg", "Invalid value")).removeprefix("Value error, ")
     return "parameter_invalid", f"Invalid {param}: {message}", param
 

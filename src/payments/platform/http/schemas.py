@@ -1,10 +1,17 @@
-"""Request-body building blocks: strict (unknown fields refused), Stripe-named."""
+"""Request-body building blocks: strict (unknown fields refused), Stripe-named.
+
+The same models validate JSON bodies and Stripe's form-encoded ones: for a form body
+(decoded by :mod:`payments.platform.http.forms`) each value is first coerced from the
+field's type (``"4999"`` for an integer, ``"true"``, ``""`` to unset, ``f[0]=..`` lists).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from payments.platform.http.forms import FORM_BODY, coerce_form_value
 
 Metadata = dict[
     Annotated[str, StringConstraints(min_length=1, max_length=40)],
@@ -14,6 +21,18 @@ Metadata = dict[
 
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _form_values(cls, data: Any) -> Any:
+        """Form bodies carry strings only: read them as the fields' types (as Stripe does)."""
+        if not FORM_BODY.get() or not isinstance(data, dict):
+            return data
+        fields = cls.model_fields
+        return {
+            name: coerce_form_value(fields[name].annotation, value) if name in fields else value
+            for name, value in data.items()
+        }
 
 
 class AddressIn(StrictModel):

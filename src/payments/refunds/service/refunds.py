@@ -218,13 +218,14 @@ async def list_refunds(
     created_lte: datetime | None,
     uow_factory: UnitOfWorkFactory,
     ctx: RequestContext,
+    location: str | None = None,
 ) -> Page[Refund]:
     where = list_filters(
         t,
         equals={"payment_intent_id": payment_intent, "charge_id": charge, "status": status},
         created_gte=created_gte,
         created_lte=created_lte,
-        location_id=ctx.principal.location_id,
+        location_id=ctx.list_location(location),
     )
     async with uow_factory() as uow:
         return await uow.repo(RefundRepository).page(page, where)
