@@ -14,7 +14,9 @@ from payments.kernel.errors import InvalidRequest
 @lru_cache(maxsize=1)
 def _countries() -> frozenset[str]:
     return frozenset(
-        t for t in Locale("en").territories if len(t) == 2 and t.isalpha() and t not in {"ZZ", "XK"}
+        t
+        for t in Locale("en").territories  # CLDR keys: str, or int/None for no region
+        if isinstance(t, str) and len(t) == 2 and t.isalpha() and t not in {"ZZ", "XK"}
     ) | {"XK"}
 
 
