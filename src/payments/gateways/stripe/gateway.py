@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import stripe
 
@@ -50,6 +51,9 @@ from .charges import INTENT_EXPAND, TEST_CARD_PREFIX, charge_params, checked_mon
 from .client import ClientConfig, api_version_sent, build_client, traced
 from .errors import RawCardDataRefused, map_error
 from .operations import CustomerOperations
+
+if TYPE_CHECKING:
+    from stripe.params import EventListParams
 
 Obj = dict[str, Any]
 MAX_EVENTS_PAGE = 100
@@ -227,21 +231,23 @@ class StripeGateway(CustomerOperations, AccountOperations):
         the ones right after the cursor, which we return oldest first. Without a cursor
         the walk starts at the oldest event Stripe still has (30 days)."""
         limit = max(1, min(limit, MAX_EVENTS_PAGE))
-        base: dict[str, Any] = {"types": sorted(EVENT_TYPES), "limit": limit}
         if after is not None:
-            page = await self._call(
-                lambda: self._client.v1.events.list_async({**base, "ending_before": after})  # type: ignore[typeddict-item]
-            )
+            newer: EventListParams = {
+                "types": sorted(EVENT_TYPES),
+                "limit": limit,
+                "ending_before": after,
+            }
+            page = await self._call(lambda: self._client.v1.events.list_async(newer))
             events = [mapping.gateway_event(e) for e in reversed(page["data"])]
             has_more = bool(page["has_more"])
         else:
             oldest: deque[Obj] = deque(maxlen=limit + 1)
             cursor: str | None = None
             while True:
-                params = {**base, "limit": MAX_EVENTS_PAGE}
+                params: EventListParams = {"types": sorted(EVENT_TYPES), "limit": MAX_EVENTS_PAGE}
                 if cursor:
                     params["starting_after"] = cursor
-                page = await self._call(lambda p=params: self._client.v1.events.list_async(p))  # type: ignore[misc]
+                page = await self._call(partial(self._client.v1.events.list_async, params))
                 oldest.extend(page["data"])
                 if not page["has_more"] or not page["data"]:
                     break
