@@ -163,7 +163,7 @@ def ledger_accounts() -> str:
 def api() -> str:
     from payments.app.http import create_app
 
-    spec = create_app(Settings(_env_file=None)).openapi()  # type: ignore[call-arg]
+    spec = create_app(Settings(_env_file=None)).openapi()
     lines = [
         "# HTTP API",
         "",
@@ -195,5 +195,5 @@ def api() -> str:
 def openapi_json() -> str:
     from payments.app.http import create_app
 
-    spec = create_app(Settings(_env_file=None)).openapi()  # type: ignore[call-arg]
+    spec = create_app(Settings(_env_file=None)).openapi()
     return json.dumps(spec, indent=2, sort_keys=True) + "\n"

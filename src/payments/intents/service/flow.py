@@ -27,6 +27,7 @@ from payments.intents.domain.model import (
     PaymentMethod,
 )
 from payments.intents.domain.payment_intent import (
+    CaptureMethod,
     Operation,
     PaymentIntentStatus,
     transition,
@@ -274,7 +275,7 @@ async def capture_payment_intent(
         await _refuse_if_in_flight(uow, pi, "capture")
         amount = validate_capture(
             S(pi.status),
-            capture_method=pi.capture_method,
+            capture_method=CaptureMethod(pi.capture_method),
             amount_capturable=Money(pi.amount_capturable, pi.currency),
             amount_to_capture=params.get("amount_to_capture"),
         )
