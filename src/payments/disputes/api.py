@@ -77,6 +77,6 @@ async def resolve_dispute(
     sim = simulator_only(c)
     ctx.require(Permission.write_payments)
     dispute = await retrieve_dispute(dispute_id, uow_factory=c.uow_factory, ctx=ctx)
-    result = await gateway_call_checked(sim.resolve_dispute(dispute.gateway_ref, body.outcome))  # type: ignore[attr-defined]
+    result = await gateway_call_checked(sim.resolve_dispute(dispute.gateway_ref, body.outcome))
     dispute = await sync_dispute_from_gateway(dispute.id, result, ctx=ctx, **services(c))
     return json_response(dispute_object(dispute))

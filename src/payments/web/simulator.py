@@ -19,6 +19,7 @@ from fastapi import APIRouter, Form
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from payments.gateways.runtime import GatewayDep
+from payments.gateways.simulator import SimulatorGateway
 from payments.intents.domain.model import PaymentIntent
 from payments.intents.repository import ChargeRepository, PaymentIntentRepository
 from payments.intents.service.flow import sync_charge_from_gateway
@@ -43,8 +44,8 @@ Reference <code>{ref}</code>.</p>
 </body></html>"""
 
 
-def _simulator(c: GatewayDep) -> object:
-    if c.gateway.name != "simulator":
+def _simulator(c: GatewayDep) -> SimulatorGateway:
+    if not isinstance(c.gateway, SimulatorGateway):
         raise NotFound("The 3-D Secure test page exists only with the simulator gateway.")
     return c.gateway
 
@@ -77,7 +78,7 @@ async def answer(
     outcome: Annotated[str, Form(pattern="^(complete|fail)$")],
 ) -> Response:
     sim = _simulator(c)
-    result = await gateway_call(sim.complete_action(ref, succeed=outcome == "complete"))  # type: ignore[attr-defined]
+    result = await gateway_call(sim.complete_action(ref, succeed=outcome == "complete"))
     async with c.uow_factory() as uow:  # read before the sync clears next_action
         charge = await uow.repo(ChargeRepository).by_gateway_ref(c.gateway.name, ref)
         pi = (

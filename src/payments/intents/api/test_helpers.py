@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from payments.gateways.runtime import GatewayDep, GatewayRuntime
+from payments.gateways.simulator import SimulatorGateway
 from payments.intents.render import payment_intent_object
 from payments.intents.repository import ChargeRepository
 from payments.intents.schemas import AuthenticateIn, FundIn
@@ -26,9 +27,9 @@ from payments.platform.http.responses import json_response
 router = APIRouter(prefix="/v1/test_helpers", tags=["test_helpers"])
 
 
-def simulator_only(c: GatewayRuntime) -> object:
+def simulator_only(c: GatewayRuntime) -> SimulatorGateway:
     """The simulator gateway, or a 400 when the service runs on another gateway."""
-    if c.gateway.name != "simulator":
+    if not isinstance(c.gateway, SimulatorGateway):
         raise InvalidRequest(
             "Test helpers exist only with the simulator gateway.", code="test_helpers_unavailable"
         )
@@ -57,7 +58,7 @@ async def authenticate(
 ) -> Response:
     sim = simulator_only(c)
     charge_id, ref = await _charge_ref(pi_id, c, ctx)
-    result = await gateway_call(sim.complete_action(ref, succeed=body.succeed))  # type: ignore[attr-defined]
+    result = await gateway_call(sim.complete_action(ref, succeed=body.succeed))
     await sync_charge_from_gateway(charge_id, result, gateway=c.gateway, ctx=ctx, **services(c))
     pi = await retrieve_payment_intent(pi_id, uow_factory=c.uow_factory, ctx=ctx)
     return json_response(payment_intent_object(pi))
@@ -70,7 +71,7 @@ async def authenticate(
 async def fund(pi_id: str, body: FundIn, c: GatewayDep, ctx: ContextDep) -> Response:
     sim = simulator_only(c)
     charge_id, ref = await _charge_ref(pi_id, c, ctx)
-    result = await gateway_call(sim.simulate_bank_transfer(ref, body.amount))  # type: ignore[attr-defined]
+    result = await gateway_call(sim.simulate_bank_transfer(ref, body.amount))
     await sync_charge_from_gateway(charge_id, result, gateway=c.gateway, ctx=ctx, **services(c))
     pi = await retrieve_payment_intent(pi_id, uow_factory=c.uow_factory, ctx=ctx)
     return json_response(payment_intent_object(pi))

@@ -122,13 +122,12 @@ async def _run(
 def _decline_error(pi: PaymentIntent) -> CardError:
     """Stripe answers a declined confirm with 402 and the intent inside the error."""
     err = pi.last_payment_error or {}
-    exc = CardError(
+    return CardError(
         err.get("message") or "Your card was declined.",
         code=err.get("code") or "card_declined",
         decline_code=err.get("decline_code"),
+        payment_intent=payment_intent_object(pi),
     )
-    exc.payment_intent = payment_intent_object(pi)  # type: ignore[attr-defined]
-    return exc
 
 
 async def confirm_payment_intent(
