@@ -1,6 +1,6 @@
 """Generate the reference pages from the code's registries.
 
-``python -m payments.docs`` rewrites every generated page; ``tests/unit/test_docs.py``
+``python -m payments.docs`` rewrites every generated page; ``tests/docs/test_docs.py``
 fails while a committed page differs from what these functions render.
 """
 
