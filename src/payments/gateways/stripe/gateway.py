@@ -53,7 +53,13 @@ from .errors import RawCardDataRefused, map_error
 from .operations import CustomerOperations
 
 if TYPE_CHECKING:
-    from stripe.params import EventListParams
+    from stripe.params import (
+        EventListParams,
+        PaymentIntentCaptureParams,
+        PaymentMethodCreateParams,
+        PaymentMethodCreateParamsBillingDetails,
+        RefundCreateParams,
+    )
 
 Obj = dict[str, Any]
 MAX_EVENTS_PAGE = 100
@@ -126,10 +132,12 @@ class StripeGateway(CustomerOperations, AccountOperations):
         if isinstance(source, str):
             pm = await self._call(lambda: self._client.v1.payment_methods.retrieve_async(source))
             return mapping.payment_method(pm)
-        options = {"idempotency_key": idempotency_key} if idempotency_key else None
-        params: dict[str, Any]
+        options: stripe.RequestOptions | None = (
+            {"idempotency_key": idempotency_key} if idempotency_key else None
+        )
+        params: PaymentMethodCreateParams
         if isinstance(source, SepaDebitInput):
-            billing: dict[str, str] = {"name": source.account_holder_name}
+            billing: PaymentMethodCreateParamsBillingDetails = {"name": source.account_holder_name}
             if source.email:
                 billing["email"] = source.email
             params = {
@@ -145,7 +153,7 @@ class StripeGateway(CustomerOperations, AccountOperations):
         else:  # pragma: no cover - exhaustive over PaymentMethodInput
             raise GatewayInvalidRequest("unsupported payment method", code="parameter_invalid")
         pm = await self._call(
-            lambda: self._client.v1.payment_methods.create_async(params, options),  # type: ignore[arg-type]
+            lambda: self._client.v1.payment_methods.create_async(params, options),
             idempotency_key=idempotency_key,
         )
         return mapping.payment_method(pm)
@@ -156,6 +164,8 @@ class StripeGateway(CustomerOperations, AccountOperations):
         key = request.idempotency_key
         return await self._intent(
             lambda: self._client.v1.payment_intents.create_async(
+                # dict, not the SDK's TypedDict: its params for the SDK's API version name
+                # allowed_payment_method_types where we send payment_method_types (open question)
                 params,  # type: ignore[arg-type]
                 {"idempotency_key": key},
             ),
@@ -165,13 +175,13 @@ class StripeGateway(CustomerOperations, AccountOperations):
     async def capture(
         self, reference: str, *, amount: int | None = None, idempotency_key: str
     ) -> ChargeResult:
-        params: dict[str, Any] = {"expand": INTENT_EXPAND}
+        params: PaymentIntentCaptureParams = {"expand": INTENT_EXPAND}
         if amount is not None:
             params["amount_to_capture"] = stripe_amount(amount, await self._currency(reference))
         return await self._intent(
             lambda: self._client.v1.payment_intents.capture_async(
                 reference,
-                params,  # type: ignore[arg-type]
+                params,
                 {"idempotency_key": idempotency_key},
             ),
             idempotency_key,
@@ -193,14 +203,14 @@ class StripeGateway(CustomerOperations, AccountOperations):
         idempotency_key: str,
         reason: str | None = None,
     ) -> RefundResult:
-        params: dict[str, Any] = {"payment_intent": reference}
+        params: RefundCreateParams = {"payment_intent": reference}
         if amount is not None:
             params["amount"] = stripe_amount(amount, await self._currency(reference))
         if reason is not None:
             params["reason"] = reason
         refund = await self._call(
             lambda: self._client.v1.refunds.create_async(
-                params,  # type: ignore[arg-type]
+                params,
                 {"idempotency_key": idempotency_key},
             ),
             idempotency_key=idempotency_key,
