@@ -40,7 +40,7 @@ INTERNAL_ERROR = "An unexpected error occurred; it has been logged."
 
 
 def _state(scope: Scope) -> MutableMapping[str, Any]:
-    return scope.setdefault("state", {})  # type: ignore[no-any-return]
+    return scope.setdefault("state", {})
 
 
 async def _send_json(

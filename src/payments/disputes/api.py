@@ -18,7 +18,7 @@ from payments.intents.api.expand import expanded_list_response, expanded_respons
 from payments.intents.api.test_helpers import simulator_only
 from payments.kernel.access import Permission
 from payments.platform.http.deps import ContextDep, PageDep, services
-from payments.platform.http.openapi import GATEWAY_ERRORS
+from payments.platform.http.openapi import GATEWAY_ERRORS, Responses
 from payments.platform.http.params import CreatedRange, LocationFilter, expandable
 from payments.platform.http.responses import json_response
 
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/v1/disputes", tags=["disputes"])
 EXPANDABLE = ("charge", "payment_intent")
 Expand = Annotated[tuple[str, ...], Depends(expandable(*EXPANDABLE))]
 ExpandList = Annotated[tuple[str, ...], Depends(expandable(*EXPANDABLE, lists=True))]
-ONE = {200: {"model": DisputeOut}}
+ONE: Responses = {200: {"model": DisputeOut}}
 
 
 @router.get("", responses={200: {"model": DisputeList}}, summary="List disputes (newest first)")
@@ -99,6 +99,6 @@ async def resolve_dispute(
     sim = simulator_only(c)
     ctx.require(Permission.write_payments)
     dispute = await retrieve_dispute(dispute_id, uow_factory=c.uow_factory, ctx=ctx)
-    result = await gateway_call_checked(sim.resolve_dispute(dispute.gateway_ref, body.outcome))  # type: ignore[attr-defined]
+    result = await gateway_call_checked(sim.resolve_dispute(dispute.gateway_ref, body.outcome))
     dispute = await sync_dispute_from_gateway(dispute.id, result, ctx=ctx, **services(c))
     return json_response(dispute_object(dispute))

@@ -14,7 +14,7 @@ _TEXT: Any = (Annotated[str | None, Field(max_length=20_000)], None)
 _FILE: Any = (Annotated[str | None, Field(max_length=500)], None)
 
 #: Stripe's evidence fields: text, and file references (an uploaded file's id).
-DisputeEvidence: type[StrictModel] = create_model(  # type: ignore[call-overload]
+DisputeEvidence: type[StrictModel] = create_model(
     "DisputeEvidence",
     __base__=StrictModel,
     **{name: _TEXT for name in TEXT_EVIDENCE},
@@ -23,7 +23,7 @@ DisputeEvidence: type[StrictModel] = create_model(  # type: ignore[call-overload
 
 
 class DisputeUpdate(StrictModel):
-    evidence: DisputeEvidence | None = None  # type: ignore[valid-type]
+    evidence: DisputeEvidence | None = None
     submit: bool = False
     metadata: Metadata | None = None
 

@@ -1,6 +1,6 @@
 """Generate the reference pages from the code's registries.
 
-``python -m payments.docs`` rewrites every generated page; ``tests/unit/test_docs.py``
+``python -m payments.docs`` rewrites every generated page; ``tests/docs/test_docs.py``
 fails while a committed page differs from what these functions render.
 """
 
@@ -164,7 +164,7 @@ def ledger_accounts() -> str:
 def api() -> str:
     from payments.app.http import create_app
 
-    spec = create_app(Settings(_env_file=None)).openapi()  # type: ignore[call-arg]
+    spec = create_app(Settings(_env_file=None)).openapi()
     lines = [
         "# HTTP API",
         "",
@@ -204,5 +204,5 @@ def api() -> str:
 def openapi_json() -> str:
     from payments.app.http import create_app
 
-    spec = create_app(Settings(_env_file=None)).openapi()  # type: ignore[call-arg]
+    spec = create_app(Settings(_env_file=None)).openapi()
     return json.dumps(spec, indent=2, sort_keys=True) + "\n"

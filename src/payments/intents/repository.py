@@ -31,7 +31,7 @@ class ChargeRepository(RecordRepository[Charge]):
         query = sa.select(
             c.id, c.captured, c.amount_authorized, c.amount_captured, c.amount_refunded
         )
-        return [tuple(row) for row in (await self._conn.execute(query)).all()]  # type: ignore[misc]
+        return [tuple(row) for row in (await self._conn.execute(query)).all()]
 
 
 class PaymentMethodRepository(RecordRepository[PaymentMethod]):

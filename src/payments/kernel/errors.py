@@ -20,6 +20,8 @@ each class to an HTTP status and a Stripe error ``type``::
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class PaymentsError(Exception):
     default_code = "error"
@@ -53,9 +55,12 @@ class CardError(PaymentsError):
         code: str | None = None,
         param: str | None = None,
         decline_code: str | None = None,
+        payment_intent: dict[str, Any] | None = None,
     ):
         super().__init__(message, code=code, param=param)
         self.decline_code = decline_code
+        #: Stripe puts the declined PaymentIntent (rendered) inside the error body.
+        self.payment_intent = payment_intent
 
 
 class AuthenticationFailed(PaymentsError):

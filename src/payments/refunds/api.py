@@ -11,7 +11,7 @@ from starlette.responses import Response
 from payments.gateways.runtime import GatewayDep
 from payments.intents.api.expand import expanded_list_response, expanded_response
 from payments.platform.http.deps import ContextDep, PageDep, services
-from payments.platform.http.openapi import GATEWAY_ERRORS
+from payments.platform.http.openapi import GATEWAY_ERRORS, Responses
 from payments.platform.http.params import CreatedRange, LocationFilter, expandable
 from payments.platform.http.responses import json_response
 from payments.platform.runtime import Runtime
@@ -42,7 +42,7 @@ REFUND_EXAMPLES = {
 EXPANDABLE = ("charge", "payment_intent")
 Expand = Annotated[tuple[str, ...], Depends(expandable(*EXPANDABLE))]
 ExpandList = Annotated[tuple[str, ...], Depends(expandable(*EXPANDABLE, lists=True))]
-ONE = {200: {"model": RefundOut}}
+ONE: Responses = {200: {"model": RefundOut}}
 
 
 def policy(c: Runtime) -> RefundPolicy:

@@ -22,6 +22,7 @@ from fastapi import APIRouter, Form
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from payments.gateways.runtime import GatewayDep
+from payments.gateways.simulator import SimulatorGateway
 from payments.intents.domain.model import Charge, PaymentIntent
 from payments.intents.repository import ChargeRepository, PaymentIntentRepository
 from payments.intents.service.flow import sync_charge_from_gateway
@@ -56,8 +57,8 @@ def _page(title: str, text: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(MESSAGE.format(title=escape(title), text=escape(text)), status_code=status)
 
 
-def _simulator(c: GatewayDep) -> object:
-    if c.gateway.name != "simulator":
+def _simulator(c: GatewayDep) -> SimulatorGateway:
+    if not isinstance(c.gateway, SimulatorGateway):
         raise NotFound("The 3-D Secure test page exists only with the simulator gateway.")
     return c.gateway
 
@@ -132,7 +133,7 @@ async def answer(
         return _page(*ANSWERED, status=409)
     try:
         result = await gateway_call_refusable(
-            sim.complete_action(ref, succeed=outcome == "complete")  # type: ignore[attr-defined]
+            sim.complete_action(ref, succeed=outcome == "complete")
         )
     except InvalidRequest:  # answered meanwhile (another tab, the test helper)
         return _page(*ANSWERED, status=409)

@@ -266,7 +266,7 @@ def _card_values(
 
 def _sepa_values(scenario: str, now: datetime, settings: SimulatorSettings) -> dict[str, Any]:
     if scenario in FAILS_AT_ONCE:
-        return failed(SEPA_FAILURES[scenario])  # type: ignore[index]
+        return failed(SEPA_FAILURES[scenario])
     delay = settings.sepa_settlement_delay
     if scenario.endswith("_delayed"):
         delay += settings.sepa_delayed_extra

@@ -25,7 +25,7 @@ from payments.intents.service import flow
 from payments.intents.service import payment_intents as uc
 from payments.kernel.context import RequestContext
 from payments.platform.http.deps import ContextDep, PageDep, services
-from payments.platform.http.openapi import CARD_ERRORS, GATEWAY_ERRORS
+from payments.platform.http.openapi import CARD_ERRORS, GATEWAY_ERRORS, Responses
 from payments.platform.http.params import CreatedRange, LocationFilter, expandable
 from payments.platform.http.responses import json_response
 
@@ -34,7 +34,7 @@ router = APIRouter(prefix="/v1/payment_intents", tags=["payment_intents"])
 EXPANDABLE = ("latest_charge", "customer", "payment_method")
 Expand = Annotated[tuple[str, ...], Depends(expandable(*EXPANDABLE))]
 ExpandList = Annotated[tuple[str, ...], Depends(expandable(*EXPANDABLE, lists=True))]
-ONE = {200: {"model": PaymentIntentOut}}
+ONE: Responses = {200: {"model": PaymentIntentOut}}
 
 CREATE_EXAMPLES = {
     "pay_now": {

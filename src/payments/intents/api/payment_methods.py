@@ -17,13 +17,13 @@ from payments.intents.schemas import (
 )
 from payments.intents.service import payment_methods as uc
 from payments.platform.http.deps import ContextDep, PageDep, services
-from payments.platform.http.openapi import GATEWAY_ERRORS
+from payments.platform.http.openapi import GATEWAY_ERRORS, Responses
 from payments.platform.http.params import expandable
 from payments.platform.http.responses import json_response
 
 router = APIRouter(tags=["payment_methods"])
 
-ONE = {200: {"model": PaymentMethodOut}}
+ONE: Responses = {200: {"model": PaymentMethodOut}}
 Expand = Annotated[tuple[str, ...], Depends(expandable("customer"))]
 ExpandList = Annotated[tuple[str, ...], Depends(expandable("customer", lists=True))]
 

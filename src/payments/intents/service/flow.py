@@ -27,6 +27,7 @@ from payments.intents.domain.model import (
     PaymentMethod,
 )
 from payments.intents.domain.payment_intent import (
+    CaptureMethod,
     Operation,
     PaymentIntentStatus,
     transition,
@@ -121,13 +122,12 @@ async def _run(
 def _decline_error(pi: PaymentIntent) -> CardError:
     """Stripe answers a declined confirm with 402 and the intent inside the error."""
     err = pi.last_payment_error or {}
-    exc = CardError(
+    return CardError(
         err.get("message") or "Your card was declined.",
         code=err.get("code") or "card_declined",
         decline_code=err.get("decline_code"),
+        payment_intent=payment_intent_object(pi),
     )
-    exc.payment_intent = payment_intent_object(pi)  # type: ignore[attr-defined]
-    return exc
 
 
 async def confirm_payment_intent(
@@ -274,7 +274,7 @@ async def capture_payment_intent(
         await _refuse_if_in_flight(uow, pi, "capture")
         amount = validate_capture(
             S(pi.status),
-            capture_method=pi.capture_method,
+            capture_method=CaptureMethod(pi.capture_method),
             amount_capturable=Money(pi.amount_capturable, pi.currency),
             amount_to_capture=params.get("amount_to_capture"),
         )

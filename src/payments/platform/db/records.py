@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, fields, is_dataclass
 from functools import cache
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -19,7 +19,10 @@ from payments.kernel.pagination import Page, PageRequest
 from payments.platform.db.listing import fetch_page
 from payments.platform.db.uow import Repository
 
-R = TypeVar("R")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+R = TypeVar("R", bound="DataclassInstance")
 
 
 @cache
@@ -36,7 +39,7 @@ class RecordRepository(Repository, Generic[R]):
 
     def __init__(self, conn: AsyncConnection) -> None:
         super().__init__(conn)
-        self._names = [f.name for f in fields(self.record)]  # type: ignore[arg-type]
+        self._names = [f.name for f in fields(self.record)]
 
     def _from_row(self, row: Any) -> R:
         mapping = row._mapping

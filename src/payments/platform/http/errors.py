@@ -134,8 +134,8 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.message,
             exc.param,
             request_id=request_id_of(request),
-            decline_code=getattr(exc, "decline_code", None),
-            payment_intent=getattr(exc, "payment_intent", None),
+            decline_code=exc.decline_code if isinstance(exc, e.CardError) else None,
+            payment_intent=exc.payment_intent if isinstance(exc, e.CardError) else None,
         )
 
     @app.exception_handler(MoneyError)

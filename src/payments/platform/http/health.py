@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from payments.platform.http.deps import ContainerDep
 from payments.platform.http.errors import error_response
-from payments.platform.http.openapi import ErrorResponse
+from payments.platform.http.openapi import ErrorResponse, Responses
 from payments.platform.http.responses import json_response
 
 router = APIRouter(tags=["health"])
@@ -19,17 +19,20 @@ class Health(BaseModel):
     database: str | None = None
 
 
-UNAVAILABLE = {503: {"model": ErrorResponse, "description": "The database does not answer."}}
+HEALTH: Responses = {200: {"model": Health}}
+UNAVAILABLE: Responses = {
+    503: {"model": ErrorResponse, "description": "The database does not answer."}
+}
 
 
-@router.get("/healthz", responses={200: {"model": Health}}, summary="Liveness: the process is up")
+@router.get("/healthz", responses=HEALTH, summary="Liveness: the process is up")
 async def healthz() -> Response:
     return json_response({"status": "ok"})
 
 
 @router.get(
     "/readyz",
-    responses={200: {"model": Health}} | UNAVAILABLE,
+    responses=HEALTH | UNAVAILABLE,
     summary="Readiness: the database answers",
 )
 async def readyz(c: ContainerDep) -> Response:

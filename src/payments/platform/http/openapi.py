@@ -48,10 +48,11 @@ def _error(description: str) -> dict[str, Any]:
     return {"model": ErrorResponse, "description": description}
 
 
-CARD_ERRORS: dict[int | str, dict[str, Any]] = {
-    402: _error("The card was declined (`card_error`, with `decline_code`).")
-}
-GATEWAY_ERRORS: dict[int | str, dict[str, Any]] = {
+Responses = dict[int | str, dict[str, Any]]
+"""FastAPI's ``responses=`` argument: extra OpenAPI responses by status code."""
+
+CARD_ERRORS: Responses = {402: _error("The card was declined (`card_error`, with `decline_code`).")}
+GATEWAY_ERRORS: Responses = {
     502: _error("The gateway could not be reached and nothing happened; retry.")
 }
 

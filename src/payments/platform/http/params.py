@@ -80,7 +80,7 @@ def expandable(
         Query(alias="expand[]", max_length=10, description=description),
     ]
 
-    async def expand(values: values_type = None) -> tuple[str, ...]:  # type: ignore[valid-type]
+    async def expand(values: values_type = None) -> tuple[str, ...]:
         chosen: list[str] = []
         for i, value in enumerate(values or []):
             if value not in allowed:

@@ -22,7 +22,7 @@ from payments.webhooks.service import endpoints as uc
 
 router = APIRouter(prefix="/v1/webhook_endpoints", tags=["webhook_endpoints"])
 
-ENDPOINT = {200: {"model": WebhookEndpointOut}}
+ENDPOINT: dict[int | str, dict[str, Any]] = {200: {"model": WebhookEndpointOut}}
 
 
 def _with_hosts(c: Runtime) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from payments.gateways.protocol import EVENT_TYPES
 from payments.gateways.stripe.account import WEBHOOK_ONLY_TYPES
 
-TUTORIAL = Path(__file__).resolve().parents[2] / "docs/tutorials/stripe-setup.md"
+TUTORIAL = Path(__file__).resolve().parents[3] / "docs/tutorials/stripe-setup.md"
 
 
 def test_the_tutorial_lists_every_stripe_event_type_the_receiver_uses() -> None:

@@ -1,7 +1,8 @@
-"""Fixtures for the gateway adapters: the simulator on a real SQLite file and on a
-throwaway PostgreSQL database when the server is reachable (always on CI); the Stripe
-adapter talking to a fake Stripe over real HTTP; and ``backend``, every adapter for the
-one gateway contract suite."""
+"""Fixtures for the gateway adapters (tests/gateways, simulator/ and stripe/): the simulator
+on a real SQLite file and on a throwaway PostgreSQL database when the server is reachable
+(always on CI); the Stripe adapter talking to the fake Stripe (``fake_stripe``, from
+support.stripe_service) over real HTTP; and ``backend``, every adapter for the one gateway
+contract suite."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from payments.gateways.simulator.store import SimulatorStore, metadata
 from payments.gateways.stripe import ClientConfig, StripeGateway
 from payments.kernel.clock import FrozenClock
 from support.databases import ON_CI, postgres_available, postgres_database
-from support.fake_stripe import FakeStripe, running_fake_stripe
+from support.fake_stripe import FakeStripe
 from support.gateway_backends import Backend, simulator_backend, stripe_backend
 
 WEBHOOK_SECRET = "whsec_fake_0123456789abcdef"
@@ -101,13 +102,6 @@ def key() -> Callable[[], str]:
 
 
 # --------------------------------------------------------------------------- Stripe
-
-
-@pytest.fixture
-def fake_stripe() -> Iterator[FakeStripe]:
-    """A fake Stripe API on 127.0.0.1, answering with objects built from Stripe's fixtures."""
-    with running_fake_stripe() as fake:
-        yield fake
 
 
 @pytest.fixture

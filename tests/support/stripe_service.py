@@ -1,5 +1,6 @@
-"""The whole service on Stripe: the app's container built with ``PAYMENTS_GATEWAY=stripe``
-settings pointed at a fake Stripe over real HTTP, on every test database (as ``api``).
+"""Fixtures (a pytest plugin, loaded by the root conftest): the whole service on Stripe, the
+app's container built with ``PAYMENTS_GATEWAY=stripe`` settings pointed at a fake Stripe over
+real HTTP, on every test database (as ``api``).
 
 ``e2e`` runs one scenario on both gateways through the same HTTP API: the simulator
 (its news polled from its feed) and Stripe (its news pushed as signed webhooks to
@@ -32,6 +33,7 @@ from support.stripe_events import (
 
 @pytest.fixture
 def fake_stripe() -> Iterator[FakeStripe]:
+    """A fake Stripe API on 127.0.0.1, answering with objects built from Stripe's fixtures."""
     with running_fake_stripe() as fake:
         yield fake
 
