@@ -34,12 +34,11 @@ from typing import Any
 
 from payments.audit.domain import ChainBreak, ChainState, check_chain, check_head, diff, seal
 from payments.audit.repository import AuditRepository
-from payments.audit.tables import audit_log as t
 from payments.kernel.access import Permission, Principal, Role
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.ids import id_for
-from payments.kernel.pagination import Page, PageRequest
+from payments.kernel.pagination import Created, Page, PageRequest
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
 #: The actor of the ``payments`` command line (it has no API key, request id or IP).
@@ -126,18 +125,12 @@ async def list_audit_records(
     ctx: RequestContext,
 ) -> Page[Any]:
     ctx.require(Permission.read_audit)
-    where = []
-    if object_id:
-        where.append(t.c.object_id == object_id)
-    if actor:
-        where.append(t.c.actor_id == actor)
-    if action:
-        where.append(t.c.action == action)
-    if created_gte:
-        where.append(t.c.created >= created_gte)
-    if created_lte:
-        where.append(t.c.created <= created_lte)
-    if ctx.principal.location_id:
-        where.append(t.c.location_id == ctx.principal.location_id)
     async with uow_factory() as uow:
-        return await uow.repo(AuditRepository).page(page, where)
+        return await uow.repo(AuditRepository).list_page(
+            page,
+            object_id=object_id,
+            actor_id=actor,
+            action=action,
+            created=Created(created_gte, created_lte),
+            location_id=ctx.principal.location_id,
+        )

@@ -182,6 +182,6 @@ async def list_customers(
     ctx: RequestContext,
 ) -> Page[Customer]:
     async with uow_factory() as uow:
-        return await uow.repo(CustomerRepository).list(
+        return await uow.repo(CustomerRepository).list_page(
             page, email=email, location_id=ctx.principal.location_id
         )

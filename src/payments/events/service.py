@@ -69,6 +69,6 @@ async def list_events(
     types: list[str] | None = None,
     **filters: Any,
 ) -> Page[Event]:
-    return await uow.repo(EventRepository).list(
+    return await uow.repo(EventRepository).list_page(
         page, types=types, location_id=ctx.principal.location_id, **filters
     )

@@ -29,7 +29,6 @@ from payments.disputes.domain import (
 from payments.disputes.render import dispute_object
 from payments.disputes.repository import DisputeRepository
 from payments.disputes.service.apply import emit_dispute_event, move_dispute
-from payments.disputes.tables import disputes as t
 from payments.gateways.protocol import DisputeManagement, GatewayInvalidRequest, PaymentGateway
 from payments.intents.repository import ChargeRepository
 from payments.intents.service.gateway_call import gateway_call
@@ -39,8 +38,7 @@ from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest, NotFound
 from payments.kernel.ids import id_for
 from payments.kernel.metadata import merge_metadata
-from payments.kernel.pagination import Page, PageRequest
-from payments.platform.db.listing import list_filters
+from payments.kernel.pagination import Created, Page, PageRequest
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
 T = TypeVar("T")
@@ -88,15 +86,13 @@ async def list_disputes(
     uow_factory: UnitOfWorkFactory,
     ctx: RequestContext,
 ) -> Page[Dispute]:
-    where = list_filters(
-        t,
-        equals={"charge_id": charge, "payment_intent_id": payment_intent, "status": status},
-        created_gte=created_gte,
-        created_lte=created_lte,
-        location_id=ctx.principal.location_id,
-    )
     async with uow_factory() as uow:
-        return await uow.repo(DisputeRepository).page(page, where)
+        return await uow.repo(DisputeRepository).list_page(
+            page,
+            equals={"charge_id": charge, "payment_intent_id": payment_intent, "status": status},
+            created=Created(created_gte, created_lte),
+            location_id=ctx.principal.location_id,
+        )
 
 
 async def update_dispute(

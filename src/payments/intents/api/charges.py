@@ -6,9 +6,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from payments.intents.render import charge_object
-from payments.intents.repository import ChargeRepository
-from payments.intents.tables import charges as t
-from payments.kernel.errors import NotFound
+from payments.intents.service import charges as uc
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep
 from payments.platform.http.responses import json_response, list_response
 
@@ -22,20 +20,13 @@ async def list_all(
     page: PageDep,
     payment_intent: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    where = []
-    if payment_intent:
-        where.append(t.c.payment_intent_id == payment_intent)
-    if ctx.principal.location_id:
-        where.append(t.c.location_id == ctx.principal.location_id)
-    async with c.uow_factory() as uow:
-        result = await uow.repo(ChargeRepository).page(page, where)
+    result = await uc.list_charges(
+        page, payment_intent=payment_intent, uow_factory=c.uow_factory, ctx=ctx
+    )
     return list_response("/v1/charges", result, charge_object)
 
 
 @router.get("/{charge_id}", summary="Retrieve a charge")
 async def retrieve(charge_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
-    async with c.uow_factory() as uow:
-        charge = await uow.repo(ChargeRepository).get(charge_id)
-    if charge is None or not ctx.principal.sees_location(charge.location_id):
-        raise NotFound.of("charge", charge_id)
+    charge = await uc.retrieve_charge(charge_id, uow_factory=c.uow_factory, ctx=ctx)
     return json_response(charge_object(charge))

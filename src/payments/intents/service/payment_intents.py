@@ -28,7 +28,6 @@ from payments.intents.service.payment_methods import (
     tokenize,
     visible_payment_method,
 )
-from payments.intents.tables import payment_intents as t
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
@@ -41,10 +40,9 @@ from payments.kernel.money import (
     check_amount,
     normalize_currency,
 )
-from payments.kernel.pagination import Page, PageRequest
+from payments.kernel.pagination import Created, Page, PageRequest
 from payments.locations.domain import Location
 from payments.locations.repository import LocationRepository
-from payments.platform.db.listing import list_filters
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
 S = PaymentIntentStatus
@@ -314,12 +312,10 @@ async def list_payment_intents(
     uow_factory: UnitOfWorkFactory,
     ctx: RequestContext,
 ) -> Page[PaymentIntent]:
-    where = list_filters(
-        t,
-        equals={"customer_id": customer, "status": status},
-        created_gte=created_gte,
-        created_lte=created_lte,
-        location_id=ctx.principal.location_id,
-    )
     async with uow_factory() as uow:
-        return await uow.repo(PaymentIntentRepository).page(page, where)
+        return await uow.repo(PaymentIntentRepository).list_page(
+            page,
+            equals={"customer_id": customer, "status": status},
+            created=Created(created_gte, created_lte),
+            location_id=ctx.principal.location_id,
+        )

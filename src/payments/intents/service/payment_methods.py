@@ -266,10 +266,10 @@ async def detach(
 async def list_for_customer(
     customer_id: str, page: PageRequest, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
 ) -> Page[PaymentMethod]:
-    from payments.intents.tables import payment_methods as t
-
     async with uow_factory() as uow:
         customer = await uow.repo(CustomerRepository).get(customer_id)
         if customer is None or not ctx.principal.sees_location(customer.location_id):
             raise NotFound.of("customer", customer_id)
-        return await uow.repo(PaymentMethodRepository).page(page, [t.c.customer_id == customer_id])
+        return await uow.repo(PaymentMethodRepository).list_page(
+            page, equals={"customer_id": customer_id}
+        )

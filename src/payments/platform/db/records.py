@@ -7,7 +7,7 @@ SQLAlchemy several times the CPU of executing it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, fields, is_dataclass
 from functools import cache
 from typing import Any, Generic, TypeVar
@@ -15,8 +15,8 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from payments.kernel.pagination import Page, PageRequest
-from payments.platform.db.listing import fetch_page
+from payments.kernel.pagination import Created, Page, PageRequest
+from payments.platform.db.listing import fetch_page, list_filters
 from payments.platform.db.uow import Repository
 
 R = TypeVar("R")
@@ -76,3 +76,20 @@ class RecordRepository(Repository, Generic[R]):
     async def page(self, page: PageRequest, where: Sequence[sa.ColumnElement[bool]]) -> Page[R]:
         rows, has_more = await fetch_page(self._conn, self.table, where, page)
         return Page([self._from_row(r) for r in rows], has_more)
+
+    async def list_page(
+        self,
+        page: PageRequest,
+        *,
+        equals: Mapping[str, object] | None = None,
+        created: Created | None = None,
+        location_id: str | None = None,
+    ) -> Page[R]:
+        """A Stripe-style list, newest first, filtered by plain values: ``equals`` maps
+        record fields to the value they must have (None or "": not filtered), ``created``
+        bounds the creation time, ``location_id`` keeps one shop's records only."""
+        unknown = sorted(set(equals or {}) - set(self._names))
+        if unknown:
+            raise ValueError(f"{self.record.__name__} has no field {unknown[0]!r} to filter on")
+        where = list_filters(self.table, equals=equals, created=created, location_id=location_id)
+        return await self.page(page, where)

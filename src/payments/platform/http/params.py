@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Query
 
-
-@dataclass(frozen=True, slots=True)
-class Created:
-    gte: datetime | None = None
-    lte: datetime | None = None
+from payments.kernel.pagination import Created
 
 
 def _created(

@@ -14,13 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from payments.events.service import record_event
 from payments.gateways.protocol import PaymentGateway, RefundCanceling
 from payments.intents.domain.model import AttemptStatus, Charge, GatewayAttempt
 from payments.intents.repository import AttemptRepository, ChargeRepository
-from payments.intents.tables import gateway_attempts
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
@@ -164,15 +161,6 @@ async def reject_refund(
     return refund
 
 
-async def _open_attempts(uow: UnitOfWork, refund_id: str) -> list[GatewayAttempt]:
-    t = gateway_attempts
-    return await uow.repo(AttemptRepository).find(
-        t.c.object_id == refund_id,
-        t.c.status.in_((AttemptStatus.started.value, AttemptStatus.unknown.value)),
-        order_by=sa.desc(t.c.created),
-    )
-
-
 async def cancel_refund(
     refund_id: str,
     *,
@@ -200,7 +188,10 @@ async def cancel_refund(
             )
             await uow.commit()
             return refund
-        if await _open_attempts(uow, refund.id) or refund.gateway_ref is None:
+        if (
+            await uow.repo(AttemptRepository).open_for_object(refund.id)
+            or refund.gateway_ref is None
+        ):
             raise RefundStateConflict(
                 "This refund is being sent to the gateway; try again once it is pending there."
             )

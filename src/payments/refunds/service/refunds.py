@@ -32,8 +32,7 @@ from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest, NotFound
 from payments.kernel.ids import id_for
 from payments.kernel.metadata import validate_metadata
-from payments.kernel.pagination import Page, PageRequest
-from payments.platform.db.listing import list_filters
+from payments.kernel.pagination import Created, Page, PageRequest
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.refunds.domain.policy import RefundPolicy
 from payments.refunds.domain.refund import (
@@ -47,7 +46,6 @@ from payments.refunds.domain.refund import (
 from payments.refunds.render import refund_object
 from payments.refunds.repository import RefundRepository
 from payments.refunds.service.apply import audit_refund, send_refund
-from payments.refunds.tables import refunds as t
 
 S = RefundStatus
 
@@ -219,12 +217,10 @@ async def list_refunds(
     uow_factory: UnitOfWorkFactory,
     ctx: RequestContext,
 ) -> Page[Refund]:
-    where = list_filters(
-        t,
-        equals={"payment_intent_id": payment_intent, "charge_id": charge, "status": status},
-        created_gte=created_gte,
-        created_lte=created_lte,
-        location_id=ctx.principal.location_id,
-    )
     async with uow_factory() as uow:
-        return await uow.repo(RefundRepository).page(page, where)
+        return await uow.repo(RefundRepository).list_page(
+            page,
+            equals={"payment_intent_id": payment_intent, "charge_id": charge, "status": status},
+            created=Created(created_gte, created_lte),
+            location_id=ctx.principal.location_id,
+        )
