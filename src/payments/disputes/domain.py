@@ -151,7 +151,7 @@ class Dispute:
     amount: int
     currency: str
     reason: str
-    status: str
+    status: DisputeStatus
     gateway: str
     gateway_ref: str
     created: datetime

@@ -129,12 +129,12 @@ async def move_dispute(
     """Move a stored ``dispute`` (locked) to ``target``: ledger, save, events, and an
     audit record when it closes (last). ``before`` is the dispute as clients last saw it,
     when the caller changed it already (the default: as it is now)."""
-    current = D(dispute.status)
+    current = dispute.status
     before = before or dispute_object(dispute)
     funds = await _post_steps(
         uow, dispute, ledger_steps(current, target, withdrawn=dispute.funds_withdrawn), clock=clock
     )
-    dispute.status = target.value
+    dispute.status = target
     if is_terminal(target):
         dispute.closed_at = clock.now()
     await uow.repo(DisputeRepository).save(dispute)
@@ -186,7 +186,7 @@ async def apply_dispute_snapshot(
     )
     if dispute is not None:
         before = dispute_object(dispute)
-        current = D(dispute.status)
+        current = dispute.status
         # Learn a fee first, so that a withdrawal in this same move posts it with the amount.
         learned = dispute.fee is None and snapshot.fee is not None
         if learned:
@@ -195,7 +195,7 @@ async def apply_dispute_snapshot(
             await move_dispute(uow, dispute, reported, clock=clock, ctx=ctx, before=before)
         elif reported != current:
             log.info("ignored_dispute_status", dispute=dispute.id, status=current, gateway=reported)
-        if learned and D(dispute.status) == current:  # no move: announce the fee alone
+        if learned and dispute.status == current:  # no move: announce the fee alone
             await uow.repo(DisputeRepository).save(dispute)
             await emit_dispute_event(
                 uow, "charge.dispute.updated", dispute, clock=clock, ctx=ctx, before=before
@@ -217,7 +217,7 @@ async def apply_dispute_snapshot(
         amount=snapshot.amount,
         currency=snapshot.currency.lower(),
         reason=snapshot.reason,
-        status=reported.value,
+        status=reported,
         gateway=gateway,
         gateway_ref=snapshot.reference,
         created=now,

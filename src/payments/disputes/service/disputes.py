@@ -113,7 +113,7 @@ async def update_dispute(
         dispute = await visible_dispute(uow, dispute_id, ctx)
     touches_evidence = bool(changes) or submit
     if touches_evidence:
-        transition(D(dispute.status), operation)
+        transition(dispute.status, operation)
         merge_evidence(dispute.evidence, changes)  # validates the field names
         if isinstance(gateway, DisputeManagement):  # only the changes ("" clears), as Stripe
             await gateway_call_checked(
@@ -129,9 +129,9 @@ async def update_dispute(
         before = dispute_object(dispute)
         old_evidence = dict(dispute.evidence)
         if touches_evidence:
-            target = transition(D(dispute.status), operation)
+            target = transition(dispute.status, operation)
             dispute.evidence = merge_evidence(dispute.evidence, changes)
-            dispute.status = target.value
+            dispute.status = target
             dispute.submission_count += 1 if submit else 0
         if "metadata" in params:
             dispute.metadata = merge_metadata(dispute.metadata, params["metadata"] or {})
@@ -175,16 +175,16 @@ async def close_dispute(
     ctx.require(Permission.approve_refunds)
     async with uow_factory() as uow:
         dispute = await visible_dispute(uow, dispute_id, ctx)
-    target = transition(D(dispute.status), Operation.CLOSE)
+    target = transition(dispute.status, Operation.CLOSE)
     if isinstance(gateway, DisputeManagement):
         await gateway_call_checked(
             gateway.close_dispute(dispute.gateway_ref, idempotency_key=f"{dispute.id}-close")
         )
     async with uow_factory() as uow:
         dispute = await _locked(uow, dispute_id, ctx)
-        if D(dispute.status) == target:
+        if dispute.status == target:
             return dispute  # the gateway's event got here first
-        transition(D(dispute.status), Operation.CLOSE)
+        transition(dispute.status, Operation.CLOSE)
         await move_dispute(uow, dispute, target, clock=clock, ctx=ctx)
         await uow.commit()
     return dispute

@@ -20,7 +20,7 @@ from typing import Any, assert_never
 from payments.events.repository import EventRepository
 from payments.events.service import new_event
 from payments.gateways.protocol import ChargeResult, PaymentMethodDetails
-from payments.intents.domain.model import Charge, PaymentIntent
+from payments.intents.domain.model import Charge, ChargeStatus, PaymentIntent
 from payments.intents.domain.payment_intent import (
     TRANSITIONS,
     Operation,
@@ -94,7 +94,7 @@ async def apply_charge_result(
     """Reconcile ``charge`` and ``pi`` (both loaded for update) with ``result``.
     Returns True when anything changed."""
     target = TARGET[result.status]
-    current = PaymentIntentStatus(pi.status)
+    current = pi.status
     if pi.latest_charge_id not in (None, charge.id):
         log.info("stale_charge_result", charge=charge.id, intent=pi.id)
         return False
@@ -117,7 +117,7 @@ async def apply_charge_result(
         case "succeeded":
             was_authorized = charge.amount_authorized > 0 and not charge.captured
             newly = not charge.captured
-            charge.status = "succeeded"
+            charge.status = ChargeStatus.succeeded
             charge.captured = True
             charge.amount_captured = result.amount_received
             pi.amount_received = result.amount_received
@@ -149,7 +149,7 @@ async def apply_charge_result(
                     )
         case "requires_capture":
             if charge.amount_authorized == 0:
-                charge.status = "succeeded"
+                charge.status = ChargeStatus.succeeded
                 charge.amount_authorized = result.amount_capturable
                 journal.append(
                     postings.charge_authorized(
@@ -193,7 +193,7 @@ async def apply_charge_result(
                 events.append(("payment_intent.processing", "pi"))
         case "failed":
             decline = result.decline
-            charge.status = "failed"
+            charge.status = ChargeStatus.failed
             charge.failure_code = decline.code if decline else "card_declined"
             charge.failure_message = decline.message if decline else "The payment failed."
             charge.decline_code = decline.decline_code if decline else None
@@ -235,7 +235,7 @@ async def apply_charge_result(
                 )
             )
     await uow.repo(LedgerRepository).post_all(journal, when=now, location_id=pi.location_id)
-    pi.status = target.value
+    pi.status = target
     if target != current:
         events.append((_intent_event(target), "pi"))
 

@@ -32,7 +32,13 @@ from payments.gateways.protocol import (
     RefundCanceling,
     RefundResult,
 )
-from payments.intents.domain.model import AttemptStatus, Charge, GatewayAttempt, PaymentIntent
+from payments.intents.domain.model import (
+    AttemptStatus,
+    Charge,
+    ChargeStatus,
+    GatewayAttempt,
+    PaymentIntent,
+)
 from payments.intents.domain.payment_intent import Outcome as IntentOutcome
 from payments.intents.domain.payment_intent import PaymentIntentStatus, next_status
 from payments.intents.render import charge_object, payment_intent_object
@@ -227,12 +233,12 @@ async def _apply(
 
 
 async def save_for_future_use(
-    uow: UnitOfWork, pi: Any, *, clock: Clock, ctx: RequestContext
+    uow: UnitOfWork, pi: PaymentIntent, *, clock: Clock, ctx: RequestContext
 ) -> None:
     """``setup_future_usage``: a successful payment attaches its method to the customer."""
     if not (pi.setup_future_usage and pi.customer_id and pi.payment_method_id):
         return
-    if pi.status not in ("succeeded", "requires_capture"):
+    if pi.status not in (PaymentIntentStatus.SUCCEEDED, PaymentIntentStatus.REQUIRES_CAPTURE):
         return
     pm = await uow.repo(PaymentMethodRepository).get(pi.payment_method_id)
     if pm is not None and pm.customer_id is None:
@@ -302,17 +308,17 @@ async def _charge_not_processed(
     failed, and what a client waiting on a ``processing`` intent is told to wait for
     (with ``succeeded``). Inventing ``payment_intent.requires_confirmation`` would break
     Stripe's vocabulary; ``requires_action`` would wrongly ask the customer to act."""
-    charge.status = "failed"
+    charge.status = ChargeStatus.failed
     charge.failure_code = why.code
     charge.failure_message = why.message
     await uow.repo(ChargeRepository).save(charge)
     events = [("charge.failed", charge_object(charge))]
-    current = PaymentIntentStatus(pi.status)
+    current = pi.status
     target = next_status(current, IntentOutcome.NOT_PROCESSED)
     if target is None:  # the intent moved on (cannot happen while the attempt was open)
         log.warning("undo_not_applied", intent=pi.id, charge=charge.id, status=current)
     else:
-        pi.status = target.value
+        pi.status = target
         pi.last_payment_error = {
             "type": why.type,
             "code": why.code,

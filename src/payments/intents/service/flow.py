@@ -20,13 +20,16 @@ from payments.events.service import record_event
 from payments.gateways.protocol import ChargeResult, PaymentGateway
 from payments.idempotency.service import created_earlier, remember_created
 from payments.intents.domain.model import (
+    AttemptOperation,
     AttemptStatus,
     Charge,
+    ChargeStatus,
     GatewayAttempt,
     PaymentIntent,
     PaymentMethod,
 )
 from payments.intents.domain.payment_intent import (
+    CaptureMethod,
     Operation,
     PaymentIntentStatus,
     transition,
@@ -75,7 +78,7 @@ async def _refuse_if_in_flight(uow: UnitOfWork, pi: PaymentIntent, verb: str) ->
 
 
 def _new_attempt(
-    operation: str,
+    operation: AttemptOperation,
     pi: PaymentIntent,
     charge_id: str,
     gateway: str,
@@ -85,7 +88,7 @@ def _new_attempt(
     return GatewayAttempt(
         id=id_for("attempt"),
         operation=operation,
-        status=AttemptStatus.started.value,
+        status=AttemptStatus.started,
         gateway=gateway,
         request=request,
         created=clock.now(),
@@ -113,7 +116,7 @@ async def _run(
         async with uow_factory() as uow:
             pi = await uow.repo(PaymentIntentRepository).get(attempt.payment_intent_id or "")
     assert pi is not None
-    if attempt.operation == "charge" and pi.status == S.REQUIRES_PAYMENT_METHOD.value:
+    if attempt.operation == AttemptOperation.charge and pi.status == S.REQUIRES_PAYMENT_METHOD:
         raise _decline_error(pi)
     return pi
 
@@ -150,7 +153,7 @@ async def confirm_payment_intent(
             await uow.repo(PaymentMethodRepository).add(pm)
         pi = await visible_intent(uow, pi_id, ctx, for_update=True)
         await _refuse_if_in_flight(uow, pi, "confirm")
-        status = S(pi.status)
+        status = pi.status
         if pm is not None:
             check_method_fits(pi, pm)
             status = transition(status, Operation.ATTACH_PAYMENT_METHOD)
@@ -162,7 +165,7 @@ async def confirm_payment_intent(
                 code="payment_intent_unexpected_state",
                 param="payment_method",
             )
-        pi.status = status.value
+        pi.status = status
         method = pm or await uow.repo(PaymentMethodRepository).get(pi.payment_method_id or "")
         assert method is not None
         charge, attempt = _begin_charge(pi, method, params, gateway.name, clock)
@@ -205,7 +208,7 @@ async def create_and_confirm_payment_intent(
         pi = await new_payment_intent(uow, params, pm, ctx=ctx, clock=clock, max_amount=max_amount)
         await remember_created(uow, ctx, "payment_intent", pi.id)
         created = payment_intent_object(pi)  # the event shows the intent as created
-        if pm is not None and pi.status == S.REQUIRES_CONFIRMATION.value:
+        if pm is not None and pi.status == S.REQUIRES_CONFIRMATION:
             charge, attempt = _begin_charge(pi, pm, confirm_params, gateway.name, clock)
         await uow.repo(PaymentIntentRepository).add(pi)
         await record_event(
@@ -227,7 +230,7 @@ def _begin_charge(
 ) -> tuple[Charge, GatewayAttempt]:
     """Phase 1 of a confirm, its method attached: the intent moves on (in memory) and its
     charge and attempt are built. The caller stores all three in one transaction."""
-    pi.status = transition(S(pi.status), Operation.CONFIRM).value
+    pi.status = transition(pi.status, Operation.CONFIRM)
     for name in ("return_url", "setup_future_usage", "off_session"):
         if params.get(name) is not None:
             setattr(pi, name, params[name])
@@ -237,7 +240,7 @@ def _begin_charge(
         location_id=pi.location_id,
         amount=pi.amount,
         currency=pi.currency,
-        status="pending",
+        status=ChargeStatus.pending,
         gateway=gateway,
         created=clock.now(),
         customer_id=pi.customer_id,
@@ -250,13 +253,13 @@ def _begin_charge(
         amount=pi.amount,
         currency=pi.currency,
         payment_method=method.gateway_ref,
-        capture_method="manual" if pi.capture_method == "manual" else "automatic",
+        capture_method="manual" if pi.capture_method == CaptureMethod.MANUAL else "automatic",
         off_session=bool(pi.off_session),
         return_url=pi.return_url,
         description=pi.description,
         metadata={"payment_intent": pi.id, "charge": charge.id, "location": pi.location_id},
     )
-    return charge, _new_attempt("charge", pi, charge.id, gateway, request, clock)
+    return charge, _new_attempt(AttemptOperation.charge, pi, charge.id, gateway, request, clock)
 
 
 async def capture_payment_intent(
@@ -273,7 +276,7 @@ async def capture_payment_intent(
         pi = await visible_intent(uow, pi_id, ctx, for_update=True)
         await _refuse_if_in_flight(uow, pi, "capture")
         amount = validate_capture(
-            S(pi.status),
+            pi.status,
             capture_method=pi.capture_method,
             amount_capturable=Money(pi.amount_capturable, pi.currency),
             amount_to_capture=params.get("amount_to_capture"),
@@ -281,7 +284,9 @@ async def capture_payment_intent(
         charge = await uow.repo(ChargeRepository).get(pi.latest_charge_id or "")
         assert charge is not None and charge.gateway_ref is not None
         request = {"reference": charge.gateway_ref, "amount": amount.amount}
-        attempt = _new_attempt("capture", pi, charge.id, gateway.name, request, clock)
+        attempt = _new_attempt(
+            AttemptOperation.capture, pi, charge.id, gateway.name, request, clock
+        )
         await uow.repo(AttemptRepository).add(attempt)
         await record_audit(
             uow,
@@ -310,7 +315,7 @@ async def cancel_payment_intent(
     async with uow_factory() as uow:
         pi = await visible_intent(uow, pi_id, ctx, for_update=True)
         await _refuse_if_in_flight(uow, pi, "cancel")
-        reason = validate_cancel(S(pi.status), params.get("cancellation_reason"))
+        reason = validate_cancel(pi.status, params.get("cancellation_reason"))
         pi.cancellation_reason = reason.value if reason else "requested_by_customer"
         charge = (
             await uow.repo(ChargeRepository).get(pi.latest_charge_id)
@@ -320,14 +325,14 @@ async def cancel_payment_intent(
         at_gateway = (
             charge is not None
             and charge.gateway_ref is not None
-            and S(pi.status)
+            and pi.status
             in (
                 S.REQUIRES_CAPTURE,
                 S.REQUIRES_ACTION,
             )
         )
         if not at_gateway:
-            pi.status = transition(S(pi.status), Operation.CANCEL).value
+            pi.status = transition(pi.status, Operation.CANCEL)
             pi.canceled_at = clock.now()
             await uow.repo(PaymentIntentRepository).save(pi)
             await record_event(
@@ -344,7 +349,12 @@ async def cancel_payment_intent(
         assert charge is not None
         await uow.repo(PaymentIntentRepository).save(pi)
         attempt = _new_attempt(
-            "cancel", pi, charge.id, gateway.name, {"reference": charge.gateway_ref}, clock
+            AttemptOperation.cancel,
+            pi,
+            charge.id,
+            gateway.name,
+            {"reference": charge.gateway_ref},
+            clock,
         )
         await uow.repo(AttemptRepository).add(attempt)
         await _audit_cancel(uow, pi, ctx=ctx, clock=clock)

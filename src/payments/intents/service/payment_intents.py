@@ -229,8 +229,8 @@ async def new_payment_intent(
         location_id=location.id,
         amount=amount,
         currency=currency,
-        status=S.REQUIRES_PAYMENT_METHOD.value,
-        capture_method=CaptureMethod(params.get("capture_method") or "automatic").value,
+        status=S.REQUIRES_PAYMENT_METHOD,
+        capture_method=CaptureMethod(params.get("capture_method") or "automatic"),
         payment_method_types=types,
         created=clock.now(),
         customer_id=customer_id,
@@ -243,7 +243,7 @@ async def new_payment_intent(
     if pm is not None:
         check_method_fits(pi, pm)
         pi.payment_method_id = pm.id
-        pi.status = transition(S(pi.status), Operation.ATTACH_PAYMENT_METHOD).value
+        pi.status = transition(pi.status, Operation.ATTACH_PAYMENT_METHOD)
     return pi
 
 
@@ -280,7 +280,7 @@ async def update_payment_intent(
                 code="payment_intent_unexpected_state",
             )
         if money_fields:
-            pi.status = transition(S(pi.status), Operation.UPDATE).value
+            pi.status = transition(pi.status, Operation.UPDATE)
             if "currency" in params:
                 pi.currency = parse_currency(params["currency"])
             pi.amount = params.get("amount", pi.amount)
@@ -288,7 +288,7 @@ async def update_payment_intent(
             validate_amount(pi.amount, pi.currency, maximum=max_amount)
         if pm is not None:
             check_method_fits(pi, pm)
-            pi.status = transition(S(pi.status), Operation.ATTACH_PAYMENT_METHOD).value
+            pi.status = transition(pi.status, Operation.ATTACH_PAYMENT_METHOD)
             pi.payment_method_id = pm.id
         for name in ("description", "receipt_email", "return_url", "setup_future_usage"):
             if name in params:

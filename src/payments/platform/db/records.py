@@ -1,5 +1,9 @@
 """A repository for record dataclasses whose field names equal their table's columns.
 
+Fields typed with an enum (``status: PaymentIntentStatus``) hold the enum member: the
+column stores its value and rows are converted back on the way out, so records hold
+enums end to end.
+
 The statements of ``add``, ``save`` and ``get`` are built once per table and executed
 with parameters: building a statement per call (``insert().values(**row)``) costs
 SQLAlchemy several times the CPU of executing it.
@@ -9,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, fields, is_dataclass
+from enum import Enum
 from functools import cache
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, get_args, get_type_hints
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -30,6 +35,18 @@ def _statements(table: sa.Table) -> tuple[Any, Any, Any, Any]:
     return table.insert(), table.update().where(by_id), select, select.with_for_update()
 
 
+@cache
+def _enum_fields(record: type) -> dict[str, type[Enum]]:
+    """The record's fields typed with an enum (or an optional one), and that enum."""
+    hints = get_type_hints(record)
+    found: dict[str, type[Enum]] = {}
+    for f in fields(record):
+        for candidate in (hints[f.name], *get_args(hints[f.name])):
+            if isinstance(candidate, type) and issubclass(candidate, Enum):
+                found[f.name] = candidate
+    return found
+
+
 class RecordRepository(Repository, Generic[R]):
     table: sa.Table
     record: type[R]
@@ -37,10 +54,15 @@ class RecordRepository(Repository, Generic[R]):
     def __init__(self, conn: AsyncConnection) -> None:
         super().__init__(conn)
         self._names = [f.name for f in fields(self.record)]  # type: ignore[arg-type]
+        self._enums = _enum_fields(self.record)
 
     def _from_row(self, row: Any) -> R:
         mapping = row._mapping
-        return self.record(**{n: mapping[n] for n in self._names})
+        values = {n: mapping[n] for n in self._names}
+        for name, enum in self._enums.items():
+            if values[name] is not None:
+                values[name] = enum(values[name])
+        return self.record(**values)
 
     def _values(self, obj: R) -> dict[str, Any]:
         values = {n: getattr(obj, n) for n in self._names}

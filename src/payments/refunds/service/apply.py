@@ -19,7 +19,7 @@ from typing import Any
 from payments.audit.service import record_audit
 from payments.events.service import record_event
 from payments.gateways.protocol import GatewayEvent, RefundResult
-from payments.intents.domain.model import AttemptStatus, Charge, GatewayAttempt
+from payments.intents.domain.model import AttemptOperation, AttemptStatus, Charge, GatewayAttempt
 from payments.intents.render import charge_object
 from payments.intents.repository import AttemptRepository, ChargeRepository
 from payments.kernel.clock import Clock
@@ -109,8 +109,8 @@ async def send_refund(
     )
     attempt = GatewayAttempt(
         id=id_for("attempt"),
-        operation="refund",
-        status=AttemptStatus.started.value,
+        operation=AttemptOperation.refund,
+        status=AttemptStatus.started,
         gateway=gateway,
         request={
             "reference": charge.gateway_ref,
@@ -148,7 +148,7 @@ async def move_refund(
     """Move ``refund`` to ``target`` (already allowed by the table): post the ledger
     steps, adjust the charge, save, emit events. Returns the object as it was
     ``before`` (default: now). Records no audit: callers do, last."""
-    current = S(refund.status)
+    current = refund.status
     before = before or refund_object(refund)
     now = clock.now()
     money, source = Money(refund.amount, refund.currency), refund_source(refund)
@@ -169,7 +169,7 @@ async def move_refund(
             case LedgerStep.CREATED:
                 raise ValueError("refund_created is posted by send_refund")
         await uow.repo(LedgerRepository).post(tx, when=now, location_id=refund.location_id)
-    refund.status = target.value
+    refund.status = target
     if target in (S.FAILED, S.CANCELED):
         if target == S.FAILED:
             refund.failure_reason = failure_reason or refund.failure_reason or "unknown"
@@ -208,7 +208,7 @@ async def apply_refund_outcome(
 ) -> bool:
     """Apply a gateway outcome to ``refund`` and ``charge`` (both loaded for update).
     Returns True when it changed anything; an outcome the table refuses is ignored."""
-    current = S(refund.status)
+    current = refund.status
     target = next_status(current, outcome)
     if target is None or target == current:
         if target is None:

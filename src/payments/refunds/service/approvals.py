@@ -16,7 +16,7 @@ from typing import Any
 
 from payments.events.service import record_event
 from payments.gateways.protocol import PaymentGateway, RefundCanceling
-from payments.intents.domain.model import AttemptStatus, Charge, GatewayAttempt
+from payments.intents.domain.model import AttemptOperation, AttemptStatus, Charge, GatewayAttempt
 from payments.intents.repository import AttemptRepository, ChargeRepository
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
@@ -86,7 +86,7 @@ async def approve_refund(
                 "You cannot approve a refund you requested yourself: another finance or "
                 "admin key must approve it."
             )
-        target = transition(S(refund.status), Operation.APPROVE)
+        target = transition(refund.status, Operation.APPROVE)
         check_refundable(
             charge_status=charge.status,
             captured=charge.captured,
@@ -96,7 +96,7 @@ async def approve_refund(
         )
         before = refund_object(refund)
         now = clock.now()
-        refund.status = target.value
+        refund.status = target
         refund.decision = "approved"
         refund.decided_by, refund.decided_by_name = principal.api_key_id, principal.name
         refund.decided_at = now
@@ -141,7 +141,7 @@ async def reject_refund(
     principal = ctx.principal
     async with uow_factory() as uow:
         refund, charge = await _locked(uow, refund_id, ctx)
-        target = transition(S(refund.status), Operation.REJECT)
+        target = transition(refund.status, Operation.REJECT)
         before = refund_object(refund)
         refund.decision = "rejected"
         refund.decided_by, refund.decided_by_name = principal.api_key_id, principal.name
@@ -173,7 +173,7 @@ async def cancel_refund(
     attempt = None
     async with uow_factory() as uow:  # phase 1
         refund, charge = await _locked(uow, refund_id, ctx)
-        status = S(refund.status)
+        status = refund.status
         target = transition(status, Operation.CANCEL)
         if status == S.PENDING_APPROVAL:
             before = await move_refund(uow, refund, charge, target, clock=clock, ctx=ctx)
@@ -201,8 +201,8 @@ async def cancel_refund(
             )
         attempt = GatewayAttempt(
             id=id_for("attempt"),
-            operation="cancel_refund",
-            status=AttemptStatus.started.value,
+            operation=AttemptOperation.cancel_refund,
+            status=AttemptStatus.started,
             gateway=gateway.name,
             request={"reference": refund.gateway_ref},
             created=clock.now(),

@@ -147,7 +147,7 @@ async def create_refund(
             location_id=charge.location_id,
             amount=amount,
             currency=charge.currency,
-            status=(S.PENDING_APPROVAL if approval else S.PENDING).value,
+            status=S.PENDING_APPROVAL if approval else S.PENDING,
             gateway=charge.gateway,
             created=now,
             requested_by=principal.api_key_id,
