@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from payments.intents.domain.commands import ListCharges
 from payments.intents.render import charge_object
 from payments.intents.service import charges as uc
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep
@@ -20,9 +21,8 @@ async def list_all(
     page: PageDep,
     payment_intent: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    result = await uc.list_charges(
-        page, payment_intent=payment_intent, uow_factory=c.uow_factory, ctx=ctx
-    )
+    query = ListCharges(payment_intent=payment_intent)
+    result = await uc.list_charges(query, page, uow_factory=c.uow_factory, ctx=ctx)
     return list_response("/v1/charges", result, charge_object)
 
 

@@ -3,6 +3,7 @@ the payment flow (:mod:`payments.intents.service.flow`) and its settlement."""
 
 from __future__ import annotations
 
+from payments.intents.domain.commands import ListCharges
 from payments.intents.domain.model import Charge
 from payments.intents.repository import ChargeRepository
 from payments.kernel.context import RequestContext
@@ -22,15 +23,11 @@ async def retrieve_charge(
 
 
 async def list_charges(
-    page: PageRequest,
-    *,
-    payment_intent: str | None,
-    uow_factory: UnitOfWorkFactory,
-    ctx: RequestContext,
+    query: ListCharges, page: PageRequest, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
 ) -> Page[Charge]:
     async with uow_factory() as uow:
         return await uow.repo(ChargeRepository).list_page(
             page,
-            equals={"payment_intent_id": payment_intent},
+            equals={"payment_intent_id": query.payment_intent},
             location_id=ctx.principal.location_id,
         )

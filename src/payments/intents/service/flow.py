@@ -19,6 +19,12 @@ from payments.audit.service import record_audit
 from payments.events.service import record_event
 from payments.gateways.protocol import ChargeResult, PaymentGateway
 from payments.idempotency.service import created_earlier, remember_created
+from payments.intents.domain.commands import (
+    CancelPaymentIntent,
+    CapturePaymentIntent,
+    ConfirmPaymentIntent,
+    CreatePaymentIntent,
+)
 from payments.intents.domain.model import (
     AttemptOperation,
     AttemptStatus,
@@ -135,7 +141,7 @@ def _decline_error(pi: PaymentIntent) -> CardError:
 
 async def confirm_payment_intent(
     pi_id: str,
-    params: dict[str, Any],
+    cmd: ConfirmPaymentIntent,
     *,
     uow_factory: UnitOfWorkFactory,
     gateway: PaymentGateway,
@@ -144,9 +150,9 @@ async def confirm_payment_intent(
 ) -> PaymentIntent:
     ctx.require(Permission.write_payments)
     pm, new = None, False
-    if params.get("payment_method"):
+    if cmd.payment_method:
         pm, new = await prepare_payment_method(
-            params["payment_method"], uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+            cmd.payment_method, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
         )
     async with uow_factory() as uow:  # phase 1
         if pm is not None and new:
@@ -168,7 +174,7 @@ async def confirm_payment_intent(
         pi.status = status
         method = pm or await uow.repo(PaymentMethodRepository).get(pi.payment_method_id or "")
         assert method is not None
-        charge, attempt = _begin_charge(pi, method, params, gateway.name, clock)
+        charge, attempt = _begin_charge(pi, method, cmd, gateway.name, clock)
         await uow.repo(ChargeRepository).add(charge)
         await uow.repo(AttemptRepository).add(attempt)
         await uow.repo(PaymentIntentRepository).save(pi)
@@ -177,8 +183,7 @@ async def confirm_payment_intent(
 
 
 async def create_and_confirm_payment_intent(
-    params: dict[str, Any],
-    confirm_params: dict[str, Any],
+    cmd: CreatePaymentIntent,
     *,
     uow_factory: UnitOfWorkFactory,
     gateway: PaymentGateway,
@@ -191,10 +196,11 @@ async def create_and_confirm_payment_intent(
     Without a payment method the intent is created alone and the confirm refuses it,
     exactly as a separate confirm would."""
     ctx.require(Permission.write_payments)
+    confirm = ConfirmPaymentIntent(off_session=cmd.off_session)
     pm, new = None, False
-    if params.get("payment_method"):
+    if cmd.payment_method:
         pm, new = await prepare_payment_method(
-            params["payment_method"], uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+            cmd.payment_method, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
         )
     charge, attempt = None, None
     async with uow_factory() as uow:
@@ -205,11 +211,11 @@ async def create_and_confirm_payment_intent(
             return await visible_intent(uow, earlier, ctx)
         if pm is not None and new:
             await uow.repo(PaymentMethodRepository).add(pm)
-        pi = await new_payment_intent(uow, params, pm, ctx=ctx, clock=clock, max_amount=max_amount)
+        pi = await new_payment_intent(uow, cmd, pm, ctx=ctx, clock=clock, max_amount=max_amount)
         await remember_created(uow, ctx, "payment_intent", pi.id)
         created = payment_intent_object(pi)  # the event shows the intent as created
         if pm is not None and pi.status == S.REQUIRES_CONFIRMATION:
-            charge, attempt = _begin_charge(pi, pm, confirm_params, gateway.name, clock)
+            charge, attempt = _begin_charge(pi, pm, confirm, gateway.name, clock)
         await uow.repo(PaymentIntentRepository).add(pi)
         await record_event(
             uow, "payment_intent.created", created, ctx=ctx, clock=clock, location_id=pi.location_id
@@ -220,20 +226,27 @@ async def create_and_confirm_payment_intent(
         await uow.commit()
     if attempt is None:
         return await confirm_payment_intent(
-            pi.id, confirm_params, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+            pi.id, confirm, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
         )
     return await _run(attempt, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx)
 
 
 def _begin_charge(
-    pi: PaymentIntent, method: PaymentMethod, params: dict[str, Any], gateway: str, clock: Clock
+    pi: PaymentIntent,
+    method: PaymentMethod,
+    cmd: ConfirmPaymentIntent,
+    gateway: str,
+    clock: Clock,
 ) -> tuple[Charge, GatewayAttempt]:
     """Phase 1 of a confirm, its method attached: the intent moves on (in memory) and its
     charge and attempt are built. The caller stores all three in one transaction."""
     pi.status = transition(pi.status, Operation.CONFIRM)
-    for name in ("return_url", "setup_future_usage", "off_session"):
-        if params.get(name) is not None:
-            setattr(pi, name, params[name])
+    if cmd.return_url is not None:
+        pi.return_url = cmd.return_url
+    if cmd.setup_future_usage is not None:
+        pi.setup_future_usage = cmd.setup_future_usage
+    if cmd.off_session is not None:
+        pi.off_session = cmd.off_session
     charge = Charge(
         id=id_for("charge"),
         payment_intent_id=pi.id,
@@ -264,7 +277,7 @@ def _begin_charge(
 
 async def capture_payment_intent(
     pi_id: str,
-    params: dict[str, Any],
+    cmd: CapturePaymentIntent,
     *,
     uow_factory: UnitOfWorkFactory,
     gateway: PaymentGateway,
@@ -279,7 +292,7 @@ async def capture_payment_intent(
             pi.status,
             capture_method=pi.capture_method,
             amount_capturable=Money(pi.amount_capturable, pi.currency),
-            amount_to_capture=params.get("amount_to_capture"),
+            amount_to_capture=cmd.amount_to_capture,
         )
         charge = await uow.repo(ChargeRepository).get(pi.latest_charge_id or "")
         assert charge is not None and charge.gateway_ref is not None
@@ -304,7 +317,7 @@ async def capture_payment_intent(
 
 async def cancel_payment_intent(
     pi_id: str,
-    params: dict[str, Any],
+    cmd: CancelPaymentIntent,
     *,
     uow_factory: UnitOfWorkFactory,
     gateway: PaymentGateway,
@@ -315,7 +328,7 @@ async def cancel_payment_intent(
     async with uow_factory() as uow:
         pi = await visible_intent(uow, pi_id, ctx, for_update=True)
         await _refuse_if_in_flight(uow, pi, "cancel")
-        reason = validate_cancel(pi.status, params.get("cancellation_reason"))
+        reason = validate_cancel(pi.status, cmd.cancellation_reason)
         pi.cancellation_reason = reason.value if reason else "requested_by_customer"
         charge = (
             await uow.repo(ChargeRepository).get(pi.latest_charge_id)

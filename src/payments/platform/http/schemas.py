@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from payments.kernel.errors import InvalidRequest
+from payments.kernel.unset import UNSET
 
 Metadata = dict[
     Annotated[str, StringConstraints(min_length=1, max_length=40)],
@@ -14,6 +17,20 @@ Metadata = dict[
 
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    def given(self, name: str) -> Any:
+        """The field's value if the request sent it (``None`` if sent as null), else
+        ``UNSET``: what a partial update command needs."""
+        return getattr(self, name) if name in self.model_fields_set else UNSET
+
+    def given_not_null(self, name: str) -> Any:
+        """Like :meth:`given`, for a field that may be left out but not cleared."""
+        value = self.given(name)
+        if value is None:
+            raise InvalidRequest(
+                f"Invalid {name}: it cannot be null.", code="parameter_invalid", param=name
+            )
+        return value
 
 
 class AddressIn(StrictModel):
