@@ -29,16 +29,24 @@ None, lists, dicts); never put secrets in them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
-from payments.audit.domain import ChainBreak, ChainState, check_chain, check_head, diff, seal
+from payments.audit.domain import (
+    AuditRecord,
+    ChainBreak,
+    ChainState,
+    ListAuditRecords,
+    check_chain,
+    check_head,
+    diff,
+    seal,
+)
 from payments.audit.repository import AuditRepository
 from payments.kernel.access import Permission, Principal, Role
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.ids import id_for
-from payments.kernel.pagination import Created, Page, PageRequest
+from payments.kernel.pagination import Page, PageRequest
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
 #: The actor of the ``payments`` command line (it has no API key, request id or IP).
@@ -114,23 +122,19 @@ async def verify_audit_chain(*, uow_factory: UnitOfWorkFactory) -> tuple[int, st
 
 
 async def list_audit_records(
+    query: ListAuditRecords,
     page: PageRequest,
     *,
-    object_id: str | None,
-    actor: str | None,
-    action: str | None,
-    created_gte: datetime | None,
-    created_lte: datetime | None,
     uow_factory: UnitOfWorkFactory,
     ctx: RequestContext,
-) -> Page[Any]:
+) -> Page[AuditRecord]:
     ctx.require(Permission.read_audit)
     async with uow_factory() as uow:
         return await uow.repo(AuditRepository).list_page(
             page,
-            object_id=object_id,
-            actor_id=actor,
-            action=action,
-            created=Created(created_gte, created_lte),
+            object_id=query.object_id,
+            actor_id=query.actor,
+            action=query.action,
+            created=query.created,
             location_id=ctx.principal.location_id,
         )

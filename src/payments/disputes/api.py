@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from payments.disputes.domain import ListDisputes, UpdateDispute
 from payments.disputes.render import dispute_object
 from payments.disputes.schemas import DisputeResolve, DisputeUpdate
 from payments.disputes.service import disputes as uc
@@ -32,16 +33,10 @@ async def list_all(
     payment_intent: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
-    result = await uc.list_disputes(
-        page,
-        charge=charge,
-        payment_intent=payment_intent,
-        status=status,
-        created_gte=created.gte,
-        created_lte=created.lte,
-        uow_factory=c.uow_factory,
-        ctx=ctx,
+    query = ListDisputes(
+        charge=charge, payment_intent=payment_intent, status=status, created=created
     )
+    result = await uc.list_disputes(query, page, uow_factory=c.uow_factory, ctx=ctx)
     return list_response("/v1/disputes", result, dispute_object)
 
 
@@ -53,8 +48,9 @@ async def retrieve(dispute_id: str, c: GatewayDep, ctx: ContextDep) -> Response:
 
 @router.post("/{dispute_id}", summary="Add evidence (and submit it with submit=true)")
 async def update(dispute_id: str, body: DisputeUpdate, c: GatewayDep, ctx: ContextDep) -> Response:
-    params = body.model_dump(exclude_unset=True)
-    dispute = await uc.update_dispute(dispute_id, params, gateway=c.gateway, ctx=ctx, **services(c))
+    evidence = body.evidence.model_dump(exclude_none=True) if body.evidence is not None else {}
+    cmd = UpdateDispute(evidence=evidence, submit=body.submit, metadata=body.metadata)
+    dispute = await uc.update_dispute(dispute_id, cmd, gateway=c.gateway, ctx=ctx, **services(c))
     return json_response(dispute_object(dispute))
 
 

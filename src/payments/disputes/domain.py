@@ -37,6 +37,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from payments.kernel.errors import InvalidRequest, StateConflict
+from payments.kernel.pagination import Created
 
 
 class DisputeStatus(StrEnum):
@@ -165,6 +166,27 @@ class Dispute:
     closed_at: datetime | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     livemode: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateDispute:
+    """Add or change evidence (a field set to ``""`` is cleared; fields left out are kept),
+    ``submit`` it for review, and merge ``metadata`` (None: unchanged)."""
+
+    evidence: Mapping[str, str] = field(default_factory=dict)
+    submit: bool = False
+    metadata: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListDisputes:
+    """Filters as the client sent them: None or "" is no filter; a status no dispute has
+    matches nothing."""
+
+    charge: str | None = None
+    payment_intent: str | None = None
+    status: str | None = None
+    created: Created = field(default_factory=Created)
 
 
 def transition(status: DisputeStatus, operation: Operation) -> DisputeStatus:

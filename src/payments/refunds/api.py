@@ -13,7 +13,9 @@ from payments.platform.http.deps import ContextDep, PageDep, services
 from payments.platform.http.params import CreatedRange
 from payments.platform.http.responses import json_response, list_response
 from payments.platform.runtime import Runtime
+from payments.refunds.domain.commands import CreateRefund, ListRefunds
 from payments.refunds.domain.policy import RefundPolicy
+from payments.refunds.domain.refund import Reason
 from payments.refunds.render import refund_object
 from payments.refunds.schemas import RefundCreate, RefundReject
 from payments.refunds.service import approvals
@@ -31,12 +33,17 @@ def policy(c: Runtime) -> RefundPolicy:
 
 @router.post("", summary="Refund a payment, fully or partly (may await approval)")
 async def create(body: RefundCreate, c: GatewayDep, ctx: ContextDep) -> Response:
+    cmd = CreateRefund(
+        payment_intent=body.payment_intent,
+        charge=body.charge,
+        amount=body.amount,
+        currency=body.currency,
+        reason=Reason(body.reason) if body.reason else None,
+        note=body.note,
+        metadata=body.metadata,
+    )
     refund = await uc.create_refund(
-        body.model_dump(exclude_unset=True),
-        gateway=c.gateway,
-        ctx=ctx,
-        policy=policy(c),
-        **services(c),
+        cmd, gateway=c.gateway, ctx=ctx, policy=policy(c), **services(c)
     )
     return json_response(refund_object(refund))
 
@@ -51,16 +58,10 @@ async def list_all(
     charge: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
-    result = await uc.list_refunds(
-        page,
-        payment_intent=payment_intent,
-        charge=charge,
-        status=status,
-        created_gte=created.gte,
-        created_lte=created.lte,
-        uow_factory=c.uow_factory,
-        ctx=ctx,
+    query = ListRefunds(
+        payment_intent=payment_intent, charge=charge, status=status, created=created
     )
+    result = await uc.list_refunds(query, page, uow_factory=c.uow_factory, ctx=ctx)
     return list_response("/v1/refunds", result, refund_object)
 
 

@@ -15,14 +15,15 @@ derived from the dispute, as it happens once).
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from payments.audit.service import record_audit
 from payments.disputes.domain import (
     Dispute,
     DisputeStatus,
+    ListDisputes,
     Operation,
+    UpdateDispute,
     merge_evidence,
     transition,
 )
@@ -38,7 +39,7 @@ from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest, NotFound
 from payments.kernel.ids import id_for
 from payments.kernel.metadata import merge_metadata
-from payments.kernel.pagination import Created, Page, PageRequest
+from payments.kernel.pagination import Page, PageRequest
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
 T = TypeVar("T")
@@ -76,28 +77,28 @@ async def retrieve_dispute(
 
 
 async def list_disputes(
+    query: ListDisputes,
     page: PageRequest,
     *,
-    charge: str | None,
-    payment_intent: str | None,
-    status: str | None,
-    created_gte: datetime | None,
-    created_lte: datetime | None,
     uow_factory: UnitOfWorkFactory,
     ctx: RequestContext,
 ) -> Page[Dispute]:
     async with uow_factory() as uow:
         return await uow.repo(DisputeRepository).list_page(
             page,
-            equals={"charge_id": charge, "payment_intent_id": payment_intent, "status": status},
-            created=Created(created_gte, created_lte),
+            equals={
+                "charge_id": query.charge,
+                "payment_intent_id": query.payment_intent,
+                "status": query.status,
+            },
+            created=query.created,
             location_id=ctx.principal.location_id,
         )
 
 
 async def update_dispute(
     dispute_id: str,
-    params: dict[str, Any],
+    cmd: UpdateDispute,
     *,
     uow_factory: UnitOfWorkFactory,
     gateway: PaymentGateway,
@@ -106,8 +107,8 @@ async def update_dispute(
 ) -> Dispute:
     """Add or change evidence (``""`` clears a field), ``submit`` it, set metadata."""
     ctx.require(Permission.write_payments)
-    changes = {k: v for k, v in (params.get("evidence") or {}).items() if v is not None}
-    submit = bool(params.get("submit"))
+    changes = dict(cmd.evidence)
+    submit = cmd.submit
     operation = Operation.SUBMIT if submit else Operation.UPDATE_EVIDENCE
     async with uow_factory() as uow:
         dispute = await visible_dispute(uow, dispute_id, ctx)
@@ -133,8 +134,8 @@ async def update_dispute(
             dispute.evidence = merge_evidence(dispute.evidence, changes)
             dispute.status = target
             dispute.submission_count += 1 if submit else 0
-        if "metadata" in params:
-            dispute.metadata = merge_metadata(dispute.metadata, params["metadata"] or {})
+        if cmd.metadata is not None:
+            dispute.metadata = merge_metadata(dispute.metadata, dict(cmd.metadata))
         if dispute_object(dispute) == before:
             return dispute
         await uow.repo(DisputeRepository).save(dispute)
