@@ -16,9 +16,19 @@ each class to an HTTP status and a Stripe error ``type``::
      ├── Conflict                409 invalid_request_error (lock_timeout, idempotency_key_in_use)
      ├── RateLimited             429 rate_limit_error
      └── GatewayUnavailable      502 api_error (gateway down; safe to retry)
+
+    RuntimeError
+     └── InvariantViolation      stored data breaks an invariant (a record another one
+                                 refers to is missing): a bug, never the client's fault;
+                                 not a PaymentsError, so the client gets a logged 500
+                                 internal_error and no details
 """
 
 from __future__ import annotations
+
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class PaymentsError(Exception):
@@ -84,6 +94,18 @@ class RateLimited(PaymentsError):
 
 class GatewayUnavailable(PaymentsError):
     default_code = "gateway_unavailable"
+
+
+class InvariantViolation(RuntimeError):
+    """Stored data breaks one of the service's invariants (see the module docstring)."""
+
+
+def must_exist(found: T | None, object_name: str, object_id: str) -> T:
+    """``found``, which another record refers to; raises :class:`InvariantViolation` if
+    it is missing (an id the client sent is checked with :meth:`NotFound.of` instead)."""
+    if found is None:
+        raise InvariantViolation(f"{object_name} {object_id!r} is referred to but missing")
+    return found
 
 
 #: Every ``code`` the service itself answers with, and what it means. The error

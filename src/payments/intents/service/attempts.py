@@ -52,7 +52,7 @@ from payments.intents.service.apply import apply_charge_result
 from payments.intents.service.payment_methods import attach_in
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
-from payments.kernel.errors import GatewayUnavailable, InvalidRequest
+from payments.kernel.errors import GatewayUnavailable, InvalidRequest, InvariantViolation
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.platform.logs import get_logger
 
@@ -223,13 +223,13 @@ async def _apply(
     clock: Clock,
     ctx: RequestContext,
 ) -> PaymentIntent:
-    assert attempt.payment_intent_id and attempt.charge_id
-    pi = await uow.repo(PaymentIntentRepository).get(attempt.payment_intent_id, for_update=True)
-    charge = await uow.repo(ChargeRepository).get(attempt.charge_id, for_update=True)
-    assert pi is not None and charge is not None
-    await apply_charge_result(uow, pi, charge, result, clock=clock, ctx=ctx)
-    await save_for_future_use(uow, pi, clock=clock, ctx=ctx)
-    return pi
+    if attempt.payment_intent_id is None or attempt.charge_id is None:
+        raise InvariantViolation(f"charge attempt {attempt.id} has no intent or charge")
+    applied = await apply_charge_result(
+        uow, attempt.payment_intent_id, attempt.charge_id, result, clock=clock, ctx=ctx
+    )
+    await save_for_future_use(uow, applied.intent, clock=clock, ctx=ctx)
+    return applied.intent
 
 
 async def save_for_future_use(

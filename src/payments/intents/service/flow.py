@@ -408,10 +408,9 @@ async def sync_charge_from_gateway(
     if result is None:
         result = await gateway_call(gateway.retrieve_charge(charge.gateway_ref))
     async with uow_factory() as uow:
-        pi = await uow.repo(PaymentIntentRepository).get(charge.payment_intent_id, for_update=True)
-        fresh = await uow.repo(ChargeRepository).get(charge_id, for_update=True)
-        assert pi is not None and fresh is not None
-        changed = await apply_charge_result(uow, pi, fresh, result, clock=clock, ctx=ctx)
-        await save_for_future_use(uow, pi, clock=clock, ctx=ctx)
+        applied = await apply_charge_result(
+            uow, charge.payment_intent_id, charge_id, result, clock=clock, ctx=ctx
+        )
+        await save_for_future_use(uow, applied.intent, clock=clock, ctx=ctx)
         await uow.commit()
-    return changed
+    return applied.changed
