@@ -167,7 +167,7 @@ EXPECTED: dict[S, dict[ChargeStatus, Moves | None]] = {
         "requires_capture": IGNORED,
         "requires_action": IGNORED,
         "processing": IGNORED,
-        "failed": Moves(S.REQUIRES_PAYMENT_METHOD, ("charge.failed",)),
+        "failed": Moves(S.REQUIRES_PAYMENT_METHOD),  # the decline again: already recorded
         "canceled": Moves(S.CANCELED, ("payment_intent.canceled",)),
     },
     S.REQUIRES_CONFIRMATION: {
@@ -236,7 +236,7 @@ EXPECTED: dict[S, dict[ChargeStatus, Moves | None]] = {
         "requires_action": IGNORED,
         "processing": IGNORED,
         "failed": IGNORED,
-        "canceled": Moves(S.CANCELED, ("charge.expired",), ("authorization.released",)),
+        "canceled": Moves(S.CANCELED),  # the hold was released when it was canceled
     },
 }
 
@@ -281,6 +281,18 @@ def test_a_view_the_table_cannot_reach_is_ignored_never_applied_backwards(
     else:
         assert isinstance(outcome, Reconciled)
         assert outcome.intent.status == TARGET[gateway]
+
+
+@pytest.mark.parametrize(("status", "gateway"), PAIRS)
+def test_applying_the_same_view_twice_changes_nothing_the_second_time(
+    status: S, gateway: ChargeStatus
+) -> None:
+    first = _apply(status, gateway)
+    if isinstance(first, Reconciled):
+        again = reconcile_charge(first.intent, first.charge, _result(gateway), now=NOW)
+        assert again == Reconciled(
+            intent=first.intent, charge=first.charge, journal=(), events=(), changed=False
+        )
 
 
 @pytest.mark.parametrize(("status", "gateway"), PAIRS)

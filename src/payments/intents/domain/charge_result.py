@@ -24,8 +24,9 @@ Gateway status -> intent status, and what else moves::
     requires_action   requires_action          next_action: redirect_to_url
     processing        processing               next_action: bank transfer instructions;
                                                charge.pending on the first answer
-    failed            requires_payment_method  charge failed, last_payment_error
-    canceled          canceled                 a hold is released: charge.expired
+    failed            requires_payment_method  charge failed (charge.failed, once),
+                                               last_payment_error
+    canceled          canceled                 a hold is released (charge.expired, once)
 
 plus the gateway's fee (``charge_fee``) once a captured charge's fee is known, and the
 intent's own event when its status changes (:func:`intent_event`).
@@ -130,7 +131,7 @@ def reconcile_charge(
         case "failed":
             _failed(pi, ch, result, effects)
         case "canceled":
-            _canceled(pi, ch, effects, now=now)
+            _canceled(pi, ch, effects, now=now, released=intent.status == S.CANCELED)
         case _:
             assert_never(result.status)
     _fee(ch, result, effects)
@@ -291,6 +292,7 @@ def _processing(
 
 def _failed(pi: PaymentIntent, ch: Charge, result: ChargeResult, effects: _Effects) -> None:
     decline = result.decline
+    newly = ch.status != ChargeStatus.failed
     ch.status = ChargeStatus.failed
     ch.failure_code = decline.code if decline else "card_declined"
     ch.failure_message = decline.message if decline else "The payment failed."
@@ -305,11 +307,15 @@ def _failed(pi: PaymentIntent, ch: Charge, result: ChargeResult, effects: _Effec
     }
     pi.next_action = None
     pi.amount_capturable = 0
-    effects.event("charge.failed")
+    if newly:
+        effects.event("charge.failed")
 
 
-def _canceled(pi: PaymentIntent, ch: Charge, effects: _Effects, *, now: datetime) -> None:
-    if ch.amount_authorized > 0 and not ch.captured:
+def _canceled(
+    pi: PaymentIntent, ch: Charge, effects: _Effects, *, now: datetime, released: bool
+) -> None:
+    """``released``: the intent was canceled already, its hold (if any) released then."""
+    if ch.amount_authorized > 0 and not ch.captured and not released:
         effects.journal.append(
             postings.authorization_released(
                 Money(ch.amount_authorized, ch.currency),
