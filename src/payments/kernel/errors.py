@@ -26,7 +26,7 @@ each class to an HTTP status and a Stripe error ``type``::
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -54,6 +54,9 @@ class StateConflict(InvalidRequest):
 
 
 class CardError(PaymentsError):
+    """A decline. As at Stripe, the error may carry the object it happened to (the
+    PaymentIntent, rendered), which the client gets inside the error body."""
+
     default_code = "card_declined"
 
     def __init__(
@@ -63,9 +66,11 @@ class CardError(PaymentsError):
         code: str | None = None,
         param: str | None = None,
         decline_code: str | None = None,
+        payment_intent: dict[str, Any] | None = None,
     ):
         super().__init__(message, code=code, param=param)
         self.decline_code = decline_code
+        self.payment_intent = payment_intent
 
 
 class AuthenticationFailed(PaymentsError):

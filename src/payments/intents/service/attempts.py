@@ -52,7 +52,12 @@ from payments.intents.service.apply import apply_charge_result
 from payments.intents.service.payment_methods import attach_in
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
-from payments.kernel.errors import GatewayUnavailable, InvalidRequest, InvariantViolation
+from payments.kernel.errors import (
+    GatewayUnavailable,
+    InvalidRequest,
+    InvariantViolation,
+    must_exist,
+)
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.platform.logs import get_logger
 
@@ -148,6 +153,15 @@ def charge_request(**fields: Any) -> dict[str, Any]:
     return {"charge": data}
 
 
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """What phase 3 did: the attempt as recorded, and the intent as committed when a
+    charge result was applied to it (None otherwise: the caller reads it if it needs it)."""
+
+    attempt: GatewayAttempt
+    intent: PaymentIntent | None = None
+
+
 async def settle_attempt(
     attempt_id: str,
     outcome: Outcome,
@@ -156,19 +170,19 @@ async def settle_attempt(
     clock: Clock,
     ctx: RequestContext,
     recovering: bool = False,
-    settled_intent: list[PaymentIntent] | None = None,
-) -> GatewayAttempt:
+) -> Settlement:
     """Phase 3: record the outcome and apply it. Raises the client-facing error for a
-    provably unsent call (502) or a refused request (400) after recording it.
-
-    When a charge result is applied, its intent (as committed) is appended to
-    ``settled_intent``, so that the caller does not read it again."""
+    provably unsent call (502) or a refused request (400) after recording it."""
     error: Exception | None = None
+    intent: PaymentIntent | None = None
     async with uow_factory() as uow:
-        attempt = await uow.repo(AttemptRepository).get(attempt_id, for_update=True)
-        assert attempt is not None
+        attempt = must_exist(
+            await uow.repo(AttemptRepository).get(attempt_id, for_update=True),
+            "gateway attempt",
+            attempt_id,
+        )
         if attempt.status in (AttemptStatus.done, AttemptStatus.not_sent):
-            return attempt  # another path (worker, webhook) settled it first
+            return Settlement(attempt)  # another path (worker, webhook) settled it first
         now = clock.now()
         # Once the recovery job has claimed (leased) or repeated this attempt, it may have
         # sent the same request itself: a "not sent" from this caller proves nothing then.
@@ -179,9 +193,7 @@ async def settle_attempt(
                 attempt.status = AttemptStatus.done
                 attempt.completed_at = now
                 attempt.result = {"status": outcome.status, "reference": outcome.reference}
-                pi = await _apply(uow, attempt, outcome, clock=clock, ctx=ctx)
-                if settled_intent is not None:
-                    settled_intent.append(pi)
+                intent = await _apply(uow, attempt, outcome, clock=clock, ctx=ctx)
             case RefundResult():
                 attempt.status = AttemptStatus.done
                 attempt.completed_at = now
@@ -212,7 +224,7 @@ async def settle_attempt(
         await uow.commit()
     if error is not None:
         raise error
-    return attempt
+    return Settlement(attempt, intent)
 
 
 async def _apply(

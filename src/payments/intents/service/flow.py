@@ -66,7 +66,7 @@ from payments.intents.service.payment_intents import (
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
-from payments.kernel.errors import CardError, InvalidRequest
+from payments.kernel.errors import CardError, InvalidRequest, InvariantViolation, must_exist
 from payments.kernel.ids import id_for
 from payments.kernel.money import Money
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
@@ -112,31 +112,36 @@ async def _run(
     ctx: RequestContext,
 ) -> PaymentIntent:
     outcome = await call_gateway(attempt, gateway)
-    settled: list[PaymentIntent] = []
-    await settle_attempt(
-        attempt.id, outcome, uow_factory=uow_factory, clock=clock, ctx=ctx, settled_intent=settled
+    settled = await settle_attempt(
+        attempt.id, outcome, uow_factory=uow_factory, clock=clock, ctx=ctx
     )
-    if settled:
-        pi: PaymentIntent | None = settled[0]
-    else:  # nothing applied (outcome unknown, or another path settled it): read it
+    pi = settled.intent
+    if pi is None:  # nothing applied (outcome unknown, or another path settled it): read it
+        pi_id = _intent_of(attempt)
         async with uow_factory() as uow:
-            pi = await uow.repo(PaymentIntentRepository).get(attempt.payment_intent_id or "")
-    assert pi is not None
+            pi = must_exist(
+                await uow.repo(PaymentIntentRepository).get(pi_id), "payment_intent", pi_id
+            )
     if attempt.operation == AttemptOperation.charge and pi.status == S.REQUIRES_PAYMENT_METHOD:
         raise _decline_error(pi)
     return pi
 
 
+def _intent_of(attempt: GatewayAttempt) -> str:
+    if attempt.payment_intent_id is None:
+        raise InvariantViolation(f"attempt {attempt.id} ({attempt.operation}) has no intent")
+    return attempt.payment_intent_id
+
+
 def _decline_error(pi: PaymentIntent) -> CardError:
     """Stripe answers a declined confirm with 402 and the intent inside the error."""
     err = pi.last_payment_error or {}
-    exc = CardError(
+    return CardError(
         err.get("message") or "Your card was declined.",
         code=err.get("code") or "card_declined",
         decline_code=err.get("decline_code"),
+        payment_intent=payment_intent_object(pi),
     )
-    exc.payment_intent = payment_intent_object(pi)  # type: ignore[attr-defined]
-    return exc
 
 
 async def confirm_payment_intent(

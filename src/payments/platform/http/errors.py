@@ -103,6 +103,13 @@ def _validation_error(exc: RequestValidationError) -> tuple[str, str, str | None
     return "parameter_invalid", f"Invalid {param}: {message}", param
 
 
+def _card_error_details(exc: e.PaymentsError) -> dict[str, Any]:
+    """What a decline adds to the error body: its ``decline_code`` and the intent."""
+    if not isinstance(exc, e.CardError):
+        return {}
+    return {"decline_code": exc.decline_code, "payment_intent": exc.payment_intent}
+
+
 def request_id_of(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
 
@@ -120,8 +127,7 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.message,
             exc.param,
             request_id=request_id_of(request),
-            decline_code=getattr(exc, "decline_code", None),
-            payment_intent=getattr(exc, "payment_intent", None),
+            **_card_error_details(exc),
         )
 
     @app.exception_handler(MoneyError)
