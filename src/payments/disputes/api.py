@@ -48,7 +48,9 @@ async def retrieve(dispute_id: str, c: GatewayDep, ctx: ContextDep) -> Response:
 
 @router.post("/{dispute_id}", summary="Add evidence (and submit it with submit=true)")
 async def update(dispute_id: str, body: DisputeUpdate, c: GatewayDep, ctx: ContextDep) -> Response:
-    evidence = body.evidence.model_dump(exclude_none=True) if body.evidence is not None else {}
+    evidence: dict[str, str] = (
+        body.evidence.model_dump(exclude_none=True) if body.evidence is not None else {}
+    )
     cmd = UpdateDispute(evidence=evidence, submit=body.submit, metadata=body.metadata)
     dispute = await uc.update_dispute(dispute_id, cmd, gateway=c.gateway, ctx=ctx, **services(c))
     return json_response(dispute_object(dispute))

@@ -36,7 +36,7 @@ from payments.intents.service.gateway_call import gateway_call
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
-from payments.kernel.errors import InvalidRequest, NotFound
+from payments.kernel.errors import InvalidRequest, NotFound, must_exist
 from payments.kernel.ids import id_for
 from payments.kernel.metadata import merge_metadata
 from payments.kernel.pagination import Page, PageRequest
@@ -56,9 +56,9 @@ async def visible_dispute(uow: UnitOfWork, dispute_id: str, ctx: RequestContext)
 async def _locked(uow: UnitOfWork, dispute_id: str, ctx: RequestContext) -> Dispute:
     found = await visible_dispute(uow, dispute_id, ctx)
     await uow.repo(ChargeRepository).get(found.charge_id, for_update=True)  # the one lock order
-    dispute = await uow.repo(DisputeRepository).get(dispute_id, for_update=True)
-    assert dispute is not None
-    return dispute
+    return must_exist(
+        await uow.repo(DisputeRepository).get(dispute_id, for_update=True), "dispute", dispute_id
+    )
 
 
 async def gateway_call_checked(call: Awaitable[T]) -> T:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, assert_never
 
 from payments.events.service import record_event
 from payments.gateways.protocol import (
@@ -33,6 +33,7 @@ from payments.gateways.protocol import (
     RefundResult,
 )
 from payments.intents.domain.model import (
+    AttemptOperation,
     AttemptStatus,
     Charge,
     ChargeStatus,
@@ -117,29 +118,29 @@ async def call_gateway(attempt: GatewayAttempt, gateway: PaymentGateway) -> Outc
     req = attempt.request
     try:
         match attempt.operation:
-            case "charge":
+            case AttemptOperation.charge:
                 return await gateway.charge(
                     ChargeRequest(**req["charge"], idempotency_key=attempt.id)
                 )
-            case "capture":
+            case AttemptOperation.capture:
                 return await gateway.capture(
                     req["reference"], amount=req.get("amount"), idempotency_key=attempt.id
                 )
-            case "cancel":
+            case AttemptOperation.cancel:
                 return await gateway.cancel(req["reference"], idempotency_key=attempt.id)
-            case "refund":
+            case AttemptOperation.refund:
                 return await gateway.refund(
                     req["reference"],
                     amount=req.get("amount"),
                     idempotency_key=attempt.id,
                     reason=req.get("reason"),
                 )
-            case "cancel_refund":
+            case AttemptOperation.cancel_refund:
                 if not isinstance(gateway, RefundCanceling):
                     raise ValueError(f"the {gateway.name} gateway cannot cancel refunds")
                 return await gateway.cancel_refund(req["reference"], idempotency_key=attempt.id)
             case _:
-                raise ValueError(f"no gateway call for operation {attempt.operation!r}")
+                assert_never(attempt.operation)
     except (GatewayNotSent, GatewayOutcomeUnknown, GatewayInvalidRequest) as exc:
         return exc
 
@@ -284,13 +285,15 @@ async def _undo(
     ctx: RequestContext,
 ) -> None:
     """A call that provably took no effect (never sent, or refused before any effect)."""
-    if attempt.operation == "refund":  # the refund fails; its money is the payment's again
+    if (
+        attempt.operation == AttemptOperation.refund
+    ):  # the refund fails; its money is the payment's again
         await _refund_settlement().not_made(uow, attempt, clock=clock, ctx=ctx)
         return
-    if attempt.operation == "cancel":
+    if attempt.operation == AttemptOperation.cancel:
         await _withdraw_cancellation(uow, attempt)
         return
-    if attempt.operation != "charge":
+    if attempt.operation != AttemptOperation.charge:
         return  # a refused capture leaves the intent as it was
     pi = await uow.repo(PaymentIntentRepository).get(
         attempt.payment_intent_id or "", for_update=True
@@ -350,6 +353,10 @@ async def _withdraw_cancellation(uow: UnitOfWork, attempt: GatewayAttempt) -> No
     pi = await uow.repo(PaymentIntentRepository).get(
         attempt.payment_intent_id or "", for_update=True
     )
-    if pi is not None and pi.status != "canceled" and pi.cancellation_reason is not None:
+    if (
+        pi is not None
+        and pi.status != PaymentIntentStatus.CANCELED
+        and pi.cancellation_reason is not None
+    ):
         pi.cancellation_reason = None
         await uow.repo(PaymentIntentRepository).save(pi)

@@ -177,8 +177,11 @@ async def confirm_payment_intent(
                 param="payment_method",
             )
         pi.status = status
-        method = pm or await uow.repo(PaymentMethodRepository).get(pi.payment_method_id or "")
-        assert method is not None
+        method = pm or must_exist(
+            await uow.repo(PaymentMethodRepository).get(pi.payment_method_id or ""),
+            "payment_method",
+            pi.payment_method_id or "",
+        )
         charge, attempt = _begin_charge(pi, method, cmd, gateway.name, clock)
         await uow.repo(ChargeRepository).add(charge)
         await uow.repo(AttemptRepository).add(attempt)
@@ -299,8 +302,13 @@ async def capture_payment_intent(
             amount_capturable=Money(pi.amount_capturable, pi.currency),
             amount_to_capture=cmd.amount_to_capture,
         )
-        charge = await uow.repo(ChargeRepository).get(pi.latest_charge_id or "")
-        assert charge is not None and charge.gateway_ref is not None
+        charge = must_exist(
+            await uow.repo(ChargeRepository).get(pi.latest_charge_id or ""),
+            "charge",
+            pi.latest_charge_id or "",
+        )
+        if charge.gateway_ref is None:  # requires_capture: the gateway has answered
+            raise InvariantViolation(f"charge {charge.id} is capturable but unknown to the gateway")
         request = {"reference": charge.gateway_ref, "amount": amount.amount}
         attempt = _new_attempt(
             AttemptOperation.capture, pi, charge.id, gateway.name, request, clock
@@ -340,16 +348,8 @@ async def cancel_payment_intent(
             if pi.latest_charge_id
             else None
         )
-        at_gateway = (
-            charge is not None
-            and charge.gateway_ref is not None
-            and pi.status
-            in (
-                S.REQUIRES_CAPTURE,
-                S.REQUIRES_ACTION,
-            )
-        )
-        if not at_gateway:
+        at_gateway = pi.status in (S.REQUIRES_CAPTURE, S.REQUIRES_ACTION)
+        if charge is None or charge.gateway_ref is None or not at_gateway:
             pi.status = transition(pi.status, Operation.CANCEL)
             pi.canceled_at = clock.now()
             await uow.repo(PaymentIntentRepository).save(pi)
@@ -364,7 +364,6 @@ async def cancel_payment_intent(
             await _audit_cancel(uow, pi, ctx=ctx, clock=clock)
             await uow.commit()
             return pi
-        assert charge is not None
         await uow.repo(PaymentIntentRepository).save(pi)
         attempt = _new_attempt(
             AttemptOperation.cancel,

@@ -211,7 +211,7 @@ async def new_payment_intent(
             or not ctx.principal.sees_location(customer.location_id)
         ):
             raise NotFound.of("customer", customer_id, param="customer")
-    types = list(cmd.payment_method_types) or list(location.payment_method_types)
+    types: list[str] = [*cmd.payment_method_types] or [*location.payment_method_types]
     for i, kind in enumerate(types):
         if kind not in location.payment_method_types:
             raise InvalidRequest(

@@ -35,7 +35,6 @@ def _statements(table: sa.Table) -> tuple[Any, Any, Any, Any]:
     return table.insert(), table.update().where(by_id), select, select.with_for_update()
 
 
-@cache
 def _enum_fields(record: type) -> dict[str, type[Enum]]:
     """The record's fields typed with an enum (or an optional one), and that enum."""
     hints = get_type_hints(record)
@@ -50,11 +49,16 @@ def _enum_fields(record: type) -> dict[str, type[Enum]]:
 class RecordRepository(Repository, Generic[R]):
     table: sa.Table
     record: type[R]
+    _enums: dict[str, type[Enum]] = {}  # set per subclass (its record), never mutated
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "record" in cls.__dict__:
+            cls._enums = _enum_fields(cls.record)
 
     def __init__(self, conn: AsyncConnection) -> None:
         super().__init__(conn)
         self._names = [f.name for f in fields(self.record)]  # type: ignore[arg-type]
-        self._enums = _enum_fields(self.record)
 
     def _from_row(self, row: Any) -> R:
         mapping = row._mapping

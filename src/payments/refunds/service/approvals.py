@@ -21,6 +21,7 @@ from payments.intents.repository import AttemptRepository, ChargeRepository
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
+from payments.kernel.errors import must_exist
 from payments.kernel.ids import id_for
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.refunds.domain.refund import (
@@ -48,9 +49,14 @@ S = RefundStatus
 async def _locked(uow: UnitOfWork, refund_id: str, ctx: RequestContext) -> tuple[Refund, Charge]:
     """The refund and its charge, locked in the one lock order (charge, then refund)."""
     found = await visible_refund(uow, refund_id, ctx)
-    charge = await uow.repo(ChargeRepository).get(found.charge_id, for_update=True)
-    refund = await uow.repo(RefundRepository).get(refund_id, for_update=True)
-    assert charge is not None and refund is not None
+    charge = must_exist(
+        await uow.repo(ChargeRepository).get(found.charge_id, for_update=True),
+        "charge",
+        found.charge_id,
+    )
+    refund = must_exist(
+        await uow.repo(RefundRepository).get(refund_id, for_update=True), "refund", refund_id
+    )
     return refund, charge
 
 
