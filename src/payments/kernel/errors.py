@@ -131,6 +131,7 @@ ERROR_CODES: dict[str, str] = {
     "dispute_invalid_parameter": "A dispute parameter (e.g. an evidence field) is invalid.",
     "dispute_unexpected_state": "The dispute's status does not allow this (e.g. evidence after submission).",
     "gateway_unavailable": "The gateway could not be reached and nothing happened; retry.",
+    "iban_not_allowed": "A valid IBAN that is not a published test IBAN was sent (test mode).",
     "idempotency_error": "The Idempotency-Key was used before with different parameters.",
     "idempotency_key_in_use": "Another request with this Idempotency-Key is in progress.",
     "idempotency_key_invalid": "The Idempotency-Key is empty or longer than 255 characters.",
