@@ -21,14 +21,18 @@ def test_generated_page_is_up_to_date(page: str) -> None:
 
 def test_every_error_code_the_service_answers_with_is_documented() -> None:
     """Codes raised by our own layers (not passed through from a gateway) are registered."""
+    package = ROOT / "src/payments"
+    # the adapters speak their gateway's vocabulary (Stripe's decline and request codes,
+    # documented with the payment methods); the port (gateways/protocol.py) is ours
+    adapters = (package / "gateways/simulator", package / "gateways/stripe")
     used: set[str] = set()
-    for path in (ROOT / "src/payments").rglob("*.py"):
-        if "gateways" in path.parts:  # the gateways' own codes (passed through, documented there)
+    for path in package.rglob("*.py"):
+        if any(path.is_relative_to(adapter) for adapter in adapters):
             continue
         text = path.read_text()
         used |= set(re.findall(r'\bcode="([a-z_]+)"', text))
         used |= set(re.findall(r'default_code = "([a-z_]+)"', text))
-    assert len(used) > 30  # the scan reaches the capability packages
+    assert len(used) > 20, "the scan found almost no codes: is it looking in the right place?"
     generic = {
         "error",
         "conflict",

@@ -36,6 +36,7 @@ from payments.gateways.protocol import (
 from payments.gateways.simulator import SimulatorGateway
 from payments.gateways.simulator.store import charges as sim_charges
 from payments.gateways.simulator.store import events as sim_events
+from payments.intents.domain.commands import ConfirmPaymentIntent
 from payments.intents.service import flow
 from payments.intents.service.attempts import (
     RECOVERY_BASE,
@@ -561,7 +562,12 @@ async def test_not_sent_after_recovery_took_over_the_attempt_does_not_undo_the_c
     recovery = _SlowNetwork(_sim(api), reaches_gateway=True)
     confirming = asyncio.create_task(
         flow.confirm_payment_intent(
-            pi["id"], {}, uow_factory=c.uow_factory, gateway=first, clock=clock, ctx=SYSTEM
+            pi["id"],
+            ConfirmPaymentIntent(),
+            uow_factory=c.uow_factory,
+            gateway=first,
+            clock=clock,
+            ctx=SYSTEM,
         )
     )
     await asyncio.wait_for(first.in_flight.wait(), timeout=10)

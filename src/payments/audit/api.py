@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from payments.audit.domain import ListAuditRecords
 from payments.audit.render import audit_record_object
 from payments.audit.schemas import AuditRecordList
 from payments.audit.service import list_audit_records
@@ -32,15 +33,8 @@ async def list_all(
     actor: Annotated[str | None, Query(max_length=40, description="API key id")] = None,
     action: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    result = await list_audit_records(
-        page,
-        object_id=object_id,
-        actor=actor,
-        action=action,
-        created_gte=created.gte,
-        created_lte=created.lte,
-        location=location,
-        uow_factory=c.uow_factory,
-        ctx=ctx,
+    query = ListAuditRecords(
+        object_id=object_id, actor=actor, action=action, created=created, location=location
     )
+    result = await list_audit_records(query, page, uow_factory=c.uow_factory, ctx=ctx)
     return list_response("/v1/audit_log", result, audit_record_object)

@@ -63,7 +63,7 @@ class CustomerRepository(Repository):
         ).first()
         return _to_customer(row) if row else None
 
-    async def list(
+    async def list_page(
         self,
         page: PageRequest,
         *,

@@ -186,7 +186,7 @@ async def list_customers(
     created_lte: datetime | None = None,
 ) -> Page[Customer]:
     async with uow_factory() as uow:
-        return await uow.repo(CustomerRepository).list(
+        return await uow.repo(CustomerRepository).list_page(
             page,
             email=email,
             location_id=ctx.list_location(location),

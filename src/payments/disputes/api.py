@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
-from payments.disputes.domain import DisputeStatus
+from payments.disputes.domain import DisputeStatus, ListDisputes, UpdateDispute
 from payments.disputes.render import dispute_object
 from payments.disputes.schemas import DisputeList, DisputeOut, DisputeResolve, DisputeUpdate
 from payments.disputes.service import disputes as uc
@@ -42,17 +42,14 @@ async def list_all(
     payment_intent: Annotated[str | None, Query(max_length=64)] = None,
     status: DisputeStatus | None = None,
 ) -> Response:
-    result = await uc.list_disputes(
-        page,
+    query = ListDisputes(
         charge=charge,
         payment_intent=payment_intent,
         status=status.value if status else None,
-        created_gte=created.gte,
-        created_lte=created.lte,
+        created=created,
         location=location,
-        uow_factory=c.uow_factory,
-        ctx=ctx,
     )
+    result = await uc.list_disputes(query, page, uow_factory=c.uow_factory, ctx=ctx)
     return await expanded_list_response(
         "/v1/disputes", result, dispute_object, expand, uow_factory=c.uow_factory, ctx=ctx
     )
@@ -72,8 +69,11 @@ async def retrieve(dispute_id: str, c: GatewayDep, ctx: ContextDep, expand: Expa
     summary="Add evidence (and submit it with submit=true)",
 )
 async def update(dispute_id: str, body: DisputeUpdate, c: GatewayDep, ctx: ContextDep) -> Response:
-    params = body.model_dump(exclude_unset=True)
-    dispute = await uc.update_dispute(dispute_id, params, gateway=c.gateway, ctx=ctx, **services(c))
+    evidence: dict[str, str] = (
+        body.evidence.model_dump(exclude_none=True) if body.evidence is not None else {}
+    )
+    cmd = UpdateDispute(evidence=evidence, submit=body.submit, metadata=body.given("metadata"))
+    dispute = await uc.update_dispute(dispute_id, cmd, gateway=c.gateway, ctx=ctx, **services(c))
     return json_response(dispute_object(dispute))
 
 

@@ -70,6 +70,6 @@ async def list_events(
     location: str | None = None,
     **filters: Any,
 ) -> Page[Event]:
-    return await uow.repo(EventRepository).list(
+    return await uow.repo(EventRepository).list_page(
         page, types=types, location_id=ctx.list_location(location), **filters
     )

@@ -16,11 +16,19 @@ each class to an HTTP status and a Stripe error ``type``::
      ├── Conflict                409 invalid_request_error (lock_timeout, idempotency_key_in_use)
      ├── RateLimited             429 rate_limit_error
      └── GatewayUnavailable      502 api_error (gateway down; safe to retry)
+
+    RuntimeError
+     └── InvariantViolation      stored data breaks an invariant (a record another one
+                                 refers to is missing): a bug, never the client's fault;
+                                 not a PaymentsError, so the client gets a logged 500
+                                 internal_error and no details
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class PaymentsError(Exception):
@@ -46,6 +54,9 @@ class StateConflict(InvalidRequest):
 
 
 class CardError(PaymentsError):
+    """A decline. As at Stripe, the error may carry the object it happened to (the
+    PaymentIntent, rendered), which the client gets inside the error body."""
+
     default_code = "card_declined"
 
     def __init__(
@@ -91,6 +102,18 @@ class GatewayUnavailable(PaymentsError):
     default_code = "gateway_unavailable"
 
 
+class InvariantViolation(RuntimeError):
+    """Stored data breaks one of the service's invariants (see the module docstring)."""
+
+
+def must_exist(found: T | None, object_name: str, object_id: str) -> T:
+    """``found``, which another record refers to; raises :class:`InvariantViolation` if
+    it is missing (an id the client sent is checked with :meth:`NotFound.of` instead)."""
+    if found is None:
+        raise InvariantViolation(f"{object_name} {object_id!r} is referred to but missing")
+    return found
+
+
 #: Every ``code`` the service itself answers with, and what it means. The error
 #: reference page is generated from this; a test keeps it complete. Card decline
 #: codes passed through from the gateway are listed in the payment-method docs.
@@ -111,6 +134,7 @@ ERROR_CODES: dict[str, str] = {
     "dispute_invalid_parameter": "A dispute parameter (e.g. an evidence field) is invalid.",
     "dispute_unexpected_state": "The dispute's status does not allow this (e.g. evidence after submission).",
     "gateway_unavailable": "The gateway could not be reached and nothing happened; retry.",
+    "iban_not_allowed": "A valid IBAN that is not a published test IBAN was sent (test mode).",
     "idempotency_error": "The Idempotency-Key was used before with different parameters.",
     "idempotency_key_in_use": "Another request with this Idempotency-Key is in progress.",
     "idempotency_key_invalid": "The Idempotency-Key is empty or longer than 255 characters.",

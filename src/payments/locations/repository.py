@@ -71,7 +71,7 @@ class LocationRepository(Repository):
             (await self._conn.execute(sa.select(sa.func.count(locations.c.id)))).scalar_one()
         )
 
-    async def list(self, page: PageRequest, *, only_id: str | None = None) -> Page[Location]:
+    async def list_page(self, page: PageRequest, *, only_id: str | None = None) -> Page[Location]:
         where = [locations.c.id == only_id] if only_id else []
         rows, has_more = await fetch_page(self._conn, locations, where, page)
         return Page([_to_location(r) for r in rows], has_more)

@@ -220,7 +220,7 @@ async def list_locations(
     page: PageRequest, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
 ) -> Page[Location]:
     async with uow_factory() as uow:
-        return await uow.repo(LocationRepository).list(page, only_id=ctx.principal.location_id)
+        return await uow.repo(LocationRepository).list_page(page, only_id=ctx.principal.location_id)
 
 
 async def seed_sample_locations(*, uow_factory: UnitOfWorkFactory, clock: Clock) -> int:

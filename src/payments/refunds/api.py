@@ -15,8 +15,9 @@ from payments.platform.http.openapi import GATEWAY_ERRORS, Responses
 from payments.platform.http.params import CreatedRange, LocationFilter, expandable
 from payments.platform.http.responses import json_response
 from payments.platform.runtime import Runtime
+from payments.refunds.domain.commands import CreateRefund, ListRefunds
 from payments.refunds.domain.policy import RefundPolicy
-from payments.refunds.domain.refund import RefundStatus
+from payments.refunds.domain.refund import Reason, RefundStatus
 from payments.refunds.render import refund_object
 from payments.refunds.schemas import RefundCreate, RefundList, RefundOut, RefundReject
 from payments.refunds.service import approvals
@@ -62,12 +63,17 @@ async def create(
     c: GatewayDep,
     ctx: ContextDep,
 ) -> Response:
+    cmd = CreateRefund(
+        payment_intent=body.payment_intent,
+        charge=body.charge,
+        amount=body.amount,
+        currency=body.currency,
+        reason=Reason(body.reason) if body.reason else None,
+        note=body.note,
+        metadata=body.metadata,
+    )
     refund = await uc.create_refund(
-        body.model_dump(exclude_unset=True),
-        gateway=c.gateway,
-        ctx=ctx,
-        policy=policy(c),
-        **services(c),
+        cmd, gateway=c.gateway, ctx=ctx, policy=policy(c), **services(c)
     )
     return json_response(refund_object(refund))
 
@@ -84,17 +90,14 @@ async def list_all(
     charge: Annotated[str | None, Query(max_length=64)] = None,
     status: RefundStatus | None = None,
 ) -> Response:
-    result = await uc.list_refunds(
-        page,
+    query = ListRefunds(
         payment_intent=payment_intent,
         charge=charge,
         status=status.value if status else None,
-        created_gte=created.gte,
-        created_lte=created.lte,
+        created=created,
         location=location,
-        uow_factory=c.uow_factory,
-        ctx=ctx,
     )
+    result = await uc.list_refunds(query, page, uow_factory=c.uow_factory, ctx=ctx)
     return await expanded_list_response(
         "/v1/refunds", result, refund_object, expand, uow_factory=c.uow_factory, ctx=ctx
     )

@@ -18,7 +18,7 @@ Lock order: the charge, then the dispute (then the audit chain head, last).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, assert_never
 
 from payments.audit.service import record_audit
 from payments.disputes.domain import (
@@ -40,6 +40,7 @@ from payments.intents.domain.model import Charge
 from payments.intents.repository import ChargeRepository
 from payments.kernel.clock import Clock
 from payments.kernel.context import SYSTEM, RequestContext
+from payments.kernel.errors import must_exist
 from payments.kernel.ids import id_for
 from payments.kernel.money import Money
 from payments.ledger.domain import postings
@@ -112,6 +113,8 @@ async def _post_steps(
                 events.append("charge.dispute.funds_reinstated")
             case LedgerStep.LOST:
                 txs = [postings.dispute_lost(money, source=source)]
+            case _:
+                assert_never(step)
         for tx in txs:
             await uow.repo(LedgerRepository).post(tx, when=now, location_id=dispute.location_id)
     return events
@@ -129,12 +132,12 @@ async def move_dispute(
     """Move a stored ``dispute`` (locked) to ``target``: ledger, save, events, and an
     audit record when it closes (last). ``before`` is the dispute as clients last saw it,
     when the caller changed it already (the default: as it is now)."""
-    current = D(dispute.status)
+    current = dispute.status
     before = before or dispute_object(dispute)
     funds = await _post_steps(
         uow, dispute, ledger_steps(current, target, withdrawn=dispute.funds_withdrawn), clock=clock
     )
-    dispute.status = target.value
+    dispute.status = target
     if is_terminal(target):
         dispute.closed_at = clock.now()
     await uow.repo(DisputeRepository).save(dispute)
@@ -186,7 +189,7 @@ async def apply_dispute_snapshot(
     )
     if dispute is not None:
         before = dispute_object(dispute)
-        current = D(dispute.status)
+        current = dispute.status
         # Learn a fee first, so that a withdrawal in this same move posts it with the amount.
         learned = dispute.fee is None and snapshot.fee is not None
         if learned:
@@ -195,7 +198,7 @@ async def apply_dispute_snapshot(
             await move_dispute(uow, dispute, reported, clock=clock, ctx=ctx, before=before)
         elif reported != current:
             log.info("ignored_dispute_status", dispute=dispute.id, status=current, gateway=reported)
-        if learned and D(dispute.status) == current:  # no move: announce the fee alone
+        if learned and dispute.status == current:  # no move: announce the fee alone
             await uow.repo(DisputeRepository).save(dispute)
             await emit_dispute_event(
                 uow, "charge.dispute.updated", dispute, clock=clock, ctx=ctx, before=before
@@ -217,7 +220,7 @@ async def apply_dispute_snapshot(
         amount=snapshot.amount,
         currency=snapshot.currency.lower(),
         reason=snapshot.reason,
-        status=reported.value,
+        status=reported,
         gateway=gateway,
         gateway_ref=snapshot.reference,
         created=now,
@@ -251,7 +254,8 @@ async def apply_dispute_event(
 ) -> str | None:
     """A gateway event carrying a dispute snapshot; returns an error text, or None."""
     snapshot = event.dispute
-    assert snapshot is not None
+    if snapshot is None:
+        raise ValueError(f"gateway event {event.id} ({event.type}) carries no dispute")
     try:
         parse_status(snapshot.status)
     except ValueError as exc:
@@ -260,8 +264,9 @@ async def apply_dispute_event(
         found = await uow.repo(ChargeRepository).by_gateway_ref(gateway, snapshot.charge)
         if found is None:
             return "no charge of ours has this reference"
-        charge = await uow.repo(ChargeRepository).get(found.id, for_update=True)
-        assert charge is not None
+        charge = must_exist(
+            await uow.repo(ChargeRepository).get(found.id, for_update=True), "charge", found.id
+        )
         await apply_dispute_snapshot(
             uow,
             charge,
@@ -313,10 +318,12 @@ async def sync_dispute_from_gateway(
 ) -> Dispute:
     """Apply the gateway's view of one of our disputes (test helpers, reconciliation)."""
     async with uow_factory() as uow:
-        found = await uow.repo(DisputeRepository).get(dispute_id)
-        assert found is not None
-        charge = await uow.repo(ChargeRepository).get(found.charge_id, for_update=True)
-        assert charge is not None
+        found = must_exist(await uow.repo(DisputeRepository).get(dispute_id), "dispute", dispute_id)
+        charge = must_exist(
+            await uow.repo(ChargeRepository).get(found.charge_id, for_update=True),
+            "charge",
+            found.charge_id,
+        )
         dispute = await apply_dispute_snapshot(
             uow, charge, snapshot, gateway=found.gateway, clock=clock, ctx=ctx
         )

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
 from payments.intents.api.expand import expanded_list_response, expanded_response
+from payments.intents.domain.commands import ListCharges
 from payments.intents.domain.model import ChargeStatus
 from payments.intents.render import charge_object
 from payments.intents.schemas import ChargeList, ChargeOut
@@ -36,17 +37,14 @@ async def list_all(
     customer: Annotated[str | None, Query(max_length=64)] = None,
     status: ChargeStatus | None = None,
 ) -> Response:
-    result = await uc.list_charges(
-        page,
+    query = ListCharges(
         payment_intent=payment_intent,
         customer=customer,
         status=status.value if status else None,
-        created_gte=created.gte,
-        created_lte=created.lte,
+        created=created,
         location=location,
-        uow_factory=c.uow_factory,
-        ctx=ctx,
     )
+    result = await uc.list_charges(query, page, uow_factory=c.uow_factory, ctx=ctx)
     return await expanded_list_response(
         "/v1/charges", result, charge_object, expand, uow_factory=c.uow_factory, ctx=ctx
     )

@@ -11,7 +11,19 @@ from payments.intents.api.expand import (
     expanded_response,
     render_payment_intent,
 )
-from payments.intents.domain.payment_intent import PaymentIntentStatus
+from payments.intents.domain.commands import (
+    CancelPaymentIntent,
+    CapturePaymentIntent,
+    ConfirmPaymentIntent,
+    CreatePaymentIntent,
+    ListPaymentIntents,
+    UpdatePaymentIntent,
+)
+from payments.intents.domain.payment_intent import (
+    CancellationReason,
+    CaptureMethod,
+    PaymentIntentStatus,
+)
 from payments.intents.schemas import (
     PaymentIntentCancel,
     PaymentIntentCapture,
@@ -24,6 +36,7 @@ from payments.intents.schemas import (
 from payments.intents.service import flow
 from payments.intents.service import payment_intents as uc
 from payments.kernel.context import RequestContext
+from payments.kernel.unset import Unset
 from payments.platform.http.deps import ContextDep, PageDep, services
 from payments.platform.http.openapi import CARD_ERRORS, GATEWAY_ERRORS, Responses
 from payments.platform.http.params import CreatedRange, LocationFilter, expandable
@@ -35,6 +48,42 @@ EXPANDABLE = ("latest_charge", "customer", "payment_method")
 Expand = Annotated[tuple[str, ...], Depends(expandable(*EXPANDABLE))]
 ExpandList = Annotated[tuple[str, ...], Depends(expandable(*EXPANDABLE, lists=True))]
 ONE: Responses = {200: {"model": PaymentIntentOut}}
+
+
+def _create(body: PaymentIntentCreate) -> CreatePaymentIntent:
+    return CreatePaymentIntent(
+        amount=body.amount,
+        currency=body.currency,
+        location=body.location,
+        customer=body.customer,
+        payment_method=body.payment_method,
+        payment_method_types=tuple(body.payment_method_types or ()),
+        capture_method=CaptureMethod(body.capture_method),
+        setup_future_usage=body.setup_future_usage,
+        return_url=body.return_url,
+        description=body.description,
+        receipt_email=body.receipt_email,
+        metadata=body.metadata,
+        off_session=body.off_session,
+    )
+
+
+def _update(body: PaymentIntentUpdate) -> UpdatePaymentIntent:
+    capture_method = body.given_not_null("capture_method")
+    return UpdatePaymentIntent(
+        amount=body.given_not_null("amount"),
+        currency=body.given_not_null("currency"),
+        capture_method=capture_method
+        if isinstance(capture_method, Unset)
+        else CaptureMethod(capture_method),
+        payment_method=body.payment_method,
+        setup_future_usage=body.given("setup_future_usage"),
+        return_url=body.given("return_url"),
+        description=body.given("description"),
+        receipt_email=body.given("receipt_email"),
+        metadata=body.given("metadata"),
+    )
+
 
 CREATE_EXAMPLES = {
     "pay_now": {
@@ -80,19 +129,14 @@ async def create(
     c: GatewayDep,
     ctx: ContextDep,
 ) -> Response:
-    params = body.model_dump(exclude_unset=True)
+    cmd = _create(body)
     if body.confirm:  # one transaction for the intent and its first attempt
         pi = await flow.create_and_confirm_payment_intent(
-            params,
-            {"off_session": body.off_session},
-            gateway=c.gateway,
-            ctx=ctx,
-            max_amount=c.settings.max_amount,
-            **services(c),
+            cmd, gateway=c.gateway, ctx=ctx, max_amount=c.settings.max_amount, **services(c)
         )
     else:
         pi = await uc.create_payment_intent(
-            params, gateway=c.gateway, ctx=ctx, max_amount=c.settings.max_amount, **services(c)
+            cmd, gateway=c.gateway, ctx=ctx, max_amount=c.settings.max_amount, **services(c)
         )
     return _render(pi, ctx)
 
@@ -112,16 +156,13 @@ async def list_all(
     customer: Annotated[str | None, Query(max_length=64)] = None,
     status: PaymentIntentStatus | None = None,
 ) -> Response:
-    result = await uc.list_payment_intents(
-        page,
+    query = ListPaymentIntents(
         customer=customer,
         status=status.value if status else None,
-        created_gte=created.gte,
-        created_lte=created.lte,
+        created=created,
         location=location,
-        uow_factory=c.uow_factory,
-        ctx=ctx,
     )
+    result = await uc.list_payment_intents(query, page, uow_factory=c.uow_factory, ctx=ctx)
     return await expanded_list_response(
         "/v1/payment_intents",
         result,
@@ -143,7 +184,7 @@ async def retrieve(pi_id: str, c: GatewayDep, ctx: ContextDep, expand: Expand) -
 async def update(pi_id: str, body: PaymentIntentUpdate, c: GatewayDep, ctx: ContextDep) -> Response:
     pi = await uc.update_payment_intent(
         pi_id,
-        body.model_dump(exclude_unset=True),
+        _update(body),
         gateway=c.gateway,
         ctx=ctx,
         max_amount=c.settings.max_amount,
@@ -160,8 +201,14 @@ async def update(pi_id: str, body: PaymentIntentUpdate, c: GatewayDep, ctx: Cont
 async def confirm(
     pi_id: str, c: GatewayDep, ctx: ContextDep, body: PaymentIntentConfirm | None = None
 ) -> Response:
-    params = body.model_dump(exclude_unset=True) if body else {}
-    pi = await flow.confirm_payment_intent(pi_id, params, gateway=c.gateway, ctx=ctx, **services(c))
+    body = body or PaymentIntentConfirm()
+    cmd = ConfirmPaymentIntent(
+        payment_method=body.payment_method,
+        off_session=body.off_session,
+        setup_future_usage=body.setup_future_usage,
+        return_url=body.return_url,
+    )
+    pi = await flow.confirm_payment_intent(pi_id, cmd, gateway=c.gateway, ctx=ctx, **services(c))
     return _render(pi, ctx)
 
 
@@ -173,8 +220,8 @@ async def confirm(
 async def capture(
     pi_id: str, c: GatewayDep, ctx: ContextDep, body: PaymentIntentCapture | None = None
 ) -> Response:
-    params = body.model_dump(exclude_unset=True) if body else {}
-    pi = await flow.capture_payment_intent(pi_id, params, gateway=c.gateway, ctx=ctx, **services(c))
+    cmd = CapturePaymentIntent(amount_to_capture=body.amount_to_capture if body else None)
+    pi = await flow.capture_payment_intent(pi_id, cmd, gateway=c.gateway, ctx=ctx, **services(c))
     return _render(pi, ctx)
 
 
@@ -186,6 +233,7 @@ async def capture(
 async def cancel(
     pi_id: str, c: GatewayDep, ctx: ContextDep, body: PaymentIntentCancel | None = None
 ) -> Response:
-    params = body.model_dump(exclude_unset=True) if body else {}
-    pi = await flow.cancel_payment_intent(pi_id, params, gateway=c.gateway, ctx=ctx, **services(c))
+    reason = body.cancellation_reason if body else None
+    cmd = CancelPaymentIntent(cancellation_reason=CancellationReason(reason) if reason else None)
+    pi = await flow.cancel_payment_intent(pi_id, cmd, gateway=c.gateway, ctx=ctx, **services(c))
     return _render(pi, ctx)

@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from payments.gateways.runtime import GatewayDep
 from payments.intents.api.expand import expanded_list_response, expanded_response
+from payments.intents.domain.commands import CardParams, CreatePaymentMethod
 from payments.intents.render import payment_method_object
 from payments.intents.schemas import (
     AttachIn,
@@ -28,15 +29,27 @@ Expand = Annotated[tuple[str, ...], Depends(expandable("customer"))]
 ExpandList = Annotated[tuple[str, ...], Depends(expandable("customer", lists=True))]
 
 
+def _create(body: PaymentMethodCreate) -> CreatePaymentMethod:
+    card = body.card
+    return CreatePaymentMethod(
+        type=body.type,
+        card=CardParams(**card.model_dump()) if card is not None else None,
+        sepa_debit_iban=body.sepa_debit.iban if body.sepa_debit is not None else None,
+        customer_balance_country=body.customer_balance.country if body.customer_balance else "DE",
+        billing_details=body.billing_details.model_dump(exclude_none=True)
+        if body.billing_details is not None
+        else {},
+        metadata=body.metadata,
+    )
+
+
 @router.post(
     "/v1/payment_methods",
     responses=ONE | GATEWAY_ERRORS,
     summary="Create a payment method (tokenized at the gateway)",
 )
 async def create(body: PaymentMethodCreate, c: GatewayDep, ctx: ContextDep) -> Response:
-    pm = await uc.create_payment_method(
-        body.model_dump(exclude_none=True), gateway=c.gateway, ctx=ctx, **services(c)
-    )
+    pm = await uc.create_payment_method(_create(body), gateway=c.gateway, ctx=ctx, **services(c))
     return json_response(payment_method_object(pm))
 
 

@@ -2,7 +2,8 @@
 view), PaymentMethod (safe details only) and GatewayAttempt (one gateway call).
 
 Field names equal the storage column names, so repositories map rows without
-hand-written copies. The status rules live in :mod:`payments.intents.domain.payment_intent`.
+hand-written copies; statuses are enums (the repositories store their values). The status
+rules live in :mod:`payments.intents.domain.payment_intent`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from payments.intents.domain.payment_intent import CaptureMethod, PaymentIntentStatus
 
 
 @dataclass(slots=True, kw_only=True)
@@ -34,8 +37,8 @@ class PaymentIntent:
     location_id: str
     amount: int
     currency: str
-    status: str
-    capture_method: str
+    status: PaymentIntentStatus
+    capture_method: CaptureMethod
     payment_method_types: list[str]
     created: datetime
     customer_id: str | None = None
@@ -70,7 +73,7 @@ class Charge:
     location_id: str
     amount: int
     currency: str
-    status: str
+    status: ChargeStatus
     gateway: str
     created: datetime
     customer_id: str | None = None
@@ -111,8 +114,8 @@ class AttemptOperation(StrEnum):
 @dataclass(slots=True, kw_only=True)
 class GatewayAttempt:
     id: str  # also the idempotency key sent to the gateway
-    operation: str
-    status: str
+    operation: AttemptOperation
+    status: AttemptStatus
     gateway: str
     request: dict[str, Any]
     created: datetime

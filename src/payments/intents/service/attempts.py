@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, assert_never
 
 from payments.events.service import record_event
 from payments.gateways.protocol import (
@@ -32,7 +32,14 @@ from payments.gateways.protocol import (
     RefundCanceling,
     RefundResult,
 )
-from payments.intents.domain.model import AttemptStatus, Charge, GatewayAttempt, PaymentIntent
+from payments.intents.domain.model import (
+    AttemptOperation,
+    AttemptStatus,
+    Charge,
+    ChargeStatus,
+    GatewayAttempt,
+    PaymentIntent,
+)
 from payments.intents.domain.payment_intent import Outcome as IntentOutcome
 from payments.intents.domain.payment_intent import PaymentIntentStatus, next_status
 from payments.intents.render import charge_object, payment_intent_object
@@ -46,7 +53,12 @@ from payments.intents.service.apply import apply_charge_result
 from payments.intents.service.payment_methods import attach_in
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
-from payments.kernel.errors import GatewayUnavailable, InvalidRequest
+from payments.kernel.errors import (
+    GatewayUnavailable,
+    InvalidRequest,
+    InvariantViolation,
+    must_exist,
+)
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.platform.logs import get_logger
 
@@ -106,29 +118,29 @@ async def call_gateway(attempt: GatewayAttempt, gateway: PaymentGateway) -> Outc
     req = attempt.request
     try:
         match attempt.operation:
-            case "charge":
+            case AttemptOperation.charge:
                 return await gateway.charge(
                     ChargeRequest(**req["charge"], idempotency_key=attempt.id)
                 )
-            case "capture":
+            case AttemptOperation.capture:
                 return await gateway.capture(
                     req["reference"], amount=req.get("amount"), idempotency_key=attempt.id
                 )
-            case "cancel":
+            case AttemptOperation.cancel:
                 return await gateway.cancel(req["reference"], idempotency_key=attempt.id)
-            case "refund":
+            case AttemptOperation.refund:
                 return await gateway.refund(
                     req["reference"],
                     amount=req.get("amount"),
                     idempotency_key=attempt.id,
                     reason=req.get("reason"),
                 )
-            case "cancel_refund":
+            case AttemptOperation.cancel_refund:
                 if not isinstance(gateway, RefundCanceling):
                     raise ValueError(f"the {gateway.name} gateway cannot cancel refunds")
                 return await gateway.cancel_refund(req["reference"], idempotency_key=attempt.id)
             case _:
-                raise ValueError(f"no gateway call for operation {attempt.operation!r}")
+                assert_never(attempt.operation)
     except (GatewayNotSent, GatewayOutcomeUnknown, GatewayInvalidRequest) as exc:
         return exc
 
@@ -142,6 +154,15 @@ def charge_request(**fields: Any) -> dict[str, Any]:
     return {"charge": data}
 
 
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """What phase 3 did: the attempt as recorded, and the intent as committed when a
+    charge result was applied to it (None otherwise: the caller reads it if it needs it)."""
+
+    attempt: GatewayAttempt
+    intent: PaymentIntent | None = None
+
+
 async def settle_attempt(
     attempt_id: str,
     outcome: Outcome,
@@ -150,19 +171,19 @@ async def settle_attempt(
     clock: Clock,
     ctx: RequestContext,
     recovering: bool = False,
-    settled_intent: list[PaymentIntent] | None = None,
-) -> GatewayAttempt:
+) -> Settlement:
     """Phase 3: record the outcome and apply it. Raises the client-facing error for a
-    provably unsent call (502) or a refused request (400) after recording it.
-
-    When a charge result is applied, its intent (as committed) is appended to
-    ``settled_intent``, so that the caller does not read it again."""
+    provably unsent call (502) or a refused request (400) after recording it."""
     error: Exception | None = None
+    intent: PaymentIntent | None = None
     async with uow_factory() as uow:
-        attempt = await uow.repo(AttemptRepository).get(attempt_id, for_update=True)
-        assert attempt is not None
+        attempt = must_exist(
+            await uow.repo(AttemptRepository).get(attempt_id, for_update=True),
+            "gateway attempt",
+            attempt_id,
+        )
         if attempt.status in (AttemptStatus.done, AttemptStatus.not_sent):
-            return attempt  # another path (worker, webhook) settled it first
+            return Settlement(attempt)  # another path (worker, webhook) settled it first
         now = clock.now()
         # Once the recovery job has claimed (leased) or repeated this attempt, it may have
         # sent the same request itself: a "not sent" from this caller proves nothing then.
@@ -173,9 +194,7 @@ async def settle_attempt(
                 attempt.status = AttemptStatus.done
                 attempt.completed_at = now
                 attempt.result = {"status": outcome.status, "reference": outcome.reference}
-                pi = await _apply(uow, attempt, outcome, clock=clock, ctx=ctx)
-                if settled_intent is not None:
-                    settled_intent.append(pi)
+                intent = await _apply(uow, attempt, outcome, clock=clock, ctx=ctx)
             case RefundResult():
                 attempt.status = AttemptStatus.done
                 attempt.completed_at = now
@@ -206,7 +225,7 @@ async def settle_attempt(
         await uow.commit()
     if error is not None:
         raise error
-    return attempt
+    return Settlement(attempt, intent)
 
 
 async def _apply(
@@ -217,22 +236,22 @@ async def _apply(
     clock: Clock,
     ctx: RequestContext,
 ) -> PaymentIntent:
-    assert attempt.payment_intent_id and attempt.charge_id
-    pi = await uow.repo(PaymentIntentRepository).get(attempt.payment_intent_id, for_update=True)
-    charge = await uow.repo(ChargeRepository).get(attempt.charge_id, for_update=True)
-    assert pi is not None and charge is not None
-    await apply_charge_result(uow, pi, charge, result, clock=clock, ctx=ctx)
-    await save_for_future_use(uow, pi, clock=clock, ctx=ctx)
-    return pi
+    if attempt.payment_intent_id is None or attempt.charge_id is None:
+        raise InvariantViolation(f"charge attempt {attempt.id} has no intent or charge")
+    applied = await apply_charge_result(
+        uow, attempt.payment_intent_id, attempt.charge_id, result, clock=clock, ctx=ctx
+    )
+    await save_for_future_use(uow, applied.intent, clock=clock, ctx=ctx)
+    return applied.intent
 
 
 async def save_for_future_use(
-    uow: UnitOfWork, pi: Any, *, clock: Clock, ctx: RequestContext
+    uow: UnitOfWork, pi: PaymentIntent, *, clock: Clock, ctx: RequestContext
 ) -> None:
     """``setup_future_usage``: a successful payment attaches its method to the customer."""
     if not (pi.setup_future_usage and pi.customer_id and pi.payment_method_id):
         return
-    if pi.status not in ("succeeded", "requires_capture"):
+    if pi.status not in (PaymentIntentStatus.SUCCEEDED, PaymentIntentStatus.REQUIRES_CAPTURE):
         return
     pm = await uow.repo(PaymentMethodRepository).get(pi.payment_method_id)
     if pm is not None and pm.customer_id is None:
@@ -266,13 +285,15 @@ async def _undo(
     ctx: RequestContext,
 ) -> None:
     """A call that provably took no effect (never sent, or refused before any effect)."""
-    if attempt.operation == "refund":  # the refund fails; its money is the payment's again
+    if (
+        attempt.operation == AttemptOperation.refund
+    ):  # the refund fails; its money is the payment's again
         await _refund_settlement().not_made(uow, attempt, clock=clock, ctx=ctx)
         return
-    if attempt.operation == "cancel":
+    if attempt.operation == AttemptOperation.cancel:
         await _withdraw_cancellation(uow, attempt)
         return
-    if attempt.operation != "charge":
+    if attempt.operation != AttemptOperation.charge:
         return  # a refused capture leaves the intent as it was
     pi = await uow.repo(PaymentIntentRepository).get(
         attempt.payment_intent_id or "", for_update=True
@@ -302,17 +323,17 @@ async def _charge_not_processed(
     failed, and what a client waiting on a ``processing`` intent is told to wait for
     (with ``succeeded``). Inventing ``payment_intent.requires_confirmation`` would break
     Stripe's vocabulary; ``requires_action`` would wrongly ask the customer to act."""
-    charge.status = "failed"
+    charge.status = ChargeStatus.failed
     charge.failure_code = why.code
     charge.failure_message = why.message
     await uow.repo(ChargeRepository).save(charge)
     events = [("charge.failed", charge_object(charge))]
-    current = PaymentIntentStatus(pi.status)
+    current = pi.status
     target = next_status(current, IntentOutcome.NOT_PROCESSED)
     if target is None:  # the intent moved on (cannot happen while the attempt was open)
         log.warning("undo_not_applied", intent=pi.id, charge=charge.id, status=current)
     else:
-        pi.status = target.value
+        pi.status = target
         pi.last_payment_error = {
             "type": why.type,
             "code": why.code,
@@ -332,6 +353,10 @@ async def _withdraw_cancellation(uow: UnitOfWork, attempt: GatewayAttempt) -> No
     pi = await uow.repo(PaymentIntentRepository).get(
         attempt.payment_intent_id or "", for_update=True
     )
-    if pi is not None and pi.status != "canceled" and pi.cancellation_reason is not None:
+    if (
+        pi is not None
+        and pi.status != PaymentIntentStatus.CANCELED
+        and pi.cancellation_reason is not None
+    ):
         pi.cancellation_reason = None
         await uow.repo(PaymentIntentRepository).save(pi)

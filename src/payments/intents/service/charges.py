@@ -1,16 +1,14 @@
-"""Charges are read-only: one per attempt at the gateway, made by the payment flow."""
+"""Charges (one per attempt at the gateway): retrieve and list. They are written only by
+the payment flow (:mod:`payments.intents.service.flow`) and its settlement."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
+from payments.intents.domain.commands import ListCharges
 from payments.intents.domain.model import Charge
 from payments.intents.repository import ChargeRepository
-from payments.intents.tables import charges as t
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import NotFound
 from payments.kernel.pagination import Page, PageRequest
-from payments.platform.db.listing import list_filters
 from payments.platform.db.uow import UnitOfWorkFactory
 
 
@@ -25,23 +23,16 @@ async def retrieve_charge(
 
 
 async def list_charges(
-    page: PageRequest,
-    *,
-    payment_intent: str | None,
-    customer: str | None,
-    status: str | None,
-    created_gte: datetime | None,
-    created_lte: datetime | None,
-    location: str | None,
-    uow_factory: UnitOfWorkFactory,
-    ctx: RequestContext,
+    query: ListCharges, page: PageRequest, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
 ) -> Page[Charge]:
-    where = list_filters(
-        t,
-        equals={"payment_intent_id": payment_intent, "customer_id": customer, "status": status},
-        created_gte=created_gte,
-        created_lte=created_lte,
-        location_id=ctx.list_location(location),
-    )
     async with uow_factory() as uow:
-        return await uow.repo(ChargeRepository).page(page, where)
+        return await uow.repo(ChargeRepository).list_page(
+            page,
+            equals={
+                "payment_intent_id": query.payment_intent,
+                "customer_id": query.customer,
+                "status": query.status,
+            },
+            created=query.created,
+            location_id=ctx.list_location(query.location),
+        )

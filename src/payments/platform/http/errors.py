@@ -117,6 +117,13 @@ def _validation_error(exc: RequestValidationError) -> tuple[str, str, str | None
     return "parameter_invalid", f"Invalid {param}: {message}", param
 
 
+def _card_error_details(exc: e.PaymentsError) -> dict[str, Any]:
+    """What a decline adds to the error body: its ``decline_code`` and the intent."""
+    if not isinstance(exc, e.CardError):
+        return {}
+    return {"decline_code": exc.decline_code, "payment_intent": exc.payment_intent}
+
+
 def request_id_of(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
 
@@ -134,8 +141,7 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.message,
             exc.param,
             request_id=request_id_of(request),
-            decline_code=exc.decline_code if isinstance(exc, e.CardError) else None,
-            payment_intent=exc.payment_intent if isinstance(exc, e.CardError) else None,
+            **_card_error_details(exc),
         )
 
     @app.exception_handler(MoneyError)

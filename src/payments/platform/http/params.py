@@ -8,7 +8,6 @@ rewrites indexed arrays (``expand[0]=...``, as Stripe's SDKs send them) to ``exp
 # no ``from __future__ import annotations``: expandable() builds a route signature at run time
 
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -17,17 +16,10 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from payments.kernel.errors import InvalidRequest
+from payments.kernel.pagination import Created
 
 Timestamp = Annotated[int | None, Query(ge=0, le=2**33)]
 _LAST_MICROSECOND = timedelta(seconds=1) - timedelta(microseconds=1)
-
-
-@dataclass(frozen=True, slots=True)
-class Created:
-    """An inclusive range of creation times (None: unbounded)."""
-
-    gte: datetime | None = None
-    lte: datetime | None = None
 
 
 def _at(ts: int) -> datetime:

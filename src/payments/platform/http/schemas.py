@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from payments.kernel.errors import InvalidRequest
+from payments.kernel.unset import UNSET
 from payments.platform.http.forms import FORM_BODY, coerce_form_value
 
 Metadata = dict[
@@ -33,6 +35,20 @@ class StrictModel(BaseModel):
             name: coerce_form_value(fields[name].annotation, value) if name in fields else value
             for name, value in data.items()
         }
+
+    def given(self, name: str) -> Any:
+        """The field's value if the request sent it (``None`` if sent as null), else
+        ``UNSET``: what a partial update command needs."""
+        return getattr(self, name) if name in self.model_fields_set else UNSET
+
+    def given_not_null(self, name: str) -> Any:
+        """Like :meth:`given`, for a field that may be left out but not cleared."""
+        value = self.given(name)
+        if value is None:
+            raise InvalidRequest(
+                f"Invalid {name}: it cannot be null.", code="parameter_invalid", param=name
+            )
+        return value
 
 
 class AddressIn(StrictModel):

@@ -16,9 +16,6 @@ Creating follows the three phases of :mod:`payments.intents.service.attempts`:
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from payments.events.service import record_event
 from payments.gateways.protocol import PaymentGateway
 from payments.idempotency.service import created_earlier, remember_created
@@ -33,21 +30,19 @@ from payments.kernel.errors import InvalidRequest, NotFound
 from payments.kernel.ids import id_for
 from payments.kernel.metadata import validate_metadata
 from payments.kernel.pagination import Page, PageRequest
-from payments.platform.db.listing import list_filters
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
+from payments.refunds.domain.commands import CreateRefund, ListRefunds
 from payments.refunds.domain.policy import RefundPolicy
 from payments.refunds.domain.refund import (
     ChargeNotRefundable,
     Refund,
     RefundStatus,
     check_refundable,
-    parse_reason,
     refund_amount,
 )
 from payments.refunds.render import refund_object
 from payments.refunds.repository import RefundRepository
 from payments.refunds.service.apply import audit_refund, send_refund
-from payments.refunds.tables import refunds as t
 
 S = RefundStatus
 
@@ -61,9 +56,9 @@ async def visible_refund(
     return refund
 
 
-async def _charge_to_refund(uow: UnitOfWork, params: dict[str, Any], ctx: RequestContext) -> Charge:
+async def _charge_to_refund(uow: UnitOfWork, cmd: CreateRefund, ctx: RequestContext) -> Charge:
     """The charge named by ``charge`` or ``payment_intent``, locked for update."""
-    charge_id, pi_id = params.get("charge"), params.get("payment_intent")
+    charge_id, pi_id = cmd.charge, cmd.payment_intent
     if not charge_id and not pi_id:
         raise InvalidRequest(
             "Missing required param: payment_intent (or charge).",
@@ -105,7 +100,7 @@ async def run_refund_attempt(
 
 
 async def create_refund(
-    params: dict[str, Any],
+    cmd: CreateRefund,
     *,
     uow_factory: UnitOfWorkFactory,
     gateway: PaymentGateway,
@@ -114,26 +109,23 @@ async def create_refund(
     policy: RefundPolicy,
 ) -> Refund:
     ctx.require(Permission.write_refunds)
-    reason = parse_reason(params.get("reason"))
-    metadata = validate_metadata(params.get("metadata") or {})
+    metadata = validate_metadata(dict(cmd.metadata))
     principal = ctx.principal
     attempt = None
     async with uow_factory() as uow:  # phase 1
         earlier = await created_earlier(uow, ctx, "refund")
         if earlier is not None:  # a retry after a crash: the refund exists already
             return await visible_refund(uow, earlier, ctx)
-        charge = await _charge_to_refund(uow, params, ctx)
+        charge = await _charge_to_refund(uow, cmd, ctx)
         check_refundable(
             charge_status=charge.status,
             captured=charge.captured,
             disputed=charge.disputed,
             currency=charge.currency,
-            requested=params.get("currency"),
+            requested=cmd.currency,
         )
         reserved = await uow.repo(RefundRepository).reserved_for(charge.id)
-        amount = refund_amount(
-            params.get("amount"), captured=charge.amount_captured, reserved=reserved
-        )
+        amount = refund_amount(cmd.amount, captured=charge.amount_captured, reserved=reserved)
         now = clock.now()
         approval = policy.approval_reason(
             role=principal.role,
@@ -149,13 +141,13 @@ async def create_refund(
             location_id=charge.location_id,
             amount=amount,
             currency=charge.currency,
-            status=(S.PENDING_APPROVAL if approval else S.PENDING).value,
+            status=S.PENDING_APPROVAL if approval else S.PENDING,
             gateway=charge.gateway,
             created=now,
             requested_by=principal.api_key_id,
             requested_by_name=principal.name,
-            reason=reason.value if reason else None,
-            note=params.get("note"),
+            reason=cmd.reason.value if cmd.reason else None,
+            note=cmd.note,
             approval_reason=approval.value if approval else None,
             sent_at=None if approval else now,
             metadata=metadata,
@@ -209,23 +201,20 @@ async def retrieve_refund(
 
 
 async def list_refunds(
+    query: ListRefunds,
     page: PageRequest,
     *,
-    payment_intent: str | None,
-    charge: str | None,
-    status: str | None,
-    created_gte: datetime | None,
-    created_lte: datetime | None,
     uow_factory: UnitOfWorkFactory,
     ctx: RequestContext,
-    location: str | None = None,
 ) -> Page[Refund]:
-    where = list_filters(
-        t,
-        equals={"payment_intent_id": payment_intent, "charge_id": charge, "status": status},
-        created_gte=created_gte,
-        created_lte=created_lte,
-        location_id=ctx.list_location(location),
-    )
     async with uow_factory() as uow:
-        return await uow.repo(RefundRepository).page(page, where)
+        return await uow.repo(RefundRepository).list_page(
+            page,
+            equals={
+                "payment_intent_id": query.payment_intent,
+                "charge_id": query.charge,
+                "status": query.status,
+            },
+            created=query.created,
+            location_id=ctx.list_location(query.location),
+        )

@@ -209,7 +209,7 @@ class WebhookDeliveryRepository(Repository):
         row = (await self._conn.execute(sa.select(d).where(d.c.id == delivery_id))).first()
         return _to_delivery(row) if row else None
 
-    async def list(
+    async def list_page(
         self,
         page: PageRequest,
         *,

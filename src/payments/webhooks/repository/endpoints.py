@@ -82,7 +82,7 @@ class WebhookEndpointRepository(Repository):
         await self._conn.execute(s.delete().where(s.c.endpoint_id == endpoint_id))
         await self._conn.execute(t.delete().where(t.c.id == endpoint_id))
 
-    async def list(
+    async def list_page(
         self, page: PageRequest, *, location_id: str | None = None
     ) -> Page[WebhookEndpoint]:
         where = [t.c.location_id == location_id] if location_id else []

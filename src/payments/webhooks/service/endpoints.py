@@ -110,7 +110,7 @@ async def list_webhook_endpoints(
     page: PageRequest, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
 ) -> Page[WebhookEndpoint]:
     async with uow_factory() as uow:
-        return await uow.repo(WebhookEndpointRepository).list(
+        return await uow.repo(WebhookEndpointRepository).list_page(
             page, location_id=ctx.principal.location_id
         )
 
