@@ -58,8 +58,13 @@ def _shop(**address: str) -> Location:
     )
 
 
-def test_a_euro_shop_in_sepa_offers_cards_sepa_debits_and_bank_transfers_in_that_order() -> None:
-    assert default_payment_method_types("DE", "eur") == ["card", "sepa_debit", "customer_balance"]
+def test_a_euro_shop_in_sepa_offers_cards_sepa_debits_local_methods_and_bank_transfers() -> None:
+    assert default_payment_method_types("DE", "eur") == [
+        "card",
+        "sepa_debit",
+        "klarna",
+        "customer_balance",
+    ]
 
 
 @pytest.mark.parametrize(("country", "currency"), [("PL", "pln"), ("CH", "chf"), ("SE", "sek")])
@@ -67,7 +72,7 @@ def test_a_sepa_shop_charging_another_currency_gets_no_sepa_debits(
     country: str, currency: str
 ) -> None:
     """SEPA Direct Debits are in euros only."""
-    assert default_payment_method_types(country, currency) == ["card", "customer_balance"]
+    assert "sepa_debit" not in default_payment_method_types(country, currency)
 
 
 @pytest.mark.parametrize("country", ["US", "TR", "JP"])

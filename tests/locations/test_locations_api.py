@@ -14,10 +14,10 @@ async def test_a_location_defaults_currency_and_methods_from_its_country(api: Ap
     )
     assert warsaw["id"].startswith("loc_")
     assert warsaw["default_currency"] == "pln"
-    assert warsaw["payment_method_types"] == ["card", "customer_balance"]
+    assert warsaw["payment_method_types"] == ["card", "p24", "blik", "klarna", "customer_balance"]
     berlin = await api.location(admin)
     assert berlin["default_currency"] == "eur"
-    assert berlin["payment_method_types"] == ["card", "sepa_debit", "customer_balance"]
+    assert berlin["payment_method_types"] == ["card", "sepa_debit", "klarna", "customer_balance"]
 
 
 async def test_a_location_can_be_updated_and_emits_an_event(api: Api) -> None:

@@ -6,7 +6,19 @@ from pydantic import BaseModel, Field
 
 from payments.platform.http.schemas import AddressIn, Metadata, StrictModel
 
-PaymentMethodType = Literal["card", "sepa_debit", "customer_balance"]
+PaymentMethodType = Literal[
+    "card",
+    "sepa_debit",
+    "ideal",
+    "bancontact",
+    "eps",
+    "p24",
+    "blik",
+    "twint",
+    "swish",
+    "klarna",
+    "customer_balance",
+]
 
 
 class LocationAddress(AddressIn):

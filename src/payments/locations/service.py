@@ -20,6 +20,7 @@ from payments.locations.domain import (
     Location,
     default_currencies,
     default_payment_method_types,
+    offer_refusal,
 )
 from payments.locations.render import location_object
 from payments.locations.repository import LocationRepository
@@ -114,6 +115,17 @@ def _payment_method_types(types: list[str]) -> list[str]:
     return list(dict.fromkeys(types))
 
 
+def _check_offered(location: Location) -> None:
+    """Each local method the shop offers fits its country and one of its currencies
+    (:mod:`payments.locations.domain.payment_methods`)."""
+    for i, kind in enumerate(location.payment_method_types):
+        why = offer_refusal(kind, location.country, location.currencies)
+        if why is not None:
+            raise InvalidRequest(
+                why, code="payment_method_type_unavailable", param=f"payment_method_types[{i}]"
+            )
+
+
 def _address(address: dict[str, Any]) -> dict[str, Any]:
     cleaned = {k: address.get(k) for k in ("line1", "line2", "postal_code", "city", "state")}
     cleaned["country"] = normalize_country(address.get("country") or "", param="address[country]")
@@ -140,6 +152,7 @@ async def create_location(
         created=clock.now(),
         metadata=validate_metadata(fields.get("metadata") or {}),
     )
+    _check_offered(location)
     async with uow_factory() as uow:
         await uow.repo(LocationRepository).add(location)
         await record_event(
@@ -199,6 +212,8 @@ async def update_location(
         if "metadata" in fields:  # null (or "" in a form) clears it, as at Stripe
             changes["metadata"] = update_metadata(current.metadata, fields["metadata"])
         updated = replace(current, **changes)
+        if {"payment_method_types", "address", "currencies"} & changes.keys():
+            _check_offered(updated)
         before, after = location_object(current), location_object(updated)
         previous = {k: before[k] for k in after if before[k] != after[k]}
         if previous:

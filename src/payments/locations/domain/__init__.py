@@ -6,7 +6,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-PAYMENT_METHOD_TYPES = ("card", "sepa_debit", "customer_balance")
+from payments.locations.domain.payment_methods import (
+    LOCAL_METHOD_TYPES,
+    LOCAL_METHODS,
+    country_refusal,
+    local_methods_for,
+)
+
+#: Every type a shop may offer: cards (and their wallets), SEPA debits, the local methods
+#: of :mod:`.payment_methods`, bank transfers.
+PAYMENT_METHOD_TYPES = ("card", "sepa_debit", *LOCAL_METHOD_TYPES, "customer_balance")
 
 # Countries whose shops can collect SEPA Direct Debits (EEA + CH + GB, EUR debits).
 SEPA_COUNTRIES = frozenset(
@@ -50,12 +59,30 @@ SEPA_COUNTRIES = frozenset(
 
 
 def default_payment_method_types(country: str, currency: str) -> list[str]:
-    """Cards everywhere; SEPA debits where the shop is in SEPA and charges euros."""
+    """Cards everywhere; SEPA debits where the shop is in SEPA and charges euros; the local
+    methods that fit the shop's country and currency; bank transfers."""
     types = ["card"]
     if country in SEPA_COUNTRIES and currency == "eur":
         types.append("sepa_debit")
+    types += local_methods_for(country, currency)
     types.append("customer_balance")
     return types
+
+
+def offer_refusal(kind: str, country: str, currencies: list[str]) -> str | None:
+    """Why a shop in ``country`` taking ``currencies`` cannot offer ``kind`` (None: it
+    can). Only the local methods are bound to a country and a currency."""
+    method = LOCAL_METHODS.get(kind)
+    if method is None:
+        return None
+    if country not in method.countries:
+        return country_refusal(method, country)
+    if not any(method.misfit(country, c) is None for c in currencies):
+        return (
+            f"{method.name} ({method.type}) takes only "
+            f"{', '.join(sorted(method.currencies))}; the shop accepts {', '.join(currencies)}."
+        )
+    return None
 
 
 def default_currencies(default_currency: str) -> list[str]:
