@@ -87,6 +87,7 @@ def build_gateway(
                         seconds=settings.simulator_sepa_settlement_seconds
                     ),
                     action_url_base=settings.resolved_simulator_action_url_base,
+                    pages_url_base=settings.resolved_simulator_pages_url_base,
                 ),
             )
         case GatewayName.stripe:

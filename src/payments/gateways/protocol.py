@@ -36,9 +36,9 @@ decline; no idempotent result is stored for it (as at Stripe).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Literal, Protocol, get_args, runtime_checkable
+from typing import Any, Literal, Protocol, get_args, runtime_checkable
 
 ChargeStatus = Literal[
     "requires_action",  # 3-D Secure: send the customer to ``redirect_url``
@@ -51,15 +51,41 @@ ChargeStatus = Literal[
 CHARGE_STATUSES: tuple[ChargeStatus, ...] = get_args(ChargeStatus)
 RefundStatus = Literal["pending", "succeeded", "failed", "canceled"]
 CaptureMethod = Literal["automatic", "manual"]
-PaymentMethodType = Literal["card", "sepa_debit", "customer_balance"]
+LocalMethodType = Literal[
+    "ideal", "bancontact", "eps", "p24", "blik", "twint", "swish", "klarna"
+]  # see payments.locations.domain.payment_methods
+LOCAL_METHOD_TYPES: tuple[LocalMethodType, ...] = get_args(LocalMethodType)
+PaymentMethodType = Literal[
+    "card",
+    "sepa_debit",
+    "customer_balance",
+    "ideal",
+    "bancontact",
+    "eps",
+    "p24",
+    "blik",
+    "twint",
+    "swish",
+    "klarna",
+]
 WalletType = Literal["apple_pay", "google_pay"]
+# How the customer acts on a ``requires_action`` charge (Stripe's next_action types):
+# a page to open (3-D Secure, bank redirects), a BLIK approval in the banking app, the
+# Swish app (or its QR code).
+ActionType = Literal[
+    "redirect_to_url", "blik_authorize", "swish_handle_redirect_or_display_qr_code"
+]
 
 # Registry of the asynchronous event types a gateway reports through
 # ``list_events`` (Stripe names). Each event carries a snapshot of the object.
 EVENT_TYPES: Mapping[str, str] = {
-    "payment_intent.requires_action": "the attempt needs customer authentication (3-D Secure)",
+    "payment_intent.requires_action": (
+        "the attempt needs the customer (3-D Secure, a bank redirect, BLIK approval)"
+    ),
     "payment_intent.amount_capturable_updated": "authorized, waiting for manual capture",
-    "payment_intent.processing": "asynchronous payment started (SEPA debit, bank transfer)",
+    "payment_intent.processing": (
+        "asynchronous payment started (SEPA debit, bank transfer, an authorized local method)"
+    ),
     "payment_intent.partially_funded": "a bank transfer arrived but covers only part",
     "payment_intent.canceled": "the attempt was canceled, any authorization released",
     "charge.succeeded": "funds captured: card charge, settled debit or funded transfer",
@@ -177,8 +203,27 @@ class CustomerBalanceInput:
     country: str = "DE"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BillingDetails:
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    country: str | None = None  # billing_details[address][country]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LocalMethodInput:
+    """A local method (iDEAL, BLIK, Klarna, ...): nothing secret; the customer authorizes
+    each payment with the bank or app. ``bank`` is the customer's bank where the method
+    lets them choose it up front (iDEAL, EPS, P24)."""
+
+    type: LocalMethodType
+    bank: str | None = None
+    billing_details: BillingDetails = field(default_factory=BillingDetails)
+
+
 # A test PaymentMethod id such as ``"pm_card_visa"`` is accepted as well.
-PaymentMethodInput = CardInput | SepaDebitInput | CustomerBalanceInput | str
+PaymentMethodInput = CardInput | SepaDebitInput | CustomerBalanceInput | LocalMethodInput | str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -190,9 +235,11 @@ class ChargeRequest:
     capture_method: CaptureMethod = "automatic"
     customer: str | None = None
     off_session: bool = False
-    return_url: str | None = None
+    return_url: str | None = None  # where a redirect method sends the customer back
     description: str | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
+    # the 6-digit code from the customer's banking app (BLIK only; single use, 2 minutes)
+    blik_code: str | None = field(default=None, repr=False)
 
 
 # --------------------------------------------------------------------------- results
@@ -225,13 +272,45 @@ class CustomerBalanceDetails:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class BankRedirectDetails:
+    """iDEAL, Bancontact, EPS, Przelewy24: the customer's bank, when known."""
+
+    bank: str | None = None  # Stripe's bank name code, e.g. "ing", "bank_austria"
+    bic: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AppMethodDetails:
+    """BLIK, TWINT, Swish, Klarna: nothing to show but the customer's country."""
+
+    country: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PaymentMethodDetails:
-    """Only safe details: brand, last4, expiry, country, fingerprint, wallet."""
+    """Only safe details: brand, last4, expiry, country, fingerprint, wallet; a local
+    method's bank. The field named by ``type`` is set (the local ones may be empty)."""
 
     type: PaymentMethodType
     card: CardDetails | None = None
     sepa_debit: SepaDebitDetails | None = None
     customer_balance: CustomerBalanceDetails | None = None
+    ideal: BankRedirectDetails | None = None
+    bancontact: BankRedirectDetails | None = None
+    eps: BankRedirectDetails | None = None
+    p24: BankRedirectDetails | None = None
+    blik: AppMethodDetails | None = None
+    twint: AppMethodDetails | None = None
+    swish: AppMethodDetails | None = None
+    klarna: AppMethodDetails | None = None
+
+    @classmethod
+    def local(
+        cls, kind: LocalMethodType, inner: BankRedirectDetails | AppMethodDetails
+    ) -> PaymentMethodDetails:
+        """The details of a local method (``inner`` in the field named ``kind``)."""
+        changes: dict[str, Any] = {kind: inner}
+        return replace(cls(type=kind), **changes)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -287,7 +366,10 @@ class ChargeResult:
     payment_method: str | None = None
     payment_method_details: PaymentMethodDetails | None = None
     decline: Decline | None = None  # set when status == "failed"
-    redirect_url: str | None = None  # set when status == "requires_action"
+    # status == "requires_action": what the customer does, and the page to send them to
+    # (3-D Secure, a bank redirect, the Swish instructions; none for BLIK)
+    action_type: ActionType = "redirect_to_url"
+    redirect_url: str | None = None
     bank_transfer: BankTransferInstructions | None = None
     disputed: bool = False
     customer: str | None = None

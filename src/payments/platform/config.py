@@ -117,7 +117,9 @@ class Settings(BaseSettings):
     simulator_action_url_base: str | None = Field(
         None,
         description=(
-            "Where the simulator's 3-D Secure challenge page lives (next_action URL). "
+            "Where the simulator's 3-D Secure challenge page lives (next_action URL); the "
+            "pages of the local payment methods (iDEAL, BLIK, ...) are beside it "
+            "(`.../simulator/ideal/...`). "
             "Default: this server's own page, `http://PAYMENTS_HOST:PAYMENTS_PORT/simulator/3ds` "
             "(127.0.0.1 when bound to all interfaces); set it when customers reach the "
             "service at another address (a proxy, a public host name)."
@@ -386,6 +388,11 @@ class Settings(BaseSettings):
         if self.simulator_action_url_base:
             return self.simulator_action_url_base
         return f"{self.own_base_url}/simulator/3ds"
+
+    @property
+    def resolved_simulator_pages_url_base(self) -> str:
+        """Where the local payment methods' pages live: beside the 3-D Secure page."""
+        return self.resolved_simulator_action_url_base.rstrip("/").rsplit("/", 1)[0]
 
     @property
     def own_base_url(self) -> str:

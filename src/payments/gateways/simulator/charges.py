@@ -11,7 +11,9 @@ How an attempt starts (the scenario comes from the payment method):
 * sepa_debit -> ``processing``, settling after ``sepa_settlement_delay``
   (limit IBANs ``failed`` at once); automatic capture only;
 * customer_balance -> ``processing`` with bank transfer instructions until the
-  funds arrive; automatic capture only.
+  funds arrive; automatic capture only;
+* the local methods (iDEAL, BLIK, Klarna, ...) -> ``requires_action`` until the
+  customer authorizes on the method's page (see :mod:`.local_methods`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from payments.gateways.protocol import (
     ResourceMissing,
 )
 
+from . import local_methods as local
 from .events import Outbox
 from .fees import fee_for, rule_for
 from .methods import ResolvedMethod
@@ -88,6 +91,7 @@ def snapshot(row: sa.Row) -> ChargeResult:
         payment_method=row.payment_method,
         payment_method_details=decode(PaymentMethodDetails, row.payment_method_details),
         decline=decode(Decline, row.decline) if row.decline else None,
+        action_type=local.action_type(method_type(row)),
         redirect_url=row.redirect_url,
         bank_transfer=transfer,
         disputed=row.disputed,
@@ -200,6 +204,8 @@ def initial_values(
     settings: SimulatorSettings,
 ) -> dict[str, Any]:
     kind = method.details.type
+    if local.is_local(kind):
+        return local.initial_values(kind, request, currency, reference, now, settings)
     if kind != "card" and request.capture_method == "manual":
         raise GatewayInvalidRequest(
             f"capture_method=manual is not supported for {kind} payments.",

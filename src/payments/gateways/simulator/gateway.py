@@ -11,9 +11,9 @@
 
 Every protocol call first applies injected faults (see :mod:`.faults`), then
 runs in one short committed transaction of the simulator's own database.
-Test hooks (``complete_action``, ``simulate_bank_transfer``, ``resolve_dispute``,
-``process_due``, ``set_fault``, ``clear_faults``) are not part of the protocol and
-ignore faults. Dispute calls live in :mod:`.disputes`.
+Test hooks (``complete_action``, ``authorize_payment``, ``pending_blik_payment``,
+``simulate_bank_transfer``, ``resolve_dispute``, ``process_due``, ``set_fault``,
+``clear_faults``) are not part of the protocol and ignore faults. Dispute calls live in :mod:`.disputes`.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from .idempotency import Idempotency, check_key
 from .methods import PaymentMethods
 from .scheduler import Scheduler
 from .settings import SimulatorSettings, new_id
-from .store import SimulatorStore, charges
+from .store import SimulatorStore, blik_codes, charges
 
 T = TypeVar("T")
 MAX_AMOUNT = 99_999_999  # Stripe's maximum charge amount in minor units
@@ -139,6 +139,7 @@ class SimulatorGateway(DisputeCalls):
             "return_url": request.return_url,
             "description": request.description,
             "metadata": dict(request.metadata),
+            "blik_code": request.blik_code,  # only its hash is stored, with the key
         }
 
         async def work(conn: AsyncConnection, outbox: Outbox) -> ChargeResult:
@@ -165,6 +166,14 @@ class SimulatorGateway(DisputeCalls):
                 },
             )
             result = ch.snapshot(inserted.one())
+            if method.details.type == "blik" and result.status == "requires_action":
+                await conn.execute(
+                    blik_codes.insert().values(
+                        charge_id=reference,
+                        code_fingerprint=self._methods.fingerprint("blik", request.blik_code or ""),
+                        created=now,
+                    )
+                )
             ch.announce(outbox, result, now)
             return result
 
@@ -252,6 +261,36 @@ class SimulatorGateway(DisputeCalls):
                 conn, outbox, reference, succeed, now, self.settings
             )
         )
+
+    async def authorize_payment(self, reference: str, *, succeed: bool = True) -> ChargeResult:
+        """The customer authorizes (or fails) the local method payment ``reference`` on the
+        method's page: processing (settling after ``local_settlement_delay``), or failed."""
+        now = self.clock.now()
+        return await self._hook(
+            lambda conn, outbox: ops.authorize_payment(
+                conn, outbox, reference, succeed, now, self.settings
+            )
+        )
+
+    async def pending_blik_payment(self, code: str) -> ChargeResult | None:
+        """The newest BLIK payment waiting for approval that was started with ``code`` (what
+        the customer's banking app shows), if any."""
+        await self._scheduler.process_due()  # one that ran out of time is not waiting
+        fingerprint = self._methods.fingerprint("blik", code)
+        async with self.store.transaction() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(charges)
+                    .join(blik_codes, blik_codes.c.charge_id == charges.c.id)
+                    .where(
+                        blik_codes.c.code_fingerprint == fingerprint,
+                        charges.c.status == "requires_action",
+                    )
+                    .order_by(blik_codes.c.created.desc())
+                    .limit(1)
+                )
+            ).first()
+        return ch.snapshot(row) if row is not None else None
 
     async def simulate_bank_transfer(self, reference: str, amount: int) -> ChargeResult:
         """Funds arrive for a bank transfer, quoting a charge or transfer reference."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,12 +23,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.gateways.codec import decode, encode
 from payments.gateways.protocol import (
+    AppMethodDetails,
+    BankRedirectDetails,
     CardDetails,
     CardInput,
     CustomerBalanceDetails,
     CustomerBalanceInput,
     GatewayInvalidRequest,
     IbanNotAllowed,
+    LocalMethodInput,
     PanNotAllowed,
     PaymentMethod,
     PaymentMethodDetails,
@@ -44,6 +48,24 @@ from .testdata import CARDS_BY_NUMBER, SimCard, card_for_pm_id, luhn_ok
 from .testibans import IBANS_BY_NUMBER, IBANS_BY_PM_ID, SimIban, normalize_iban
 
 WALLETS: tuple[WalletType, ...] = ("apple_pay", "google_pay")
+# Methods where the customer names their bank up front (Stripe's ``ideal[bank]`` ...)
+BANK_REDIRECTS = frozenset({"ideal", "bancontact", "eps", "p24"})
+_BANK_CODE = re.compile(r"^[a-z0-9_]{2,40}$")
+# Some of iDEAL's banks (Stripe's ``ideal[bank]`` codes) and their BICs
+IDEAL_BICS = {
+    "abn_amro": "ABNANL2A",
+    "asn_bank": "ASNBNL21",
+    "bunq": "BUNQNL2A",
+    "ing": "INGBNL2A",
+    "knab": "KNABNL2H",
+    "rabobank": "RABONL2U",
+    "regiobank": "RBRBNL21",
+    "revolut": "REVOLT21",
+    "sns_bank": "SNSBNL2A",
+    "triodos_bank": "TRIONL2U",
+    "van_lanschot": "FVLBNL22",
+}
+LOCAL_SCENARIO = "local"  # the customer decides on the method's page (or a test hook)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +115,8 @@ class PaymentMethods:
                 return {"type": "sepa_debit", "fingerprint": self.fingerprint("iban", iban)}
             case CustomerBalanceInput():
                 return {"type": "customer_balance", "country": source.country}
+            case LocalMethodInput():
+                return {"type": source.type, "bank": source.bank, "billing": source.billing_details}
             case str():
                 return {"type": "test_id", "id": source}
         raise TypeError(f"unsupported payment method source {type(source).__name__}")
@@ -112,6 +136,8 @@ class PaymentMethods:
                 return PaymentMethodDetails(
                     type="customer_balance", customer_balance=details
                 ), "bank_transfer"
+            case LocalMethodInput():
+                return self._local_details(source), LOCAL_SCENARIO
             case str():
                 found = self._test_id(source, now)
                 if found is None:
@@ -191,6 +217,25 @@ class PaymentMethods:
             fingerprint=self.fingerprint("iban", entry.iban),
         )
         return PaymentMethodDetails(type="sepa_debit", sepa_debit=details), entry.scenario
+
+    def _local_details(self, source: LocalMethodInput) -> PaymentMethodDetails:
+        country = source.billing_details.country
+        if source.type not in BANK_REDIRECTS:
+            if source.bank is not None:
+                raise GatewayInvalidRequest(
+                    f"{source.type} takes no bank.", code="parameter_unknown", param="bank"
+                )
+            app = AppMethodDetails(country=country.upper() if country else None)
+            return PaymentMethodDetails.local(source.type, app)
+        if source.bank is not None and not _BANK_CODE.match(source.bank):
+            raise GatewayInvalidRequest(
+                f"Invalid {source.type}[bank]: {source.bank!r}",
+                code="parameter_invalid",
+                param="bank",
+            )
+        bic = IDEAL_BICS.get(source.bank or "") if source.type == "ideal" else None
+        bank = BankRedirectDetails(bank=source.bank, bic=bic)
+        return PaymentMethodDetails.local(source.type, bank)
 
     # ------------------------------------------------------------------ storage
 

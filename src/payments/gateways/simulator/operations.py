@@ -22,9 +22,10 @@ from payments.gateways.protocol import (
 )
 
 from . import charges as ch
+from . import local_methods as local
 from .events import Outbox
 from .settings import SimulatorSettings, new_id
-from .store import charges, refunds
+from .store import blik_codes, charges, refunds
 from .testdata import DECLINES, SCENARIOS
 
 
@@ -215,8 +216,8 @@ async def complete_action(
     settings: SimulatorSettings,
 ) -> ChargeResult:
     row = await ch.load(conn, reference, lock=True)
-    if row.status != "requires_action":
-        raise _unexpected(row, "complete an action on")
+    if row.status != "requires_action" or local.is_local(ch.method_type(row)):
+        raise _unexpected(row, "complete a 3-D Secure challenge on")
     behaviour = SCENARIOS[row.scenario]
     if not succeed:
         values = ch.failed(DECLINES["authentication_failed"])
@@ -230,6 +231,27 @@ async def complete_action(
         }
     else:
         values = ch.succeeded_row(row, row.amount, now, settings)
+    result = await ch.update(conn, reference, now, **values)
+    ch.announce(outbox, result, now)
+    return result
+
+
+async def authorize_payment(
+    conn: AsyncConnection,
+    outbox: Outbox,
+    reference: str,
+    succeed: bool,
+    now: datetime,
+    settings: SimulatorSettings,
+) -> ChargeResult:
+    """The customer authorizes (or fails) a local method payment on its page."""
+    row = await ch.load(conn, reference, lock=True)
+    if row.status != "requires_action" or not local.is_local(ch.method_type(row)):
+        raise _unexpected(row, "authorize")
+    values = (
+        local.authorized(row, now, settings) if succeed else ch.failed(local.DECLINES["failed"])
+    )
+    await conn.execute(blik_codes.delete().where(blik_codes.c.charge_id == reference))
     result = await ch.update(conn, reference, now, **values)
     ch.announce(outbox, result, now)
     return result

@@ -1,7 +1,8 @@
 """Scheduled transitions, evaluated against the injected clock.
 
-Nothing happens in the background: SEPA settlements and bounces, disputes and
-refund status changes become due at a time, and are applied (each in its own
+Nothing happens in the background: SEPA settlements and bounces, authorized local
+method payments settling, BLIK approvals running out, disputes and refund status
+changes become due at a time, and are applied (each in its own
 transaction, with its events) when ``process_due()`` runs -- which
 ``list_events`` and ``retrieve_charge`` do first. Several processes may run it
 at once: each item is re-checked under its row lock and cleared as it is
@@ -18,6 +19,7 @@ from payments.gateways.protocol import Dispute
 from payments.kernel.clock import Clock
 
 from . import charges as ch
+from . import local_methods as local
 from .disputes import dispute_fee
 from .events import EventLog, Outbox
 from .operations import load_refund, refund_snapshot
@@ -66,10 +68,15 @@ class Scheduler:
     async def _settle_charge(self, charge_id: str, now: datetime) -> int:
         async with self._store.transaction() as conn:
             row = await ch.load(conn, charge_id, lock=True)
-            if row.settle_at is None or row.settle_at > now or row.status != "processing":
+            if row.settle_at is None or row.settle_at > now:
+                return 0
+            waiting = row.status == "requires_action" and row.settle_outcome == "expired"
+            if row.status != "processing" and not waiting:
                 return 0
             if row.settle_outcome == "succeeded":
                 values = ch.succeeded_row(row, row.amount, now, self._settings)
+            elif local.is_local(ch.method_type(row)):
+                values = ch.failed(local.DECLINES[row.settle_outcome])
             else:
                 values = ch.failed(SEPA_FAILURES[row.scenario])
             result = await ch.update(conn, charge_id, now, **values)

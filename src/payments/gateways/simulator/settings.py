@@ -23,6 +23,14 @@ class SimulatorSettings:
     dispute_delay: timedelta = timedelta(0)
     # 3-D Secure challenges redirect to f"{action_url_base}/{reference}?return_url=...".
     action_url_base: str = "https://simulator.payments.invalid/3ds"
+    # A local method's page (the bank, Klarna, TWINT, Swish, the BLIK banking app) is
+    # f"{pages_url_base}/{type}/{reference}".
+    pages_url_base: str = "https://simulator.payments.invalid"
+    # An authorized local method payment is processing this long before it succeeds.
+    local_settlement_delay: timedelta = timedelta(seconds=2)
+    # A BLIK payment the customer does not approve in the banking app within this fails
+    # (Stripe: 60 seconds).
+    blik_approval_window: timedelta = timedelta(seconds=60)
     # HMAC key of card / IBAN fingerprints: share it between processes of one simulator.
     fingerprint_key: bytes = b"payments-simulator-fingerprint-v1"
     # The account customers pay bank transfers into.

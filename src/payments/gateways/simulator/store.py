@@ -95,6 +95,16 @@ charges = sa.Table(
     sa.Column("updated", UTCDateTime, nullable=False),
 )
 
+# BLIK payments waiting for the customer's approval, by a keyed fingerprint of the code
+# they entered (the simulator's banking app finds the payment by the code, never stores it)
+blik_codes = sa.Table(
+    "sim_blik_codes",
+    metadata,
+    sa.Column("charge_id", _ID, sa.ForeignKey("sim_charges.id"), primary_key=True),
+    sa.Column("code_fingerprint", sa.String(32), nullable=False, index=True),
+    sa.Column("created", UTCDateTime, nullable=False),
+)
+
 refunds = sa.Table(
     "sim_refunds",
     metadata,
