@@ -11,7 +11,21 @@ from payments.platform.http.schemas import AddressIn, Metadata, StrictModel
 
 Id = Annotated[str, Field(min_length=3, max_length=64)]
 Amount = Annotated[int, Field(strict=True, gt=0, le=999_999_999_999)]
-PaymentMethodType = Literal["card", "sepa_debit", "customer_balance"]
+PaymentMethodType = Literal[
+    "card",
+    "sepa_debit",
+    "customer_balance",
+    "ideal",
+    "bancontact",
+    "eps",
+    "p24",
+    "blik",
+    "twint",
+    "swish",
+    "klarna",
+]
+BankCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{2,40}$")]
+BlikCode = Annotated[str, Field(pattern=r"^[0-9]{6}$")]
 
 
 class CardIn(StrictModel):
@@ -33,6 +47,26 @@ class CustomerBalanceIn(StrictModel):
     country: Annotated[str, Field(min_length=2, max_length=2)] = "DE"
 
 
+class BankIn(StrictModel):
+    """iDEAL, EPS, Przelewy24: the customer's bank (Stripe's bank codes), if chosen here."""
+
+    bank: BankCode | None = None
+
+
+class NoDetailsIn(StrictModel):
+    """Bancontact, TWINT, Swish, Klarna: nothing to say but the type (an empty hash)."""
+
+
+class BlikIn(StrictModel):
+    code: BlikCode | None = Field(
+        None,
+        description=(
+            "In `payment_method_data` only: the 6-digit code from the customer's banking app, "
+            "as `payment_method_options[blik][code]` (where Stripe takes it)."
+        ),
+    )
+
+
 class BillingDetailsIn(StrictModel):
     name: Annotated[str | None, Field(max_length=200)] = None
     email: Annotated[str | None, Field(max_length=512)] = None
@@ -45,8 +79,32 @@ class PaymentMethodCreate(StrictModel):
     card: CardIn | None = None
     sepa_debit: SepaDebitIn | None = None
     customer_balance: CustomerBalanceIn | None = None
+    ideal: BankIn | None = None
+    eps: BankIn | None = None
+    p24: BankIn | None = None
+    bancontact: NoDetailsIn | None = None
+    blik: BlikIn | None = None
+    twint: NoDetailsIn | None = None
+    swish: NoDetailsIn | None = None
+    klarna: NoDetailsIn | None = None
     billing_details: BillingDetailsIn | None = None
     metadata: Metadata = {}
+
+
+class BlikOptionsIn(StrictModel):
+    code: BlikCode = Field(description="The 6-digit code from the customer's banking app.")
+
+
+class PaymentMethodOptionsIn(StrictModel):
+    """Options of this confirm's payment method (only BLIK's code so far)."""
+
+    blik: BlikOptionsIn | None = None
+
+
+PAYMENT_METHOD_DATA = (
+    "A new payment method to pay with, created with the intent (as `POST /v1/payment_methods` "
+    "takes it): e.g. `{type: ideal, ideal: {bank: ing}}` or `{type: blik}`."
+)
 
 
 class AttachIn(StrictModel):
@@ -59,6 +117,8 @@ class PaymentIntentCreate(StrictModel):
     location: Id | None = None
     customer: Id | None = None
     payment_method: Annotated[str | None, Field(max_length=100)] = None
+    payment_method_data: PaymentMethodCreate | None = Field(None, description=PAYMENT_METHOD_DATA)
+    payment_method_options: PaymentMethodOptionsIn | None = None
     payment_method_types: list[PaymentMethodType] | None = None
     capture_method: Literal["automatic", "automatic_async", "manual"] = "automatic"
     confirm: bool = False
@@ -84,6 +144,8 @@ class PaymentIntentUpdate(StrictModel):
 
 class PaymentIntentConfirm(StrictModel):
     payment_method: Annotated[str | None, Field(max_length=100)] = None
+    payment_method_data: PaymentMethodCreate | None = Field(None, description=PAYMENT_METHOD_DATA)
+    payment_method_options: PaymentMethodOptionsIn | None = None
     off_session: bool | None = None
     setup_future_usage: Literal["on_session", "off_session"] | None = None
     return_url: Annotated[str | None, Field(max_length=2048)] = None
@@ -126,6 +188,14 @@ class PaymentMethodOut(BaseModel):
     customer_balance: dict[str, Any] | None = Field(
         None, description="When `type` is `customer_balance` (bank transfers)."
     )
+    ideal: dict[str, Any] | None = Field(None, description="When `type` is `ideal`: `bank`, `bic`.")
+    bancontact: dict[str, Any] | None = Field(None, description="When `type` is `bancontact`.")
+    eps: dict[str, Any] | None = Field(None, description="When `type` is `eps`: `bank`.")
+    p24: dict[str, Any] | None = Field(None, description="When `type` is `p24`: `bank`.")
+    blik: dict[str, Any] | None = Field(None, description="When `type` is `blik`.")
+    twint: dict[str, Any] | None = Field(None, description="When `type` is `twint`.")
+    swish: dict[str, Any] | None = Field(None, description="When `type` is `swish`.")
+    klarna: dict[str, Any] | None = Field(None, description="When `type` is `klarna`.")
 
 
 class ChargeOutcome(BaseModel):

@@ -286,7 +286,7 @@ class SimulatorGateway(DisputeCalls):
                         blik_codes.c.code_fingerprint == fingerprint,
                         charges.c.status == "requires_action",
                     )
-                    .order_by(blik_codes.c.created.desc())
+                    .order_by(blik_codes.c.created.desc(), blik_codes.c.charge_id.desc())
                     .limit(1)
                 )
             ).first()

@@ -11,12 +11,15 @@ from payments.intents.api.expand import (
     expanded_response,
     render_payment_intent,
 )
+from payments.intents.api.payment_methods import payment_method_command
 from payments.intents.domain.commands import (
     CancelPaymentIntent,
     CapturePaymentIntent,
     ConfirmPaymentIntent,
     CreatePaymentIntent,
+    CreatePaymentMethod,
     ListPaymentIntents,
+    PaymentMethodOptions,
     UpdatePaymentIntent,
 )
 from payments.intents.domain.payment_intent import (
@@ -32,10 +35,13 @@ from payments.intents.schemas import (
     PaymentIntentList,
     PaymentIntentOut,
     PaymentIntentUpdate,
+    PaymentMethodCreate,
+    PaymentMethodOptionsIn,
 )
 from payments.intents.service import flow
 from payments.intents.service import payment_intents as uc
 from payments.kernel.context import RequestContext
+from payments.kernel.errors import InvalidRequest
 from payments.kernel.unset import Unset
 from payments.platform.http.deps import ContextDep, PageDep, services
 from payments.platform.http.openapi import CARD_ERRORS, GATEWAY_ERRORS, Responses
@@ -50,6 +56,26 @@ ExpandList = Annotated[tuple[str, ...], Depends(expandable(*EXPANDABLE, lists=Tr
 ONE: Responses = {200: {"model": PaymentIntentOut}}
 
 
+def _method_data(body: PaymentMethodCreate | None) -> CreatePaymentMethod | None:
+    return payment_method_command(body) if body is not None else None
+
+
+def _options(
+    options: PaymentMethodOptionsIn | None, data: PaymentMethodCreate | None
+) -> PaymentMethodOptions:
+    """BLIK's code, from ``payment_method_options[blik][code]`` (Stripe's place) or, as a
+    convenience, ``payment_method_data[blik][code]``."""
+    code = options.blik.code if options is not None and options.blik is not None else None
+    inline = data.blik.code if data is not None and data.blik is not None else None
+    if code is not None and inline is not None and code != inline:
+        raise InvalidRequest(
+            "Two different BLIK codes were given; pass payment_method_options[blik][code] only.",
+            code="parameter_invalid",
+            param="payment_method_data[blik][code]",
+        )
+    return PaymentMethodOptions(blik_code=code or inline)
+
+
 def _create(body: PaymentIntentCreate) -> CreatePaymentIntent:
     return CreatePaymentIntent(
         amount=body.amount,
@@ -57,6 +83,8 @@ def _create(body: PaymentIntentCreate) -> CreatePaymentIntent:
         location=body.location,
         customer=body.customer,
         payment_method=body.payment_method,
+        payment_method_data=_method_data(body.payment_method_data),
+        payment_method_options=_options(body.payment_method_options, body.payment_method_data),
         payment_method_types=tuple(body.payment_method_types or ()),
         capture_method=CaptureMethod(body.capture_method),
         setup_future_usage=body.setup_future_usage,
@@ -204,6 +232,8 @@ async def confirm(
     body = body or PaymentIntentConfirm()
     cmd = ConfirmPaymentIntent(
         payment_method=body.payment_method,
+        payment_method_data=_method_data(body.payment_method_data),
+        payment_method_options=_options(body.payment_method_options, body.payment_method_data),
         off_session=body.off_session,
         setup_future_usage=body.setup_future_usage,
         return_url=body.return_url,

@@ -17,6 +17,7 @@ from payments.intents.schemas import (
     PaymentMethodType,
 )
 from payments.intents.service import payment_methods as uc
+from payments.kernel.errors import InvalidRequest
 from payments.platform.http.deps import ContextDep, PageDep, services
 from payments.platform.http.openapi import GATEWAY_ERRORS, Responses
 from payments.platform.http.params import expandable
@@ -29,13 +30,17 @@ Expand = Annotated[tuple[str, ...], Depends(expandable("customer"))]
 ExpandList = Annotated[tuple[str, ...], Depends(expandable("customer", lists=True))]
 
 
-def _create(body: PaymentMethodCreate) -> CreatePaymentMethod:
+def payment_method_command(body: PaymentMethodCreate) -> CreatePaymentMethod:
+    """The command for a method to create, from ``POST /v1/payment_methods`` or a
+    PaymentIntent's ``payment_method_data``."""
     card = body.card
+    bank = {"ideal": body.ideal, "eps": body.eps, "p24": body.p24}.get(body.type)
     return CreatePaymentMethod(
         type=body.type,
         card=CardParams(**card.model_dump()) if card is not None else None,
         sepa_debit_iban=body.sepa_debit.iban if body.sepa_debit is not None else None,
         customer_balance_country=body.customer_balance.country if body.customer_balance else "DE",
+        bank=bank.bank if bank is not None else None,
         billing_details=body.billing_details.model_dump(exclude_none=True)
         if body.billing_details is not None
         else {},
@@ -49,7 +54,15 @@ def _create(body: PaymentMethodCreate) -> CreatePaymentMethod:
     summary="Create a payment method (tokenized at the gateway)",
 )
 async def create(body: PaymentMethodCreate, c: GatewayDep, ctx: ContextDep) -> Response:
-    pm = await uc.create_payment_method(_create(body), gateway=c.gateway, ctx=ctx, **services(c))
+    if body.blik is not None and body.blik.code is not None:
+        raise InvalidRequest(
+            "A BLIK code is given when confirming a payment (payment_method_options[blik][code]), "
+            "not with the payment method.",
+            code="parameter_unknown",
+            param="blik[code]",
+        )
+    cmd = payment_method_command(body)
+    pm = await uc.create_payment_method(cmd, gateway=c.gateway, ctx=ctx, **services(c))
     return json_response(payment_method_object(pm))
 
 

@@ -1,6 +1,7 @@
 """Test helpers for the simulator gateway (Stripe has ``/v1/test_helpers`` too).
 
-They stand in for the customer: passing or failing a 3-D Secure challenge, and
+They stand in for the customer: passing or failing a 3-D Secure challenge, authorizing
+or failing a local method payment (iDEAL, BLIK, ...) as on its simulator page, and
 sending a bank transfer (the card network's decision on a dispute is in
 :mod:`payments.disputes.api`). They exist only while ``PAYMENTS_GATEWAY=simulator``.
 """
@@ -73,6 +74,33 @@ async def authenticate(
     result = await gateway_call_refusable(sim.complete_action(ref, succeed=body.succeed))
     await sync_charge_from_gateway(charge_id, result, gateway=c.gateway, ctx=ctx, **services(c))
     pi = await retrieve_payment_intent(pi_id, uow_factory=c.uow_factory, ctx=ctx)
+    return json_response(payment_intent_object(pi, client_secret=shows_client_secret(ctx)))
+
+
+@router.post(
+    "/payment_intents/{pi_id}/authorize_payment",
+    responses=ONE | GATEWAY_ERRORS,
+    summary="Authorize or fail a local method payment, as the customer (simulator)",
+    description=(
+        "What the customer does on the method's page (iDEAL, Bancontact, EPS, P24, TWINT, "
+        "Klarna), in the Swish app or the BLIK banking app. As at Stripe, the outcome "
+        "arrives asynchronously, through the gateway's events (the worker polls them): the "
+        "intent answered here is still `requires_action`; it turns `processing` and then "
+        "`succeeded`, or `requires_payment_method`."
+    ),
+)
+async def authorize_payment(
+    pi_id: str, body: AuthenticateIn, c: GatewayDep, ctx: ContextDep
+) -> Response:
+    sim = simulator_only(c)
+    _charge_id, ref = await _charge_ref(pi_id, c, ctx)
+    pi = await retrieve_payment_intent(pi_id, uow_factory=c.uow_factory, ctx=ctx)
+    if pi.status != "requires_action":
+        raise StateConflict(
+            f"This PaymentIntent is not waiting for the customer (its status is {pi.status}).",
+            code="payment_intent_unexpected_state",
+        )
+    await gateway_call_refusable(sim.authorize_payment(ref, succeed=body.succeed))
     return json_response(payment_intent_object(pi, client_secret=shows_client_secret(ctx)))
 
 

@@ -21,7 +21,9 @@ Gateway status -> intent status, and what else moves::
                                                capture) or charge.captured (of a hold);
                                                a bank transfer's excess is customer credit
     requires_capture  requires_capture         the hold: charge.succeeded, charge_authorized
-    requires_action   requires_action          next_action: redirect_to_url
+    requires_action   requires_action          next_action: redirect_to_url (3-D Secure,
+                                               a bank redirect), blik_authorize, or
+                                               swish_handle_redirect_or_display_qr_code
     processing        processing               next_action: bank transfer instructions;
                                                charge.pending on the first answer
     failed            requires_payment_method  charge failed (charge.failed, once),
@@ -122,10 +124,7 @@ def reconcile_charge(
         case "requires_capture":
             _authorized(pi, ch, result, effects)
         case "requires_action":
-            pi.next_action = {
-                "type": "redirect_to_url",
-                "redirect_to_url": {"url": result.redirect_url, "return_url": pi.return_url},
-            }
+            pi.next_action = next_action(result, pi.return_url)
         case "processing":
             _processing(pi, result, effects, first_answer=first_answer)
         case "failed":
@@ -166,6 +165,28 @@ def outcome_path(current: PaymentIntentStatus, target: PaymentIntentStatus) -> l
             seen.add(dst)
             queue.append((dst, [*path, event]))
     return None
+
+
+def next_action(result: ChargeResult, return_url: str | None) -> dict[str, Any]:
+    """What the customer must do, in Stripe's ``next_action`` shape."""
+    match result.action_type:
+        case "redirect_to_url":
+            return {
+                "type": "redirect_to_url",
+                "redirect_to_url": {"url": result.redirect_url, "return_url": return_url},
+            }
+        case "blik_authorize":  # the customer approves in their banking app: no page
+            return {"type": "blik_authorize", "blik_authorize": {}}
+        case "swish_handle_redirect_or_display_qr_code":
+            return {
+                "type": "swish_handle_redirect_or_display_qr_code",
+                "swish_handle_redirect_or_display_qr_code": {
+                    "hosted_instructions_url": result.redirect_url,
+                    "mobile_auth_url": result.redirect_url,
+                },
+            }
+        case _:
+            assert_never(result.action_type)
 
 
 def intent_event(status: PaymentIntentStatus) -> str:

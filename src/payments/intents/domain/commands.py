@@ -17,8 +17,27 @@ from payments.kernel.pagination import Created
 from payments.kernel.unset import UNSET, Unset
 
 SetupFutureUsage = Literal["on_session", "off_session"]
-PaymentMethodType = Literal["card", "sepa_debit", "customer_balance"]
+PaymentMethodType = Literal[
+    "card",
+    "sepa_debit",
+    "customer_balance",
+    "ideal",
+    "bancontact",
+    "eps",
+    "p24",
+    "blik",
+    "twint",
+    "swish",
+    "klarna",
+]
 WalletType = Literal["apple_pay", "google_pay"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaymentMethodOptions:
+    """Per-confirm options of the payment method (Stripe's ``payment_method_options``)."""
+
+    blik_code: str | None = field(default=None, repr=False)  # [blik][code]: 6 digits
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,6 +47,9 @@ class CreatePaymentIntent:
     location: str | None = None  # default: the shop of a location-restricted key
     customer: str | None = None
     payment_method: str | None = None  # one of ours (pm_...) or a gateway test id
+    # a new payment method, created with the intent (Stripe's ``payment_method_data``)
+    payment_method_data: CreatePaymentMethod | None = None
+    payment_method_options: PaymentMethodOptions = field(default_factory=PaymentMethodOptions)
     payment_method_types: tuple[PaymentMethodType, ...] = ()  # (): what the shop offers
     capture_method: CaptureMethod = CaptureMethod.AUTOMATIC
     setup_future_usage: SetupFutureUsage | None = None
@@ -64,6 +86,8 @@ class UpdatePaymentIntent:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConfirmPaymentIntent:
     payment_method: str | None = None  # attach this one first
+    payment_method_data: CreatePaymentMethod | None = None  # or create one and attach it
+    payment_method_options: PaymentMethodOptions = field(default_factory=PaymentMethodOptions)
     off_session: bool | None = None
     setup_future_usage: SetupFutureUsage | None = None
     return_url: str | None = None
@@ -97,6 +121,7 @@ class CreatePaymentMethod:
     card: CardParams | None = None
     sepa_debit_iban: str | None = field(default=None, repr=False)
     customer_balance_country: str = "DE"
+    bank: str | None = None  # ideal[bank], eps[bank], p24[bank]: the customer's bank
     billing_details: Mapping[str, Any] = field(default_factory=dict)  # stored as given
     metadata: Mapping[str, str] = field(default_factory=dict)
 

@@ -25,6 +25,7 @@ from payments.intents.domain.commands import (
     ConfirmPaymentIntent,
     CreatePaymentIntent,
 )
+from payments.intents.domain.local_methods import check_confirm, check_return_url
 from payments.intents.domain.model import (
     AttemptOperation,
     AttemptStatus,
@@ -36,8 +37,10 @@ from payments.intents.domain.model import (
 )
 from payments.intents.domain.payment_intent import (
     CaptureMethod,
+    InvalidTransition,
     Operation,
     PaymentIntentStatus,
+    can_confirm,
     transition,
     validate_cancel,
     validate_capture,
@@ -59,10 +62,13 @@ from payments.intents.service.attempts import (
 from payments.intents.service.gateway_call import gateway_call
 from payments.intents.service.payment_intents import (
     check_method_fits,
+    check_type_fits,
     new_payment_intent,
+    payment_method_for_create,
     prepare_payment_method,
     visible_intent,
 )
+from payments.intents.service.payment_methods import inline_payment_method
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
@@ -154,11 +160,9 @@ async def confirm_payment_intent(
     ctx: RequestContext,
 ) -> PaymentIntent:
     ctx.require(Permission.write_payments)
-    pm, new = None, False
-    if cmd.payment_method:
-        pm, new = await prepare_payment_method(
-            cmd.payment_method, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
-        )
+    pm, new = await _method_for_confirm(
+        pi_id, cmd, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+    )
     async with uow_factory() as uow:  # phase 1
         if pm is not None and new:
             await uow.repo(PaymentMethodRepository).add(pm)
@@ -166,7 +170,7 @@ async def confirm_payment_intent(
         await _refuse_if_in_flight(uow, pi, "confirm")
         status = pi.status
         if pm is not None:
-            check_method_fits(pi, pm)
+            check_method_fits(pi, pm, param=_method_param(cmd))
             status = transition(status, Operation.ATTACH_PAYMENT_METHOD)
             pi.payment_method_id = pm.id
         elif pi.payment_method_id is None:
@@ -190,6 +194,51 @@ async def confirm_payment_intent(
     return await _run(attempt, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx)
 
 
+def _method_param(cmd: ConfirmPaymentIntent) -> str:
+    return "payment_method_data[type]" if cmd.payment_method_data else "payment_method"
+
+
+async def _method_for_confirm(
+    pi_id: str,
+    cmd: ConfirmPaymentIntent,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+) -> tuple[PaymentMethod | None, bool]:
+    """The method a confirm names or brings (unsaved when new). Inline data is checked
+    against the intent before the gateway tokenizes it, so a refusal leaves no trace."""
+    data = cmd.payment_method_data
+    if data is None:
+        if not cmd.payment_method:
+            return None, False
+        return await prepare_payment_method(
+            cmd.payment_method, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+        )
+    if cmd.payment_method:
+        raise InvalidRequest(
+            "Pass payment_method or payment_method_data, not both.",
+            code="parameter_invalid",
+            param="payment_method_data",
+        )
+    async with uow_factory() as uow:
+        pi = await visible_intent(uow, pi_id, ctx)
+    if not can_confirm(pi.status, with_payment_method=True):
+        raise InvalidTransition(pi.status, Operation.CONFIRM)
+    check_type_fits(pi, data.type, param="payment_method_data[type]")
+    check_return_url(cmd.return_url)
+    off_session = pi.off_session if cmd.off_session is None else cmd.off_session
+    check_confirm(
+        data.type,
+        return_url=cmd.return_url or pi.return_url,
+        blik_code=cmd.payment_method_options.blik_code,
+        off_session=bool(off_session),
+    )
+    pm = await inline_payment_method(data, gateway=gateway, clock=clock, ctx=ctx)
+    return pm, True
+
+
 async def create_and_confirm_payment_intent(
     cmd: CreatePaymentIntent,
     *,
@@ -204,12 +253,18 @@ async def create_and_confirm_payment_intent(
     Without a payment method the intent is created alone and the confirm refuses it,
     exactly as a separate confirm would."""
     ctx.require(Permission.write_payments)
-    confirm = ConfirmPaymentIntent(off_session=cmd.off_session)
-    pm, new = None, False
-    if cmd.payment_method:
-        pm, new = await prepare_payment_method(
-            cmd.payment_method, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
-        )
+    confirm = ConfirmPaymentIntent(
+        off_session=cmd.off_session, payment_method_options=cmd.payment_method_options
+    )
+    pm, new = await payment_method_for_create(
+        cmd,
+        uow_factory=uow_factory,
+        gateway=gateway,
+        clock=clock,
+        ctx=ctx,
+        max_amount=max_amount,
+        confirming=True,
+    )
     charge, attempt = None, None
     async with uow_factory() as uow:
         earlier = await created_earlier(uow, ctx, "payment_intent")
@@ -247,7 +302,15 @@ def _begin_charge(
     clock: Clock,
 ) -> tuple[Charge, GatewayAttempt]:
     """Phase 1 of a confirm, its method attached: the intent moves on (in memory) and its
-    charge and attempt are built. The caller stores all three in one transaction."""
+    charge and attempt are built. The caller stores all three in one transaction (a
+    method that cannot be confirmed so is refused first: nothing is stored)."""
+    check_return_url(cmd.return_url)
+    check_confirm(
+        method.type,
+        return_url=cmd.return_url or pi.return_url,
+        blik_code=cmd.payment_method_options.blik_code,
+        off_session=bool(pi.off_session if cmd.off_session is None else cmd.off_session),
+    )
     pi.status = transition(pi.status, Operation.CONFIRM)
     if cmd.return_url is not None:
         pi.return_url = cmd.return_url
@@ -279,6 +342,7 @@ def _begin_charge(
         return_url=pi.return_url,
         description=pi.description,
         metadata={"payment_intent": pi.id, "charge": charge.id, "location": pi.location_id},
+        blik_code=cmd.payment_method_options.blik_code,
     )
     return charge, _new_attempt(AttemptOperation.charge, pi, charge.id, gateway, request, clock)
 

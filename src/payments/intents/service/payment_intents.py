@@ -12,6 +12,14 @@ from payments.intents.domain.commands import (
     ListPaymentIntents,
     UpdatePaymentIntent,
 )
+from payments.intents.domain.local_methods import (
+    BLIK_CODE_PARAM,
+    check_confirm,
+    check_currency,
+    check_intent_options,
+    check_return_url,
+    fits_currency,
+)
 from payments.intents.domain.model import PaymentIntent, PaymentMethod
 from payments.intents.domain.payment_intent import (
     Operation,
@@ -25,6 +33,7 @@ from payments.intents.repository import (
     PaymentMethodRepository,
 )
 from payments.intents.service.payment_methods import (
+    inline_payment_method,
     new_payment_method,
     tokenize,
     visible_payment_method,
@@ -43,7 +52,7 @@ from payments.kernel.money import (
 )
 from payments.kernel.pagination import Page, PageRequest
 from payments.kernel.unset import Unset
-from payments.locations.domain import Location
+from payments.locations.domain import Location, offer_refusal
 from payments.locations.repository import LocationRepository
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -139,28 +148,40 @@ async def prepare_payment_method(
     return new_payment_method(gateway_pm, gateway=gateway.name, ctx=ctx, clock=clock), True
 
 
-def check_method_fits(pi: PaymentIntent, pm: PaymentMethod) -> None:
-    """The method's type is offered, its currency works, and it is the customer's own."""
-    if pm.type not in pi.payment_method_types:
-        raise InvalidRequest(
-            f"The PaymentIntent does not accept payment method type {pm.type!r}; it accepts "
-            + ", ".join(pi.payment_method_types)
-            + ".",
-            code="payment_intent_incompatible_payment_method",
-            param="payment_method",
-        )
-    if pm.type == "sepa_debit" and pi.currency != "eur":
-        raise InvalidRequest(
-            f"The currency provided ({pi.currency}) is invalid. Payments with sepa_debit "
-            "support the following currencies: eur.",
-            code="payment_intent_incompatible_payment_method",
-            param="payment_method",
-        )
+def check_method_fits(
+    pi: PaymentIntent, pm: PaymentMethod, *, param: str = "payment_method"
+) -> None:
+    """The method's type is offered, its currency works, the intent's settings suit it,
+    and it is the customer's own. ``param``: where the client named the method."""
+    check_type_fits(pi, pm.type, param=param)
     if pm.customer_id is not None and pm.customer_id != pi.customer_id:
         raise InvalidRequest(
             "The provided PaymentMethod belongs to another customer.",
             code="payment_method_customer_mismatch",
-            param="payment_method",
+            param=param,
+        )
+
+
+def check_type_fits(pi: PaymentIntent, kind: str, *, param: str) -> None:
+    """A method of type ``kind`` may pay ``pi`` (checked before one is created)."""
+    if kind not in pi.payment_method_types:
+        raise InvalidRequest(
+            f"The PaymentIntent does not accept payment method type {kind!r}; it accepts "
+            + ", ".join(pi.payment_method_types)
+            + ".",
+            code="payment_intent_incompatible_payment_method",
+            param=param,
+        )
+    check_currency(kind, pi.currency)
+    check_intent_options(
+        kind, capture_method=pi.capture_method, setup_future_usage=pi.setup_future_usage
+    )
+    if kind == "sepa_debit" and pi.currency != "eur":
+        raise InvalidRequest(
+            f"The currency provided ({pi.currency}) is invalid. Payments with sepa_debit "
+            "support the following currencies: eur.",
+            code="payment_intent_incompatible_payment_method",
+            param=param,
         )
 
 
@@ -174,11 +195,15 @@ async def create_payment_intent(
     max_amount: int,
 ) -> PaymentIntent:
     ctx.require(Permission.write_payments)
-    pm, new = None, False
-    if cmd.payment_method:
-        pm, new = await prepare_payment_method(
-            cmd.payment_method, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+    if cmd.payment_method_options.blik_code is not None:
+        raise InvalidRequest(
+            "payment_method_options[blik][code] can only be set when confirming.",
+            code="parameter_invalid",
+            param=BLIK_CODE_PARAM,
         )
+    pm, new = await payment_method_for_create(
+        cmd, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx, max_amount=max_amount
+    )
     async with uow_factory() as uow:
         earlier = await created_earlier(uow, ctx, "payment_intent")
         if earlier is not None:  # a retry after a crash: the intent exists already
@@ -200,6 +225,48 @@ async def create_payment_intent(
     return pi
 
 
+async def payment_method_for_create(
+    cmd: CreatePaymentIntent,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+    max_amount: int,
+    confirming: bool = False,
+) -> tuple[PaymentMethod | None, bool]:
+    """The method a create names (``payment_method``) or brings (``payment_method_data``),
+    and whether it is new (unsaved). Inline data is checked against the intent it would
+    make (and, ``confirming``, against the confirm) before the gateway tokenizes it."""
+    data = cmd.payment_method_data
+    if data is not None:
+        if cmd.payment_method:
+            raise InvalidRequest(
+                "Pass payment_method or payment_method_data, not both.",
+                code="parameter_invalid",
+                param="payment_method_data",
+            )
+        async with uow_factory() as uow:  # validation only: the draft is not stored
+            draft = await new_payment_intent(
+                uow, cmd, None, ctx=ctx, clock=clock, max_amount=max_amount
+            )
+        check_type_fits(draft, data.type, param="payment_method_data[type]")
+        if confirming:
+            check_confirm(
+                data.type,
+                return_url=draft.return_url,
+                blik_code=cmd.payment_method_options.blik_code,
+                off_session=bool(cmd.off_session),
+            )
+        pm = await inline_payment_method(data, gateway=gateway, clock=clock, ctx=ctx)
+        return pm, True
+    if cmd.payment_method:
+        return await prepare_payment_method(
+            cmd.payment_method, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+        )
+    return None, False
+
+
 async def new_payment_intent(
     uow: UnitOfWork,
     cmd: CreatePaymentIntent,
@@ -214,6 +281,7 @@ async def new_payment_intent(
     currency = parse_currency(cmd.currency or location.default_currency)
     check_currency_accepted(location, currency)
     validate_amount(cmd.amount, currency, maximum=max_amount)
+    check_return_url(cmd.return_url)
     customer_id = cmd.customer
     if customer_id is not None:
         customer = await uow.repo(CustomerRepository).get(customer_id)
@@ -223,14 +291,7 @@ async def new_payment_intent(
             or not ctx.principal.sees_location(customer.location_id)
         ):
             raise NotFound.of("customer", customer_id, param="customer")
-    types: list[str] = [*cmd.payment_method_types] or [*location.payment_method_types]
-    for i, kind in enumerate(types):
-        if kind not in location.payment_method_types:
-            raise InvalidRequest(
-                f"The shop {location.id} does not offer {kind!r}.",
-                code="payment_method_type_unavailable",
-                param=f"payment_method_types[{i}]",
-            )
+    types = _payment_method_types(cmd, location, currency)
     if cmd.setup_future_usage and customer_id is None:
         raise InvalidRequest(
             "setup_future_usage needs a customer to save the method to.",
@@ -256,10 +317,35 @@ async def new_payment_intent(
         metadata=validate_metadata(dict(cmd.metadata)),
     )
     if pm is not None:
-        check_method_fits(pi, pm)
+        param = "payment_method_data[type]" if cmd.payment_method_data else "payment_method"
+        check_method_fits(pi, pm, param=param)
         pi.payment_method_id = pm.id
         pi.status = transition(pi.status, Operation.ATTACH_PAYMENT_METHOD)
     return pi
+
+
+def _payment_method_types(cmd: CreatePaymentIntent, location: Location, currency: str) -> list[str]:
+    """The types the intent accepts: those asked for, each offered by the shop and fitting
+    the currency; by default, what the shop offers in this currency."""
+    for i, kind in enumerate(cmd.payment_method_types):
+        _check_offered(location, kind, param=f"payment_method_types[{i}]")
+        check_currency(kind, currency)
+    if cmd.payment_method_data is not None:
+        _check_offered(location, cmd.payment_method_data.type, param="payment_method_data[type]")
+        check_currency(cmd.payment_method_data.type, currency)
+    if cmd.payment_method_types:
+        return list(cmd.payment_method_types)
+    return [t for t in location.payment_method_types if fits_currency(t, currency)]
+
+
+def _check_offered(location: Location, kind: str, *, param: str) -> None:
+    if kind not in location.payment_method_types:
+        why = offer_refusal(kind, location.country, location.currencies)
+        raise InvalidRequest(
+            why or f"The shop {location.id} does not offer {kind!r}.",
+            code="payment_method_type_unavailable",
+            param=param,
+        )
 
 
 async def retrieve_payment_intent(
@@ -302,6 +388,7 @@ async def update_payment_intent(
                 location = await uow.repo(LocationRepository).get(pi.location_id)
                 if location is not None:
                     check_currency_accepted(location, pi.currency)
+                await _keep_types_fitting(uow, pi)
             if not isinstance(cmd.amount, Unset):
                 pi.amount = cmd.amount
             if not isinstance(cmd.capture_method, Unset):
@@ -316,6 +403,7 @@ async def update_payment_intent(
         if not isinstance(cmd.receipt_email, Unset):
             pi.receipt_email = cmd.receipt_email
         if not isinstance(cmd.return_url, Unset):
+            check_return_url(cmd.return_url)
             pi.return_url = cmd.return_url
         if not isinstance(cmd.setup_future_usage, Unset):
             pi.setup_future_usage = cmd.setup_future_usage
@@ -327,6 +415,19 @@ async def update_payment_intent(
             await uow.repo(PaymentIntentRepository).save(pi)
         await uow.commit()
     return pi
+
+
+async def _keep_types_fitting(uow: UnitOfWork, pi: PaymentIntent) -> None:
+    """A new currency: the local methods that cannot take it are no longer offered (an
+    attached one is refused, naming ``currency``)."""
+    if pi.payment_method_id is not None:
+        pm = await uow.repo(PaymentMethodRepository).get(pi.payment_method_id)
+        if pm is not None:
+            check_currency(pm.type, pi.currency)
+    fitting = [t for t in pi.payment_method_types if fits_currency(t, pi.currency)]
+    if not fitting:
+        check_currency(pi.payment_method_types[0], pi.currency)
+    pi.payment_method_types = fitting
 
 
 async def list_payment_intents(

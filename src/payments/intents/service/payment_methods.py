@@ -15,9 +15,12 @@ from schwifty.exceptions import SchwiftyException
 from payments.customers.repository import CustomerRepository
 from payments.events.service import record_event
 from payments.gateways.protocol import (
+    BillingDetails,
     CardInput,
     CustomerBalanceInput,
     GatewayInvalidRequest,
+    LocalMethodInput,
+    LocalMethodType,
     PaymentGateway,
     PaymentMethodInput,
     SepaDebitInput,
@@ -35,30 +38,35 @@ from payments.kernel.errors import InvalidRequest, NotFound
 from payments.kernel.ids import id_for
 from payments.kernel.metadata import validate_metadata
 from payments.kernel.pagination import Page, PageRequest
+from payments.locations.domain.payment_methods import LOCAL_METHODS
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
 
-def _gateway_input(cmd: CreatePaymentMethod) -> PaymentMethodInput:
+def gateway_input(cmd: CreatePaymentMethod, *, prefix: str = "") -> PaymentMethodInput:
+    """What the gateway tokenizes for ``cmd``; missing details are refused naming the
+    parameter, under ``prefix`` when the method comes inline (``payment_method_data``)."""
     match cmd.type:
         case "card":
-            return _card_input(cmd.card or CardParams())
+            return _card_input(cmd.card or CardParams(), prefix)
         case "sepa_debit":
-            return _sepa_debit_input(cmd)
+            return _sepa_debit_input(cmd, prefix)
         case "customer_balance":
             return CustomerBalanceInput(country=cmd.customer_balance_country)
+        case "ideal" | "bancontact" | "eps" | "p24" | "blik" | "twint" | "swish" | "klarna":
+            return _local_input(cmd.type, cmd, prefix)
         case _:
             assert_never(cmd.type)
 
 
-def _card_input(card: CardParams) -> PaymentMethodInput:
+def _card_input(card: CardParams, prefix: str) -> PaymentMethodInput:
     if card.token is not None:
         return card.token
     if not card.number:
-        raise _missing("card[number]")
+        raise _missing(nested(prefix, "card[number]"))
     if card.exp_month is None:
-        raise _missing("card[exp_month]")
+        raise _missing(nested(prefix, "card[exp_month]"))
     if card.exp_year is None:
-        raise _missing("card[exp_year]")
+        raise _missing(nested(prefix, "card[exp_year]"))
     return CardInput(
         number=card.number.replace(" ", ""),
         exp_month=card.exp_month,
@@ -68,21 +76,60 @@ def _card_input(card: CardParams) -> PaymentMethodInput:
     )
 
 
-def _sepa_debit_input(cmd: CreatePaymentMethod) -> SepaDebitInput:
+def _sepa_debit_input(cmd: CreatePaymentMethod, prefix: str) -> SepaDebitInput:
     try:
         iban = IBAN(cmd.sepa_debit_iban or "")
     except SchwiftyException:
         raise InvalidRequest(
-            "The IBAN is invalid.", code="invalid_iban", param="sepa_debit[iban]"
+            "The IBAN is invalid.", code="invalid_iban", param=nested(prefix, "sepa_debit[iban]")
         ) from None
     name = cmd.billing_details.get("name")
     if not name:
         raise _missing(
-            "billing_details[name]", "SEPA debits need billing_details[name] (the account holder)."
+            nested(prefix, "billing_details[name]"),
+            "SEPA debits need billing_details[name] (the account holder).",
         )
     return SepaDebitInput(
         iban=iban.compact, account_holder_name=str(name), email=cmd.billing_details.get("email")
     )
+
+
+def _local_input(kind: LocalMethodType, cmd: CreatePaymentMethod, prefix: str) -> LocalMethodInput:
+    """A local method: the billing details Stripe asks for it are required."""
+    billing = cmd.billing_details
+    address = billing.get("address") or {}
+    given = {
+        "name": billing.get("name"),
+        "email": billing.get("email"),
+        "address.country": address.get("country"),
+    }
+    method = LOCAL_METHODS[kind]
+    for name in method.billing_details:
+        if not given.get(name):
+            param = "billing_details[" + "][".join(name.split(".")) + "]"
+            raise _missing(
+                nested(prefix, param),
+                f"{method.name} ({kind}) payments need {param}.",
+            )
+    country = given["address.country"]
+    return LocalMethodInput(
+        type=kind,
+        bank=cmd.bank,
+        billing_details=BillingDetails(
+            name=given["name"],
+            email=given["email"],
+            phone=billing.get("phone"),
+            country=str(country).upper() if country else None,
+        ),
+    )
+
+
+def nested(prefix: str, param: str) -> str:
+    """``card[number]`` inside ``payment_method_data``: ``payment_method_data[card][number]``."""
+    if not prefix:
+        return param
+    head, bracket, rest = param.partition("[")
+    return f"{prefix}[{head}]{bracket}{rest}"
 
 
 def _missing(param: str, message: str | None = None) -> InvalidRequest:
@@ -141,16 +188,44 @@ def new_payment_method(
     )
 
 
-async def tokenize(source: PaymentMethodInput, *, gateway: PaymentGateway) -> GatewayPaymentMethod:
+async def tokenize(
+    source: PaymentMethodInput, *, gateway: PaymentGateway, prefix: str = ""
+) -> GatewayPaymentMethod:
     """Send details to the gateway (no transaction open); map refusals to 400s."""
     try:
         return await gateway_call(gateway.create_payment_method(source))
     except GatewayInvalidRequest as exc:
-        raise InvalidRequest(exc.message, code=exc.code, param=_param_for(exc.param)) from None
+        param = _param_for(exc.param, source)
+        raise InvalidRequest(
+            exc.message, code=exc.code, param=nested(prefix, param) if param else None
+        ) from None
 
 
-def _param_for(param: str | None) -> str | None:
+def _param_for(param: str | None, source: PaymentMethodInput) -> str | None:
+    if param == "bank" and isinstance(source, LocalMethodInput):
+        return f"{source.type}[bank]"
     return {"number": "card[number]", "iban": "sepa_debit[iban]"}.get(param or "", param)
+
+
+async def inline_payment_method(
+    cmd: CreatePaymentMethod,
+    *,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+    prefix: str = "payment_method_data",
+) -> PaymentMethod:
+    """``payment_method_data``: a new method tokenized now (before any transaction opens),
+    returned unsaved; the caller stores it with the intent."""
+    gateway_pm = await tokenize(gateway_input(cmd, prefix=prefix), gateway=gateway, prefix=prefix)
+    return new_payment_method(
+        gateway_pm,
+        gateway=gateway.name,
+        ctx=ctx,
+        clock=clock,
+        billing_details=dict(cmd.billing_details),
+        metadata=dict(cmd.metadata),
+    )
 
 
 async def create_payment_method(
@@ -162,7 +237,7 @@ async def create_payment_method(
     ctx: RequestContext,
 ) -> PaymentMethod:
     ctx.require(Permission.write_payments)
-    gateway_pm = await tokenize(_gateway_input(cmd), gateway=gateway)
+    gateway_pm = await tokenize(gateway_input(cmd), gateway=gateway)
     async with uow_factory() as uow:
         pm = await store_gateway_method(
             uow,
