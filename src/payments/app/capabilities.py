@@ -39,6 +39,7 @@ from payments.platform.worker import run_once as run_jobs_once
 from payments.refunds import api as refunds_api
 from payments.refunds.service.apply import RefundAttempts
 from payments.refunds.service.verify import verify_refunds
+from payments.web import local_methods as local_method_pages
 from payments.web import simulator as simulator_pages
 from payments.webhooks import jobs as webhooks_jobs
 from payments.webhooks.api import deliveries as webhook_deliveries_api
@@ -56,6 +57,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     intents_test_helpers.router,
     disputes_api.test_helpers_router,
     simulator_pages.router,
+    local_method_pages.router,  # after the 3-D Secure page: /simulator/{type}/{ref}
     gateway_events_api.router,
     webhook_endpoints_api.router,
     webhook_deliveries_api.router,
