@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from payments.gateways.protocol import (
+    BillingDetails,
     CardInput,
     ChargeRequest,
     Fee,
@@ -19,6 +20,7 @@ from payments.gateways.protocol import (
     GatewayNotSent,
     GatewayOutcomeUnknown,
     IdempotencyKeyReused,
+    LocalMethodInput,
     PanNotAllowed,
     PaymentGateway,
     ResourceMissing,
@@ -323,3 +325,99 @@ async def test_events_page_oldest_first_from_a_cursor(
     assert len(set(references)) == 5
     empty = await backend.gateway.list_events(after=second.next_cursor)
     assert empty.events == () and empty.next_cursor == second.next_cursor
+
+
+# --------------------------------------------------------------------------- local methods
+
+BACK = "https://shop.example/paid"
+
+
+async def test_an_ideal_payment_waits_for_the_customer_at_a_redirect_page(
+    backend: Backend, key: Callable[[], str]
+) -> None:
+    method = await backend.gateway.create_payment_method(LocalMethodInput(type="ideal", bank="ing"))
+    assert method.details.type == "ideal"
+    assert method.details.ideal is not None and method.details.ideal.bank == "ing"
+    started = await backend.gateway.charge(request(method.id, key(), return_url=BACK))
+    assert (started.status, started.action_type) == ("requires_action", "redirect_to_url")
+    assert started.redirect_url is not None and started.redirect_url.startswith("http")
+    assert (started.amount_received, started.fees) == (0, None)
+    assert started.payment_method_details is not None
+    assert started.payment_method_details.type == "ideal"
+    assert (await backend.gateway.retrieve_charge(started.reference)).status == "requires_action"
+    assert "payment_intent.requires_action" in await event_types(backend.gateway)
+
+
+@pytest.mark.parametrize("succeed", [True, False], ids=["authorized", "failed"])
+async def test_the_customer_authorizes_or_fails_a_local_payment(
+    backend: Backend, key: Callable[[], str], succeed: bool
+) -> None:
+    method = await backend.gateway.create_payment_method(
+        LocalMethodInput(type="bancontact", billing_details=BillingDetails(name="Jan Peeters"))
+    )
+    started = await backend.gateway.charge(request(method.id, key(), return_url=BACK))
+    assert started.status == "requires_action"
+    await backend.customer_authorizes(started.reference, succeed)
+    after = await backend.gateway.retrieve_charge(started.reference)
+    assert after.payment_method_details is not None
+    assert after.payment_method_details.type == "bancontact"
+    types = await event_types(backend.gateway)
+    if succeed:
+        assert (after.status, after.amount_received) == ("succeeded", 5000)
+        assert after.fees == (eur_fee(95),)  # 1.4 % of 5000 = 70, + 25
+        assert types[-1] in ("charge.succeeded", "payment_intent.succeeded")
+        assert "charge.succeeded" in types
+    else:
+        assert after.status == "failed"
+        assert after.decline is not None
+        assert after.decline.code == "payment_intent_authentication_failure"
+        assert "charge.failed" in types
+
+
+async def test_blik_waits_for_approval_in_the_banking_app(
+    backend: Backend, key: Callable[[], str]
+) -> None:
+    method = await backend.gateway.create_payment_method(LocalMethodInput(type="blik"))
+    started = await backend.gateway.charge(
+        request(method.id, key(), currency="pln", amount=20000, blik_code="123456")
+    )
+    assert (started.status, started.action_type) == ("requires_action", "blik_authorize")
+    assert started.redirect_url is None
+    await backend.customer_authorizes(started.reference, True)
+    paid = await backend.gateway.retrieve_charge(started.reference)
+    assert (paid.status, paid.currency, paid.amount_received) == ("succeeded", "pln", 20000)
+
+
+async def test_blik_in_euros_and_a_redirect_without_return_url_are_refused_before_any_charge(
+    backend: Backend, key: Callable[[], str]
+) -> None:
+    blik = await backend.gateway.create_payment_method(LocalMethodInput(type="blik"))
+    with pytest.raises(GatewayInvalidRequest) as euros:
+        await backend.gateway.charge(request(blik.id, key(), blik_code="123456"))
+    assert euros.value.param == "currency"
+    with pytest.raises(GatewayInvalidRequest) as no_code:
+        await backend.gateway.charge(request(blik.id, key(), currency="pln"))
+    assert no_code.value.param == "payment_method_options[blik][code]"
+    twint = await backend.gateway.create_payment_method(LocalMethodInput(type="twint"))
+    with pytest.raises(GatewayInvalidRequest) as no_return:
+        await backend.gateway.charge(request(twint.id, key(), currency="chf"))
+    assert (no_return.value.code, no_return.value.param) == ("parameter_missing", "return_url")
+    assert await backend.count_charges() == 0
+
+
+async def test_klarna_with_manual_capture_is_held_then_captured(
+    backend: Backend, key: Callable[[], str]
+) -> None:
+    method = await backend.gateway.create_payment_method(
+        LocalMethodInput(
+            type="klarna", billing_details=BillingDetails(email="jenny@example.com", country="DE")
+        )
+    )
+    started = await backend.gateway.charge(
+        request(method.id, key(), return_url=BACK, capture_method="manual")
+    )
+    await backend.customer_authorizes(started.reference, True)
+    held = await backend.gateway.retrieve_charge(started.reference)
+    assert (held.status, held.amount_capturable) == ("requires_capture", 5000)
+    captured = await backend.gateway.capture(started.reference, idempotency_key=key())
+    assert (captured.status, captured.amount_received) == ("succeeded", 5000)

@@ -216,6 +216,11 @@ class FakeStripe:
         with self.lock:
             self.state.complete_3ds(pi_id, succeed)
 
+    def authorize_local(self, pi_id: str, *, succeed: bool = True) -> None:
+        """The customer authorizes (or fails) a local method payment (iDEAL, BLIK, ...)."""
+        with self.lock:
+            self.state.authorize_local(pi_id, succeed)
+
     def settle_sepa(self, pi_id: str) -> None:
         with self.lock:
             self.state.settle_sepa(pi_id)

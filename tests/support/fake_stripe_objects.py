@@ -123,6 +123,24 @@ def customer_balance_payment_method(metadata: Obj) -> Obj:
     )
 
 
+def local_payment_method(kind: str, inner: Obj, billing: Obj) -> Obj:
+    """iDEAL, BLIK, Klarna ...: the type's hash (its bank, where chosen) and billing details."""
+    details = _billing(billing.get("name"), billing.get("email"))
+    details["phone"] = billing.get("phone")
+    details["address"]["country"] = (billing.get("address") or {}).get("country")
+    return template(
+        "payment_method",
+        id=new_id("pm"),
+        type=kind,
+        card=None,
+        created=now(),
+        customer=None,
+        metadata={},
+        billing_details=details,
+        **{kind: inner},
+    )
+
+
 def _billing(name: str | None, email: str | None) -> Obj:
     address = dict.fromkeys(("city", "country", "line1", "line2", "postal_code", "state"))
     return {
@@ -185,6 +203,18 @@ def charge(pi: Obj, pm: Obj, status: str) -> Obj:
         details["card"] = card
     elif pm["type"] == "sepa_debit":
         details["sepa_debit"] = {**pm["sepa_debit"], "mandate": None}
+    elif pm["type"] in ("ideal", "eps", "p24", "bancontact"):
+        bank = pm.get(pm["type"]) or {}
+        details[pm["type"]] = {
+            "bank": bank.get("bank"),
+            "bic": bank.get("bic"),
+            "iban_last4": "5264",
+            "verified_name": pm["billing_details"]["name"],
+        }
+    elif pm["type"] == "blik":
+        details["blik"] = {"buyer_id": None}
+    elif pm["type"] in ("twint", "swish", "klarna"):
+        details[pm["type"]] = {}
     else:
         details["customer_balance"] = {}
     ch_id = new_id("ch")

@@ -102,6 +102,7 @@ _ACCEPTANCE = {
     }
 }
 _PM_OPTIONS = {
+    "blik": {"code": SCALAR},
     "customer_balance": {
         "funding_type": SCALAR,
         "bank_transfer": {"type": SCALAR, "eu_bank_transfer": {"country": SCALAR}},
@@ -145,7 +146,20 @@ SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
         "sepa_debit": {"iban": SCALAR},
         "card": {"number": SCALAR, "exp_month": SCALAR, "exp_year": SCALAR, "cvc": SCALAR},
         "customer_balance": MAP,
-        "billing_details": {"name": SCALAR, "email": SCALAR},
+        "ideal": {"bank": SCALAR},
+        "eps": {"bank": SCALAR},
+        "p24": {"bank": SCALAR},
+        "bancontact": MAP,
+        "blik": MAP,
+        "twint": MAP,
+        "swish": MAP,
+        "klarna": MAP,
+        "billing_details": {
+            "name": SCALAR,
+            "email": SCALAR,
+            "phone": SCALAR,
+            "address": {"country": SCALAR},
+        },
         "metadata": MAP,
     },
     ("GET", "payment_method"): EXPAND,

@@ -19,16 +19,18 @@ from payments.gateways.protocol import Decline
 from payments.gateways.simulator.fees import round_half_up, rule_for
 from payments.gateways.simulator.testdata import DECLINES, SCENARIOS, card_for_pm_id
 from payments.gateways.simulator.testibans import IBANS_BY_NUMBER
+from payments.locations.domain.payment_methods import LOCAL_METHODS
 
 from . import fake_stripe_objects as o
 from .fake_stripe_bank import BankMethods
 from .fake_stripe_errors import ApiError, invalid, missing, unexpected_state
+from .fake_stripe_local import LocalMethods
 from .fake_stripe_params import boolean, integer
 
 Obj = dict[str, Any]
 
 
-class World(BankMethods):
+class World(BankMethods, LocalMethods):
     """All objects by id, the hidden scenario of each, and the event log (oldest first)."""
 
     def __init__(self) -> None:
@@ -117,6 +119,8 @@ class World(BankMethods):
             return self.put(pm, scenario=entry.scenario if entry else "succeed")
         if kind == "customer_balance":
             return self.put(o.customer_balance_payment_method(dict(params.get("metadata") or {})))
+        if kind in LOCAL_METHODS:
+            return self.create_local_payment_method(kind, params)
         raise invalid(f"Invalid type: {kind}", code="parameter_invalid", param="type")
 
     # ------------------------------------------------------------------ payment intents
@@ -132,6 +136,9 @@ class World(BankMethods):
         if params.get("customer"):
             self.get(params["customer"], "customer", "customer")
         types = list(params.get("payment_method_types") or ["card"])
+        local = self.objects.get(params.get("payment_method") or "")
+        if local is not None and local["type"] in LOCAL_METHODS and boolean(params, "confirm"):
+            self.check_local_confirm(local, params, currency)  # refused: nothing is stored
         pi = self.put(o.payment_intent(params, amount, currency, types))
         if (params.get("automatic_payment_methods") or {}).get("enabled") == "true":
             pi["automatic_payment_methods"] = {"enabled": True, "allow_redirects": "always"}
@@ -163,6 +170,8 @@ class World(BankMethods):
             return self._start_sepa(pi, params, off_session)
         if pm["type"] == "customer_balance":
             return self._start_bank_transfer(pi, params)
+        if pm["type"] in LOCAL_METHODS:
+            return self.start_local(pi, pm, params)
         behaviour = SCENARIOS[scenario]
         if behaviour.decline is not None:
             return self.decline(pi, behaviour.decline)

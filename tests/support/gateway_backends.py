@@ -9,6 +9,8 @@ control                           simulator                        Stripe adapte
 ``lose_next_response(op, ref)``   ``lost_response`` fault           processed, then the connection
                                                                     drops on every SDK attempt
 ``count_charges()``               rows in its charges table         PaymentIntents at the fake
+``customer_authorizes(ref, ok)``  ``authorize_payment``, then the   ``authorize_local`` (settled at
+                                  settlement delay passes           once, as at Stripe)
 ================================  ===============================  ==============================
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -41,6 +44,7 @@ class Backend:
     refuse_next: Callable[[str], Awaitable[None]]
     lose_next_response: Callable[[str, str | None], Awaitable[None]]
     count_charges: Callable[[], Awaitable[int]]
+    customer_authorizes: Callable[[str, bool], Awaitable[None]]
 
 
 def simulator_backend(name: str, sim: SimulatorGateway) -> Backend:
@@ -55,7 +59,13 @@ def simulator_backend(name: str, sim: SimulatorGateway) -> Backend:
             total = await conn.execute(sa.select(sa.func.count()).select_from(charges))
             return int(total.scalar_one())
 
-    return Backend(name, sim, refuse, lose, count)
+    async def authorizes(reference: str, succeed: bool) -> None:
+        await sim.authorize_payment(reference, succeed=succeed)
+        clock: Any = sim.clock  # a FrozenClock in tests
+        clock.advance(sim.settings.local_settlement_delay)
+        await sim.process_due()
+
+    return Backend(name, sim, refuse, lose, count, authorizes)
 
 
 def stripe_backend(gateway: StripeGateway, fake: FakeStripe) -> Backend:
@@ -71,4 +81,7 @@ def stripe_backend(gateway: StripeGateway, fake: FakeStripe) -> Backend:
     async def count() -> int:
         return fake.count("payment_intent")
 
-    return Backend("stripe", gateway, refuse, lose, count)
+    async def authorizes(reference: str, succeed: bool) -> None:
+        fake.authorize_local(reference, succeed=succeed)
+
+    return Backend("stripe", gateway, refuse, lose, count, authorizes)

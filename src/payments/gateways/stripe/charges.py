@@ -7,6 +7,13 @@
   online acceptance through the Payment Element or a SetupIntent instead);
 * a bank transfer (``customer_balance``) asks for EU bank transfer instructions
   in the country stored on the PaymentMethod at creation;
+* the local methods (iDEAL, Bancontact, EPS, Przelewy24, BLIK, TWINT, Swish, Klarna)
+  are Stripe PaymentMethods of their type, created from our ``payment_method_data``
+  (:func:`local_method_params`: ``ideal[bank]`` ..., the billing details); the confirm
+  carries the ``return_url`` the redirect methods need and BLIK's code as
+  ``payment_method_options[blik][code]``. No mandate is needed: they are single-use
+  (the service never sets ``setup_future_usage`` for them, which would make iDEAL and
+  Bancontact generate a SEPA Direct Debit mandate, with ``mandate_data``);
 * metadata carries our attempt id (``payments_attempt``) so the intent can be
   found again (:meth:`~.operations.CustomerOperations.find_charge_by_attempt`).
 """
@@ -14,15 +21,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from payments.gateways.protocol import ChargeRequest, GatewayInvalidRequest
+from payments.gateways.protocol import ChargeRequest, GatewayInvalidRequest, LocalMethodInput
 from payments.kernel.money import MoneyError, normalize_currency
 
 from .currency import CurrencyRuleError, check_charge_amount, to_stripe
 from .mapping import ATTEMPT_METADATA_KEY
 
+if TYPE_CHECKING:
+    from stripe.params import PaymentMethodCreateParams
+
 INTENT_EXPAND = ["latest_charge.balance_transaction", "payment_method"]
+BANK_CHOICE = ("ideal", "eps", "p24")  # the customer may name their bank up front
 TEST_CARD_PREFIX = "pm_card_"  # Stripe's test PaymentMethod ids for cards
 
 
@@ -45,6 +56,8 @@ def charge_params(request: ChargeRequest, method: Mapping[str, Any]) -> dict[str
         "expand": INTENT_EXPAND,
         **method_options(method, off_session=request.off_session),
     }
+    if request.blik_code:
+        params.setdefault("payment_method_options", {})["blik"] = {"code": request.blik_code}
     if request.customer:
         params["customer"] = request.customer
     if request.off_session:
@@ -74,6 +87,23 @@ def method_options(method: Mapping[str, Any], *, off_session: bool) -> dict[str,
             }
         }
     return params
+
+
+def local_method_params(source: LocalMethodInput) -> PaymentMethodCreateParams:
+    """``POST /v1/payment_methods`` for a local method: its type, its hash (the bank where
+    the customer may choose it), the billing details."""
+    billing: dict[str, Any] = {}
+    details = source.billing_details
+    for name in ("name", "email", "phone"):
+        if getattr(details, name):
+            billing[name] = getattr(details, name)
+    if details.country:
+        billing["address"] = {"country": details.country.upper()}
+    inner = {"bank": source.bank} if source.bank and source.type in BANK_CHOICE else {}
+    params: dict[str, Any] = {"type": source.type, source.type: inner}
+    if billing:
+        params["billing_details"] = billing
+    return cast("PaymentMethodCreateParams", params)
 
 
 def checked_money(amount: int, currency: str) -> tuple[str, int]:

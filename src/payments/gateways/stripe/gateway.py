@@ -38,6 +38,7 @@ from payments.gateways.protocol import (
     GatewayInvalidRequest,
     GatewayNotSent,
     GatewayOutcomeUnknown,
+    LocalMethodInput,
     PaymentMethod,
     PaymentMethodInput,
     RefundResult,
@@ -47,7 +48,14 @@ from payments.platform.config import Settings
 
 from . import mapping
 from .account import AccountOperations
-from .charges import INTENT_EXPAND, TEST_CARD_PREFIX, charge_params, checked_money, stripe_amount
+from .charges import (
+    INTENT_EXPAND,
+    TEST_CARD_PREFIX,
+    charge_params,
+    checked_money,
+    local_method_params,
+    stripe_amount,
+)
 from .client import ClientConfig, api_version_sent, build_client, traced
 from .errors import RawCardDataRefused, map_error
 from .operations import CustomerOperations
@@ -150,6 +158,8 @@ class StripeGateway(CustomerOperations, AccountOperations):
                 "type": "customer_balance",
                 "metadata": {"bank_transfer_country": source.country.upper()},
             }
+        elif isinstance(source, LocalMethodInput):
+            params = local_method_params(source)
         else:  # pragma: no cover - exhaustive over PaymentMethodInput
             raise GatewayInvalidRequest("unsupported payment method", code="parameter_invalid")
         pm = await self._call(

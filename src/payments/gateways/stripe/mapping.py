@@ -10,8 +10,12 @@ Stripe PaymentIntent                         ChargeResult.status
 ``processing``                               ``processing`` (SEPA debit in flight)
 ``requires_action``, next_action             ``processing`` with ``bank_transfer``
 ``display_bank_transfer_instructions``       instructions (awaiting the transfer)
-``requires_action`` (3-D Secure)             ``requires_action`` (``redirect_url`` when
-                                             a return_url was given)
+``requires_action`` (3-D Secure, a bank       ``requires_action`` (``redirect_url`` when
+redirect: ``redirect_to_url``)               a return_url was given)
+``requires_action``, ``blik_authorize``       ``requires_action``, ``action_type``
+                                             ``blik_authorize`` (no page)
+``requires_action``, ``swish_handle_``        ``requires_action``, ``redirect_url`` =
+``redirect_or_display_qr_code``               its ``hosted_instructions_url``
 ``requires_payment_method`` with             ``failed`` with ``decline`` from
 ``last_payment_error``                       ``last_payment_error`` (declined, failed
                                              3-D Secure, bounced debit)
@@ -40,6 +44,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from payments.gateways.protocol import (
+    LOCAL_METHOD_TYPES,
+    ActionType,
+    AppMethodDetails,
+    BankRedirectDetails,
     BankTransferInstructions,
     CaptureMethod,
     CardDetails,
@@ -144,7 +152,20 @@ def method_details(details: Obj | None) -> PaymentMethodDetails | None:
         return PaymentMethodDetails(
             type="customer_balance", customer_balance=CustomerBalanceDetails(country=country)
         )
+    for local in LOCAL_METHOD_TYPES:
+        if kind == local:
+            return PaymentMethodDetails.local(local, _local_details(local, details))
     return None
+
+
+def _local_details(kind: str, details: Obj) -> BankRedirectDetails | AppMethodDetails:
+    """A PaymentMethod's (or a charge's ``payment_method_details``) hash of a local
+    method: the bank where there is one; else the billing country, when known."""
+    inner = details.get(kind) or {}
+    if kind in ("ideal", "bancontact", "eps", "p24"):
+        return BankRedirectDetails(bank=inner.get("bank"), bic=inner.get("bic"))
+    address = (details.get("billing_details") or {}).get("address") or {}
+    return AppMethodDetails(country=address.get("country"))
 
 
 def payment_method(pm: Obj) -> PaymentMethod:
@@ -188,6 +209,19 @@ def fees(balance_transaction: Obj) -> tuple[Fee, ...]:
     return tuple(Fee(amount=amount, currency=cur) for cur, amount in found if amount)
 
 
+def customer_action(action: Obj) -> tuple[ActionType, str | None]:
+    """What a ``requires_action`` intent asks of the customer, and the page to send them to
+    (3-D Secure and bank redirects: ``redirect_to_url``; BLIK: none, the banking app;
+    Swish: its hosted instructions)."""
+    kind = action.get("type")
+    if kind == "blik_authorize":
+        return "blik_authorize", None
+    if kind == "swish_handle_redirect_or_display_qr_code":
+        swish = action.get("swish_handle_redirect_or_display_qr_code") or {}
+        return kind, swish.get("hosted_instructions_url") or swish.get("mobile_auth_url")
+    return "redirect_to_url", (action.get("redirect_to_url") or {}).get("url")
+
+
 def charge_result(pi: Obj, *, payment_method_object: Obj | None = None) -> ChargeResult:
     """A ChargeResult from a PaymentIntent (``latest_charge`` / ``payment_method`` expanded
     when available; ``payment_method_object`` is the one a card error body carries)."""
@@ -198,6 +232,7 @@ def charge_result(pi: Obj, *, payment_method_object: Obj | None = None) -> Charg
     error = pi.get("last_payment_error")
     bank_transfer = None
     redirect_url = None
+    action_type: ActionType = "redirect_to_url"
     status: ChargeStatus
     if stripe_status in _SAME_STATUS:
         status = _SAME_STATUS[stripe_status]
@@ -206,7 +241,7 @@ def charge_result(pi: Obj, *, payment_method_object: Obj | None = None) -> Charg
             status, bank_transfer = "processing", _bank_transfer(action, currency)
         else:
             status = "requires_action"
-            redirect_url = (action.get("redirect_to_url") or {}).get("url")
+            action_type, redirect_url = customer_action(action)
     elif stripe_status == "requires_payment_method" and error:
         status = "failed"
     else:  # requires_payment_method / requires_confirmation: waiting for the customer
@@ -232,6 +267,7 @@ def charge_result(pi: Obj, *, payment_method_object: Obj | None = None) -> Charg
         payment_method=ident(pi.get("payment_method")) or ident(payment_method_object),
         payment_method_details=details,
         decline=decline(error) if status == "failed" else None,
+        action_type=action_type,
         redirect_url=redirect_url,
         bank_transfer=bank_transfer,
         disputed=bool(latest.get("disputed")) if latest else False,
