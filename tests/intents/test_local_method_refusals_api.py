@@ -310,3 +310,31 @@ async def test_a_new_currency_drops_the_local_methods_that_cannot_take_it(api: A
         f"/v1/payment_intents/{attached.json()['id']}", json={"currency": "eur"}, headers=admin
     )
     assert _error(refused) == (400, "payment_intent_incompatible_payment_method", "currency")
+
+
+async def test_an_intent_changed_after_the_method_was_attached_is_checked_at_confirm(
+    api: Api,
+) -> None:
+    admin = await fresh_admin(api)
+    shop = await local_shop(api, admin, "ideal")
+    pi = (
+        await api.client.post(
+            "/v1/payment_intents",
+            json={
+                "amount": 5000,
+                "location": shop["id"],
+                "payment_method_data": method_data("ideal"),
+                "return_url": "https://shop.example/paid",
+            },
+            headers=admin,
+        )
+    ).json()
+    assert pi["status"] == "requires_confirmation"
+    changed = await api.client.post(
+        f"/v1/payment_intents/{pi['id']}", json={"capture_method": "manual"}, headers=admin
+    )
+    assert changed.status_code == 200, changed.text
+    refused = await api.client.post(f"/v1/payment_intents/{pi['id']}/confirm", headers=admin)
+    assert _error(refused) == (400, "payment_intent_invalid_parameter", "capture_method")
+    after = (await api.client.get(f"/v1/payment_intents/{pi['id']}", headers=admin)).json()
+    assert (after["status"], after["latest_charge"]) == ("requires_confirmation", None)

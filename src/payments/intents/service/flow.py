@@ -25,7 +25,12 @@ from payments.intents.domain.commands import (
     ConfirmPaymentIntent,
     CreatePaymentIntent,
 )
-from payments.intents.domain.local_methods import check_confirm, check_return_url
+from payments.intents.domain.local_methods import (
+    check_confirm,
+    check_currency,
+    check_intent_options,
+    check_return_url,
+)
 from payments.intents.domain.model import (
     AttemptOperation,
     AttemptStatus,
@@ -305,6 +310,14 @@ def _begin_charge(
     charge and attempt are built. The caller stores all three in one transaction (a
     method that cannot be confirmed so is refused first: nothing is stored)."""
     check_return_url(cmd.return_url)
+    check_currency(method.type, pi.currency)  # however the intent was changed since
+    check_intent_options(
+        method.type,
+        capture_method=pi.capture_method,
+        setup_future_usage=pi.setup_future_usage
+        if cmd.setup_future_usage is None
+        else cmd.setup_future_usage,
+    )
     check_confirm(
         method.type,
         return_url=cmd.return_url or pi.return_url,
