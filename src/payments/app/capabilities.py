@@ -30,6 +30,7 @@ from payments.intents.service.verify import verify_charges
 from payments.ledger import api as ledger_api
 from payments.ledger.service import LedgerCheck
 from payments.ledger.service import verify_ledger as verify_ledger_with
+from payments.legal_entities import api as legal_entities_api
 from payments.locations import api as locations_api
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.platform.http import health
@@ -46,6 +47,7 @@ from payments.webhooks.api import endpoints as webhook_endpoints_api
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
+    legal_entities_api.router,
     locations_api.router,
     customers_api.router,
     payment_methods_api.router,

@@ -17,6 +17,8 @@ EVENT_TYPES: dict[str, str] = {
     "customer.deleted": "A customer was deleted.",
     "location.created": "A shop (location) was created.",
     "location.updated": "A shop's (location's) details changed.",
+    "legal_entity.created": "A legal entity (the seller on invoices) was created.",
+    "legal_entity.updated": "A legal entity's details changed (invoices finalized later show them).",
     "webhook_endpoint.created": "A webhook endpoint was registered.",
     "webhook_endpoint.updated": "A webhook endpoint's URL, events, description, metadata or status changed.",
     "webhook_endpoint.deleted": "A webhook endpoint was deleted.",

@@ -138,6 +138,7 @@ ERROR_CODES: dict[str, str] = {
     "request_too_large": "The request body is larger than the limit (1 MiB by default).",
     "signature_invalid": "A Stripe webhook whose Stripe-Signature did not verify (or was stale).",
     "resource_missing": "No such object (or it belongs to another shop).",
+    "tax_id_invalid": "The VAT or tax ID fails its country's format or checksum.",
     "test_helpers_unavailable": "Test helpers exist only with the simulator gateway.",
     "url_invalid": "The URL is not allowed: https to a public address (or an allow-listed host).",
     "webhook_endpoint_disabled": "The webhook endpoint is disabled; enable it first.",

@@ -69,6 +69,7 @@ class Location:
     created: datetime
     metadata: dict[str, str] = field(default_factory=dict)
     livemode: bool = False
+    legal_entity_id: str | None = None  # the seller on this shop's invoices
 
     @property
     def country(self) -> str:

@@ -17,6 +17,7 @@ def location_object(loc: Location) -> dict[str, Any]:
         "default_currency": loc.default_currency,
         "timezone": loc.timezone,
         "payment_method_types": loc.payment_method_types,
+        "legal_entity": loc.legal_entity_id,
         "metadata": loc.metadata,
         "created": to_unix(loc.created),
         "livemode": loc.livemode,

@@ -22,6 +22,7 @@ def _to_location(row: Any) -> Location:
         created=row.created,
         metadata=dict(row.metadata),
         livemode=row.livemode,
+        legal_entity_id=row.legal_entity_id,
     )
 
 
@@ -39,6 +40,7 @@ class LocationRepository(Repository):
                 metadata=location.metadata,
                 livemode=location.livemode,
                 created=location.created,
+                legal_entity_id=location.legal_entity_id,
             )
         )
 
@@ -54,6 +56,7 @@ class LocationRepository(Repository):
                 timezone=location.timezone,
                 payment_method_types=location.payment_method_types,
                 metadata=location.metadata,
+                legal_entity_id=location.legal_entity_id,
             )
         )
 
@@ -62,6 +65,13 @@ class LocationRepository(Repository):
             await self._conn.execute(sa.select(locations).where(locations.c.id == location_id))
         ).first()
         return _to_location(row) if row else None
+
+    async def unlinked(self) -> list[Location]:
+        """Shops without a legal entity."""
+        rows = await self._conn.execute(
+            sa.select(locations).where(locations.c.legal_entity_id.is_(None))
+        )
+        return [_to_location(r) for r in rows.all()]
 
     async def count(self) -> int:
         return int(

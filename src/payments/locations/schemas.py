@@ -19,6 +19,9 @@ class LocationCreate(StrictModel):
     timezone: Annotated[str, Field(max_length=64)]
     default_currency: Annotated[str | None, Field(min_length=3, max_length=3)] = None
     payment_method_types: list[PaymentMethodType] | None = None
+    legal_entity: Annotated[str | None, Field(max_length=64)] = Field(
+        None, description="The legal entity (seller) that issues this shop's invoices."
+    )
     metadata: Metadata = {}
 
 
@@ -28,6 +31,7 @@ class LocationUpdate(StrictModel):
     timezone: Annotated[str | None, Field(max_length=64)] = None
     default_currency: Annotated[str | None, Field(min_length=3, max_length=3)] = None
     payment_method_types: list[PaymentMethodType] | None = None
+    legal_entity: Annotated[str | None, Field(max_length=64)] = None
     metadata: Metadata | None = None
 
 
@@ -39,6 +43,7 @@ class LocationOut(BaseModel):
     default_currency: str
     timezone: str
     payment_method_types: list[str]
+    legal_entity: str | None
     metadata: dict[str, str]
     created: int
     livemode: bool

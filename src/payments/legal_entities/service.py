@@ -1,0 +1,369 @@
+"""Legal entities: admins create and change them; every key reads them (they are printed
+on every invoice anyway)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+
+from payments.events.service import record_event
+from payments.kernel.access import Permission
+from payments.kernel.clock import Clock
+from payments.kernel.context import SYSTEM, RequestContext
+from payments.kernel.errors import InvalidRequest, NotFound
+from payments.kernel.geo import normalize_country
+from payments.kernel.ids import id_for
+from payments.kernel.metadata import merge_metadata, validate_metadata
+from payments.kernel.pagination import Page, PageRequest
+from payments.legal_entities.domain import (
+    DEFAULT_CREDIT_NOTE_NUMBER_PATTERN,
+    DEFAULT_INVOICE_NUMBER_PATTERN,
+    DEFAULT_RETENTION_YEARS,
+    InvalidPattern,
+    LegalEntity,
+    check_pattern,
+    default_prefix,
+)
+from payments.legal_entities.render import legal_entity_object
+from payments.legal_entities.repository import LegalEntityRepository
+from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
+
+
+@dataclass(frozen=True, slots=True)
+class CreateLegalEntity:
+    legal_name: str
+    address: Mapping[str, Any]
+    iban: str
+    bic: str | None = None
+    vat_id: str | None = None
+    tax_number: str | None = None
+    registration_number: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    invoice_footer: str | None = None
+    logo: str | None = None
+    invoice_prefix: str | None = None
+    invoice_number_pattern: str | None = None
+    credit_note_number_pattern: str | None = None
+    retention_years: int | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateLegalEntity:
+    """``None``: unchanged. An empty string clears an optional text field."""
+
+    id: str
+    legal_name: str | None = None
+    address: Mapping[str, Any] | None = None
+    iban: str | None = None
+    bic: str | None = None
+    vat_id: str | None = None
+    tax_number: str | None = None
+    registration_number: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    invoice_footer: str | None = None
+    logo: str | None = None
+    invoice_prefix: str | None = None
+    invoice_number_pattern: str | None = None
+    credit_note_number_pattern: str | None = None
+    retention_years: int | None = None
+    metadata: Mapping[str, str] | None = None
+
+
+_CLEARABLE = (
+    "tax_number",
+    "registration_number",
+    "email",
+    "phone",
+    "invoice_footer",
+    "logo",
+)
+
+
+def normalize_vat_id(value: str, *, param: str) -> str:
+    """The VAT identifier in its compact form with the country prefix, if its checksum holds."""
+    from stdnum.ch import vat as ch_vat
+    from stdnum.eu import vat as eu_vat
+    from stdnum.exceptions import ValidationError
+    from stdnum.gb import vat as gb_vat
+    from stdnum.no import mva as no_vat
+
+    compact = "".join(ch for ch in value.upper() if ch.isalnum())
+    try:
+        if compact.startswith("CHE"):
+            return str(ch_vat.validate(compact))
+        if compact.startswith("GB"):
+            return "GB" + str(gb_vat.validate(compact))
+        if compact.startswith("NO"):
+            return "NO" + str(no_vat.validate(compact[2:]))
+        if compact[:2].lower() in eu_vat.MEMBER_STATES or compact.startswith("EL"):
+            return str(eu_vat.validate(compact))
+        raise ValidationError()
+    except ValidationError:
+        raise InvalidRequest(
+            f"Invalid VAT ID: {value!r} fails its country's format or checksum",
+            code="tax_id_invalid",
+            param=param,
+        ) from None
+
+
+def _address(address: Mapping[str, Any]) -> dict[str, Any]:
+    cleaned = {k: address.get(k) for k in ("line1", "line2", "postal_code", "city", "state")}
+    cleaned["country"] = normalize_country(address.get("country") or "", param="address[country]")
+    return cleaned
+
+
+def _iban(value: str) -> IBAN:
+    try:
+        return IBAN(value)
+    except SchwiftyException as exc:
+        raise InvalidRequest(f"Invalid IBAN: {exc}", code="invalid_iban", param="iban") from None
+
+
+def _bic(value: str) -> str:
+    try:
+        return str(BIC(value))
+    except SchwiftyException as exc:
+        raise InvalidRequest(f"Invalid BIC: {exc}", param="bic") from None
+
+
+def _bank(iban: str, bic: str | None) -> tuple[str, str | None]:
+    """The IBAN compacted; the BIC checked, or looked up from the IBAN's bank code."""
+    parsed = _iban(iban)
+    if bic:
+        return parsed.compact, _bic(bic)
+    found = parsed.bic
+    return parsed.compact, str(found) if found is not None else None
+
+
+def _pattern(pattern: str, prefix: str, param: str) -> str:
+    try:
+        return check_pattern(pattern, prefix=prefix)
+    except InvalidPattern as exc:
+        raise InvalidRequest(str(exc), param=param) from None
+
+
+def _checked(entity: LegalEntity) -> LegalEntity:
+    _pattern(entity.invoice_number_pattern, entity.invoice_prefix, "invoice_number_pattern")
+    _pattern(entity.credit_note_number_pattern, entity.invoice_prefix, "credit_note_number_pattern")
+    if entity.vat_id is not None:
+        normalize_vat_id(entity.vat_id, param="vat_id")
+    return entity
+
+
+async def create_legal_entity(
+    cmd: CreateLegalEntity, *, uow_factory: UnitOfWorkFactory, clock: Clock, ctx: RequestContext
+) -> LegalEntity:
+    ctx.require(Permission.write_legal_entities)
+    address = _address(cmd.address)
+    iban, bic = _bank(cmd.iban, cmd.bic)
+    entity = _checked(
+        LegalEntity(
+            id=id_for("legal_entity"),
+            legal_name=cmd.legal_name,
+            address=address,
+            iban=iban,
+            bic=bic,
+            vat_id=normalize_vat_id(cmd.vat_id, param="vat_id") if cmd.vat_id else None,
+            tax_number=cmd.tax_number or None,
+            registration_number=cmd.registration_number or None,
+            email=cmd.email or None,
+            phone=cmd.phone or None,
+            invoice_footer=cmd.invoice_footer or None,
+            logo=cmd.logo or None,
+            invoice_prefix=cmd.invoice_prefix or default_prefix(address["country"]),
+            invoice_number_pattern=cmd.invoice_number_pattern or DEFAULT_INVOICE_NUMBER_PATTERN,
+            credit_note_number_pattern=(
+                cmd.credit_note_number_pattern or DEFAULT_CREDIT_NOTE_NUMBER_PATTERN
+            ),
+            retention_years=cmd.retention_years or DEFAULT_RETENTION_YEARS,
+            created=clock.now(),
+            metadata=validate_metadata(dict(cmd.metadata)),
+        )
+    )
+    async with uow_factory() as uow:
+        await uow.repo(LegalEntityRepository).add(entity)
+        await record_event(
+            uow, "legal_entity.created", legal_entity_object(entity), ctx=ctx, clock=clock
+        )
+        await uow.commit()
+    return entity
+
+
+async def get_legal_entity(uow: UnitOfWork, entity_id: str, *, param: str = "id") -> LegalEntity:
+    """The entity, or 404 naming ``param`` (other capabilities look sellers up with this)."""
+    entity = await uow.repo(LegalEntityRepository).get(entity_id)
+    if entity is None:
+        raise NotFound.of("legal_entity", entity_id, param=param)
+    return entity
+
+
+async def retrieve_legal_entity(
+    entity_id: str, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
+) -> LegalEntity:
+    ctx.require(Permission.read)
+    async with uow_factory() as uow:
+        return await get_legal_entity(uow, entity_id)
+
+
+def _changes(cmd: UpdateLegalEntity, current: LegalEntity) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    if cmd.legal_name is not None:
+        changes["legal_name"] = cmd.legal_name
+    if cmd.address is not None:
+        changes["address"] = _address(cmd.address)
+    if cmd.iban is not None or cmd.bic is not None:
+        changes["iban"], changes["bic"] = _bank(
+            cmd.iban or current.iban, cmd.bic if cmd.bic is not None else current.bic
+        )
+    if cmd.vat_id is not None:
+        changes["vat_id"] = normalize_vat_id(cmd.vat_id, param="vat_id") if cmd.vat_id else None
+    for name in _CLEARABLE:
+        value = getattr(cmd, name)
+        if value is not None:
+            changes[name] = value or None
+    for name in (
+        "invoice_prefix",
+        "invoice_number_pattern",
+        "credit_note_number_pattern",
+        "retention_years",
+    ):
+        value = getattr(cmd, name)
+        if value is not None:
+            changes[name] = value
+    if cmd.metadata is not None:
+        changes["metadata"] = merge_metadata(current.metadata, dict(cmd.metadata))
+    return changes
+
+
+async def update_legal_entity(
+    cmd: UpdateLegalEntity, *, uow_factory: UnitOfWorkFactory, clock: Clock, ctx: RequestContext
+) -> LegalEntity:
+    """Changes apply to invoices finalized from now on; finalized ones keep the seller
+    details they were issued with."""
+    ctx.require(Permission.write_legal_entities)
+    async with uow_factory() as uow:
+        current = await get_legal_entity(uow, cmd.id)
+        updated = _checked(replace(current, **_changes(cmd, current)))
+        before, after = legal_entity_object(current), legal_entity_object(updated)
+        previous = {k: before[k] for k in after if before[k] != after[k]}
+        if previous:
+            await uow.repo(LegalEntityRepository).save(updated)
+            await record_event(
+                uow,
+                "legal_entity.updated",
+                after,
+                ctx=ctx,
+                clock=clock,
+                previous_attributes=previous,
+            )
+        await uow.commit()
+    return updated
+
+
+async def list_legal_entities(
+    page: PageRequest, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
+) -> Page[LegalEntity]:
+    ctx.require(Permission.read)
+    async with uow_factory() as uow:
+        return await uow.repo(LegalEntityRepository).list(page)
+
+
+#: One seller per sample shop's country, with valid-format VAT IDs and IBANs (test data:
+#: the numbers pass their checksums; they are not these companies' real accounts).
+SAMPLE_LEGAL_ENTITIES: dict[str, CreateLegalEntity] = {
+    "DE": CreateLegalEntity(
+        legal_name="MyComputer Deutschland GmbH",
+        address={
+            "line1": "Torstrasse 101",
+            "postal_code": "10119",
+            "city": "Berlin",
+            "country": "DE",
+        },
+        vat_id="DE136695976",
+        tax_number="30/123/45678",
+        registration_number="HRB 123456 B, Amtsgericht Charlottenburg",
+        iban="DE89370400440532013000",
+        email="rechnung@mycomputer.example",
+        invoice_footer="MyComputer Deutschland GmbH · Geschäftsführung: Ada Lovelace",
+        invoice_prefix="DE1",
+    ),
+    "NL": CreateLegalEntity(
+        legal_name="MyComputer Nederland B.V.",
+        address={
+            "line1": "Damrak 70",
+            "postal_code": "1012 LM",
+            "city": "Amsterdam",
+            "country": "NL",
+        },
+        vat_id="NL004495445B01",
+        registration_number="KvK 12345678",
+        iban="NL91ABNA0417164300",
+        email="factuur@mycomputer.example",
+        invoice_prefix="NL1",
+    ),
+    "PL": CreateLegalEntity(
+        legal_name="MyComputer Polska Sp. z o.o.",
+        address={
+            "line1": "ul. Marszalkowska 84",
+            "postal_code": "00-514",
+            "city": "Warszawa",
+            "country": "PL",
+        },
+        vat_id="PL5260250274",
+        registration_number="KRS 0000123456",
+        iban="PL61109010140000071219812874",
+        email="faktura@mycomputer.example",
+        invoice_prefix="PL1",
+    ),
+    "SE": CreateLegalEntity(
+        legal_name="MyComputer Sverige AB",
+        address={
+            "line1": "Drottninggatan 53",
+            "postal_code": "111 21",
+            "city": "Stockholm",
+            "country": "SE",
+        },
+        vat_id="SE556036079301",
+        registration_number="Org.nr 556036-0793",
+        iban="SE4550000000058398257466",
+        email="faktura@mycomputer.example",
+        invoice_prefix="SE1",
+    ),
+    "CH": CreateLegalEntity(
+        legal_name="MyComputer Schweiz AG",
+        address={
+            "line1": "Bahnhofstrasse 12",
+            "postal_code": "8001",
+            "city": "Zurich",
+            "country": "CH",
+        },
+        vat_id="CHE-116.281.710 MWST",
+        registration_number="CHE-116.281.710",
+        iban="CH9300762011623852957",
+        bic="UBSWCHZH80A",
+        email="rechnung@mycomputer.example",
+        invoice_prefix="CH1",
+    ),
+}
+
+
+async def seed_sample_legal_entities(
+    *, uow_factory: UnitOfWorkFactory, clock: Clock
+) -> dict[str, str]:
+    """The sample sellers by country, created once on a database that has none."""
+    async with uow_factory() as uow:
+        existing = await uow.repo(LegalEntityRepository).all()
+    if existing:
+        return {e.country: e.id for e in reversed(existing)}  # the oldest per country wins
+    created: dict[str, str] = {}
+    for country, cmd in SAMPLE_LEGAL_ENTITIES.items():
+        entity = await create_legal_entity(cmd, uow_factory=uow_factory, clock=clock, ctx=SYSTEM)
+        created[country] = entity.id
+    return created
