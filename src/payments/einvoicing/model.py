@@ -215,7 +215,8 @@ class InvoiceDocument:
     note corrects (BT-25, BT-26). ``payment_means_code`` (BT-81, UNTDID 4461)
     defaults to 58 (SEPA credit transfer) for EUR with an IBAN, 30 (credit
     transfer) for other currencies with an IBAN, and no payment instructions
-    without one.
+    without one. ``delivery_date`` is the actual date of supply (BT-72, the
+    German *Leistungsdatum*); ``tax_point_date`` is BT-7.
     """
 
     type_code: int
@@ -241,12 +242,13 @@ class InvoiceDocument:
     preceding_invoice: tuple[str, date] | None
     order_reference: str | None
     payment_means_code: str | None = None
+    delivery_date: date | None = None
 
     def __post_init__(self) -> None:
         if self.type_code not in TYPE_CODES:
             raise DocumentError(f"type_code {self.type_code!r} is not one of {sorted(TYPE_CODES)}")
         _check_text(self, "number")
-        for name in ("issue_date", "tax_point_date", "due_date"):
+        for name in ("issue_date", "tax_point_date", "due_date", "delivery_date"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, date):
                 raise DocumentError(f"InvoiceDocument.{name} must be a date")
