@@ -1,0 +1,1 @@
+"""Customers' use cases: ``customers`` (the customer itself) and ``tax_ids`` (its tax ids)."""
