@@ -5,19 +5,32 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from payments.customers import service as uc
-from payments.customers.render import customer_object
-from payments.customers.schemas import CustomerCreate, CustomerOut, CustomerUpdate
+from payments.customers.render import customer_object, tax_id_object
+from payments.customers.schemas import (
+    CustomerCreate,
+    CustomerOut,
+    CustomerUpdate,
+    TaxIdCreate,
+    TaxIdOut,
+)
+from payments.customers.service import customers as uc
+from payments.customers.service import tax_ids as tx
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
 from payments.platform.http.responses import json_response, list_response
 from payments.platform.http.schemas import DeletedObject
+from payments.tax.runtime import TaxDep
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
 
 
 @router.post("", responses={200: {"model": CustomerOut}}, summary="Create a customer")
-async def create_customer(body: CustomerCreate, c: ContainerDep, ctx: ContextDep) -> Response:
-    customer = await uc.create_customer(body.model_dump(exclude_unset=True), ctx=ctx, **services(c))
+async def create_customer(body: CustomerCreate, c: TaxDep, ctx: ContextDep) -> Response:
+    customer = await uc.create_customer(
+        body.model_dump(exclude_unset=True),
+        ctx=ctx,
+        vat_id_checker=c.vat_id_checker,
+        **services(c),
+    )
     return json_response(customer_object(customer))
 
 
@@ -52,3 +65,51 @@ async def update_customer(
 async def delete_customer(customer_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
     customer = await uc.delete_customer(customer_id, ctx=ctx, **services(c))
     return json_response(customer_object(customer))
+
+
+@router.post(
+    "/{customer_id}/tax_ids", responses={200: {"model": TaxIdOut}}, summary="Create a tax id"
+)
+async def create_tax_id(
+    customer_id: str, body: TaxIdCreate, c: TaxDep, ctx: ContextDep
+) -> Response:
+    tax_id = await tx.create_tax_id(
+        customer_id,
+        body.model_dump(mode="json"),
+        ctx=ctx,
+        vat_id_checker=c.vat_id_checker,
+        **services(c),
+    )
+    return json_response(tax_id_object(tax_id))
+
+
+@router.get("/{customer_id}/tax_ids", summary="List a customer's tax ids (newest first)")
+async def list_tax_ids(
+    customer_id: str, c: ContainerDep, ctx: ContextDep, page: PageDep
+) -> Response:
+    result = await tx.list_tax_ids(customer_id, page, uow_factory=c.uow_factory, ctx=ctx)
+    return list_response(f"/v1/customers/{customer_id}/tax_ids", result, tax_id_object)
+
+
+@router.get(
+    "/{customer_id}/tax_ids/{tax_id}",
+    responses={200: {"model": TaxIdOut}},
+    summary="Retrieve a tax id",
+)
+async def retrieve_tax_id(
+    customer_id: str, tax_id: str, c: ContainerDep, ctx: ContextDep
+) -> Response:
+    found = await tx.retrieve_tax_id(customer_id, tax_id, uow_factory=c.uow_factory, ctx=ctx)
+    return json_response(tax_id_object(found))
+
+
+@router.delete(
+    "/{customer_id}/tax_ids/{tax_id}",
+    responses={200: {"model": DeletedObject}},
+    summary="Delete a tax id",
+)
+async def delete_tax_id(
+    customer_id: str, tax_id: str, c: ContainerDep, ctx: ContextDep
+) -> Response:
+    deleted = await tx.delete_tax_id(customer_id, tax_id, ctx=ctx, **services(c))
+    return json_response(tax_id_object(deleted))

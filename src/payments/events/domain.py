@@ -15,6 +15,8 @@ EVENT_TYPES: dict[str, str] = {
     "customer.created": "A customer was created.",
     "customer.updated": "A customer's details changed.",
     "customer.deleted": "A customer was deleted.",
+    "customer.tax_id.created": "A tax id (VAT number) was added to a customer, with its check.",
+    "customer.tax_id.deleted": "A customer's tax id was deleted (its check stays on record).",
     "location.created": "A shop (location) was created.",
     "location.updated": "A shop's (location's) details changed.",
     "legal_entity.created": "A legal entity (the seller on invoices) was created.",

@@ -18,6 +18,7 @@ PREFIXES = {
     "api_key": "key",
     "location": "loc",
     "customer": "cus",
+    "tax_id": "txi",
     "payment_intent": "pi",
     "charge": "ch",
     "payment_method": "pm",

@@ -60,7 +60,7 @@ def _calc(lines: list[TaxableLine], seller: TaxParty, buyer: TaxParty) -> TaxCal
     return calculate_tax(lines, seller=seller, buyer=buyer, currency="eur", tax_point=ON)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(line_sets(), st.sampled_from(SELLERS), st.sampled_from(BUYERS))
 def test_totals_are_consistent(lines: list[TaxableLine], seller: TaxParty, buyer: TaxParty) -> None:
     result = _calc(lines, seller, buyer)
@@ -77,7 +77,7 @@ def test_totals_are_consistent(lines: list[TaxableLine], seller: TaxParty, buyer
             assert (b.rate, b.tax_amount) == (0, 0)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(
     line_sets(),
     st.sampled_from(SELLERS),
@@ -92,7 +92,7 @@ def test_the_breakdown_does_not_depend_on_line_order(
     assert _calc(shuffled, seller, buyer).breakdown == _calc(lines, seller, buyer).breakdown
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(line_sets(TaxBehavior.EXCLUSIVE), st.sampled_from(SELLERS))
 def test_exclusive_group_tax_is_the_rounded_group_total_times_rate(
     lines: list[TaxableLine], seller: TaxParty
@@ -102,7 +102,7 @@ def test_exclusive_group_tax_is_the_rounded_group_total_times_rate(
         assert b.tax_amount == tax_on(b.taxable_amount, b.rate)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(line_sets(TaxBehavior.INCLUSIVE), st.sampled_from(SELLERS), st.sampled_from(BUYERS))
 def test_inclusive_gross_is_preserved(
     lines: list[TaxableLine], seller: TaxParty, buyer: TaxParty
@@ -113,6 +113,7 @@ def test_inclusive_gross_is_preserved(
         assert abs(b.tax_amount - tax_on(b.taxable_amount, b.rate)) <= 1
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=-(10**9), max_value=10**9), RATES)
 def test_back_calculation_is_exact_whenever_the_gross_is_reachable(net: int, rate: str) -> None:
     r = Decimal(rate)
@@ -121,6 +122,7 @@ def test_back_calculation_is_exact_whenever_the_gross_is_reachable(net: int, rat
     assert derived + tax_on(derived, r) == gross
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=-(10**9), max_value=10**9), RATES)
 def test_back_calculation_is_symmetric_for_credits(gross: int, rate: str) -> None:
     r = Decimal(rate)

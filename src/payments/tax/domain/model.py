@@ -8,6 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from payments.kernel.errors import InvalidRequest
+from payments.kernel.geo import normalize_country
 
 
 class TaxCategory(StrEnum):
@@ -74,15 +75,12 @@ class LegalNote(StrEnum):
 
 
 def _check_country(country: object, param: str) -> None:
-    if not (isinstance(country, str) and len(country) == 2 and country.isalpha()):
+    """ISO 3166-1 alpha-2 in upper case (CLDR's list), else a 400 naming ``param``."""
+    if not isinstance(country, str) or normalize_country(country, param=param) != country:
         raise InvalidRequest(
-            f"Invalid country: {country!r} is not an ISO 3166-1 alpha-2 code",
+            f"Invalid country: {country!r} must be an upper-case ISO 3166-1 alpha-2 code",
             code="country_invalid",
             param=param,
-        )
-    if country != country.upper():
-        raise InvalidRequest(
-            f"Invalid country: {country!r} must be upper case", code="country_invalid", param=param
         )
 
 
