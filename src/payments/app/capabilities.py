@@ -26,7 +26,14 @@ from payments.intents.api import payment_intents as payment_intents_api
 from payments.intents.api import payment_methods as payment_methods_api
 from payments.intents.api import test_helpers as intents_test_helpers
 from payments.intents.service.attempts import register_refund_settlement
+from payments.intents.service.invoice_payments import register_invoice_payments
 from payments.intents.service.verify import verify_charges
+from payments.invoices.api import credit_notes as credit_notes_api
+from payments.invoices.api import documents as invoice_documents_api
+from payments.invoices.api import invoices as invoices_api
+from payments.invoices.service.credit_notes import InvoiceRefundsListener
+from payments.invoices.service.payments import InvoicePaymentsListener
+from payments.invoices.service.verify import verify_invoices
 from payments.ledger import api as ledger_api
 from payments.ledger.service import LedgerCheck
 from payments.ledger.service import verify_ledger as verify_ledger_with
@@ -39,6 +46,7 @@ from payments.platform.worker import run_forever as run_jobs_forever
 from payments.platform.worker import run_once as run_jobs_once
 from payments.refunds import api as refunds_api
 from payments.refunds.service.apply import RefundAttempts
+from payments.refunds.service.invoice_refunds import register_invoice_refunds
 from payments.refunds.service.verify import verify_refunds
 from payments.web import simulator as simulator_pages
 from payments.webhooks import jobs as webhooks_jobs
@@ -64,6 +72,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     refunds_api.router,
     disputes_api.router,
     audit_api.router,
+    invoices_api.router,
+    invoice_documents_api.router,
+    credit_notes_api.router,
+    invoice_documents_api.credit_notes_router,
 )
 
 JOBS: tuple[Job, ...] = (
@@ -75,7 +87,12 @@ JOBS: tuple[Job, ...] = (
     disputes_jobs.flag_dispute_deadlines_job,
 )
 
-LEDGER_CHECKS: tuple[LedgerCheck, ...] = (verify_charges, verify_refunds, verify_disputes)
+LEDGER_CHECKS: tuple[LedgerCheck, ...] = (
+    verify_charges,
+    verify_refunds,
+    verify_disputes,
+    verify_invoices,
+)
 
 
 async def verify_ledger(*, uow_factory: UnitOfWorkFactory) -> list[str]:
@@ -95,5 +112,9 @@ async def run_forever(container: object, stop: asyncio.Event) -> None:
 
 def install() -> None:
     """Connect capabilities that a lower one calls back into (refunds settle their own
-    gateway attempts). Called by the composition root whenever it builds a container."""
+    gateway attempts; an invoice learns of its payments, and a refund of an invoiced
+    payment gets its credit note). Called by the composition root whenever it builds a
+    container."""
     register_refund_settlement(RefundAttempts())
+    register_invoice_payments(InvoicePaymentsListener())
+    register_invoice_refunds(InvoiceRefundsListener())

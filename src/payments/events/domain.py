@@ -49,6 +49,17 @@ EVENT_TYPES: dict[str, str] = {
     "charge.dispute.funds_withdrawn": "The disputed amount and the dispute fee were withdrawn.",
     "charge.dispute.funds_reinstated": "A won dispute's funds were given back.",
     "charge.dispute.deadline_approaching": "A dispute's evidence is due soon (48 h by default).",
+    "invoice.created": "A draft invoice was created.",
+    "invoice.updated": "A draft invoice's lines or fields changed, or a finalized invoice's "
+    "amounts (a partial payment, a credit note).",
+    "invoice.finalized": "An invoice was finalized: numbered, its parties frozen, its sale posted.",
+    "invoice.paid": "An invoice was paid in full (by a payment, out of band, or credit notes).",
+    "invoice.payment_failed": "A payment attempt of an invoice failed.",
+    "invoice.voided": "An invoice was voided; its sale is reversed.",
+    "invoice.marked_uncollectible": "An invoice was marked uncollectible.",
+    "invoice.sent": "An invoice was sent to the customer.",
+    "credit_note.created": "A credit note was issued against an invoice.",
+    "credit_note.voided": "A credit note was voided; its posting is reversed.",
 }
 
 

@@ -52,6 +52,7 @@ payment_intents = sa.Table(
     sa.Column("metadata", JSONType, nullable=False),
     sa.Column("livemode", sa.Boolean, nullable=False, default=False),
     created_column(),
+    sa.Column("invoice_id", ID, nullable=True, index=True),
 )
 
 

@@ -31,6 +31,8 @@ from payments.legal_entities.domain import (
 from payments.legal_entities.render import legal_entity_object
 from payments.legal_entities.repository import LegalEntityRepository
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
+from payments.tax.domain import InvalidVatId, TaxIdType
+from payments.tax.domain import normalize_vat_id as tax_normalize_vat_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,29 +89,22 @@ _CLEARABLE = (
 
 
 def normalize_vat_id(value: str, *, param: str) -> str:
-    """The VAT identifier in its compact form with the country prefix, if its checksum holds."""
-    from stdnum.ch import vat as ch_vat
-    from stdnum.eu import vat as eu_vat
-    from stdnum.exceptions import ValidationError
-    from stdnum.gb import vat as gb_vat
-    from stdnum.no import mva as no_vat
-
+    """A seller's VAT identifier in the tax engine's normal form (its type told by its
+    prefix: CHE..., GB..., NO.../...MVA, else an EU member state's), checksum checked."""
     compact = "".join(ch for ch in value.upper() if ch.isalnum())
+    if compact.startswith("CHE"):
+        kind = TaxIdType.CH_VAT
+    elif compact.startswith("GB"):
+        kind = TaxIdType.GB_VAT
+    elif compact.startswith("NO") or compact.endswith("MVA"):
+        kind, value = TaxIdType.NO_VAT, compact.removeprefix("NO")
+    else:
+        kind = TaxIdType.EU_VAT
     try:
-        if compact.startswith("CHE"):
-            return str(ch_vat.validate(compact))
-        if compact.startswith("GB"):
-            return "GB" + str(gb_vat.validate(compact))
-        if compact.startswith("NO"):
-            return "NO" + str(no_vat.validate(compact[2:]))
-        if compact[:2].lower() in eu_vat.MEMBER_STATES or compact.startswith("EL"):
-            return str(eu_vat.validate(compact))
-        raise ValidationError()
-    except ValidationError:
-        raise InvalidRequest(
-            f"Invalid VAT ID: {value!r} fails its country's format or checksum",
-            code="tax_id_invalid",
-            param=param,
+        return tax_normalize_vat_id(kind.value, value)
+    except InvalidVatId:
+        raise InvalidVatId(
+            f"Invalid VAT ID: {value!r} fails its country's format or checksum", param=param
         ) from None
 
 

@@ -54,6 +54,7 @@ class PaymentIntent:
     canceled_at: datetime | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     livemode: bool = False
+    invoice_id: str | None = None  # the invoice this payment pays (set by invoicing)
 
 
 class ChargeStatus(StrEnum):

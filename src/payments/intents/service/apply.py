@@ -29,6 +29,7 @@ from payments.intents.domain.payment_intent import (
 )
 from payments.intents.render import charge_object, payment_intent_object
 from payments.intents.repository import ChargeRepository, PaymentIntentRepository
+from payments.intents.service.invoice_payments import invoice_payments
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.money import Money
@@ -254,6 +255,11 @@ async def apply_charge_result(
             for event_type, which in events
         ]
     )
+    if pi.invoice_id is not None and target != current:
+        if target == S.SUCCEEDED:
+            await invoice_payments().payment_succeeded(uow, pi, clock=clock, ctx=ctx)
+        elif target == S.REQUIRES_PAYMENT_METHOD:
+            await invoice_payments().payment_failed(uow, pi, clock=clock, ctx=ctx)
     return True
 
 

@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("legal_name", sa.String(length=200), nullable=False),
         sa.Column("address", _json(), nullable=False),
-        sa.Column("vat_id", sa.String(length=20), nullable=True),
+        sa.Column("vat_id", sa.String(length=24), nullable=True),
         sa.Column("tax_number", sa.String(length=40), nullable=True),
         sa.Column("registration_number", sa.String(length=80), nullable=True),
         sa.Column("iban", sa.String(length=34), nullable=False),
