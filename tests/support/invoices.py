@@ -123,7 +123,8 @@ async def draft(
     lines: list[dict[str, Any]] | None = None,
     **fields: Any,
 ) -> dict[str, Any]:
-    body = {"customer": cus["id"], "location": shop["id"], "lines": lines or [LABOUR, PARTS]}
+    given = [LABOUR, PARTS] if lines is None else lines
+    body = {"customer": cus["id"], "location": shop["id"], "lines": given}
     response = await api.client.post("/v1/invoices", json=body | fields, headers=headers)
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]

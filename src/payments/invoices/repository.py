@@ -130,10 +130,8 @@ class CreditNoteLineRepository(RecordRepository[CreditNoteLine]):
     async def of_credit_notes(self, credit_note_ids: Sequence[str]) -> list[CreditNoteLine]:
         if not credit_note_ids:
             return []
-        return await self.find(
-            credit_note_lines.c.credit_note_id.in_(credit_note_ids),
-            order_by=(credit_note_lines.c.credit_note_id, credit_note_lines.c.position),
-        )
+        found = await self.find(credit_note_lines.c.credit_note_id.in_(credit_note_ids))
+        return sorted(found, key=lambda line: (line.credit_note_id, line.position))
 
     async def add_all(self, lines: Sequence[CreditNoteLine]) -> None:
         if lines:

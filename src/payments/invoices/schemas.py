@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from payments.platform.http.schemas import Metadata, StrictModel
 
 Id = Annotated[str, Field(min_length=3, max_length=64)]
 MinorUnits = Annotated[int, Field(strict=True, ge=0, le=99_999_999_999)]
+
+
+def _whole_number_as_text(value: object) -> object:
+    """A JSON integer quantity is taken as its decimal text; a float is refused (money and
+    quantities never travel as binary floating point)."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 Quantity = Annotated[
-    str | Annotated[int, Field(strict=True)],
+    str,
+    BeforeValidator(_whole_number_as_text),
     Field(
-        union_mode="left_to_right",
+        min_length=1,
+        max_length=20,
         description='A decimal string, more than 0 and less than 1000000 ("1.5" hours).',
     ),
 ]

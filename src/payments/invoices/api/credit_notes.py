@@ -23,13 +23,8 @@ router = APIRouter(prefix="/v1/credit_notes", tags=["credit_notes"])
 @router.post("", summary="Issue a credit note against a finalized invoice (refunds it too)")
 async def create(body: CreditNoteCreate, c: GatewayDep, ctx: ContextDep) -> Response:
     fields = body.model_dump(exclude_unset=True, exclude={"lines"})
-    lines = []
-    for item in body.lines:
-        values = item.model_dump()
-        if values["quantity"] is not None:
-            values["quantity"] = str(values["quantity"])
-        lines.append(CreditLineInput(**values))
-    cmd = CreateCreditNote(**fields, lines=tuple(lines))
+    lines = tuple(CreditLineInput(**item.model_dump()) for item in body.lines)
+    cmd = CreateCreditNote(**fields, lines=lines)
     note, note_lines = await uc.create_credit_note(
         cmd, gateway=c.gateway, ctx=ctx, policy=policy(c), **services(c)
     )

@@ -46,14 +46,11 @@ def _render(result: tuple[Invoice, list[InvoiceLine]]) -> Response:
 
 
 def _line(body: LineIn) -> LineInput:
-    return LineInput(**{**body.model_dump(), "quantity": str(body.quantity)})
+    return LineInput(**body.model_dump())
 
 
 def _change(body: LineUpdateIn) -> LineChange:
-    fields = body.model_dump(exclude_unset=True)
-    if "quantity" in fields and fields["quantity"] is not None:
-        fields["quantity"] = str(fields["quantity"])
-    return LineChange(**fields)
+    return LineChange(**body.model_dump(exclude_unset=True))
 
 
 @router.post("", summary="Create a draft invoice (optionally with its lines)")
