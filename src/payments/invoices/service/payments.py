@@ -14,6 +14,10 @@ transaction open across it, recovery of unknown outcomes):
 1. one transaction locks the invoice, refuses it unless it is open (or uncollectible)
    with no payment in flight, and creates (or reuses) its PaymentIntent for what it
    still owes, with ``invoice`` set;
+
+Lock order: a settling payment holds its intent and charge, then takes the invoice;
+so invoicing never waits for an intent's lock while it holds an invoice's (it reads the
+intent instead, and the confirm locks it alone).
 2. the intent is confirmed off-session (:func:`payments.intents.service.flow.confirm_payment_intent`).
 
 Whichever path brings the gateway's answer (this request, the recovery job, a gateway
@@ -122,9 +126,10 @@ async def _intent_for(
 ) -> PaymentIntent:
     """The invoice's waiting PaymentIntent for what it owes, or a new one."""
     if invoice.payment_intent_id is not None:
-        current = await uow.repo(PaymentIntentRepository).get(
-            invoice.payment_intent_id, for_update=True
-        )
+        # read, not locked: the settlement of a payment locks the intent, then the invoice
+        # (InvoicePaymentsListener); taking them here in the other order could deadlock.
+        # The confirm that follows locks the intent and refuses a second attempt.
+        current = await uow.repo(PaymentIntentRepository).get(invoice.payment_intent_id)
         if current is not None and current.status in _IN_FLIGHT:
             raise InvalidRequest(
                 f"A payment of this invoice is in progress ({current.id}, {current.status}).",
