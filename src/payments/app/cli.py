@@ -214,7 +214,8 @@ def ledger_verify() -> None:
         sys.exit(1)
     click.echo(
         "ledger verify: OK (transactions balance, balances match entries, "
-        "every succeeded charge posted exactly once, refunds and disputes as their status says)"
+        "every succeeded charge posted exactly once, refunds and disputes as their status says, "
+        "every invoice's receivable equal to what it still owes)"
     )
 
 

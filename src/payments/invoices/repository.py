@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from datetime import date, datetime
 from functools import cache
@@ -53,13 +54,13 @@ class InvoiceRepository(RecordRepository[Invoice]):
             where.append(invoices.c.due_date <= due_date_lte)
         return await self.page(page, where)
 
-    async def ledger_view(self) -> list[tuple[str, str, str, int, int]]:
+    async def ledger_view(self) -> builtins.list[tuple[str, str, str, int, int]]:
         """(id, status, currency, amount_remaining, total) of every finalized invoice."""
         c = invoices.c
         query = sa.select(c.id, c.status, c.currency, c.amount_remaining, c.total).where(
             c.status != "draft"
         )
-        return [tuple(row) for row in (await self._conn.execute(query)).all()]  # type: ignore[misc]
+        return [tuple(row) for row in (await self._conn.execute(query)).all()]
 
 
 class InvoiceLineRepository(RecordRepository[InvoiceLine]):
@@ -107,13 +108,13 @@ class CreditNoteRepository(RecordRepository[CreditNote]):
         )
         return await self.page(page, where)
 
-    async def of_invoice(self, invoice_id: str) -> list[CreditNote]:
+    async def of_invoice(self, invoice_id: str) -> builtins.list[CreditNote]:
         return await self.find(credit_notes.c.invoice_id == invoice_id, order_by=credit_notes.c.id)
 
-    async def ledger_view(self) -> list[tuple[str, str]]:
+    async def ledger_view(self) -> builtins.list[tuple[str, str]]:
         """(id, status) of every credit note."""
         query = sa.select(credit_notes.c.id, credit_notes.c.status)
-        return [tuple(row) for row in (await self._conn.execute(query)).all()]  # type: ignore[misc]
+        return [tuple(row) for row in (await self._conn.execute(query)).all()]
 
     async def with_refund(self, refund_id: str) -> CreditNote | None:
         """The credit note that documents refund ``refund_id`` (refunds are few per note)."""
@@ -165,4 +166,4 @@ class NumberSeriesRepository(Repository):
         """(legal entity, kind, year, last value) of every series."""
         s = number_series.c
         query = sa.select(s.legal_entity_id, s.kind, s.year, s.last_value)
-        return [tuple(row) for row in (await self._conn.execute(query)).all()]  # type: ignore[misc]
+        return [tuple(row) for row in (await self._conn.execute(query)).all()]

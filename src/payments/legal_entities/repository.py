@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import builtins
+
 from payments.kernel.pagination import Page, PageRequest
 from payments.legal_entities.domain import LegalEntity
 from payments.legal_entities.tables import legal_entities
@@ -13,5 +15,5 @@ class LegalEntityRepository(RecordRepository[LegalEntity]):
     async def list(self, page: PageRequest) -> Page[LegalEntity]:
         return await self.page(page, [])
 
-    async def all(self) -> list[LegalEntity]:
+    async def all(self) -> builtins.list[LegalEntity]:
         return await self.find(order_by=legal_entities.c.id)

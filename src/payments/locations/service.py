@@ -219,9 +219,9 @@ async def seed_sample_locations(*, uow_factory: UnitOfWorkFactory, clock: Clock)
         repo = uow.repo(LocationRepository)
         if await repo.count():
             names = {shop["name"] for shop in SAMPLE_SHOPS}
-            for shop in await repo.unlinked():
-                if shop.name in names and shop.country in sellers:
-                    await repo.save(replace(shop, legal_entity_id=sellers[shop.country]))
+            for existing in await repo.unlinked():
+                if existing.name in names and existing.country in sellers:
+                    await repo.save(replace(existing, legal_entity_id=sellers[existing.country]))
             await uow.commit()
             return 0
     for shop in SAMPLE_SHOPS:

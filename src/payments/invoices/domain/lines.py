@@ -76,7 +76,7 @@ def line_amount(quantity: Decimal, unit_amount: int) -> int:
     return int((quantity * unit_amount).to_integral_value(rounding=LINE_AMOUNT_ROUNDING))
 
 
-def check_unit_amount(unit_amount: int, *, param: str) -> int:
+def check_unit_amount(unit_amount: object, *, param: str) -> int:
     if isinstance(unit_amount, bool) or not isinstance(unit_amount, int):
         raise InvalidRequest(f"Invalid {param}: an integer of minor units", param=param)
     if unit_amount < 0 or unit_amount > MAX_UNIT_AMOUNT:
@@ -88,7 +88,7 @@ def check_unit_amount(unit_amount: int, *, param: str) -> int:
     return unit_amount
 
 
-def check_discount(discount: int, amount: int, *, param: str) -> int:
+def check_discount(discount: object, amount: int, *, param: str) -> int:
     if isinstance(discount, bool) or not isinstance(discount, int) or discount < 0:
         raise InvalidRequest(
             f"Invalid {param}: a non-negative integer of minor units",

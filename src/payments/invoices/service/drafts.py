@@ -128,7 +128,7 @@ def new_line(
             param=f"{param}[description]",
         )
     quantity = parse_quantity(pick("quantity", None), param=f"{param}[quantity]")
-    unit_amount = check_unit_amount(pick("unit_amount", None), param=f"{param}[unit_amount]")  # type: ignore[arg-type]
+    unit_amount = check_unit_amount(pick("unit_amount", None), param=f"{param}[unit_amount]")
     category = str(pick("tax_category", TaxCategory.STANDARD.value))
     _choice(
         category,
@@ -153,7 +153,7 @@ def new_line(
     discount = check_discount(
         pick("discount_amount", 0),
         amount,
-        param=f"{param}[discount_amount]",  # type: ignore[arg-type]
+        param=f"{param}[discount_amount]",
     )
     reason = pick("exemption_reason", None)
     if category == TaxCategory.EXEMPT.value and not reason:
