@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Sequence
 from datetime import date, datetime
 from functools import cache
@@ -29,7 +28,7 @@ class InvoiceRepository(RecordRepository[Invoice]):
     table = invoices
     record = Invoice
 
-    async def list(
+    async def list_matching(
         self,
         page: PageRequest,
         *,
@@ -54,7 +53,7 @@ class InvoiceRepository(RecordRepository[Invoice]):
             where.append(invoices.c.due_date <= due_date_lte)
         return await self.page(page, where)
 
-    async def ledger_view(self) -> builtins.list[tuple[str, str, str, int, int]]:
+    async def ledger_view(self) -> list[tuple[str, str, str, int, int]]:
         """(id, status, currency, amount_remaining, total) of every finalized invoice."""
         c = invoices.c
         query = sa.select(c.id, c.status, c.currency, c.amount_remaining, c.total).where(
@@ -89,7 +88,7 @@ class CreditNoteRepository(RecordRepository[CreditNote]):
     table = credit_notes
     record = CreditNote
 
-    async def list(
+    async def list_matching(
         self,
         page: PageRequest,
         *,
@@ -108,10 +107,10 @@ class CreditNoteRepository(RecordRepository[CreditNote]):
         )
         return await self.page(page, where)
 
-    async def of_invoice(self, invoice_id: str) -> builtins.list[CreditNote]:
+    async def of_invoice(self, invoice_id: str) -> list[CreditNote]:
         return await self.find(credit_notes.c.invoice_id == invoice_id, order_by=credit_notes.c.id)
 
-    async def ledger_view(self) -> builtins.list[tuple[str, str]]:
+    async def ledger_view(self) -> list[tuple[str, str]]:
         """(id, status) of every credit note."""
         query = sa.select(credit_notes.c.id, credit_notes.c.status)
         return [tuple(row) for row in (await self._conn.execute(query)).all()]

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import builtins
-
 from payments.kernel.pagination import Page, PageRequest
 from payments.legal_entities.domain import LegalEntity
 from payments.legal_entities.tables import legal_entities
@@ -12,8 +10,8 @@ class LegalEntityRepository(RecordRepository[LegalEntity]):
     table = legal_entities
     record = LegalEntity
 
-    async def list(self, page: PageRequest) -> Page[LegalEntity]:
+    async def list_matching(self, page: PageRequest) -> Page[LegalEntity]:
         return await self.page(page, [])
 
-    async def all(self) -> builtins.list[LegalEntity]:
+    async def all(self) -> list[LegalEntity]:
         return await self.find(order_by=legal_entities.c.id)

@@ -267,7 +267,7 @@ async def list_legal_entities(
 ) -> Page[LegalEntity]:
     ctx.require(Permission.read)
     async with uow_factory() as uow:
-        return await uow.repo(LegalEntityRepository).list(page)
+        return await uow.repo(LegalEntityRepository).list_matching(page)
 
 
 #: One seller per sample shop's country, with valid-format VAT IDs and IBANs (test data:

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from payments.gateways.runtime import GatewayDep
+from payments.invoices.domain.commands import CreateCreditNote, CreditLineInput, ListCreditNotes
 from payments.invoices.render import credit_note_object
 from payments.invoices.schemas import CreditNoteCreate
 from payments.invoices.service import credit_notes as uc
-from payments.invoices.service.commands import CreateCreditNote, CreditLineInput, ListCreditNotes
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
 from payments.platform.http.params import CreatedRange
 from payments.platform.http.responses import json_response, list_object

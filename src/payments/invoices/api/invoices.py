@@ -9,6 +9,17 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from payments.gateways.runtime import GatewayDep
+from payments.invoices.domain.commands import (
+    AddLines,
+    CreateInvoice,
+    LineChange,
+    LineInput,
+    ListInvoices,
+    PayInvoice,
+    RemoveLines,
+    UpdateInvoice,
+    UpdateLines,
+)
 from payments.invoices.domain.model import Invoice, InvoiceLine
 from payments.invoices.notifier import notifier_of
 from payments.invoices.render import invoice_object
@@ -23,17 +34,6 @@ from payments.invoices.schemas import (
     UpdateLinesIn,
 )
 from payments.invoices.service import drafts, finalize, lifecycle, payments
-from payments.invoices.service.commands import (
-    AddLines,
-    CreateInvoice,
-    LineChange,
-    LineInput,
-    ListInvoices,
-    PayInvoice,
-    RemoveLines,
-    UpdateInvoice,
-    UpdateLines,
-)
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
 from payments.platform.http.params import CreatedRange
 from payments.platform.http.responses import json_response, list_object

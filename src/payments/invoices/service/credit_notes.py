@@ -31,6 +31,7 @@ from payments.gateways.protocol import PaymentGateway
 from payments.idempotency.service import created_earlier, remember_created
 from payments.intents.domain.model import Charge
 from payments.intents.repository import ChargeRepository, PaymentIntentRepository
+from payments.invoices.domain.commands import CreateCreditNote, CreditLineInput, ListCreditNotes
 from payments.invoices.domain.credit_note import (
     FROM_REFUND_REASON,
     REFUND_REASONS,
@@ -66,7 +67,6 @@ from payments.invoices.repository import (
     InvoiceRepository,
     NumberSeriesRepository,
 )
-from payments.invoices.service.commands import CreateCreditNote, CreditLineInput, ListCreditNotes
 from payments.invoices.service.common import (
     credit_note_lines,
     credit_notes_of,
@@ -687,7 +687,7 @@ async def list_credit_notes(
     ctx: RequestContext,
 ) -> Page[tuple[CreditNote, list[CreditNoteLine]]]:
     async with uow_factory() as uow:
-        found = await uow.repo(CreditNoteRepository).list(
+        found = await uow.repo(CreditNoteRepository).list_matching(
             page,
             invoice=query.invoice,
             customer=query.customer,

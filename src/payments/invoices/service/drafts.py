@@ -16,6 +16,16 @@ from dataclasses import replace
 from payments.events.service import record_event
 from payments.idempotency.service import created_earlier, remember_created
 from payments.intents.service.payment_methods import visible_payment_method
+from payments.invoices.domain.commands import (
+    AddLines,
+    CreateInvoice,
+    LineChange,
+    LineInput,
+    ListInvoices,
+    RemoveLines,
+    UpdateInvoice,
+    UpdateLines,
+)
 from payments.invoices.domain.lines import (
     MAX_LINES,
     LineKind,
@@ -30,16 +40,6 @@ from payments.invoices.domain.model import Invoice, InvoiceLine
 from payments.invoices.domain.status import InvoiceOperation, InvoiceStatus, invoice_transition
 from payments.invoices.render import invoice_object
 from payments.invoices.repository import InvoiceLineRepository, InvoiceRepository
-from payments.invoices.service.commands import (
-    AddLines,
-    CreateInvoice,
-    LineChange,
-    LineInput,
-    ListInvoices,
-    RemoveLines,
-    UpdateInvoice,
-    UpdateLines,
-)
 from payments.invoices.service.common import (
     check_currency,
     customer_of,
@@ -451,7 +451,7 @@ async def list_invoices(
     if query.location is not None and restricted is not None and query.location != restricted:
         return Page([], False)
     async with uow_factory() as uow:
-        found = await uow.repo(InvoiceRepository).list(
+        found = await uow.repo(InvoiceRepository).list_matching(
             page,
             customer=query.customer,
             location_id=query.location or restricted,

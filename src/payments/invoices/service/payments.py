@@ -38,11 +38,11 @@ from payments.intents.render import payment_intent_object
 from payments.intents.repository import PaymentIntentRepository, PaymentMethodRepository
 from payments.intents.service import flow
 from payments.intents.service.payment_intents import new_payment_intent, resolve_payment_method
+from payments.invoices.domain.commands import PayInvoice
 from payments.invoices.domain.model import Invoice, InvoiceLine
 from payments.invoices.domain.status import InvoiceOperation, InvoiceStatus, invoice_transition
 from payments.invoices.render import invoice_object
 from payments.invoices.repository import InvoiceRepository
-from payments.invoices.service.commands import PayInvoice
 from payments.invoices.service.common import lines_of, visible_invoice
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock

@@ -1,4 +1,6 @@
-"""The invoicing use cases' commands: typed, frozen, validated by the use case."""
+"""What a caller asks of invoicing: the commands and list queries of its use cases, in
+Stripe's parameter names. Frozen and typed; the API builds them from its request models
+and the use cases validate them (400 naming the param)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LineInput:
     description: str
     quantity: str
@@ -22,7 +24,7 @@ class LineInput:
     metadata: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CreateInvoice:
     customer: str
     location: str | None = None
@@ -36,7 +38,7 @@ class CreateInvoice:
     lines: tuple[LineInput, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UpdateInvoice:
     """``None``: unchanged; an empty string clears ``footer``, ``description`` and
     ``default_payment_method``."""
@@ -51,19 +53,19 @@ class UpdateInvoice:
     metadata: Mapping[str, str] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AddLines:
     id: str
     lines: tuple[LineInput, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RemoveLines:
     id: str
     line_ids: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LineChange:
     """One line of ``update_lines``: its id and the fields to change (``None``: kept)."""
 
@@ -81,20 +83,20 @@ class LineChange:
     metadata: Mapping[str, str] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UpdateLines:
     id: str
     lines: tuple[LineChange, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PayInvoice:
     id: str
     payment_method: str | None = None
     paid_out_of_band: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ListInvoices:
     customer: str | None = None
     location: str | None = None
@@ -105,7 +107,7 @@ class ListInvoices:
     due_date_lte: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CreditLineInput:
     """A credit note line: ``invoice_line_item`` (with a quantity, default all that is
     left of it) or ``custom_line_item`` (description, unit_amount, quantity)."""
@@ -120,7 +122,7 @@ class CreditLineInput:
     exemption_reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CreateCreditNote:
     invoice: str
     lines: tuple[CreditLineInput, ...] = ()
@@ -133,7 +135,7 @@ class CreateCreditNote:
     metadata: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ListCreditNotes:
     invoice: str | None = None
     customer: str | None = None
