@@ -4,6 +4,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from payments.legal_entities import service as uc
+from payments.legal_entities.domain import CreateLegalEntity, UpdateLegalEntity
 from payments.legal_entities.render import legal_entity_object
 from payments.legal_entities.schemas import LegalEntityCreate, LegalEntityOut, LegalEntityUpdate
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/v1/legal_entities", tags=["legal_entities"])
 async def create_legal_entity(
     body: LegalEntityCreate, c: ContainerDep, ctx: ContextDep
 ) -> Response:
-    cmd = uc.CreateLegalEntity(**body.model_dump(exclude_unset=True))
+    cmd = CreateLegalEntity(**body.model_dump(exclude_unset=True))
     entity = await uc.create_legal_entity(cmd, ctx=ctx, **services(c))
     return json_response(legal_entity_object(entity))
 
@@ -39,6 +40,6 @@ async def retrieve_legal_entity(entity_id: str, c: ContainerDep, ctx: ContextDep
 async def update_legal_entity(
     entity_id: str, body: LegalEntityUpdate, c: ContainerDep, ctx: ContextDep
 ) -> Response:
-    cmd = uc.UpdateLegalEntity(id=entity_id, **body.model_dump(exclude_unset=True))
+    cmd = UpdateLegalEntity(id=entity_id, **body.model_dump(exclude_unset=True))
     entity = await uc.update_legal_entity(cmd, ctx=ctx, **services(c))
     return json_response(legal_entity_object(entity))

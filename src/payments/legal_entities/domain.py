@@ -18,6 +18,7 @@ Errors::
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -58,6 +59,52 @@ class LegalEntity:
     @property
     def country(self) -> str:
         return str(self.address["country"])
+
+
+# ----------------------------------------------------------------- commands
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreateLegalEntity:
+    legal_name: str
+    address: Mapping[str, Any]
+    iban: str
+    bic: str | None = None
+    vat_id: str | None = None
+    tax_number: str | None = None
+    registration_number: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    invoice_footer: str | None = None
+    logo: str | None = None
+    invoice_prefix: str | None = None
+    invoice_number_pattern: str | None = None
+    credit_note_number_pattern: str | None = None
+    retention_years: int | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateLegalEntity:
+    """``None``: unchanged. An empty string clears an optional text field."""
+
+    id: str
+    legal_name: str | None = None
+    address: Mapping[str, Any] | None = None
+    iban: str | None = None
+    bic: str | None = None
+    vat_id: str | None = None
+    tax_number: str | None = None
+    registration_number: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    invoice_footer: str | None = None
+    logo: str | None = None
+    invoice_prefix: str | None = None
+    invoice_number_pattern: str | None = None
+    credit_note_number_pattern: str | None = None
+    retention_years: int | None = None
+    metadata: Mapping[str, str] | None = None
 
 
 def render_number(pattern: str, *, prefix: str, year: int, seq: int) -> str:

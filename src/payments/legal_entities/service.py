@@ -4,7 +4,7 @@ on every invoice anyway)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from schwifty import BIC, IBAN
@@ -23,8 +23,10 @@ from payments.legal_entities.domain import (
     DEFAULT_CREDIT_NOTE_NUMBER_PATTERN,
     DEFAULT_INVOICE_NUMBER_PATTERN,
     DEFAULT_RETENTION_YEARS,
+    CreateLegalEntity,
     InvalidPattern,
     LegalEntity,
+    UpdateLegalEntity,
     check_pattern,
     default_prefix,
 )
@@ -33,50 +35,6 @@ from payments.legal_entities.repository import LegalEntityRepository
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.tax.domain import InvalidVatId, TaxIdType
 from payments.tax.domain import normalize_vat_id as tax_normalize_vat_id
-
-
-@dataclass(frozen=True, slots=True)
-class CreateLegalEntity:
-    legal_name: str
-    address: Mapping[str, Any]
-    iban: str
-    bic: str | None = None
-    vat_id: str | None = None
-    tax_number: str | None = None
-    registration_number: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    invoice_footer: str | None = None
-    logo: str | None = None
-    invoice_prefix: str | None = None
-    invoice_number_pattern: str | None = None
-    credit_note_number_pattern: str | None = None
-    retention_years: int | None = None
-    metadata: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class UpdateLegalEntity:
-    """``None``: unchanged. An empty string clears an optional text field."""
-
-    id: str
-    legal_name: str | None = None
-    address: Mapping[str, Any] | None = None
-    iban: str | None = None
-    bic: str | None = None
-    vat_id: str | None = None
-    tax_number: str | None = None
-    registration_number: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    invoice_footer: str | None = None
-    logo: str | None = None
-    invoice_prefix: str | None = None
-    invoice_number_pattern: str | None = None
-    credit_note_number_pattern: str | None = None
-    retention_years: int | None = None
-    metadata: Mapping[str, str] | None = None
-
 
 _CLEARABLE = (
     "tax_number",
