@@ -100,6 +100,9 @@ def _validate_syntax(xml: bytes, syntax: Syntax) -> list[Problem]:
         )
     except etree.XMLSyntaxError as exc:
         return [Problem("XML", f"line {exc.lineno}", str(exc), "fatal")]
+    if tree.getroottree().docinfo.doctype:
+        # Saxon would read a DTD and its external entities; an invoice has no use for one.
+        return [Problem("XML", "line 1", "a DOCTYPE declaration is not allowed", "fatal")]
     with _LOCK:
         problems = _xsd_problems(tree, syntax)
         problems.extend(_schematron_problems(xml, syntax))

@@ -148,6 +148,15 @@ def test_malformed_xml_is_a_problem_not_an_exception() -> None:
     assert ids(validate_cii(b"<rsm:CrossIndustryInvoice")) == {"XML"}
 
 
+def test_a_doctype_is_refused_before_any_entity_is_resolved() -> None:
+    xml = to_ubl(DOMESTIC_DE_19).replace(
+        b"?>\n", b'?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n', 1
+    )
+    assert [(p.id, p.text) for p in validate_ubl(xml)] == [
+        ("XML", "a DOCTYPE declaration is not allowed")
+    ]
+
+
 def test_validate_document_combines_arithmetic_and_both_syntaxes() -> None:
     assert errors(validate_document(DOMESTIC_DE_19)) == []
     wrong = dataclasses.replace(DOMESTIC_DE_19, tax_total=DOMESTIC_DE_19.tax_total + 1)
