@@ -322,3 +322,19 @@ async def test_a_shop_invoices_in_its_own_currency_and_in_euros(api: Api) -> Non
         "currency",
         "currency_invalid",
     )
+
+
+async def test_readonly_keys_read_invoices_and_clerks_write_them(api: Api) -> None:
+    admin, shop = await setup(api)
+    invoice = await draft(api, admin, shop, await customer(api, admin))
+    readonly, clerk = await api.key("readonly"), await api.key("clerk")
+    assert (
+        await api.client.get(f"/v1/invoices/{invoice['id']}", headers=readonly)
+    ).status_code == 200
+    refused = await post(api, f"/v1/invoices/{invoice['id']}/finalize", readonly)
+    assert refused.status_code == 403
+    assert (
+        await post(api, "/v1/credit_notes", readonly, invoice=invoice["id"], amount=1)
+    ).status_code == 403
+    finalized_by_clerk = await post(api, f"/v1/invoices/{invoice['id']}/finalize", clerk)
+    assert finalized_by_clerk.status_code == 200, finalized_by_clerk.text
