@@ -2,7 +2,7 @@
 """Two commands for a fresh machine with only Python (>= 3.11):
 
     python3 dev.py serve   # install, then run the service on the embedded default
-    python3 dev.py test    # install test dependencies, lint, then run the whole suite
+    python3 dev.py test    # install test dependencies, lint, type-check, run the whole suite
 
 Both create ``.venv`` beside this file on first use and reinstall only when
 ``pyproject.toml`` changes. Extra arguments are passed on (``dev.py test -k idem``).
@@ -56,6 +56,7 @@ def test(args: list[str]) -> None:
     sh(BIN / "ruff", "check", "src", "tests", "bench", "dev.py")
     sh(BIN / "ruff", "format", "--check", "src", "tests", "bench", "dev.py")
     sh(BIN / "lint-imports")
+    sh(BIN / "mypy")  # files and strictness per module: [tool.mypy] in pyproject.toml
     sh(PY, "-m", "pytest", *args)
 
 

@@ -17,6 +17,9 @@ from payments.platform.db import migrate
 from support.app import Api, make_settings
 from support.databases import ON_CI, postgres_available, postgres_database, sqlite_database
 
+# fake_stripe, stripe_container, stripe_api, deliveries and e2e (both gateways), for any folder
+pytest_plugins = ["support.stripe_service"]
+
 _PG = postgres_available()
 if ON_CI and not _PG:
     raise pytest.UsageError("CI=true but PostgreSQL is not reachable: start it first (.ci/run)")

@@ -220,9 +220,20 @@ class FakeStripe:
         with self.lock:
             self.state.settle_sepa(pi_id)
 
-    def open_dispute(self, pi_id: str, reason: str = "fraudulent") -> str:
+    def open_dispute(
+        self, pi_id: str, reason: str = "fraudulent", *, withdraw_after_created: bool = False
+    ) -> str:
         with self.lock:
-            return str(self.state.open_dispute(pi_id, reason)["id"])
+            dispute = self.state.open_dispute(
+                pi_id, reason, withdraw_after_created=withdraw_after_created
+            )
+            return str(dispute["id"])
+
+    def settle_in(self, currency: str, *, rate: tuple[int, int]) -> None:
+        """Settle charges in other currencies into ``currency`` at ``rate`` (num, den):
+        their balance transactions, fees included, are in ``currency``, as at Stripe."""
+        with self.lock:
+            self.state.settlement = (currency, *rate)
 
     def fail_refund(self, refund_id: str) -> None:
         with self.lock:

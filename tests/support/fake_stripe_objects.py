@@ -1,8 +1,8 @@
 """Stripe API objects for the fake Stripe, built from Stripe's official fixtures.
 
-``fixtures3.json`` (MIT, from Stripe's OpenAPI repository) lives in the shared
-folder beside the repository clone (``../shared/stripe/fixtures3.json``; CI lays
-it out the same way). Every object the fake returns starts as a deep copy of
+The subset of Stripe's ``fixtures3.json`` (MIT, from Stripe's OpenAPI repository) that
+the suite uses is vendored in ``tests/fixtures/stripe/fixtures.json`` (with its licence
+and source; regenerate it with ``tests/fixtures/stripe/extract.py``). Every object the fake returns starts as a deep copy of
 the fixture of its kind, with ids, amounts, statuses and links overridden, so
 the SDK parses realistic payloads with every field Stripe sends.
 """
@@ -19,8 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-FIXTURES_PATH = REPO_ROOT.parent / "shared" / "stripe" / "fixtures3.json"
+TESTS_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES_PATH = TESTS_ROOT / "fixtures" / "stripe" / "fixtures.json"
 
 Obj = dict[str, Any]
 ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "vnd"}
@@ -36,11 +36,6 @@ _counter = itertools.count(1)
 
 @lru_cache(maxsize=1)
 def fixtures() -> dict[str, Any]:
-    if not FIXTURES_PATH.exists():
-        raise FileNotFoundError(
-            f"Stripe fixtures not found at {FIXTURES_PATH}: the shared folder must sit beside "
-            "the repository clone (../shared/stripe/fixtures3.json)"
-        )
     return json.loads(FIXTURES_PATH.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
@@ -228,7 +223,18 @@ def charge(pi: Obj, pm: Obj, status: str) -> Obj:
     )
 
 
-def balance_transaction(source: Obj, amount: int, fee: int, kind: str = "charge") -> Obj:
+def balance_transaction(
+    source: Obj,
+    amount: int,
+    fee: int,
+    kind: str = "charge",
+    *,
+    currency: str | None = None,
+    exchange_rate: float | None = None,
+) -> Obj:
+    """``currency``: the settlement currency, when not the source's (``amount`` and ``fee``
+    are in it, converted at ``exchange_rate``)."""
+    settled = currency or source["currency"]
     return template(
         "balance_transaction",
         id=new_id("txn"),
@@ -238,13 +244,14 @@ def balance_transaction(source: Obj, amount: int, fee: int, kind: str = "charge"
             {
                 "amount": fee,
                 "application": None,
-                "currency": source["currency"],
+                "currency": settled,
                 "description": "Stripe processing fees",
                 "type": "stripe_fee",
             }
         ],
         net=amount - fee,
-        currency=source["currency"],
+        currency=settled,
+        exchange_rate=exchange_rate,
         source=source["id"],
         type=kind,
         reporting_category=kind,

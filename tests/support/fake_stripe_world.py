@@ -36,6 +36,9 @@ class World(BankMethods):
         self.hidden: dict[str, Obj] = {}
         self.events: list[Obj] = []
         self.idempotency_key: str | None = None  # of the request being processed
+        # the account's settlement currency, when charges in others are converted into it:
+        # (currency, units of it per unit of the charge's currency, as num/den)
+        self.settlement: tuple[str, int, int] | None = None
 
     # ------------------------------------------------------------------ basics
 
@@ -241,10 +244,21 @@ class World(BankMethods):
     def _capture(self, pi: Obj, ch: Obj, amount: int) -> None:
         pm = self.objects[ch["payment_method"]]
         rule = rule_for(pm["type"], (pm.get("card") or {}).get("country"))
-        fee = round_half_up(amount * rule.basis_points, 10_000) + round_half_up(
-            rule.fixed_hundredths * 10 ** o.stripe_exponent(pi["currency"]), 100
+        currency, settled, rate = pi["currency"], amount, None
+        if self.settlement is not None and self.settlement[0] != currency:
+            currency, num, den = self.settlement  # converted, the fee taken in it (as Stripe)
+            num *= 10 ** o.stripe_exponent(currency)
+            den *= 10 ** o.stripe_exponent(pi["currency"])
+            settled, rate = (
+                round_half_up(amount * num, den),
+                self.settlement[1] / self.settlement[2],
+            )
+        fee = round_half_up(settled * rule.basis_points, 10_000) + round_half_up(
+            rule.fixed_hundredths * 10 ** o.stripe_exponent(currency), 100
         )
-        txn = self.put(o.balance_transaction(ch, amount, fee))
+        txn = self.put(
+            o.balance_transaction(ch, settled, fee, currency=currency, exchange_rate=rate)
+        )
         ch.update(captured=True, amount_captured=amount, paid=True, balance_transaction=txn["id"])
         pi.update(status="succeeded", amount_capturable=0, amount_received=amount)
 
@@ -296,15 +310,23 @@ class World(BankMethods):
         after = SCENARIOS[scenario].decline_after_auth
         return self.decline(pi, after) if after else self.authorize(pi)
 
-    def open_dispute(self, pi_id: str, reason: str = "fraudulent") -> Obj:
+    def open_dispute(
+        self, pi_id: str, reason: str = "fraudulent", *, withdraw_after_created: bool = False
+    ) -> Obj:
+        """A dispute and its withdrawal (amount and fee). ``withdraw_after_created``: the
+        ``charge.dispute.created`` snapshot has no balance transaction yet (no fee), as
+        when Stripe withdraws the funds after telling us of the dispute."""
         pi = self.get(pi_id, "payment_intent")
         ch = self.objects[pi["latest_charge"]]
         ch["disputed"] = True
         dp = self.put(o.dispute(pi, ch, reason))
+        if withdraw_after_created:
+            self.emit("charge.dispute.created", dp)
         fee = 1500 * 10 ** o.stripe_exponent(dp["currency"]) // 100  # 15.00, kept if won
         withdrawal = self.put(o.balance_transaction(dp, -dp["amount"], fee, "adjustment"))
         dp["balance_transactions"] = [copy.deepcopy(withdrawal)]
-        self.emit("charge.dispute.created", dp)
+        if not withdraw_after_created:
+            self.emit("charge.dispute.created", dp)
         self.emit("charge.dispute.funds_withdrawn", dp)
         return dp
 

@@ -18,7 +18,7 @@ from payments.audit.service import CLI, record_audit
 from payments.kernel.access import ApiKey, Principal, Role
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
-from payments.kernel.errors import AuthenticationFailed, InvalidRequest, NotFound
+from payments.kernel.errors import AuthenticationFailed, InvalidRequest, NotFound, must_exist
 from payments.kernel.ids import id_for
 from payments.locations.repository import LocationRepository
 from payments.platform.db.uow import UnitOfWorkFactory
@@ -106,8 +106,7 @@ async def revoke_api_key(
             location_id=key.location_id,
         )
         await uow.commit()
-        revoked = await uow.repo(ApiKeyRepository).get(key_id)
-    assert revoked is not None
+        revoked = must_exist(await uow.repo(ApiKeyRepository).get(key_id), "api_key", key_id)
     return revoked
 
 

@@ -57,7 +57,9 @@ class Container:
         if aclose_checker is not None:
             await aclose_checker()
         await self.rate_limiter.close()
-        await self.gateway.aclose()  # type: ignore[attr-defined]
+        gateway_aclose = getattr(self.gateway, "aclose", None)  # not part of the port
+        if gateway_aclose is not None:
+            await gateway_aclose()
         await self.engine.dispose()
 
 

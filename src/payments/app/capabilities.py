@@ -35,7 +35,7 @@ from payments.invoices.service.credit_notes import InvoiceRefundsListener
 from payments.invoices.service.payments import InvoicePaymentsListener
 from payments.invoices.service.verify import verify_invoices
 from payments.ledger import api as ledger_api
-from payments.ledger.service import LedgerCheck
+from payments.ledger.service import VERIFY_BATCH_SIZE, LedgerCheck, Progress
 from payments.ledger.service import verify_ledger as verify_ledger_with
 from payments.legal_entities import api as legal_entities_api
 from payments.locations import api as locations_api
@@ -95,9 +95,16 @@ LEDGER_CHECKS: tuple[LedgerCheck, ...] = (
 )
 
 
-async def verify_ledger(*, uow_factory: UnitOfWorkFactory) -> list[str]:
+async def verify_ledger(
+    *,
+    uow_factory: UnitOfWorkFactory,
+    batch_size: int = VERIFY_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> list[str]:
     """``payments ledger verify``: the ledger's own invariants and every capability's."""
-    return await verify_ledger_with(uow_factory=uow_factory, checks=LEDGER_CHECKS)
+    return await verify_ledger_with(
+        uow_factory=uow_factory, checks=LEDGER_CHECKS, batch_size=batch_size, progress=progress
+    )
 
 
 async def run_once(container: object, *, only: set[str] | None = None) -> dict[str, int]:

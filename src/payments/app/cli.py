@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -23,11 +24,36 @@ def _settings() -> Settings:
         sys.exit(2)
 
 
+def _where(settings: Settings) -> str:
+    """The database, as a person recognises it (a file path, or host/database)."""
+    from payments.platform.db.engine import sqlite_path
+
+    path = sqlite_path(settings.database_url)
+    if path is not None:
+        return str(path)
+    return settings.database_url.split("@", 1)[-1]
+
+
+def _require_schema(settings: Settings) -> None:
+    """Stop with one line when the database is missing or not migrated (never create an
+    empty one, never a traceback)."""
+    from payments.platform.db.migrate import schema_problem
+
+    problem = asyncio.run(schema_problem(settings.database_url))
+    if problem is not None:
+        hint = "`payments migrate` (or `payments serve`, which migrates the embedded default)"
+        click.echo(f"error: {problem} ({_where(settings)}); run {hint} first", err=True)
+        sys.exit(1)
+
+
 def _with_container(fn: Callable[[Any], Awaitable[T]]) -> T:
     from payments.app.bootstrap import build_container
 
+    settings = _settings()
+    _require_schema(settings)
+
     async def run() -> T:
-        container = build_container(_settings())
+        container = build_container(settings)
         try:
             return await fn(container)
         finally:
@@ -75,6 +101,13 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         from payments.platform.db import migrate
 
         migrate.upgrade(settings.database_url)
+    elif not settings.is_sqlite:
+        _require_schema(settings)
+    if settings.is_sqlite:
+        click.echo(
+            f"Data directory: {Path(_where(settings)).parent} (database {_where(settings)}; "
+            "set PAYMENTS_DATA_DIR or PAYMENTS_DATABASE_URL to change it)"
+        )
     # uvicorn builds the app (payments.asgi) from the environment, in this process or in
     # its workers: tell it the address it is served at (its 3-D Secure page URL uses it)
     if host:
@@ -123,7 +156,7 @@ def migrate(check: bool) -> None:
 
     settings = _settings()
     m.upgrade(settings.database_url)
-    click.echo("migrations applied")
+    click.echo(f"migrations applied ({_where(settings)})")
     if check:
         drift = m.check(settings.database_url)
         if drift:
@@ -202,11 +235,36 @@ def ledger() -> None:
 
 
 @ledger.command("verify")
-def ledger_verify() -> None:
-    """Check every invariant of the ledger; exit 1 and name each problem found."""
-    from payments.app.capabilities import verify_ledger
+@click.option(
+    "--batch-size",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Journal transactions read per query (default 1000); memory holds one batch.",
+)
+@click.option(
+    "--progress-every",
+    default=100_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="When stderr is not a terminal, print progress after about this many transactions.",
+)
+def ledger_verify(batch_size: int | None, progress_every: int) -> None:
+    """Check every invariant of the ledger; exit 1 and name each problem found.
 
-    problems = _with_container(lambda c: verify_ledger(uow_factory=c.uow_factory))
+    The journal is read in batches; progress goes to stderr (one updating line on a
+    terminal, otherwise a line every --progress-every transactions)."""
+    from payments.app.capabilities import verify_ledger
+    from payments.ledger.service import VERIFY_BATCH_SIZE
+
+    report = _VerifyProgress(progress_every, tty=sys.stderr.isatty())
+    problems = _with_container(
+        lambda c: verify_ledger(
+            uow_factory=c.uow_factory,
+            batch_size=batch_size or VERIFY_BATCH_SIZE,
+            progress=report,
+        )
+    )
+    report.done()
     if problems:
         for problem in problems:
             click.echo(f"FAIL {problem}", err=True)
@@ -217,6 +275,31 @@ def ledger_verify() -> None:
         "every succeeded charge posted exactly once, refunds and disputes as their status says, "
         "every invoice's receivable equal to what it still owes)"
     )
+
+
+class _VerifyProgress:
+    """Progress of ``ledger verify`` on stderr: on a terminal one line rewritten in place,
+    otherwise a line each time another ``every`` transactions are checked."""
+
+    def __init__(self, every: int, *, tty: bool) -> None:
+        self.every, self.tty = every, tty
+        self._next = every
+        self._shown = False
+
+    def __call__(self, checked: int, total: int) -> None:
+        line = f"ledger verify: {checked:,} of {total:,} transactions checked"
+        if total:
+            line += f" ({100 * checked // total}%)"
+        if self.tty:
+            click.echo(f"\r{line}", err=True, nl=False)
+            self._shown = True
+        elif checked >= self._next:
+            click.echo(line, err=True)
+            self._next = (checked // self.every + 1) * self.every
+
+    def done(self) -> None:
+        if self._shown:  # end the line rewritten in place
+            click.echo("", err=True)
 
 
 @ledger.command("balances")

@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from payments import __version__
 from payments.apikeys.service import count_active_keys, create_api_key
@@ -23,10 +25,34 @@ from payments.kernel.context import SYSTEM
 from payments.locations.service import seed_sample_locations
 from payments.platform.config import Settings
 from payments.platform.db import migrate
+from payments.platform.http.docs_ui import install_docs_ui
 from payments.platform.http.errors import install_error_handlers
+from payments.platform.http.openapi import finish_openapi, operation_id
+from payments.platform.http.params import refuse_unknown_query
+from payments.platform.http.version import API_VERSION
 from payments.platform.logs import get_logger
 
 log = get_logger("payments.app")
+
+DESCRIPTION = f"""\
+The payments service of MyComputer's repair shops: PaymentIntents (cards, wallets, SEPA
+Direct Debit, bank transfers) with 3-D Secure and manual capture, refunds with approval,
+disputes, customers and saved payment methods, webhooks, and a double-entry ledger.
+
+Stripe's conventions throughout: resources, field names, statuses and the error shape
+`{{"error": {{"type", "code", "message", "param"}}}}`. Bodies may be JSON or Stripe's
+form encoding (bracket notation), so Stripe's own SDKs work with this base URL; see
+`docs/how-to/use-stripe-sdks.md` for what differs.
+
+- **Authentication**: `Authorization: Bearer sk_...` (in /docs, the *Authorize* button takes it). Keys have a
+  role (admin, finance, clerk, readonly) and may be restricted to one shop.
+- **Idempotency**: an `Idempotency-Key` header on POST and DELETE replays the first
+  response for 24 hours.
+- **Versions**: one API version, {API_VERSION}; a `Stripe-Version` header is accepted and
+  echoed.
+- **Lists**: newest first, `limit`, `starting_after`, `ending_before`; filters such as
+  `location`, `customer`, `status`, `created[gte]`; an unknown parameter is a 400.
+"""
 
 
 async def prepare_embedded(container: Container) -> None:
@@ -89,16 +115,34 @@ def create_app(
     app = FastAPI(
         title="MyComputer Payments API",
         version=__version__,
-        description=(
-            "Payments, refunds, invoices and the ledger for MyComputer's shops. "
-            "Stripe-style resources and errors; JSON bodies; `Authorization: Bearer sk_...`."
-        ),
+        summary=f"Payments, refunds, disputes and the ledger of MyComputer's shops (API {API_VERSION}).",
+        description=DESCRIPTION,
         lifespan=lifespan,
         strict_content_type=False,
+        dependencies=[Depends(refuse_unknown_query)],
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_docs_ui(app)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = finish_openapi(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    summary=app.summary,
+                    description=app.description,
+                    routes=app.routes,
+                )
+            )
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(ApiGateMiddleware, container_getter=lambda: holder["c"])
     app.add_middleware(RequestLogMiddleware)
     if container is not None:

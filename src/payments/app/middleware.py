@@ -7,7 +7,9 @@ Order, outermost first:
    into a 500 in the error shape, without a stack trace on the wire.
 2. :class:`ApiGateMiddleware` (only under ``/v1``): reads the body up to the
    size limit (413 above it), authenticates the bearer key (401), applies the
-   per-key rate limit (429), and runs idempotency keys on POST and DELETE.
+   per-key rate limit (429), reads Stripe's form-encoded bodies into JSON (bracket
+   notation, :mod:`payments.platform.http.forms`), accepts and echoes ``Stripe-Version``,
+   and runs idempotency keys on POST and DELETE.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from payments.kernel.errors import InvalidRequest, PaymentsError, RateLimited
 from payments.kernel.ids import id_for
 from payments.kernel.pan import pans_in
 from payments.platform.http.errors import error_body, status_and_type
+from payments.platform.http.forms import FORM_BODY, decode_form, normalize_query
+from payments.platform.http.version import API_VERSION, valid_stripe_version
 from payments.platform.logs import get_logger
 
 log = get_logger("payments.http")
@@ -36,7 +40,7 @@ INTERNAL_ERROR = "An unexpected error occurred; it has been logged."
 
 
 def _state(scope: Scope) -> MutableMapping[str, Any]:
-    return scope.setdefault("state", {})  # type: ignore[no-any-return]
+    return scope.setdefault("state", {})
 
 
 async def _send_json(
@@ -114,6 +118,15 @@ def _foreign_pan(body: bytes) -> bool:
     return any(p not in CARDS_BY_NUMBER for p in pans_in(body))
 
 
+def _with_header(send: Send, name: bytes, value: bytes) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", []), (name, value)]
+        await send(message)
+
+    return sending
+
+
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope["headers"]:
         if key == name:
@@ -140,6 +153,9 @@ class ApiGateMiddleware:
         container = self.container_getter()
         state = _state(scope)
         request_id = state.get("request_id")
+        version = _header(scope, b"stripe-version")
+        echoed = (version if version and valid_stripe_version(version) else API_VERSION).encode()
+        send = _with_header(send, b"stripe-version", echoed)
 
         async def fail(exc: PaymentsError, headers: list[Any] | None = None) -> None:
             status, err_type = status_and_type(exc)
@@ -185,14 +201,41 @@ class ApiGateMiddleware:
             )
             return
 
-        self._json_content_type(scope, body)
-        replay_receive = self._replay(body)
-        key = _header(scope, b"idempotency-key")
-        if key is None or scope["method"] not in ("POST", "DELETE"):
-            await self.app(scope, replay_receive, send)
+        if version is not None and not valid_stripe_version(version):
+            await fail(
+                InvalidRequest(
+                    f"Invalid Stripe-Version header {version[:40]!r}: a date such as "
+                    f"{API_VERSION} (with an optional .name suffix) is expected.",
+                    code="api_version_invalid",
+                    param="Stripe-Version",
+                )
+            )
             return
-        state["idempotency_key"] = key
-        await self._idempotent(scope, replay_receive, send, container.idempotency, key, body, fail)
+        scope["query_string"] = normalize_query(scope.get("query_string", b""))
+        try:
+            body, form = self._json_body(scope, body)
+            if form and _foreign_pan(body):  # as decoded: "4000+0566+..." is a number too
+                raise InvalidRequest(
+                    "Raw card numbers are not accepted here (PCI DSS): collect cards with "
+                    "the gateway's hosted fields, or use a published test card in test mode.",
+                    code="pan_not_allowed",
+                )
+        except PaymentsError as exc:
+            await fail(exc)
+            return
+        token = FORM_BODY.set(form)
+        try:
+            replay_receive = self._replay(body)
+            key = _header(scope, b"idempotency-key")
+            if key is None or scope["method"] not in ("POST", "DELETE"):
+                await self.app(scope, replay_receive, send)
+                return
+            state["idempotency_key"] = key
+            await self._idempotent(
+                scope, replay_receive, send, container.idempotency, key, body, fail
+            )
+        finally:
+            FORM_BODY.reset(token)
 
     async def _idempotent(
         self,
@@ -276,14 +319,32 @@ class ApiGateMiddleware:
         return b"".join(chunks)
 
     @staticmethod
-    def _json_content_type(scope: Scope, body: bytes) -> None:
-        """Treat a JSON-looking body as JSON when the client sent curl's default form type."""
-        content_type = (_header(scope, b"content-type") or "").lower()
-        if body.lstrip()[:1] in (b"{", b"[") and (
-            not content_type or content_type.startswith("application/x-www-form-urlencoded")
+    def _json_body(scope: Scope, body: bytes) -> tuple[bytes, bool]:
+        """The body as JSON, and whether it came form-encoded (Stripe's SDKs send that).
+
+        A JSON-looking body is JSON whatever its declared type (curl's ``-d`` declares a
+        form); an empty POST body is ``{}`` (Stripe's SDKs send none for "no parameters").
+        """
+        content_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+        stripped = body.lstrip()
+        form = False
+        if content_type.startswith("multipart/"):
+            raise InvalidRequest(
+                "Multipart bodies are not accepted: send the parameters as JSON or "
+                "form-encoded (application/x-www-form-urlencoded).",
+                code="invalid_form",
+            )
+        if not stripped:
+            body = b"{}" if scope["method"] == "POST" else b""
+        elif stripped[:1] not in (b"{", b"[") and content_type in (
+            "",
+            "application/x-www-form-urlencoded",
         ):
+            body, form = orjson.dumps(decode_form(body)), True
+        if body or content_type in ("", "application/x-www-form-urlencoded"):
             headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
-            scope["headers"] = [*headers, JSON]
+            scope["headers"] = [*headers, JSON] if body else headers
+        return body, form
 
     @staticmethod
     def _replay(body: bytes) -> Receive:

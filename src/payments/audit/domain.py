@@ -25,9 +25,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
+
+from payments.kernel.pagination import Created
 
 GENESIS_HASH: Final = "0" * 64
 
@@ -115,6 +117,17 @@ def diff(
         "before": {k: before[k] for k in keys if k in before},
         "after": {k: after[k] for k in keys if k in after},
     }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListAuditRecords:
+    """Filters of ``GET /v1/audit_log``: None or "" is no filter."""
+
+    object_id: str | None = None
+    actor: str | None = None  # an API key id (or system / cli)
+    action: str | None = None
+    created: Created = field(default_factory=Created)
+    location: str | None = None  # a shop; a location-restricted key may only name its own
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.audit.domain import GENESIS_HASH, AuditRecord
 from payments.audit.tables import audit_chain, audit_log
-from payments.kernel.pagination import Page, PageRequest
-from payments.platform.db.listing import fetch_page
+from payments.kernel.pagination import Created, Page, PageRequest
+from payments.platform.db.listing import fetch_page, list_filters
 from payments.platform.db.uow import Repository
 
 HEAD_ID = 1
@@ -83,8 +83,22 @@ class AuditRepository(Repository):
             yield records
             after = records[-1].seq
 
-    async def page(
-        self, page: PageRequest, where: Sequence[sa.ColumnElement[bool]]
+    async def list_page(
+        self,
+        page: PageRequest,
+        *,
+        object_id: str | None = None,
+        actor_id: str | None = None,
+        action: str | None = None,
+        created: Created | None = None,
+        location_id: str | None = None,
     ) -> Page[AuditRecord]:
+        """Newest first; each filter given (not None or "") must match."""
+        where = list_filters(
+            audit_log,
+            equals={"object_id": object_id, "actor_id": actor_id, "action": action},
+            created=created,
+            location_id=location_id,
+        )
         rows, has_more = await fetch_page(self._conn, audit_log, where, page)
         return Page([_record(r) for r in rows], has_more)

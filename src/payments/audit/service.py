@@ -29,12 +29,19 @@ None, lists, dicts); never put secrets in them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
-from payments.audit.domain import ChainBreak, ChainState, check_chain, check_head, diff, seal
+from payments.audit.domain import (
+    AuditRecord,
+    ChainBreak,
+    ChainState,
+    ListAuditRecords,
+    check_chain,
+    check_head,
+    diff,
+    seal,
+)
 from payments.audit.repository import AuditRepository
-from payments.audit.tables import audit_log as t
 from payments.kernel.access import Permission, Principal, Role
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
@@ -115,29 +122,19 @@ async def verify_audit_chain(*, uow_factory: UnitOfWorkFactory) -> tuple[int, st
 
 
 async def list_audit_records(
+    query: ListAuditRecords,
     page: PageRequest,
     *,
-    object_id: str | None,
-    actor: str | None,
-    action: str | None,
-    created_gte: datetime | None,
-    created_lte: datetime | None,
     uow_factory: UnitOfWorkFactory,
     ctx: RequestContext,
-) -> Page[Any]:
+) -> Page[AuditRecord]:
     ctx.require(Permission.read_audit)
-    where = []
-    if object_id:
-        where.append(t.c.object_id == object_id)
-    if actor:
-        where.append(t.c.actor_id == actor)
-    if action:
-        where.append(t.c.action == action)
-    if created_gte:
-        where.append(t.c.created >= created_gte)
-    if created_lte:
-        where.append(t.c.created <= created_lte)
-    if ctx.principal.location_id:
-        where.append(t.c.location_id == ctx.principal.location_id)
     async with uow_factory() as uow:
-        return await uow.repo(AuditRepository).page(page, where)
+        return await uow.repo(AuditRepository).list_page(
+            page,
+            object_id=query.object_id,
+            actor_id=query.actor,
+            action=query.action,
+            created=query.created,
+            location_id=ctx.list_location(query.location),
+        )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -67,16 +68,22 @@ class CustomerRepository(Repository):
         ).first()
         return _to_customer(row) if row else None
 
-    async def list(
+    async def list_page(
         self,
         page: PageRequest,
         *,
         email: str | None = None,
         location_id: str | None = None,
+        created_gte: datetime | None = None,
+        created_lte: datetime | None = None,
     ) -> Page[Customer]:
         where: list[sa.ColumnElement[bool]] = [customers.c.deleted_at.is_(None)]
         if email is not None:
             where.append(customers.c.email == email)
+        if created_gte is not None:
+            where.append(customers.c.created >= created_gte)
+        if created_lte is not None:
+            where.append(customers.c.created <= created_lte)
         if location_id is not None:
             where.append(customers.c.location_id == location_id)
         rows, has_more = await fetch_page(self._conn, customers, where, page)

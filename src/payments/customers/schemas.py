@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -56,8 +56,8 @@ class CustomerUpdate(StrictModel):
 
 
 class CustomerOut(BaseModel):
-    id: str
-    object: str = "customer"
+    id: str = Field(examples=["cus_01JD8ZQ0V8Y3J6T4W9B2C5D7FG"])
+    object: Literal["customer"] = "customer"
     name: str | None
     email: str | None
     phone: str | None
@@ -70,6 +70,19 @@ class CustomerOut(BaseModel):
     livemode: bool
 
 
+class DeletedCustomerOut(BaseModel):
+    id: str
+    object: Literal["customer"] = "customer"
+    deleted: Literal[True] = True
+
+
+class CustomerList(BaseModel):
+    object: Literal["list"] = "list"
+    url: str
+    has_more: bool
+    data: list[CustomerOut]
+
+
 class TaxIdVerificationOut(BaseModel):
     status: str
     verified_name: str | None
@@ -79,14 +92,32 @@ class TaxIdVerificationOut(BaseModel):
     reference: str | None
 
 
+class TaxIdOwnerOut(BaseModel):
+    type: Literal["customer"] = "customer"
+    customer: str
+
+
 class TaxIdOut(BaseModel):
     id: str
-    object: str = "tax_id"
+    object: Literal["tax_id"] = "tax_id"
     country: str
     created: int
     customer: str
     livemode: bool
-    owner: dict[str, str]
+    owner: TaxIdOwnerOut
     type: TaxIdType
     value: str
     verification: TaxIdVerificationOut
+
+
+class TaxIdList(BaseModel):
+    object: Literal["list"] = "list"
+    url: str
+    has_more: bool
+    data: list[TaxIdOut]
+
+
+class DeletedTaxIdOut(BaseModel):
+    id: str
+    object: Literal["tax_id"] = "tax_id"
+    deleted: Literal[True] = True

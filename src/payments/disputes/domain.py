@@ -37,6 +37,8 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from payments.kernel.errors import InvalidRequest, StateConflict
+from payments.kernel.pagination import Created
+from payments.kernel.unset import UNSET, Unset
 
 
 class DisputeStatus(StrEnum):
@@ -151,7 +153,7 @@ class Dispute:
     amount: int
     currency: str
     reason: str
-    status: str
+    status: DisputeStatus
     gateway: str
     gateway_ref: str
     created: datetime
@@ -165,6 +167,29 @@ class Dispute:
     closed_at: datetime | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     livemode: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateDispute:
+    """Add or change evidence (a field set to ``""`` is cleared; fields left out are kept),
+    ``submit`` it for review, and merge ``metadata`` (left out: unchanged; None: every
+    key cleared, as at Stripe)."""
+
+    evidence: Mapping[str, str] = field(default_factory=dict)
+    submit: bool = False
+    metadata: Mapping[str, str] | Unset | None = UNSET
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListDisputes:
+    """Filters as the client sent them: None or "" is no filter; a status no dispute has
+    matches nothing."""
+
+    charge: str | None = None
+    payment_intent: str | None = None
+    status: str | None = None
+    created: Created = field(default_factory=Created)
+    location: str | None = None  # a shop; a location-restricted key may only name its own
 
 
 def transition(status: DisputeStatus, operation: Operation) -> DisputeStatus:

@@ -53,4 +53,4 @@ class DisputeRepository(RecordRepository[Dispute]):
         ``payments ledger verify``."""
         d = disputes.c
         query = sa.select(d.id, d.status, d.amount, d.currency, d.fee, d.funds_withdrawn)
-        return [tuple(row) for row in (await self._conn.execute(query)).all()]  # type: ignore[misc]
+        return [tuple(row) for row in (await self._conn.execute(query)).all()]

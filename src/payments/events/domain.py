@@ -32,7 +32,7 @@ EVENT_TYPES: dict[str, str] = {
     "payment_intent.requires_action": "The customer must act (e.g. 3-D Secure).",
     "payment_intent.amount_capturable_updated": "Funds are authorized and can be captured.",
     "payment_intent.succeeded": "The payment succeeded; the money is ours.",
-    "payment_intent.payment_failed": "An attempt failed; a new payment method is needed.",
+    "payment_intent.payment_failed": "An attempt failed (see last_payment_error): after a decline a new payment method is needed; after a call the gateway never got or refused, the intent can be confirmed again.",
     "payment_intent.canceled": "The PaymentIntent was canceled; any hold is released.",
     "charge.pending": "A charge is pending (asynchronous payment method).",
     "charge.succeeded": "A charge succeeded (captured or authorized).",

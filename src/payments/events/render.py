@@ -6,6 +6,7 @@ from typing import Any
 
 from payments.events.domain import Event
 from payments.kernel.clock import to_unix
+from payments.kernel.version import API_VERSION
 
 
 def event_object(e: Event) -> dict[str, Any]:
@@ -17,5 +18,5 @@ def event_object(e: Event) -> dict[str, Any]:
         "created": to_unix(e.created),
         "livemode": e.livemode,
         "request": {"id": e.request_id, "idempotency_key": e.idempotency_key},
-        "api_version": "2024-06-20",
+        "api_version": API_VERSION,
     }

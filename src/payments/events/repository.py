@@ -61,7 +61,7 @@ class EventRepository(Repository):
         row = (await self._conn.execute(sa.select(events).where(events.c.id == event_id))).first()
         return _to_event(row) if row else None
 
-    async def list(
+    async def list_page(
         self,
         page: PageRequest,
         *,

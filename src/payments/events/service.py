@@ -67,8 +67,9 @@ async def list_events(
     *,
     ctx: RequestContext,
     types: list[str] | None = None,
+    location: str | None = None,
     **filters: Any,
 ) -> Page[Event]:
-    return await uow.repo(EventRepository).list(
-        page, types=types, location_id=ctx.principal.location_id, **filters
+    return await uow.repo(EventRepository).list_page(
+        page, types=types, location_id=ctx.list_location(location), **filters
     )

@@ -10,13 +10,17 @@ backwards, so delivery order does not matter.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from payments.gateway_events.service import record_gateway_event
 from payments.gateways.runtime import GatewayDep
 from payments.gateways.stripe.errors import WebhookSignatureInvalid
 from payments.platform.http.errors import error_response
+from payments.platform.http.openapi import ErrorResponse
 from payments.platform.http.responses import json_response
 from payments.platform.logs import get_logger
 
@@ -26,7 +30,26 @@ log = get_logger("payments.webhooks.stripe")
 MAX_WEBHOOK_BYTES = 512 * 1024
 
 
-@router.post("/webhooks/stripe", summary="Receive Stripe events (signed)")
+class Received(BaseModel):
+    received: bool
+    handled: bool
+    duplicate: bool | None = None
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorResponse, "description": description}
+
+
+@router.post(
+    "/webhooks/stripe",
+    responses={
+        200: {"model": Received},
+        400: _error("The Stripe-Signature header did not verify."),
+        404: _error("The service does not run on Stripe."),
+        413: _error("The payload is too large."),
+    },
+    summary="Receive Stripe events (signed)",
+)
 async def receive(request: Request, c: GatewayDep) -> Response:
     gateway = c.gateway
     receive_event = getattr(gateway, "event_from_webhook", None)

@@ -31,7 +31,7 @@ class GatewayEventRepository(Repository):
     async def received_at(self, event_id: str) -> datetime:
         t = gateway_events
         query = sa.select(t.c.received).where(t.c.id == event_id)
-        return (await self._conn.execute(query)).scalar_one()  # type: ignore[no-any-return]
+        return (await self._conn.execute(query)).scalar_one()
 
     async def mark(
         self,

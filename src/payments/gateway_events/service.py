@@ -60,6 +60,16 @@ async def apply_gateway_event(
     evidence_window: timedelta = DEFAULT_EVIDENCE_WINDOW,
 ) -> str | None:
     """Apply one stored event; returns why it could not be applied, if it could not."""
+    if event.problem is not None:  # unreadable: reported once, nothing to apply or retry
+        log.warning(
+            "gateway_event_unreadable", event_id=event.id, type=event.type, problem=event.problem
+        )
+        async with uow_factory() as uow:
+            await uow.repo(GatewayEventRepository).mark(
+                event.id, error=event.problem, locked_until=None, processed_at=clock.now()
+            )
+            await uow.commit()
+        return event.problem
     error = None
     if event.charge is not None:
         async with uow_factory() as uow:

@@ -40,7 +40,8 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def decode(cls: type[T], data: Mapping[str, Any]) -> T:
     """Rebuild a result dataclass from :func:`encode`'s output."""
-    hints = _hints(cls)
+    klass: type = cls  # mypy does not see type[T] of a free T as Hashable, as @cache needs
+    hints = _hints(klass)
     return cls(**{name: _decode(hints[name], raw) for name, raw in data.items() if name in hints})
 
 

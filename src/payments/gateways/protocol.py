@@ -261,6 +261,15 @@ class BankTransferInstructions:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Fee:
+    """A gateway fee in minor units of its own currency, which is not always the
+    charge's: Stripe takes its fee in the account's settlement currency."""
+
+    amount: int
+    currency: str  # ISO 4217, lower case
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ChargeResult:
     reference: str  # the gateway's id of this attempt: capture/cancel/refund/retrieve by it
     status: ChargeStatus
@@ -272,7 +281,9 @@ class ChargeResult:
     amount_received: int = 0  # captured / settled / transferred (capped at ``amount``)
     amount_refunded: int = 0  # refunds not failed
     amount_excess: int = 0  # bank transfer over-payment beyond ``amount``
-    fee: int | None = None  # gateway fee in minor units, once known
+    # the gateway's fees once known (None before), at most one per currency, each in its own
+    # currency; () when the charge costs nothing
+    fees: tuple[Fee, ...] | None = None
     payment_method: str | None = None
     payment_method_details: PaymentMethodDetails | None = None
     decline: Decline | None = None  # set when status == "failed"
@@ -319,6 +330,9 @@ class GatewayEvent:
     charge: ChargeResult | None = None
     refund: RefundResult | None = None
     dispute: Dispute | None = None
+    # set when the gateway's event could not be read (e.g. its object lacks a field we
+    # need): kept and reported by the applier, never applied, never an error to the sender
+    problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

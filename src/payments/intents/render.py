@@ -53,10 +53,13 @@ def charge_object(ch: Charge) -> dict[str, Any]:
     }
 
 
-def payment_intent_object(pi: PaymentIntent) -> dict[str, Any]:
+def payment_intent_object(pi: PaymentIntent, *, client_secret: bool = False) -> dict[str, Any]:
+    """``client_secret`` only for API responses to keys that may act on payments (as
+    Stripe shows it to secret keys); never in event payloads."""
     return {
         "id": pi.id,
         "object": "payment_intent",
+        "client_secret": pi.client_secret if client_secret else None,
         "amount": pi.amount,
         "amount_capturable": pi.amount_capturable,
         "amount_received": pi.amount_received,

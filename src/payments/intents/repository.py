@@ -6,9 +6,17 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from payments.intents.domain.model import Charge, GatewayAttempt, PaymentIntent, PaymentMethod
+from payments.intents.domain.model import (
+    AttemptStatus,
+    Charge,
+    GatewayAttempt,
+    PaymentIntent,
+    PaymentMethod,
+)
 from payments.intents.tables import charges, gateway_attempts, payment_intents, payment_methods
 from payments.platform.db.records import RecordRepository
+
+_OPEN = (AttemptStatus.started.value, AttemptStatus.unknown.value)  # outcome not settled yet
 
 
 class PaymentIntentRepository(RecordRepository[PaymentIntent]):
@@ -37,7 +45,7 @@ class ChargeRepository(RecordRepository[Charge]):
         query = sa.select(
             c.id, c.captured, c.amount_authorized, c.amount_captured, c.amount_refunded
         )
-        return [tuple(row) for row in (await self._conn.execute(query)).all()]  # type: ignore[misc]
+        return [tuple(row) for row in (await self._conn.execute(query)).all()]
 
 
 class PaymentMethodRepository(RecordRepository[PaymentMethod]):
@@ -62,7 +70,16 @@ class AttemptRepository(RecordRepository[GatewayAttempt]):
         """Attempts of this intent whose outcome is not settled yet."""
         return await self.find(
             gateway_attempts.c.payment_intent_id == payment_intent_id,
-            gateway_attempts.c.status.in_(("started", "unknown")),
+            gateway_attempts.c.status.in_(_OPEN),
+        )
+
+    async def open_for_object(self, object_id: str) -> list[GatewayAttempt]:
+        """Attempts for this object (e.g. a refund) whose outcome is not settled yet,
+        newest first."""
+        return await self.find(
+            gateway_attempts.c.object_id == object_id,
+            gateway_attempts.c.status.in_(_OPEN),
+            order_by=sa.desc(gateway_attempts.c.created),
         )
 
     async def claim_due(

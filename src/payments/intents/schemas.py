@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
+from payments.customers.schemas import CustomerOut, DeletedCustomerOut
 from payments.platform.http.schemas import AddressIn, Metadata, StrictModel
 
 Id = Annotated[str, Field(min_length=3, max_length=64)]
@@ -104,3 +105,123 @@ class AuthenticateIn(StrictModel):
 
 class FundIn(StrictModel):
     amount: Amount
+
+
+# ------------------------------------------------------------------ responses (OpenAPI)
+
+
+class PaymentMethodOut(BaseModel):
+    """A payment method: safe details only (brand, last 4 digits, IBAN country...)."""
+
+    id: str = Field(examples=["pm_01JD8ZQ0V8Y3J6T4W9B2C5D7FG"])
+    object: Literal["payment_method"] = "payment_method"
+    type: str = Field(examples=["card"])
+    customer: str | CustomerOut | DeletedCustomerOut | None
+    billing_details: dict[str, Any]
+    metadata: dict[str, str]
+    created: int
+    livemode: bool
+    card: dict[str, Any] | None = Field(None, description="When `type` is `card`.")
+    sepa_debit: dict[str, Any] | None = Field(None, description="When `type` is `sepa_debit`.")
+    customer_balance: dict[str, Any] | None = Field(
+        None, description="When `type` is `customer_balance` (bank transfers)."
+    )
+
+
+class ChargeOutcome(BaseModel):
+    type: str
+    reason: str | None
+
+
+class ChargeOut(BaseModel):
+    """One attempt to collect a PaymentIntent at the gateway."""
+
+    id: str = Field(examples=["ch_01JD8ZQ0V8Y3J6T4W9B2C5D7FG"])
+    object: Literal["charge"] = "charge"
+    amount: int
+    amount_captured: int
+    amount_refunded: int
+    currency: str = Field(examples=["eur"])
+    status: Literal["pending", "succeeded", "failed"]
+    paid: bool
+    captured: bool
+    refunded: bool
+    disputed: bool
+    payment_intent: str | PaymentIntentOut
+    customer: str | CustomerOut | DeletedCustomerOut | None
+    location: str
+    payment_method: str | None
+    payment_method_details: dict[str, Any] | None
+    failure_code: str | None
+    failure_message: str | None
+    outcome: ChargeOutcome
+    fee: int | None
+    created: int
+    livemode: bool
+
+
+class PaymentIntentOut(BaseModel):
+    """What a customer owes for one repair, and how far its payment has got."""
+
+    id: str = Field(examples=["pi_01JD8ZQ0V8Y3J6T4W9B2C5D7FG"])
+    object: Literal["payment_intent"] = "payment_intent"
+    client_secret: str | None = Field(
+        description=(
+            "`pi_..._secret_...`: lets the customer's browser confirm or read this intent. "
+            "Shown to keys that may write payments (null for read-only keys and in events)."
+        )
+    )
+    amount: int = Field(description="Minor units of `currency`.", examples=[4999])
+    amount_capturable: int
+    amount_received: int
+    currency: str = Field(examples=["eur"])
+    status: Literal[
+        "requires_payment_method",
+        "requires_confirmation",
+        "requires_action",
+        "processing",
+        "requires_capture",
+        "canceled",
+        "succeeded",
+    ]
+    capture_method: Literal["automatic", "automatic_async", "manual"]
+    customer: str | CustomerOut | DeletedCustomerOut | None
+    location: str = Field(description="The shop taking the payment.")
+    payment_method: str | PaymentMethodOut | None
+    payment_method_types: list[str]
+    latest_charge: str | ChargeOut | None
+    last_payment_error: dict[str, Any] | None
+    next_action: dict[str, Any] | None
+    setup_future_usage: str | None
+    description: str | None
+    receipt_email: str | None
+    cancellation_reason: str | None
+    canceled_at: int | None
+    metadata: dict[str, str]
+    created: int
+    livemode: bool
+
+
+class PaymentIntentList(BaseModel):
+    object: Literal["list"] = "list"
+    url: str
+    has_more: bool
+    data: list[PaymentIntentOut]
+
+
+class ChargeList(BaseModel):
+    object: Literal["list"] = "list"
+    url: str
+    has_more: bool
+    data: list[ChargeOut]
+
+
+class PaymentMethodList(BaseModel):
+    object: Literal["list"] = "list"
+    url: str
+    has_more: bool
+    data: list[PaymentMethodOut]
+
+
+ChargeOut.model_rebuild()
+PaymentIntentOut.model_rebuild()

@@ -18,7 +18,7 @@ from payments.invoices.tables import (
     invoices,
     number_series,
 )
-from payments.kernel.pagination import Page, PageRequest
+from payments.kernel.pagination import Created, Page, PageRequest
 from payments.platform.db.listing import list_filters
 from payments.platform.db.records import RecordRepository
 from payments.platform.db.uow import Repository
@@ -43,8 +43,7 @@ class InvoiceRepository(RecordRepository[Invoice]):
         where = list_filters(
             invoices,
             equals={"customer_id": customer, "status": status},
-            created_gte=created_gte,
-            created_lte=created_lte,
+            created=Created(gte=created_gte, lte=created_lte),
             location_id=location_id,
         )
         if due_date_gte is not None:
@@ -101,8 +100,7 @@ class CreditNoteRepository(RecordRepository[CreditNote]):
         where = list_filters(
             credit_notes,
             equals={"invoice_id": invoice, "customer_id": customer},
-            created_gte=created_gte,
-            created_lte=created_lte,
+            created=Created(gte=created_gte, lte=created_lte),
             location_id=location_id,
         )
         return await self.page(page, where)

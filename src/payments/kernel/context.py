@@ -28,5 +28,16 @@ class RequestContext:
         if not self.principal.sees_location(location_id):
             raise NotFound.of(object_name, object_id)
 
+    def list_location(self, requested: str | None) -> str | None:
+        """The shop a list is limited to: the one asked for (``location=``), and for a key
+        restricted to a shop always its own; naming another shop is a 404, as retrieving
+        that shop would be (never an empty list that looks like "no payments")."""
+        own = self.principal.location_id
+        if requested is None or requested == own:
+            return own
+        if own is not None:
+            raise NotFound.of("location", requested, param="location")
+        return requested
+
 
 SYSTEM = RequestContext(principal=Principal(api_key_id="system", name="system", role=Role.admin))

@@ -16,9 +16,19 @@ each class to an HTTP status and a Stripe error ``type``::
      ├── Conflict                409 invalid_request_error (lock_timeout, idempotency_key_in_use)
      ├── RateLimited             429 rate_limit_error
      └── GatewayUnavailable      502 api_error (gateway down; safe to retry)
+
+    RuntimeError
+     └── InvariantViolation      stored data breaks an invariant (a record another one
+                                 refers to is missing): a bug, never the client's fault;
+                                 not a PaymentsError, so the client gets a logged 500
+                                 internal_error and no details
 """
 
 from __future__ import annotations
+
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class PaymentsError(Exception):
@@ -44,6 +54,9 @@ class StateConflict(InvalidRequest):
 
 
 class CardError(PaymentsError):
+    """A decline. As at Stripe, the error may carry the object it happened to (the
+    PaymentIntent, rendered), which the client gets inside the error body."""
+
     default_code = "card_declined"
 
     def __init__(
@@ -53,9 +66,12 @@ class CardError(PaymentsError):
         code: str | None = None,
         param: str | None = None,
         decline_code: str | None = None,
+        payment_intent: dict[str, Any] | None = None,
     ):
         super().__init__(message, code=code, param=param)
         self.decline_code = decline_code
+        #: Stripe puts the declined PaymentIntent (rendered) inside the error body.
+        self.payment_intent = payment_intent
 
 
 class AuthenticationFailed(PaymentsError):
@@ -86,11 +102,24 @@ class GatewayUnavailable(PaymentsError):
     default_code = "gateway_unavailable"
 
 
+class InvariantViolation(RuntimeError):
+    """Stored data breaks one of the service's invariants (see the module docstring)."""
+
+
+def must_exist(found: T | None, object_name: str, object_id: str) -> T:
+    """``found``, which another record refers to; raises :class:`InvariantViolation` if
+    it is missing (an id the client sent is checked with :meth:`NotFound.of` instead)."""
+    if found is None:
+        raise InvariantViolation(f"{object_name} {object_id!r} is referred to but missing")
+    return found
+
+
 #: Every ``code`` the service itself answers with, and what it means. The error
 #: reference page is generated from this; a test keeps it complete. Card decline
 #: codes passed through from the gateway are listed in the payment-method docs.
 ERROR_CODES: dict[str, str] = {
     "already_revoked": "The API key is already revoked.",
+    "api_version_invalid": "The Stripe-Version header is not a date such as 2026-12-01.",
     "amount_too_large": "The amount is above the maximum (or above what is capturable/refundable).",
     "amount_too_small": "The amount is below the currency's minimum charge amount.",
     "api_key_missing": "No API key was sent; use `Authorization: Bearer sk_...`.",
@@ -101,9 +130,11 @@ ERROR_CODES: dict[str, str] = {
     "country_invalid": "Not an ISO 3166-1 alpha-2 country code.",
     "currency_invalid": "Not a current ISO 4217 currency code.",
     "currency_mismatch": "The currency given is not the payment's currency.",
+    "currency_not_accepted": "The shop does not accept this currency (see its `currencies`).",
     "dispute_invalid_parameter": "A dispute parameter (e.g. an evidence field) is invalid.",
     "dispute_unexpected_state": "The dispute's status does not allow this (e.g. evidence after submission).",
     "gateway_unavailable": "The gateway could not be reached and nothing happened; retry.",
+    "iban_not_allowed": "A valid IBAN that is not a published test IBAN was sent (test mode).",
     "idempotency_error": "The Idempotency-Key was used before with different parameters.",
     "idempotency_key_in_use": "Another request with this Idempotency-Key is in progress.",
     "idempotency_key_invalid": "The Idempotency-Key is empty or longer than 255 characters.",
@@ -128,6 +159,7 @@ ERROR_CODES: dict[str, str] = {
     "internal_error": "An unexpected error; it was logged with the request id.",
     "invalid_api_key": "The API key is unknown or revoked.",
     "invalid_iban": "The IBAN is not valid.",
+    "invalid_form": "The form-encoded body cannot be read (encoding, conflicting names), or it is multipart.",
     "invalid_json": "The request body is not valid JSON.",
     "locale_invalid": "Not a known locale tag.",
     "method_not_allowed": "The HTTP method is not allowed on this path.",

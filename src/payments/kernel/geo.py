@@ -10,12 +10,19 @@ from babel.numbers import get_territory_currencies
 
 from payments.kernel.errors import InvalidRequest
 
+# Two-letter CLDR territories where nobody lives at an address: groupings (the EU, the euro
+# area, the UN, outlying Oceania), the unknown region and the pseudo-locales' regions.
+# Places ISO 3166 reserves but CLDR lists (AC, IC, TA, ...) and Kosovo (XK) stay countries.
+NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"})
+
 
 @lru_cache(maxsize=1)
 def _countries() -> frozenset[str]:
     return frozenset(
-        t for t in Locale("en").territories if len(t) == 2 and t.isalpha() and t not in {"ZZ", "XK"}
-    ) | {"XK"}
+        t
+        for t in Locale("en").territories  # CLDR keys: str, or int/None for no region
+        if isinstance(t, str) and len(t) == 2 and t.isalpha() and t not in NOT_COUNTRIES
+    )
 
 
 def normalize_country(code: str, *, param: str = "country") -> str:

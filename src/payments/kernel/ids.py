@@ -52,6 +52,11 @@ def _encode(value: int, length: int) -> str:
     return "".join(reversed(chars))
 
 
+def client_secret(object_id: str) -> str:
+    """A secret beside an object's id, Stripe's shape: ``pi_..._secret_<24 random>``."""
+    return f"{object_id}_secret_{''.join(secrets.choice(_ALPHABET) for _ in range(24))}"
+
+
 def new_id(prefix: str) -> str:
     global _last_ms, _last_rand
     with _lock:

@@ -29,6 +29,12 @@ def validate_metadata(metadata: dict[str, str]) -> dict[str, str]:
     return metadata
 
 
+def update_metadata(current: dict[str, str], update: dict[str, str] | None) -> dict[str, str]:
+    """An update's ``metadata``: None (JSON ``null``, or ``metadata=`` in a form) clears
+    every key, as at Stripe; a map merges (see :func:`merge_metadata`)."""
+    return {} if update is None else merge_metadata(current, update)
+
+
 def merge_metadata(current: dict[str, str], update: dict[str, str]) -> dict[str, str]:
     merged = dict(current)
     for key, value in update.items():

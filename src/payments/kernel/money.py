@@ -50,8 +50,8 @@ class AmountOutOfRange(MoneyError):
 def _current_currencies() -> frozenset[str]:
     """Every currency that is legal tender somewhere today, per CLDR."""
     codes: set[str] = set()
-    for territory in Locale("en").territories:
-        if len(territory) == 2 and territory.isalpha():
+    for territory in Locale("en").territories:  # CLDR keys: str, or int/None for no region
+        if isinstance(territory, str) and len(territory) == 2 and territory.isalpha():
             codes.update(get_territory_currencies(territory, tender=True))
     return frozenset(codes)
 
@@ -111,7 +111,7 @@ def minimum_charge_amount(currency: str) -> int:
     """
     cur = normalize_currency(currency)
     num, den = _MINIMUM_CHARGE_MAJOR.get(cur, (50, 100))
-    scale = 10 ** exponent(cur)
+    scale: int = 10 ** exponent(cur)  # int ** int is typed Any (a negative power is a float)
     return -(-num * scale // den)  # ROUND_UP (ceiling division)
 
 
@@ -162,7 +162,8 @@ def check_amount(amount: int, currency: str, *, maximum: int) -> None:
     minimum = minimum_charge_amount(currency)
     if amount < minimum:
         raise AmountOutOfRange(
-            f"Amount must be at least {Money(minimum, currency).format()} {currency}",
+            f"Amount must be at least {Money(minimum, currency).format()} "
+            f"({minimum} in minor units of {currency})",
             code="amount_too_small",
         )
     if amount > maximum:

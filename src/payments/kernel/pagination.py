@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from payments.kernel.errors import InvalidRequest
@@ -36,3 +37,11 @@ class PageRequest:
 class Page(Generic[T]):
     data: list[T]
     has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    """Stripe's ``created[gte]``/``created[lte]`` list filter: either bound may be open."""
+
+    gte: datetime | None = None
+    lte: datetime | None = None

@@ -7,15 +7,23 @@ from starlette.responses import Response
 
 from payments.kernel.clock import to_unix
 from payments.ledger.repository import LedgerRepository
+from payments.ledger.schemas import (
+    LedgerAccountList,
+    LedgerDimensionBalanceList,
+    LedgerTransactionList,
+)
 from payments.ledger.service import account_balances, dimension_balances, require_ledger_reader
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep
+from payments.platform.http.params import LocationFilter
 from payments.platform.http.responses import json_response, list_object
 
 router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
 
 
 @router.get(
-    "/accounts", summary="Balances per account and currency (finance, admin; unrestricted keys)"
+    "/accounts",
+    responses={200: {"model": LedgerAccountList}},
+    summary="Balances per account and currency (finance, admin; unrestricted keys)",
 )
 async def accounts(c: ContainerDep, ctx: ContextDep) -> Response:
     require_ledger_reader(ctx)
@@ -25,6 +33,7 @@ async def accounts(c: ContainerDep, ctx: ContextDep) -> Response:
 
 @router.get(
     "/accounts/{account}/dimensions",
+    responses={200: {"model": LedgerDimensionBalanceList}},
     summary="An account's balance per dimension: VAT per country:category:rate, receivable "
     "per invoice (finance, admin; unrestricted keys)",
 )
@@ -43,18 +52,20 @@ async def account_dimensions(
 
 @router.get(
     "/transactions",
+    responses={200: {"model": LedgerTransactionList}},
     summary="Journal transactions with their entries (finance, admin; unrestricted keys)",
 )
 async def transactions(
     c: ContainerDep,
     ctx: ContextDep,
     page: PageDep,
+    location: LocationFilter = None,
     source: Annotated[str | None, Query(max_length=64, description="Object id")] = None,
 ) -> Response:
     require_ledger_reader(ctx)
     async with c.uow_factory() as uow:
         result = await uow.repo(LedgerRepository).list_transactions(
-            page, source_id=source, location_id=ctx.principal.location_id
+            page, source_id=source, location_id=ctx.list_location(location)
         )
     data = [
         {

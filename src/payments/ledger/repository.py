@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
+from collections.abc import AsyncIterator
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -27,7 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.kernel.ids import id_for
 from payments.kernel.pagination import Page, PageRequest
-from payments.ledger.domain.journal import JournalTransaction
+from payments.ledger.domain.accounts import Account
+from payments.ledger.domain.journal import JournalTransaction, TransactionKind
 from payments.ledger.tables import ledger_balances, ledger_entries, ledger_transactions
 from payments.platform.db.listing import fetch_page
 from payments.platform.db.uow import Repository
@@ -161,16 +163,49 @@ class LedgerRepository(Repository):
         rows = await self._conn.execute(query)
         return [(d, c, int(s)) for d, c, s in rows.all()]
 
-    async def all_entries(self) -> dict[str, list[Any]]:
-        rows = await self._conn.execute(sa.select(ledger_entries).order_by(ledger_entries.c.id))
-        grouped: dict[str, list[Any]] = defaultdict(list)
-        for row in rows.all():
-            grouped[row.transaction_id].append(row)
-        return grouped
+    async def read_snapshot(self) -> None:
+        """Make the rest of this (read-only) transaction read one snapshot of the book, so a
+        long read (``ledger verify`` streaming a big journal) cannot see postings committed
+        after it began in some statements and not in others. Call it before any read.
+        PostgreSQL: REPEATABLE READ, READ ONLY; SQLite's single writer needs nothing."""
+        if self._conn.dialect.name == "postgresql":
+            await self._conn.execute(
+                sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            )
 
-    async def transaction_ids(self) -> list[str]:
-        rows = await self._conn.execute(sa.select(ledger_transactions.c.id))
-        return list(rows.scalars())
+    async def count_transactions(self) -> int:
+        query = sa.select(sa.func.count()).select_from(ledger_transactions)
+        return int((await self._conn.execute(query)).scalar_one())
+
+    async def transactions_in_batches(
+        self, batch_size: int
+    ) -> AsyncIterator[list[tuple[str, list[Any]]]]:
+        """Every journal transaction in id order, with its entries (in entry order; none if it
+        has none), ``batch_size`` transactions at a time: what is in memory is one batch,
+        whatever the size of the book (keyset pagination on the transaction id)."""
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        t, e = ledger_transactions, ledger_entries
+        after: str | None = None
+        while True:
+            query = sa.select(t.c.id).order_by(t.c.id).limit(batch_size)
+            if after is not None:
+                query = query.where(t.c.id > after)
+            ids = list((await self._conn.execute(query)).scalars())
+            if not ids:
+                return
+            grouped: dict[str, list[Any]] = defaultdict(list)
+            rows = await self._conn.execute(  # the batch is every id in this range
+                sa.select(e)
+                .where(e.c.transaction_id.between(ids[0], ids[-1]))
+                .order_by(e.c.transaction_id, e.c.id)
+            )
+            for row in rows:
+                grouped[row.transaction_id].append(row)
+            yield [(tx_id, grouped.get(tx_id, [])) for tx_id in ids]
+            if len(ids) < batch_size:
+                return
+            after = ids[-1]
 
     async def postings_by_source(self, kinds: list[str]) -> dict[str, int]:
         t = ledger_transactions
@@ -190,6 +225,25 @@ class LedgerRepository(Repository):
             .group_by(t.c.kind, t.c.source_id)
         )
         return Counter({(kind, source): int(n) for kind, source, n in rows.all()})
+
+    async def fee_amounts(self, source_type: str) -> dict[str, dict[str, int]]:
+        """Source id -> {currency: amount} debited to ``gateway_fees`` by the ``charge.fee``
+        postings of one source type (e.g. dispute fees)."""
+        t, e = ledger_transactions, ledger_entries
+        rows = await self._conn.execute(
+            sa.select(t.c.source_id, e.c.currency, sa.func.sum(e.c.amount))
+            .join(e, e.c.transaction_id == t.c.id)
+            .where(
+                t.c.source_type == source_type,
+                t.c.kind == TransactionKind.CHARGE_FEE.value,
+                e.c.account == Account.GATEWAY_FEES.value,
+            )
+            .group_by(t.c.source_id, e.c.currency)
+        )
+        fees: dict[str, dict[str, int]] = defaultdict(dict)
+        for source_id, currency, amount in rows.all():
+            fees[source_id][currency] = int(amount)
+        return fees
 
     async def list_transactions(
         self, page: PageRequest, *, source_id: str | None = None, location_id: str | None = None

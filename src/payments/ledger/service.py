@@ -9,7 +9,7 @@ from payments.kernel.context import RequestContext
 from payments.kernel.errors import NotFound, PermissionDenied
 from payments.ledger.domain.accounts import CHART_OF_ACCOUNTS, Account
 from payments.ledger.domain.checks import Balances
-from payments.ledger.domain.journal import verify
+from payments.ledger.domain.journal import JournalCheck
 from payments.ledger.repository import LedgerRepository
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -34,8 +34,19 @@ def require_ledger_reader(ctx: RequestContext) -> None:
         )
 
 
+#: Journal transactions read per query by :func:`verify_ledger` (with their entries).
+VERIFY_BATCH_SIZE = 1000
+
+#: ``progress(checked, total)``: journal transactions checked so far, of ``total``.
+Progress = Callable[[int, int], None]
+
+
 async def verify_ledger(
-    *, uow_factory: UnitOfWorkFactory, checks: Sequence[LedgerCheck] = ()
+    *,
+    uow_factory: UnitOfWorkFactory,
+    checks: Sequence[LedgerCheck] = (),
+    batch_size: int = VERIFY_BATCH_SIZE,
+    progress: Progress | None = None,
 ) -> list[str]:
     """Every problem found; an empty list means the ledger is sound. Checks that:
 
@@ -43,14 +54,29 @@ async def verify_ledger(
     2. the running balances equal the sum of the entries, per account and currency;
     3. whatever each capability's check proves of its objects' postings (charges,
        refunds, disputes, ...: see ``payments.app.capabilities.LEDGER_CHECKS``).
+
+    The journal is streamed in transaction id order, ``batch_size`` transactions at a
+    time, each checked as it comes (:class:`~payments.ledger.domain.journal.JournalCheck`):
+    memory does not grow with the number of entries. ``progress`` is called after each
+    batch. Everything is read from one snapshot of the database.
     """
-    problems: list[str] = []
     async with uow_factory() as uow:
         ledger = uow.repo(LedgerRepository)
-        grouped = await ledger.all_entries()
-        tx_ids = await ledger.transaction_ids()
-        problems += [f"transaction {t}: has no entries" for t in tx_ids if t not in grouped]
-        problems += verify(grouped)
+        await ledger.read_snapshot()
+        total = await ledger.count_transactions() if progress is not None else 0
+        empty: list[str] = []
+        check = JournalCheck()
+        checked = 0
+        async for batch in ledger.transactions_in_batches(batch_size):
+            for tx_id, rows in batch:
+                if rows:
+                    check.add(tx_id, rows)
+                else:
+                    empty.append(f"transaction {tx_id}: has no entries")
+            checked += len(batch)
+            if progress is not None:
+                progress(checked, max(total, checked))
+        problems = empty + check.problems()
         sums = {(a, c): s for a, c, s in await ledger.entry_sums()}
         balances = {(a, c): s for a, c, s in await ledger.balances()}
         for key in sorted(set(sums) | set(balances)):
@@ -59,8 +85,8 @@ async def verify_ledger(
                     f"balance of {key[0]} in {key[1]} is {balances.get(key, 0)} but its entries "
                     f"sum to {sums.get(key, 0)}"
                 )
-        for check in checks:
-            problems += await check(uow, sums)
+        for capability_check in checks:
+            problems += await capability_check(uow, sums)
     return problems
 
 

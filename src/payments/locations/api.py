@@ -5,7 +5,7 @@ from starlette.responses import Response
 
 from payments.locations import service as uc
 from payments.locations.render import location_object
-from payments.locations.schemas import LocationCreate, LocationOut, LocationUpdate
+from payments.locations.schemas import LocationCreate, LocationList, LocationOut, LocationUpdate
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
 from payments.platform.http.responses import json_response, list_response
 
@@ -18,7 +18,7 @@ async def create_location(body: LocationCreate, c: ContainerDep, ctx: ContextDep
     return json_response(location_object(location))
 
 
-@router.get("", summary="List shops")
+@router.get("", responses={200: {"model": LocationList}}, summary="List shops")
 async def list_locations(c: ContainerDep, ctx: ContextDep, page: PageDep) -> Response:
     result = await uc.list_locations(page, uow_factory=c.uow_factory, ctx=ctx)
     return list_response("/v1/locations", result, location_object)

@@ -58,6 +58,11 @@ def default_payment_method_types(country: str, currency: str) -> list[str]:
     return types
 
 
+def default_currencies(default_currency: str) -> list[str]:
+    """What a shop accepts unless told otherwise: its own currency, and euros."""
+    return list(dict.fromkeys([default_currency, "eur"]))
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     id: str
@@ -70,6 +75,10 @@ class Location:
     metadata: dict[str, str] = field(default_factory=dict)
     livemode: bool = False
     legal_entity_id: str | None = None  # the seller on this shop's invoices
+    currencies: list[str] = field(default_factory=list)  # accepted; includes the default
+
+    def accepts(self, currency: str) -> bool:
+        return currency in (self.currencies or [self.default_currency])
 
     @property
     def country(self) -> str:

@@ -15,6 +15,7 @@ def location_object(loc: Location) -> dict[str, Any]:
         "name": loc.name,
         "address": loc.address,
         "default_currency": loc.default_currency,
+        "currencies": loc.currencies,
         "timezone": loc.timezone,
         "payment_method_types": loc.payment_method_types,
         "legal_entity": loc.legal_entity_id,

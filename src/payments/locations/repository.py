@@ -19,6 +19,7 @@ def _to_location(row: Any) -> Location:
         default_currency=row.default_currency,
         timezone=row.timezone,
         payment_method_types=list(row.payment_method_types),
+        currencies=list(row.currencies),
         created=row.created,
         metadata=dict(row.metadata),
         livemode=row.livemode,
@@ -37,6 +38,7 @@ class LocationRepository(Repository):
                 default_currency=location.default_currency,
                 timezone=location.timezone,
                 payment_method_types=location.payment_method_types,
+                currencies=location.currencies,
                 metadata=location.metadata,
                 livemode=location.livemode,
                 created=location.created,
@@ -55,6 +57,7 @@ class LocationRepository(Repository):
                 default_currency=location.default_currency,
                 timezone=location.timezone,
                 payment_method_types=location.payment_method_types,
+                currencies=location.currencies,
                 metadata=location.metadata,
                 legal_entity_id=location.legal_entity_id,
             )
@@ -78,7 +81,7 @@ class LocationRepository(Repository):
             (await self._conn.execute(sa.select(sa.func.count(locations.c.id)))).scalar_one()
         )
 
-    async def list(self, page: PageRequest, *, only_id: str | None = None) -> Page[Location]:
+    async def list_page(self, page: PageRequest, *, only_id: str | None = None) -> Page[Location]:
         where = [locations.c.id == only_id] if only_id else []
         rows, has_more = await fetch_page(self._conn, locations, where, page)
         return Page([_to_location(r) for r in rows], has_more)

@@ -12,13 +12,14 @@ from payments.kernel.context import SYSTEM, RequestContext
 from payments.kernel.errors import InvalidRequest, NotFound
 from payments.kernel.geo import country_currency, normalize_country, validate_timezone
 from payments.kernel.ids import id_for
-from payments.kernel.metadata import merge_metadata, validate_metadata
+from payments.kernel.metadata import update_metadata, validate_metadata
 from payments.kernel.money import UnknownCurrency, normalize_currency
 from payments.kernel.pagination import Page, PageRequest
 from payments.legal_entities.service import get_legal_entity, seed_sample_legal_entities
 from payments.locations.domain import (
     PAYMENT_METHOD_TYPES,
     Location,
+    default_currencies,
     default_payment_method_types,
 )
 from payments.locations.render import location_object
@@ -79,13 +80,26 @@ SAMPLE_SHOPS: list[dict[str, Any]] = [
 ]
 
 
-def _currency(value: str) -> str:
+def _currency(value: str, param: str = "default_currency") -> str:
     try:
         return normalize_currency(value)
     except UnknownCurrency:
         raise InvalidRequest(
-            f"Invalid currency: {value!r}", code="currency_invalid", param="default_currency"
+            f"Invalid currency: {value!r}", code="currency_invalid", param=param
         ) from None
+
+
+def _currencies(values: list[str] | None, default_currency: str) -> list[str]:
+    """The accepted currencies, normalised; they must include the default currency."""
+    if values is None:
+        return default_currencies(default_currency)
+    currencies = list(dict.fromkeys(_currency(v, f"currencies[{i}]") for i, v in enumerate(values)))
+    if default_currency not in currencies:
+        raise InvalidRequest(
+            f"currencies must include the default currency ({default_currency}).",
+            param="currencies",
+        )
+    return currencies
 
 
 def _payment_method_types(types: list[str]) -> list[str]:
@@ -119,6 +133,7 @@ async def create_location(
         address=address,
         default_currency=currency,
         timezone=validate_timezone(fields["timezone"]),
+        currencies=_currencies(fields.get("currencies"), currency),
         payment_method_types=_payment_method_types(
             fields.get("payment_method_types")
             or default_payment_method_types(address["country"], currency)
@@ -183,8 +198,13 @@ async def update_location(
         if fields.get("legal_entity") is not None:
             entity = await get_legal_entity(uow, fields["legal_entity"], param="legal_entity")
             changes["legal_entity_id"] = entity.id
-        if "metadata" in fields:
-            changes["metadata"] = merge_metadata(current.metadata, fields["metadata"] or {})
+        default = changes.get("default_currency", current.default_currency)
+        if fields.get("currencies") is not None:
+            changes["currencies"] = _currencies(fields["currencies"], default)
+        elif default not in current.currencies:  # a new default currency is accepted too
+            changes["currencies"] = [*current.currencies, default]
+        if "metadata" in fields:  # null (or "" in a form) clears it, as at Stripe
+            changes["metadata"] = update_metadata(current.metadata, fields["metadata"])
         updated = replace(current, **changes)
         before, after = location_object(current), location_object(updated)
         previous = {k: before[k] for k in after if before[k] != after[k]}
@@ -207,7 +227,7 @@ async def list_locations(
     page: PageRequest, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
 ) -> Page[Location]:
     async with uow_factory() as uow:
-        return await uow.repo(LocationRepository).list(page, only_id=ctx.principal.location_id)
+        return await uow.repo(LocationRepository).list_page(page, only_id=ctx.principal.location_id)
 
 
 async def seed_sample_locations(*, uow_factory: UnitOfWorkFactory, clock: Clock) -> int:

@@ -17,6 +17,7 @@ locations = sa.Table(
     sa.Column("default_currency", sa.String(3), nullable=False),
     sa.Column("timezone", sa.String(64), nullable=False),
     sa.Column("payment_method_types", JSONType, nullable=False),
+    sa.Column("currencies", JSONType, nullable=False),
     sa.Column("metadata", JSONType, nullable=False),
     sa.Column("livemode", sa.Boolean, nullable=False, default=False),
     sa.Column("legal_entity_id", ID, sa.ForeignKey("legal_entities.id"), nullable=True, index=True),

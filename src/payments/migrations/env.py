@@ -46,7 +46,8 @@ async def _run_async(url: str) -> None:
 
 def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url")
-    assert url, "sqlalchemy.url must be set"
+    if not url:
+        raise RuntimeError("sqlalchemy.url must be set")
     connection = config.attributes.get("connection")
     if connection is not None:
         _run(connection)

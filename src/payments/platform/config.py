@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,7 +26,21 @@ class GatewayName(StrEnum):
     stripe = "stripe"
 
 
-DEFAULT_DATA_DIR = Path(".data")
+APP_DIR_NAME = "mycomputer-payments"
+
+
+def default_data_dir() -> Path:
+    """The user's data directory (``~/.local/share/mycomputer-payments`` on Linux,
+    ``~/Library/Application Support/mycomputer-payments`` on macOS, ``%LOCALAPPDATA%``
+    on Windows): the same whatever directory a command runs in."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False))
+
+
+def sqlite_url(data_dir: Path) -> str:
+    return f"sqlite+aiosqlite:///{data_dir / 'payments.sqlite3'}"
+
 
 # About 200 EUR, in minor units of each currency of the shops' countries.
 DEFAULT_REFUND_APPROVAL_THRESHOLDS = {
@@ -56,11 +70,21 @@ class Settings(BaseSettings):
     environment: Environment = Field(
         Environment.development, description="development, test or production."
     )
-    database_url: str = Field(
-        f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR}/payments.sqlite3",
+    data_dir: Path | None = Field(
+        None,
         description=(
-            "SQLAlchemy async URL. SQLite (`sqlite+aiosqlite:///path`) is the embedded "
-            "default; PostgreSQL is `postgresql+asyncpg://user@host:5432/db`."
+            "Where the embedded default keeps its SQLite database (`payments.sqlite3`, and "
+            "the simulator's beside it). Default: the user's data directory, e.g. "
+            "`~/.local/share/mycomputer-payments` on Linux, whatever the working directory; "
+            "`payments serve` prints it at start-up."
+        ),
+    )
+    database_url: str = Field(
+        "",
+        description=(
+            "SQLAlchemy async URL. Default: SQLite in `PAYMENTS_DATA_DIR` "
+            "(`sqlite+aiosqlite:///<data dir>/payments.sqlite3`), the embedded default; "
+            "PostgreSQL is `postgresql+asyncpg://user@host:5432/db`."
         ),
     )
     database_pool_size: Annotated[int, Field(ge=1, le=200)] = Field(
@@ -314,6 +338,16 @@ class Settings(BaseSettings):
         except UnknownCurrency as exc:
             raise ValueError(f"{exc.code!r} is not a current ISO 4217 currency") from None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _embedded_database(cls, data: object) -> object:
+        """No database URL: SQLite in the data directory (absolute, so every working
+        directory finds the same file)."""
+        if isinstance(data, dict) and not data.get("database_url"):
+            folder = data.get("data_dir") or default_data_dir()
+            data = {**data, "database_url": sqlite_url(Path(folder).expanduser().resolve())}
+        return data
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
@@ -462,10 +496,10 @@ def _check_stripe(s: Settings) -> None:
         )
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read settings; raise :class:`ConfigurationError` with one clear line on bad input."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         err = exc.errors()[0]
         blamed = getattr((err.get("ctx") or {}).get("error"), "field", "?")

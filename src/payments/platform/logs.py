@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
+from structlog.typing import EventDict, WrappedLogger
 
 from payments.kernel.pan import redact_pans
 
@@ -23,7 +25,7 @@ _SENSITIVE_KEYS = {"authorization", "secret", "password", "api_key", "card_numbe
 def scrub(value: Any) -> Any:
     if isinstance(value, str):
         return redact_pans(_SECRET.sub(r"\1[REDACTED]", value))
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {
             k: "[REDACTED]" if str(k).lower() in _SENSITIVE_KEYS else scrub(v)
             for k, v in value.items()
@@ -33,8 +35,9 @@ def scrub(value: Any) -> Any:
     return value
 
 
-def _scrub_processor(_logger: Any, _name: str, event_dict: dict[str, Any]) -> dict[str, Any]:
-    return scrub(event_dict)  # type: ignore[no-any-return]
+def _scrub_processor(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
+    scrubbed: EventDict = scrub(event_dict)
+    return scrubbed
 
 
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:

@@ -6,7 +6,10 @@ reference in the URL is the capability, as with a real issuer's ACS page.
 
 After the answer the browser goes back only to the ``return_url`` stored with the
 PaymentIntent when it was confirmed, never to one the request carries (an open
-redirect), with ``payment_intent`` added to its query as Stripe does.
+redirect), with ``payment_intent``, ``payment_intent_client_secret`` and
+``redirect_status`` added to its query as Stripe does. An unknown reference is a 404
+page, a challenge already answered (or an intent canceled) a page saying so: a
+customer's browser never gets a 500.
 """
 
 from __future__ import annotations
@@ -19,12 +22,13 @@ from fastapi import APIRouter, Form
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from payments.gateways.runtime import GatewayDep
-from payments.intents.domain.model import PaymentIntent
+from payments.gateways.simulator import SimulatorGateway
+from payments.intents.domain.model import Charge, PaymentIntent
 from payments.intents.repository import ChargeRepository, PaymentIntentRepository
 from payments.intents.service.flow import sync_charge_from_gateway
-from payments.intents.service.gateway_call import gateway_call
+from payments.intents.service.gateway_call import gateway_call_refusable
 from payments.kernel.context import SYSTEM
-from payments.kernel.errors import NotFound
+from payments.kernel.errors import InvalidRequest, NotFound
 from payments.platform.http.deps import services
 
 router = APIRouter(prefix="/simulator", include_in_schema=False)
@@ -43,16 +47,27 @@ Reference <code>{ref}</code>.</p>
 </body></html>"""
 
 
-def _simulator(c: GatewayDep) -> object:
-    if c.gateway.name != "simulator":
+MESSAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>3-D Secure test page</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;color:#222}}</style>
+</head><body><h1>{title}</h1><p>{text}</p></body></html>"""
+
+
+def _page(title: str, text: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(MESSAGE.format(title=escape(title), text=escape(text)), status_code=status)
+
+
+def _simulator(c: GatewayDep) -> SimulatorGateway:
+    if not isinstance(c.gateway, SimulatorGateway):
         raise NotFound("The 3-D Secure test page exists only with the simulator gateway.")
     return c.gateway
 
 
-def _return_url(pi: PaymentIntent) -> str | None:
+def _return_url(pi: PaymentIntent, outcome: str) -> str | None:
     """Where the customer goes back to: the return_url recorded in the intent's
-    next_action when it was confirmed (else the intent's own), with the intent's id
-    added to its query; None when there is none, or it is not an http(s) URL."""
+    next_action when it was confirmed (else the intent's own), with Stripe's query
+    parameters added (``payment_intent``, ``payment_intent_client_secret``,
+    ``redirect_status``); None when there is none, or it is not an http(s) URL."""
     action = (pi.next_action or {}).get("redirect_to_url") or {}
     stored = action.get("return_url") or pi.return_url
     if not stored:
@@ -60,13 +75,46 @@ def _return_url(pi: PaymentIntent) -> str | None:
     url = urlsplit(stored)
     if url.scheme not in ("http", "https") or not url.netloc:
         return None
-    added = urlencode({"payment_intent": pi.id})
+    params = {"payment_intent": pi.id}
+    if pi.client_secret:
+        params["payment_intent_client_secret"] = pi.client_secret
+    params["redirect_status"] = "succeeded" if outcome == "complete" else "failed"
+    added = urlencode(params)
     return urlunsplit(url._replace(query=f"{url.query}&{added}" if url.query else added))
+
+
+async def _challenge(c: GatewayDep, ref: str) -> tuple[Charge, PaymentIntent] | None:
+    """Our charge and intent for a challenge reference; None when we know no such one."""
+    async with c.uow_factory() as uow:
+        charge = await uow.repo(ChargeRepository).by_gateway_ref(c.gateway.name, ref)
+        pi = (
+            await uow.repo(PaymentIntentRepository).get(charge.payment_intent_id)
+            if charge
+            else None
+        )
+    return (charge, pi) if charge is not None and pi is not None else None
+
+
+def _pending(charge: Charge, pi: PaymentIntent) -> bool:
+    return pi.status == "requires_action" and pi.latest_charge_id == charge.id
+
+
+UNKNOWN = ("No such challenge", "This 3-D Secure challenge does not exist.")
+ANSWERED = (
+    "Nothing to authenticate",
+    "This payment has no 3-D Secure challenge waiting any more (it was answered, "
+    "or the payment was canceled). You can close this page.",
+)
 
 
 @router.get("/3ds/{ref}", response_class=HTMLResponse)
 async def challenge(ref: str, c: GatewayDep) -> Response:
     _simulator(c)
+    found = await _challenge(c, ref)
+    if found is None:
+        return _page(*UNKNOWN, status=404)
+    if not _pending(*found):
+        return _page(*ANSWERED)
     return HTMLResponse(PAGE.format(ref=escape(ref)))
 
 
@@ -77,19 +125,21 @@ async def answer(
     outcome: Annotated[str, Form(pattern="^(complete|fail)$")],
 ) -> Response:
     sim = _simulator(c)
-    result = await gateway_call(sim.complete_action(ref, succeed=outcome == "complete"))  # type: ignore[attr-defined]
-    async with c.uow_factory() as uow:  # read before the sync clears next_action
-        charge = await uow.repo(ChargeRepository).by_gateway_ref(c.gateway.name, ref)
-        pi = (
-            await uow.repo(PaymentIntentRepository).get(charge.payment_intent_id)
-            if charge
-            else None
+    found = await _challenge(c, ref)
+    if found is None:
+        return _page(*UNKNOWN, status=404)
+    charge, pi = found  # read before the sync clears next_action
+    if not _pending(charge, pi):
+        return _page(*ANSWERED, status=409)
+    try:
+        result = await gateway_call_refusable(
+            sim.complete_action(ref, succeed=outcome == "complete")
         )
-    if charge is not None:
-        await sync_charge_from_gateway(
-            charge.id, result, gateway=c.gateway, ctx=SYSTEM, **services(c)
-        )
-    target = _return_url(pi) if pi is not None else None
+    except InvalidRequest:  # answered meanwhile (another tab, the test helper)
+        return _page(*ANSWERED, status=409)
+    await sync_charge_from_gateway(charge.id, result, gateway=c.gateway, ctx=SYSTEM, **services(c))
+    target = _return_url(pi, outcome)
     if target is not None:
         return RedirectResponse(target, status_code=303)
-    return HTMLResponse(f"<p>Authentication {escape(outcome)}d. You can close this page.</p>")
+    done = "completed" if outcome == "complete" else "failed"
+    return _page(f"Authentication {done}", f"Authentication {done}. You can close this page.")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -102,3 +102,23 @@ class WebhookReplayOut(BaseModel):
     first_event: str | None
     last_event: str | None
     has_more: bool
+
+
+class WebhookEndpointList(BaseModel):
+    object: Literal["list"] = "list"
+    url: str
+    has_more: bool
+    data: list[WebhookEndpointOut]
+
+
+class DeletedWebhookEndpointOut(BaseModel):
+    id: str
+    object: Literal["webhook_endpoint"] = "webhook_endpoint"
+    deleted: Literal[True] = True
+
+
+class WebhookDeliveryList(BaseModel):
+    object: Literal["list"] = "list"
+    url: str
+    has_more: bool
+    data: list[WebhookDeliveryOut]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from payments.customers.domain import Customer
@@ -18,7 +19,7 @@ from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest, NotFound
 from payments.kernel.geo import normalize_country, normalize_locale
 from payments.kernel.ids import id_for
-from payments.kernel.metadata import merge_metadata, validate_metadata
+from payments.kernel.metadata import update_metadata, validate_metadata
 from payments.kernel.pagination import Page, PageRequest
 from payments.locations.repository import LocationRepository
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
@@ -144,7 +145,7 @@ async def update_customer(
             )
         changes = {k: v for k, v in fields.items() if k != "metadata"}
         if "metadata" in fields:
-            changes["metadata"] = merge_metadata(current.metadata, fields["metadata"] or {})
+            changes["metadata"] = update_metadata(current.metadata, fields["metadata"])
         updated = replace(current, **changes)
         before = customer_object(current)
         after = customer_object(updated)
@@ -193,8 +194,15 @@ async def list_customers(
     email: str | None,
     uow_factory: UnitOfWorkFactory,
     ctx: RequestContext,
+    location: str | None = None,
+    created_gte: datetime | None = None,
+    created_lte: datetime | None = None,
 ) -> Page[Customer]:
     async with uow_factory() as uow:
-        return await uow.repo(CustomerRepository).list(
-            page, email=email, location_id=ctx.principal.location_id
+        return await uow.repo(CustomerRepository).list_page(
+            page,
+            email=email,
+            location_id=ctx.list_location(location),
+            created_gte=created_gte,
+            created_lte=created_lte,
         )

@@ -7,13 +7,18 @@ and moves it to the gateway's status afterwards, only along the table in
 the ledger steps: the disputed amount and the dispute fee withdrawn on
 entering a formal status, the amount reinstated when won, written off when lost.
 
+The fee may be reported after the funds were withdrawn (Stripe's
+``charge.dispute.created`` can precede the withdrawal's balance transaction): a
+later view that carries it posts it then. Whenever it is posted, the fee is one
+``charge.fee`` transaction keyed by the dispute, so it is posted at most once.
+
 Lock order: the charge, then the dispute (then the audit chain head, last).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, assert_never
 
 from payments.audit.service import record_audit
 from payments.disputes.domain import (
@@ -35,10 +40,11 @@ from payments.intents.domain.model import Charge
 from payments.intents.repository import ChargeRepository
 from payments.kernel.clock import Clock
 from payments.kernel.context import SYSTEM, RequestContext
+from payments.kernel.errors import must_exist
 from payments.kernel.ids import id_for
 from payments.kernel.money import Money
 from payments.ledger.domain import postings
-from payments.ledger.domain.journal import Source
+from payments.ledger.domain.journal import JournalTransaction, Source
 from payments.ledger.repository import LedgerRepository
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.platform.logs import get_logger
@@ -70,6 +76,20 @@ async def emit_dispute_event(
     )
 
 
+def _fee_postings(dispute: Dispute) -> list[JournalTransaction]:
+    """The dispute fee's ``charge.fee`` transaction, keyed by the dispute (so at most one
+    is ever posted), or none while the fee is unknown or zero."""
+    if not dispute.fee:
+        return []
+    return [
+        postings.charge_fee(
+            Money(dispute.fee, dispute.currency),
+            source=Source("dispute", dispute.id),
+            description=f"dispute fee for {dispute.id}",
+        )
+    ]
+
+
 async def _post_steps(
     uow: UnitOfWork,
     dispute: Dispute,
@@ -85,14 +105,7 @@ async def _post_steps(
         match step:
             case LedgerStep.WITHDRAWN:
                 txs = [postings.dispute_funds_withdrawn(money, source=source)]
-                if dispute.fee:
-                    txs.append(
-                        postings.charge_fee(
-                            Money(dispute.fee, dispute.currency),
-                            source=source,
-                            description=f"dispute fee for {dispute.id}",
-                        )
-                    )
+                txs += _fee_postings(dispute)
                 dispute.funds_withdrawn = True
                 events.append("charge.dispute.funds_withdrawn")
             case LedgerStep.REINSTATED:
@@ -100,6 +113,8 @@ async def _post_steps(
                 events.append("charge.dispute.funds_reinstated")
             case LedgerStep.LOST:
                 txs = [postings.dispute_lost(money, source=source)]
+            case _:
+                assert_never(step)
         for tx in txs:
             await uow.repo(LedgerRepository).post(tx, when=now, location_id=dispute.location_id)
     return events
@@ -112,15 +127,17 @@ async def move_dispute(
     *,
     clock: Clock,
     ctx: RequestContext,
+    before: dict[str, Any] | None = None,
 ) -> None:
     """Move a stored ``dispute`` (locked) to ``target``: ledger, save, events, and an
-    audit record when it closes (last)."""
-    current = D(dispute.status)
-    before = dispute_object(dispute)
+    audit record when it closes (last). ``before`` is the dispute as clients last saw it,
+    when the caller changed it already (the default: as it is now)."""
+    current = dispute.status
+    before = before or dispute_object(dispute)
     funds = await _post_steps(
         uow, dispute, ledger_steps(current, target, withdrawn=dispute.funds_withdrawn), clock=clock
     )
-    dispute.status = target.value
+    dispute.status = target
     if is_terminal(target):
         dispute.closed_at = clock.now()
     await uow.repo(DisputeRepository).save(dispute)
@@ -171,14 +188,28 @@ async def apply_dispute_snapshot(
         gateway, snapshot.reference, for_update=True
     )
     if dispute is not None:
-        current = D(dispute.status)
+        before = dispute_object(dispute)
+        current = dispute.status
+        # Learn a fee first, so that a withdrawal in this same move posts it with the amount.
+        learned = dispute.fee is None and snapshot.fee is not None
+        if learned:
+            dispute.fee = snapshot.fee
         if reported != current and gateway_allows(current, reported):
-            await move_dispute(uow, dispute, reported, clock=clock, ctx=ctx)
+            await move_dispute(uow, dispute, reported, clock=clock, ctx=ctx, before=before)
         elif reported != current:
             log.info("ignored_dispute_status", dispute=dispute.id, status=current, gateway=reported)
-        if dispute.fee is None and snapshot.fee is not None and not dispute.funds_withdrawn:
-            dispute.fee = snapshot.fee
+        if learned and dispute.status == current:  # no move: announce the fee alone
             await uow.repo(DisputeRepository).save(dispute)
+            await emit_dispute_event(
+                uow, "charge.dispute.updated", dispute, clock=clock, ctx=ctx, before=before
+            )
+        if learned and dispute.funds_withdrawn:
+            # Withdrawn before the fee was known: post it now. If the move above withdrew
+            # the funds, it posted the fee already and this (same key) is a no-op.
+            for tx in _fee_postings(dispute):
+                await uow.repo(LedgerRepository).post(
+                    tx, when=clock.now(), location_id=dispute.location_id
+                )
         return dispute
     now = clock.now()
     dispute = Dispute(
@@ -189,7 +220,7 @@ async def apply_dispute_snapshot(
         amount=snapshot.amount,
         currency=snapshot.currency.lower(),
         reason=snapshot.reason,
-        status=reported.value,
+        status=reported,
         gateway=gateway,
         gateway_ref=snapshot.reference,
         created=now,
@@ -223,7 +254,8 @@ async def apply_dispute_event(
 ) -> str | None:
     """A gateway event carrying a dispute snapshot; returns an error text, or None."""
     snapshot = event.dispute
-    assert snapshot is not None
+    if snapshot is None:
+        raise ValueError(f"gateway event {event.id} ({event.type}) carries no dispute")
     try:
         parse_status(snapshot.status)
     except ValueError as exc:
@@ -232,8 +264,9 @@ async def apply_dispute_event(
         found = await uow.repo(ChargeRepository).by_gateway_ref(gateway, snapshot.charge)
         if found is None:
             return "no charge of ours has this reference"
-        charge = await uow.repo(ChargeRepository).get(found.id, for_update=True)
-        assert charge is not None
+        charge = must_exist(
+            await uow.repo(ChargeRepository).get(found.id, for_update=True), "charge", found.id
+        )
         await apply_dispute_snapshot(
             uow,
             charge,
@@ -285,10 +318,12 @@ async def sync_dispute_from_gateway(
 ) -> Dispute:
     """Apply the gateway's view of one of our disputes (test helpers, reconciliation)."""
     async with uow_factory() as uow:
-        found = await uow.repo(DisputeRepository).get(dispute_id)
-        assert found is not None
-        charge = await uow.repo(ChargeRepository).get(found.charge_id, for_update=True)
-        assert charge is not None
+        found = must_exist(await uow.repo(DisputeRepository).get(dispute_id), "dispute", dispute_id)
+        charge = must_exist(
+            await uow.repo(ChargeRepository).get(found.charge_id, for_update=True),
+            "charge",
+            found.charge_id,
+        )
         dispute = await apply_dispute_snapshot(
             uow, charge, snapshot, gateway=found.gateway, clock=clock, ctx=ctx
         )

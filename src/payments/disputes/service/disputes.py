@@ -15,32 +15,32 @@ derived from the dispute, as it happens once).
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from payments.audit.service import record_audit
 from payments.disputes.domain import (
     Dispute,
     DisputeStatus,
+    ListDisputes,
     Operation,
+    UpdateDispute,
     merge_evidence,
     transition,
 )
 from payments.disputes.render import dispute_object
 from payments.disputes.repository import DisputeRepository
 from payments.disputes.service.apply import emit_dispute_event, move_dispute
-from payments.disputes.tables import disputes as t
 from payments.gateways.protocol import DisputeManagement, GatewayInvalidRequest, PaymentGateway
 from payments.intents.repository import ChargeRepository
 from payments.intents.service.gateway_call import gateway_call
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
-from payments.kernel.errors import InvalidRequest, NotFound
+from payments.kernel.errors import InvalidRequest, NotFound, must_exist
 from payments.kernel.ids import id_for
-from payments.kernel.metadata import merge_metadata
+from payments.kernel.metadata import update_metadata
 from payments.kernel.pagination import Page, PageRequest
-from payments.platform.db.listing import list_filters
+from payments.kernel.unset import Unset
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
 T = TypeVar("T")
@@ -57,9 +57,9 @@ async def visible_dispute(uow: UnitOfWork, dispute_id: str, ctx: RequestContext)
 async def _locked(uow: UnitOfWork, dispute_id: str, ctx: RequestContext) -> Dispute:
     found = await visible_dispute(uow, dispute_id, ctx)
     await uow.repo(ChargeRepository).get(found.charge_id, for_update=True)  # the one lock order
-    dispute = await uow.repo(DisputeRepository).get(dispute_id, for_update=True)
-    assert dispute is not None
-    return dispute
+    return must_exist(
+        await uow.repo(DisputeRepository).get(dispute_id, for_update=True), "dispute", dispute_id
+    )
 
 
 async def gateway_call_checked(call: Awaitable[T]) -> T:
@@ -78,30 +78,28 @@ async def retrieve_dispute(
 
 
 async def list_disputes(
+    query: ListDisputes,
     page: PageRequest,
     *,
-    charge: str | None,
-    payment_intent: str | None,
-    status: str | None,
-    created_gte: datetime | None,
-    created_lte: datetime | None,
     uow_factory: UnitOfWorkFactory,
     ctx: RequestContext,
 ) -> Page[Dispute]:
-    where = list_filters(
-        t,
-        equals={"charge_id": charge, "payment_intent_id": payment_intent, "status": status},
-        created_gte=created_gte,
-        created_lte=created_lte,
-        location_id=ctx.principal.location_id,
-    )
     async with uow_factory() as uow:
-        return await uow.repo(DisputeRepository).page(page, where)
+        return await uow.repo(DisputeRepository).list_page(
+            page,
+            equals={
+                "charge_id": query.charge,
+                "payment_intent_id": query.payment_intent,
+                "status": query.status,
+            },
+            created=query.created,
+            location_id=ctx.list_location(query.location),
+        )
 
 
 async def update_dispute(
     dispute_id: str,
-    params: dict[str, Any],
+    cmd: UpdateDispute,
     *,
     uow_factory: UnitOfWorkFactory,
     gateway: PaymentGateway,
@@ -110,14 +108,14 @@ async def update_dispute(
 ) -> Dispute:
     """Add or change evidence (``""`` clears a field), ``submit`` it, set metadata."""
     ctx.require(Permission.write_payments)
-    changes = {k: v for k, v in (params.get("evidence") or {}).items() if v is not None}
-    submit = bool(params.get("submit"))
+    changes = dict(cmd.evidence)
+    submit = cmd.submit
     operation = Operation.SUBMIT if submit else Operation.UPDATE_EVIDENCE
     async with uow_factory() as uow:
         dispute = await visible_dispute(uow, dispute_id, ctx)
     touches_evidence = bool(changes) or submit
     if touches_evidence:
-        transition(D(dispute.status), operation)
+        transition(dispute.status, operation)
         merge_evidence(dispute.evidence, changes)  # validates the field names
         if isinstance(gateway, DisputeManagement):  # only the changes ("" clears), as Stripe
             await gateway_call_checked(
@@ -133,12 +131,13 @@ async def update_dispute(
         before = dispute_object(dispute)
         old_evidence = dict(dispute.evidence)
         if touches_evidence:
-            target = transition(D(dispute.status), operation)
+            target = transition(dispute.status, operation)
             dispute.evidence = merge_evidence(dispute.evidence, changes)
-            dispute.status = target.value
+            dispute.status = target
             dispute.submission_count += 1 if submit else 0
-        if "metadata" in params:
-            dispute.metadata = merge_metadata(dispute.metadata, params["metadata"] or {})
+        if not isinstance(cmd.metadata, Unset):
+            update = None if cmd.metadata is None else dict(cmd.metadata)
+            dispute.metadata = update_metadata(dispute.metadata, update)
         if dispute_object(dispute) == before:
             return dispute
         await uow.repo(DisputeRepository).save(dispute)
@@ -179,16 +178,16 @@ async def close_dispute(
     ctx.require(Permission.approve_refunds)
     async with uow_factory() as uow:
         dispute = await visible_dispute(uow, dispute_id, ctx)
-    target = transition(D(dispute.status), Operation.CLOSE)
+    target = transition(dispute.status, Operation.CLOSE)
     if isinstance(gateway, DisputeManagement):
         await gateway_call_checked(
             gateway.close_dispute(dispute.gateway_ref, idempotency_key=f"{dispute.id}-close")
         )
     async with uow_factory() as uow:
         dispute = await _locked(uow, dispute_id, ctx)
-        if D(dispute.status) == target:
+        if dispute.status == target:
             return dispute  # the gateway's event got here first
-        transition(D(dispute.status), Operation.CLOSE)
+        transition(dispute.status, Operation.CLOSE)
         await move_dispute(uow, dispute, target, clock=clock, ctx=ctx)
         await uow.commit()
     return dispute

@@ -30,6 +30,7 @@ from payments.gateways.protocol import (
     ChargeResult,
     ChargeStatus,
     Decline,
+    Fee,
     GatewayInvalidRequest,
     PaymentMethodDetails,
     ResourceMissing,
@@ -83,7 +84,7 @@ def snapshot(row: sa.Row) -> ChargeResult:
         amount_received=row.amount_received,
         amount_refunded=row.amount_refunded,
         amount_excess=row.amount_excess,
-        fee=row.fee,
+        fees=_fees(row),
         payment_method=row.payment_method,
         payment_method_details=decode(PaymentMethodDetails, row.payment_method_details),
         decline=decode(Decline, row.decline) if row.decline else None,
@@ -93,6 +94,13 @@ def snapshot(row: sa.Row) -> ChargeResult:
         customer=row.customer,
         metadata=dict(row.meta),
     )
+
+
+def _fees(row: sa.Row) -> tuple[Fee, ...] | None:
+    """The simulator takes its fee in the charge's currency."""
+    if row.fee is None:
+        return None
+    return (Fee(amount=row.fee, currency=row.currency),) if row.fee else ()
 
 
 async def update(
@@ -258,7 +266,7 @@ def _card_values(
 
 def _sepa_values(scenario: str, now: datetime, settings: SimulatorSettings) -> dict[str, Any]:
     if scenario in FAILS_AT_ONCE:
-        return failed(SEPA_FAILURES[scenario])  # type: ignore[index]
+        return failed(SEPA_FAILURES[scenario])
     delay = settings.sepa_settlement_delay
     if scenario.endswith("_delayed"):
         delay += settings.sepa_delayed_extra

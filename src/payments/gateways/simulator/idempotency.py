@@ -118,4 +118,4 @@ class Idempotency:
             raise IdempotencyKeyReused(key)
         if row.response is None:  # cannot happen: the claim commits with its response
             raise _KeyTaken
-        return row.response  # type: ignore[no-any-return]
+        return row.response

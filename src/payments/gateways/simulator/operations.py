@@ -110,7 +110,8 @@ def refund_snapshot(row: sa.Row) -> RefundResult:
 
 async def load_refund(conn: AsyncConnection, reference: str) -> sa.Row:
     row = (await conn.execute(sa.select(refunds).where(refunds.c.id == reference))).first()
-    assert row is not None, reference
+    if row is None:
+        raise ResourceMissing("refund", reference, param="refund")
     return row
 
 

@@ -71,7 +71,7 @@ class Scheduler:
             if row.settle_outcome == "succeeded":
                 values = ch.succeeded_row(row, row.amount, now, self._settings)
             else:
-                values = ch.failed(SEPA_FAILURES[row.scenario])  # type: ignore[index]
+                values = ch.failed(SEPA_FAILURES[row.scenario])
             result = await ch.update(conn, charge_id, now, **values)
             outbox = Outbox()
             ch.announce(outbox, result, now)

@@ -249,8 +249,10 @@ WALLET_PAYMENT_METHODS: Mapping[str, tuple[str, WalletType]] = {
 CARDS_BY_NUMBER: Mapping[str, SimCard] = {card.number: card for card in CARDS}
 CARDS_BY_PM_ID: Mapping[str, SimCard] = {pm: card for card in CARDS for pm in card.pm_ids}
 
-assert set(SCENARIOS) >= {card.scenario for card in CARDS}
-assert len(CARDS_BY_NUMBER) == len(CARDS)
+if not set(SCENARIOS) >= {card.scenario for card in CARDS}:
+    raise ValueError("a test card names a scenario the simulator does not define")
+if len(CARDS_BY_NUMBER) != len(CARDS):
+    raise ValueError("two test cards share a number")
 
 
 def luhn_ok(number: str) -> bool:

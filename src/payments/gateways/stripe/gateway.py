@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import stripe
 
@@ -50,6 +51,15 @@ from .charges import INTENT_EXPAND, TEST_CARD_PREFIX, charge_params, checked_mon
 from .client import ClientConfig, api_version_sent, build_client, traced
 from .errors import RawCardDataRefused, map_error
 from .operations import CustomerOperations
+
+if TYPE_CHECKING:
+    from stripe.params import (
+        EventListParams,
+        PaymentIntentCaptureParams,
+        PaymentMethodCreateParams,
+        PaymentMethodCreateParamsBillingDetails,
+        RefundCreateParams,
+    )
 
 Obj = dict[str, Any]
 MAX_EVENTS_PAGE = 100
@@ -122,10 +132,12 @@ class StripeGateway(CustomerOperations, AccountOperations):
         if isinstance(source, str):
             pm = await self._call(lambda: self._client.v1.payment_methods.retrieve_async(source))
             return mapping.payment_method(pm)
-        options = {"idempotency_key": idempotency_key} if idempotency_key else None
-        params: dict[str, Any]
+        options: stripe.RequestOptions | None = (
+            {"idempotency_key": idempotency_key} if idempotency_key else None
+        )
+        params: PaymentMethodCreateParams
         if isinstance(source, SepaDebitInput):
-            billing: dict[str, str] = {"name": source.account_holder_name}
+            billing: PaymentMethodCreateParamsBillingDetails = {"name": source.account_holder_name}
             if source.email:
                 billing["email"] = source.email
             params = {
@@ -141,7 +153,7 @@ class StripeGateway(CustomerOperations, AccountOperations):
         else:  # pragma: no cover - exhaustive over PaymentMethodInput
             raise GatewayInvalidRequest("unsupported payment method", code="parameter_invalid")
         pm = await self._call(
-            lambda: self._client.v1.payment_methods.create_async(params, options),  # type: ignore[arg-type]
+            lambda: self._client.v1.payment_methods.create_async(params, options),
             idempotency_key=idempotency_key,
         )
         return mapping.payment_method(pm)
@@ -152,6 +164,8 @@ class StripeGateway(CustomerOperations, AccountOperations):
         key = request.idempotency_key
         return await self._intent(
             lambda: self._client.v1.payment_intents.create_async(
+                # dict, not the SDK's TypedDict: its params for the SDK's API version name
+                # allowed_payment_method_types where we send payment_method_types (open question)
                 params,  # type: ignore[arg-type]
                 {"idempotency_key": key},
             ),
@@ -161,13 +175,13 @@ class StripeGateway(CustomerOperations, AccountOperations):
     async def capture(
         self, reference: str, *, amount: int | None = None, idempotency_key: str
     ) -> ChargeResult:
-        params: dict[str, Any] = {"expand": INTENT_EXPAND}
+        params: PaymentIntentCaptureParams = {"expand": INTENT_EXPAND}
         if amount is not None:
             params["amount_to_capture"] = stripe_amount(amount, await self._currency(reference))
         return await self._intent(
             lambda: self._client.v1.payment_intents.capture_async(
                 reference,
-                params,  # type: ignore[arg-type]
+                params,
                 {"idempotency_key": idempotency_key},
             ),
             idempotency_key,
@@ -189,14 +203,14 @@ class StripeGateway(CustomerOperations, AccountOperations):
         idempotency_key: str,
         reason: str | None = None,
     ) -> RefundResult:
-        params: dict[str, Any] = {"payment_intent": reference}
+        params: RefundCreateParams = {"payment_intent": reference}
         if amount is not None:
             params["amount"] = stripe_amount(amount, await self._currency(reference))
         if reason is not None:
             params["reason"] = reason
         refund = await self._call(
             lambda: self._client.v1.refunds.create_async(
-                params,  # type: ignore[arg-type]
+                params,
                 {"idempotency_key": idempotency_key},
             ),
             idempotency_key=idempotency_key,
@@ -227,21 +241,23 @@ class StripeGateway(CustomerOperations, AccountOperations):
         the ones right after the cursor, which we return oldest first. Without a cursor
         the walk starts at the oldest event Stripe still has (30 days)."""
         limit = max(1, min(limit, MAX_EVENTS_PAGE))
-        base: dict[str, Any] = {"types": sorted(EVENT_TYPES), "limit": limit}
         if after is not None:
-            page = await self._call(
-                lambda: self._client.v1.events.list_async({**base, "ending_before": after})  # type: ignore[typeddict-item]
-            )
+            newer: EventListParams = {
+                "types": sorted(EVENT_TYPES),
+                "limit": limit,
+                "ending_before": after,
+            }
+            page = await self._call(lambda: self._client.v1.events.list_async(newer))
             events = [mapping.gateway_event(e) for e in reversed(page["data"])]
             has_more = bool(page["has_more"])
         else:
             oldest: deque[Obj] = deque(maxlen=limit + 1)
             cursor: str | None = None
             while True:
-                params = {**base, "limit": MAX_EVENTS_PAGE}
+                params: EventListParams = {"types": sorted(EVENT_TYPES), "limit": MAX_EVENTS_PAGE}
                 if cursor:
                     params["starting_after"] = cursor
-                page = await self._call(lambda p=params: self._client.v1.events.list_async(p))  # type: ignore[misc]
+                page = await self._call(partial(self._client.v1.events.list_async, params))
                 oldest.extend(page["data"])
                 if not page["has_more"] or not page["data"]:
                     break

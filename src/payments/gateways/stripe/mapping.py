@@ -24,14 +24,17 @@ Charge status (``charge.*`` event snapshots): ``succeeded`` + captured ->
 ``succeeded``, ``succeeded`` uncaptured -> ``requires_capture``, ``pending`` ->
 ``processing``, ``failed`` -> ``failed``.
 
-The fee is read from the expanded ``latest_charge.balance_transaction`` and
-reported only when it is in the charge currency (a fee converted to another
-settlement currency is not a fee of this charge's currency; read it with
-``retrieve_balance_transaction``).
+The fees are read from the expanded ``latest_charge.balance_transaction``, each
+in its own currency: Stripe takes its fee in the account's settlement currency,
+which need not be the charge's (a USD charge on a EUR account has its fee in
+EUR). ``fee_details`` give the currency of each part; without them, ``fee`` is
+in the balance transaction's ``currency``. Rounding: per currency total, as
+:func:`~payments.gateways.stripe.currency.fee_from_stripe` says.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -45,6 +48,7 @@ from payments.gateways.protocol import (
     CustomerBalanceDetails,
     Decline,
     Dispute,
+    Fee,
     GatewayEvent,
     PaymentMethod,
     PaymentMethodDetails,
@@ -170,6 +174,20 @@ def _capture_method(value: str | None) -> CaptureMethod:
     return "manual" if value == "manual" else "automatic"  # automatic_async is automatic
 
 
+def fees(balance_transaction: Obj) -> tuple[Fee, ...]:
+    """A balance transaction's fees, one per currency (in that currency), zeros left out."""
+    settled = str(balance_transaction["currency"]).lower()
+    details = [d for d in balance_transaction.get("fee_details") or () if isinstance(d, Mapping)]
+    totals: dict[str, int] = defaultdict(int)
+    if details:
+        for detail in details:
+            totals[str(detail.get("currency") or settled).lower()] += int(detail.get("amount") or 0)
+    else:
+        totals[settled] += int(balance_transaction.get("fee") or 0)
+    found = ((cur, fee_from_stripe(total, cur)) for cur, total in sorted(totals.items()))
+    return tuple(Fee(amount=amount, currency=cur) for cur, amount in found if amount)
+
+
 def charge_result(pi: Obj, *, payment_method_object: Obj | None = None) -> ChargeResult:
     """A ChargeResult from a PaymentIntent (``latest_charge`` / ``payment_method`` expanded
     when available; ``payment_method_object`` is the one a card error body carries)."""
@@ -193,10 +211,7 @@ def charge_result(pi: Obj, *, payment_method_object: Obj | None = None) -> Charg
         status = "failed"
     else:  # requires_payment_method / requires_confirmation: waiting for the customer
         status = "requires_action"
-    fee = None
     balance = expanded(latest.get("balance_transaction")) if latest else None
-    if balance is not None and balance.get("currency") == currency:
-        fee = fee_from_stripe(int(balance.get("fee") or 0), currency)
     details = method_details(latest.get("payment_method_details")) if latest else None
     details = details or method_details(expanded(pi.get("payment_method")) or payment_method_object)
     amount = from_stripe(int(pi["amount"]), currency)
@@ -213,7 +228,7 @@ def charge_result(pi: Obj, *, payment_method_object: Obj | None = None) -> Charg
         amount_capturable=from_stripe(int(pi.get("amount_capturable") or 0), currency),
         amount_received=received,
         amount_refunded=min(refunded, received),
-        fee=fee,
+        fees=fees(balance) if balance is not None else None,
         payment_method=ident(pi.get("payment_method")) or ident(payment_method_object),
         payment_method_details=details,
         decline=decline(error) if status == "failed" else None,

@@ -32,6 +32,9 @@ from .currency import CurrencyRuleError, from_stripe, to_stripe
 from .errors import map_error
 from .types import HostedPaymentIntent, SetupIntentResult
 
+if TYPE_CHECKING:
+    from stripe.params import CustomerCreateParams, SetupIntentConfirmParams
+
 Obj = dict[str, Any]
 
 
@@ -64,14 +67,14 @@ class CustomerOperations:
         """The Stripe customer id: ``customer`` if we already have one, else a new one."""
         if customer:
             return customer
-        params: dict[str, Any] = {"metadata": dict(metadata or {})}
+        params: CustomerCreateParams = {"metadata": dict(metadata or {})}
         if email:
             params["email"] = email
         if name:
             params["name"] = name
         created = await self._call(
             lambda: self._client.v1.customers.create_async(
-                params,  # type: ignore[arg-type]
+                params,
                 {"idempotency_key": idempotency_key},
             ),
             idempotency_key=idempotency_key,
@@ -98,6 +101,8 @@ class CustomerOperations:
         }
         return await self._setup(
             lambda: self._client.v1.setup_intents.create_async(
+                # dict, not the SDK's TypedDict: its params for the SDK's API version name
+                # allowed_payment_method_types where we send payment_method_types (open question)
                 params,  # type: ignore[arg-type]
                 {"idempotency_key": idempotency_key},
             ),
@@ -116,7 +121,7 @@ class CustomerOperations:
     ) -> SetupIntentResult:
         """Confirm server-side; for SEPA pass the customer's IP and user agent (the online
         mandate acceptance Stripe requires)."""
-        params: dict[str, Any] = {"payment_method": payment_method}
+        params: SetupIntentConfirmParams = {"payment_method": payment_method}
         if return_url:
             params["return_url"] = return_url
         if customer_ip and user_agent:
@@ -129,7 +134,7 @@ class CustomerOperations:
         return await self._setup(
             lambda: self._client.v1.setup_intents.confirm_async(
                 setup_intent,
-                params,  # type: ignore[arg-type]
+                params,
                 {"idempotency_key": idempotency_key},
             ),
             idempotency_key,
@@ -171,6 +176,8 @@ class CustomerOperations:
             params["description"] = description
         pi = await self._call(
             lambda: self._client.v1.payment_intents.create_async(
+                # dict, not the SDK's TypedDict: its params for the SDK's API version name
+                # allowed_payment_method_types where we send payment_method_types (open question)
                 params,  # type: ignore[arg-type]
                 {"idempotency_key": idempotency_key},
             ),

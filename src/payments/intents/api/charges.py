@@ -2,40 +2,57 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
+from payments.intents.api.expand import expanded_list_response, expanded_response
+from payments.intents.domain.commands import ListCharges
+from payments.intents.domain.model import ChargeStatus
 from payments.intents.render import charge_object
-from payments.intents.repository import ChargeRepository
-from payments.intents.tables import charges as t
-from payments.kernel.errors import NotFound
+from payments.intents.schemas import ChargeList, ChargeOut
+from payments.intents.service import charges as uc
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep
-from payments.platform.http.responses import json_response, list_response
+from payments.platform.http.params import CreatedRange, LocationFilter, expandable
 
 router = APIRouter(prefix="/v1/charges", tags=["charges"])
 
+EXPANDABLE = ("customer", "payment_intent")
+Expand = Annotated[tuple[str, ...], Depends(expandable(*EXPANDABLE))]
+ExpandList = Annotated[tuple[str, ...], Depends(expandable(*EXPANDABLE, lists=True))]
 
-@router.get("", summary="List charges (one per attempt), e.g. of one PaymentIntent")
+
+@router.get(
+    "",
+    responses={200: {"model": ChargeList}},
+    summary="List charges (one per attempt), e.g. of one PaymentIntent",
+)
 async def list_all(
     c: ContainerDep,
     ctx: ContextDep,
     page: PageDep,
+    created: CreatedRange,
+    expand: ExpandList,
+    location: LocationFilter = None,
     payment_intent: Annotated[str | None, Query(max_length=64)] = None,
+    customer: Annotated[str | None, Query(max_length=64)] = None,
+    status: ChargeStatus | None = None,
 ) -> Response:
-    where = []
-    if payment_intent:
-        where.append(t.c.payment_intent_id == payment_intent)
-    if ctx.principal.location_id:
-        where.append(t.c.location_id == ctx.principal.location_id)
-    async with c.uow_factory() as uow:
-        result = await uow.repo(ChargeRepository).page(page, where)
-    return list_response("/v1/charges", result, charge_object)
+    query = ListCharges(
+        payment_intent=payment_intent,
+        customer=customer,
+        status=status.value if status else None,
+        created=created,
+        location=location,
+    )
+    result = await uc.list_charges(query, page, uow_factory=c.uow_factory, ctx=ctx)
+    return await expanded_list_response(
+        "/v1/charges", result, charge_object, expand, uow_factory=c.uow_factory, ctx=ctx
+    )
 
 
-@router.get("/{charge_id}", summary="Retrieve a charge")
-async def retrieve(charge_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
-    async with c.uow_factory() as uow:
-        charge = await uow.repo(ChargeRepository).get(charge_id)
-    if charge is None or not ctx.principal.sees_location(charge.location_id):
-        raise NotFound.of("charge", charge_id)
-    return json_response(charge_object(charge))
+@router.get("/{charge_id}", responses={200: {"model": ChargeOut}}, summary="Retrieve a charge")
+async def retrieve(charge_id: str, c: ContainerDep, ctx: ContextDep, expand: Expand) -> Response:
+    charge = await uc.retrieve_charge(charge_id, uow_factory=c.uow_factory, ctx=ctx)
+    return await expanded_response(
+        charge_object(charge), expand, uow_factory=c.uow_factory, ctx=ctx
+    )

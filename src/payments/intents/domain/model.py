@@ -2,7 +2,8 @@
 view), PaymentMethod (safe details only) and GatewayAttempt (one gateway call).
 
 Field names equal the storage column names, so repositories map rows without
-hand-written copies. The status rules live in :mod:`payments.intents.domain.payment_intent`.
+hand-written copies; statuses are enums (the repositories store their values). The status
+rules live in :mod:`payments.intents.domain.payment_intent`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from payments.intents.domain.payment_intent import CaptureMethod, PaymentIntentStatus
 
 
 @dataclass(slots=True, kw_only=True)
@@ -34,8 +37,8 @@ class PaymentIntent:
     location_id: str
     amount: int
     currency: str
-    status: str
-    capture_method: str
+    status: PaymentIntentStatus
+    capture_method: CaptureMethod
     payment_method_types: list[str]
     created: datetime
     customer_id: str | None = None
@@ -54,6 +57,7 @@ class PaymentIntent:
     canceled_at: datetime | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     livemode: bool = False
+    client_secret: str | None = None  # pi_..._secret_...: lets a browser confirm or read it
     invoice_id: str | None = None  # the invoice this payment pays (set by invoicing)
 
 
@@ -70,7 +74,7 @@ class Charge:
     location_id: str
     amount: int
     currency: str
-    status: str
+    status: ChargeStatus
     gateway: str
     created: datetime
     customer_id: str | None = None
@@ -78,7 +82,7 @@ class Charge:
     amount_captured: int = 0
     amount_refunded: int = 0
     amount_authorized: int = 0
-    fee: int | None = None
+    fee: int | None = None  # the gateway's fee in the charge's currency (others: the ledger)
     payment_method_id: str | None = None
     payment_method_details: dict[str, Any] | None = None
     failure_code: str | None = None
@@ -111,8 +115,8 @@ class AttemptOperation(StrEnum):
 @dataclass(slots=True, kw_only=True)
 class GatewayAttempt:
     id: str  # also the idempotency key sent to the gateway
-    operation: str
-    status: str
+    operation: AttemptOperation
+    status: AttemptStatus
     gateway: str
     request: dict[str, Any]
     created: datetime

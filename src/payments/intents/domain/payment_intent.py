@@ -20,6 +20,8 @@ Lifecycle::
                --declined / async_failed-----------------> requires_payment_method
                --action_required---------------------------> requires_action
                --pending / unknown-------------------------> processing
+               --not_processed-----------------------------> requires_confirmation
+                 (the gateway never got the attempt, or refused it before any effect)
     requires_action --action_completed--> processing
                     --action_failed-----> requires_payment_method
     requires_capture --capture--> requires_capture           (capture in flight)
@@ -101,6 +103,9 @@ class Outcome(StrEnum):
     ASYNC_FAILED = "async_failed"  # async method failed (e.g. SEPA return)
     UNKNOWN = "unknown"  # may have reached the gateway; recovery job settles it
     EXPIRED = "expired"  # uncaptured authorization lapsed at the gateway
+    # provably no effect: never sent, or refused as an invalid request; our own finding,
+    # never a gateway's view of a charge (see payments.intents.service.attempts)
+    NOT_PROCESSED = "not_processed"
 
 
 Event: TypeAlias = Operation | Outcome
@@ -164,6 +169,8 @@ TRANSITIONS: Final[Mapping[tuple[PaymentIntentStatus, Event], PaymentIntentStatu
             (_S.PROCESSING, _Out.UNKNOWN): _S.PROCESSING,
             (_S.PROCESSING, _Out.ASYNC_SUCCEEDED): _S.SUCCEEDED,
             (_S.PROCESSING, _Out.ASYNC_FAILED): _S.REQUIRES_PAYMENT_METHOD,
+            # back to before the confirm: the payment method stays, confirm may be retried
+            (_S.PROCESSING, _Out.NOT_PROCESSED): _S.REQUIRES_CONFIRMATION,
             # requires_capture: authorized, waiting for a (manual) capture
             (_S.REQUIRES_CAPTURE, _Op.CAPTURE): _S.REQUIRES_CAPTURE,
             (_S.REQUIRES_CAPTURE, _Out.SUCCEEDED): _S.SUCCEEDED,

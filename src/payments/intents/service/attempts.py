@@ -17,10 +17,11 @@ money moves at most once.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, assert_never
 
+from payments.events.service import record_event
 from payments.gateways.protocol import (
     ChargeRequest,
     ChargeResult,
@@ -31,7 +32,17 @@ from payments.gateways.protocol import (
     RefundCanceling,
     RefundResult,
 )
-from payments.intents.domain.model import AttemptStatus, GatewayAttempt, PaymentIntent
+from payments.intents.domain.model import (
+    AttemptOperation,
+    AttemptStatus,
+    Charge,
+    ChargeStatus,
+    GatewayAttempt,
+    PaymentIntent,
+)
+from payments.intents.domain.payment_intent import Outcome as IntentOutcome
+from payments.intents.domain.payment_intent import PaymentIntentStatus, next_status
+from payments.intents.render import charge_object, payment_intent_object
 from payments.intents.repository import (
     AttemptRepository,
     ChargeRepository,
@@ -42,8 +53,14 @@ from payments.intents.service.apply import apply_charge_result
 from payments.intents.service.payment_methods import attach_in
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
-from payments.kernel.errors import GatewayUnavailable, InvalidRequest
+from payments.kernel.errors import (
+    GatewayUnavailable,
+    InvalidRequest,
+    InvariantViolation,
+    must_exist,
+)
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
+from payments.platform.logs import get_logger
 
 
 class RefundSettlement(Protocol):
@@ -81,6 +98,8 @@ def _refund_settlement() -> RefundSettlement:
     return _refunds[0]
 
 
+log = get_logger("payments.attempts")
+
 Outcome = (
     ChargeResult | RefundResult | GatewayNotSent | GatewayOutcomeUnknown | GatewayInvalidRequest
 )
@@ -99,29 +118,29 @@ async def call_gateway(attempt: GatewayAttempt, gateway: PaymentGateway) -> Outc
     req = attempt.request
     try:
         match attempt.operation:
-            case "charge":
+            case AttemptOperation.charge:
                 return await gateway.charge(
                     ChargeRequest(**req["charge"], idempotency_key=attempt.id)
                 )
-            case "capture":
+            case AttemptOperation.capture:
                 return await gateway.capture(
                     req["reference"], amount=req.get("amount"), idempotency_key=attempt.id
                 )
-            case "cancel":
+            case AttemptOperation.cancel:
                 return await gateway.cancel(req["reference"], idempotency_key=attempt.id)
-            case "refund":
+            case AttemptOperation.refund:
                 return await gateway.refund(
                     req["reference"],
                     amount=req.get("amount"),
                     idempotency_key=attempt.id,
                     reason=req.get("reason"),
                 )
-            case "cancel_refund":
+            case AttemptOperation.cancel_refund:
                 if not isinstance(gateway, RefundCanceling):
                     raise ValueError(f"the {gateway.name} gateway cannot cancel refunds")
                 return await gateway.cancel_refund(req["reference"], idempotency_key=attempt.id)
             case _:
-                raise ValueError(f"no gateway call for operation {attempt.operation!r}")
+                assert_never(attempt.operation)
     except (GatewayNotSent, GatewayOutcomeUnknown, GatewayInvalidRequest) as exc:
         return exc
 
@@ -135,6 +154,15 @@ def charge_request(**fields: Any) -> dict[str, Any]:
     return {"charge": data}
 
 
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """What phase 3 did: the attempt as recorded, and the intent as committed when a
+    charge result was applied to it (None otherwise: the caller reads it if it needs it)."""
+
+    attempt: GatewayAttempt
+    intent: PaymentIntent | None = None
+
+
 async def settle_attempt(
     attempt_id: str,
     outcome: Outcome,
@@ -143,19 +171,19 @@ async def settle_attempt(
     clock: Clock,
     ctx: RequestContext,
     recovering: bool = False,
-    settled_intent: list[PaymentIntent] | None = None,
-) -> GatewayAttempt:
+) -> Settlement:
     """Phase 3: record the outcome and apply it. Raises the client-facing error for a
-    provably unsent call (502) or a refused request (400) after recording it.
-
-    When a charge result is applied, its intent (as committed) is appended to
-    ``settled_intent``, so that the caller does not read it again."""
+    provably unsent call (502) or a refused request (400) after recording it."""
     error: Exception | None = None
+    intent: PaymentIntent | None = None
     async with uow_factory() as uow:
-        attempt = await uow.repo(AttemptRepository).get(attempt_id, for_update=True)
-        assert attempt is not None
+        attempt = must_exist(
+            await uow.repo(AttemptRepository).get(attempt_id, for_update=True),
+            "gateway attempt",
+            attempt_id,
+        )
         if attempt.status in (AttemptStatus.done, AttemptStatus.not_sent):
-            return attempt  # another path (worker, webhook) settled it first
+            return Settlement(attempt)  # another path (worker, webhook) settled it first
         now = clock.now()
         # Once the recovery job has claimed (leased) or repeated this attempt, it may have
         # sent the same request itself: a "not sent" from this caller proves nothing then.
@@ -166,9 +194,7 @@ async def settle_attempt(
                 attempt.status = AttemptStatus.done
                 attempt.completed_at = now
                 attempt.result = {"status": outcome.status, "reference": outcome.reference}
-                pi = await _apply(uow, attempt, outcome, clock=clock, ctx=ctx)
-                if settled_intent is not None:
-                    settled_intent.append(pi)
+                intent = await _apply(uow, attempt, outcome, clock=clock, ctx=ctx)
             case RefundResult():
                 attempt.status = AttemptStatus.done
                 attempt.completed_at = now
@@ -184,22 +210,22 @@ async def settle_attempt(
             case GatewayNotSent():
                 attempt.status = AttemptStatus.not_sent
                 attempt.completed_at = now
-                await _undo(uow, attempt, clock=clock, ctx=ctx)
                 error = GatewayUnavailable(
                     "The payment gateway could not be reached; no money moved. Retry the request.",
                     code="gateway_unavailable",
                 )
+                await _undo(uow, attempt, _NotProcessed.unreached(error), clock=clock, ctx=ctx)
             case GatewayInvalidRequest():
                 attempt.status = AttemptStatus.done
                 attempt.completed_at = now
                 attempt.result = {"error": outcome.code, "message": outcome.message}
-                await _undo(uow, attempt, clock=clock, ctx=ctx)
+                await _undo(uow, attempt, _NotProcessed.refused(outcome), clock=clock, ctx=ctx)
                 error = InvalidRequest(outcome.message, code=outcome.code, param=outcome.param)
         await uow.repo(AttemptRepository).save(attempt)
         await uow.commit()
     if error is not None:
         raise error
-    return attempt
+    return Settlement(attempt, intent)
 
 
 async def _apply(
@@ -210,39 +236,64 @@ async def _apply(
     clock: Clock,
     ctx: RequestContext,
 ) -> PaymentIntent:
-    assert attempt.payment_intent_id and attempt.charge_id
-    pi = await uow.repo(PaymentIntentRepository).get(attempt.payment_intent_id, for_update=True)
-    charge = await uow.repo(ChargeRepository).get(attempt.charge_id, for_update=True)
-    assert pi is not None and charge is not None
-    await apply_charge_result(uow, pi, charge, result, clock=clock, ctx=ctx)
-    await save_for_future_use(uow, pi, clock=clock, ctx=ctx)
-    return pi
+    if attempt.payment_intent_id is None or attempt.charge_id is None:
+        raise InvariantViolation(f"charge attempt {attempt.id} has no intent or charge")
+    applied = await apply_charge_result(
+        uow, attempt.payment_intent_id, attempt.charge_id, result, clock=clock, ctx=ctx
+    )
+    await save_for_future_use(uow, applied.intent, clock=clock, ctx=ctx)
+    return applied.intent
 
 
 async def save_for_future_use(
-    uow: UnitOfWork, pi: Any, *, clock: Clock, ctx: RequestContext
+    uow: UnitOfWork, pi: PaymentIntent, *, clock: Clock, ctx: RequestContext
 ) -> None:
     """``setup_future_usage``: a successful payment attaches its method to the customer."""
     if not (pi.setup_future_usage and pi.customer_id and pi.payment_method_id):
         return
-    if pi.status not in ("succeeded", "requires_capture"):
+    if pi.status not in (PaymentIntentStatus.SUCCEEDED, PaymentIntentStatus.REQUIRES_CAPTURE):
         return
     pm = await uow.repo(PaymentMethodRepository).get(pi.payment_method_id)
     if pm is not None and pm.customer_id is None:
         await attach_in(uow, pm, pi.customer_id, clock=clock, ctx=ctx)
 
 
+@dataclass(frozen=True, slots=True)
+class _NotProcessed:
+    """Why a call provably took no effect, in Stripe's error shape."""
+
+    type: str  # api_error | invalid_request_error | idempotency_error
+    code: str
+    message: str
+    param: str | None = None
+
+    @classmethod
+    def unreached(cls, error: GatewayUnavailable) -> _NotProcessed:
+        return cls("api_error", error.code, error.message)
+
+    @classmethod
+    def refused(cls, outcome: GatewayInvalidRequest) -> _NotProcessed:
+        return cls(outcome.error_type, outcome.code, outcome.message, outcome.param)
+
+
 async def _undo(
-    uow: UnitOfWork, attempt: GatewayAttempt, *, clock: Clock, ctx: RequestContext
+    uow: UnitOfWork,
+    attempt: GatewayAttempt,
+    why: _NotProcessed,
+    *,
+    clock: Clock,
+    ctx: RequestContext,
 ) -> None:
-    """A charge call that never took effect: the intent goes back to before the confirm."""
-    if attempt.operation == "refund":  # the refund fails; its money is the payment's again
+    """A call that provably took no effect (never sent, or refused before any effect)."""
+    if (
+        attempt.operation == AttemptOperation.refund
+    ):  # the refund fails; its money is the payment's again
         await _refund_settlement().not_made(uow, attempt, clock=clock, ctx=ctx)
         return
-    if attempt.operation == "cancel":
+    if attempt.operation == AttemptOperation.cancel:
         await _withdraw_cancellation(uow, attempt)
         return
-    if attempt.operation != "charge":
+    if attempt.operation != AttemptOperation.charge:
         return  # a refused capture leaves the intent as it was
     pi = await uow.repo(PaymentIntentRepository).get(
         attempt.payment_intent_id or "", for_update=True
@@ -250,14 +301,51 @@ async def _undo(
     charge = await uow.repo(ChargeRepository).get(attempt.charge_id or "", for_update=True)
     if pi is None or charge is None:
         return
-    charge.status = "failed"
-    charge.failure_code = attempt.result["error"] if attempt.result else "gateway_unavailable"
-    charge.failure_message = (
-        attempt.result["message"] if attempt.result else "The gateway was not reached."
-    )
+    await _charge_not_processed(uow, pi, charge, why, clock=clock, ctx=ctx)
+
+
+async def _charge_not_processed(
+    uow: UnitOfWork,
+    pi: PaymentIntent,
+    charge: Charge,
+    why: _NotProcessed,
+    *,
+    clock: Clock,
+    ctx: RequestContext,
+) -> None:
+    """The attempt (charge) failed without reaching the gateway's money: the intent goes
+    back to before the confirm along the transition table (``not_processed``: to
+    ``requires_confirmation``, its payment method kept, so the confirm can be retried).
+
+    Events: ``charge.failed`` and ``payment_intent.payment_failed``, with
+    ``last_payment_error`` saying why. Stripe has no event for a return to
+    ``requires_confirmation``; ``payment_failed`` is its event for an attempt that
+    failed, and what a client waiting on a ``processing`` intent is told to wait for
+    (with ``succeeded``). Inventing ``payment_intent.requires_confirmation`` would break
+    Stripe's vocabulary; ``requires_action`` would wrongly ask the customer to act."""
+    charge.status = ChargeStatus.failed
+    charge.failure_code = why.code
+    charge.failure_message = why.message
     await uow.repo(ChargeRepository).save(charge)
-    pi.status = "requires_confirmation" if pi.payment_method_id else "requires_payment_method"
-    await uow.repo(PaymentIntentRepository).save(pi)
+    events = [("charge.failed", charge_object(charge))]
+    current = pi.status
+    target = next_status(current, IntentOutcome.NOT_PROCESSED)
+    if target is None:  # the intent moved on (cannot happen while the attempt was open)
+        log.warning("undo_not_applied", intent=pi.id, charge=charge.id, status=current)
+    else:
+        pi.status = target
+        pi.last_payment_error = {
+            "type": why.type,
+            "code": why.code,
+            "message": why.message,
+            "param": why.param,
+            "charge": charge.id,
+            "payment_method": {"id": pi.payment_method_id},
+        }
+        await uow.repo(PaymentIntentRepository).save(pi)
+        events.append(("payment_intent.payment_failed", payment_intent_object(pi)))
+    for event_type, obj in events:
+        await record_event(uow, event_type, obj, ctx=ctx, clock=clock, location_id=pi.location_id)
 
 
 async def _withdraw_cancellation(uow: UnitOfWork, attempt: GatewayAttempt) -> None:
@@ -265,6 +353,10 @@ async def _withdraw_cancellation(uow: UnitOfWork, attempt: GatewayAttempt) -> No
     pi = await uow.repo(PaymentIntentRepository).get(
         attempt.payment_intent_id or "", for_update=True
     )
-    if pi is not None and pi.status != "canceled" and pi.cancellation_reason is not None:
+    if (
+        pi is not None
+        and pi.status != PaymentIntentStatus.CANCELED
+        and pi.cancellation_reason is not None
+    ):
         pi.cancellation_reason = None
         await uow.repo(PaymentIntentRepository).save(pi)

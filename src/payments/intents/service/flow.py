@@ -19,14 +19,23 @@ from payments.audit.service import record_audit
 from payments.events.service import record_event
 from payments.gateways.protocol import ChargeResult, PaymentGateway
 from payments.idempotency.service import created_earlier, remember_created
+from payments.intents.domain.commands import (
+    CancelPaymentIntent,
+    CapturePaymentIntent,
+    ConfirmPaymentIntent,
+    CreatePaymentIntent,
+)
 from payments.intents.domain.model import (
+    AttemptOperation,
     AttemptStatus,
     Charge,
+    ChargeStatus,
     GatewayAttempt,
     PaymentIntent,
     PaymentMethod,
 )
 from payments.intents.domain.payment_intent import (
+    CaptureMethod,
     Operation,
     PaymentIntentStatus,
     transition,
@@ -57,7 +66,7 @@ from payments.intents.service.payment_intents import (
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
-from payments.kernel.errors import CardError, InvalidRequest
+from payments.kernel.errors import CardError, InvalidRequest, InvariantViolation, must_exist
 from payments.kernel.ids import id_for
 from payments.kernel.money import Money
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
@@ -75,7 +84,7 @@ async def _refuse_if_in_flight(uow: UnitOfWork, pi: PaymentIntent, verb: str) ->
 
 
 def _new_attempt(
-    operation: str,
+    operation: AttemptOperation,
     pi: PaymentIntent,
     charge_id: str,
     gateway: str,
@@ -85,7 +94,7 @@ def _new_attempt(
     return GatewayAttempt(
         id=id_for("attempt"),
         operation=operation,
-        status=AttemptStatus.started.value,
+        status=AttemptStatus.started,
         gateway=gateway,
         request=request,
         created=clock.now(),
@@ -103,36 +112,41 @@ async def _run(
     ctx: RequestContext,
 ) -> PaymentIntent:
     outcome = await call_gateway(attempt, gateway)
-    settled: list[PaymentIntent] = []
-    await settle_attempt(
-        attempt.id, outcome, uow_factory=uow_factory, clock=clock, ctx=ctx, settled_intent=settled
+    settled = await settle_attempt(
+        attempt.id, outcome, uow_factory=uow_factory, clock=clock, ctx=ctx
     )
-    if settled:
-        pi: PaymentIntent | None = settled[0]
-    else:  # nothing applied (outcome unknown, or another path settled it): read it
+    pi = settled.intent
+    if pi is None:  # nothing applied (outcome unknown, or another path settled it): read it
+        pi_id = _intent_of(attempt)
         async with uow_factory() as uow:
-            pi = await uow.repo(PaymentIntentRepository).get(attempt.payment_intent_id or "")
-    assert pi is not None
-    if attempt.operation == "charge" and pi.status == S.REQUIRES_PAYMENT_METHOD.value:
+            pi = must_exist(
+                await uow.repo(PaymentIntentRepository).get(pi_id), "payment_intent", pi_id
+            )
+    if attempt.operation == AttemptOperation.charge and pi.status == S.REQUIRES_PAYMENT_METHOD:
         raise _decline_error(pi)
     return pi
+
+
+def _intent_of(attempt: GatewayAttempt) -> str:
+    if attempt.payment_intent_id is None:
+        raise InvariantViolation(f"attempt {attempt.id} ({attempt.operation}) has no intent")
+    return attempt.payment_intent_id
 
 
 def _decline_error(pi: PaymentIntent) -> CardError:
     """Stripe answers a declined confirm with 402 and the intent inside the error."""
     err = pi.last_payment_error or {}
-    exc = CardError(
+    return CardError(
         err.get("message") or "Your card was declined.",
         code=err.get("code") or "card_declined",
         decline_code=err.get("decline_code"),
+        payment_intent=payment_intent_object(pi),
     )
-    exc.payment_intent = payment_intent_object(pi)  # type: ignore[attr-defined]
-    return exc
 
 
 async def confirm_payment_intent(
     pi_id: str,
-    params: dict[str, Any],
+    cmd: ConfirmPaymentIntent,
     *,
     uow_factory: UnitOfWorkFactory,
     gateway: PaymentGateway,
@@ -141,16 +155,16 @@ async def confirm_payment_intent(
 ) -> PaymentIntent:
     ctx.require(Permission.write_payments)
     pm, new = None, False
-    if params.get("payment_method"):
+    if cmd.payment_method:
         pm, new = await prepare_payment_method(
-            params["payment_method"], uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+            cmd.payment_method, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
         )
     async with uow_factory() as uow:  # phase 1
         if pm is not None and new:
             await uow.repo(PaymentMethodRepository).add(pm)
         pi = await visible_intent(uow, pi_id, ctx, for_update=True)
         await _refuse_if_in_flight(uow, pi, "confirm")
-        status = S(pi.status)
+        status = pi.status
         if pm is not None:
             check_method_fits(pi, pm)
             status = transition(status, Operation.ATTACH_PAYMENT_METHOD)
@@ -162,10 +176,13 @@ async def confirm_payment_intent(
                 code="payment_intent_unexpected_state",
                 param="payment_method",
             )
-        pi.status = status.value
-        method = pm or await uow.repo(PaymentMethodRepository).get(pi.payment_method_id or "")
-        assert method is not None
-        charge, attempt = _begin_charge(pi, method, params, gateway.name, clock)
+        pi.status = status
+        method = pm or must_exist(
+            await uow.repo(PaymentMethodRepository).get(pi.payment_method_id or ""),
+            "payment_method",
+            pi.payment_method_id or "",
+        )
+        charge, attempt = _begin_charge(pi, method, cmd, gateway.name, clock)
         await uow.repo(ChargeRepository).add(charge)
         await uow.repo(AttemptRepository).add(attempt)
         await uow.repo(PaymentIntentRepository).save(pi)
@@ -174,8 +191,7 @@ async def confirm_payment_intent(
 
 
 async def create_and_confirm_payment_intent(
-    params: dict[str, Any],
-    confirm_params: dict[str, Any],
+    cmd: CreatePaymentIntent,
     *,
     uow_factory: UnitOfWorkFactory,
     gateway: PaymentGateway,
@@ -188,10 +204,11 @@ async def create_and_confirm_payment_intent(
     Without a payment method the intent is created alone and the confirm refuses it,
     exactly as a separate confirm would."""
     ctx.require(Permission.write_payments)
+    confirm = ConfirmPaymentIntent(off_session=cmd.off_session)
     pm, new = None, False
-    if params.get("payment_method"):
+    if cmd.payment_method:
         pm, new = await prepare_payment_method(
-            params["payment_method"], uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+            cmd.payment_method, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
         )
     charge, attempt = None, None
     async with uow_factory() as uow:
@@ -202,11 +219,11 @@ async def create_and_confirm_payment_intent(
             return await visible_intent(uow, earlier, ctx)
         if pm is not None and new:
             await uow.repo(PaymentMethodRepository).add(pm)
-        pi = await new_payment_intent(uow, params, pm, ctx=ctx, clock=clock, max_amount=max_amount)
+        pi = await new_payment_intent(uow, cmd, pm, ctx=ctx, clock=clock, max_amount=max_amount)
         await remember_created(uow, ctx, "payment_intent", pi.id)
         created = payment_intent_object(pi)  # the event shows the intent as created
-        if pm is not None and pi.status == S.REQUIRES_CONFIRMATION.value:
-            charge, attempt = _begin_charge(pi, pm, confirm_params, gateway.name, clock)
+        if pm is not None and pi.status == S.REQUIRES_CONFIRMATION:
+            charge, attempt = _begin_charge(pi, pm, confirm, gateway.name, clock)
         await uow.repo(PaymentIntentRepository).add(pi)
         await record_event(
             uow, "payment_intent.created", created, ctx=ctx, clock=clock, location_id=pi.location_id
@@ -217,27 +234,34 @@ async def create_and_confirm_payment_intent(
         await uow.commit()
     if attempt is None:
         return await confirm_payment_intent(
-            pi.id, confirm_params, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+            pi.id, confirm, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
         )
     return await _run(attempt, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx)
 
 
 def _begin_charge(
-    pi: PaymentIntent, method: PaymentMethod, params: dict[str, Any], gateway: str, clock: Clock
+    pi: PaymentIntent,
+    method: PaymentMethod,
+    cmd: ConfirmPaymentIntent,
+    gateway: str,
+    clock: Clock,
 ) -> tuple[Charge, GatewayAttempt]:
     """Phase 1 of a confirm, its method attached: the intent moves on (in memory) and its
     charge and attempt are built. The caller stores all three in one transaction."""
-    pi.status = transition(S(pi.status), Operation.CONFIRM).value
-    for name in ("return_url", "setup_future_usage", "off_session"):
-        if params.get(name) is not None:
-            setattr(pi, name, params[name])
+    pi.status = transition(pi.status, Operation.CONFIRM)
+    if cmd.return_url is not None:
+        pi.return_url = cmd.return_url
+    if cmd.setup_future_usage is not None:
+        pi.setup_future_usage = cmd.setup_future_usage
+    if cmd.off_session is not None:
+        pi.off_session = cmd.off_session
     charge = Charge(
         id=id_for("charge"),
         payment_intent_id=pi.id,
         location_id=pi.location_id,
         amount=pi.amount,
         currency=pi.currency,
-        status="pending",
+        status=ChargeStatus.pending,
         gateway=gateway,
         created=clock.now(),
         customer_id=pi.customer_id,
@@ -250,18 +274,18 @@ def _begin_charge(
         amount=pi.amount,
         currency=pi.currency,
         payment_method=method.gateway_ref,
-        capture_method="manual" if pi.capture_method == "manual" else "automatic",
+        capture_method="manual" if pi.capture_method == CaptureMethod.MANUAL else "automatic",
         off_session=bool(pi.off_session),
         return_url=pi.return_url,
         description=pi.description,
         metadata={"payment_intent": pi.id, "charge": charge.id, "location": pi.location_id},
     )
-    return charge, _new_attempt("charge", pi, charge.id, gateway, request, clock)
+    return charge, _new_attempt(AttemptOperation.charge, pi, charge.id, gateway, request, clock)
 
 
 async def capture_payment_intent(
     pi_id: str,
-    params: dict[str, Any],
+    cmd: CapturePaymentIntent,
     *,
     uow_factory: UnitOfWorkFactory,
     gateway: PaymentGateway,
@@ -273,15 +297,22 @@ async def capture_payment_intent(
         pi = await visible_intent(uow, pi_id, ctx, for_update=True)
         await _refuse_if_in_flight(uow, pi, "capture")
         amount = validate_capture(
-            S(pi.status),
+            pi.status,
             capture_method=pi.capture_method,
             amount_capturable=Money(pi.amount_capturable, pi.currency),
-            amount_to_capture=params.get("amount_to_capture"),
+            amount_to_capture=cmd.amount_to_capture,
         )
-        charge = await uow.repo(ChargeRepository).get(pi.latest_charge_id or "")
-        assert charge is not None and charge.gateway_ref is not None
+        charge = must_exist(
+            await uow.repo(ChargeRepository).get(pi.latest_charge_id or ""),
+            "charge",
+            pi.latest_charge_id or "",
+        )
+        if charge.gateway_ref is None:  # requires_capture: the gateway has answered
+            raise InvariantViolation(f"charge {charge.id} is capturable but unknown to the gateway")
         request = {"reference": charge.gateway_ref, "amount": amount.amount}
-        attempt = _new_attempt("capture", pi, charge.id, gateway.name, request, clock)
+        attempt = _new_attempt(
+            AttemptOperation.capture, pi, charge.id, gateway.name, request, clock
+        )
         await uow.repo(AttemptRepository).add(attempt)
         await record_audit(
             uow,
@@ -299,7 +330,7 @@ async def capture_payment_intent(
 
 async def cancel_payment_intent(
     pi_id: str,
-    params: dict[str, Any],
+    cmd: CancelPaymentIntent,
     *,
     uow_factory: UnitOfWorkFactory,
     gateway: PaymentGateway,
@@ -310,24 +341,16 @@ async def cancel_payment_intent(
     async with uow_factory() as uow:
         pi = await visible_intent(uow, pi_id, ctx, for_update=True)
         await _refuse_if_in_flight(uow, pi, "cancel")
-        reason = validate_cancel(S(pi.status), params.get("cancellation_reason"))
+        reason = validate_cancel(pi.status, cmd.cancellation_reason)
         pi.cancellation_reason = reason.value if reason else "requested_by_customer"
         charge = (
             await uow.repo(ChargeRepository).get(pi.latest_charge_id)
             if pi.latest_charge_id
             else None
         )
-        at_gateway = (
-            charge is not None
-            and charge.gateway_ref is not None
-            and S(pi.status)
-            in (
-                S.REQUIRES_CAPTURE,
-                S.REQUIRES_ACTION,
-            )
-        )
-        if not at_gateway:
-            pi.status = transition(S(pi.status), Operation.CANCEL).value
+        at_gateway = pi.status in (S.REQUIRES_CAPTURE, S.REQUIRES_ACTION)
+        if charge is None or charge.gateway_ref is None or not at_gateway:
+            pi.status = transition(pi.status, Operation.CANCEL)
             pi.canceled_at = clock.now()
             await uow.repo(PaymentIntentRepository).save(pi)
             await record_event(
@@ -341,10 +364,14 @@ async def cancel_payment_intent(
             await _audit_cancel(uow, pi, ctx=ctx, clock=clock)
             await uow.commit()
             return pi
-        assert charge is not None
         await uow.repo(PaymentIntentRepository).save(pi)
         attempt = _new_attempt(
-            "cancel", pi, charge.id, gateway.name, {"reference": charge.gateway_ref}, clock
+            AttemptOperation.cancel,
+            pi,
+            charge.id,
+            gateway.name,
+            {"reference": charge.gateway_ref},
+            clock,
         )
         await uow.repo(AttemptRepository).add(attempt)
         await _audit_cancel(uow, pi, ctx=ctx, clock=clock)
@@ -385,10 +412,9 @@ async def sync_charge_from_gateway(
     if result is None:
         result = await gateway_call(gateway.retrieve_charge(charge.gateway_ref))
     async with uow_factory() as uow:
-        pi = await uow.repo(PaymentIntentRepository).get(charge.payment_intent_id, for_update=True)
-        fresh = await uow.repo(ChargeRepository).get(charge_id, for_update=True)
-        assert pi is not None and fresh is not None
-        changed = await apply_charge_result(uow, pi, fresh, result, clock=clock, ctx=ctx)
-        await save_for_future_use(uow, pi, clock=clock, ctx=ctx)
+        applied = await apply_charge_result(
+            uow, charge.payment_intent_id, charge_id, result, clock=clock, ctx=ctx
+        )
+        await save_for_future_use(uow, applied.intent, clock=clock, ctx=ctx)
         await uow.commit()
-    return changed
+    return applied.changed

@@ -3,16 +3,17 @@ call the gateway, are in :mod:`payments.intents.service.flow`."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from payments.customers.repository import CustomerRepository
 from payments.events.service import record_event
 from payments.gateways.protocol import PaymentGateway
 from payments.idempotency.service import created_earlier, remember_created
+from payments.intents.domain.commands import (
+    CreatePaymentIntent,
+    ListPaymentIntents,
+    UpdatePaymentIntent,
+)
 from payments.intents.domain.model import PaymentIntent, PaymentMethod
 from payments.intents.domain.payment_intent import (
-    CaptureMethod,
     Operation,
     PaymentIntentStatus,
     transition,
@@ -28,13 +29,12 @@ from payments.intents.service.payment_methods import (
     tokenize,
     visible_payment_method,
 )
-from payments.intents.tables import payment_intents as t
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest, NotFound
-from payments.kernel.ids import id_for, looks_like
-from payments.kernel.metadata import merge_metadata, validate_metadata
+from payments.kernel.ids import client_secret, id_for, looks_like
+from payments.kernel.metadata import update_metadata, validate_metadata
 from payments.kernel.money import (
     AmountOutOfRange,
     UnknownCurrency,
@@ -42,9 +42,9 @@ from payments.kernel.money import (
     normalize_currency,
 )
 from payments.kernel.pagination import Page, PageRequest
+from payments.kernel.unset import Unset
 from payments.locations.domain import Location
 from payments.locations.repository import LocationRepository
-from payments.platform.db.listing import list_filters
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
 S = PaymentIntentStatus
@@ -64,6 +64,17 @@ def parse_currency(value: str, *, param: str = "currency") -> str:
         raise InvalidRequest(
             f"Invalid currency: {value!r}", code="currency_invalid", param=param
         ) from None
+
+
+def check_currency_accepted(location: Location, currency: str) -> None:
+    if not location.accepts(currency):
+        raise InvalidRequest(
+            f"The shop {location.id} does not accept {currency}; it accepts "
+            + ", ".join(location.currencies)
+            + ".",
+            code="currency_not_accepted",
+            param="currency",
+        )
 
 
 async def visible_intent(
@@ -154,7 +165,7 @@ def check_method_fits(pi: PaymentIntent, pm: PaymentMethod) -> None:
 
 
 async def create_payment_intent(
-    params: dict[str, Any],
+    cmd: CreatePaymentIntent,
     *,
     uow_factory: UnitOfWorkFactory,
     gateway: PaymentGateway,
@@ -164,9 +175,9 @@ async def create_payment_intent(
 ) -> PaymentIntent:
     ctx.require(Permission.write_payments)
     pm, new = None, False
-    if params.get("payment_method"):
+    if cmd.payment_method:
         pm, new = await prepare_payment_method(
-            params["payment_method"], uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+            cmd.payment_method, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
         )
     async with uow_factory() as uow:
         earlier = await created_earlier(uow, ctx, "payment_intent")
@@ -174,7 +185,7 @@ async def create_payment_intent(
             return await visible_intent(uow, earlier, ctx)
         if pm is not None and new:
             await uow.repo(PaymentMethodRepository).add(pm)
-        pi = await new_payment_intent(uow, params, pm, ctx=ctx, clock=clock, max_amount=max_amount)
+        pi = await new_payment_intent(uow, cmd, pm, ctx=ctx, clock=clock, max_amount=max_amount)
         await uow.repo(PaymentIntentRepository).add(pi)
         await remember_created(uow, ctx, "payment_intent", pi.id)
         await record_event(
@@ -191,7 +202,7 @@ async def create_payment_intent(
 
 async def new_payment_intent(
     uow: UnitOfWork,
-    params: dict[str, Any],
+    cmd: CreatePaymentIntent,
     pm: PaymentMethod | None,
     *,
     ctx: RequestContext,
@@ -199,11 +210,11 @@ async def new_payment_intent(
     max_amount: int,
 ) -> PaymentIntent:
     """Validate a create request in ``uow`` and build the intent (not stored yet)."""
-    location = await _location(uow, ctx, params.get("location"))
-    currency = parse_currency(params.get("currency") or location.default_currency)
-    amount = params["amount"]
-    validate_amount(amount, currency, maximum=max_amount)
-    customer_id = params.get("customer")
+    location = await _location(uow, ctx, cmd.location)
+    currency = parse_currency(cmd.currency or location.default_currency)
+    check_currency_accepted(location, currency)
+    validate_amount(cmd.amount, currency, maximum=max_amount)
+    customer_id = cmd.customer
     if customer_id is not None:
         customer = await uow.repo(CustomerRepository).get(customer_id)
         if (
@@ -212,7 +223,7 @@ async def new_payment_intent(
             or not ctx.principal.sees_location(customer.location_id)
         ):
             raise NotFound.of("customer", customer_id, param="customer")
-    types = params.get("payment_method_types") or list(location.payment_method_types)
+    types: list[str] = [*cmd.payment_method_types] or [*location.payment_method_types]
     for i, kind in enumerate(types):
         if kind not in location.payment_method_types:
             raise InvalidRequest(
@@ -220,32 +231,34 @@ async def new_payment_intent(
                 code="payment_method_type_unavailable",
                 param=f"payment_method_types[{i}]",
             )
-    if params.get("setup_future_usage") and customer_id is None:
+    if cmd.setup_future_usage and customer_id is None:
         raise InvalidRequest(
             "setup_future_usage needs a customer to save the method to.",
             code="parameter_missing",
             param="customer",
         )
+    pi_id = id_for("payment_intent")
     pi = PaymentIntent(
-        id=id_for("payment_intent"),
+        id=pi_id,
+        client_secret=client_secret(pi_id),
         location_id=location.id,
-        amount=amount,
+        amount=cmd.amount,
         currency=currency,
-        status=S.REQUIRES_PAYMENT_METHOD.value,
-        capture_method=CaptureMethod(params.get("capture_method") or "automatic").value,
+        status=S.REQUIRES_PAYMENT_METHOD,
+        capture_method=cmd.capture_method,
         payment_method_types=types,
         created=clock.now(),
         customer_id=customer_id,
-        setup_future_usage=params.get("setup_future_usage"),
-        return_url=params.get("return_url"),
-        description=params.get("description"),
-        receipt_email=params.get("receipt_email"),
-        metadata=validate_metadata(params.get("metadata") or {}),
+        setup_future_usage=cmd.setup_future_usage,
+        return_url=cmd.return_url,
+        description=cmd.description,
+        receipt_email=cmd.receipt_email,
+        metadata=validate_metadata(dict(cmd.metadata)),
     )
     if pm is not None:
         check_method_fits(pi, pm)
         pi.payment_method_id = pm.id
-        pi.status = transition(S(pi.status), Operation.ATTACH_PAYMENT_METHOD).value
+        pi.status = transition(pi.status, Operation.ATTACH_PAYMENT_METHOD)
     return pi
 
 
@@ -258,7 +271,7 @@ async def retrieve_payment_intent(
 
 async def update_payment_intent(
     pi_id: str,
-    params: dict[str, Any],
+    cmd: UpdatePaymentIntent,
     *,
     uow_factory: UnitOfWorkFactory,
     gateway: PaymentGateway,
@@ -268,35 +281,47 @@ async def update_payment_intent(
 ) -> PaymentIntent:
     ctx.require(Permission.write_payments)
     pm = None
-    if params.get("payment_method"):
+    if cmd.payment_method:
         pm = await resolve_payment_method(
-            params["payment_method"], uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+            cmd.payment_method, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
         )
     async with uow_factory() as uow:
         pi = await visible_intent(uow, pi_id, ctx, for_update=True)
         before = payment_intent_object(pi)
-        money_fields = {k for k in ("amount", "currency", "capture_method") if k in params}
-        if (money_fields or pm is not None) and await uow.repo(AttemptRepository).open_for(pi.id):
+        if (cmd.changes_money or pm is not None) and await uow.repo(AttemptRepository).open_for(
+            pi.id
+        ):
             raise InvalidRequest(
                 "An attempt of this PaymentIntent is in flight.",
                 code="payment_intent_unexpected_state",
             )
-        if money_fields:
-            pi.status = transition(S(pi.status), Operation.UPDATE).value
-            if "currency" in params:
-                pi.currency = parse_currency(params["currency"])
-            pi.amount = params.get("amount", pi.amount)
-            pi.capture_method = CaptureMethod(params.get("capture_method", pi.capture_method))
+        if cmd.changes_money:
+            pi.status = transition(pi.status, Operation.UPDATE)
+            if not isinstance(cmd.currency, Unset):
+                pi.currency = parse_currency(cmd.currency)
+                location = await uow.repo(LocationRepository).get(pi.location_id)
+                if location is not None:
+                    check_currency_accepted(location, pi.currency)
+            if not isinstance(cmd.amount, Unset):
+                pi.amount = cmd.amount
+            if not isinstance(cmd.capture_method, Unset):
+                pi.capture_method = cmd.capture_method
             validate_amount(pi.amount, pi.currency, maximum=max_amount)
         if pm is not None:
             check_method_fits(pi, pm)
-            pi.status = transition(S(pi.status), Operation.ATTACH_PAYMENT_METHOD).value
+            pi.status = transition(pi.status, Operation.ATTACH_PAYMENT_METHOD)
             pi.payment_method_id = pm.id
-        for name in ("description", "receipt_email", "return_url", "setup_future_usage"):
-            if name in params:
-                setattr(pi, name, params[name])
-        if "metadata" in params:
-            pi.metadata = merge_metadata(pi.metadata, params["metadata"] or {})
+        if not isinstance(cmd.description, Unset):
+            pi.description = cmd.description
+        if not isinstance(cmd.receipt_email, Unset):
+            pi.receipt_email = cmd.receipt_email
+        if not isinstance(cmd.return_url, Unset):
+            pi.return_url = cmd.return_url
+        if not isinstance(cmd.setup_future_usage, Unset):
+            pi.setup_future_usage = cmd.setup_future_usage
+        if not isinstance(cmd.metadata, Unset):  # null (or "" in a form) clears it, as at Stripe
+            update = None if cmd.metadata is None else dict(cmd.metadata)
+            pi.metadata = update_metadata(pi.metadata, update)
         after = payment_intent_object(pi)
         if after != before:
             await uow.repo(PaymentIntentRepository).save(pi)
@@ -305,21 +330,16 @@ async def update_payment_intent(
 
 
 async def list_payment_intents(
+    query: ListPaymentIntents,
     page: PageRequest,
     *,
-    customer: str | None,
-    status: str | None,
-    created_gte: datetime | None,
-    created_lte: datetime | None,
     uow_factory: UnitOfWorkFactory,
     ctx: RequestContext,
 ) -> Page[PaymentIntent]:
-    where = list_filters(
-        t,
-        equals={"customer_id": customer, "status": status},
-        created_gte=created_gte,
-        created_lte=created_lte,
-        location_id=ctx.principal.location_id,
-    )
     async with uow_factory() as uow:
-        return await uow.repo(PaymentIntentRepository).page(page, where)
+        return await uow.repo(PaymentIntentRepository).list_page(
+            page,
+            equals={"customer_id": query.customer, "status": query.status},
+            created=query.created,
+            location_id=ctx.list_location(query.location),
+        )

@@ -7,7 +7,7 @@ logged; we keep brand, last4, expiry, country, fingerprint (and wallet type).
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Any, assert_never
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
@@ -23,6 +23,7 @@ from payments.gateways.protocol import (
     SepaDebitInput,
 )
 from payments.gateways.protocol import PaymentMethod as GatewayPaymentMethod
+from payments.intents.domain.commands import CardParams, CreatePaymentMethod
 from payments.intents.domain.model import PaymentMethod
 from payments.intents.render import payment_method_object
 from payments.intents.repository import PaymentMethodRepository
@@ -37,45 +38,57 @@ from payments.kernel.pagination import Page, PageRequest
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
 
-def _gateway_input(params: dict[str, Any]) -> PaymentMethodInput:
-    kind = params["type"]
-    if kind == "card":
-        card = params.get("card") or {}
-        if "token" in card:
-            return str(card["token"])
-        missing = [k for k in ("number", "exp_month", "exp_year") if card.get(k) in (None, "")]
-        if missing:
-            raise InvalidRequest(
-                f"Missing required param: card[{missing[0]}].",
-                code="parameter_missing",
-                param=f"card[{missing[0]}]",
-            )
-        return CardInput(
-            number=str(card["number"]).replace(" ", ""),
-            exp_month=int(card["exp_month"]),
-            exp_year=int(card["exp_year"]),
-            cvc=str(card.get("cvc") or ""),
-            wallet=card.get("wallet"),
+def _gateway_input(cmd: CreatePaymentMethod) -> PaymentMethodInput:
+    match cmd.type:
+        case "card":
+            return _card_input(cmd.card or CardParams())
+        case "sepa_debit":
+            return _sepa_debit_input(cmd)
+        case "customer_balance":
+            return CustomerBalanceInput(country=cmd.customer_balance_country)
+        case _:
+            assert_never(cmd.type)
+
+
+def _card_input(card: CardParams) -> PaymentMethodInput:
+    if card.token is not None:
+        return card.token
+    if not card.number:
+        raise _missing("card[number]")
+    if card.exp_month is None:
+        raise _missing("card[exp_month]")
+    if card.exp_year is None:
+        raise _missing("card[exp_year]")
+    return CardInput(
+        number=card.number.replace(" ", ""),
+        exp_month=card.exp_month,
+        exp_year=card.exp_year,
+        cvc=card.cvc or "",
+        wallet=card.wallet,
+    )
+
+
+def _sepa_debit_input(cmd: CreatePaymentMethod) -> SepaDebitInput:
+    try:
+        iban = IBAN(cmd.sepa_debit_iban or "")
+    except SchwiftyException:
+        raise InvalidRequest(
+            "The IBAN is invalid.", code="invalid_iban", param="sepa_debit[iban]"
+        ) from None
+    name = cmd.billing_details.get("name")
+    if not name:
+        raise _missing(
+            "billing_details[name]", "SEPA debits need billing_details[name] (the account holder)."
         )
-    if kind == "sepa_debit":
-        sepa = params.get("sepa_debit") or {}
-        billing = params.get("billing_details") or {}
-        try:
-            iban = IBAN(str(sepa.get("iban", "")))
-        except SchwiftyException:
-            raise InvalidRequest(
-                "The IBAN is invalid.", code="invalid_iban", param="sepa_debit[iban]"
-            ) from None
-        if not billing.get("name"):
-            raise InvalidRequest(
-                "SEPA debits need billing_details[name] (the account holder).",
-                code="parameter_missing",
-                param="billing_details[name]",
-            )
-        return SepaDebitInput(
-            iban=iban.compact, account_holder_name=billing["name"], email=billing.get("email")
-        )
-    return CustomerBalanceInput(country=(params.get("customer_balance") or {}).get("country", "DE"))
+    return SepaDebitInput(
+        iban=iban.compact, account_holder_name=str(name), email=cmd.billing_details.get("email")
+    )
+
+
+def _missing(param: str, message: str | None = None) -> InvalidRequest:
+    return InvalidRequest(
+        message or f"Missing required param: {param}.", code="parameter_missing", param=param
+    )
 
 
 def _details(pm: GatewayPaymentMethod) -> dict[str, Any]:
@@ -141,7 +154,7 @@ def _param_for(param: str | None) -> str | None:
 
 
 async def create_payment_method(
-    params: dict[str, Any],
+    cmd: CreatePaymentMethod,
     *,
     uow_factory: UnitOfWorkFactory,
     gateway: PaymentGateway,
@@ -149,7 +162,7 @@ async def create_payment_method(
     ctx: RequestContext,
 ) -> PaymentMethod:
     ctx.require(Permission.write_payments)
-    gateway_pm = await tokenize(_gateway_input(params), gateway=gateway)
+    gateway_pm = await tokenize(_gateway_input(cmd), gateway=gateway)
     async with uow_factory() as uow:
         pm = await store_gateway_method(
             uow,
@@ -157,8 +170,8 @@ async def create_payment_method(
             gateway=gateway.name,
             ctx=ctx,
             clock=clock,
-            billing_details=params.get("billing_details"),
-            metadata=params.get("metadata"),
+            billing_details=dict(cmd.billing_details),
+            metadata=dict(cmd.metadata),
         )
         await uow.commit()
     return pm
@@ -264,12 +277,17 @@ async def detach(
 
 
 async def list_for_customer(
-    customer_id: str, page: PageRequest, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
+    customer_id: str,
+    page: PageRequest,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    ctx: RequestContext,
+    type: str | None = None,
 ) -> Page[PaymentMethod]:
-    from payments.intents.tables import payment_methods as t
-
     async with uow_factory() as uow:
         customer = await uow.repo(CustomerRepository).get(customer_id)
         if customer is None or not ctx.principal.sees_location(customer.location_id):
             raise NotFound.of("customer", customer_id)
-        return await uow.repo(PaymentMethodRepository).page(page, [t.c.customer_id == customer_id])
+        return await uow.repo(PaymentMethodRepository).list_page(
+            page, equals={"customer_id": customer_id, "type": type}
+        )

@@ -33,6 +33,7 @@ from dataclasses import replace
 
 from payments.events.service import record_event
 from payments.gateways.protocol import PaymentGateway
+from payments.intents.domain.commands import ConfirmPaymentIntent, CreatePaymentIntent
 from payments.intents.domain.model import PaymentIntent
 from payments.intents.render import payment_intent_object
 from payments.intents.repository import PaymentIntentRepository, PaymentMethodRepository
@@ -110,7 +111,7 @@ async def pay_invoice(
         await uow.commit()
     await flow.confirm_payment_intent(
         pi.id,
-        {"payment_method": pm.id, "off_session": True},
+        ConfirmPaymentIntent(payment_method=pm.id, off_session=True),
         uow_factory=uow_factory,
         gateway=gateway,
         clock=clock,
@@ -143,14 +144,14 @@ async def _intent_for(
             return current
     pi = await new_payment_intent(
         uow,
-        {
-            "amount": invoice.amount_remaining,
-            "currency": invoice.currency,
-            "location": invoice.location_id,
-            "customer": invoice.customer_id,
-            "description": f"Invoice {invoice.number}",
-            "metadata": {"invoice": invoice.id, "invoice_number": invoice.number or ""},
-        },
+        CreatePaymentIntent(
+            amount=invoice.amount_remaining,
+            currency=invoice.currency,
+            location=invoice.location_id,
+            customer=invoice.customer_id,
+            description=f"Invoice {invoice.number}",
+            metadata={"invoice": invoice.id, "invoice_number": invoice.number or ""},
+        ),
         None,
         ctx=ctx,
         clock=clock,

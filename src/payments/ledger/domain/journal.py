@@ -11,7 +11,8 @@ transaction (:func:`payments.ledger.domain.postings.reversal`).
 
 :func:`verify` re-checks the same invariants on stored rows (anything with
 ``account``, ``amount`` and ``currency``), reporting problems instead of
-raising, for ``payments ledger verify``.
+raising, for ``payments ledger verify``; :class:`JournalCheck` does the same
+one transaction at a time, for a journal streamed from the database.
 
 Errors::
 
@@ -295,33 +296,56 @@ def verify(
     objects. Checks each transaction (known accounts and currencies, integer
     non-zero amounts, at least two entries, balanced per currency with memo and
     balance-sheet entries separately), then the whole journal (no more was
-    released or captured than was authorized, per currency).
+    released or captured than was authorized, per currency). A journal too big
+    for memory is checked one transaction at a time with :class:`JournalCheck`.
     """
+    check = JournalCheck()
     if isinstance(transactions, Mapping):
-        groups = [(str(tx_id), list(rows)) for tx_id, rows in transactions.items()]
+        for tx_id, rows in transactions.items():
+            check.add(str(tx_id), rows)
     else:
-        groups = [
-            (f"#{i} {tx.kind} ({tx.source})", list(tx.entries)) for i, tx in enumerate(transactions)
-        ]
-    problems: list[str] = []
-    valid: list[EntryRecord] = []
-    for label, rows in groups:
+        for i, tx in enumerate(transactions):
+            check.add(f"#{i} {tx.kind} ({tx.source})", tx.entries)
+    return check.problems()
+
+
+class JournalCheck:
+    """:func:`verify`, fed one transaction at a time: the memory it keeps is the problems
+    found and one running total per currency, however many entries pass through."""
+
+    def __init__(self) -> None:
+        self._problems: list[str] = []
+        # Balanced transactions make a zero trial balance; what remains to check across
+        # transactions is that no hold was cleared more than once: the running balance
+        # of customer_funds_authorized per currency, over the valid transactions.
+        self._held: dict[str, int] = {}
+        self.transactions = 0
+
+    def add(self, label: str, rows: Iterable[EntryRecord]) -> None:
+        """Check one transaction's entries (``label`` names it in the problems)."""
+        rows = list(rows)
+        self.transactions += 1
         found = _row_problems(rows)
         if not found:
             if len(rows) < 2:
                 found.append(f"has {len(rows)} entries, needs at least 2")
             found.extend(_imbalances(rows))
-        problems.extend(f"transaction {label}: {p}" for p in found)
-        if not found:
-            valid.extend(rows)
-    # Balanced transactions make a zero trial balance; what remains to check
-    # across transactions is that no hold was cleared more than once.
-    tb = trial_balance(valid)
-    for cur in tb.currencies:
-        held = tb.normal_balance(Account.CUSTOMER_FUNDS_AUTHORIZED, cur)
-        if held < 0:
-            problems.append(f"more {cur} captured or released than was authorized ({held})")
-    return problems
+        self._problems.extend(f"transaction {label}: {p}" for p in found)
+        if found:
+            return
+        for row in rows:
+            if row.account == Account.CUSTOMER_FUNDS_AUTHORIZED.value:
+                currency = row.currency.lower()
+                self._held[currency] = self._held.get(currency, 0) + row.amount
+
+    def problems(self) -> list[str]:
+        """Every problem found so far, then those of the journal as a whole."""
+        sign = Account.CUSTOMER_FUNDS_AUTHORIZED.spec.normal_balance.sign
+        return self._problems + [
+            f"more {cur} captured or released than was authorized ({held * sign})"
+            for cur, held in sorted(self._held.items())
+            if held * sign < 0
+        ]
 
 
 def _row_problems(rows: Sequence[EntryRecord]) -> list[str]:

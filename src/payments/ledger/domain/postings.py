@@ -19,7 +19,9 @@ Each posting as ``debit -> credit`` (one line per balanced pair):
     gateway_receivable -> revenue_clearing: automatic capture (authorize and
     capture at once, no memo hold) or an async method that settled.
 ``charge_fee`` (charge.fee)
-    gateway_fees -> gateway_receivable: the gateway keeps its fee from our balance.
+    gateway_fees -> gateway_receivable: the gateway keeps its fee from our balance,
+    in the currency it took the fee in (one pair per currency; not always the
+    charge's: Stripe takes it in the settlement currency).
 ``overpayment_received`` (charge.overpayment)
     gateway_receivable -> customer_credit: a bank transfer brought more than was owed;
     the excess is the customer's until refunded or applied.
@@ -145,15 +147,19 @@ def charge_succeeded(amount: Money, *, source: Source, description: str = "") ->
     )
 
 
-def charge_fee(fee: Money, *, source: Source, description: str = "") -> JournalTransaction:
-    """The gateway's fee, deducted from the balance it holds for us."""
-    _positive(fee, "fee")
-    return _pairs(
-        _K.CHARGE_FEE,
-        source,
-        description or f"Gateway fee of {fee.format()}",
-        (_A.GATEWAY_FEES, _A.GATEWAY_RECEIVABLE, fee),
-    )
+def charge_fee(*fees: Money, source: Source, description: str = "") -> JournalTransaction:
+    """The gateway's fee, deducted from the balance it holds for us, in the currency the
+    gateway took it in: one balanced pair per currency (a fee may be in another currency
+    than the charge, or in several), so the transaction balances in each."""
+    if not fees:
+        raise InvalidPosting("A fee posting needs at least one fee")
+    totals: dict[str, Money] = {}
+    for fee in fees:
+        _positive(fee, "fee")
+        totals[fee.currency] = totals[fee.currency] + fee if fee.currency in totals else fee
+    legs = [(_A.GATEWAY_FEES, _A.GATEWAY_RECEIVABLE, totals[cur]) for cur in sorted(totals)]
+    text = " and ".join(money.format() for *_, money in legs)
+    return _pairs(_K.CHARGE_FEE, source, description or f"Gateway fee of {text}", *legs)
 
 
 def payout_paid(

@@ -1,15 +1,16 @@
-"""Shared repository mechanics: cursor pagination over prefixed, sortable ids."""
+"""Shared repository mechanics: cursor pagination over prefixed, sortable ids, and the
+filters of Stripe-style lists."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from payments.kernel.pagination import PageRequest
+from payments.kernel.pagination import Created, PageRequest
 
 
 async def fetch_page(
@@ -42,18 +43,17 @@ async def fetch_page(
 def list_filters(
     table: sa.Table,
     *,
-    equals: dict[str, Any] | None = None,
-    created_gte: Any = None,
-    created_lte: Any = None,
+    equals: Mapping[str, object] | None = None,
+    created: Created | None = None,
     location_id: str | None = None,
 ) -> list[sa.ColumnElement[bool]]:
     """The WHERE clauses of a Stripe-style list: equality filters that were given (None
-    means "not filtered"), a ``created`` range, and a location-restricted key's shop."""
+    or "" means "not filtered"), a ``created`` range, and a location-restricted key's shop."""
     where = [table.c[name] == value for name, value in (equals or {}).items() if value]
-    if created_gte is not None:
-        where.append(table.c.created >= created_gte)
-    if created_lte is not None:
-        where.append(table.c.created <= created_lte)
+    if created is not None and created.gte is not None:
+        where.append(table.c.created >= created.gte)
+    if created is not None and created.lte is not None:
+        where.append(table.c.created <= created.lte)
     if location_id is not None:
         where.append(table.c.location_id == location_id)
     return where

@@ -36,3 +36,34 @@ def check(database_url: str) -> str | None:
 
 def revision(database_url: str, message: str) -> None:
     command.revision(alembic_config(database_url), message=message, autogenerate=True)
+
+
+async def schema_problem(database_url: str) -> str | None:
+    """Why the database cannot serve yet (missing, not migrated, behind), or None.
+
+    A SQLite file that does not exist is reported, never created."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from payments.platform.db.engine import create_engine, sqlite_path
+
+    path = sqlite_path(database_url)
+    if path is not None and not path.exists():
+        return f"no database at {path}"
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            current = await conn.run_sync(
+                lambda sync: set(MigrationContext.configure(sync).get_current_heads())
+            )
+    except (OSError, SQLAlchemyError) as exc:
+        return f"cannot open the database ({type(exc).__name__})"
+    finally:
+        await engine.dispose()
+    heads = set(ScriptDirectory.from_config(alembic_config(database_url)).get_heads())
+    if not current:
+        return "the database has no tables yet"
+    if current != heads:
+        return "the database is not migrated to this version"
+    return None

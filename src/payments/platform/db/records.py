@@ -1,5 +1,9 @@
 """A repository for record dataclasses whose field names equal their table's columns.
 
+Fields typed with an enum (``status: PaymentIntentStatus``) hold the enum member: the
+column stores its value and rows are converted back on the way out, so records hold
+enums end to end.
+
 The statements of ``add``, ``save`` and ``get`` are built once per table and executed
 with parameters: building a statement per call (``insert().values(**row)``) costs
 SQLAlchemy several times the CPU of executing it.
@@ -7,19 +11,23 @@ SQLAlchemy several times the CPU of executing it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, fields, is_dataclass
+from enum import Enum
 from functools import cache
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_args, get_type_hints
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from payments.kernel.pagination import Page, PageRequest
-from payments.platform.db.listing import fetch_page
+from payments.kernel.pagination import Created, Page, PageRequest
+from payments.platform.db.listing import fetch_page, list_filters
 from payments.platform.db.uow import Repository
 
-R = TypeVar("R")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+R = TypeVar("R", bound="DataclassInstance")
 
 
 @cache
@@ -30,17 +38,38 @@ def _statements(table: sa.Table) -> tuple[Any, Any, Any, Any]:
     return table.insert(), table.update().where(by_id), select, select.with_for_update()
 
 
+def _enum_fields(record: type) -> dict[str, type[Enum]]:
+    """The record's fields typed with an enum (or an optional one), and that enum."""
+    hints = get_type_hints(record)
+    found: dict[str, type[Enum]] = {}
+    for f in fields(record):
+        for candidate in (hints[f.name], *get_args(hints[f.name])):
+            if isinstance(candidate, type) and issubclass(candidate, Enum):
+                found[f.name] = candidate
+    return found
+
+
 class RecordRepository(Repository, Generic[R]):
     table: sa.Table
     record: type[R]
+    _enums: dict[str, type[Enum]] = {}  # set per subclass (its record), never mutated
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "record" in cls.__dict__:
+            cls._enums = _enum_fields(cls.record)
 
     def __init__(self, conn: AsyncConnection) -> None:
         super().__init__(conn)
-        self._names = [f.name for f in fields(self.record)]  # type: ignore[arg-type]
+        self._names = [f.name for f in fields(self.record)]
 
     def _from_row(self, row: Any) -> R:
         mapping = row._mapping
-        return self.record(**{n: mapping[n] for n in self._names})
+        values = {n: mapping[n] for n in self._names}
+        for name, enum in self._enums.items():
+            if values[name] is not None:
+                values[name] = enum(values[name])
+        return self.record(**values)
 
     def _values(self, obj: R) -> dict[str, Any]:
         values = {n: getattr(obj, n) for n in self._names}
@@ -76,3 +105,20 @@ class RecordRepository(Repository, Generic[R]):
     async def page(self, page: PageRequest, where: Sequence[sa.ColumnElement[bool]]) -> Page[R]:
         rows, has_more = await fetch_page(self._conn, self.table, where, page)
         return Page([self._from_row(r) for r in rows], has_more)
+
+    async def list_page(
+        self,
+        page: PageRequest,
+        *,
+        equals: Mapping[str, object] | None = None,
+        created: Created | None = None,
+        location_id: str | None = None,
+    ) -> Page[R]:
+        """A Stripe-style list, newest first, filtered by plain values: ``equals`` maps
+        record fields to the value they must have (None or "": not filtered), ``created``
+        bounds the creation time, ``location_id`` keeps one shop's records only."""
+        unknown = sorted(set(equals or {}) - set(self._names))
+        if unknown:
+            raise ValueError(f"{self.record.__name__} has no field {unknown[0]!r} to filter on")
+        where = list_filters(self.table, equals=equals, created=created, location_id=location_id)
+        return await self.page(page, where)

@@ -22,7 +22,7 @@ work is open.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Self, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -67,7 +67,7 @@ class UnitOfWork:
             if self._conn is None:
                 raise UnitOfWorkClosed("the unit of work is not open")
             found = self._repos[cls] = cls(self._conn)
-        return found  # type: ignore[return-value]  # keyed by its own class
+        return cast(R, found)  # the map holds each repository under its own class
 
     async def __aenter__(self) -> Self:
         self._conn = await self._engine.connect()

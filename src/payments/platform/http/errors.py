@@ -99,8 +99,29 @@ def _validation_error(exc: RequestValidationError) -> tuple[str, str, str | None
         return "parameter_missing", f"Missing required param: {param}.", param
     if kind == "extra_forbidden":
         return "parameter_unknown", f"Received unknown parameter: {param}", param
+    if param is None:
+        return (
+            "parameter_invalid",
+            "The request body must be an object of parameters (JSON, or form-encoded).",
+            None,
+        )
+    if "input" in err and err["input"] in (None, ""):
+        return (
+            "parameter_invalid",
+            f"You passed an empty value for '{param}'. We assume empty values are an attempt "
+            f"to unset a parameter; however '{param}' cannot be unset. You should remove "
+            f"'{param}' from your request or supply a non-empty value.",
+            param,
+        )
     message = str(err.get("msg", "Invalid value")).removeprefix("Value error, ")
     return "parameter_invalid", f"Invalid {param}: {message}", param
+
+
+def _card_error_details(exc: e.PaymentsError) -> dict[str, Any]:
+    """What a decline adds to the error body: its ``decline_code`` and the intent."""
+    if not isinstance(exc, e.CardError):
+        return {}
+    return {"decline_code": exc.decline_code, "payment_intent": exc.payment_intent}
 
 
 def request_id_of(request: Request) -> str | None:
@@ -120,8 +141,7 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.message,
             exc.param,
             request_id=request_id_of(request),
-            decline_code=getattr(exc, "decline_code", None),
-            payment_intent=getattr(exc, "payment_intent", None),
+            **_card_error_details(exc),
         )
 
     @app.exception_handler(MoneyError)

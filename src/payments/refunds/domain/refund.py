@@ -190,7 +190,7 @@ class Refund:
     location_id: str
     amount: int
     currency: str
-    status: str
+    status: RefundStatus
     gateway: str
     created: datetime
     requested_by: str  # API key id (or "system" / "cli")

@@ -14,16 +14,17 @@ last). Helpers never commit; the caller owns the unit of work.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, assert_never
 
 from payments.audit.service import record_audit
 from payments.events.service import record_event
 from payments.gateways.protocol import GatewayEvent, RefundResult
-from payments.intents.domain.model import AttemptStatus, Charge, GatewayAttempt
+from payments.intents.domain.model import AttemptOperation, AttemptStatus, Charge, GatewayAttempt
 from payments.intents.render import charge_object
 from payments.intents.repository import AttemptRepository, ChargeRepository
 from payments.kernel.clock import Clock
 from payments.kernel.context import SYSTEM, RequestContext
+from payments.kernel.errors import must_exist
 from payments.kernel.ids import id_for
 from payments.kernel.money import Money
 from payments.ledger.domain import postings
@@ -109,8 +110,8 @@ async def send_refund(
     )
     attempt = GatewayAttempt(
         id=id_for("attempt"),
-        operation="refund",
-        status=AttemptStatus.started.value,
+        operation=AttemptOperation.refund,
+        status=AttemptStatus.started,
         gateway=gateway,
         request={
             "reference": charge.gateway_ref,
@@ -148,7 +149,7 @@ async def move_refund(
     """Move ``refund`` to ``target`` (already allowed by the table): post the ledger
     steps, adjust the charge, save, emit events. Returns the object as it was
     ``before`` (default: now). Records no audit: callers do, last."""
-    current = S(refund.status)
+    current = refund.status
     before = before or refund_object(refund)
     now = clock.now()
     money, source = Money(refund.amount, refund.currency), refund_source(refund)
@@ -168,8 +169,10 @@ async def move_refund(
                 )
             case LedgerStep.CREATED:
                 raise ValueError("refund_created is posted by send_refund")
+            case _:
+                assert_never(step)
         await uow.repo(LedgerRepository).post(tx, when=now, location_id=refund.location_id)
-    refund.status = target.value
+    refund.status = target
     if target in (S.FAILED, S.CANCELED):
         if target == S.FAILED:
             refund.failure_reason = failure_reason or refund.failure_reason or "unknown"
@@ -208,7 +211,7 @@ async def apply_refund_outcome(
 ) -> bool:
     """Apply a gateway outcome to ``refund`` and ``charge`` (both loaded for update).
     Returns True when it changed anything; an outcome the table refuses is ignored."""
-    current = S(refund.status)
+    current = refund.status
     target = next_status(current, outcome)
     if target is None or target == current:
         if target is None:
@@ -233,9 +236,13 @@ async def apply_refund_outcome(
 
 
 async def _locked(uow: UnitOfWork, attempt: GatewayAttempt) -> tuple[Refund, Charge]:
-    charge = await uow.repo(ChargeRepository).get(attempt.charge_id or "", for_update=True)
-    refund = await uow.repo(RefundRepository).get(attempt.object_id or "", for_update=True)
-    assert charge is not None and refund is not None, attempt.id
+    charge_id, refund_id = attempt.charge_id or "", attempt.object_id or ""
+    charge = must_exist(
+        await uow.repo(ChargeRepository).get(charge_id, for_update=True), "charge", charge_id
+    )
+    refund = must_exist(
+        await uow.repo(RefundRepository).get(refund_id, for_update=True), "refund", refund_id
+    )
     return refund, charge
 
 
@@ -281,7 +288,8 @@ async def apply_refund_event(
 ) -> str | None:
     """A gateway event carrying a refund snapshot; returns an error text, or None."""
     snapshot = event.refund
-    assert snapshot is not None
+    if snapshot is None:
+        raise ValueError(f"gateway event {event.id} ({event.type}) carries no refund")
     try:
         outcome = outcome_of(snapshot.status)
     except ValueError as exc:
@@ -290,9 +298,14 @@ async def apply_refund_event(
         found = await uow.repo(RefundRepository).by_gateway_ref(gateway, snapshot.reference)
         if found is None:
             return "no refund of ours has this reference"
-        charge = await uow.repo(ChargeRepository).get(found.charge_id, for_update=True)
-        refund = await uow.repo(RefundRepository).get(found.id, for_update=True)
-        assert charge is not None and refund is not None
+        charge = must_exist(
+            await uow.repo(ChargeRepository).get(found.charge_id, for_update=True),
+            "charge",
+            found.charge_id,
+        )
+        refund = must_exist(
+            await uow.repo(RefundRepository).get(found.id, for_update=True), "refund", found.id
+        )
         await apply_refund_outcome(
             uow,
             refund,

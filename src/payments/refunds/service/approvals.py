@@ -14,16 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from payments.events.service import record_event
 from payments.gateways.protocol import PaymentGateway, RefundCanceling
-from payments.intents.domain.model import AttemptStatus, Charge, GatewayAttempt
+from payments.intents.domain.model import AttemptOperation, AttemptStatus, Charge, GatewayAttempt
 from payments.intents.repository import AttemptRepository, ChargeRepository
-from payments.intents.tables import gateway_attempts
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
+from payments.kernel.errors import must_exist
 from payments.kernel.ids import id_for
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.refunds.domain.refund import (
@@ -51,9 +49,14 @@ S = RefundStatus
 async def _locked(uow: UnitOfWork, refund_id: str, ctx: RequestContext) -> tuple[Refund, Charge]:
     """The refund and its charge, locked in the one lock order (charge, then refund)."""
     found = await visible_refund(uow, refund_id, ctx)
-    charge = await uow.repo(ChargeRepository).get(found.charge_id, for_update=True)
-    refund = await uow.repo(RefundRepository).get(refund_id, for_update=True)
-    assert charge is not None and refund is not None
+    charge = must_exist(
+        await uow.repo(ChargeRepository).get(found.charge_id, for_update=True),
+        "charge",
+        found.charge_id,
+    )
+    refund = must_exist(
+        await uow.repo(RefundRepository).get(refund_id, for_update=True), "refund", refund_id
+    )
     return refund, charge
 
 
@@ -89,7 +92,7 @@ async def approve_refund(
                 "You cannot approve a refund you requested yourself: another finance or "
                 "admin key must approve it."
             )
-        target = transition(S(refund.status), Operation.APPROVE)
+        target = transition(refund.status, Operation.APPROVE)
         check_refundable(
             charge_status=charge.status,
             captured=charge.captured,
@@ -99,7 +102,7 @@ async def approve_refund(
         )
         before = refund_object(refund)
         now = clock.now()
-        refund.status = target.value
+        refund.status = target
         refund.decision = "approved"
         refund.decided_by, refund.decided_by_name = principal.api_key_id, principal.name
         refund.decided_at = now
@@ -144,7 +147,7 @@ async def reject_refund(
     principal = ctx.principal
     async with uow_factory() as uow:
         refund, charge = await _locked(uow, refund_id, ctx)
-        target = transition(S(refund.status), Operation.REJECT)
+        target = transition(refund.status, Operation.REJECT)
         before = refund_object(refund)
         refund.decision = "rejected"
         refund.decided_by, refund.decided_by_name = principal.api_key_id, principal.name
@@ -164,15 +167,6 @@ async def reject_refund(
     return refund
 
 
-async def _open_attempts(uow: UnitOfWork, refund_id: str) -> list[GatewayAttempt]:
-    t = gateway_attempts
-    return await uow.repo(AttemptRepository).find(
-        t.c.object_id == refund_id,
-        t.c.status.in_((AttemptStatus.started.value, AttemptStatus.unknown.value)),
-        order_by=sa.desc(t.c.created),
-    )
-
-
 async def cancel_refund(
     refund_id: str,
     *,
@@ -185,7 +179,7 @@ async def cancel_refund(
     attempt = None
     async with uow_factory() as uow:  # phase 1
         refund, charge = await _locked(uow, refund_id, ctx)
-        status = S(refund.status)
+        status = refund.status
         target = transition(status, Operation.CANCEL)
         if status == S.PENDING_APPROVAL:
             before = await move_refund(uow, refund, charge, target, clock=clock, ctx=ctx)
@@ -200,7 +194,10 @@ async def cancel_refund(
             )
             await uow.commit()
             return refund
-        if await _open_attempts(uow, refund.id) or refund.gateway_ref is None:
+        if (
+            await uow.repo(AttemptRepository).open_for_object(refund.id)
+            or refund.gateway_ref is None
+        ):
             raise RefundStateConflict(
                 "This refund is being sent to the gateway; try again once it is pending there."
             )
@@ -210,8 +207,8 @@ async def cancel_refund(
             )
         attempt = GatewayAttempt(
             id=id_for("attempt"),
-            operation="cancel_refund",
-            status=AttemptStatus.started.value,
+            operation=AttemptOperation.cancel_refund,
+            status=AttemptStatus.started,
             gateway=gateway.name,
             request={"reference": refund.gateway_ref},
             created=clock.now(),

@@ -17,8 +17,6 @@ Creating follows the three phases of :mod:`payments.intents.service.attempts`:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from payments.events.service import record_event
 from payments.gateways.protocol import PaymentGateway
@@ -34,22 +32,20 @@ from payments.kernel.errors import InvalidRequest, NotFound
 from payments.kernel.ids import id_for
 from payments.kernel.metadata import validate_metadata
 from payments.kernel.pagination import Page, PageRequest
-from payments.platform.db.listing import list_filters
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
+from payments.refunds.domain.commands import CreateRefund, ListRefunds
 from payments.refunds.domain.policy import RefundPolicy
 from payments.refunds.domain.refund import (
     ChargeNotRefundable,
     Refund,
     RefundStatus,
     check_refundable,
-    parse_reason,
     refund_amount,
 )
 from payments.refunds.render import refund_object
 from payments.refunds.repository import RefundRepository
 from payments.refunds.service.apply import audit_refund, send_refund
 from payments.refunds.service.invoice_refunds import invoice_refunds
-from payments.refunds.tables import refunds as t
 
 S = RefundStatus
 
@@ -63,9 +59,9 @@ async def visible_refund(
     return refund
 
 
-async def _charge_to_refund(uow: UnitOfWork, params: dict[str, Any], ctx: RequestContext) -> Charge:
+async def _charge_to_refund(uow: UnitOfWork, cmd: CreateRefund, ctx: RequestContext) -> Charge:
     """The charge named by ``charge`` or ``payment_intent``, locked for update."""
-    charge_id, pi_id = params.get("charge"), params.get("payment_intent")
+    charge_id, pi_id = cmd.charge, cmd.payment_intent
     if not charge_id and not pi_id:
         raise InvalidRequest(
             "Missing required param: payment_intent (or charge).",
@@ -164,7 +160,7 @@ async def begin_refund(
         location_id=charge.location_id,
         amount=amount,
         currency=charge.currency,
-        status=(S.PENDING_APPROVAL if approval else S.PENDING).value,
+        status=S.PENDING_APPROVAL if approval else S.PENDING,
         gateway=charge.gateway,
         created=now,
         requested_by=principal.api_key_id,
@@ -216,7 +212,7 @@ async def audit_new_refund(
 
 
 async def create_refund(
-    params: dict[str, Any],
+    cmd: CreateRefund,
     *,
     uow_factory: UnitOfWorkFactory,
     gateway: PaymentGateway,
@@ -225,19 +221,17 @@ async def create_refund(
     policy: RefundPolicy,
 ) -> Refund:
     ctx.require(Permission.write_refunds)
-    reason = parse_reason(params.get("reason"))
-    metadata = validate_metadata(params.get("metadata") or {})
+    metadata = validate_metadata(dict(cmd.metadata))
+    reason = cmd.reason.value if cmd.reason else None
     async with uow_factory() as uow:  # phase 1
         earlier = await created_earlier(uow, ctx, "refund")
         if earlier is not None:  # a retry after a crash: the refund exists already
             return await visible_refund(uow, earlier, ctx)
-        invoice_id = await _invoice_of(uow, params, ctx)
+        invoice_id = await _invoice_of(uow, cmd, ctx)
         if invoice_id is not None:  # lock order: the invoice, then the charge
             await invoice_refunds().lock_invoice(uow, invoice_id)
-        charge = await _charge_to_refund(uow, params, ctx)
-        amount = await refundable_amount(
-            uow, charge, requested=params.get("amount"), currency=params.get("currency")
-        )
+        charge = await _charge_to_refund(uow, cmd, ctx)
+        amount = await refundable_amount(uow, charge, requested=cmd.amount, currency=cmd.currency)
         refund_id = id_for("refund")
         if invoice_id is not None:  # its credit note first: it may refuse the refund
             await invoice_refunds().refund_requested(
@@ -246,7 +240,7 @@ async def create_refund(
                 refund_id=refund_id,
                 amount=amount,
                 currency=charge.currency,
-                reason=reason.value if reason else None,
+                reason=reason,
                 clock=clock,
                 ctx=ctx,
             )
@@ -255,8 +249,8 @@ async def create_refund(
             charge,
             refund_id=refund_id,
             amount=amount,
-            reason=reason.value if reason else None,
-            note=params.get("note"),
+            reason=reason,
+            note=cmd.note,
             metadata=metadata,
             policy=policy,
             gateway=gateway.name,
@@ -273,11 +267,11 @@ async def create_refund(
     return await retrieve_refund(refund_id, uow_factory=uow_factory, ctx=ctx)
 
 
-async def _invoice_of(uow: UnitOfWork, params: dict[str, Any], ctx: RequestContext) -> str | None:
+async def _invoice_of(uow: UnitOfWork, cmd: CreateRefund, ctx: RequestContext) -> str | None:
     """The invoice the payment to refund paid, if any (read without a lock)."""
-    pi_id = params.get("payment_intent")
-    if not pi_id and params.get("charge"):
-        charge = await uow.repo(ChargeRepository).get(params["charge"])
+    pi_id = cmd.payment_intent
+    if not pi_id and cmd.charge:
+        charge = await uow.repo(ChargeRepository).get(cmd.charge)
         pi_id = charge.payment_intent_id if charge is not None else None
     if not pi_id:
         return None
@@ -295,22 +289,20 @@ async def retrieve_refund(
 
 
 async def list_refunds(
+    query: ListRefunds,
     page: PageRequest,
     *,
-    payment_intent: str | None,
-    charge: str | None,
-    status: str | None,
-    created_gte: datetime | None,
-    created_lte: datetime | None,
     uow_factory: UnitOfWorkFactory,
     ctx: RequestContext,
 ) -> Page[Refund]:
-    where = list_filters(
-        t,
-        equals={"payment_intent_id": payment_intent, "charge_id": charge, "status": status},
-        created_gte=created_gte,
-        created_lte=created_lte,
-        location_id=ctx.principal.location_id,
-    )
     async with uow_factory() as uow:
-        return await uow.repo(RefundRepository).page(page, where)
+        return await uow.repo(RefundRepository).list_page(
+            page,
+            equals={
+                "payment_intent_id": query.payment_intent,
+                "charge_id": query.charge,
+                "status": query.status,
+            },
+            created=query.created,
+            location_id=ctx.list_location(query.location),
+        )

@@ -12,7 +12,12 @@ from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, servi
 from payments.platform.http.responses import json_response, list_object, list_response
 from payments.webhooks.domain.delivery import DeliveryStatus
 from payments.webhooks.render import webhook_delivery_object
-from payments.webhooks.schemas import RedeliverRequest, ReplayRequest, WebhookReplayOut
+from payments.webhooks.schemas import (
+    RedeliverRequest,
+    ReplayRequest,
+    WebhookDeliveryList,
+    WebhookReplayOut,
+)
 from payments.webhooks.service import replay as uc
 
 router = APIRouter(tags=["webhook_endpoints"])
@@ -24,6 +29,7 @@ def _time(seconds: int | None) -> datetime | None:
 
 @router.get(
     "/v1/webhook_endpoints/{endpoint_id}/deliveries",
+    responses={200: {"model": WebhookDeliveryList}},
     summary="List an endpoint's deliveries with their last attempt (newest first)",
 )
 async def list_deliveries(
@@ -71,7 +77,11 @@ async def replay(
     )
 
 
-@router.post("/v1/events/{event_id}/redeliver", summary="Send an event again (fresh delivery)")
+@router.post(
+    "/v1/events/{event_id}/redeliver",
+    responses={200: {"model": WebhookDeliveryList}},
+    summary="Send an event again (fresh delivery)",
+)
 async def redeliver(
     event_id: str, c: ContainerDep, ctx: ContextDep, body: RedeliverRequest | None = None
 ) -> Response:

@@ -8,12 +8,13 @@ from starlette.responses import Response
 
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
 from payments.platform.http.responses import json_response, list_response
-from payments.platform.http.schemas import DeletedObject
 from payments.platform.runtime import Runtime
 from payments.webhooks.render import deleted_webhook_endpoint_object, webhook_endpoint_object
 from payments.webhooks.schemas import (
+    DeletedWebhookEndpointOut,
     RotateSecret,
     WebhookEndpointCreate,
+    WebhookEndpointList,
     WebhookEndpointOut,
     WebhookEndpointUpdate,
 )
@@ -21,7 +22,7 @@ from payments.webhooks.service import endpoints as uc
 
 router = APIRouter(prefix="/v1/webhook_endpoints", tags=["webhook_endpoints"])
 
-ENDPOINT = {200: {"model": WebhookEndpointOut}}
+ENDPOINT: dict[int | str, dict[str, Any]] = {200: {"model": WebhookEndpointOut}}
 
 
 def _with_hosts(c: Runtime) -> dict[str, Any]:
@@ -42,7 +43,11 @@ async def create_endpoint(
     return _with_secret(created)
 
 
-@router.get("", summary="List webhook endpoints (newest first)")
+@router.get(
+    "",
+    responses={200: {"model": WebhookEndpointList}},
+    summary="List webhook endpoints (newest first)",
+)
 async def list_endpoints(c: ContainerDep, ctx: ContextDep, page: PageDep) -> Response:
     result = await uc.list_webhook_endpoints(page, uow_factory=c.uow_factory, ctx=ctx)
     return list_response("/v1/webhook_endpoints", result, webhook_endpoint_object)
@@ -64,7 +69,11 @@ async def update_endpoint(
     return json_response(webhook_endpoint_object(endpoint))
 
 
-@router.delete("/{endpoint_id}", responses={200: {"model": DeletedObject}}, summary="Delete")
+@router.delete(
+    "/{endpoint_id}",
+    responses={200: {"model": DeletedWebhookEndpointOut}},
+    summary="Delete a webhook endpoint",
+)
 async def delete_endpoint(endpoint_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
     endpoint = await uc.delete_webhook_endpoint(endpoint_id, ctx=ctx, **services(c))
     return json_response(deleted_webhook_endpoint_object(endpoint))

@@ -9,6 +9,7 @@ outcome is written only by the holder of the token.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -208,7 +209,7 @@ class WebhookDeliveryRepository(Repository):
         row = (await self._conn.execute(sa.select(d).where(d.c.id == delivery_id))).first()
         return _to_delivery(row) if row else None
 
-    async def list(
+    async def list_page(
         self,
         page: PageRequest,
         *,
@@ -224,7 +225,7 @@ class WebhookDeliveryRepository(Repository):
         rows, has_more = await fetch_page(self._conn, d, where, page)
         return Page([_to_delivery(r) for r in rows], has_more)
 
-    async def for_event(self, event_id: str) -> list[WebhookDelivery]:
+    async def for_event(self, event_id: str) -> builtins.list[WebhookDelivery]:
         rows = await self._conn.execute(
             sa.select(d).where(d.c.event_id == event_id).order_by(d.c.id)
         )
@@ -240,7 +241,7 @@ class WebhookDeliveryRepository(Repository):
         created_gte: datetime | None,
         created_lte: datetime | None,
         limit: int,
-    ) -> list[Event]:
+    ) -> builtins.list[Event]:
         """Events an endpoint subscribes to, oldest first, for a replay."""
         where: list[sa.ColumnElement[bool]] = [ev.c.livemode == livemode]
         if "*" not in enabled_events:

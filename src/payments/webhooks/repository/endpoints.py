@@ -6,6 +6,7 @@ endpoint objects this repository returns never carry them.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any
@@ -81,14 +82,14 @@ class WebhookEndpointRepository(Repository):
         await self._conn.execute(s.delete().where(s.c.endpoint_id == endpoint_id))
         await self._conn.execute(t.delete().where(t.c.id == endpoint_id))
 
-    async def list(
+    async def list_page(
         self, page: PageRequest, *, location_id: str | None = None
     ) -> Page[WebhookEndpoint]:
         where = [t.c.location_id == location_id] if location_id else []
         rows, has_more = await fetch_page(self._conn, t, where, page)
         return Page([_to_endpoint(r) for r in rows], has_more)
 
-    async def enabled(self) -> list[WebhookEndpoint]:
+    async def enabled(self) -> builtins.list[WebhookEndpoint]:
         rows = await self._conn.execute(
             sa.select(t).where(t.c.status == EndpointStatus.enabled.value).order_by(t.c.id)
         )
@@ -117,7 +118,7 @@ class WebhookEndpointRepository(Repository):
 
     async def signing_secrets(
         self, endpoint_ids: Collection[str], now: datetime
-    ) -> dict[str, list[str]]:
+    ) -> dict[str, builtins.list[str]]:
         """The unexpired secrets of each endpoint, newest first."""
         if not endpoint_ids:
             return {}
@@ -155,7 +156,7 @@ class WebhookEndpointRepository(Repository):
 
     async def failing_since_before(
         self, endpoint_ids: Collection[str], cutoff: datetime
-    ) -> list[WebhookEndpoint]:
+    ) -> builtins.list[WebhookEndpoint]:
         if not endpoint_ids:
             return []
         rows = await self._conn.execute(

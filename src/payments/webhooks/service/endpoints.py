@@ -19,7 +19,7 @@ from payments.kernel.clock import Clock, to_unix
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import NotFound
 from payments.kernel.ids import id_for
-from payments.kernel.metadata import merge_metadata, validate_metadata
+from payments.kernel.metadata import update_metadata, validate_metadata
 from payments.kernel.pagination import Page, PageRequest
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.webhooks.adapters.signing import new_secret
@@ -110,7 +110,7 @@ async def list_webhook_endpoints(
     page: PageRequest, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
 ) -> Page[WebhookEndpoint]:
     async with uow_factory() as uow:
-        return await uow.repo(WebhookEndpointRepository).list(
+        return await uow.repo(WebhookEndpointRepository).list_page(
             page, location_id=ctx.principal.location_id
         )
 
@@ -135,8 +135,8 @@ async def update_webhook_endpoint(
             if k in ("url", "enabled_events", "description")
             and (v is not None or k == "description")
         }
-        if fields.get("metadata") is not None:
-            changes["metadata"] = merge_metadata(current.metadata, fields["metadata"])
+        if "metadata" in fields:
+            changes["metadata"] = update_metadata(current.metadata, fields["metadata"])
         if fields.get("disabled") is not None:
             changes["status"] = (
                 EndpointStatus.disabled if fields["disabled"] else EndpointStatus.enabled

@@ -48,7 +48,7 @@ async def list_deliveries(
 ) -> Page[WebhookDelivery]:
     async with uow_factory() as uow:
         await visible_endpoint(uow, endpoint_id, ctx)
-        return await uow.repo(WebhookDeliveryRepository).list(
+        return await uow.repo(WebhookDeliveryRepository).list_page(
             page, endpoint_id=endpoint_id, status=status, event_id=event_id
         )
 
