@@ -178,7 +178,7 @@ async def test_an_invoice_in_a_currency_the_shop_does_not_take_is_refused(api: A
     cus = await customer(api, admin)
     body = {"customer": cus["id"], "location": shop["id"], "lines": [LABOUR]}
     await _refused(
-        api, "/v1/invoices", admin, body | {"currency": "usd"}, "currency", "currency_invalid"
+        api, "/v1/invoices", admin, body | {"currency": "usd"}, "currency", "currency_not_accepted"
     )
     await _refused(
         api, "/v1/invoices", admin, body | {"currency": "xyz"}, "currency", "currency_invalid"
@@ -190,7 +190,7 @@ async def test_an_invoice_in_a_currency_the_shop_does_not_take_is_refused(api: A
         admin,
         {"currency": "chf"},
         "currency",
-        "currency_invalid",
+        "currency_not_accepted",
     )
 
 

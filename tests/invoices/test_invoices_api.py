@@ -300,7 +300,7 @@ async def test_the_list_filters_by_customer_status_location_and_due_date(api: Ap
     assert seen.status_code == 200
 
 
-async def test_a_shop_invoices_in_its_own_currency_and_in_euros(api: Api) -> None:
+async def test_a_shop_invoices_in_the_currencies_it_accepts(api: Api) -> None:
     admin, shop = await setup(api, "CH")
     cus = await customer(
         api,
@@ -320,8 +320,13 @@ async def test_a_shop_invoices_in_its_own_currency_and_in_euros(api: Api) -> Non
     assert usd.status_code == 400
     assert (usd.json()["error"]["param"], usd.json()["error"]["code"]) == (
         "currency",
-        "currency_invalid",
+        "currency_not_accepted",
     )
+    accepting = await api.client.post(
+        f"/v1/locations/{shop['id']}", json={"currencies": ["chf", "eur", "usd"]}, headers=admin
+    )
+    assert accepting.status_code == 200, accepting.text
+    assert (await draft(api, admin, shop, cus, currency="usd"))["currency"] == "usd"
 
 
 async def test_readonly_keys_read_invoices_and_clerks_write_them(api: Api) -> None:

@@ -25,11 +25,13 @@ from payments.intents.api import charges as charges_api
 from payments.intents.api import payment_intents as payment_intents_api
 from payments.intents.api import payment_methods as payment_methods_api
 from payments.intents.api import test_helpers as intents_test_helpers
+from payments.intents.api.expand import register_expansion
 from payments.intents.service.attempts import register_refund_settlement
 from payments.intents.service.invoice_payments import register_invoice_payments
 from payments.intents.service.verify import verify_charges
 from payments.invoices.api import credit_notes as credit_notes_api
 from payments.invoices.api import documents as invoice_documents_api
+from payments.invoices.api import expand as invoices_expand
 from payments.invoices.api import invoices as invoices_api
 from payments.invoices.service.credit_notes import InvoiceRefundsListener
 from payments.invoices.service.payments import InvoicePaymentsListener
@@ -119,9 +121,10 @@ async def run_forever(container: object, stop: asyncio.Event) -> None:
 
 def install() -> None:
     """Connect capabilities that a lower one calls back into (refunds settle their own
-    gateway attempts; an invoice learns of its payments, and a refund of an invoiced
-    payment gets its credit note). Called by the composition root whenever it builds a
-    container."""
+    gateway attempts; an invoice learns of its payments, a refund of an invoiced payment
+    gets its credit note, and ``expand[]=invoice`` shows the invoice a payment names).
+    Called by the composition root whenever it builds a container."""
     register_refund_settlement(RefundAttempts())
     register_invoice_payments(InvoicePaymentsListener())
     register_invoice_refunds(InvoiceRefundsListener())
+    register_expansion("invoice", invoices_expand.rendered_invoices)

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query
 from starlette.responses import Response
 
+from payments.customers.domain import CreateTaxId
 from payments.customers.render import customer_object, tax_id_object
 from payments.customers.schemas import (
     CustomerCreate,
@@ -116,7 +117,7 @@ async def create_tax_id(
 ) -> Response:
     tax_id = await tx.create_tax_id(
         customer_id,
-        body.model_dump(mode="json"),
+        CreateTaxId(type=body.type.value, value=body.value),
         ctx=ctx,
         vat_id_checker=c.vat_id_checker,
         **services(c),

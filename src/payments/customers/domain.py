@@ -51,3 +51,12 @@ class CustomerTaxId:
     @property
     def deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreateTaxId:
+    """Stripe's ``POST /v1/customers/{id}/tax_ids`` (and each of ``tax_id_data``): the
+    number as given, normalised and checked by the use case (400 naming ``value``)."""
+
+    type: str  # eu_vat | ch_vat | gb_vat | no_vat
+    value: str

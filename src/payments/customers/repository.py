@@ -166,7 +166,7 @@ class TaxIdRepository(Repository):
         )
         return [_to_tax_id(r) for r in rows]
 
-    async def list(self, customer_id: str, page: PageRequest) -> Page[CustomerTaxId]:
+    async def list_page(self, customer_id: str, page: PageRequest) -> Page[CustomerTaxId]:
         where = [
             customer_tax_ids.c.customer_id == customer_id,
             customer_tax_ids.c.deleted_at.is_(None),

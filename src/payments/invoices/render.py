@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from payments.invoices.domain.model import CreditNote, CreditNoteLine, Invoice, InvoiceLine
+from payments.invoices.domain.status import InvoiceStatus
 from payments.kernel.clock import to_unix
 
 
@@ -59,7 +60,7 @@ def _lines_list(url: str, data: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def invoice_object(invoice: Invoice, lines: Sequence[InvoiceLine]) -> dict[str, Any]:
-    finalized = invoice.status != "draft"
+    finalized = invoice.status is not InvoiceStatus.DRAFT
     return {
         "id": invoice.id,
         "object": "invoice",
@@ -100,7 +101,7 @@ def invoice_object(invoice: Invoice, lines: Sequence[InvoiceLine]) -> dict[str, 
         "issue_date": _day(invoice.issue_date),
         "tax_point": _day(invoice.tax_point),
         "payment_reference": invoice.payment_reference,
-        "paid": invoice.status == "paid",
+        "paid": invoice.status is InvoiceStatus.PAID,
         "paid_out_of_band": invoice.paid_out_of_band,
         "payment_intent": invoice.payment_intent_id,
         "attempt_count": invoice.attempt_count,

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from payments.invoices.domain.commands import DateRange
 from payments.invoices.domain.model import CreditNote, CreditNoteLine, Invoice, InvoiceLine
+from payments.invoices.domain.status import CreditNoteStatus, InvoiceStatus
 from payments.invoices.tables import (
     credit_note_lines,
     credit_notes,
@@ -28,37 +29,44 @@ class InvoiceRepository(RecordRepository[Invoice]):
     table = invoices
     record = Invoice
 
-    async def list_matching(
+    async def list_page(
         self,
         page: PageRequest,
         *,
-        customer: str | None = None,
+        equals: Mapping[str, object] | None = None,
+        created: Created | None = None,
         location_id: str | None = None,
-        status: str | None = None,
-        created_gte: datetime | None = None,
-        created_lte: datetime | None = None,
-        due_date_gte: date | None = None,
-        due_date_lte: date | None = None,
+        due_date: DateRange | None = None,
     ) -> Page[Invoice]:
-        where = list_filters(
-            invoices,
-            equals={"customer_id": customer, "status": status},
-            created=Created(gte=created_gte, lte=created_lte),
-            location_id=location_id,
-        )
-        if due_date_gte is not None:
-            where.append(invoices.c.due_date >= due_date_gte)
-        if due_date_lte is not None:
-            where.append(invoices.c.due_date <= due_date_lte)
+        """Stripe's invoice list: :meth:`RecordRepository.list_page`'s filters, and the
+        due date's range (``due_date[gte]``, ``due_date[lte]``, whole days)."""
+        if due_date is None or (due_date.gte is None and due_date.lte is None):
+            return await super().list_page(
+                page, equals=equals, created=created, location_id=location_id
+            )
+        where = list_filters(invoices, equals=equals, created=created, location_id=location_id)
+        if due_date.gte is not None:
+            where.append(invoices.c.due_date >= due_date.gte)
+        if due_date.lte is not None:
+            where.append(invoices.c.due_date <= due_date.lte)
         return await self.page(page, where)
 
-    async def ledger_view(self) -> list[tuple[str, str, str, int, int]]:
+    async def many(self, invoice_ids: Sequence[str]) -> list[Invoice]:
+        """The invoices among ``invoice_ids`` that exist (for ``expand[]``)."""
+        if not invoice_ids:
+            return []
+        return await self.find(invoices.c.id.in_(list(invoice_ids)))
+
+    async def ledger_view(self) -> list[tuple[str, InvoiceStatus, str, int, int]]:
         """(id, status, currency, amount_remaining, total) of every finalized invoice."""
         c = invoices.c
         query = sa.select(c.id, c.status, c.currency, c.amount_remaining, c.total).where(
-            c.status != "draft"
+            c.status != InvoiceStatus.DRAFT.value
         )
-        return [tuple(row) for row in (await self._conn.execute(query)).all()]
+        return [
+            (i, InvoiceStatus(status), currency, int(remaining), int(total))
+            for i, status, currency, remaining, total in (await self._conn.execute(query)).all()
+        ]
 
 
 class InvoiceLineRepository(RecordRepository[InvoiceLine]):
@@ -87,31 +95,16 @@ class CreditNoteRepository(RecordRepository[CreditNote]):
     table = credit_notes
     record = CreditNote
 
-    async def list_matching(
-        self,
-        page: PageRequest,
-        *,
-        invoice: str | None = None,
-        customer: str | None = None,
-        location_id: str | None = None,
-        created_gte: datetime | None = None,
-        created_lte: datetime | None = None,
-    ) -> Page[CreditNote]:
-        where = list_filters(
-            credit_notes,
-            equals={"invoice_id": invoice, "customer_id": customer},
-            created=Created(gte=created_gte, lte=created_lte),
-            location_id=location_id,
-        )
-        return await self.page(page, where)
-
     async def of_invoice(self, invoice_id: str) -> list[CreditNote]:
         return await self.find(credit_notes.c.invoice_id == invoice_id, order_by=credit_notes.c.id)
 
-    async def ledger_view(self) -> list[tuple[str, str]]:
+    async def ledger_view(self) -> list[tuple[str, CreditNoteStatus]]:
         """(id, status) of every credit note."""
         query = sa.select(credit_notes.c.id, credit_notes.c.status)
-        return [tuple(row) for row in (await self._conn.execute(query)).all()]
+        return [
+            (note_id, CreditNoteStatus(status))
+            for note_id, status in (await self._conn.execute(query)).all()
+        ]
 
     async def with_refund(self, refund_id: str) -> CreditNote | None:
         """The credit note that documents refund ``refund_id`` (refunds are few per note)."""

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from payments.kernel.unset import UNSET, Unset
+
 DEFAULT_INVOICE_NUMBER_PATTERN = "{prefix}-{year}-{seq:06d}"
 DEFAULT_CREDIT_NOTE_NUMBER_PATTERN = "{prefix}-CN-{year}-{seq:06d}"
 DEFAULT_RETENTION_YEARS = 10
@@ -86,25 +88,26 @@ class CreateLegalEntity:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UpdateLegalEntity:
-    """``None``: unchanged. An empty string clears an optional text field."""
+    """``UNSET``: unchanged. ``None`` (or an empty string) clears an optional field;
+    ``metadata`` merges (``""`` removes a key) and ``None`` clears it."""
 
     id: str
-    legal_name: str | None = None
-    address: Mapping[str, Any] | None = None
-    iban: str | None = None
-    bic: str | None = None
-    vat_id: str | None = None
-    tax_number: str | None = None
-    registration_number: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    invoice_footer: str | None = None
-    logo: str | None = None
-    invoice_prefix: str | None = None
-    invoice_number_pattern: str | None = None
-    credit_note_number_pattern: str | None = None
-    retention_years: int | None = None
-    metadata: Mapping[str, str] | None = None
+    legal_name: str | Unset = UNSET
+    address: Mapping[str, Any] | Unset = UNSET
+    iban: str | Unset = UNSET
+    bic: str | Unset | None = UNSET  # cleared: looked up from the IBAN's bank code
+    vat_id: str | Unset | None = UNSET
+    tax_number: str | Unset | None = UNSET
+    registration_number: str | Unset | None = UNSET
+    email: str | Unset | None = UNSET
+    phone: str | Unset | None = UNSET
+    invoice_footer: str | Unset | None = UNSET
+    logo: str | Unset | None = UNSET
+    invoice_prefix: str | Unset = UNSET
+    invoice_number_pattern: str | Unset = UNSET
+    credit_note_number_pattern: str | Unset = UNSET
+    retention_years: int | Unset = UNSET
+    metadata: Mapping[str, str] | Unset | None = UNSET
 
 
 def render_number(pattern: str, *, prefix: str, year: int, seq: int) -> str:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from payments.kernel.pagination import Page, PageRequest
 from payments.legal_entities.domain import LegalEntity
 from payments.legal_entities.tables import legal_entities
 from payments.platform.db.records import RecordRepository
@@ -9,9 +8,6 @@ from payments.platform.db.records import RecordRepository
 class LegalEntityRepository(RecordRepository[LegalEntity]):
     table = legal_entities
     record = LegalEntity
-
-    async def list_matching(self, page: PageRequest) -> Page[LegalEntity]:
-        return await self.page(page, [])
 
     async def all(self) -> list[LegalEntity]:
         return await self.find(order_by=legal_entities.c.id)

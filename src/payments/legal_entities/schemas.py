@@ -1,8 +1,8 @@
-"""Request bodies for legal entities."""
+"""Request bodies and response shapes of legal entities."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -65,7 +65,8 @@ class LegalEntityCreate(StrictModel):
 
 
 class LegalEntityUpdate(StrictModel):
-    """Fields left out stay as they are; an empty string clears an optional one."""
+    """Fields left out stay as they are; null (or an empty string) clears an optional one
+    (``bic``: looked up from the IBAN again); ``metadata`` null clears it."""
 
     legal_name: LegalName | None = None
     address: LegalEntityAddress | None = None
@@ -86,8 +87,10 @@ class LegalEntityUpdate(StrictModel):
 
 
 class LegalEntityOut(BaseModel):
-    id: str
-    object: str = "legal_entity"
+    """A company that sells, and so issues the invoices of its shops."""
+
+    id: str = Field(examples=["le_01JD8ZQ0V8Y3J6T4W9B2C5D7FG"])
+    object: Literal["legal_entity"] = "legal_entity"
     legal_name: str
     address: dict[str, str | None]
     vat_id: str | None
@@ -106,3 +109,10 @@ class LegalEntityOut(BaseModel):
     metadata: dict[str, str]
     created: int
     livemode: bool
+
+
+class LegalEntityList(BaseModel):
+    object: Literal["list"] = "list"
+    url: str
+    has_more: bool
+    data: list[LegalEntityOut]

@@ -17,8 +17,9 @@ from payments.kernel.context import SYSTEM, RequestContext
 from payments.kernel.errors import InvalidRequest, NotFound
 from payments.kernel.geo import normalize_country
 from payments.kernel.ids import id_for
-from payments.kernel.metadata import merge_metadata, validate_metadata
+from payments.kernel.metadata import update_metadata, validate_metadata
 from payments.kernel.pagination import Page, PageRequest
+from payments.kernel.unset import Unset
 from payments.legal_entities.domain import (
     DEFAULT_CREDIT_NOTE_NUMBER_PATTERN,
     DEFAULT_INVOICE_NUMBER_PATTERN,
@@ -166,20 +167,22 @@ async def retrieve_legal_entity(
 
 
 def _changes(cmd: UpdateLegalEntity, current: LegalEntity) -> dict[str, Any]:
+    """The fields ``cmd`` sends (``UNSET`` ones stay), checked and normalised."""
     changes: dict[str, Any] = {}
-    if cmd.legal_name is not None:
+    if not isinstance(cmd.legal_name, Unset):
         changes["legal_name"] = cmd.legal_name
-    if cmd.address is not None:
+    if not isinstance(cmd.address, Unset):
         changes["address"] = _address(cmd.address)
-    if cmd.iban is not None or cmd.bic is not None:
+    if not (isinstance(cmd.iban, Unset) and isinstance(cmd.bic, Unset)):
         changes["iban"], changes["bic"] = _bank(
-            cmd.iban or current.iban, cmd.bic if cmd.bic is not None else current.bic
+            current.iban if isinstance(cmd.iban, Unset) else cmd.iban,
+            current.bic if isinstance(cmd.bic, Unset) else cmd.bic,
         )
-    if cmd.vat_id is not None:
+    if not isinstance(cmd.vat_id, Unset):
         changes["vat_id"] = normalize_vat_id(cmd.vat_id, param="vat_id") if cmd.vat_id else None
     for name in _CLEARABLE:
         value = getattr(cmd, name)
-        if value is not None:
+        if not isinstance(value, Unset):
             changes[name] = value or None
     for name in (
         "invoice_prefix",
@@ -188,10 +191,11 @@ def _changes(cmd: UpdateLegalEntity, current: LegalEntity) -> dict[str, Any]:
         "retention_years",
     ):
         value = getattr(cmd, name)
-        if value is not None:
+        if not isinstance(value, Unset):
             changes[name] = value
-    if cmd.metadata is not None:
-        changes["metadata"] = merge_metadata(current.metadata, dict(cmd.metadata))
+    if not isinstance(cmd.metadata, Unset):  # null clears it, as at Stripe
+        update = None if cmd.metadata is None else dict(cmd.metadata)
+        changes["metadata"] = update_metadata(current.metadata, update)
     return changes
 
 
@@ -225,7 +229,7 @@ async def list_legal_entities(
 ) -> Page[LegalEntity]:
     ctx.require(Permission.read)
     async with uow_factory() as uow:
-        return await uow.repo(LegalEntityRepository).list_matching(page)
+        return await uow.repo(LegalEntityRepository).list_page(page)
 
 
 #: One seller per sample shop's country, with valid-format VAT IDs and IBANs (test data:

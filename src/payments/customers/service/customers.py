@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from payments.customers.domain import Customer
+from payments.customers.domain import CreateTaxId, Customer
 from payments.customers.render import customer_object
 from payments.customers.repository import CustomerRepository
 from payments.customers.service.tax_ids import PreparedTaxId, prepare_tax_id, record_tax_id
@@ -81,7 +81,11 @@ async def create_customer(
     fields = _clean(fields)
     tax_id_data = fields.pop("tax_id_data", None) or []
     prepared: list[PreparedTaxId] = [
-        prepare_tax_id(d, param=f"tax_id_data[{i}]") for i, d in enumerate(tax_id_data)
+        prepare_tax_id(
+            CreateTaxId(type=str(d.get("type")), value=str(d.get("value") or "")),
+            param=f"tax_id_data[{i}]",
+        )
+        for i, d in enumerate(tax_id_data)
     ]
     verifications = []
     for p in prepared:  # outside any transaction: a VIES call may take seconds

@@ -9,9 +9,8 @@ result and date (the proof) and its ``customer.tax_id.created`` event in one tra
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
-from payments.customers.domain import Customer, CustomerTaxId
+from payments.customers.domain import CreateTaxId, Customer, CustomerTaxId
 from payments.customers.render import tax_id_object
 from payments.customers.repository import TaxIdRepository
 from payments.customers.service.visibility import visible_customer
@@ -38,11 +37,11 @@ class PreparedTaxId:
     country: str
 
 
-def prepare_tax_id(fields: dict[str, Any], *, param: str | None = None) -> PreparedTaxId:
-    """Normalise ``{"type", "value"}``; errors name ``type``/``value`` (under ``param``)."""
+def prepare_tax_id(cmd: CreateTaxId, *, param: str | None = None) -> PreparedTaxId:
+    """Normalise the type and value; errors name ``type``/``value`` (under ``param``)."""
     try:
-        kind = tax_id_type(str(fields.get("type")))
-        value = normalize_vat_id(kind, str(fields.get("value") or ""))
+        kind = tax_id_type(cmd.type)
+        value = normalize_vat_id(kind, cmd.value)
     except (InvalidVatId, UnsupportedTaxIdType) as exc:
         if param is not None:
             exc.param = f"{param}[{exc.param}]"
@@ -89,7 +88,7 @@ async def record_tax_id(
 
 async def create_tax_id(
     customer_id: str,
-    fields: dict[str, Any],
+    cmd: CreateTaxId,
     *,
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
@@ -97,7 +96,7 @@ async def create_tax_id(
     vat_id_checker: VatIdChecker,
 ) -> CustomerTaxId:
     ctx.require(Permission.write_customers)
-    prepared = prepare_tax_id(fields)
+    prepared = prepare_tax_id(cmd)
     async with uow_factory() as uow:  # phase 1: visible, alive, not a replay
         _usable(await visible_customer(uow, customer_id, ctx))
         earlier = await created_earlier(uow, ctx, "tax_id")
@@ -131,7 +130,7 @@ async def list_tax_ids(
 ) -> Page[CustomerTaxId]:
     async with uow_factory() as uow:
         await visible_customer(uow, customer_id, ctx)
-        return await uow.repo(TaxIdRepository).list(customer_id, page)
+        return await uow.repo(TaxIdRepository).list_page(customer_id, page)
 
 
 async def delete_tax_id(

@@ -1,5 +1,6 @@
 """The documents: ``GET /v1/invoices/{id}/pdf``, ``.../xml?syntax=cii|ubl``, and the same
-for credit notes."""
+for credit notes. They answer ``application/pdf`` and ``application/xml`` (declared so in
+the OpenAPI document: binary bodies, not JSON); errors are Stripe's JSON as anywhere."""
 
 from __future__ import annotations
 
@@ -16,9 +17,23 @@ from payments.invoices.service.documents import (
     rendered,
 )
 from payments.platform.http.deps import ContainerDep, ContextDep
+from payments.platform.http.openapi import Responses
 
 router = APIRouter(prefix="/v1/invoices", tags=["invoices"])
 credit_notes_router = APIRouter(prefix="/v1/credit_notes", tags=["credit_notes"])
+
+PDF: Responses = {
+    200: {
+        "description": "A PDF/A-3 document with its EN 16931 XML embedded (Factur-X).",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+XML: Responses = {
+    200: {
+        "description": "An EN 16931 document: UN/CEFACT CII or UBL 2.1 XML.",
+        "content": {"application/xml": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
 
 Syntax = Annotated[
     Literal["cii", "ubl"],
@@ -40,7 +55,7 @@ async def _file(doc: InvoiceDocument, fmt: DocumentFormat) -> Response:
     "/{invoice_id}/pdf",
     summary="The invoice as PDF/A-3 with its Factur-X XML embedded",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
+    responses=PDF,
 )
 async def invoice_pdf(invoice_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
     doc = await invoice_document_of(invoice_id, uow_factory=c.uow_factory, ctx=ctx)
@@ -51,7 +66,7 @@ async def invoice_pdf(invoice_id: str, c: ContainerDep, ctx: ContextDep) -> Resp
     "/{invoice_id}/xml",
     summary="The invoice as EN 16931 XML (CII or UBL)",
     response_class=Response,
-    responses={200: {"content": {"application/xml": {}}}},
+    responses=XML,
 )
 async def invoice_xml(
     invoice_id: str, c: ContainerDep, ctx: ContextDep, syntax: Syntax = "cii"
@@ -64,7 +79,7 @@ async def invoice_xml(
     "/{note_id}/pdf",
     summary="The credit note as PDF/A-3 with its Factur-X XML embedded",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
+    responses=PDF,
 )
 async def credit_note_pdf(note_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
     doc = await credit_note_document_of(note_id, uow_factory=c.uow_factory, ctx=ctx)
@@ -75,7 +90,7 @@ async def credit_note_pdf(note_id: str, c: ContainerDep, ctx: ContextDep) -> Res
     "/{note_id}/xml",
     summary="The credit note as EN 16931 XML (CII or UBL, type 381)",
     response_class=Response,
-    responses={200: {"content": {"application/xml": {}}}},
+    responses=XML,
 )
 async def credit_note_xml(
     note_id: str, c: ContainerDep, ctx: ContextDep, syntax: Syntax = "cii"

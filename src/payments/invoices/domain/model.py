@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from payments.invoices.domain.status import CreditNoteStatus, InvoiceStatus
+
 
 @dataclass(slots=True, kw_only=True)
 class Invoice:
     id: str
-    status: str
+    status: InvoiceStatus
     location_id: str
     legal_entity_id: str
     customer_id: str
@@ -102,7 +104,7 @@ class InvoiceLine:
 class CreditNote:
     id: str
     number: str
-    status: str
+    status: CreditNoteStatus
     invoice_id: str
     customer_id: str
     location_id: str

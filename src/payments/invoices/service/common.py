@@ -1,5 +1,5 @@
 """What the invoicing use cases share: finding what a key may see, the parties of a
-sale, the shop's currencies and calendar, and repricing a draft."""
+sale, the shop's accepted currencies and calendar, and repricing a draft."""
 
 from __future__ import annotations
 
@@ -110,23 +110,15 @@ async def customer_of(
     return customer
 
 
-def accepted_currencies(location: Location) -> list[str]:
-    """The currencies a shop invoices in: its list when it has one, else its own
-    currency and the euro."""
-    listed = getattr(location, "currencies", None)
-    if listed:
-        return list(listed)
-    return list(dict.fromkeys([location.default_currency, "eur"]))
-
-
 def check_currency(currency: str, location: Location) -> None:
-    accepted = accepted_currencies(location)
-    if currency not in accepted:
+    """A shop invoices in the currencies it accepts (its ``currencies`` setting, as for
+    its payments); another is ``currency_not_accepted``."""
+    if not location.accepts(currency):
         raise InvalidRequest(
-            f"The shop {location.id} does not take {currency}; it invoices in "
-            + ", ".join(accepted)
+            f"The shop {location.id} does not accept {currency}; it invoices in "
+            + ", ".join(location.currencies or [location.default_currency])
             + ".",
-            code="currency_invalid",
+            code="currency_not_accepted",
             param="currency",
         )
 

@@ -30,6 +30,7 @@ from payments.events.service import record_event
 from payments.gateways.protocol import PaymentGateway
 from payments.idempotency.service import created_earlier, remember_created
 from payments.intents.domain.model import Charge
+from payments.intents.domain.payment_intent import PaymentIntentStatus
 from payments.intents.repository import ChargeRepository, PaymentIntentRepository
 from payments.invoices.domain.commands import CreateCreditNote, CreditLineInput, ListCreditNotes
 from payments.invoices.domain.credit_note import (
@@ -92,7 +93,7 @@ from payments.legal_entities.service import get_legal_entity
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.platform.logs import get_logger
 from payments.refunds.domain.policy import RefundPolicy
-from payments.refunds.domain.refund import InvalidRefundAmount
+from payments.refunds.domain.refund import InvalidRefundAmount, RefundStatus
 from payments.refunds.repository import RefundRepository
 from payments.refunds.service.refunds import (
     NewRefund,
@@ -106,23 +107,11 @@ from payments.tax.domain import TaxBehavior, TaxCategory, TaxExempt, TaxParty
 log = get_logger("payments.invoices")
 
 CREDITABLE = (InvoiceStatus.OPEN, InvoiceStatus.PAID, InvoiceStatus.UNCOLLECTIBLE)
-_NOTHING_REFUNDED = ("failed", "canceled")
-
-
-def _reason(value: str | None) -> CreditNoteReason | None:
-    if value is None:
-        return None
-    try:
-        return CreditNoteReason(value)
-    except ValueError:
-        raise InvalidRequest(
-            "Invalid reason: must be one of " + ", ".join(CreditNoteReason) + ".",
-            param="reason",
-        ) from None
+_NOTHING_REFUNDED = (RefundStatus.FAILED, RefundStatus.CANCELED)
 
 
 def _creditable(invoice: Invoice) -> None:
-    if InvoiceStatus(invoice.status) not in CREDITABLE:
+    if invoice.status not in CREDITABLE:
         raise InvalidRequest(
             f"A credit note corrects a finalized invoice; this one is {invoice.status}.",
             code="invoice_unexpected_state",
@@ -365,7 +354,7 @@ async def _refund_sources(
     for pi in reversed(intents):
         if left == 0:
             break
-        if pi.status != "succeeded" or pi.latest_charge_id is None:
+        if pi.status is not PaymentIntentStatus.SUCCEEDED or pi.latest_charge_id is None:
             continue
         charge = await uow.repo(ChargeRepository).get(pi.latest_charge_id, for_update=True)
         if charge is None:
@@ -406,7 +395,9 @@ async def _issue(
     None: refund ``build.refund_amount`` through the invoice's payments now."""
     _creditable(invoice)
     inv_lines = await lines_of(uow, invoice.id)
-    notes = [n for n in await credit_notes_of(uow, invoice.id) if n.status != "void"]
+    notes = [
+        n for n in await credit_notes_of(uow, invoice.id) if n.status is not CreditNoteStatus.VOID
+    ]
     note_id = id_for("credit_note")
     if build.lines and build.amount is not None:
         raise InvalidRequest("Give either lines or amount, not both.", param="amount")
@@ -458,7 +449,7 @@ async def _issue(
             year=today.year,
             seq=seq,
         ),
-        status=CreditNoteStatus.ISSUED.value,
+        status=CreditNoteStatus.ISSUED,
         invoice_id=invoice.id,
         customer_id=invoice.customer_id,
         location_id=invoice.location_id,
@@ -512,9 +503,7 @@ async def _issue(
     updated.amount_remaining -= note.pre_payment_amount
     invoice_event = "invoice.updated"
     if note.pre_payment_amount and updated.amount_remaining == 0:
-        updated.status = invoice_transition(
-            InvoiceStatus(updated.status), InvoiceOperation.CREDIT
-        ).value
+        updated.status = invoice_transition(updated.status, InvoiceOperation.CREDIT)
         updated.paid_at = now
         invoice_event = "invoice.paid"
     await uow.repo(InvoiceRepository).save(updated)
@@ -566,7 +555,7 @@ async def create_credit_note(
     policy: RefundPolicy,
 ) -> tuple[CreditNote, list[CreditNoteLine]]:
     ctx.require(Permission.write_refunds)
-    reason = _reason(cmd.reason)
+    reason = cmd.reason
     async with uow_factory() as uow:  # phase 1
         earlier = await created_earlier(uow, ctx, "credit_note")
         if earlier is not None:  # a retry after a crash: the credit note exists already
@@ -608,7 +597,7 @@ async def void_credit_note(
         found = await visible_credit_note(uow, note_id, ctx)
         invoice = await visible_invoice(uow, found.invoice_id, ctx, for_update=True)  # first
         note = await visible_credit_note(uow, note_id, ctx, for_update=True)
-        status = credit_note_transition(CreditNoteStatus(note.status), CreditNoteOperation.VOID)
+        status = credit_note_transition(note.status, CreditNoteOperation.VOID)
         for entry in note.refunds:
             refund = await uow.repo(RefundRepository).get(str(entry["refund"]))
             if refund is not None and refund.status not in _NOTHING_REFUNDED:
@@ -617,7 +606,7 @@ async def void_credit_note(
                     "is voided only while nothing of it was refunded.",
                     code="credit_note_unexpected_state",
                 )
-        if note.pre_payment_amount and invoice.status == InvoiceStatus.PAID.value:
+        if note.pre_payment_amount and invoice.status == InvoiceStatus.PAID:
             raise InvalidRequest(
                 "The invoice is paid: the part of this credit note that reduced what it owed "
                 "cannot be owed again. Issue another document instead.",
@@ -643,7 +632,7 @@ async def void_credit_note(
             when=now,
             location_id=note.location_id,
         )
-        note = replace(note, status=status.value, voided_at=now)
+        note = replace(note, status=status, voided_at=now)
         updated = replace(invoice)
         updated.pre_payment_credit_notes_amount -= note.pre_payment_amount
         updated.post_payment_credit_notes_amount -= note.post_payment_amount
@@ -687,13 +676,11 @@ async def list_credit_notes(
     ctx: RequestContext,
 ) -> Page[tuple[CreditNote, list[CreditNoteLine]]]:
     async with uow_factory() as uow:
-        found = await uow.repo(CreditNoteRepository).list_matching(
+        found = await uow.repo(CreditNoteRepository).list_page(
             page,
-            invoice=query.invoice,
-            customer=query.customer,
-            location_id=ctx.principal.location_id,
-            created_gte=query.created_gte,
-            created_lte=query.created_lte,
+            equals={"invoice_id": query.invoice, "customer_id": query.customer},
+            created=query.created,
+            location_id=ctx.list_location(query.location),
         )
         repo = uow.repo(CreditNoteLineRepository)
         return Page([(n, await repo.of_credit_notes([n.id])) for n in found.data], found.has_more)
@@ -719,7 +706,7 @@ class InvoiceRefundsListener:
         ctx: RequestContext,
     ) -> None:
         invoice = await uow.repo(InvoiceRepository).get(invoice_id, for_update=True)
-        if invoice is None or InvoiceStatus(invoice.status) not in CREDITABLE:
+        if invoice is None or invoice.status not in CREDITABLE:
             return  # a void invoice's payment was the customer's credit: nothing to correct
         try:
             await _issue(

@@ -60,7 +60,7 @@ async def invoice_document_of(
 ) -> InvoiceDocument:
     async with uow_factory() as uow:
         invoice = await visible_invoice(uow, invoice_id, ctx)
-        if invoice.status == InvoiceStatus.DRAFT.value:
+        if invoice.status == InvoiceStatus.DRAFT:
             raise InvalidRequest(
                 "A draft has no document yet: finalize the invoice first.",
                 code="invoice_unexpected_state",

@@ -10,7 +10,7 @@ notes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from payments.events.service import record_event
@@ -54,9 +54,10 @@ from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest, NotFound
 from payments.kernel.ids import id_for
-from payments.kernel.metadata import merge_metadata, validate_metadata
+from payments.kernel.metadata import update_metadata, validate_metadata
 from payments.kernel.money import UnknownCurrency, normalize_currency
 from payments.kernel.pagination import Page, PageRequest
+from payments.kernel.unset import Unset
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.tax.domain import TaxBehavior, TaxCategory
 
@@ -114,11 +115,15 @@ def new_line(
     """A line from its input, every field checked and named ``{param}[field]`` when bad;
     ``base``: the line being changed (its values where the change gives none)."""
 
-    def pick(name: str, default: object) -> object:
+    def pick(name: str, default: object, *, nullable: bool = False) -> object:
+        """The field as given; a change's UNSET keeps the line's value; a missing
+        (None) value takes the default unless the field may be cleared (``nullable``)."""
         value = getattr(inp, name)
-        if value is not None:
-            return value
-        return getattr(base, name) if base is not None else default
+        if isinstance(value, Unset):
+            return getattr(base, name) if base is not None else default
+        if value is None and not (nullable and base is not None):
+            return getattr(base, name) if base is not None else default
+        return value
 
     description = str(pick("description", ""))
     if not description.strip():
@@ -143,7 +148,7 @@ def new_line(
         param=f"{param}[tax_behavior]",
         what="tax behavior",
     )
-    sku = pick("sku", None)
+    sku = pick("sku", None, nullable=True)
     default_kind = LineKind.GOODS if sku else LineKind.SERVICES
     kind = str(pick("kind", default_kind.value))
     _choice(kind, [k.value for k in LineKind], param=f"{param}[kind]", what="kind")
@@ -155,7 +160,7 @@ def new_line(
         amount,
         param=f"{param}[discount_amount]",
     )
-    reason = pick("exemption_reason", None)
+    reason = pick("exemption_reason", None, nullable=True)
     if category == TaxCategory.EXEMPT.value and not reason:
         raise InvalidRequest(
             "A line of tax_category exempt needs its exemption_reason (e.g. the article of "
@@ -163,12 +168,13 @@ def new_line(
             code="tax_exemption_reason_missing",
             param=f"{param}[exemption_reason]",
         )
+    given = inp.metadata
     if base is None:
-        metadata = validate_metadata(dict(inp.metadata or {}))
-    elif inp.metadata is not None:
-        metadata = merge_metadata(base.metadata, dict(inp.metadata))
-    else:
+        metadata = validate_metadata(dict(given) if isinstance(given, Mapping) else {})
+    elif isinstance(given, Unset):
         metadata = base.metadata
+    else:  # null clears, a map merges ("" removes a key), as at Stripe
+        metadata = update_metadata(base.metadata, None if given is None else dict(given))
     return InvoiceLine(
         id=base.id if base is not None else id_for("invoice_line"),
         invoice_id=invoice_id,
@@ -231,7 +237,7 @@ async def create_invoice(
         check_currency(currency, location)
         invoice = Invoice(
             id=id_for("invoice"),
-            status=InvoiceStatus.DRAFT.value,
+            status=InvoiceStatus.DRAFT,
             location_id=location.id,
             legal_entity_id=entity.id,
             customer_id=customer.id,
@@ -270,7 +276,7 @@ async def _draft(
 ) -> tuple[Invoice, list[InvoiceLine]]:
     """The invoice, locked, if it is still a draft (else ``invoice_unexpected_state``)."""
     invoice = await visible_invoice(uow, invoice_id, ctx, for_update=True)
-    invoice_transition(InvoiceStatus(invoice.status), InvoiceOperation.UPDATE)
+    invoice_transition(invoice.status, InvoiceOperation.UPDATE)
     return invoice, await lines_of(uow, invoice.id)
 
 
@@ -315,27 +321,32 @@ async def update_invoice(
         current, lines = await _draft(uow, cmd.id, ctx)
         before_lines = [replace(line) for line in lines]
         invoice = replace(current)
-        if cmd.currency is not None:
+        if not isinstance(cmd.currency, Unset):
             invoice.currency = _currency(cmd.currency)
             location = await shop(uow, ctx, invoice.location_id)
             check_currency(invoice.currency, location)
-        if cmd.collection_method is not None or cmd.days_until_due is not None:
-            method = cmd.collection_method or invoice.collection_method
+        if not (isinstance(cmd.collection_method, Unset) and isinstance(cmd.days_until_due, Unset)):
+            method = (
+                invoice.collection_method
+                if isinstance(cmd.collection_method, Unset)
+                else cmd.collection_method
+            )
             keep = invoice.days_until_due if method == invoice.collection_method else None
             invoice.collection_method = method
             invoice.days_until_due = _terms(
-                method, cmd.days_until_due if cmd.days_until_due is not None else keep
+                method, keep if isinstance(cmd.days_until_due, Unset) else cmd.days_until_due
             )
-        for name in ("footer", "description"):
-            value = getattr(cmd, name)
-            if value is not None:
-                setattr(invoice, name, value or None)
-        if cmd.default_payment_method is not None:
+        if not isinstance(cmd.footer, Unset):
+            invoice.footer = cmd.footer or None
+        if not isinstance(cmd.description, Unset):
+            invoice.description = cmd.description or None
+        if not isinstance(cmd.default_payment_method, Unset):
             invoice.default_payment_method = await _default_method(
                 uow, cmd.default_payment_method, ctx
             )
-        if cmd.metadata is not None:
-            invoice.metadata = merge_metadata(invoice.metadata, dict(cmd.metadata))
+        if not isinstance(cmd.metadata, Unset):  # null clears it, as at Stripe
+            update = None if cmd.metadata is None else dict(cmd.metadata)
+            invoice.metadata = update_metadata(invoice.metadata, update)
         await reprice_draft(uow, invoice, lines, now=clock.now(), ctx=ctx)
         await _save_draft(uow, current, before_lines, invoice, lines, clock=clock, ctx=ctx)
         await uow.commit()
@@ -447,19 +458,28 @@ async def retrieve_invoice(
 async def list_invoices(
     query: ListInvoices, page: PageRequest, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
 ) -> Page[tuple[Invoice, list[InvoiceLine]]]:
-    restricted = ctx.principal.location_id
-    if query.location is not None and restricted is not None and query.location != restricted:
-        return Page([], False)
     async with uow_factory() as uow:
-        found = await uow.repo(InvoiceRepository).list_matching(
+        found = await uow.repo(InvoiceRepository).list_page(
             page,
-            customer=query.customer,
-            location_id=query.location or restricted,
-            status=query.status,
-            created_gte=query.created_gte,
-            created_lte=query.created_lte,
-            due_date_gte=query.due_date_gte,
-            due_date_lte=query.due_date_lte,
+            equals={"customer_id": query.customer, "status": query.status},
+            created=query.created,
+            location_id=ctx.list_location(query.location),
+            due_date=query.due_date,
         )
         lines = uow.repo(InvoiceLineRepository)
         return Page([(i, await lines.of_invoice(i.id)) for i in found.data], found.has_more)
+
+
+async def invoices_by_id(
+    invoice_ids: Sequence[str], *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
+) -> dict[str, tuple[Invoice, list[InvoiceLine]]]:
+    """The invoices among ``invoice_ids`` the key may see, with their lines, by id (what
+    ``expand[]=invoice`` shows; an invoice of another shop stays an id)."""
+    async with uow_factory() as uow:
+        found = await uow.repo(InvoiceRepository).many(list(dict.fromkeys(invoice_ids)))
+        lines = uow.repo(InvoiceLineRepository)
+        return {
+            i.id: (i, await lines.of_invoice(i.id))
+            for i in found
+            if ctx.principal.sees_location(i.location_id)
+        }

@@ -26,7 +26,7 @@ from payments.invoices.domain.document import document_language
 from payments.invoices.domain.journal import sale_groups
 from payments.invoices.domain.model import Invoice, InvoiceLine
 from payments.invoices.domain.reference import creditor_reference
-from payments.invoices.domain.status import InvoiceOperation, InvoiceStatus, invoice_transition
+from payments.invoices.domain.status import InvoiceOperation, invoice_transition
 from payments.invoices.render import invoice_object
 from payments.invoices.repository import (
     InvoiceLineRepository,
@@ -107,7 +107,7 @@ async def finalize_invoice(
     async with uow_factory() as uow:
         current = await visible_invoice(uow, invoice_id, ctx, for_update=True)
         lines = await lines_of(uow, current.id)
-        invoice_transition(InvoiceStatus(current.status), InvoiceOperation.FINALIZE)
+        invoice_transition(current.status, InvoiceOperation.FINALIZE)
         if not lines:
             raise InvalidRequest(
                 "This invoice has no lines: add lines before finalizing it.",
@@ -148,7 +148,7 @@ async def finalize_invoice(
         invoice.finalized_at = now
         zero = invoice.total == 0
         operation = InvoiceOperation.FINALIZE_ZERO if zero else InvoiceOperation.FINALIZE
-        invoice.status = invoice_transition(InvoiceStatus(current.status), operation).value
+        invoice.status = invoice_transition(current.status, operation)
         if zero:
             invoice.paid_at = now
         else:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from payments.events.service import record_event
+from payments.intents.domain.payment_intent import PaymentIntentStatus as PIS
 from payments.intents.repository import PaymentIntentRepository
 from payments.invoices.domain.journal import sale_groups
 from payments.invoices.domain.model import Invoice, InvoiceLine
 from payments.invoices.domain.status import (
+    CreditNoteStatus,
     InvoiceOperation,
-    InvoiceStatus,
     invoice_transition,
 )
 from payments.invoices.notifier import Notifier
@@ -36,13 +37,17 @@ async def void_invoice(
     ctx.require(Permission.write_payments)
     async with uow_factory() as uow:
         current = await visible_invoice(uow, invoice_id, ctx, for_update=True)
-        status = invoice_transition(InvoiceStatus(current.status), InvoiceOperation.VOID)
+        status = invoice_transition(current.status, InvoiceOperation.VOID)
         if current.amount_paid > 0:
             raise InvalidRequest(
                 "Payments were made on this invoice: correct it with a credit note instead.",
                 code="invoice_unexpected_state",
             )
-        notes = [n for n in await credit_notes_of(uow, current.id) if n.status != "void"]
+        notes = [
+            n
+            for n in await credit_notes_of(uow, current.id)
+            if n.status is not CreditNoteStatus.VOID
+        ]
         if notes:
             raise InvalidRequest(
                 f"Credit note {notes[0].number} corrects this invoice: void it first, or "
@@ -51,7 +56,7 @@ async def void_invoice(
             )
         if current.payment_intent_id:
             pi = await uow.repo(PaymentIntentRepository).get(current.payment_intent_id)
-            if pi is not None and pi.status in ("processing", "requires_action"):
+            if pi is not None and pi.status in (PIS.PROCESSING, PIS.REQUIRES_ACTION):
                 raise InvalidRequest(
                     f"A payment of this invoice is in progress ({pi.id}, {pi.status}).",
                     code="invoice_payment_in_progress",
@@ -69,7 +74,7 @@ async def void_invoice(
                 when=now,
                 location_id=invoice.location_id,
             )
-        invoice.status = status.value
+        invoice.status = status
         invoice.voided_at = now
         invoice.amount_remaining = 0
         await uow.repo(InvoiceRepository).save(invoice)
@@ -94,10 +99,8 @@ async def mark_uncollectible(
     ctx.require(Permission.write_payments)
     async with uow_factory() as uow:
         current = await visible_invoice(uow, invoice_id, ctx, for_update=True)
-        status = invoice_transition(
-            InvoiceStatus(current.status), InvoiceOperation.MARK_UNCOLLECTIBLE
-        )
-        invoice = replace(current, status=status.value, marked_uncollectible_at=clock.now())
+        status = invoice_transition(current.status, InvoiceOperation.MARK_UNCOLLECTIBLE)
+        invoice = replace(current, status=status, marked_uncollectible_at=clock.now())
         await uow.repo(InvoiceRepository).save(invoice)
         lines = await lines_of(uow, invoice.id)
         await record_event(
@@ -126,14 +129,14 @@ async def send_invoice(
     ctx.require(Permission.write_payments)
     async with uow_factory() as uow:
         current = await visible_invoice(uow, invoice_id, ctx, for_update=True)
-        status = invoice_transition(InvoiceStatus(current.status), InvoiceOperation.SEND)
+        status = invoice_transition(current.status, InvoiceOperation.SEND)
         if not current.customer_email:
             raise InvalidRequest(
                 "The invoice's customer has no e-mail address to send it to.",
                 code="invoice_customer_incomplete",
                 param="customer",
             )
-        invoice = replace(current, status=status.value, sent_at=clock.now())
+        invoice = replace(current, status=status, sent_at=clock.now())
         await uow.repo(InvoiceRepository).save(invoice)
         lines = await lines_of(uow, invoice.id)
         snapshot = invoice_object(invoice, lines)

@@ -35,6 +35,7 @@ from payments.events.service import record_event
 from payments.gateways.protocol import PaymentGateway
 from payments.intents.domain.commands import ConfirmPaymentIntent, CreatePaymentIntent
 from payments.intents.domain.model import PaymentIntent
+from payments.intents.domain.payment_intent import PaymentIntentStatus as PIS
 from payments.intents.render import payment_intent_object
 from payments.intents.repository import PaymentIntentRepository, PaymentMethodRepository
 from payments.intents.service import flow
@@ -55,12 +56,12 @@ from payments.ledger.domain.journal import Source
 from payments.ledger.repository import LedgerRepository
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
-_REUSABLE = ("requires_payment_method", "requires_confirmation")
-_IN_FLIGHT = ("processing", "requires_action", "requires_capture")
+_REUSABLE = (PIS.REQUIRES_PAYMENT_METHOD, PIS.REQUIRES_CONFIRMATION)
+_IN_FLIGHT = (PIS.PROCESSING, PIS.REQUIRES_ACTION, PIS.REQUIRES_CAPTURE)
 
 
 def _payable(invoice: Invoice) -> None:
-    invoice_transition(InvoiceStatus(invoice.status), InvoiceOperation.PAY)
+    invoice_transition(invoice.status, InvoiceOperation.PAY)
     if invoice.amount_remaining <= 0:
         raise InvalidRequest(
             "This invoice owes nothing.", code="invoice_unexpected_state", param="id"
@@ -199,9 +200,7 @@ async def _paid_out_of_band(
         invoice.amount_paid += amount
         invoice.amount_remaining = 0
         invoice.paid_out_of_band = True
-        invoice.status = invoice_transition(
-            InvoiceStatus(invoice.status), InvoiceOperation.PAY
-        ).value
+        invoice.status = invoice_transition(invoice.status, InvoiceOperation.PAY)
         invoice.paid_at = now
         await uow.repo(InvoiceRepository).save(invoice)
         lines = await lines_of(uow, invoice.id)
@@ -251,9 +250,7 @@ class InvoicePaymentsListener:
         lines = await lines_of(uow, invoice.id)
         event = "invoice.updated"
         if invoice.amount_remaining == 0:
-            invoice.status = invoice_transition(
-                InvoiceStatus(invoice.status), InvoiceOperation.PAY
-            ).value
+            invoice.status = invoice_transition(invoice.status, InvoiceOperation.PAY)
             invoice.paid_at = now
             event = "invoice.paid"
         await uow.repo(InvoiceRepository).save(invoice)

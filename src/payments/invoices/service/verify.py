@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from payments.invoices.domain.status import CreditNoteStatus, InvoiceStatus
 from payments.invoices.repository import CreditNoteRepository, InvoiceRepository
 from payments.ledger.domain.accounts import Account
 from payments.ledger.domain.checks import Balances, expect_account, expect_postings
@@ -34,7 +35,7 @@ async def verify_invoices(uow: UnitOfWork, balances: Balances) -> list[str]:
     expected_total: dict[str, int] = defaultdict(int)
     posted = await ledger.posting_counts("invoice")
     for invoice_id, status, currency, remaining, total in invoices:
-        expected = 0 if status == "void" else remaining
+        expected = 0 if status is InvoiceStatus.VOID else remaining
         expected_total[currency] += expected
         got = receivable.pop((invoice_id, currency), 0)
         if got != expected:
@@ -50,7 +51,7 @@ async def verify_invoices(uow: UnitOfWork, balances: Balances) -> list[str]:
             posted,
             _K.INVOICE_VOIDED,
             invoice_id,
-            1 if status == "void" and total > 0 else 0,
+            1 if status is InvoiceStatus.VOID and total > 0 else 0,
         )
     for (dimension, currency), amount in sorted(receivable.items(), key=str):
         if amount:
@@ -62,7 +63,7 @@ async def verify_invoices(uow: UnitOfWork, balances: Balances) -> list[str]:
     )
     notes = await uow.repo(CreditNoteRepository).ledger_view()
     posted_notes = await ledger.posting_counts("credit_note")
-    for note_id, status in notes:
+    for note_id, note_status in notes:
         expect_postings(problems, "credit note", posted_notes, _K.CREDIT_NOTE_ISSUED, note_id, 1)
         expect_postings(
             problems,
@@ -70,6 +71,6 @@ async def verify_invoices(uow: UnitOfWork, balances: Balances) -> list[str]:
             posted_notes,
             _K.CREDIT_NOTE_VOIDED,
             note_id,
-            1 if status == "void" else 0,
+            1 if note_status is CreditNoteStatus.VOID else 0,
         )
     return problems
