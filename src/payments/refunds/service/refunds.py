@@ -9,7 +9,9 @@ Creating follows the three phases of :mod:`payments.intents.service.attempts`:
    the refund (``pending_approval``, or ``pending`` with its gateway attempt and
    ``refund_created`` posting), its event and its audit records, and commits --
    so concurrent requests, even through different processes, can never refund
-   more than was captured;
+   more than was captured; a payment that paid an invoice has its invoice locked
+   first (then the charge) and its credit note issued before the refund
+   (:mod:`.invoice_refunds`; invoicing's own credit notes call :func:`begin_refund`);
 2. the gateway is called with no transaction open, the attempt id as key;
 3. the answer is settled in a new transaction.
 """
