@@ -262,7 +262,7 @@ def test_request_errors_raise_the_sdks_own_classes_with_param(service: Service) 
     assert missing.value.http_status == 404 and missing.value.code == "resource_missing"
 
     with pytest.raises(stripe.InvalidRequestError) as not_expandable:
-        client.v1.payment_intents.list(params={"expand": ["data.invoice"]})
+        client.v1.payment_intents.list(params={"expand": ["data.review"]})
     assert not_expandable.value.param == "expand[0]"
 
     with pytest.raises(stripe.AuthenticationError):
