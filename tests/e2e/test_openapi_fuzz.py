@@ -68,15 +68,43 @@ def _seed(base_url: str, key: str) -> None:
             assert response.status_code == 200, response.text
             return response.json()  # type: ignore[no-any-return]
 
+        seller = post(
+            "/v1/legal_entities",
+            {
+                "legal_name": "Fuzz GmbH",
+                "address": {
+                    "line1": "Torstrasse 1",
+                    "postal_code": "10119",
+                    "city": "Berlin",
+                    "country": "DE",
+                },
+                "vat_id": "DE136695976",
+                "iban": "DE89370400440532013000",
+            },
+        )
         shop = post(
             "/v1/locations",
             {
                 "name": "Fuzz shop",
                 "address": {"line1": "Torstrasse 1", "city": "Berlin", "country": "DE"},
                 "timezone": "Europe/Berlin",
+                "legal_entity": seller["id"],
             },
         )
-        customer = post("/v1/customers", {"name": "Ada", "location": shop["id"]})
+        customer = post(
+            "/v1/customers",
+            {
+                "name": "Ada",
+                "location": shop["id"],
+                "address": {
+                    "line1": "Invalidenstrasse 1",
+                    "postal_code": "10115",
+                    "city": "Berlin",
+                    "country": "DE",
+                },
+                "tax_id_data": [{"type": "eu_vat", "value": "DE136695976"}],
+            },
+        )
         paid = post(
             "/v1/payment_intents",
             {
@@ -98,6 +126,25 @@ def _seed(base_url: str, key: str) -> None:
             },
         )
         post("/v1/refunds", {"payment_intent": paid["id"], "amount": 1000})
+        invoice = post(
+            "/v1/invoices",
+            {
+                "customer": customer["id"],
+                "location": shop["id"],
+                "lines": [{"description": "Labour", "quantity": "1.5", "unit_amount": 8000}],
+            },
+        )
+        post(f"/v1/invoices/{invoice['id']}/finalize", {})
+        post(f"/v1/invoices/{invoice['id']}/pay", {"payment_method": "pm_card_visa"})
+        post("/v1/credit_notes", {"invoice": invoice["id"], "amount": 1190, "refund_amount": 1190})
+        post(
+            "/v1/invoices",
+            {
+                "customer": customer["id"],
+                "location": shop["id"],
+                "lines": [{"description": "Diagnosis", "unit_amount": 4900}],
+            },
+        )
         post(
             "/v1/webhook_endpoints",
             {"url": "https://erp.example.com/hooks", "enabled_events": ["*"]},
@@ -120,7 +167,7 @@ def test_no_route_answers_a_server_error_or_leaves_its_documented_shape(
     headers = {"Authorization": f"Bearer {key}"}
     failures: list[str] = []
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) > 40  # every route is fuzzed, not a few
+    assert len(operations) > 60  # every route is fuzzed, not a few
     for operation in operations:
         for mode, examples in EXAMPLES.items():
 

@@ -177,6 +177,75 @@ def test_a_decline_raises_the_sdks_card_error_with_code_and_decline_code(
     assert error.request_id is not None
 
 
+def test_an_invoice_is_drafted_finalized_paid_and_credited_with_the_sdk(
+    service: Service,
+) -> None:
+    headers = {"Authorization": f"Bearer {service.admin_key}"}
+    seller = httpx.post(  # ours: the legal entity that issues the shop's invoices
+        f"{service.base_url}/v1/legal_entities",
+        headers=headers,
+        json={
+            "legal_name": "SDK GmbH",
+            "address": {
+                "line1": "Torstrasse 1",
+                "postal_code": "10119",
+                "city": "Berlin",
+                "country": "DE",
+            },
+            "vat_id": "DE136695976",
+            "iban": "DE89370400440532013000",
+        },
+    )
+    assert seller.status_code == 200, seller.text
+    linked = httpx.post(
+        f"{service.base_url}/v1/locations/{service.shop}",
+        headers=headers,
+        json={"legal_entity": seller.json()["id"]},
+    )
+    assert linked.status_code == 200, linked.text
+    client = service.client()
+    customer = client.v1.customers.create(
+        params={
+            "name": "Ada Lovelace",
+            "address": {
+                "line1": "Invalidenstrasse 1",
+                "postal_code": "10115",
+                "city": "Berlin",
+                "country": "DE",
+            },
+        }
+    )
+    invoice = client.v1.invoices.create(
+        params={
+            "customer": customer.id,
+            "location": service.shop,  # ours, as are inline lines with decimal quantities
+            "lines": [{"description": "Labour", "quantity": "1.5", "unit_amount": 8000}],
+        }  # type: ignore[typeddict-unknown-key]
+    )
+    assert isinstance(invoice, stripe.Invoice)
+    assert (invoice.status, invoice.total) == ("draft", 14280)
+    invoice = client.v1.invoices.add_lines(
+        invoice.id,
+        params={"lines": [{"description": "Fan", "unit_amount": 1000, "sku": "FAN-1"}]},  # type: ignore[typeddict-item]
+    )
+    assert invoice.total == 15470
+    finalized = client.v1.invoices.finalize_invoice(invoice.id)
+    assert finalized.status == "open" and finalized.number is not None
+    paid = client.v1.invoices.pay(invoice.id, params={"paid_out_of_band": True})
+    assert (paid.status, paid.amount_paid) == ("paid", 15470)
+    shown = client.v1.invoices.retrieve(invoice.id, params={"expand": ["customer"]})
+    assert isinstance(shown.customer, stripe.Customer)
+    note = client.v1.credit_notes.create(
+        params={"invoice": invoice.id, "amount": 1190, "out_of_band_amount": 1190}
+    )
+    assert isinstance(note, stripe.CreditNote)
+    assert (note.total, note.out_of_band_amount) == (1190, 1190)
+    voided = client.v1.credit_notes.void_credit_note(note.id)
+    assert voided.status == "void"
+    listed = client.v1.invoices.list(params={"customer": customer.id})
+    assert [i.id for i in listed.data] == [invoice.id]
+
+
 def test_request_errors_raise_the_sdks_own_classes_with_param(service: Service) -> None:
     client = service.client()
     with pytest.raises(stripe.InvalidRequestError) as unknown:
@@ -193,7 +262,7 @@ def test_request_errors_raise_the_sdks_own_classes_with_param(service: Service) 
     assert missing.value.http_status == 404 and missing.value.code == "resource_missing"
 
     with pytest.raises(stripe.InvalidRequestError) as not_expandable:
-        client.v1.payment_intents.list(params={"expand": ["data.invoice"]})
+        client.v1.payment_intents.list(params={"expand": ["data.review"]})
     assert not_expandable.value.param == "expand[0]"
 
     with pytest.raises(stripe.AuthenticationError):

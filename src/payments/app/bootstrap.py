@@ -26,6 +26,7 @@ from payments.platform.ratelimit import (
     RateLimiter,
     RedisRateLimiter,
 )
+from payments.tax.checker import OfflineVatIdChecker, VatIdChecker
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Container:
     idempotency: IdempotencyService
     rate_limiter: RateLimiter
     gateway: PaymentGateway
+    vat_id_checker: VatIdChecker
     extras: dict[str, object] = field(default_factory=dict)
 
     async def prepare(self) -> None:
@@ -51,6 +53,9 @@ class Container:
             aclose = getattr(extra, "aclose", None)
             if aclose is not None:
                 await aclose()
+        aclose_checker = getattr(self.vat_id_checker, "aclose", None)
+        if aclose_checker is not None:
+            await aclose_checker()
         await self.rate_limiter.close()
         gateway_aclose = getattr(self.gateway, "aclose", None)  # not part of the port
         if gateway_aclose is not None:
@@ -98,6 +103,20 @@ def build_gateway(
             assert_never(settings.gateway)
 
 
+def build_vat_id_checker(settings: Settings, clock: Clock) -> VatIdChecker:
+    """VIES when enabled, else the offline check (format and checksum)."""
+    if not settings.vies_enabled:
+        return OfflineVatIdChecker(clock)
+    from payments.tax.adapters.vies import ViesVatIdChecker
+
+    return ViesVatIdChecker(
+        clock=clock,
+        base_url=settings.vies_url,
+        timeout_seconds=settings.vies_timeout_seconds,
+        requester_vat_id=settings.vies_requester_vat_id,
+    )
+
+
 def build_container(
     settings: Settings, *, clock: Clock | None = None, gateway: PaymentGateway | None = None
 ) -> Container:
@@ -116,4 +135,5 @@ def build_container(
         idempotency=IdempotencyService.from_settings(settings, uow_factory, clock),
         rate_limiter=build_rate_limiter(settings, clock),
         gateway=gateway or build_gateway(settings, clock, engine=engine),
+        vat_id_checker=build_vat_id_checker(settings, clock),
     )

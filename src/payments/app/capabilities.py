@@ -25,11 +25,21 @@ from payments.intents.api import charges as charges_api
 from payments.intents.api import payment_intents as payment_intents_api
 from payments.intents.api import payment_methods as payment_methods_api
 from payments.intents.api import test_helpers as intents_test_helpers
+from payments.intents.api.expand import register_expansion
 from payments.intents.service.attempts import register_refund_settlement
+from payments.intents.service.invoice_payments import register_invoice_payments
 from payments.intents.service.verify import verify_charges
+from payments.invoices.api import credit_notes as credit_notes_api
+from payments.invoices.api import documents as invoice_documents_api
+from payments.invoices.api import expand as invoices_expand
+from payments.invoices.api import invoices as invoices_api
+from payments.invoices.service.credit_notes import InvoiceRefundsListener
+from payments.invoices.service.payments import InvoicePaymentsListener
+from payments.invoices.service.verify import verify_invoices
 from payments.ledger import api as ledger_api
 from payments.ledger.service import VERIFY_BATCH_SIZE, LedgerCheck, Progress
 from payments.ledger.service import verify_ledger as verify_ledger_with
+from payments.legal_entities import api as legal_entities_api
 from payments.locations import api as locations_api
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.platform.http import health
@@ -38,6 +48,7 @@ from payments.platform.worker import run_forever as run_jobs_forever
 from payments.platform.worker import run_once as run_jobs_once
 from payments.refunds import api as refunds_api
 from payments.refunds.service.apply import RefundAttempts
+from payments.refunds.service.invoice_refunds import register_invoice_refunds
 from payments.refunds.service.verify import verify_refunds
 from payments.web import local_methods as local_method_pages
 from payments.web import simulator as simulator_pages
@@ -47,6 +58,7 @@ from payments.webhooks.api import endpoints as webhook_endpoints_api
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
+    legal_entities_api.router,
     locations_api.router,
     customers_api.router,
     payment_methods_api.router,
@@ -64,6 +76,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     refunds_api.router,
     disputes_api.router,
     audit_api.router,
+    invoices_api.router,
+    invoice_documents_api.router,
+    credit_notes_api.router,
+    invoice_documents_api.credit_notes_router,
 )
 
 JOBS: tuple[Job, ...] = (
@@ -75,7 +91,12 @@ JOBS: tuple[Job, ...] = (
     disputes_jobs.flag_dispute_deadlines_job,
 )
 
-LEDGER_CHECKS: tuple[LedgerCheck, ...] = (verify_charges, verify_refunds, verify_disputes)
+LEDGER_CHECKS: tuple[LedgerCheck, ...] = (
+    verify_charges,
+    verify_refunds,
+    verify_disputes,
+    verify_invoices,
+)
 
 
 async def verify_ledger(
@@ -102,5 +123,10 @@ async def run_forever(container: object, stop: asyncio.Event) -> None:
 
 def install() -> None:
     """Connect capabilities that a lower one calls back into (refunds settle their own
-    gateway attempts). Called by the composition root whenever it builds a container."""
+    gateway attempts; an invoice learns of its payments, a refund of an invoiced payment
+    gets its credit note, and ``expand[]=invoice`` shows the invoice a payment names).
+    Called by the composition root whenever it builds a container."""
     register_refund_settlement(RefundAttempts())
+    register_invoice_payments(InvoicePaymentsListener())
+    register_invoice_refunds(InvoiceRefundsListener())
+    register_expansion("invoice", invoices_expand.rendered_invoices)

@@ -272,7 +272,8 @@ def ledger_verify(batch_size: int | None, progress_every: int) -> None:
         sys.exit(1)
     click.echo(
         "ledger verify: OK (transactions balance, balances match entries, "
-        "every succeeded charge posted exactly once, refunds and disputes as their status says)"
+        "every succeeded charge posted exactly once, refunds and disputes as their status says, "
+        "every invoice's receivable equal to what it still owes)"
     )
 
 

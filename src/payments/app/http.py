@@ -37,7 +37,9 @@ log = get_logger("payments.app")
 DESCRIPTION = f"""\
 The payments service of MyComputer's repair shops: PaymentIntents (cards, wallets, SEPA
 Direct Debit, bank transfers) with 3-D Secure and manual capture, refunds with approval,
-disputes, customers and saved payment methods, webhooks, and a double-entry ledger.
+disputes, customers (with tax ids) and saved payment methods, invoices and credit notes
+with EU VAT and EN 16931 e-invoices (PDF/A-3 Factur-X, CII, UBL) issued by the shops'
+legal entities, webhooks, and a double-entry ledger.
 
 Stripe's conventions throughout: resources, field names, statuses and the error shape
 `{{"error": {{"type", "code", "message", "param"}}}}`. Bodies may be JSON or Stripe's

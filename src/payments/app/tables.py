@@ -13,13 +13,16 @@ from payments.events import tables as events_tables
 from payments.gateway_events import tables as gateway_events_tables
 from payments.idempotency import tables as idempotency_tables
 from payments.intents import tables as intents_tables
+from payments.invoices import tables as invoices_tables
 from payments.ledger import tables as ledger_tables
+from payments.legal_entities import tables as legal_entities_tables
 from payments.locations import tables as locations_tables
 from payments.platform.db.schema import metadata
 from payments.refunds import tables as refunds_tables
 from payments.webhooks import tables as webhooks_tables
 
 MODULES = (
+    legal_entities_tables,
     locations_tables,
     apikeys_tables,
     customers_tables,
@@ -32,6 +35,7 @@ MODULES = (
     refunds_tables,
     disputes_tables,
     webhooks_tables,
+    invoices_tables,
 )
 
 __all__ = ["MODULES", "metadata"]

@@ -5,18 +5,25 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query
 from starlette.responses import Response
 
-from payments.customers import service as uc
-from payments.customers.render import customer_object
+from payments.customers.domain import CreateTaxId
+from payments.customers.render import customer_object, tax_id_object
 from payments.customers.schemas import (
     CustomerCreate,
     CustomerList,
     CustomerOut,
     CustomerUpdate,
     DeletedCustomerOut,
+    DeletedTaxIdOut,
+    TaxIdCreate,
+    TaxIdList,
+    TaxIdOut,
 )
+from payments.customers.service import customers as uc
+from payments.customers.service import tax_ids as tx
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
 from payments.platform.http.params import CreatedRange, LocationFilter
 from payments.platform.http.responses import json_response, list_response
+from payments.tax.runtime import TaxDep
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
 
@@ -38,14 +45,20 @@ CUSTOMER_EXAMPLES = {
     "",
     responses={200: {"model": CustomerOut}},
     summary="Create a customer",
-    description="A customer of one shop (`location`, default: the key's shop).",
+    description="A customer of one shop (`location`, default: the key's shop), with its "
+    "tax ids (`tax_id_data`, each checked before it is stored).",
 )
 async def create_customer(
     body: Annotated[CustomerCreate, Body(openapi_examples=CUSTOMER_EXAMPLES)],
-    c: ContainerDep,
+    c: TaxDep,
     ctx: ContextDep,
 ) -> Response:
-    customer = await uc.create_customer(body.model_dump(exclude_unset=True), ctx=ctx, **services(c))
+    customer = await uc.create_customer(
+        body.model_dump(exclude_unset=True),
+        ctx=ctx,
+        vat_id_checker=c.vat_id_checker,
+        **services(c),
+    )
     return json_response(customer_object(customer))
 
 
@@ -94,3 +107,55 @@ async def update_customer(
 async def delete_customer(customer_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
     customer = await uc.delete_customer(customer_id, ctx=ctx, **services(c))
     return json_response(customer_object(customer))
+
+
+@router.post(
+    "/{customer_id}/tax_ids", responses={200: {"model": TaxIdOut}}, summary="Create a tax id"
+)
+async def create_tax_id(
+    customer_id: str, body: TaxIdCreate, c: TaxDep, ctx: ContextDep
+) -> Response:
+    tax_id = await tx.create_tax_id(
+        customer_id,
+        CreateTaxId(type=body.type.value, value=body.value),
+        ctx=ctx,
+        vat_id_checker=c.vat_id_checker,
+        **services(c),
+    )
+    return json_response(tax_id_object(tax_id))
+
+
+@router.get(
+    "/{customer_id}/tax_ids",
+    responses={200: {"model": TaxIdList}},
+    summary="List a customer's tax ids (newest first)",
+)
+async def list_tax_ids(
+    customer_id: str, c: ContainerDep, ctx: ContextDep, page: PageDep
+) -> Response:
+    result = await tx.list_tax_ids(customer_id, page, uow_factory=c.uow_factory, ctx=ctx)
+    return list_response(f"/v1/customers/{customer_id}/tax_ids", result, tax_id_object)
+
+
+@router.get(
+    "/{customer_id}/tax_ids/{tax_id}",
+    responses={200: {"model": TaxIdOut}},
+    summary="Retrieve a tax id",
+)
+async def retrieve_tax_id(
+    customer_id: str, tax_id: str, c: ContainerDep, ctx: ContextDep
+) -> Response:
+    found = await tx.retrieve_tax_id(customer_id, tax_id, uow_factory=c.uow_factory, ctx=ctx)
+    return json_response(tax_id_object(found))
+
+
+@router.delete(
+    "/{customer_id}/tax_ids/{tax_id}",
+    responses={200: {"model": DeletedTaxIdOut}},
+    summary="Delete a tax id",
+)
+async def delete_tax_id(
+    customer_id: str, tax_id: str, c: ContainerDep, ctx: ContextDep
+) -> Response:
+    deleted = await tx.delete_tax_id(customer_id, tax_id, ctx=ctx, **services(c))
+    return json_response(tax_id_object(deleted))

@@ -1,10 +1,14 @@
-"""Customers of the shops: the people and businesses who pay."""
+"""Customers of the shops: the people and businesses who pay, with their tax ids."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from payments.tax.domain.model import TaxExempt
+from payments.tax.domain.vat_ids import TaxIdType
+from payments.tax.domain.verification import VatIdVerification
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +24,39 @@ class Customer:
     location_id: str | None = None
     livemode: bool = False
     deleted_at: datetime | None = None
+    tax_exempt: TaxExempt = TaxExempt.NONE
 
     @property
     def deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerTaxId:
+    """A customer's tax id (Stripe's ``tax_id``): normalised value and the proof of its check.
+
+    Deleting one only hides it (``deleted_at``): the check's result and date stay on record.
+    """
+
+    id: str
+    customer_id: str
+    type: TaxIdType
+    value: str
+    country: str
+    created: datetime
+    verification: VatIdVerification
+    livemode: bool = False
+    deleted_at: datetime | None = None
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreateTaxId:
+    """Stripe's ``POST /v1/customers/{id}/tax_ids`` (and each of ``tax_id_data``): the
+    number as given, normalised and checked by the use case (400 naming ``value``)."""
+
+    type: str  # eu_vat | ch_vat | gb_vat | no_vat
+    value: str

@@ -5,9 +5,18 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from payments.platform.http.schemas import AddressIn, Metadata, StrictModel
+from payments.tax.domain.model import TaxExempt
+from payments.tax.domain.vat_ids import TaxIdType
 
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 PHONE_PATTERN = r"^\+?[0-9 ()./-]{3,30}$"
+
+
+class TaxIdCreate(StrictModel):
+    type: TaxIdType = Field(description="`eu_vat`, `ch_vat`, `gb_vat` or `no_vat`.")
+    value: Annotated[str, Field(min_length=1, max_length=64)] = Field(
+        description="The number, e.g. `DE123456789`; stored normalised."
+    )
 
 
 class CustomerCreate(StrictModel):
@@ -22,6 +31,16 @@ class CustomerCreate(StrictModel):
     location: Annotated[str | None, Field(max_length=64)] = Field(
         None, description="The shop this customer belongs to (defaults to the key's shop)."
     )
+    tax_exempt: TaxExempt = Field(
+        TaxExempt.NONE,
+        description=(
+            "`none`, `exempt` (no VAT on its invoices) or `reverse` (the customer accounts "
+            "for the VAT: reverse charge)."
+        ),
+    )
+    tax_id_data: Annotated[list[TaxIdCreate], Field(max_length=5)] = Field(
+        [], description="Tax ids to add with the customer (as `POST .../tax_ids`)."
+    )
 
 
 class CustomerUpdate(StrictModel):
@@ -33,6 +52,7 @@ class CustomerUpdate(StrictModel):
         Annotated[list[Annotated[str, Field(max_length=20)]], Field(max_length=10)] | None
     ) = None
     metadata: Metadata | None = None
+    tax_exempt: TaxExempt | None = None
 
 
 class CustomerOut(BaseModel):
@@ -45,6 +65,7 @@ class CustomerOut(BaseModel):
     preferred_locales: list[str]
     location: str | None
     metadata: dict[str, str]
+    tax_exempt: TaxExempt
     created: int
     livemode: bool
 
@@ -60,3 +81,43 @@ class CustomerList(BaseModel):
     url: str
     has_more: bool
     data: list[CustomerOut]
+
+
+class TaxIdVerificationOut(BaseModel):
+    status: str
+    verified_name: str | None
+    verified_address: str | None
+    checked_at: int | None
+    source: str
+    reference: str | None
+
+
+class TaxIdOwnerOut(BaseModel):
+    type: Literal["customer"] = "customer"
+    customer: str
+
+
+class TaxIdOut(BaseModel):
+    id: str
+    object: Literal["tax_id"] = "tax_id"
+    country: str
+    created: int
+    customer: str
+    livemode: bool
+    owner: TaxIdOwnerOut
+    type: TaxIdType
+    value: str
+    verification: TaxIdVerificationOut
+
+
+class TaxIdList(BaseModel):
+    object: Literal["list"] = "list"
+    url: str
+    has_more: bool
+    data: list[TaxIdOut]
+
+
+class DeletedTaxIdOut(BaseModel):
+    id: str
+    object: Literal["tax_id"] = "tax_id"
+    deleted: Literal[True] = True

@@ -1,4 +1,4 @@
-"""The customers table."""
+"""The customers table and their tax ids."""
 
 from __future__ import annotations
 
@@ -18,6 +18,27 @@ customers = sa.Table(
     sa.Column("address", JSONType, nullable=True),
     sa.Column("preferred_locales", JSONType, nullable=False),
     sa.Column("metadata", JSONType, nullable=False),
+    sa.Column("livemode", sa.Boolean, nullable=False, default=False),
+    created_column(),
+    sa.Column("deleted_at", UTCDateTime(), nullable=True),
+    sa.Column("tax_exempt", sa.String(16), nullable=False, server_default="none"),
+)
+
+customer_tax_ids = sa.Table(
+    "customer_tax_ids",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("customer_id", ID, sa.ForeignKey("customers.id"), nullable=False, index=True),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("value", sa.String(64), nullable=False),
+    sa.Column("country", sa.String(2), nullable=False),
+    sa.Column("verification_status", sa.String(16), nullable=False),
+    sa.Column("verification_source", sa.String(16), nullable=False),
+    sa.Column("verified_name", sa.String(512), nullable=True),
+    sa.Column("verified_address", sa.String(1024), nullable=True),
+    sa.Column("verification_reference", sa.String(64), nullable=True),
+    sa.Column("verification_detail", sa.String(256), nullable=True),
+    sa.Column("checked_at", UTCDateTime(), nullable=True),
     sa.Column("livemode", sa.Boolean, nullable=False, default=False),
     created_column(),
     sa.Column("deleted_at", UTCDateTime(), nullable=True),

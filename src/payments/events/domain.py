@@ -15,8 +15,12 @@ EVENT_TYPES: dict[str, str] = {
     "customer.created": "A customer was created.",
     "customer.updated": "A customer's details changed.",
     "customer.deleted": "A customer was deleted.",
+    "customer.tax_id.created": "A tax id (VAT number) was added to a customer, with its check.",
+    "customer.tax_id.deleted": "A customer's tax id was deleted (its check stays on record).",
     "location.created": "A shop (location) was created.",
     "location.updated": "A shop's (location's) details changed.",
+    "legal_entity.created": "A legal entity (the seller on invoices) was created.",
+    "legal_entity.updated": "A legal entity's details changed (invoices finalized later show them).",
     "webhook_endpoint.created": "A webhook endpoint was registered.",
     "webhook_endpoint.updated": "A webhook endpoint's URL, events, description, metadata or status changed.",
     "webhook_endpoint.deleted": "A webhook endpoint was deleted.",
@@ -45,6 +49,17 @@ EVENT_TYPES: dict[str, str] = {
     "charge.dispute.funds_withdrawn": "The disputed amount and the dispute fee were withdrawn.",
     "charge.dispute.funds_reinstated": "A won dispute's funds were given back.",
     "charge.dispute.deadline_approaching": "A dispute's evidence is due soon (48 h by default).",
+    "invoice.created": "A draft invoice was created.",
+    "invoice.updated": "A draft invoice's lines or fields changed, or a finalized invoice's "
+    "amounts (a partial payment, a credit note).",
+    "invoice.finalized": "An invoice was finalized: numbered, its parties frozen, its sale posted.",
+    "invoice.paid": "An invoice was paid in full (by a payment, out of band, or credit notes).",
+    "invoice.payment_failed": "A payment attempt of an invoice failed.",
+    "invoice.voided": "An invoice was voided; its sale is reversed.",
+    "invoice.marked_uncollectible": "An invoice was marked uncollectible.",
+    "invoice.sent": "An invoice was sent to the customer.",
+    "credit_note.created": "A credit note was issued against an invoice.",
+    "credit_note.voided": "A credit note was voided; its posting is reversed.",
 }
 
 

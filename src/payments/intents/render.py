@@ -67,6 +67,7 @@ def payment_intent_object(pi: PaymentIntent, *, client_secret: bool = False) -> 
         "status": pi.status,
         "capture_method": pi.capture_method,
         "customer": pi.customer_id,
+        "invoice": pi.invoice_id,
         "location": pi.location_id,
         "payment_method": pi.payment_method_id,
         "payment_method_types": pi.payment_method_types,

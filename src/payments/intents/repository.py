@@ -23,6 +23,12 @@ class PaymentIntentRepository(RecordRepository[PaymentIntent]):
     table = payment_intents
     record = PaymentIntent
 
+    async def of_invoice(self, invoice_id: str) -> list[PaymentIntent]:
+        """The invoice's PaymentIntents, oldest first."""
+        return await self.find(
+            payment_intents.c.invoice_id == invoice_id, order_by=payment_intents.c.id
+        )
+
 
 class ChargeRepository(RecordRepository[Charge]):
     table = charges
@@ -45,6 +51,15 @@ class ChargeRepository(RecordRepository[Charge]):
 class PaymentMethodRepository(RecordRepository[PaymentMethod]):
     table = payment_methods
     record = PaymentMethod
+
+    async def newest_of_customer(self, customer_id: str) -> PaymentMethod | None:
+        """The payment method most recently attached to the customer (ids sort by time)."""
+        found = await self.find(
+            payment_methods.c.customer_id == customer_id,
+            order_by=payment_methods.c.id.desc(),
+            limit=1,
+        )
+        return found[0] if found else None
 
 
 class AttemptRepository(RecordRepository[GatewayAttempt]):

@@ -260,6 +260,9 @@ class PaymentIntentOut(BaseModel):
     payment_method: str | PaymentMethodOut | None
     payment_method_types: list[str]
     latest_charge: str | ChargeOut | None
+    invoice: str | dict[str, Any] | None = Field(
+        description="The invoice this payment pays (an Invoice when expanded)."
+    )
     last_payment_error: dict[str, Any] | None
     next_action: dict[str, Any] | None
     setup_future_usage: str | None

@@ -53,6 +53,7 @@ payment_intents = sa.Table(
     sa.Column("livemode", sa.Boolean, nullable=False, default=False),
     sa.Column("client_secret", sa.String(100), nullable=True),
     created_column(),
+    sa.Column("invoice_id", ID, nullable=True, index=True),
 )
 
 

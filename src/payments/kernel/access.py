@@ -2,7 +2,8 @@
 
 Roles, from most to least powerful:
 
-- ``admin``: everything, including API keys and shops (locations).
+- ``admin``: everything, including API keys, shops (locations) and the legal entities
+  that issue their invoices.
 - ``finance``: money operations (refunds of any size, approvals, reports, the ledger),
   no admin.
 - ``clerk``: day-to-day shop work: customers and payments; refunds up to policy.
@@ -37,6 +38,7 @@ class Permission(StrEnum):
     read_audit = "read_audit"
     read_ledger = "read_ledger"  # the company-wide ledger: unrestricted keys only
     write_locations = "write_locations"
+    write_legal_entities = "write_legal_entities"  # sellers on invoices: admin only
     manage_webhooks = "manage_webhooks"
     manage_api_keys = "manage_api_keys"
 
@@ -45,7 +47,8 @@ _ALL = frozenset(Permission)
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.admin: _ALL,
-    Role.finance: _ALL - {Permission.write_locations, Permission.manage_api_keys},
+    Role.finance: _ALL
+    - {Permission.write_locations, Permission.write_legal_entities, Permission.manage_api_keys},
     Role.clerk: frozenset(
         {
             Permission.read,

@@ -142,6 +142,20 @@ ERROR_CODES: dict[str, str] = {
         "The API key's role does not allow this request, or the key is restricted to one "
         "location and the request is company-wide (the ledger)."
     ),
+    "invoice_customer_incomplete": (
+        "The invoice's customer lacks what an invoice must name (name, postal address) or "
+        "an e-mail address to send it to."
+    ),
+    "invoice_no_line_items": "An invoice without lines cannot be finalized.",
+    "invoice_payment_in_progress": "A payment of the invoice is in progress at the gateway.",
+    "invoice_unexpected_state": (
+        "The invoice's status does not allow this (a finalized invoice is never edited: "
+        "issue a credit note)."
+    ),
+    "credit_note_unexpected_state": (
+        "The credit note's status does not allow this (e.g. voiding one that was refunded)."
+    ),
+    "location_without_legal_entity": "The shop has no legal entity to issue its invoices.",
     "internal_error": "An unexpected error; it was logged with the request id.",
     "invalid_api_key": "The API key is unknown or revoked.",
     "invalid_iban": "The IBAN is not valid.",
@@ -168,6 +182,10 @@ ERROR_CODES: dict[str, str] = {
     "refund_self_approval": "A refund must be approved by another key than the one that requested it.",
     "refund_unexpected_state": "The refund's status does not allow this (e.g. approving it twice).",
     "request_too_large": "The request body is larger than the limit (1 MiB by default).",
+    "tax_behavior_mixed": "Inclusive and exclusive `tax_behavior` lines in one invoice; use one.",
+    "tax_exemption_reason_missing": "An exempt line (`tax_category=exempt`) needs an `exemption_reason`.",
+    "tax_id_invalid": "The tax id's format or checksum is wrong for its `type`.",
+    "tax_rate_unknown": "No VAT rate for that country, `tax_category` and date.",
     "signature_invalid": "A Stripe webhook whose Stripe-Signature did not verify (or was stale).",
     "resource_missing": "No such object (or it belongs to another shop).",
     "test_helpers_unavailable": "Test helpers exist only with the simulator gateway.",

@@ -7,8 +7,12 @@ from starlette.responses import Response
 
 from payments.kernel.clock import to_unix
 from payments.ledger.repository import LedgerRepository
-from payments.ledger.schemas import LedgerAccountList, LedgerTransactionList
-from payments.ledger.service import account_balances, require_ledger_reader
+from payments.ledger.schemas import (
+    LedgerAccountList,
+    LedgerDimensionBalanceList,
+    LedgerTransactionList,
+)
+from payments.ledger.service import account_balances, dimension_balances, require_ledger_reader
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep
 from payments.platform.http.params import LocationFilter
 from payments.platform.http.responses import json_response, list_object
@@ -25,6 +29,25 @@ async def accounts(c: ContainerDep, ctx: ContextDep) -> Response:
     require_ledger_reader(ctx)
     data = await account_balances(uow_factory=c.uow_factory)
     return json_response(list_object("/v1/ledger/accounts", data, False))
+
+
+@router.get(
+    "/accounts/{account}/dimensions",
+    responses={200: {"model": LedgerDimensionBalanceList}},
+    summary="An account's balance per dimension: VAT per country:category:rate, receivable "
+    "per invoice (finance, admin; unrestricted keys)",
+)
+async def account_dimensions(
+    account: str,
+    c: ContainerDep,
+    ctx: ContextDep,
+    prefix: Annotated[
+        str | None, Query(max_length=64, description="Only dimensions starting with it, e.g. DE:")
+    ] = None,
+) -> Response:
+    require_ledger_reader(ctx)
+    data = await dimension_balances(account, prefix=prefix, uow_factory=c.uow_factory)
+    return json_response(list_object(f"/v1/ledger/accounts/{account}/dimensions", data, False))
 
 
 @router.get(

@@ -98,6 +98,7 @@ class LedgerRepository(Repository):
                         "account": e.account.value,
                         "currency": e.currency,
                         "amount": e.amount,
+                        "dimension": e.dimension,
                     }
                 )
         if entries:
@@ -145,6 +146,22 @@ class LedgerRepository(Repository):
             .order_by(e.c.account, e.c.currency)
         )
         return [(a, c, int(s)) for a, c, s in rows.all()]
+
+    async def dimension_sums(
+        self, account: str, *, dimension_prefix: str | None = None
+    ) -> list[tuple[str | None, str, int]]:
+        """(dimension, currency, signed sum of entries) of one account, by dimension."""
+        e = ledger_entries
+        query = (
+            sa.select(e.c.dimension, e.c.currency, sa.func.sum(e.c.amount))
+            .where(e.c.account == account)
+            .group_by(e.c.dimension, e.c.currency)
+            .order_by(e.c.dimension, e.c.currency)
+        )
+        if dimension_prefix:
+            query = query.where(e.c.dimension.startswith(dimension_prefix, autoescape=True))
+        rows = await self._conn.execute(query)
+        return [(d, c, int(s)) for d, c, s in rows.all()]
 
     async def read_snapshot(self) -> None:
         """Make the rest of this (read-only) transaction read one snapshot of the book, so a
@@ -248,7 +265,12 @@ class LedgerRepository(Repository):
             )
             for e in found.all():
                 entries[e.transaction_id].append(
-                    {"account": e.account, "currency": e.currency, "amount": e.amount}
+                    {
+                        "account": e.account,
+                        "currency": e.currency,
+                        "amount": e.amount,
+                        "dimension": e.dimension,
+                    }
                 )
         data = [dict(r._mapping) | {"entries": entries[r.id]} for r in rows]
         return Page(data, has_more)

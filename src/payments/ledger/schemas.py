@@ -26,10 +26,31 @@ class LedgerAccountList(BaseModel):
     data: list[LedgerAccountOut]
 
 
+class LedgerDimensionBalanceOut(BaseModel):
+    object: Literal["ledger_dimension_balance"] = "ledger_dimension_balance"
+    account: str
+    dimension: str | None = Field(examples=["DE:S:19"])
+    currency: str
+    balance: int = Field(description="Debits minus credits, in minor units.")
+    normal_side_balance: int = Field(description="Positive when on the account's normal side.")
+
+
+class LedgerDimensionBalanceList(BaseModel):
+    object: Literal["list"] = "list"
+    url: str
+    has_more: bool
+    data: list[LedgerDimensionBalanceOut]
+
+
 class LedgerEntryOut(BaseModel):
     account: str
     currency: str
     amount: int = Field(description="Debit positive, credit negative.")
+    dimension: str | None = Field(
+        None,
+        description="Sub-ledger key: the invoice on accounts_receivable, the VAT group "
+        "(country:category:rate) on sales and vat_payable, the customer on customer_credit.",
+    )
 
 
 class LedgerSource(BaseModel):

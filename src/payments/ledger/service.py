@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from payments.kernel.access import Permission
 from payments.kernel.context import RequestContext
-from payments.kernel.errors import PermissionDenied
-from payments.ledger.domain.accounts import CHART_OF_ACCOUNTS
+from payments.kernel.errors import NotFound, PermissionDenied
+from payments.ledger.domain.accounts import CHART_OF_ACCOUNTS, Account
 from payments.ledger.domain.checks import Balances
 from payments.ledger.domain.journal import JournalCheck
 from payments.ledger.repository import LedgerRepository
@@ -88,6 +88,30 @@ async def verify_ledger(
         for capability_check in checks:
             problems += await capability_check(uow, sums)
     return problems
+
+
+async def dimension_balances(
+    account: str, *, prefix: str | None, uow_factory: UnitOfWorkFactory
+) -> list[dict[str, object]]:
+    """One account's balance per dimension and currency (VAT per country and rate on
+    ``vat_payable``, what each invoice still owes on ``accounts_receivable``)."""
+    try:
+        spec = Account(account).spec
+    except ValueError:
+        raise NotFound.of("ledger account", account, param="account") from None
+    async with uow_factory() as uow:
+        rows = await uow.repo(LedgerRepository).dimension_sums(account, dimension_prefix=prefix)
+    return [
+        {
+            "object": "ledger_dimension_balance",
+            "account": account,
+            "dimension": dimension,
+            "currency": currency,
+            "balance": balance,
+            "normal_side_balance": balance * spec.normal_balance.sign,
+        }
+        for dimension, currency, balance in rows
+    ]
 
 
 async def account_balances(*, uow_factory: UnitOfWorkFactory) -> list[dict[str, object]]:

@@ -34,6 +34,9 @@ ledger_entries = sa.Table(
     sa.Column("account", sa.String(40), nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("amount", MoneyAmount, nullable=False),  # signed: debit > 0, credit < 0
+    # a sub-ledger key: the invoice on accounts_receivable, the VAT group on vat_payable
+    sa.Column("dimension", sa.String(64), nullable=True),
+    sa.Index("ix_ledger_entries_account_dimension", "account", "dimension"),
 )
 
 # Running balances, split into a few shards per (account, currency) so that

@@ -18,6 +18,7 @@ def location_object(loc: Location) -> dict[str, Any]:
         "currencies": loc.currencies,
         "timezone": loc.timezone,
         "payment_method_types": loc.payment_method_types,
+        "legal_entity": loc.legal_entity_id,
         "metadata": loc.metadata,
         "created": to_unix(loc.created),
         "livemode": loc.livemode,

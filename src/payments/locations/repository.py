@@ -23,6 +23,7 @@ def _to_location(row: Any) -> Location:
         created=row.created,
         metadata=dict(row.metadata),
         livemode=row.livemode,
+        legal_entity_id=row.legal_entity_id,
     )
 
 
@@ -41,6 +42,7 @@ class LocationRepository(Repository):
                 metadata=location.metadata,
                 livemode=location.livemode,
                 created=location.created,
+                legal_entity_id=location.legal_entity_id,
             )
         )
 
@@ -57,6 +59,7 @@ class LocationRepository(Repository):
                 payment_method_types=location.payment_method_types,
                 currencies=location.currencies,
                 metadata=location.metadata,
+                legal_entity_id=location.legal_entity_id,
             )
         )
 
@@ -65,6 +68,13 @@ class LocationRepository(Repository):
             await self._conn.execute(sa.select(locations).where(locations.c.id == location_id))
         ).first()
         return _to_location(row) if row else None
+
+    async def unlinked(self) -> list[Location]:
+        """Shops without a legal entity."""
+        rows = await self._conn.execute(
+            sa.select(locations).where(locations.c.legal_entity_id.is_(None))
+        )
+        return [_to_location(r) for r in rows.all()]
 
     async def count(self) -> int:
         return int(

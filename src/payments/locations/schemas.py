@@ -42,6 +42,9 @@ class LocationCreate(StrictModel):
     default_currency: Annotated[str | None, Field(min_length=3, max_length=3)] = None
     currencies: Currencies | None = Field(None, description=CURRENCIES_DESCRIPTION)
     payment_method_types: list[PaymentMethodType] | None = None
+    legal_entity: Annotated[str | None, Field(max_length=64)] = Field(
+        None, description="The legal entity (seller) that issues this shop's invoices."
+    )
     metadata: Metadata = {}
 
 
@@ -52,6 +55,7 @@ class LocationUpdate(StrictModel):
     default_currency: Annotated[str | None, Field(min_length=3, max_length=3)] = None
     currencies: Currencies | None = Field(None, description=CURRENCIES_DESCRIPTION)
     payment_method_types: list[PaymentMethodType] | None = None
+    legal_entity: Annotated[str | None, Field(max_length=64)] = None
     metadata: Metadata | None = None
 
 
@@ -64,6 +68,7 @@ class LocationOut(BaseModel):
     currencies: list[str]
     timezone: str
     payment_method_types: list[str]
+    legal_entity: str | None
     metadata: dict[str, str]
     created: int
     livemode: bool

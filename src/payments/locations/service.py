@@ -15,6 +15,7 @@ from payments.kernel.ids import id_for
 from payments.kernel.metadata import update_metadata, validate_metadata
 from payments.kernel.money import UnknownCurrency, normalize_currency
 from payments.kernel.pagination import Page, PageRequest
+from payments.legal_entities.service import get_legal_entity, seed_sample_legal_entities
 from payments.locations.domain import (
     PAYMENT_METHOD_TYPES,
     Location,
@@ -154,6 +155,9 @@ async def create_location(
     )
     _check_offered(location)
     async with uow_factory() as uow:
+        if fields.get("legal_entity"):
+            entity = await get_legal_entity(uow, fields["legal_entity"], param="legal_entity")
+            location = replace(location, legal_entity_id=entity.id)
         await uow.repo(LocationRepository).add(location)
         await record_event(
             uow,
@@ -204,6 +208,9 @@ async def update_location(
         changes["payment_method_types"] = _payment_method_types(fields["payment_method_types"])
     async with uow_factory() as uow:
         current = await _visible(uow, location_id, ctx)
+        if fields.get("legal_entity") is not None:
+            entity = await get_legal_entity(uow, fields["legal_entity"], param="legal_entity")
+            changes["legal_entity_id"] = entity.id
         default = changes.get("default_currency", current.default_currency)
         if fields.get("currencies") is not None:
             changes["currencies"] = _currencies(fields["currencies"], default)
@@ -239,10 +246,22 @@ async def list_locations(
 
 
 async def seed_sample_locations(*, uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
-    """Create the sample shops once, on an empty database. Returns how many were made."""
+    """Create the sample sellers (one legal entity per sample country) and the sample shops
+    once, on an empty database; link sample shops that have no seller yet (a database
+    seeded before legal entities existed). Returns how many shops were made."""
+    sellers = await seed_sample_legal_entities(uow_factory=uow_factory, clock=clock)
     async with uow_factory() as uow:
-        if await uow.repo(LocationRepository).count():
+        repo = uow.repo(LocationRepository)
+        if await repo.count():
+            names = {shop["name"] for shop in SAMPLE_SHOPS}
+            for existing in await repo.unlinked():
+                if existing.name in names and existing.country in sellers:
+                    await repo.save(replace(existing, legal_entity_id=sellers[existing.country]))
+            await uow.commit()
             return 0
     for shop in SAMPLE_SHOPS:
-        await create_location(shop, uow_factory=uow_factory, clock=clock, ctx=SYSTEM)
+        seller = sellers.get(shop["address"]["country"])
+        await create_location(
+            shop | {"legal_entity": seller}, uow_factory=uow_factory, clock=clock, ctx=SYSTEM
+        )
     return len(SAMPLE_SHOPS)

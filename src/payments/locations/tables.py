@@ -20,5 +20,6 @@ locations = sa.Table(
     sa.Column("currencies", JSONType, nullable=False),
     sa.Column("metadata", JSONType, nullable=False),
     sa.Column("livemode", sa.Boolean, nullable=False, default=False),
+    sa.Column("legal_entity_id", ID, sa.ForeignKey("legal_entities.id"), nullable=True, index=True),
     created_column(),
 )

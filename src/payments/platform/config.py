@@ -302,6 +302,34 @@ class Settings(BaseSettings):
         ),
     )
 
+    vies_enabled: bool = Field(
+        False,
+        description=(
+            "Check customers' EU VAT ids (`eu_vat` tax ids) with the EU VIES service when they "
+            "are added; the answer (registered name, address, consultation number) and its "
+            "date are kept on the tax id as proof. Off: format and checksum only, status "
+            "`unavailable`."
+        ),
+    )
+    vies_url: str = Field(
+        "https://ec.europa.eu/taxation_customs/vies/rest-api",
+        description="Base URL of the VIES REST API (`/check-vat-number` is appended).",
+    )
+    vies_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
+        10.0,
+        description=(
+            "How long one VIES check may take; past it the tax id is saved with verification "
+            "status `unavailable`."
+        ),
+    )
+    vies_requester_vat_id: str | None = Field(
+        None,
+        description=(
+            "Our own EU VAT id (e.g. `DE136695976`), sent with each VIES check so that VIES "
+            "returns a consultation number, the proof of the check a tax auditor accepts."
+        ),
+    )
+
     @field_validator("refund_approval_thresholds")
     @classmethod
     def _threshold_currencies(cls, value: dict[str, int]) -> dict[str, int]:

@@ -1,16 +1,21 @@
 """``expand[]``: replace the ids of related objects in rendered objects by the objects.
 
 Stripe's expandable fields of the objects here: a PaymentIntent's ``latest_charge``,
-``customer`` and ``payment_method``; a charge's ``customer``, ``payment_intent``; a
-refund's or dispute's ``charge`` and ``payment_intent``; a payment method's
-``customer``. Lists take them as ``data.<field>``. An object the key may not see stays
-an id.
+``customer``, ``payment_method`` and ``invoice``; a charge's ``customer``,
+``payment_intent``; a refund's or dispute's ``charge`` and ``payment_intent``; a payment
+method's ``customer``; and, for capabilities above this one, whatever they name
+(an invoice's ``default_payment_method``). Lists take them as ``data.<field>``. An
+object the key may not see stays an id.
+
+Objects of a capability above payments (an invoice) are shown by a loader it registers
+with :func:`register_expansion` (from :func:`payments.app.capabilities.install`), so
+this module never imports it; with no loader registered the field stays an id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
 
 from starlette.responses import Response
 
@@ -29,7 +34,23 @@ FIELD_KINDS: dict[str, Kind] = {
     "customer": "customer",
     "payment_intent": "payment_intent",
     "payment_method": "payment_method",
+    "default_payment_method": "payment_method",
 }
+
+
+class ExpansionLoader(Protocol):
+    async def __call__(
+        self, ids: Sequence[str], *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
+    ) -> dict[str, dict[str, Any]]:
+        """The rendered objects among ``ids`` that ``ctx``'s key may see, by id."""
+
+
+_LOADERS: dict[str, ExpansionLoader] = {}
+
+
+def register_expansion(field: str, loader: ExpansionLoader) -> None:
+    """Show the objects a higher capability owns where ``field`` names them."""
+    _LOADERS[field] = loader
 
 
 def shows_client_secret(ctx: RequestContext) -> bool:
@@ -63,13 +84,19 @@ async def expand(
 ) -> list[dict[str, Any]]:
     """Expand ``fields`` of every object in place (one look-up per distinct id)."""
     for field in fields:
-        kind = FIELD_KINDS[field]
         ids = [o[field] for o in objects if isinstance(o.get(field), str)]
         if not ids:
             continue
-        found = await load_related(kind, ids, uow_factory=uow_factory, ctx=ctx)
-        render = _renderer(kind, ctx)
-        rendered = {object_id: render(obj) for object_id, obj in found.items()}
+        kind = FIELD_KINDS.get(field)
+        if kind is None:
+            loader = _LOADERS.get(field)
+            if loader is None:
+                continue  # no capability shows this field's objects: they stay ids
+            rendered = await loader(ids, uow_factory=uow_factory, ctx=ctx)
+        else:
+            found = await load_related(kind, ids, uow_factory=uow_factory, ctx=ctx)
+            render = _renderer(kind, ctx)
+            rendered = {object_id: render(obj) for object_id, obj in found.items()}
         for o in objects:
             value = o.get(field)
             if isinstance(value, str) and value in rendered:

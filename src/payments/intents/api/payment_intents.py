@@ -50,7 +50,7 @@ from payments.platform.http.responses import json_response
 
 router = APIRouter(prefix="/v1/payment_intents", tags=["payment_intents"])
 
-EXPANDABLE = ("latest_charge", "customer", "payment_method")
+EXPANDABLE = ("latest_charge", "customer", "payment_method", "invoice")
 Expand = Annotated[tuple[str, ...], Depends(expandable(*EXPANDABLE))]
 ExpandList = Annotated[tuple[str, ...], Depends(expandable(*EXPANDABLE, lists=True))]
 ONE: Responses = {200: {"model": PaymentIntentOut}}

@@ -58,6 +58,7 @@ class PaymentIntent:
     metadata: dict[str, str] = field(default_factory=dict)
     livemode: bool = False
     client_secret: str | None = None  # pi_..._secret_...: lets a browser confirm or read it
+    invoice_id: str | None = None  # the invoice this payment pays (set by invoicing)
 
 
 class ChargeStatus(StrEnum):

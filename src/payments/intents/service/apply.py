@@ -4,7 +4,8 @@ The rules are the pure :func:`payments.intents.domain.charge_result.reconcile_ch
 this applier loads the intent and the charge (locked, in the one lock order: the
 intent, then the charge), asks it, and stores its answer in the caller's unit of
 work: the journal transactions, the intent and the charge, the events (showing the
-objects as they are after the view).
+objects as they are after the view), and, when the intent pays an invoice and its
+status changed, the invoice's allocation or failure (:mod:`.invoice_payments`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from payments.events.service import new_event
 from payments.gateways.protocol import ChargeResult
 from payments.intents.domain.charge_result import Ignored, Subject, reconcile_charge
 from payments.intents.domain.model import PaymentIntent
+from payments.intents.domain.payment_intent import PaymentIntentStatus
 from payments.intents.render import charge_object, payment_intent_object
 from payments.intents.repository import ChargeRepository, PaymentIntentRepository
+from payments.intents.service.invoice_payments import invoice_payments
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import must_exist
@@ -53,6 +56,7 @@ async def apply_charge_result(
         await uow.repo(ChargeRepository).get(charge_id, for_update=True), "charge", charge_id
     )
     now = clock.now()
+    before = pi.status
     outcome = reconcile_charge(pi, charge, result, now=now)
     if isinstance(outcome, Ignored):
         log.info(
@@ -77,4 +81,11 @@ async def apply_charge_result(
             for e in outcome.events
         ]
     )
+    if pi.invoice_id is not None and pi.status != before:
+        # the invoice it pays learns of it in the same transaction (a hook registered
+        # by invoicing, which sits above payments)
+        if pi.status == PaymentIntentStatus.SUCCEEDED:
+            await invoice_payments().payment_succeeded(uow, pi, clock=clock, ctx=ctx)
+        elif pi.status == PaymentIntentStatus.REQUIRES_PAYMENT_METHOD:
+            await invoice_payments().payment_failed(uow, pi, clock=clock, ctx=ctx)
     return AppliedChargeResult(pi, changed=True)

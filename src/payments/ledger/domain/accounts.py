@@ -14,18 +14,24 @@ code  account                    type       normal  what its balance means
                                                     out (our mirror of the Stripe balance)
 1200  disputes                   asset      debit   funds the gateway withdrew for open disputes;
                                                     reinstated if won, written off if lost
+1300  accounts_receivable        asset      debit   what customers owe on finalized invoices:
+                                                    total at finalization, less payments and
+                                                    credit notes (one dimension per invoice)
 1900  suspense                   asset      debit   unexplained differences (a payout arriving
                                                     short or long) awaiting investigation;
                                                     should return to zero
 2000  revenue_clearing           liability  credit  customer payments received, not yet
                                                     allocated to an invoice; allocation moves
-                                                    them to sales and vat_payable
+                                                    them to accounts_receivable
 2100  refunds_payable            liability  credit  refunds owed to customers: requested, not
                                                     yet completed by the gateway
-2200  vat_payable                liability  credit  VAT collected on invoices, owed to the state
+2200  vat_payable                liability  credit  VAT charged on invoices, owed to the state;
+                                                    per country, category and rate (dimension)
+2300  customer_credit            liability  credit  money held for a customer: over-payments and
+                                                    credit notes credited to their balance
 3000  retained_earnings          equity     credit  opening balances and period-close results
-4000  sales                      revenue    credit  repair revenue net of VAT, recognised when a
-                                                    payment is allocated to an invoice
+4000  sales                      revenue    credit  repair revenue net of VAT, recognised when an
+                                                    invoice is finalized (dimension: its VAT group)
 6000  gateway_fees               expense    debit   processing and dispute fees of the gateway
 6100  chargeback_losses          expense    debit   disputed amounts lost to cardholders
 9000  customer_funds_authorized  memo       debit   funds held on customers' cards for us:
@@ -40,6 +46,13 @@ holds with the same double-entry discipline: in every journal transaction the
 memo entries balance among themselves and so do the balance-sheet entries
 (enforced in :mod:`payments.ledger.domain.journal`). The balance of
 ``customer_funds_authorized`` is exactly the amount currently held.
+
+Dimensions: an entry may carry a ``dimension``, a sub-ledger key that splits an
+account's balance without multiplying accounts. Invoicing uses it for
+``accounts_receivable`` (the invoice id), ``sales`` and ``vat_payable`` (the VAT
+group ``country:category:rate``, e.g. ``DE:S:19``) and ``customer_credit`` (the
+customer id), so receivables per invoice and VAT per country and rate are one
+``GROUP BY`` away.
 
 Sign convention: amounts are signed minor units, debits positive and credits
 negative. An account's *normal* balance is the side where it usually sits, so
@@ -84,6 +97,7 @@ class Account(StrEnum):
     BANK = "bank"
     GATEWAY_RECEIVABLE = "gateway_receivable"
     DISPUTES = "disputes"
+    ACCOUNTS_RECEIVABLE = "accounts_receivable"
     SUSPENSE = "suspense"
     REVENUE_CLEARING = "revenue_clearing"
     REFUNDS_PAYABLE = "refunds_payable"
@@ -145,6 +159,14 @@ CHART_OF_ACCOUNTS: Final[Mapping[Account, AccountSpec]] = MappingProxyType(
                 "Funds withdrawn by the gateway for open disputes.",
             ),
             _spec(
+                _A.ACCOUNTS_RECEIVABLE,
+                "1300",
+                "Accounts receivable",
+                _T.ASSET,
+                _D.DEBIT,
+                "What customers owe on finalized invoices, per invoice (dimension).",
+            ),
+            _spec(
                 _A.SUSPENSE,
                 "1900",
                 "Suspense",
@@ -158,7 +180,7 @@ CHART_OF_ACCOUNTS: Final[Mapping[Account, AccountSpec]] = MappingProxyType(
                 "Revenue clearing",
                 _T.LIABILITY,
                 _D.CREDIT,
-                "Customer payments not yet allocated to an invoice.",
+                "Customer payments not yet allocated to an invoice (or refunded).",
             ),
             _spec(
                 _A.REFUNDS_PAYABLE,
@@ -174,7 +196,7 @@ CHART_OF_ACCOUNTS: Final[Mapping[Account, AccountSpec]] = MappingProxyType(
                 "VAT payable",
                 _T.LIABILITY,
                 _D.CREDIT,
-                "VAT collected on invoices, owed to the tax authority.",
+                "VAT charged on invoices, owed to the tax authority; per VAT group (dimension).",
             ),
             _spec(
                 _A.CUSTOMER_CREDIT,
@@ -182,8 +204,8 @@ CHART_OF_ACCOUNTS: Final[Mapping[Account, AccountSpec]] = MappingProxyType(
                 "Customer credit",
                 _T.LIABILITY,
                 _D.CREDIT,
-                "Money received beyond what was owed (bank-transfer over-payments), held "
-                "for the customer until it is refunded or applied.",
+                "Money held for a customer (bank-transfer over-payments, credit notes "
+                "credited to their balance) until it is refunded or applied.",
             ),
             _spec(
                 _A.RETAINED_EARNINGS,
@@ -193,7 +215,14 @@ CHART_OF_ACCOUNTS: Final[Mapping[Account, AccountSpec]] = MappingProxyType(
                 _D.CREDIT,
                 "Opening balances and period-close results.",
             ),
-            _spec(_A.SALES, "4000", "Sales", _T.REVENUE, _D.CREDIT, "Repair revenue, net of VAT."),
+            _spec(
+                _A.SALES,
+                "4000",
+                "Sales",
+                _T.REVENUE,
+                _D.CREDIT,
+                "Repair revenue net of VAT, from finalized invoices; per VAT group (dimension).",
+            ),
             _spec(
                 _A.GATEWAY_FEES,
                 "6000",

@@ -77,6 +77,12 @@ class TransactionKind(StrEnum):
     DISPUTE_FUNDS_WITHDRAWN = "charge.dispute.funds_withdrawn"
     DISPUTE_FUNDS_REINSTATED = "charge.dispute.funds_reinstated"
     DISPUTE_LOST = "charge.dispute.lost"
+    INVOICE_FINALIZED = "invoice.finalized"
+    INVOICE_VOIDED = "invoice.voided"
+    INVOICE_PAYMENT = "invoice.payment"
+    INVOICE_PAID_OUT_OF_BAND = "invoice.paid_out_of_band"
+    CREDIT_NOTE_ISSUED = "credit_note.created"
+    CREDIT_NOTE_VOIDED = "credit_note.voided"
     REVERSAL = "reversal"
 
 
@@ -110,10 +116,14 @@ class EntryRecord(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One line of a journal transaction; ``money`` is signed (debit > 0, credit < 0)."""
+    """One line of a journal transaction; ``money`` is signed (debit > 0, credit < 0).
+
+    ``dimension`` optionally splits the account into sub-ledgers (an invoice id on
+    ``accounts_receivable``, a VAT group on ``vat_payable``; see the accounts module)."""
 
     account: Account
     money: Money
+    dimension: str | None = None
 
     def __post_init__(self) -> None:
         try:
@@ -124,16 +134,18 @@ class Entry:
             raise InvalidEntry("An entry's money must be Money")
         if self.money.amount == 0:
             raise InvalidEntry(f"Zero entry on {self.account}")
+        if self.dimension is not None and not (0 < len(self.dimension) <= 64):
+            raise InvalidEntry("A dimension is 1 to 64 characters")
 
     @classmethod
-    def debit(cls, account: Account, money: Money) -> Entry:
+    def debit(cls, account: Account, money: Money, dimension: str | None = None) -> Entry:
         _require_positive(money)
-        return cls(account, money)
+        return cls(account, money, dimension)
 
     @classmethod
-    def credit(cls, account: Account, money: Money) -> Entry:
+    def credit(cls, account: Account, money: Money, dimension: str | None = None) -> Entry:
         _require_positive(money)
-        return cls(account, -money)
+        return cls(account, -money, dimension)
 
     @property
     def direction(self) -> Direction:

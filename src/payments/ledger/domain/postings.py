@@ -43,6 +43,23 @@ Each posting as ``debit -> credit`` (one line per balanced pair):
     chargeback_losses -> disputes: dispute lost, the funds are a loss.
 ``reversal`` (reversal)
     every entry of the original, negated: the append-only correction.
+``invoice_finalized`` (invoice.finalized)
+    accounts_receivable -> sales (net) and vat_payable (VAT), one pair per VAT group:
+    the sale is recognised and the customer owes the total. Receivable entries carry
+    the invoice as dimension, sales and VAT entries their VAT group.
+``invoice_voided`` (invoice.voided)
+    the finalization, negated (only an invoice nothing was paid or credited on).
+``invoice_payment`` (invoice.payment)
+    revenue_clearing -> accounts_receivable: a payment is allocated to its invoice;
+    anything beyond what the invoice still owes -> customer_credit.
+``invoice_paid_out_of_band`` (invoice.paid_out_of_band)
+    bank -> accounts_receivable: paid outside the gateway (cash, a direct transfer).
+``credit_note_issued`` (credit_note.created)
+    sales and vat_payable -> per VAT group, the sale reversed; credited to
+    accounts_receivable (what the invoice still owed), revenue_clearing (to be
+    refunded), customer_credit (the customer's balance) and bank (paid back outside).
+``credit_note_voided`` (credit_note.voided)
+    the credit note's posting, negated.
 
 A refund of a payment already allocated to an invoice is preceded by the credit
 note's posting (invoicing's job), which moves the amount from ``sales`` and
@@ -53,6 +70,9 @@ amounts or a capture above the hold; ``CurrencyMismatch`` for mixed currencies.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from payments.kernel.money import CurrencyMismatch, Money
 from payments.ledger.domain.accounts import Account
@@ -256,9 +276,191 @@ def reversal(
     return JournalTransaction(
         _K.REVERSAL,
         source or original.source,
-        tuple(Entry(e.account, -e.money) for e in original.entries),
+        tuple(Entry(e.account, -e.money, e.dimension) for e in original.entries),
         description or f"Reversal of {original.kind} for {original.source}",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SaleGroup:
+    """One VAT group of a sale: its net amount and VAT, and the dimension naming the group."""
+
+    dimension: str
+    net: Money
+    tax: Money
+
+
+@dataclass(frozen=True, slots=True)
+class CreditSettlement:
+    """Where a credit note's total goes (the four parts sum to it; zero parts are skipped)."""
+
+    receivable: Money  # reduces what the invoice still owes
+    refund: Money  # back to revenue_clearing, from where the refunds pay it out
+    credit: Money  # to the customer's credit balance
+    out_of_band: Money  # paid back outside the gateway
+
+    @property
+    def total(self) -> Money:
+        return self.receivable + self.refund + self.credit + self.out_of_band
+
+
+def _sale_entries(groups: Sequence[SaleGroup], sign: int) -> list[Entry]:
+    """Per group, sales and VAT credited (sign -1, a sale) or debited (+1, a reversal)."""
+    entries: list[Entry] = []
+    for group in groups:
+        for account, money in ((_A.SALES, group.net), (_A.VAT_PAYABLE, group.tax)):
+            if money.amount < 0:
+                raise InvalidPosting(f"A sale's {account.value} amount cannot be negative")
+            if money.amount:
+                entries.append(Entry(account, money if sign > 0 else -money, group.dimension))
+    return entries
+
+
+def invoice_finalized(
+    groups: Sequence[SaleGroup], *, source: Source, receivable_dimension: str, description: str = ""
+) -> JournalTransaction:
+    """The customer owes the invoice's total: receivable against sales and VAT per group."""
+    sale = _sale_entries(groups, -1)
+    total = _sum([g.net + g.tax for g in groups])
+    _positive(total, "invoice total")
+    return JournalTransaction(
+        _K.INVOICE_FINALIZED,
+        source,
+        (Entry.debit(_A.ACCOUNTS_RECEIVABLE, total, receivable_dimension), *sale),
+        description or f"Invoice of {total.format()}",
+    )
+
+
+def invoice_voided(
+    groups: Sequence[SaleGroup], *, source: Source, receivable_dimension: str, description: str = ""
+) -> JournalTransaction:
+    """A voided invoice: its finalization, negated."""
+    finalized = invoice_finalized(groups, source=source, receivable_dimension=receivable_dimension)
+    return JournalTransaction(
+        _K.INVOICE_VOIDED,
+        source,
+        tuple(Entry(e.account, -e.money, e.dimension) for e in finalized.entries),
+        description or "Invoice voided",
+    )
+
+
+def invoice_payment(
+    applied: Money,
+    *,
+    source: Source,
+    receivable_dimension: str,
+    excess: Money | None = None,
+    customer_dimension: str | None = None,
+    description: str = "",
+) -> JournalTransaction:
+    """A payment allocated to its invoice; ``excess`` (beyond what was owed) is the
+    customer's credit. ``applied`` may be zero when the invoice owed nothing any more."""
+    legs: list[Entry] = []
+    if applied.amount:
+        _positive(applied, "applied amount")
+        legs += [
+            Entry.debit(_A.REVENUE_CLEARING, applied),
+            Entry.credit(_A.ACCOUNTS_RECEIVABLE, applied, receivable_dimension),
+        ]
+    if excess is not None and excess.amount:
+        _positive(excess, "excess")
+        _same_currency(applied, excess)
+        legs += [
+            Entry.debit(_A.REVENUE_CLEARING, excess),
+            Entry.credit(_A.CUSTOMER_CREDIT, excess, customer_dimension),
+        ]
+    return JournalTransaction(
+        _K.INVOICE_PAYMENT,
+        source,
+        tuple(legs),
+        description or f"Payment of {applied.format()} allocated to an invoice",
+    )
+
+
+def invoice_paid_out_of_band(
+    amount: Money, *, source: Source, receivable_dimension: str, description: str = ""
+) -> JournalTransaction:
+    """The invoice was paid outside the gateway (cash at the counter, a direct transfer)."""
+    _positive(amount, "amount paid out of band")
+    return JournalTransaction(
+        _K.INVOICE_PAID_OUT_OF_BAND,
+        source,
+        (
+            Entry.debit(_A.BANK, amount),
+            Entry.credit(_A.ACCOUNTS_RECEIVABLE, amount, receivable_dimension),
+        ),
+        description or f"Invoice paid out of band: {amount.format()}",
+    )
+
+
+def credit_note_issued(
+    groups: Sequence[SaleGroup],
+    settlement: CreditSettlement,
+    *,
+    source: Source,
+    receivable_dimension: str,
+    customer_dimension: str | None = None,
+    description: str = "",
+) -> JournalTransaction:
+    """A credit note reverses part of a sale per VAT group and settles it (see
+    :class:`CreditSettlement`)."""
+    total = _sum([g.net + g.tax for g in groups])
+    _positive(total, "credit note total")
+    if settlement.total != total:
+        raise InvalidPosting(
+            f"A credit note of {total.format()} cannot settle {settlement.total.format()}"
+        )
+    entries = _sale_entries(groups, +1)
+    for account, money, dimension in (
+        (_A.ACCOUNTS_RECEIVABLE, settlement.receivable, receivable_dimension),
+        (_A.REVENUE_CLEARING, settlement.refund, None),
+        (_A.CUSTOMER_CREDIT, settlement.credit, customer_dimension),
+        (_A.BANK, settlement.out_of_band, None),
+    ):
+        if money.amount < 0:
+            raise InvalidPosting(f"A credit note cannot settle a negative {account.value} part")
+        if money.amount:
+            entries.append(Entry.credit(account, money, dimension))
+    return JournalTransaction(
+        _K.CREDIT_NOTE_ISSUED,
+        source,
+        tuple(entries),
+        description or f"Credit note of {total.format()}",
+    )
+
+
+def credit_note_voided(
+    groups: Sequence[SaleGroup],
+    settlement: CreditSettlement,
+    *,
+    source: Source,
+    receivable_dimension: str,
+    customer_dimension: str | None = None,
+    description: str = "",
+) -> JournalTransaction:
+    """A voided credit note: its posting, negated."""
+    issued = credit_note_issued(
+        groups,
+        settlement,
+        source=source,
+        receivable_dimension=receivable_dimension,
+        customer_dimension=customer_dimension,
+    )
+    return JournalTransaction(
+        _K.CREDIT_NOTE_VOIDED,
+        source,
+        tuple(Entry(e.account, -e.money, e.dimension) for e in issued.entries),
+        description or "Credit note voided",
+    )
+
+
+def _sum(amounts: Sequence[Money]) -> Money:
+    if not amounts:
+        raise InvalidPosting("A sale needs at least one VAT group")
+    total = amounts[0]
+    for money in amounts[1:]:
+        total = total + money
+    return total
 
 
 def _pairs(

@@ -101,6 +101,7 @@ class Location:
     created: datetime
     metadata: dict[str, str] = field(default_factory=dict)
     livemode: bool = False
+    legal_entity_id: str | None = None  # the seller on this shop's invoices
     currencies: list[str] = field(default_factory=list)  # accepted; includes the default
 
     def accepts(self, currency: str) -> bool:

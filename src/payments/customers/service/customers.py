@@ -6,9 +6,11 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from payments.customers.domain import Customer
+from payments.customers.domain import CreateTaxId, Customer
 from payments.customers.render import customer_object
 from payments.customers.repository import CustomerRepository
+from payments.customers.service.tax_ids import PreparedTaxId, prepare_tax_id, record_tax_id
+from payments.customers.service.visibility import visible_customer
 from payments.events.service import record_event
 from payments.idempotency.service import created_earlier, remember_created
 from payments.kernel.access import Permission
@@ -21,6 +23,8 @@ from payments.kernel.metadata import update_metadata, validate_metadata
 from payments.kernel.pagination import Page, PageRequest
 from payments.locations.repository import LocationRepository
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
+from payments.tax.checker import VatIdChecker
+from payments.tax.domain.model import TaxExempt
 
 
 def _clean_address(address: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -45,15 +49,9 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
         ]
     if "email" in out and out["email"] is not None:
         out["email"] = out["email"].strip()
+    if "tax_exempt" in out:
+        out["tax_exempt"] = TaxExempt(out["tax_exempt"] or TaxExempt.NONE)
     return out
-
-
-async def _visible(uow: UnitOfWork, customer_id: str, ctx: RequestContext) -> Customer:
-    customer = await uow.repo(CustomerRepository).get(customer_id)
-    if customer is None:
-        raise NotFound.of("customer", customer_id)
-    ctx.check_location("customer", customer_id, customer.location_id)
-    return customer
 
 
 async def _resolve_location(
@@ -75,13 +73,29 @@ async def create_customer(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
     ctx: RequestContext,
+    vat_id_checker: VatIdChecker | None = None,
 ) -> Customer:
+    """``tax_id_data`` (optional) adds tax ids, each checked by ``vat_id_checker`` BEFORE the
+    transaction (a VIES call never holds a database transaction open)."""
     ctx.require(Permission.write_customers)
     fields = _clean(fields)
+    tax_id_data = fields.pop("tax_id_data", None) or []
+    prepared: list[PreparedTaxId] = [
+        prepare_tax_id(
+            CreateTaxId(type=str(d.get("type")), value=str(d.get("value") or "")),
+            param=f"tax_id_data[{i}]",
+        )
+        for i, d in enumerate(tax_id_data)
+    ]
+    verifications = []
+    for p in prepared:  # outside any transaction: a VIES call may take seconds
+        if vat_id_checker is None:
+            raise InvalidRequest("Tax ids cannot be checked here", param="tax_id_data")
+        verifications.append(await vat_id_checker.check(p.type, p.value))
     async with uow_factory() as uow:
         earlier = await created_earlier(uow, ctx, "customer")
         if earlier is not None:  # a retry after a crash: the customer exists already
-            return await _visible(uow, earlier, ctx)
+            return await visible_customer(uow, earlier, ctx)
         customer = Customer(
             id=id_for("customer"),
             created=clock.now(),
@@ -92,6 +106,7 @@ async def create_customer(
             preferred_locales=fields.get("preferred_locales") or [],
             metadata=validate_metadata(fields.get("metadata") or {}),
             location_id=await _resolve_location(uow, ctx, fields.get("location")),
+            tax_exempt=fields.get("tax_exempt") or TaxExempt.NONE,
         )
         await uow.repo(CustomerRepository).add(customer)
         await remember_created(uow, ctx, "customer", customer.id)
@@ -103,6 +118,8 @@ async def create_customer(
             clock=clock,
             location_id=customer.location_id,
         )
+        for p, verification in zip(prepared, verifications, strict=True):
+            await record_tax_id(uow, customer, p, verification, ctx=ctx, clock=clock)
         await uow.commit()
     return customer
 
@@ -111,7 +128,7 @@ async def retrieve_customer(
     customer_id: str, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
 ) -> Customer:
     async with uow_factory() as uow:
-        return await _visible(uow, customer_id, ctx)
+        return await visible_customer(uow, customer_id, ctx)
 
 
 async def update_customer(
@@ -125,7 +142,7 @@ async def update_customer(
     ctx.require(Permission.write_customers)
     fields = _clean(fields)
     async with uow_factory() as uow:
-        current = await _visible(uow, customer_id, ctx)
+        current = await visible_customer(uow, customer_id, ctx)
         if current.deleted:
             raise InvalidRequest(
                 "This customer has been deleted", code="resource_missing", param="id"
@@ -157,7 +174,7 @@ async def delete_customer(
 ) -> Customer:
     ctx.require(Permission.write_customers)
     async with uow_factory() as uow:
-        current = await _visible(uow, customer_id, ctx)
+        current = await visible_customer(uow, customer_id, ctx)
         if current.deleted:
             return current
         deleted = replace(current, deleted_at=clock.now())

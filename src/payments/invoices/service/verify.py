@@ -1,0 +1,76 @@
+"""What ``payments ledger verify`` proves of invoices and credit notes.
+
+* every finalized invoice's receivable (``accounts_receivable``, its dimension) equals
+  its ``amount_remaining`` (zero once void), and no receivable belongs to no invoice;
+* every invoice with a total was posted ``invoice.finalized`` once, and a void one
+  ``invoice.voided`` once; every credit note ``credit_note.created`` once, and a void one
+  ``credit_note.voided`` once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from payments.invoices.domain.status import CreditNoteStatus, InvoiceStatus
+from payments.invoices.repository import CreditNoteRepository, InvoiceRepository
+from payments.ledger.domain.accounts import Account
+from payments.ledger.domain.checks import Balances, expect_account, expect_postings
+from payments.ledger.domain.journal import TransactionKind
+from payments.ledger.repository import LedgerRepository
+from payments.platform.db.uow import UnitOfWork
+
+_K = TransactionKind
+
+
+async def verify_invoices(uow: UnitOfWork, balances: Balances) -> list[str]:
+    problems: list[str] = []
+    ledger = uow.repo(LedgerRepository)
+    receivable = {
+        (dimension, currency): amount
+        for dimension, currency, amount in await ledger.dimension_sums(
+            Account.ACCOUNTS_RECEIVABLE.value
+        )
+    }
+    invoices = await uow.repo(InvoiceRepository).ledger_view()
+    expected_total: dict[str, int] = defaultdict(int)
+    posted = await ledger.posting_counts("invoice")
+    for invoice_id, status, currency, remaining, total in invoices:
+        expected = 0 if status is InvoiceStatus.VOID else remaining
+        expected_total[currency] += expected
+        got = receivable.pop((invoice_id, currency), 0)
+        if got != expected:
+            problems.append(
+                f"invoice {invoice_id} owes {expected} {currency} but its receivable is {got}"
+            )
+        expect_postings(
+            problems, "invoice", posted, _K.INVOICE_FINALIZED, invoice_id, 1 if total > 0 else 0
+        )
+        expect_postings(
+            problems,
+            "invoice",
+            posted,
+            _K.INVOICE_VOIDED,
+            invoice_id,
+            1 if status is InvoiceStatus.VOID and total > 0 else 0,
+        )
+    for (dimension, currency), amount in sorted(receivable.items(), key=str):
+        if amount:
+            problems.append(
+                f"receivable of {amount} {currency} belongs to no invoice ({dimension})"
+            )
+    problems += expect_account(
+        balances, Account.ACCOUNTS_RECEIVABLE, dict(expected_total), "invoices' amount_remaining"
+    )
+    notes = await uow.repo(CreditNoteRepository).ledger_view()
+    posted_notes = await ledger.posting_counts("credit_note")
+    for note_id, note_status in notes:
+        expect_postings(problems, "credit note", posted_notes, _K.CREDIT_NOTE_ISSUED, note_id, 1)
+        expect_postings(
+            problems,
+            "credit note",
+            posted_notes,
+            _K.CREDIT_NOTE_VOIDED,
+            note_id,
+            1 if note_status is CreditNoteStatus.VOID else 0,
+        )
+    return problems
