@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -51,8 +52,30 @@ def serve(args: list[str]) -> None:
     os.execv(BIN / "payments", [str(BIN / "payments"), "serve", *args])
 
 
+def ensure_chromium() -> None:
+    """Debian's Chromium for the real-browser tests (tests/browser), installed when missing.
+
+    Playwright drives it with ``launch(executable_path=...)``; without it those tests skip
+    with the reason, except on CI (CI=true), where they fail.
+    """
+    if os.environ.get("PAYMENTS_TEST_CHROMIUM") or shutil.which("chromium"):
+        return
+    apt = shutil.which("apt-get")
+    if apt is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        print(
+            "Chromium is not installed and cannot be installed here (needs root and "
+            "apt-get): the browser tests will be skipped",
+            flush=True,
+        )
+        return
+    env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+    sh(apt, "-qq", "update", env=env)
+    sh(apt, "install", "-y", "-qq", "chromium", env=env)
+
+
 def test(args: list[str]) -> None:
     ensure_installed("test")
+    ensure_chromium()
     sh(BIN / "ruff", "check", "src", "tests", "bench", "dev.py")
     sh(BIN / "ruff", "format", "--check", "src", "tests", "bench", "dev.py")
     sh(BIN / "lint-imports")

@@ -17,8 +17,9 @@ from payments.platform.db import migrate
 from support.app import Api, make_settings
 from support.databases import ON_CI, postgres_available, postgres_database, sqlite_database
 
-# fake_stripe, stripe_container, stripe_api, deliveries and e2e (both gateways), for any folder
-pytest_plugins = ["support.stripe_service"]
+# fake_stripe, stripe_container, stripe_api, deliveries and e2e (both gateways), and the real
+# browser (browser, page, live_url), for any folder
+pytest_plugins = ["support.stripe_service", "support.browser"]
 
 _PG = postgres_available()
 if ON_CI and not _PG:
