@@ -18,19 +18,7 @@ from payments.ledger.domain import postings
 from payments.ledger.domain.journal import Source
 from payments.ledger.repository import LedgerRepository
 from payments.ledger.tables import ledger_entries
-
-
-def run(
-    database_url: str, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "payments.app.cli", *args],
-        env=os.environ | {"PAYMENTS_DATABASE_URL": database_url} | (env or {}),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from support.cli import run
 
 
 def test_apikeys_create_list_revoke(database_url: str) -> None:

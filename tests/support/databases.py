@@ -75,3 +75,19 @@ def postgres_database(label: str = "payments_test") -> Iterator[str]:
 def sqlite_database(directory: Path) -> Iterator[str]:
     path = directory / f"payments-{uuid.uuid4().hex[:8]}.sqlite3"
     yield f"sqlite+aiosqlite:///{path}"
+
+
+RABBITMQ_URL = os.environ.get("PAYMENTS_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+def rabbitmq_available() -> bool:
+    """Whether the AMQP port answers (CI starts RabbitMQ first; .ci/run)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(RABBITMQ_URL)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5672), 3):
+            return True
+    except OSError:
+        return False

@@ -16,6 +16,7 @@ from payments.customers import api as customers_api
 from payments.disputes import api as disputes_api
 from payments.disputes import jobs as disputes_jobs
 from payments.disputes.service.verify import verify_disputes
+from payments.eventbus import jobs as eventbus_jobs
 from payments.events import api as events_api
 from payments.gateway_events import api as gateway_events_api
 from payments.gateway_events import jobs as gateway_events_jobs
@@ -89,6 +90,7 @@ JOBS: tuple[Job, ...] = (
     gateway_events_jobs.poll_gateway_events_job,
     gateway_events_jobs.process_gateway_events_job,
     disputes_jobs.flag_dispute_deadlines_job,
+    eventbus_jobs.publish_events,
 )
 
 LEDGER_CHECKS: tuple[LedgerCheck, ...] = (

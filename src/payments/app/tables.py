@@ -9,6 +9,7 @@ from payments.apikeys import tables as apikeys_tables
 from payments.audit import tables as audit_tables
 from payments.customers import tables as customers_tables
 from payments.disputes import tables as disputes_tables
+from payments.eventbus import tables as eventbus_tables
 from payments.events import tables as events_tables
 from payments.gateway_events import tables as gateway_events_tables
 from payments.idempotency import tables as idempotency_tables
@@ -27,6 +28,7 @@ MODULES = (
     apikeys_tables,
     customers_tables,
     events_tables,
+    eventbus_tables,
     idempotency_tables,
     ledger_tables,
     audit_tables,

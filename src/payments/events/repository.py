@@ -17,7 +17,7 @@ from payments.platform.db.uow import Repository
 _INSERT = events.insert()  # built once: building it per call costs more than running it
 
 
-def _to_event(row: Any) -> Event:
+def to_event(row: Any) -> Event:
     return Event(
         id=row.id,
         type=row.type,
@@ -59,7 +59,7 @@ class EventRepository(Repository):
 
     async def get(self, event_id: str) -> Event | None:
         row = (await self._conn.execute(sa.select(events).where(events.c.id == event_id))).first()
-        return _to_event(row) if row else None
+        return to_event(row) if row else None
 
     async def list_page(
         self,
@@ -83,4 +83,4 @@ class EventRepository(Repository):
         if created_lte:
             where.append(events.c.created <= created_lte)
         rows, has_more = await fetch_page(self._conn, events, where, page)
-        return Page([_to_event(r) for r in rows], has_more)
+        return Page([to_event(r) for r in rows], has_more)

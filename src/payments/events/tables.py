@@ -21,4 +21,6 @@ events = sa.Table(
     created_column(),
     # the outbox marker: set once the webhook dispatcher has fanned the event out
     sa.Column("webhooks_dispatched_at", UTCDateTime(), nullable=True),
+    # the event bus's marker: set once a broker confirmed the event (payments.eventbus)
+    sa.Column("published_at", UTCDateTime(), nullable=True),
 )

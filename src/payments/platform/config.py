@@ -26,6 +26,12 @@ class GatewayName(StrEnum):
     stripe = "stripe"
 
 
+class EventPublisherName(StrEnum):
+    none = "none"
+    rabbitmq = "rabbitmq"
+    sqs = "sqs"
+
+
 APP_DIR_NAME = "mycomputer-payments"
 
 
@@ -269,6 +275,47 @@ class Settings(BaseSettings):
             "connection each); the rest of a claimed batch waits its turn."
         ),
     )
+    event_publisher: EventPublisherName = Field(
+        EventPublisherName.none,
+        description=(
+            "Where the worker publishes every event (besides webhooks): `none`, `rabbitmq` "
+            "(publisher confirms) or `sqs` (a FIFO queue). Events wait in the outbox until "
+            "the broker confirms them, in order, at least once, the event id as message id."
+        ),
+    )
+    rabbitmq_url: SecretStr = Field(
+        SecretStr("amqp://guest:guest@127.0.0.1:5672/"),
+        description="AMQP URL of the RabbitMQ broker (`PAYMENTS_EVENT_PUBLISHER=rabbitmq`).",
+    )
+    rabbitmq_exchange: str = Field(
+        "payments.events",
+        min_length=1,
+        description="The durable topic exchange events are published to (routing key: the type).",
+    )
+    rabbitmq_queue: str | None = Field(
+        "payments.events",
+        description=(
+            "A durable queue declared and bound to the exchange with `#`, so events are kept "
+            "before any consumer binds its own; empty to declare none."
+        ),
+    )
+    sqs_queue_url: str | None = Field(
+        None,
+        description="URL of the SQS FIFO queue (`...fifo`) for `PAYMENTS_EVENT_PUBLISHER=sqs`.",
+    )
+    sqs_region: str | None = Field(
+        None, description="AWS region of the SQS queue (else boto3's own configuration)."
+    )
+    event_publish_batch_size: Annotated[int, Field(ge=1, le=1000)] = Field(
+        100, description="How many outbox events one publishing round sends to the broker."
+    )
+    event_publish_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = Field(
+        10.0,
+        description=(
+            "How long a publishing round waits for the broker (connect and confirms) before "
+            "it gives up and leaves the events in the outbox for the next round."
+        ),
+    )
     refund_approval_thresholds: dict[str, Annotated[int, Field(ge=0)]] = Field(
         DEFAULT_REFUND_APPROVAL_THRESHOLDS,
         description=(
@@ -379,6 +426,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _stripe_keys(self) -> Settings:
         _check_stripe(self)
+        _check_event_publisher(self)
         return self
 
     @property
@@ -458,6 +506,21 @@ class SettingError(ValueError):
 SECRET_KEY_PREFIXES = ("sk_test_", "sk_live_", "rk_test_", "rk_live_")
 LIVE_KEY_PREFIXES = ("sk_live_", "rk_live_")
 _API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
+
+
+def _check_event_publisher(s: Settings) -> None:
+    """The broker settings the chosen event publisher needs."""
+    rabbitmq = s.event_publisher == EventPublisherName.rabbitmq
+    if rabbitmq and not s.rabbitmq_url.get_secret_value().startswith(("amqp://", "amqps://")):
+        raise SettingError("rabbitmq_url", "must be an amqp:// or amqps:// URL")
+    if s.event_publisher == EventPublisherName.sqs:
+        url = s.sqs_queue_url or ""
+        if not url.startswith(("https://", "http://")):
+            raise SettingError("sqs_queue_url", "is required when PAYMENTS_EVENT_PUBLISHER=sqs")
+        if not url.endswith(".fifo"):
+            raise SettingError(
+                "sqs_queue_url", "must name a FIFO queue (ends in .fifo): events are ordered"
+            )
 
 
 def _check_stripe(s: Settings) -> None:

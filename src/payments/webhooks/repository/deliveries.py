@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from payments.events.domain import Event
-from payments.events.repository import _to_event
+from payments.events.repository import to_event
 from payments.events.tables import events as ev
 from payments.kernel.pagination import Page, PageRequest
 from payments.platform.db.listing import fetch_page
@@ -183,7 +183,7 @@ class WebhookDeliveryRepository(Repository):
                 url=r.url,
                 attempts=r.attempts,
                 created=r.delivery_created,
-                event=_to_event(r),
+                event=to_event(r),
                 lease_token=lease_token,
             )
             for r in rows
@@ -262,4 +262,4 @@ class WebhookDeliveryRepository(Repository):
         if created_lte is not None:
             where.append(ev.c.created <= created_lte)
         rows = await self._conn.execute(sa.select(ev).where(*where).order_by(ev.c.id).limit(limit))
-        return [_to_event(r) for r in rows]
+        return [to_event(r) for r in rows]
