@@ -11,21 +11,14 @@ import orjson
 from payments.app.bootstrap import Container
 from payments.app.capabilities import run_once
 from payments.eventbus.repository import OutboxRepository
-from payments.eventbus.service import LEASE, outbox_status, publish_all, publish_round, skip_backlog
+from payments.eventbus.service import LEASE, outbox_status, publish_all, skip_backlog
 from payments.kernel.clock import FrozenClock
 from support.app import Api
-from support.eventbus import RecordingPublisher, event_ids, make_customers
+from support.eventbus import RecordingPublisher, event_ids, make_customers, one_round
 
 
-async def _round(container: Container, publisher: RecordingPublisher, holder: str = "me") -> int:
-    done = await publish_round(
-        uow_factory=container.uow_factory,
-        clock=container.clock,
-        publisher=publisher,
-        holder=holder,
-        batch_size=100,
-    )
-    return done.published
+async def _round(container: Container, publisher: RecordingPublisher) -> int:
+    return (await one_round(container, publisher)).published
 
 
 async def test_events_are_published_oldest_first_once_each_with_their_json(api: Api) -> None:
@@ -77,13 +70,7 @@ async def test_one_publisher_at_a_time_until_its_lease_runs_out(
         await uow.commit()
 
     publisher = RecordingPublisher()
-    done = await publish_round(
-        uow_factory=api.container.uow_factory,
-        clock=clock,
-        publisher=publisher,
-        holder="me",
-        batch_size=100,
-    )
+    done = await one_round(api.container, publisher)
     assert (done.claimed, done.published, publisher.sent) == (False, 0, [])
 
     clock.advance(seconds=61)

@@ -14,10 +14,10 @@ import pytest
 from botocore.stub import Stubber
 
 from payments.eventbus.adapters.sqs import SQSPublisher
-from payments.eventbus.service import outbox_status, publish_round
+from payments.eventbus.service import outbox_status
 from payments.platform.config import ConfigurationError, load_settings
 from support.app import Api
-from support.eventbus import event_ids, make_customers
+from support.eventbus import event_ids, make_customers, one_round
 
 QUEUE = "https://sqs.eu-central-1.amazonaws.com/123456789012/payments-events.fifo"
 
@@ -86,13 +86,7 @@ async def test_events_go_to_the_fifo_queue_in_batches_of_ten_grouped_by_object(
     stubber.add_response("send_message_batch", _ok(range(10)), _expected(events[:10]))
     stubber.add_response("send_message_batch", _ok(range(2)), _expected(events[10:]))
 
-    done = await publish_round(
-        uow_factory=api.container.uow_factory,
-        clock=api.container.clock,
-        publisher=SQSPublisher(client=client, queue_url=QUEUE),
-        holder="me",
-        batch_size=100,
-    )
+    done = await one_round(api.container, SQSPublisher(client=client, queue_url=QUEUE))
     assert (done.published, done.error) == (12, None)
     assert (await outbox_status(uow_factory=api.container.uow_factory)).backlog == 0
 
@@ -111,21 +105,9 @@ async def test_an_entry_sqs_refuses_keeps_it_and_everything_after_it(
     stubber.add_response("send_message_batch", _ok(range(2)), _expected(events[2:]))
     publisher = SQSPublisher(client=client, queue_url=QUEUE)
 
-    first = await publish_round(
-        uow_factory=api.container.uow_factory,
-        clock=api.container.clock,
-        publisher=publisher,
-        holder="me",
-        batch_size=100,
-    )
+    first = await one_round(api.container, publisher)
     assert first.published == 2 and first.error is not None and "InternalError" in first.error
-    again = await publish_round(
-        uow_factory=api.container.uow_factory,
-        clock=api.container.clock,
-        publisher=publisher,
-        holder="me",
-        batch_size=100,
-    )
+    again = await one_round(api.container, publisher)
     assert (again.published, again.error) == (2, None)
 
 
@@ -136,13 +118,7 @@ async def test_a_refused_batch_leaves_the_outbox_as_it_was(
     admin = await api.key("admin")
     await make_customers(api, admin, ["Ada"])
     stubber.add_client_error("send_message_batch", "AWS.SimpleQueueService.NonExistentQueue")
-    done = await publish_round(
-        uow_factory=api.container.uow_factory,
-        clock=api.container.clock,
-        publisher=SQSPublisher(client=client, queue_url=QUEUE),
-        holder="me",
-        batch_size=100,
-    )
+    done = await one_round(api.container, SQSPublisher(client=client, queue_url=QUEUE))
     assert done.published == 0 and done.error is not None
     assert (await outbox_status(uow_factory=api.container.uow_factory)).backlog == 2
 

@@ -10,7 +10,9 @@ import contextlib
 from collections.abc import Sequence
 from typing import Any
 
-from payments.eventbus.domain import BrokerMessage, PublishFailed
+from payments.app.bootstrap import Container
+from payments.eventbus.domain import BrokerMessage, EventPublisher, PublishFailed
+from payments.eventbus.service import Round, publish_round
 from support.app import Api
 from support.server import free_port
 
@@ -35,6 +37,19 @@ async def event_ids(api: Api, headers: dict[str, str]) -> list[str]:
     """Every event id, oldest first."""
     page = await api.client.get("/v1/events", params={"limit": 100}, headers=headers)
     return [e["id"] for e in reversed(page.json()["data"])]
+
+
+async def one_round(
+    container: Container, publisher: EventPublisher, holder: str = "me", batch_size: int = 100
+) -> Round:
+    """One publishing round of the outbox into ``publisher``."""
+    return await publish_round(
+        uow_factory=container.uow_factory,
+        clock=container.clock,
+        publisher=publisher,
+        holder=holder,
+        batch_size=batch_size,
+    )
 
 
 class RecordingPublisher:
