@@ -13,20 +13,17 @@ except on CI, where they must run.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import uvicorn
 
 from payments.app.bootstrap import Container
 from payments.app.http import create_app
 from support.databases import ON_CI
-from support.server import free_port
+from support.server import serving_in_loop
 
 CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 
@@ -72,32 +69,9 @@ async def page(browser: Any) -> AsyncIterator[Any]:
         await context.close()
 
 
-class _InLoopServer(uvicorn.Server):
-    """uvicorn without its signal handlers: Ctrl-C stays pytest's."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 @pytest.fixture
 async def live_url(container: Container) -> AsyncIterator[str]:
     """``http://127.0.0.1:PORT`` of the app on the test's container, served in this loop."""
     app = create_app(container.settings, container=container, embedded=False)
-    port = free_port()
-    server = _InLoopServer(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    task = asyncio.create_task(server.serve())
-    for _ in range(500):
-        if server.started or task.done():
-            break
-        await asyncio.sleep(0.01)
-    if not server.started:
-        task.result() if task.done() else task.cancel()
-        raise RuntimeError("the app did not start serving")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serving_in_loop(app) as base_url:
+        yield base_url

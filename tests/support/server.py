@@ -2,18 +2,53 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
+import uvicorn
+
+
+class _InLoopServer(uvicorn.Server):
+    """uvicorn without its signal handlers: Ctrl-C stays pytest's."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@contextlib.asynccontextmanager
+async def serving_in_loop(app: Any) -> AsyncIterator[str]:
+    """Serve an ASGI app on a real loopback socket as a task of the running loop (it
+    shares the test's objects); yield ``http://127.0.0.1:PORT``."""
+    port = free_port()
+    server = _InLoopServer(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    for _ in range(500):
+        if server.started or task.done():
+            break
+        await asyncio.sleep(0.01)
+    if not server.started:
+        task.result() if task.done() else task.cancel()
+        raise RuntimeError("the app did not start serving")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 def free_port() -> int:

@@ -17,6 +17,8 @@ from payments.apikeys.service import Authenticator
 from payments.gateways.protocol import PaymentGateway
 from payments.idempotency.service import IdempotencyService
 from payments.kernel.clock import Clock, SystemClock
+from payments.parts.domain import PartCatalogue
+from payments.parts.service import LocalPartCatalogue
 from payments.platform.config import GatewayName, Settings
 from payments.platform.db.engine import create_engine
 from payments.platform.db.uow import UnitOfWorkFactory
@@ -40,6 +42,7 @@ class Container:
     rate_limiter: RateLimiter
     gateway: PaymentGateway
     vat_id_checker: VatIdChecker
+    part_catalogue: PartCatalogue
     extras: dict[str, object] = field(default_factory=dict)
 
     async def prepare(self) -> None:
@@ -53,9 +56,10 @@ class Container:
             aclose = getattr(extra, "aclose", None)
             if aclose is not None:
                 await aclose()
-        aclose_checker = getattr(self.vat_id_checker, "aclose", None)
-        if aclose_checker is not None:
-            await aclose_checker()
+        for adapter in (self.vat_id_checker, self.part_catalogue):  # HTTP clients, if any
+            aclose_adapter = getattr(adapter, "aclose", None)
+            if aclose_adapter is not None:
+                await aclose_adapter()
         await self.rate_limiter.close()
         gateway_aclose = getattr(self.gateway, "aclose", None)  # not part of the port
         if gateway_aclose is not None:
@@ -117,6 +121,29 @@ def build_vat_id_checker(settings: Settings, clock: Clock) -> VatIdChecker:
     )
 
 
+def build_part_catalogue(
+    settings: Settings, clock: Clock, uow_factory: UnitOfWorkFactory
+) -> PartCatalogue:
+    """The Inventory Service when configured, else our own catalogue."""
+    if settings.inventory_url is None:
+        return LocalPartCatalogue(uow_factory)
+    from payments.parts.adapters.inventory import InventoryPartCatalogue
+    from payments.platform.siblings import SiblingClient
+
+    token = settings.inventory_token
+    return InventoryPartCatalogue(
+        SiblingClient(
+            name="inventory",
+            base_url=settings.inventory_url,
+            clock=clock,
+            token=token.get_secret_value() if token else None,
+            timeout=settings.sibling_timeout_seconds,
+            retries=settings.sibling_retries,
+            cache_seconds=settings.sibling_cache_seconds,
+        )
+    )
+
+
 def build_container(
     settings: Settings, *, clock: Clock | None = None, gateway: PaymentGateway | None = None
 ) -> Container:
@@ -136,4 +163,5 @@ def build_container(
         rate_limiter=build_rate_limiter(settings, clock),
         gateway=gateway or build_gateway(settings, clock, engine=engine),
         vat_id_checker=build_vat_id_checker(settings, clock),
+        part_catalogue=build_part_catalogue(settings, clock, uow_factory),
     )

@@ -42,6 +42,7 @@ from payments.ledger.service import VERIFY_BATCH_SIZE, LedgerCheck, Progress
 from payments.ledger.service import verify_ledger as verify_ledger_with
 from payments.legal_entities import api as legal_entities_api
 from payments.locations import api as locations_api
+from payments.parts import api as parts_api
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.platform.http import health
 from payments.platform.worker import Job
@@ -77,6 +78,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     refunds_api.router,
     disputes_api.router,
     audit_api.router,
+    parts_api.router,
     invoices_api.router,
     invoice_documents_api.router,
     credit_notes_api.router,

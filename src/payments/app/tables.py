@@ -18,6 +18,7 @@ from payments.invoices import tables as invoices_tables
 from payments.ledger import tables as ledger_tables
 from payments.legal_entities import tables as legal_entities_tables
 from payments.locations import tables as locations_tables
+from payments.parts import tables as parts_tables
 from payments.platform.db.schema import metadata
 from payments.refunds import tables as refunds_tables
 from payments.webhooks import tables as webhooks_tables
@@ -37,6 +38,7 @@ MODULES = (
     refunds_tables,
     disputes_tables,
     webhooks_tables,
+    parts_tables,
     invoices_tables,
 )
 

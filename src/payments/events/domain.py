@@ -60,6 +60,11 @@ EVENT_TYPES: dict[str, str] = {
     "invoice.sent": "An invoice was sent to the customer.",
     "credit_note.created": "A credit note was issued against an invoice.",
     "credit_note.voided": "A credit note was voided; its posting is reversed.",
+    "part.created": "A part was added to our catalogue (a price in one currency).",
+    "part.updated": "A part's description, price, tax category or status changed.",
+    "inventory.part_used": "An invoice with parts (lines with a sku) was finalized: the "
+    "Inventory Service takes the parts out of stock (object: a part usage with the invoice, "
+    "shop and each sku with its quantity).",
 }
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
+from payments.invoices.domain.lines import format_quantity
 from payments.invoices.domain.model import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from payments.invoices.domain.status import InvoiceStatus
 from payments.kernel.clock import to_unix
@@ -179,4 +181,24 @@ def credit_note_object(note: CreditNote, lines: Sequence[CreditNoteLine]) -> dic
         "metadata": note.metadata,
         "created": to_unix(note.created),
         "livemode": note.livemode,
+    }
+
+
+def part_usage_object(invoice: Invoice, lines: Sequence[InvoiceLine]) -> dict[str, Any] | None:
+    """What the Inventory Service takes out of stock for a finalized invoice: its lines
+    with a ``sku`` (summed per sku); None when it has none."""
+    used: dict[str, Decimal] = {}
+    for line in lines:
+        if line.sku:
+            used[line.sku] = used.get(line.sku, Decimal(0)) + Decimal(line.quantity)
+    if not used:
+        return None
+    return {
+        "id": invoice.id,
+        "object": "part_usage",
+        "invoice": invoice.id,
+        "number": invoice.number,
+        "location": invoice.location_id,
+        "parts": [{"sku": sku, "quantity": format_quantity(q)} for sku, q in used.items()],
+        "created": to_unix(invoice.finalized_at) if invoice.finalized_at else None,
     }

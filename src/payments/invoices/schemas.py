@@ -42,10 +42,16 @@ Reason = Annotated[str, Field(min_length=1, max_length=500)]
 
 
 class LineIn(StrictModel):
-    description: Description
+    """A line. Give ``description`` and ``unit_amount``, or a ``sku`` alone: the part
+    catalogue (ours, or the Inventory Service) then fills in its description, net unit
+    price and tax category, once (the line keeps them)."""
+
+    description: Description | None = None
     quantity: Quantity = "1"
-    unit_amount: MinorUnits
-    tax_category: TaxCategory = "standard"
+    unit_amount: MinorUnits | None = None
+    tax_category: TaxCategory | None = Field(
+        None, description="Default: the part's category for a sku line, else standard."
+    )
     tax_behavior: TaxBehavior = "exclusive"
     kind: Kind | None = Field(
         None, description="goods or services; default: goods with a sku, services without."

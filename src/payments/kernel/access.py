@@ -41,6 +41,7 @@ class Permission(StrEnum):
     write_legal_entities = "write_legal_entities"  # sellers on invoices: admin only
     manage_webhooks = "manage_webhooks"
     manage_api_keys = "manage_api_keys"
+    write_catalogue = "write_catalogue"  # the parts catalogue: finance, admin
 
 
 _ALL = frozenset(Permission)

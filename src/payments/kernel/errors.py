@@ -15,7 +15,8 @@ each class to an HTTP status and a Stripe error ``type``::
      ├── NotFound                404 invalid_request_error resource_missing
      ├── Conflict                409 invalid_request_error (lock_timeout, idempotency_key_in_use)
      ├── RateLimited             429 rate_limit_error
-     └── GatewayUnavailable      502 api_error (gateway down; safe to retry)
+     ├── GatewayUnavailable      502 api_error (gateway down; safe to retry)
+     └── ServiceUnavailable      503 api_error (a sibling service we need is down; retry)
 
     RuntimeError
      └── InvariantViolation      stored data breaks an invariant (a record another one
@@ -102,6 +103,13 @@ class GatewayUnavailable(PaymentsError):
     default_code = "gateway_unavailable"
 
 
+class ServiceUnavailable(PaymentsError):
+    """A sibling service (Inventory, Customer Base, Locations) did not answer and nothing
+    was written: the request may be retried."""
+
+    default_code = "service_unavailable"
+
+
 class InvariantViolation(RuntimeError):
     """Stored data breaks one of the service's invariants (see the module docstring)."""
 
@@ -142,6 +150,8 @@ ERROR_CODES: dict[str, str] = {
         "The API key's role does not allow this request, or the key is restricted to one "
         "location and the request is company-wide (the ledger)."
     ),
+    "invoice_changed": "The invoice changed while this request was prepared (e.g. its "
+    "currency while its lines were priced); send the request again.",
     "invoice_customer_incomplete": (
         "The invoice's customer lacks what an invoice must name (name, postal address) or "
         "an e-mail address to send it to."
@@ -182,6 +192,10 @@ ERROR_CODES: dict[str, str] = {
     "refund_self_approval": "A refund must be approved by another key than the one that requested it.",
     "refund_unexpected_state": "The refund's status does not allow this (e.g. approving it twice).",
     "request_too_large": "The request body is larger than the limit (1 MiB by default).",
+    "resource_already_exists": "An object with this key exists already (e.g. a part's sku in "
+    "that currency): update it instead.",
+    "service_unavailable": "A sibling service (e.g. the Inventory Service) did not answer and "
+    "nothing was written; retry.",
     "tax_behavior_mixed": "Inclusive and exclusive `tax_behavior` lines in one invoice; use one.",
     "tax_exemption_reason_missing": "An exempt line (`tax_category=exempt`) needs an `exemption_reason`.",
     "tax_id_invalid": "The tax id's format or checksum is wrong for its `type`.",

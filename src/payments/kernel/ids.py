@@ -30,6 +30,7 @@ PREFIXES = {
     "credit_note_line": "cnli",
     "legal_entity": "le",
     "subscription": "sub",
+    "part": "part",
     "event": "evt",
     "webhook_endpoint": "we",
     "webhook_delivery": "whd",

@@ -316,6 +316,25 @@ class Settings(BaseSettings):
             "it gives up and leaves the events in the outbox for the next round."
         ),
     )
+    inventory_url: str | None = Field(
+        None,
+        description=(
+            "Base URL of the Inventory Service: invoice lines with a `sku` are priced by it "
+            "(`GET {url}/v1/parts/{sku}`). Empty: by our own catalogue (`/v1/parts`)."
+        ),
+    )
+    inventory_token: SecretStr | None = Field(
+        None, description="Bearer token for the Inventory Service."
+    )
+    sibling_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
+        3.0, description="How long one call to a sibling service (Inventory, ...) may take."
+    )
+    sibling_retries: Annotated[int, Field(ge=0, le=5)] = Field(
+        2, description="How often a failed read from a sibling service is retried (backoff)."
+    )
+    sibling_cache_seconds: Annotated[float, Field(ge=0, le=3600)] = Field(
+        30.0, description="How long a sibling service's answer (a part's price) is reused."
+    )
     refund_approval_thresholds: dict[str, Annotated[int, Field(ge=0)]] = Field(
         DEFAULT_REFUND_APPROVAL_THRESHOLDS,
         description=(
@@ -427,6 +446,7 @@ class Settings(BaseSettings):
     def _stripe_keys(self) -> Settings:
         _check_stripe(self)
         _check_event_publisher(self)
+        _check_siblings(self)
         return self
 
     @property
@@ -506,6 +526,11 @@ class SettingError(ValueError):
 SECRET_KEY_PREFIXES = ("sk_test_", "sk_live_", "rk_test_", "rk_live_")
 LIVE_KEY_PREFIXES = ("sk_live_", "rk_live_")
 _API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
+
+
+def _check_siblings(s: Settings) -> None:
+    if s.inventory_url is not None and not s.inventory_url.startswith(("https://", "http://")):
+        raise SettingError("inventory_url", "must be an http(s):// URL")
 
 
 def _check_event_publisher(s: Settings) -> None:

@@ -41,6 +41,7 @@ from payments.invoices.schemas import (
     UpdateLinesIn,
 )
 from payments.invoices.service import drafts, finalize, lifecycle, payments
+from payments.parts.runtime import PartsDep
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
 from payments.platform.http.openapi import CARD_ERRORS, GATEWAY_ERRORS, Responses
 from payments.platform.http.params import CreatedRange, LocationFilter
@@ -128,12 +129,12 @@ def _unix_day(value: int | None) -> date | None:
 )
 async def create(
     body: Annotated[InvoiceCreate, Body(openapi_examples=CREATE_EXAMPLES)],
-    c: ContainerDep,
+    c: PartsDep,
     ctx: ContextDep,
 ) -> Response:
     fields = body.model_dump(exclude_unset=True, exclude={"lines"})
     cmd = CreateInvoice(**fields, lines=tuple(_line(x) for x in body.lines))
-    return _render(await drafts.create_invoice(cmd, ctx=ctx, **services(c)))
+    return _render(await drafts.create_invoice(cmd, ctx=ctx, parts=c.part_catalogue, **services(c)))
 
 
 @router.get("", responses={200: {"model": InvoiceList}}, summary="List invoices (newest first)")
@@ -184,11 +185,9 @@ async def update(
 
 
 @router.post("/{invoice_id}/add_lines", responses=ONE, summary="Add lines to a draft invoice")
-async def add_lines(
-    invoice_id: str, body: AddLinesIn, c: ContainerDep, ctx: ContextDep
-) -> Response:
+async def add_lines(invoice_id: str, body: AddLinesIn, c: PartsDep, ctx: ContextDep) -> Response:
     cmd = AddLines(id=invoice_id, lines=tuple(_line(x) for x in body.lines))
-    return _render(await drafts.add_lines(cmd, ctx=ctx, **services(c)))
+    return _render(await drafts.add_lines(cmd, ctx=ctx, parts=c.part_catalogue, **services(c)))
 
 
 @router.post(

@@ -23,10 +23,13 @@ CreditLineType = Literal["invoice_line_item", "custom_line_item"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LineInput:
-    description: str
-    quantity: str
-    unit_amount: int
-    tax_category: str = "standard"
+    """A new line. With a ``sku`` and no ``unit_amount`` (or no ``description``), the
+    part catalogue fills them in, and the tax category unless one is given."""
+
+    description: str | None = None
+    quantity: str = "1"
+    unit_amount: int | None = None
+    tax_category: str | None = None  # default: the part's, else standard
     tax_behavior: str = "exclusive"
     kind: str | None = None  # goods | services (default: goods with a sku, else services)
     unit: str | None = None  # piece | hour (default: piece)

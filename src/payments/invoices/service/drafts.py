@@ -49,15 +49,17 @@ from payments.invoices.service.common import (
     shop,
     visible_invoice,
 )
+from payments.invoices.service.part_prices import needs_pricing, priced_lines
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
-from payments.kernel.errors import InvalidRequest, NotFound
+from payments.kernel.errors import Conflict, InvalidRequest, NotFound
 from payments.kernel.ids import id_for
 from payments.kernel.metadata import update_metadata, validate_metadata
 from payments.kernel.money import UnknownCurrency, normalize_currency
 from payments.kernel.pagination import Page, PageRequest
 from payments.kernel.unset import Unset
+from payments.parts.domain import PartCatalogue
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.tax.domain import TaxBehavior, TaxCategory
 
@@ -133,7 +135,15 @@ def new_line(
             param=f"{param}[description]",
         )
     quantity = parse_quantity(pick("quantity", None), param=f"{param}[quantity]")
-    unit_amount = check_unit_amount(pick("unit_amount", None), param=f"{param}[unit_amount]")
+    given_amount = pick("unit_amount", None)
+    if given_amount is None:
+        raise InvalidRequest(
+            f"Missing required param: {param}[unit_amount] (or give a sku the part catalogue "
+            "prices).",
+            code="parameter_missing",
+            param=f"{param}[unit_amount]",
+        )
+    unit_amount = check_unit_amount(given_amount, param=f"{param}[unit_amount]")
     category = str(pick("tax_category", TaxCategory.STANDARD.value))
     _choice(
         category,
@@ -218,13 +228,25 @@ async def _default_method(uow: UnitOfWork, value: str | None, ctx: RequestContex
 
 
 async def create_invoice(
-    cmd: CreateInvoice, *, uow_factory: UnitOfWorkFactory, clock: Clock, ctx: RequestContext
+    cmd: CreateInvoice,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    ctx: RequestContext,
+    parts: PartCatalogue | None = None,
 ) -> tuple[Invoice, list[InvoiceLine]]:
+    """``parts``: the catalogue that prices lines given by ``sku`` alone."""
     ctx.require(Permission.write_payments)
     days = _terms(cmd.collection_method, cmd.days_until_due)
     metadata = validate_metadata(dict(cmd.metadata))
     if len(cmd.lines) > MAX_LINES:
         raise InvalidRequest(f"At most {MAX_LINES} lines per invoice.", param="lines")
+    if needs_pricing(cmd.lines):  # ask the catalogue first, with no transaction open
+        async with uow_factory() as uow:
+            location = await shop(uow, ctx, cmd.location)
+        currency = _currency(cmd.currency or location.default_currency)
+        priced = await priced_lines(cmd.lines, parts, currency=currency, location_id=location.id)
+        cmd = replace(cmd, lines=priced)
     async with uow_factory() as uow:
         earlier = await created_earlier(uow, ctx, "invoice")
         if earlier is not None:  # a retry after a crash: the invoice exists already
@@ -354,15 +376,34 @@ async def update_invoice(
 
 
 async def add_lines(
-    cmd: AddLines, *, uow_factory: UnitOfWorkFactory, clock: Clock, ctx: RequestContext
+    cmd: AddLines,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    ctx: RequestContext,
+    parts: PartCatalogue | None = None,
 ) -> tuple[Invoice, list[InvoiceLine]]:
     ctx.require(Permission.write_payments)
     if not cmd.lines:
         raise InvalidRequest(
             "Missing required param: lines.", code="parameter_missing", param="lines"
         )
+    priced_in = None
+    if needs_pricing(cmd.lines):  # ask the catalogue first, with no transaction open
+        async with uow_factory() as uow:
+            draft = await visible_invoice(uow, cmd.id, ctx)
+        priced_in = draft.currency
+        priced = await priced_lines(
+            cmd.lines, parts, currency=draft.currency, location_id=draft.location_id
+        )
+        cmd = replace(cmd, lines=priced)
     async with uow_factory() as uow:
         current, lines = await _draft(uow, cmd.id, ctx)
+        if priced_in is not None and current.currency != priced_in:
+            raise Conflict(
+                "The invoice's currency changed while its lines were priced: send them again.",
+                code="invoice_changed",
+            )
         if len(lines) + len(cmd.lines) > MAX_LINES:
             raise InvalidRequest(f"At most {MAX_LINES} lines per invoice.", param="lines")
         before_lines = [replace(line) for line in lines]

@@ -27,7 +27,7 @@ from payments.invoices.domain.journal import sale_groups
 from payments.invoices.domain.model import Invoice, InvoiceLine
 from payments.invoices.domain.reference import creditor_reference
 from payments.invoices.domain.status import InvoiceOperation, invoice_transition
-from payments.invoices.render import invoice_object
+from payments.invoices.render import invoice_object, part_usage_object
 from payments.invoices.repository import (
     InvoiceLineRepository,
     InvoiceRepository,
@@ -176,6 +176,16 @@ async def finalize_invoice(
         if zero:
             await record_event(
                 uow, "invoice.paid", snapshot, ctx=ctx, clock=clock, location_id=invoice.location_id
+            )
+        usage = part_usage_object(invoice, lines)
+        if usage is not None:
+            await record_event(
+                uow,
+                "inventory.part_used",
+                usage,
+                ctx=ctx,
+                clock=clock,
+                location_id=invoice.location_id,
             )
         await uow.commit()
     return invoice, lines

@@ -31,6 +31,7 @@ ERROR_TABLE: list[tuple[type[e.PaymentsError], int, str]] = [
     (e.Conflict, 409, "invalid_request_error"),
     (e.RateLimited, 429, "rate_limit_error"),
     (e.GatewayUnavailable, 502, "api_error"),
+    (e.ServiceUnavailable, 503, "api_error"),
     (e.PaymentsError, 500, "api_error"),
 ]
 
