@@ -10,10 +10,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import assert_never
 
+from pydantic import SecretStr
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from payments.apikeys.service import Authenticator
+from payments.customers.domain import CustomerDirectory
+from payments.customers.service.customers import LocalCustomerDirectory
 from payments.gateways.protocol import PaymentGateway
 from payments.idempotency.service import IdempotencyService
 from payments.kernel.clock import Clock, SystemClock
@@ -28,6 +31,7 @@ from payments.platform.ratelimit import (
     RateLimiter,
     RedisRateLimiter,
 )
+from payments.platform.siblings import SiblingClient
 from payments.tax.checker import OfflineVatIdChecker, VatIdChecker
 
 
@@ -43,6 +47,7 @@ class Container:
     gateway: PaymentGateway
     vat_id_checker: VatIdChecker
     part_catalogue: PartCatalogue
+    customer_directory: CustomerDirectory
     extras: dict[str, object] = field(default_factory=dict)
 
     async def prepare(self) -> None:
@@ -56,7 +61,8 @@ class Container:
             aclose = getattr(extra, "aclose", None)
             if aclose is not None:
                 await aclose()
-        for adapter in (self.vat_id_checker, self.part_catalogue):  # HTTP clients, if any
+        adapters = (self.vat_id_checker, self.part_catalogue, self.customer_directory)
+        for adapter in adapters:  # HTTP clients, if any
             aclose_adapter = getattr(adapter, "aclose", None)
             if aclose_adapter is not None:
                 await aclose_adapter()
@@ -121,6 +127,39 @@ def build_vat_id_checker(settings: Settings, clock: Clock) -> VatIdChecker:
     )
 
 
+def sibling_client(
+    settings: Settings, clock: Clock, *, name: str, url: str, token: SecretStr | None
+) -> SiblingClient:
+    return SiblingClient(
+        name=name,
+        base_url=url,
+        clock=clock,
+        token=token.get_secret_value() if token else None,
+        timeout=settings.sibling_timeout_seconds,
+        retries=settings.sibling_retries,
+        cache_seconds=settings.sibling_cache_seconds,
+    )
+
+
+def build_customer_directory(
+    settings: Settings, clock: Clock, uow_factory: UnitOfWorkFactory
+) -> CustomerDirectory:
+    """The Customer Base when configured, else our own customers."""
+    if settings.customer_base_url is None:
+        return LocalCustomerDirectory(uow_factory)
+    from payments.customers.adapters.customer_base import CustomerBaseDirectory
+
+    return CustomerBaseDirectory(
+        sibling_client(
+            settings,
+            clock,
+            name="customer_base",
+            url=settings.customer_base_url,
+            token=settings.customer_base_token,
+        )
+    )
+
+
 def build_part_catalogue(
     settings: Settings, clock: Clock, uow_factory: UnitOfWorkFactory
 ) -> PartCatalogue:
@@ -128,18 +167,14 @@ def build_part_catalogue(
     if settings.inventory_url is None:
         return LocalPartCatalogue(uow_factory)
     from payments.parts.adapters.inventory import InventoryPartCatalogue
-    from payments.platform.siblings import SiblingClient
 
-    token = settings.inventory_token
     return InventoryPartCatalogue(
-        SiblingClient(
+        sibling_client(
+            settings,
+            clock,
             name="inventory",
-            base_url=settings.inventory_url,
-            clock=clock,
-            token=token.get_secret_value() if token else None,
-            timeout=settings.sibling_timeout_seconds,
-            retries=settings.sibling_retries,
-            cache_seconds=settings.sibling_cache_seconds,
+            url=settings.inventory_url,
+            token=settings.inventory_token,
         )
     )
 
@@ -164,4 +199,5 @@ def build_container(
         gateway=gateway or build_gateway(settings, clock, engine=engine),
         vat_id_checker=build_vat_id_checker(settings, clock),
         part_catalogue=build_part_catalogue(settings, clock, uow_factory),
+        customer_directory=build_customer_directory(settings, clock, uow_factory),
     )

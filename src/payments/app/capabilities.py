@@ -63,6 +63,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     legal_entities_api.router,
     locations_api.router,
     customers_api.router,
+    customers_api.integrations_router,
     payment_methods_api.router,
     payment_intents_api.router,
     charges_api.router,

@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from payments.customers.domain import CreateTaxId
 from payments.customers.render import customer_object, tax_id_object
+from payments.customers.runtime import CustomersDep
 from payments.customers.schemas import (
     CustomerCreate,
     CustomerList,
@@ -14,6 +15,8 @@ from payments.customers.schemas import (
     CustomerUpdate,
     DeletedCustomerOut,
     DeletedTaxIdOut,
+    DirectoryEventIn,
+    DirectoryEventOut,
     TaxIdCreate,
     TaxIdList,
     TaxIdOut,
@@ -25,6 +28,7 @@ from payments.platform.http.params import CreatedRange, LocationFilter
 from payments.platform.http.responses import json_response, list_response
 from payments.tax.runtime import TaxDep
 
+integrations_router = APIRouter(prefix="/v1/integrations", tags=["integrations"])
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
 
 CUSTOMER_EXAMPLES = {
@@ -50,16 +54,46 @@ CUSTOMER_EXAMPLES = {
 )
 async def create_customer(
     body: Annotated[CustomerCreate, Body(openapi_examples=CUSTOMER_EXAMPLES)],
-    c: TaxDep,
+    c: CustomersDep,
     ctx: ContextDep,
 ) -> Response:
     customer = await uc.create_customer(
         body.model_dump(exclude_unset=True),
         ctx=ctx,
         vat_id_checker=c.vat_id_checker,
+        directory=c.customer_directory,
         **services(c),
     )
     return json_response(customer_object(customer))
+
+
+@integrations_router.post(
+    "/customer_base/events",
+    responses={200: {"model": DirectoryEventOut}},
+    summary="Receive a Customer Base notification (customer.updated, customer.deleted)",
+    description=(
+        "The Customer Base tells us that one of its customers changed or was deleted "
+        "(`data.object.id`: its id). The linked customer's billing profile is read again "
+        "from the Customer Base (so notifications may arrive late or twice), or the "
+        "customer is deleted. Needs a `write_customers` key not restricted to a shop."
+    ),
+)
+async def customer_base_event(body: DirectoryEventIn, c: CustomersDep, ctx: ContextDep) -> Response:
+    customer_id, changed = await uc.apply_directory_event(
+        body.model_dump(),
+        ctx=ctx,
+        directory=c.customer_directory,
+        **services(c),
+    )
+    return json_response(
+        {
+            "object": "customer_base_event",
+            "id": body.id,
+            "type": body.type,
+            "customer": customer_id,
+            "changed": changed,
+        }
+    )
 
 
 @router.get("", responses={200: {"model": CustomerList}}, summary="List customers (newest first)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from payments.tax.domain.model import TaxExempt
 from payments.tax.domain.vat_ids import TaxIdType
@@ -25,10 +25,41 @@ class Customer:
     livemode: bool = False
     deleted_at: datetime | None = None
     tax_exempt: TaxExempt = TaxExempt.NONE
+    external_id: str | None = None  # the Customer Base's id of this customer
 
     @property
     def deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+#: The billing profile fields a customer directory keeps (name, e-mail, phone, address,
+#: preferred locales); the rest (shop, metadata, tax ids, tax status) is ours.
+PROFILE_FIELDS = ("name", "email", "phone", "address", "preferred_locales")
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerProfile:
+    """A customer's billing profile as the Customer Base (or our own table) holds it."""
+
+    external_id: str
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    address: dict[str, Any] | None = None
+    preferred_locales: list[str] = field(default_factory=list)
+
+    def fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in PROFILE_FIELDS}
+
+
+class CustomerDirectory(Protocol):
+    """Where billing profiles live: our own customers (default), or the Customer Base."""
+
+    source: str
+
+    async def profile(self, external_id: str) -> CustomerProfile | None:
+        """The profile with this Customer Base id; None when there is none."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from payments.customers.domain import Customer, CustomerTaxId
 from payments.customers.tables import customer_tax_ids, customers
@@ -29,6 +30,7 @@ def _to_customer(row: Any) -> Customer:
         livemode=row.livemode,
         deleted_at=row.deleted_at,
         tax_exempt=TaxExempt(row.tax_exempt),
+        external_id=row.external_id,
     )
 
 
@@ -43,24 +45,36 @@ def _values(c: Customer) -> dict[str, Any]:
         "location_id": c.location_id,
         "deleted_at": c.deleted_at,
         "tax_exempt": c.tax_exempt.value,
+        "external_id": c.external_id,
     }
 
 
 class CustomerRepository(Repository):
-    async def add(self, customer: Customer) -> None:
-        await self._conn.execute(
-            customers.insert().values(
+    async def add(self, customer: Customer) -> bool:
+        """Insert; False (nothing written) when another customer holds its external_id."""
+        insert = (postgresql if self.dialect == "postgresql" else sqlite).insert(customers)
+        done = await self._conn.execute(
+            insert.values(
                 id=customer.id,
                 created=customer.created,
                 livemode=customer.livemode,
                 **_values(customer),
-            )
+            ).on_conflict_do_nothing(index_elements=["external_id"])
         )
+        return bool(done.rowcount)
 
     async def save(self, customer: Customer) -> None:
         await self._conn.execute(
             customers.update().where(customers.c.id == customer.id).values(**_values(customer))
         )
+
+    async def by_external_id(self, external_id: str) -> Customer | None:
+        row = (
+            await self._conn.execute(
+                sa.select(customers).where(customers.c.external_id == external_id)
+            )
+        ).first()
+        return _to_customer(row) if row else None
 
     async def get(self, customer_id: str) -> Customer | None:
         row = (

@@ -41,6 +41,17 @@ class CustomerCreate(StrictModel):
     tax_id_data: Annotated[list[TaxIdCreate], Field(max_length=5)] = Field(
         [], description="Tax ids to add with the customer (as `POST .../tax_ids`)."
     )
+    external_id: Annotated[
+        str | None, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+    ] = Field(
+        None,
+        description=(
+            "The Customer Base's id of this customer. The billing profile (name, email, "
+            "phone, address, preferred_locales) is taken from the Customer Base where the "
+            "request does not give it; a customer that is already linked to this id is "
+            "returned (its profile synchronised) instead of a second one."
+        ),
+    )
 
 
 class CustomerUpdate(StrictModel):
@@ -66,6 +77,7 @@ class CustomerOut(BaseModel):
     location: str | None
     metadata: dict[str, str]
     tax_exempt: TaxExempt
+    external_id: str | None = Field(description="The Customer Base's id, when linked.")
     created: int
     livemode: bool
 
@@ -121,3 +133,33 @@ class DeletedTaxIdOut(BaseModel):
     id: str
     object: Literal["tax_id"] = "tax_id"
     deleted: Literal[True] = True
+
+
+class DirectoryEventObject(BaseModel):
+    """The Customer Base customer the notification is about (other fields are read but
+    only used when no Customer Base URL is configured)."""
+
+    model_config = {"extra": "allow"}
+    id: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class DirectoryEventData(StrictModel):
+    object: DirectoryEventObject
+
+
+class DirectoryEventIn(StrictModel):
+    """A Customer Base notification."""
+
+    id: Annotated[str, Field(min_length=1, max_length=100)] = Field(
+        description="The notification's own id (echoed back)."
+    )
+    type: Literal["customer.updated", "customer.deleted"]
+    data: DirectoryEventData
+
+
+class DirectoryEventOut(BaseModel):
+    object: Literal["customer_base_event"] = "customer_base_event"
+    id: str
+    type: str
+    customer: str | None = Field(description="Our customer linked to it, if any.")
+    changed: bool

@@ -22,6 +22,8 @@ customers = sa.Table(
     created_column(),
     sa.Column("deleted_at", UTCDateTime(), nullable=True),
     sa.Column("tax_exempt", sa.String(16), nullable=False, server_default="none"),
+    # the Customer Base's id: one of our customers per Customer Base customer
+    sa.Column("external_id", sa.String(64), nullable=True, unique=True),
 )
 
 customer_tax_ids = sa.Table(

@@ -141,6 +141,8 @@ ERROR_CODES: dict[str, str] = {
     "currency_not_accepted": "The shop does not accept this currency (see its `currencies`).",
     "dispute_invalid_parameter": "A dispute parameter (e.g. an evidence field) is invalid.",
     "dispute_unexpected_state": "The dispute's status does not allow this (e.g. evidence after submission).",
+    "external_id_in_use": "Another request is creating the customer linked to this external_id; "
+    "retry (it then links to that customer).",
     "gateway_unavailable": "The gateway could not be reached and nothing happened; retry.",
     "iban_not_allowed": "A valid IBAN that is not a published test IBAN was sent (test mode).",
     "idempotency_error": "The Idempotency-Key was used before with different parameters.",

@@ -316,6 +316,17 @@ class Settings(BaseSettings):
             "it gives up and leaves the events in the outbox for the next round."
         ),
     )
+    customer_base_url: str | None = Field(
+        None,
+        description=(
+            "Base URL of the Customer Base Service: customers created with `external_id` take "
+            "their billing profile from it (`GET {url}/v1/customers/{id}`), and its "
+            "notifications refresh them. Empty: our own customers are the directory."
+        ),
+    )
+    customer_base_token: SecretStr | None = Field(
+        None, description="Bearer token for the Customer Base Service."
+    )
     inventory_url: str | None = Field(
         None,
         description=(
@@ -529,8 +540,10 @@ _API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
 
 
 def _check_siblings(s: Settings) -> None:
-    if s.inventory_url is not None and not s.inventory_url.startswith(("https://", "http://")):
-        raise SettingError("inventory_url", "must be an http(s):// URL")
+    for name in ("inventory_url", "customer_base_url"):
+        url = getattr(s, name)
+        if url is not None and not url.startswith(("https://", "http://")):
+            raise SettingError(name, "must be an http(s):// URL")
 
 
 def _check_event_publisher(s: Settings) -> None:

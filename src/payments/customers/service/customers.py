@@ -6,7 +6,14 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from payments.customers.domain import CreateTaxId, Customer
+from payments.customers.adapters.customer_base import profile_of
+from payments.customers.domain import (
+    PROFILE_FIELDS,
+    CreateTaxId,
+    Customer,
+    CustomerDirectory,
+    CustomerProfile,
+)
 from payments.customers.render import customer_object
 from payments.customers.repository import CustomerRepository
 from payments.customers.service.tax_ids import PreparedTaxId, prepare_tax_id, record_tax_id
@@ -16,7 +23,7 @@ from payments.idempotency.service import created_earlier, remember_created
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
-from payments.kernel.errors import InvalidRequest, NotFound
+from payments.kernel.errors import Conflict, InvalidRequest, NotFound, PermissionDenied
 from payments.kernel.geo import normalize_country, normalize_locale
 from payments.kernel.ids import id_for
 from payments.kernel.metadata import update_metadata, validate_metadata
@@ -74,11 +81,32 @@ async def create_customer(
     clock: Clock,
     ctx: RequestContext,
     vat_id_checker: VatIdChecker | None = None,
+    directory: CustomerDirectory | None = None,
 ) -> Customer:
     """``tax_id_data`` (optional) adds tax ids, each checked by ``vat_id_checker`` BEFORE the
-    transaction (a VIES call never holds a database transaction open)."""
+    transaction (a VIES call never holds a database transaction open).
+
+    ``external_id`` links the customer to the Customer Base: its billing profile comes
+    from ``directory`` (asked before the transaction too) where the request gives none,
+    and a customer already linked to that id is synchronised and returned instead of a
+    second one being created."""
     ctx.require(Permission.write_customers)
+    external_id = fields.pop("external_id", None)
+    if external_id and directory is not None:
+        profile = await directory.profile(external_id)
+        if profile is None and directory.source != "local":
+            raise InvalidRequest(
+                f"The Customer Base has no customer {external_id!r}.",
+                code="resource_missing",
+                param="external_id",
+            )
+        if profile is not None:
+            fields = profile.fields() | fields  # what the request gives wins
     fields = _clean(fields)
+    if external_id:
+        linked = await _link(external_id, fields, uow_factory=uow_factory, clock=clock, ctx=ctx)
+        if linked is not None:
+            return linked
     tax_id_data = fields.pop("tax_id_data", None) or []
     prepared: list[PreparedTaxId] = [
         prepare_tax_id(
@@ -107,8 +135,13 @@ async def create_customer(
             metadata=validate_metadata(fields.get("metadata") or {}),
             location_id=await _resolve_location(uow, ctx, fields.get("location")),
             tax_exempt=fields.get("tax_exempt") or TaxExempt.NONE,
+            external_id=external_id,
         )
-        await uow.repo(CustomerRepository).add(customer)
+        if not await uow.repo(CustomerRepository).add(customer):
+            raise Conflict(
+                f"Another request is creating the customer linked to {external_id!r}; retry.",
+                code="external_id_in_use",
+            )
         await remember_created(uow, ctx, "customer", customer.id)
         await record_event(
             uow,
@@ -122,6 +155,140 @@ async def create_customer(
             await record_tax_id(uow, customer, p, verification, ctx=ctx, clock=clock)
         await uow.commit()
     return customer
+
+
+async def _link(
+    external_id: str,
+    fields: dict[str, Any],
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    ctx: RequestContext,
+) -> Customer | None:
+    """The customer already linked to ``external_id``, its profile brought up to date;
+    None when there is none."""
+    async with uow_factory() as uow:
+        existing = await uow.repo(CustomerRepository).by_external_id(external_id)
+        if existing is None:
+            return None
+        if existing.deleted or not ctx.principal.sees_location(existing.location_id):
+            raise InvalidRequest(
+                f"external_id {external_id!r} is linked to another customer (deleted, or of "
+                "another shop).",
+                code="resource_already_exists",
+                param="external_id",
+            )
+        profile = {k: fields[k] for k in PROFILE_FIELDS if k in fields}
+        updated = await _apply_profile(uow, existing, profile, clock=clock, ctx=ctx)
+        await uow.commit()
+    return updated
+
+
+async def _apply_profile(
+    uow: UnitOfWork,
+    current: Customer,
+    profile: dict[str, Any],
+    *,
+    clock: Clock,
+    ctx: RequestContext,
+) -> Customer:
+    """Save the profile's fields on the customer; ``customer.updated`` if anything changed."""
+    updated = replace(current, **profile)
+    before, after = customer_object(current), customer_object(updated)
+    previous = {k: before[k] for k in after if before.get(k) != after[k]}
+    if previous:
+        await uow.repo(CustomerRepository).save(updated)
+        await record_event(
+            uow,
+            "customer.updated",
+            after,
+            ctx=ctx,
+            clock=clock,
+            location_id=updated.location_id,
+            previous_attributes=previous,
+        )
+    return updated
+
+
+async def apply_directory_event(
+    event: dict[str, Any],
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    ctx: RequestContext,
+    directory: CustomerDirectory,
+) -> tuple[str | None, bool]:
+    """A Customer Base notification (``customer.updated`` or ``customer.deleted``, its
+    ``data.object.id`` the Customer Base id): the linked customer's profile is refreshed
+    (read again from the Customer Base when it is the directory, so notifications arriving
+    out of order still end with its current profile), or the customer soft-deleted.
+    Returns (our customer id or None when none is linked, whether anything changed)."""
+    ctx.require(Permission.write_customers)
+    if ctx.principal.location_id is not None:
+        raise PermissionDenied(
+            "Customer Base notifications need a key that is not restricted to a shop.",
+            code="insufficient_permissions",
+        )
+    kind = event.get("type")
+    obj = (event.get("data") or {}).get("object") or {}
+    external_id = obj.get("id") if isinstance(obj, dict) else None
+    if kind not in ("customer.updated", "customer.deleted"):
+        raise InvalidRequest("type must be customer.updated or customer.deleted.", param="type")
+    if not isinstance(external_id, str) or not external_id:
+        raise InvalidRequest(
+            "Missing the Customer Base id.", code="parameter_missing", param="data[object][id]"
+        )
+    profile = None
+    if kind == "customer.updated":
+        if directory.source == "local":  # nobody to ask: the notification is the profile
+            profile = profile_of(obj, external_id)
+        else:
+            profile = await directory.profile(external_id)  # before the transaction
+    async with uow_factory() as uow:
+        current = await uow.repo(CustomerRepository).by_external_id(external_id)
+        if current is None or current.deleted:
+            return (current.id if current else None), False
+        if kind == "customer.deleted" or profile is None:
+            deleted = replace(current, deleted_at=clock.now())
+            await uow.repo(CustomerRepository).save(deleted)
+            snapshot = customer_object(current) | {"deleted": True}
+            await record_event(
+                uow,
+                "customer.deleted",
+                snapshot,
+                ctx=ctx,
+                clock=clock,
+                location_id=current.location_id,
+            )
+            await uow.commit()
+            return current.id, True
+        changed = _clean(profile.fields())
+        updated = await _apply_profile(uow, current, changed, clock=clock, ctx=ctx)
+        await uow.commit()
+    return current.id, updated != current
+
+
+class LocalCustomerDirectory:
+    """The default directory: our own customers are the profiles."""
+
+    source = "local"
+
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow_factory = uow_factory
+
+    async def profile(self, external_id: str) -> CustomerProfile | None:
+        async with self._uow_factory() as uow:
+            found = await uow.repo(CustomerRepository).by_external_id(external_id)
+        if found is None or found.deleted:
+            return None
+        return CustomerProfile(
+            external_id=external_id,
+            name=found.name,
+            email=found.email,
+            phone=found.phone,
+            address=found.address,
+            preferred_locales=list(found.preferred_locales),
+        )
 
 
 async def retrieve_customer(
