@@ -237,3 +237,85 @@ async def test_record_offline_payment_applies_inside_the_callers_unit_of_work(ap
             else:
                 raise AssertionError(f"{bad} was accepted")
     await verified(api)
+
+
+async def _intent(api: Api, headers: dict[str, str], **body: Any) -> Any:
+    return await api.client.post("/v1/payment_intents", json=body, headers=headers)
+
+
+async def test_several_payment_intents_pay_one_invoice_in_parts(api: Api) -> None:
+    admin, shop = await setup(api)
+    cus = await customer(api, admin)
+    invoice = await finalized(api, admin, shop, cus)
+    first = await _intent(
+        api, admin, amount=10000, invoice=invoice["id"], payment_method="pm_card_visa", confirm=True
+    )
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert (body["status"], body["invoice"], body["currency"]) == (
+        "succeeded",
+        invoice["id"],
+        "eur",
+    )
+    assert (body["customer"], body["location"]) == (cus["id"], shop["id"])  # the invoice's
+    half = (await api.client.get(f"/v1/invoices/{invoice['id']}", headers=admin)).json()
+    assert (half["status"], half["amount_paid"], half["amount_remaining"]) == (
+        "open",
+        10000,
+        TOTAL - 10000,
+    )
+    too_much = await _intent(api, admin, amount=TOTAL - 9999, invoice=invoice["id"])
+    assert too_much.status_code == 400
+    assert too_much.json()["error"]["param"] == "amount"
+    second = await _intent(
+        api,
+        admin,
+        amount=TOTAL - 10000,
+        invoice=invoice["id"],
+        payment_method="pm_card_mastercard",
+        confirm=True,
+    )
+    assert second.status_code == 200, second.text
+    paid = (await api.client.get(f"/v1/invoices/{invoice['id']}", headers=admin)).json()
+    assert (paid["status"], paid["amount_paid"], paid["amount_remaining"]) == ("paid", TOTAL, 0)
+    listed = await _payments(api, admin, invoice["id"])
+    assert [p["payment"]["payment_intent"] for p in listed] == [
+        second.json()["id"],
+        first.json()["id"],
+    ]
+    assert [p["amount_paid"] for p in listed] == [TOTAL - 10000, 10000]
+    after = await _intent(api, admin, amount=100, invoice=invoice["id"])
+    assert after.status_code == 400
+    assert (after.json()["error"]["param"], after.json()["error"]["code"]) == (
+        "invoice",
+        "invoice_unexpected_state",
+    )
+    await verified(api)
+
+
+async def test_a_payment_intent_for_an_invoice_refuses_what_does_not_fit(api: Api) -> None:
+    admin, shop = await setup(api)
+    invoice = await finalized(api, admin, shop, await customer(api, admin))
+    other = await api.location(admin, name="Other shop")
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"amount": 100, "invoice": invoice["id"], "currency": "chf"}, "currency"),
+        ({"amount": 100, "invoice": invoice["id"], "location": other["id"]}, "location"),
+        ({"amount": 100, "invoice": "in_missing"}, "invoice"),
+        ({"amount": TOTAL + 1, "invoice": invoice["id"]}, "amount"),
+    ]
+    for body, param in cases:
+        refused = await _intent(api, admin, **body)
+        assert refused.status_code in (400, 404), refused.text
+        assert refused.json()["error"]["param"] == param, (body, refused.text)
+    restricted = await api.key("clerk", location=other["id"])
+    hidden = await _intent(api, restricted, amount=100, invoice=invoice["id"])
+    assert hidden.status_code == 404
+    listed = await api.client.get("/v1/payment_intents", headers=admin)
+    assert listed.json()["data"] == []
+    part = await _intent(api, admin, amount=100, invoice=invoice["id"])
+    assert part.status_code == 200, part.text
+    grown = await api.client.post(
+        f"/v1/payment_intents/{part.json()['id']}", json={"amount": TOTAL + 1}, headers=admin
+    )
+    assert grown.status_code == 400
+    assert grown.json()["error"]["param"] == "amount"

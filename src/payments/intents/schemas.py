@@ -128,6 +128,12 @@ class PaymentIntentCreate(StrictModel):
     description: Annotated[str | None, Field(max_length=1000)] = None
     receipt_email: Annotated[str | None, Field(max_length=512)] = None
     metadata: Metadata = {}
+    invoice: Id | None = Field(
+        None,
+        description="An open invoice this payment pays (part of): its shop, currency and "
+        "customer are the defaults, and the amount is at most what it still owes. Any "
+        "number of payments may pay one invoice.",
+    )
 
 
 class PaymentIntentUpdate(StrictModel):

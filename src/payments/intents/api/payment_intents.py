@@ -93,6 +93,7 @@ def _create(body: PaymentIntentCreate) -> CreatePaymentIntent:
         receipt_email=body.receipt_email,
         metadata=body.metadata,
         off_session=body.off_session,
+        invoice=body.invoice,
     )
 
 

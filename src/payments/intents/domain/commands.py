@@ -58,6 +58,7 @@ class CreatePaymentIntent:
     receipt_email: str | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
     off_session: bool | None = None  # for the confirm of a create with confirm=true
+    invoice: str | None = None  # an open invoice it pays (part of)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

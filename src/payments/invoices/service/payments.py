@@ -48,6 +48,7 @@ from payments.intents.domain.payment_intent import PaymentIntentStatus as PIS
 from payments.intents.render import payment_intent_object
 from payments.intents.repository import PaymentIntentRepository, PaymentMethodRepository
 from payments.intents.service import flow
+from payments.intents.service.invoice_payments import PayableInvoice
 from payments.intents.service.payment_intents import new_payment_intent, resolve_payment_method
 from payments.invoices.domain.commands import PayInvoice
 from payments.invoices.domain.invoice_payment import (
@@ -388,7 +389,24 @@ async def list_invoice_payments(
 
 class InvoicePaymentsListener:
     """Registered with payments (:func:`payments.intents.service.invoice_payments.
-    register_invoice_payments`): an invoice's PaymentIntent succeeded or failed."""
+    register_invoice_payments`): a PaymentIntent is created to pay an invoice; an
+    invoice's PaymentIntent succeeded or failed."""
+
+    async def payable(
+        self, uow: UnitOfWork, invoice_id: str, *, ctx: RequestContext
+    ) -> PayableInvoice:
+        invoice = await visible_invoice(uow, invoice_id, ctx, param="invoice")
+        try:
+            _payable(invoice)
+        except InvalidRequest as refused:
+            raise InvalidRequest(refused.message, code=refused.code, param="invoice") from None
+        return PayableInvoice(
+            id=invoice.id,
+            location_id=invoice.location_id,
+            currency=invoice.currency,
+            customer_id=invoice.customer_id,
+            amount_remaining=invoice.amount_remaining,
+        )
 
     async def payment_succeeded(
         self, uow: UnitOfWork, pi: PaymentIntent, *, clock: Clock, ctx: RequestContext
