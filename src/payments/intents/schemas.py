@@ -161,6 +161,12 @@ class PaymentIntentCapture(StrictModel):
     amount_to_capture: Annotated[int | None, Field(strict=True)] = None
 
 
+class PaymentIntentIncrementAuthorization(StrictModel):
+    amount: Amount = Field(
+        description="The new total to hold (above the amount authorized now), in minor units."
+    )
+
+
 class PaymentIntentCancel(StrictModel):
     cancellation_reason: (
         Literal["duplicate", "fraudulent", "requested_by_customer", "abandoned"] | None

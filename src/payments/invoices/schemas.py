@@ -145,6 +145,13 @@ class PayIn(StrictModel):
     )
 
 
+class AttachPaymentIn(StrictModel):
+    payment_intent: Id = Field(
+        description="A PaymentIntent of the invoice's shop and currency, e.g. a deposit "
+        "authorized at drop-off (capture it at the final amount) or already paid."
+    )
+
+
 class CreditLineIn(StrictModel):
     type: Literal["invoice_line_item", "custom_line_item"]
     invoice_line_item: Id | None = None

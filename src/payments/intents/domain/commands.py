@@ -100,6 +100,11 @@ class CapturePaymentIntent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class IncrementAuthorization:
+    amount: int  # the new total to hold, above the amount held now
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CancelPaymentIntent:
     cancellation_reason: CancellationReason | None = None
 

@@ -30,6 +30,7 @@ from payments.invoices.notifier import notifier_of
 from payments.invoices.render import invoice_object, invoice_payment_object
 from payments.invoices.schemas import (
     AddLinesIn,
+    AttachPaymentIn,
     InvoiceCreate,
     InvoiceList,
     InvoiceOut,
@@ -249,6 +250,23 @@ async def pay(
     result = await payments.pay_invoice(
         cmd, gateway=c.gateway, ctx=ctx, max_amount=c.settings.max_amount, **services(c)
     )
+    return _render(result)
+
+
+@router.post(
+    "/{invoice_id}/attach_payment",
+    responses=ONE,
+    summary="Attach a PaymentIntent (a deposit) that pays this invoice",
+    description=(
+        "A payment taken before the invoice existed pays it: one that succeeded is applied "
+        "at once; a pre-authorization (`requires_capture`) is applied when captured, e.g. "
+        "at the invoice's final amount. An excess goes to the customer's credit balance."
+    ),
+)
+async def attach_payment(
+    invoice_id: str, body: AttachPaymentIn, c: ContainerDep, ctx: ContextDep
+) -> Response:
+    result = await payments.attach_payment(invoice_id, body.payment_intent, ctx=ctx, **services(c))
     return _render(result)
 
 

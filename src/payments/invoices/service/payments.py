@@ -230,6 +230,55 @@ async def _paid_out_of_band(
     return invoice, lines
 
 
+async def attach_payment(
+    invoice_id: str,
+    payment_intent_id: str,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    ctx: RequestContext,
+) -> tuple[Invoice, list[InvoiceLine]]:
+    """Stripe's ``attach_payment``: a PaymentIntent taken before the invoice existed (a
+    deposit: a pre-authorization at drop-off) pays it. One already succeeded is applied
+    now; one still held (``requires_capture``) or not yet paid is applied when it succeeds
+    (capture it at the final amount). Anything beyond what the invoice owes goes to the
+    customer's credit balance."""
+    ctx.require(Permission.write_payments)
+    async with uow_factory() as uow:
+        # lock order as a settling payment: the intent, then the invoice
+        pi = await uow.repo(PaymentIntentRepository).get(payment_intent_id, for_update=True)
+        if pi is None or not ctx.principal.sees_location(pi.location_id):
+            raise NotFound.of("payment_intent", payment_intent_id, param="payment_intent")
+        invoice = await visible_invoice(uow, invoice_id, ctx, for_update=True)
+        _payable(invoice)
+        if pi.invoice_id is not None:
+            raise InvalidRequest(
+                f"The PaymentIntent {pi.id} already pays the invoice {pi.invoice_id}.",
+                code="payment_intent_unexpected_state",
+                param="payment_intent",
+            )
+        if pi.location_id != invoice.location_id or pi.currency != invoice.currency:
+            raise InvalidRequest(
+                f"The PaymentIntent {pi.id} ({pi.currency}, shop {pi.location_id}) cannot pay "
+                f"an invoice in {invoice.currency} of the shop {invoice.location_id}.",
+                param="payment_intent",
+            )
+        if pi.status in (PIS.CANCELED,) or (pi.status == PIS.SUCCEEDED and pi.amount_received == 0):
+            raise InvalidRequest(
+                f"The PaymentIntent {pi.id} is {pi.status}: it pays nothing.",
+                code="payment_intent_unexpected_state",
+                param="payment_intent",
+            )
+        pi.invoice_id = invoice.id
+        await uow.repo(PaymentIntentRepository).save(pi)
+        if pi.status == PIS.SUCCEEDED:
+            await InvoicePaymentsListener().payment_succeeded(uow, pi, clock=clock, ctx=ctx)
+        await uow.commit()
+    async with uow_factory() as uow:
+        invoice = await visible_invoice(uow, invoice_id, ctx)
+        return invoice, await lines_of(uow, invoice.id)
+
+
 class _At:
     """The clock of a caller that passes its own ``now``."""
 

@@ -15,6 +15,9 @@ Each posting as ``debit -> credit`` (one line per balanced pair):
     partial capture, again for the released rest: the hold is cleared in full.
 ``authorization_released`` (authorization.released)
     authorizations -> customer_funds_authorized: cancel or expiry of a hold.
+``authorization_incremented`` (authorization.incremented)
+    customer_funds_authorized -> authorizations (memo) for the increase of a hold
+    (an incremental authorization); the capture or release then clears the whole hold.
 ``charge_succeeded`` (charge.succeeded)
     gateway_receivable -> revenue_clearing: automatic capture (authorize and
     capture at once, no memo hold) or an async method that settled.
@@ -134,6 +137,19 @@ def authorization_released(
         source,
         description or f"Release of authorization of {amount.format()}",
         (_A.AUTHORIZATIONS, _A.CUSTOMER_FUNDS_AUTHORIZED, amount),
+    )
+
+
+def authorization_incremented(
+    increase: Money, *, source: Source, description: str = ""
+) -> JournalTransaction:
+    """A hold raised by ``increase`` (incremental authorization): the memo pair grows."""
+    _positive(increase, "increase of the authorization")
+    return _pairs(
+        _K.AUTHORIZATION_INCREMENTED,
+        source,
+        description or f"Authorization increased by {increase.format()}",
+        (_A.CUSTOMER_FUNDS_AUTHORIZED, _A.AUTHORIZATIONS, increase),
     )
 
 
