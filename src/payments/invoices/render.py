@@ -8,6 +8,7 @@ from typing import Any
 
 from payments.invoices.domain.invoice_payment import InvoicePayment, InvoicePaymentType
 from payments.invoices.domain.model import CreditNote, CreditNoteLine, Invoice, InvoiceLine
+from payments.invoices.domain.payment_plan import InvoiceShare
 from payments.invoices.domain.status import InvoiceStatus
 from payments.kernel.clock import to_unix
 
@@ -211,4 +212,34 @@ def invoice_payment_object(payment: InvoicePayment) -> dict[str, Any]:
         "status_transitions": {"paid_at": _ts(payment.paid_at), "canceled_at": None},
         "created": to_unix(payment.created),
         "livemode": payment.livemode,
+    }
+
+
+def invoice_share_object(share: InvoiceShare) -> dict[str, Any]:
+    return {
+        "id": share.id,
+        "object": "invoice_share",
+        "invoice": share.invoice_id,
+        "customer": share.customer_id,
+        "currency": share.currency,
+        "amount": share.amount,
+        "amount_paid": share.amount_paid,
+        "amount_remaining": share.amount_remaining,
+        "percent": share.percent,
+        "due_date": _due_unix(share.due_date),
+        "payment_method_hint": share.payment_method_hint,
+        "status": share.status.value,
+        "paid_at": _ts(share.paid_at),
+        "created": to_unix(share.created),
+    }
+
+
+def payment_plan_object(invoice: Invoice, shares: Sequence[InvoiceShare]) -> dict[str, Any]:
+    return {
+        "object": "invoice_payment_plan",
+        "invoice": invoice.id,
+        "currency": invoice.currency,
+        "amount": sum(s.amount for s in shares),
+        "amount_remaining": sum(s.amount_remaining for s in shares),
+        "shares": [invoice_share_object(s) for s in shares],
     }

@@ -12,12 +12,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from payments.invoices.domain.commands import DateRange
 from payments.invoices.domain.invoice_payment import InvoicePayment, InvoicePaymentStatus
 from payments.invoices.domain.model import CreditNote, CreditNoteLine, Invoice, InvoiceLine
+from payments.invoices.domain.payment_plan import InvoiceShare
 from payments.invoices.domain.status import CreditNoteStatus, InvoiceStatus
 from payments.invoices.tables import (
     credit_note_lines,
     credit_notes,
     invoice_lines,
     invoice_payments,
+    invoice_shares,
     invoices,
     number_series,
 )
@@ -161,6 +163,20 @@ class InvoicePaymentRepository(RecordRepository[InvoicePayment]):
             (i, invoice, kind, int(paid))
             for i, invoice, kind, paid in (await self._conn.execute(query)).all()
         ]
+
+
+class InvoiceShareRepository(RecordRepository[InvoiceShare]):
+    table = invoice_shares
+    record = InvoiceShare
+
+    async def of_invoice(self, invoice_id: str) -> list[InvoiceShare]:
+        return await self.find(
+            invoice_shares.c.invoice_id == invoice_id, order_by=invoice_shares.c.position
+        )
+
+    async def add_all(self, shares: Sequence[InvoiceShare]) -> None:
+        if shares:
+            await self._conn.execute(invoice_shares.insert(), [self._values(x) for x in shares])
 
 
 @cache

@@ -143,6 +143,47 @@ class PayIn(StrictModel):
     reference: Annotated[str | None, Field(max_length=140)] = Field(
         None, description="With paid_out_of_band: a receipt or transfer reference."
     )
+    share: Id | None = Field(
+        None,
+        description="A share of the invoice's payment plan this payment pays (default "
+        "amount: what the share owes; more is refused).",
+    )
+
+
+PaymentMethodHint = Literal[
+    "card",
+    "sepa_debit",
+    "bank_transfer",
+    "cash",
+    "card_terminal",
+    "ideal",
+    "bancontact",
+    "eps",
+    "p24",
+    "blik",
+    "twint",
+    "swish",
+    "klarna",
+    "other",
+]
+
+
+class ShareIn(StrictModel):
+    customer: Id | None = Field(None, description="The payer (default: the invoice's customer).")
+    amount: Annotated[int | None, Field(strict=True, gt=0, le=99_999_999_999)] = None
+    percent: Annotated[str | None, Field(min_length=1, max_length=12)] = Field(
+        None, description='Instead of amount: a percentage of what the invoice owes ("80").'
+    )
+    due_date: Annotated[int | None, Field(strict=True, ge=0, le=2**33)] = Field(
+        None, description="Unix time of the due day (default: the invoice's due date)."
+    )
+    payment_method_hint: PaymentMethodHint | None = Field(
+        None, description="How this payer is expected to pay."
+    )
+
+
+class PaymentPlanIn(StrictModel):
+    shares: Annotated[list[ShareIn], Field(min_length=2, max_length=10)]
 
 
 class AttachPaymentIn(StrictModel):
@@ -414,3 +455,31 @@ class InvoicePaymentList(BaseModel):
     url: str
     has_more: bool
     data: list[InvoicePaymentOut]
+
+
+class InvoiceShareOut(BaseModel):
+    id: str = Field(examples=["ishr_01JD8ZQ0V8Y3J6T4W9B2C5D7FG"])
+    object: Literal["invoice_share"] = "invoice_share"
+    invoice: str
+    customer: str
+    currency: str
+    amount: int
+    amount_paid: int
+    amount_remaining: int
+    percent: str | None
+    due_date: int | None
+    payment_method_hint: str | None
+    status: Literal["open", "paid"]
+    paid_at: int | None
+    created: int
+
+
+class PaymentPlanOut(BaseModel):
+    """What an invoice owed when the plan was made, split between payers."""
+
+    object: Literal["invoice_payment_plan"] = "invoice_payment_plan"
+    invoice: str
+    currency: str
+    amount: int
+    amount_remaining: int
+    shares: list[InvoiceShareOut]

@@ -177,7 +177,28 @@ invoice_payments = sa.Table(
     sa.Column("note", sa.String(1000), nullable=True),
     sa.Column("reference", sa.String(140), nullable=True),
     sa.Column("recorded_by", ID, nullable=True),
+    sa.Column("share_id", ID, nullable=True),  # the payment plan share it names
     sa.Column("paid_at", UTCDateTime(), nullable=True),
     sa.Column("livemode", sa.Boolean, nullable=False, default=False),
     created_column(),
+)
+
+# A payment plan: the shares of what an invoice owes, each with its payer and due date.
+invoice_shares = sa.Table(
+    "invoice_shares",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("invoice_id", ID, sa.ForeignKey("invoices.id"), nullable=False, index=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("customer_id", ID, sa.ForeignKey("customers.id"), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("amount", MoneyAmount, nullable=False),
+    sa.Column("amount_paid", MoneyAmount, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("percent", sa.String(12), nullable=True),
+    sa.Column("due_date", sa.Date, nullable=True),
+    sa.Column("payment_method_hint", sa.String(24), nullable=True),
+    sa.Column("paid_at", UTCDateTime(), nullable=True),
+    created_column(),
+    sa.UniqueConstraint("invoice_id", "position"),
 )

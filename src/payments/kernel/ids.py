@@ -29,6 +29,7 @@ PREFIXES = {
     "credit_note": "cn",
     "credit_note_line": "cnli",
     "invoice_payment": "inpay",
+    "invoice_share": "ishr",
     "legal_entity": "le",
     "subscription": "sub",
     "event": "evt",

@@ -25,9 +25,14 @@ from payments.invoices.domain.commands import (
     UpdateLines,
 )
 from payments.invoices.domain.model import Invoice, InvoiceLine
+from payments.invoices.domain.payment_plan import ShareInput
 from payments.invoices.domain.status import InvoiceStatus
 from payments.invoices.notifier import notifier_of
-from payments.invoices.render import invoice_object, invoice_payment_object
+from payments.invoices.render import (
+    invoice_object,
+    invoice_payment_object,
+    payment_plan_object,
+)
 from payments.invoices.schemas import (
     AddLinesIn,
     AttachPaymentIn,
@@ -39,10 +44,12 @@ from payments.invoices.schemas import (
     LineIn,
     LineUpdateIn,
     PayIn,
+    PaymentPlanIn,
+    PaymentPlanOut,
     RemoveLinesIn,
     UpdateLinesIn,
 )
-from payments.invoices.service import drafts, finalize, lifecycle, payments
+from payments.invoices.service import drafts, finalize, lifecycle, payment_plans, payments
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
 from payments.platform.http.openapi import CARD_ERRORS, GATEWAY_ERRORS, Responses
 from payments.platform.http.params import CreatedRange, LocationFilter
@@ -246,6 +253,7 @@ async def pay(
         method=body.method,
         note=body.note,
         reference=body.reference,
+        share=body.share,
     )
     result = await payments.pay_invoice(
         cmd, gateway=c.gateway, ctx=ctx, max_amount=c.settings.max_amount, **services(c)
@@ -268,6 +276,48 @@ async def attach_payment(
 ) -> Response:
     result = await payments.attach_payment(invoice_id, body.payment_intent, ctx=ctx, **services(c))
     return _render(result)
+
+
+@router.post(
+    "/{invoice_id}/payment_plan",
+    responses={200: {"model": PaymentPlanOut}},
+    summary="Split what an open invoice owes between payers (a payment plan)",
+    description=(
+        "Each share names its payer (`customer`, default the invoice's), an `amount` or a "
+        "`percent` of what the invoice owes now (rounded down to the cent; the remainder "
+        "cent goes to the last share), a `due_date` and a `payment_method_hint`. The shares "
+        "must add up to exactly what is owed. Pay a share with `POST "
+        "/v1/invoices/{id}/pay` and `share` (more than it owes is refused); payments naming "
+        "no share pay the open shares in order. The invoice is paid when all shares are."
+    ),
+)
+async def create_payment_plan(
+    invoice_id: str, body: PaymentPlanIn, c: ContainerDep, ctx: ContextDep
+) -> Response:
+    shares = tuple(
+        ShareInput(
+            customer=s.customer,
+            amount=s.amount,
+            percent=s.percent,
+            due_date=_unix_day(s.due_date),
+            payment_method_hint=s.payment_method_hint,
+        )
+        for s in body.shares
+    )
+    found = await payment_plans.create_payment_plan(invoice_id, shares, ctx=ctx, **services(c))
+    return json_response(payment_plan_object(*found))
+
+
+@router.get(
+    "/{invoice_id}/payment_plan",
+    responses={200: {"model": PaymentPlanOut}},
+    summary="Retrieve an invoice's payment plan and what each share still owes",
+)
+async def retrieve_payment_plan(invoice_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+    found = await payment_plans.retrieve_payment_plan(
+        invoice_id, uow_factory=c.uow_factory, ctx=ctx
+    )
+    return json_response(payment_plan_object(*found))
 
 
 @router.post(

@@ -115,6 +115,7 @@ class PayInvoice:
     method: str | None = None
     note: str | None = None
     reference: str | None = None
+    share: str | None = None  # a share of the invoice's payment plan (either way of paying)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

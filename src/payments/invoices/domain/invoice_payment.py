@@ -73,6 +73,7 @@ class InvoicePayment:
     note: str | None = None
     reference: str | None = None
     recorded_by: str | None = None  # the API key that recorded an out-of-band payment
+    share_id: str | None = None  # the payment plan share it names
     paid_at: datetime | None = None
     livemode: bool = False
 

@@ -60,10 +60,16 @@ from payments.invoices.domain.invoice_payment import (
     offline_method,
 )
 from payments.invoices.domain.model import Invoice, InvoiceLine
+from payments.invoices.domain.payment_plan import InvoiceShare
 from payments.invoices.domain.status import InvoiceOperation, InvoiceStatus, invoice_transition
 from payments.invoices.render import invoice_object, invoice_payment_object
 from payments.invoices.repository import InvoicePaymentRepository, InvoiceRepository
 from payments.invoices.service.common import lines_of, visible_invoice
+from payments.invoices.service.payment_plans import (
+    apply_to_shares,
+    check_share_amount,
+    open_share,
+)
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import SYSTEM, RequestContext
@@ -77,6 +83,8 @@ from payments.ledger.repository import LedgerRepository
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
 _REUSABLE = (PIS.REQUIRES_PAYMENT_METHOD, PIS.REQUIRES_CONFIRMATION)
+#: The PaymentIntent's metadata key naming the payment plan share it pays.
+SHARE_METADATA_KEY = "invoice_share"
 _IN_FLIGHT = (PIS.PROCESSING, PIS.REQUIRES_ACTION, PIS.REQUIRES_CAPTURE)
 
 
@@ -105,7 +113,7 @@ async def pay_invoice(
                 param="payment_method",
             )
         return await _paid_out_of_band(cmd, uow_factory=uow_factory, clock=clock, ctx=ctx)
-    for name in ("amount", "method", "note", "reference"):
+    for name in ("amount", "method", "note", "reference"):  # share: either way
         if getattr(cmd, name) is not None:
             raise InvalidRequest(
                 f"{name} describes a payment made outside the service: it is accepted "
@@ -115,6 +123,8 @@ async def pay_invoice(
     async with uow_factory() as uow:  # checked before the gateway tokenizes anything
         invoice = await visible_invoice(uow, cmd.id, ctx)
         _payable(invoice)
+        if cmd.share is not None:
+            await open_share(uow, invoice, cmd.share)
         method = cmd.payment_method or invoice.default_payment_method
         if method is None:
             newest = await uow.repo(PaymentMethodRepository).newest_of_customer(invoice.customer_id)
@@ -132,7 +142,8 @@ async def pay_invoice(
     async with uow_factory() as uow:  # phase 1: the invoice's intent
         invoice = await visible_invoice(uow, cmd.id, ctx, for_update=True)
         _payable(invoice)
-        pi = await _intent_for(uow, invoice, clock=clock, ctx=ctx, max_amount=max_amount)
+        share = await open_share(uow, invoice, cmd.share) if cmd.share is not None else None
+        pi = await _intent_for(uow, invoice, share, clock=clock, ctx=ctx, max_amount=max_amount)
         invoice.payment_intent_id = pi.id
         invoice.attempt_count += 1
         await uow.repo(InvoiceRepository).save(invoice)
@@ -151,9 +162,19 @@ async def pay_invoice(
 
 
 async def _intent_for(
-    uow: UnitOfWork, invoice: Invoice, *, clock: Clock, ctx: RequestContext, max_amount: int
+    uow: UnitOfWork,
+    invoice: Invoice,
+    share: InvoiceShare | None,
+    *,
+    clock: Clock,
+    ctx: RequestContext,
+    max_amount: int,
 ) -> PaymentIntent:
-    """The invoice's waiting PaymentIntent for what it owes, or a new one."""
+    """The invoice's waiting PaymentIntent for what it (or the share) owes, or a new one."""
+    amount = invoice.amount_remaining if share is None else share.amount_remaining
+    metadata = {"invoice": invoice.id, "invoice_number": invoice.number or ""}
+    if share is not None:
+        metadata[SHARE_METADATA_KEY] = share.id
     if invoice.payment_intent_id is not None:
         # read, not locked: the settlement of a payment locks the intent, then the invoice
         # (InvoicePaymentsListener); taking them here in the other order could deadlock.
@@ -167,18 +188,19 @@ async def _intent_for(
         if (
             current is not None
             and current.status in _REUSABLE
-            and current.amount == invoice.amount_remaining
+            and current.amount == amount
+            and current.metadata.get(SHARE_METADATA_KEY) == metadata.get(SHARE_METADATA_KEY)
         ):
             return current
     pi = await new_payment_intent(
         uow,
         CreatePaymentIntent(
-            amount=invoice.amount_remaining,
+            amount=amount,
             currency=invoice.currency,
             location=invoice.location_id,
-            customer=invoice.customer_id,
+            customer=invoice.customer_id if share is None else share.customer_id,
             description=f"Invoice {invoice.number}",
-            metadata={"invoice": invoice.id, "invoice_number": invoice.number or ""},
+            metadata=metadata,
         ),
         None,
         ctx=ctx,
@@ -214,6 +236,10 @@ async def _paid_out_of_band(
                     code="invoice_payment_in_progress",
                 )
         amount = current.amount_remaining if cmd.amount is None else cmd.amount
+        if cmd.share is not None:
+            share = await open_share(uow, current, cmd.share)
+            amount = share.amount_remaining if cmd.amount is None else cmd.amount
+            check_share_amount(share, amount)
         await _record_offline(
             uow,
             current,
@@ -223,6 +249,7 @@ async def _paid_out_of_band(
             note=cmd.note,
             clock=clock,
             ctx=ctx,
+            share_id=cmd.share,
         )
         invoice = await visible_invoice(uow, cmd.id, ctx)
         lines = await lines_of(uow, invoice.id)
@@ -338,6 +365,7 @@ async def _record_offline(
     note: str | None,
     clock: Clock,
     ctx: RequestContext,
+    share_id: str | None = None,
 ) -> InvoicePayment:
     """The invoice is locked and owes something."""
     if amount.currency != invoice.currency:
@@ -366,6 +394,7 @@ async def _record_offline(
         note=note,
         reference=reference,
         recorded_by=ctx.principal.api_key_id,
+        share_id=share_id,
         created=now,
         paid_at=now,
         livemode=invoice.livemode,
@@ -410,6 +439,9 @@ async def _apply(
         return  # nothing was owed any more: the money is the customer's credit
     invoice.amount_paid += payment.amount_paid
     invoice.amount_remaining -= payment.amount_paid
+    await apply_to_shares(
+        uow, invoice, payment.amount_paid, share_id=payment.share_id, now=clock.now()
+    )
     event = "invoice.updated"
     if invoice.amount_remaining == 0:
         invoice.status = invoice_transition(invoice.status, InvoiceOperation.PAY)
@@ -491,6 +523,7 @@ class InvoicePaymentsListener:
             amount_paid=split.applied,
             amount_credited=split.excess,
             payment_intent_id=pi.id,
+            share_id=pi.metadata.get(SHARE_METADATA_KEY),
             created=now,
             paid_at=now,
             livemode=invoice.livemode,

@@ -1,4 +1,5 @@
-"""invoice payments: every payment applied to an invoice (several per invoice)
+"""invoice payments: every payment applied to an invoice (several per invoice), and the
+shares of payment plans (several payers)
 
 Revision ID: 0012_invoice_payments
 Revises: 0011_invoices
@@ -40,6 +41,7 @@ def upgrade() -> None:
         sa.Column("note", sa.String(length=1000), nullable=True),
         sa.Column("reference", sa.String(length=140), nullable=True),
         sa.Column("recorded_by", sa.String(length=40), nullable=True),
+        sa.Column("share_id", sa.String(length=40), nullable=True),
         sa.Column("paid_at", UTC_DATETIME, nullable=True),
         sa.Column("livemode", sa.Boolean(), nullable=False),
         sa.Column("created", UTC_DATETIME, nullable=False),
@@ -66,8 +68,42 @@ def upgrade() -> None:
             batch_op.f("ix_invoice_payments_invoice_id"), ["invoice_id"], unique=False
         )
 
+    op.create_table(
+        "invoice_shares",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("invoice_id", sa.String(length=40), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.String(length=40), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("amount_paid", sa.BigInteger(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("percent", sa.String(length=12), nullable=True),
+        sa.Column("due_date", sa.Date(), nullable=True),
+        sa.Column("payment_method_hint", sa.String(length=24), nullable=True),
+        sa.Column("paid_at", UTC_DATETIME, nullable=True),
+        sa.Column("created", UTC_DATETIME, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["customer_id"], ["customers.id"], name=op.f("fk_invoice_shares_customer_id_customers")
+        ),
+        sa.ForeignKeyConstraint(
+            ["invoice_id"], ["invoices.id"], name=op.f("fk_invoice_shares_invoice_id_invoices")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_invoice_shares")),
+        sa.UniqueConstraint(
+            "invoice_id", "position", name=op.f("uq_invoice_shares_invoice_id_position")
+        ),
+    )
+    with op.batch_alter_table("invoice_shares", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_invoice_shares_invoice_id"), ["invoice_id"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("invoice_shares", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_invoice_shares_invoice_id"))
+    op.drop_table("invoice_shares")
     with op.batch_alter_table("invoice_payments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_invoice_payments_invoice_id"))
     op.drop_table("invoice_payments")
