@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from payments.invoices.domain.installments import Installment
 from payments.invoices.domain.invoice_payment import InvoicePayment, InvoicePaymentType
 from payments.invoices.domain.model import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from payments.invoices.domain.payment_plan import InvoiceShare
@@ -242,4 +243,36 @@ def payment_plan_object(invoice: Invoice, shares: Sequence[InvoiceShare]) -> dic
         "amount": sum(s.amount for s in shares),
         "amount_remaining": sum(s.amount_remaining for s in shares),
         "shares": [invoice_share_object(s) for s in shares],
+    }
+
+
+def installment_object(inst: Installment) -> dict[str, Any]:
+    return {
+        "id": inst.id,
+        "object": "invoice_installment",
+        "invoice": inst.invoice_id,
+        "position": inst.position,
+        "amount": inst.amount,
+        "currency": inst.currency,
+        "charge_at": to_unix(inst.charge_at),
+        "status": inst.status.value,
+        "payment_method": inst.payment_method_id,
+        "payment_intent": inst.payment_intent_id,
+        "attempt_count": inst.attempt_count,
+        "next_attempt_at": _ts(inst.next_attempt_at),
+        "last_error": inst.last_error,
+        "paid_at": _ts(inst.paid_at),
+        "created": to_unix(inst.created),
+    }
+
+
+def installment_plan_object(
+    invoice: Invoice, installments: Sequence[Installment]
+) -> dict[str, Any]:
+    return {
+        "object": "invoice_installment_plan",
+        "invoice": invoice.id,
+        "currency": invoice.currency,
+        "amount": sum(i.amount for i in installments),
+        "installments": [installment_object(i) for i in installments],
     }

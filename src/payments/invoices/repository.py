@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from payments.invoices.domain.commands import DateRange
+from payments.invoices.domain.installments import Installment, InstallmentStatus
 from payments.invoices.domain.invoice_payment import InvoicePayment, InvoicePaymentStatus
 from payments.invoices.domain.model import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from payments.invoices.domain.payment_plan import InvoiceShare
@@ -17,6 +19,7 @@ from payments.invoices.domain.status import CreditNoteStatus, InvoiceStatus
 from payments.invoices.tables import (
     credit_note_lines,
     credit_notes,
+    invoice_installments,
     invoice_lines,
     invoice_payments,
     invoice_shares,
@@ -177,6 +180,41 @@ class InvoiceShareRepository(RecordRepository[InvoiceShare]):
     async def add_all(self, shares: Sequence[InvoiceShare]) -> None:
         if shares:
             await self._conn.execute(invoice_shares.insert(), [self._values(x) for x in shares])
+
+
+class InstallmentRepository(RecordRepository[Installment]):
+    table = invoice_installments
+    record = Installment
+
+    async def of_invoice(self, invoice_id: str) -> list[Installment]:
+        t = invoice_installments
+        return await self.find(t.c.invoice_id == invoice_id, order_by=t.c.position)
+
+    async def add_all(self, rows: Sequence[Installment]) -> None:
+        if rows:
+            await self._conn.execute(invoice_installments.insert(), [self._values(x) for x in rows])
+
+    async def of_payment_intent(self, payment_intent_id: str) -> Installment | None:
+        t = invoice_installments
+        found = await self.find(t.c.payment_intent_id == payment_intent_id)
+        return found[0] if found else None
+
+    async def claim_due(
+        self, now: datetime, *, lease_until: datetime, limit: int
+    ) -> list[Installment]:
+        """Lock and lease scheduled installments whose time has come (SKIP LOCKED, so
+        several workers share them and none is claimed twice)."""
+        t = invoice_installments
+        due = sa.and_(t.c.status == InstallmentStatus.SCHEDULED.value, t.c.next_attempt_at <= now)
+        free = sa.or_(t.c.locked_until.is_(None), t.c.locked_until < now)
+        query = sa.select(t.c.id).where(due, free).order_by(t.c.next_attempt_at).limit(limit)
+        if self._conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = list((await self._conn.execute(query)).scalars())
+        if not ids:
+            return []
+        await self._conn.execute(t.update().where(t.c.id.in_(ids)).values(locked_until=lease_until))
+        return await self.find(t.c.id.in_(ids), order_by=t.c.next_attempt_at)
 
 
 @cache

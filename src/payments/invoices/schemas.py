@@ -182,6 +182,28 @@ class ShareIn(StrictModel):
     )
 
 
+class InstallmentIn(StrictModel):
+    amount: Annotated[int, Field(strict=True, gt=0, le=99_999_999_999)]
+    date: Annotated[int, Field(strict=True, ge=0, le=2**33)] = Field(
+        description="Unix time at which the worker charges it."
+    )
+
+
+class InstallmentPlanIn(StrictModel):
+    """``count`` equal installments (the remainder cent on the last), monthly from
+    ``first_charge_at``; or the ``installments`` given, adding up to what is owed."""
+
+    payment_method: Id = Field(
+        description="A card or SEPA debit saved for the invoice's customer (pm_...)."
+    )
+    count: Annotated[int | None, Field(strict=True, ge=2, le=24)] = None
+    first_charge_at: Annotated[int | None, Field(strict=True, ge=0, le=2**33)] = Field(
+        None, description="Unix time of the first charge (default: now)."
+    )
+    interval_months: Annotated[int, Field(strict=True, ge=1, le=12)] = 1
+    installments: Annotated[list[InstallmentIn], Field(max_length=24)] = []
+
+
 class PaymentPlanIn(StrictModel):
     shares: Annotated[list[ShareIn], Field(min_length=2, max_length=10)]
 
@@ -483,3 +505,29 @@ class PaymentPlanOut(BaseModel):
     amount: int
     amount_remaining: int
     shares: list[InvoiceShareOut]
+
+
+class InstallmentOut(BaseModel):
+    id: str = Field(examples=["inst_01JD8ZQ0V8Y3J6T4W9B2C5D7FG"])
+    object: Literal["invoice_installment"] = "invoice_installment"
+    invoice: str
+    position: int
+    amount: int
+    currency: str
+    charge_at: int
+    status: Literal["scheduled", "processing", "succeeded", "failed", "canceled"]
+    payment_method: str
+    payment_intent: str | None
+    attempt_count: int
+    next_attempt_at: int | None
+    last_error: str | None
+    paid_at: int | None
+    created: int
+
+
+class InstallmentPlanOut(BaseModel):
+    object: Literal["invoice_installment_plan"] = "invoice_installment_plan"
+    invoice: str
+    currency: str
+    amount: int
+    installments: list[InstallmentOut]

@@ -202,3 +202,27 @@ invoice_shares = sa.Table(
     created_column(),
     sa.UniqueConstraint("invoice_id", "position"),
 )
+
+# Installments: an invoice charged in scheduled parts; the worker claims due ones with a
+# lease (locked_until) and records each one's PaymentIntent before confirming it.
+invoice_installments = sa.Table(
+    "invoice_installments",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("invoice_id", ID, sa.ForeignKey("invoices.id"), nullable=False, index=True),
+    sa.Column("location_id", ID, sa.ForeignKey("locations.id"), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("amount", MoneyAmount, nullable=False),
+    sa.Column("charge_at", UTCDateTime(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("payment_method_id", ID, nullable=False),
+    sa.Column("next_attempt_at", UTCDateTime(), nullable=True, index=True),
+    sa.Column("attempt_count", sa.Integer, nullable=False),
+    sa.Column("payment_intent_id", ID, nullable=True, unique=True),
+    sa.Column("locked_until", UTCDateTime(), nullable=True),
+    sa.Column("last_error", sa.String(500), nullable=True),
+    sa.Column("paid_at", UTCDateTime(), nullable=True),
+    created_column(),
+    sa.UniqueConstraint("invoice_id", "position"),
+)

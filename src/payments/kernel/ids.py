@@ -30,6 +30,7 @@ PREFIXES = {
     "credit_note_line": "cnli",
     "invoice_payment": "inpay",
     "invoice_share": "ishr",
+    "installment": "inst",
     "legal_entity": "le",
     "subscription": "sub",
     "event": "evt",

@@ -29,6 +29,7 @@ from payments.invoices.domain.payment_plan import ShareInput
 from payments.invoices.domain.status import InvoiceStatus
 from payments.invoices.notifier import notifier_of
 from payments.invoices.render import (
+    installment_plan_object,
     invoice_object,
     invoice_payment_object,
     payment_plan_object,
@@ -36,6 +37,8 @@ from payments.invoices.render import (
 from payments.invoices.schemas import (
     AddLinesIn,
     AttachPaymentIn,
+    InstallmentPlanIn,
+    InstallmentPlanOut,
     InvoiceCreate,
     InvoiceList,
     InvoiceOut,
@@ -49,7 +52,14 @@ from payments.invoices.schemas import (
     RemoveLinesIn,
     UpdateLinesIn,
 )
-from payments.invoices.service import drafts, finalize, lifecycle, payment_plans, payments
+from payments.invoices.service import (
+    drafts,
+    finalize,
+    installments,
+    lifecycle,
+    payment_plans,
+    payments,
+)
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
 from payments.platform.http.openapi import CARD_ERRORS, GATEWAY_ERRORS, Responses
 from payments.platform.http.params import CreatedRange, LocationFilter
@@ -318,6 +328,82 @@ async def retrieve_payment_plan(invoice_id: str, c: ContainerDep, ctx: ContextDe
         invoice_id, uow_factory=c.uow_factory, ctx=ctx
     )
     return json_response(payment_plan_object(*found))
+
+
+PLAN: Responses = {200: {"model": InstallmentPlanOut}}
+
+
+def _at(value: int) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
+
+
+@router.post(
+    "/{invoice_id}/installment_plan",
+    responses=PLAN,
+    summary="Pay an open invoice in scheduled installments on a saved card or SEPA mandate",
+    description=(
+        "`count` equal installments (`first_charge_at`, every `interval_months`) or the "
+        "`installments` given (amount and date each, adding up to what is owed). The "
+        "worker charges each on its date exactly once; a failed one is retried after 1, 3 "
+        "and 7 days (`invoice.installment_failed`), a charged one records "
+        "`invoice.installment_succeeded`."
+    ),
+)
+async def create_installment_plan(
+    invoice_id: str, body: InstallmentPlanIn, c: ContainerDep, ctx: ContextDep
+) -> Response:
+    cmd = installments.CreateInstallmentPlan(
+        payment_method=body.payment_method,
+        count=body.count,
+        first_charge_at=_at(body.first_charge_at) if body.first_charge_at is not None else None,
+        interval_months=body.interval_months,
+        installments=tuple((i.amount, _at(i.date)) for i in body.installments),
+    )
+    found = await installments.create_installment_plan(invoice_id, cmd, ctx=ctx, **services(c))
+    return json_response(installment_plan_object(*found))
+
+
+@router.get(
+    "/{invoice_id}/installment_plan", responses=PLAN, summary="Retrieve an installment plan"
+)
+async def retrieve_installment_plan(invoice_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+    found = await installments.retrieve_installment_plan(
+        invoice_id, uow_factory=c.uow_factory, ctx=ctx
+    )
+    return json_response(installment_plan_object(*found))
+
+
+@router.post(
+    "/{invoice_id}/installment_plan/cancel",
+    responses=PLAN,
+    summary="Cancel the installments not charged yet",
+)
+async def cancel_installment_plan(invoice_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+    found = await installments.cancel_installment_plan(invoice_id, ctx=ctx, **services(c))
+    return json_response(installment_plan_object(*found))
+
+
+@router.post(
+    "/{invoice_id}/installment_plan/pay_off",
+    responses=ONE | CARD_ERRORS | GATEWAY_ERRORS,
+    summary="Pay off an installment plan early: charge what remains now",
+    description=(
+        "Charges what the invoice still owes on the plan's payment method now (as `pay` "
+        "does), then cancels the installments not charged yet. Refused while one is being "
+        "charged."
+    ),
+)
+async def pay_off_installment_plan(invoice_id: str, c: GatewayDep, ctx: ContextDep) -> Response:
+    method = await installments.payoff_method(invoice_id, uow_factory=c.uow_factory, ctx=ctx)
+    result = await payments.pay_invoice(
+        PayInvoice(id=invoice_id, payment_method=method),
+        gateway=c.gateway,
+        ctx=ctx,
+        max_amount=c.settings.max_amount,
+        **services(c),
+    )
+    await installments.cancel_installment_plan(invoice_id, ctx=ctx, **services(c))
+    return _render(result)
 
 
 @router.post(

@@ -64,6 +64,7 @@ from payments.invoices.domain.payment_plan import InvoiceShare
 from payments.invoices.domain.status import InvoiceOperation, InvoiceStatus, invoice_transition
 from payments.invoices.render import invoice_object, invoice_payment_object
 from payments.invoices.repository import InvoicePaymentRepository, InvoiceRepository
+from payments.invoices.service import installments
 from payments.invoices.service.common import lines_of, visible_invoice
 from payments.invoices.service.payment_plans import (
     apply_to_shares,
@@ -530,6 +531,8 @@ class InvoicePaymentsListener:
         )
         await uow.repo(InvoicePaymentRepository).add(payment)
         await _apply(uow, invoice, payment, clock=clock, ctx=ctx)
+        if installments.is_installment(pi):
+            await installments.installment_succeeded(uow, pi, clock=clock, ctx=ctx)
 
     async def payment_failed(
         self, uow: UnitOfWork, pi: PaymentIntent, *, clock: Clock, ctx: RequestContext
@@ -537,6 +540,8 @@ class InvoicePaymentsListener:
         invoice = await uow.repo(InvoiceRepository).get(pi.invoice_id or "")
         if invoice is None:
             return
+        if installments.is_installment(pi):
+            await installments.installment_failed(uow, pi, clock=clock, ctx=ctx)
         await record_event(
             uow,
             "invoice.payment_failed",

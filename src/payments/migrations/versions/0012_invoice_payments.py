@@ -1,5 +1,5 @@
 """invoice payments: every payment applied to an invoice (several per invoice), and the
-shares of payment plans (several payers)
+shares of payment plans (several payers), and installments
 
 Revision ID: 0012_invoice_payments
 Revises: 0011_invoices
@@ -99,8 +99,58 @@ def upgrade() -> None:
             batch_op.f("ix_invoice_shares_invoice_id"), ["invoice_id"], unique=False
         )
 
+    op.create_table(
+        "invoice_installments",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("invoice_id", sa.String(length=40), nullable=False),
+        sa.Column("location_id", sa.String(length=40), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("charge_at", UTC_DATETIME, nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("payment_method_id", sa.String(length=40), nullable=False),
+        sa.Column("next_attempt_at", UTC_DATETIME, nullable=True),
+        sa.Column("attempt_count", sa.Integer(), nullable=False),
+        sa.Column("payment_intent_id", sa.String(length=40), nullable=True),
+        sa.Column("locked_until", UTC_DATETIME, nullable=True),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("paid_at", UTC_DATETIME, nullable=True),
+        sa.Column("created", UTC_DATETIME, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["invoice_id"],
+            ["invoices.id"],
+            name=op.f("fk_invoice_installments_invoice_id_invoices"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["location_id"],
+            ["locations.id"],
+            name=op.f("fk_invoice_installments_location_id_locations"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_invoice_installments")),
+        sa.UniqueConstraint(
+            "invoice_id", "position", name=op.f("uq_invoice_installments_invoice_id_position")
+        ),
+        sa.UniqueConstraint(
+            "payment_intent_id", name=op.f("uq_invoice_installments_payment_intent_id")
+        ),
+    )
+    with op.batch_alter_table("invoice_installments", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_invoice_installments_invoice_id"), ["invoice_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_invoice_installments_next_attempt_at"),
+            ["next_attempt_at"],
+            unique=False,
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("invoice_installments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_invoice_installments_next_attempt_at"))
+        batch_op.drop_index(batch_op.f("ix_invoice_installments_invoice_id"))
+    op.drop_table("invoice_installments")
     with op.batch_alter_table("invoice_shares", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_invoice_shares_invoice_id"))
     op.drop_table("invoice_shares")
