@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from payments.app.capabilities import run_once
 from payments.gateways.simulator import SimulatorGateway
 from payments.gateways.simulator.store import charges as sim_charges
+from payments.invoices.service import installments as installments_service
 from payments.kernel.clock import FrozenClock, to_unix
 from support.app import Api
 from support.invoices import customer, finalized, post, setup
@@ -221,3 +223,35 @@ async def test_bad_installment_plans_are_refused_naming_the_param(
         assert refused.status_code == 400, (body, refused.text)
         assert refused.json()["error"]["param"] == param, (body, refused.text)
     assert (await api.client.get(path, headers=admin)).status_code == 404
+
+
+async def test_a_worker_that_dies_before_the_confirm_leaves_it_to_the_next_one(
+    api: Api, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin, shop = await setup(api)
+    cus = await customer(api, admin)
+    card = await _saved_card(api, admin, cus)
+    invoice = await finalized(api, admin, shop, cus)
+    made = await post(
+        api, f"/v1/invoices/{invoice['id']}/installment_plan", admin, payment_method=card, count=2
+    )
+    assert made.status_code == 200, made.text
+
+    async def crash(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the worker process died")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(installments_service.flow, "confirm_payment_intent", crash)
+        with pytest.raises(RuntimeError):
+            await run_once(api.container, only=JOB)
+    first = (await _plan(api, admin, invoice["id"]))["installments"][0]
+    assert (first["status"], first["payment_intent"] is not None) == ("processing", True)
+    assert await run_once(api.container, only=JOB) == {"charge_installments": 0}  # leased
+    clock.advance(minutes=6)
+    assert await run_once(api.container, only=JOB) == {"charge_installments": 1}
+    first = (await _plan(api, admin, invoice["id"]))["installments"][0]
+    assert (first["status"], first["attempt_count"]) == ("succeeded", 1)
+    assert await _sim_charge_count(api, await _plan(api, admin, invoice["id"])) == 1
+    clock.advance(minutes=6)
+    assert await run_once(api.container, only=JOB) == {"charge_installments": 0}
+    await verified(api)

@@ -202,19 +202,23 @@ class InstallmentRepository(RecordRepository[Installment]):
     async def claim_due(
         self, now: datetime, *, lease_until: datetime, limit: int
     ) -> list[Installment]:
-        """Lock and lease scheduled installments whose time has come (SKIP LOCKED, so
-        several workers share them and none is claimed twice)."""
+        """Lock and lease scheduled installments whose time has come, and ones being
+        charged whose lease ran out (their worker died) (SKIP LOCKED, so several workers
+        share them and none is claimed twice)."""
         t = invoice_installments
-        due = sa.and_(t.c.status == InstallmentStatus.SCHEDULED.value, t.c.next_attempt_at <= now)
+        due = sa.or_(
+            sa.and_(t.c.status == InstallmentStatus.SCHEDULED.value, t.c.next_attempt_at <= now),
+            t.c.status == InstallmentStatus.PROCESSING.value,
+        )
         free = sa.or_(t.c.locked_until.is_(None), t.c.locked_until < now)
-        query = sa.select(t.c.id).where(due, free).order_by(t.c.next_attempt_at).limit(limit)
+        query = sa.select(t.c.id).where(due, free).order_by(t.c.id).limit(limit)
         if self._conn.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         ids = list((await self._conn.execute(query)).scalars())
         if not ids:
             return []
         await self._conn.execute(t.update().where(t.c.id.in_(ids)).values(locked_until=lease_until))
-        return await self.find(t.c.id.in_(ids), order_by=t.c.next_attempt_at)
+        return await self.find(t.c.id.in_(ids), order_by=t.c.id)
 
 
 @cache

@@ -11,6 +11,7 @@ from payments.events.service import record_event
 from payments.gateways.protocol import PaymentGateway
 from payments.intents.domain.commands import ConfirmPaymentIntent, CreatePaymentIntent
 from payments.intents.domain.model import PaymentIntent
+from payments.intents.domain.payment_intent import PaymentIntentStatus
 from payments.intents.render import payment_intent_object
 from payments.intents.repository import PaymentIntentRepository, PaymentMethodRepository
 from payments.intents.service import flow
@@ -42,6 +43,10 @@ log = get_logger("payments.installments")
 INSTALLMENT_METADATA_KEY = "invoice_installment"
 SAVED_TYPES = ("card", "sepa_debit")
 LEASE = timedelta(minutes=5)
+_UNCONFIRMED = (
+    PaymentIntentStatus.REQUIRES_PAYMENT_METHOD,
+    PaymentIntentStatus.REQUIRES_CONFIRMATION,
+)
 NOT_SENT_RETRY = timedelta(minutes=10)
 
 
@@ -215,7 +220,16 @@ async def _charge(
     async with uow_factory() as uow:
         repo = uow.repo(InstallmentRepository)
         inst = await repo.get(installment_id, for_update=True)
-        if inst is None or inst.status is not InstallmentStatus.SCHEDULED:
+        if inst is None:
+            return 0
+        if inst.status is InstallmentStatus.PROCESSING:
+            # claimed after its lease ran out: its worker died after recording the intent.
+            # Confirm it only if no attempt was ever made (or it provably failed to reach
+            # the gateway); otherwise its outcome is on its way (recovery, gateway events).
+            pi = await uow.repo(PaymentIntentRepository).get(inst.payment_intent_id or "")
+            if pi is None or pi.status not in _UNCONFIRMED:
+                return 0
+        elif inst.status is not InstallmentStatus.SCHEDULED:
             return 0
         invoice = await uow.repo(InvoiceRepository).get(inst.invoice_id, for_update=True)
         if (
@@ -231,8 +245,9 @@ async def _charge(
         if inst.payment_intent_id is None:  # made once, in the transaction that records it
             pi = await _new_intent(uow, inst, invoice, clock=clock, max_amount=max_amount)
             inst.payment_intent_id = pi.id
+        if inst.status is InstallmentStatus.SCHEDULED:
+            inst.attempt_count += 1
         inst.status = InstallmentStatus.PROCESSING
-        inst.attempt_count += 1
         await repo.save(inst)
         await uow.commit()
     pi_id = inst.payment_intent_id
@@ -297,7 +312,7 @@ async def _not_made(installment_id: str, *, uow_factory: UnitOfWorkFactory, cloc
         if inst is None or inst.status is not InstallmentStatus.PROCESSING:
             return
         pi = await uow.repo(PaymentIntentRepository).get(inst.payment_intent_id or "")
-        if pi is None or pi.status != "requires_confirmation":
+        if pi is None or pi.status != PaymentIntentStatus.REQUIRES_CONFIRMATION:
             return  # in flight or settled: the intent's outcome reaches the installment
         inst.status = InstallmentStatus.SCHEDULED
         inst.next_attempt_at = clock.now() + NOT_SENT_RETRY
