@@ -219,6 +219,11 @@ async def _charge(
 ) -> int:
     async with uow_factory() as uow:
         repo = uow.repo(InstallmentRepository)
+        peek = await repo.get(installment_id)
+        if peek is None:
+            return 0
+        # lock order as a settling payment's (intent, invoice, installment): the invoice first
+        invoice = await uow.repo(InvoiceRepository).get(peek.invoice_id, for_update=True)
         inst = await repo.get(installment_id, for_update=True)
         if inst is None:
             return 0
@@ -231,7 +236,6 @@ async def _charge(
                 return 0
         elif inst.status is not InstallmentStatus.SCHEDULED:
             return 0
-        invoice = await uow.repo(InvoiceRepository).get(inst.invoice_id, for_update=True)
         if (
             invoice is None
             or invoice.status is not InvoiceStatus.OPEN
