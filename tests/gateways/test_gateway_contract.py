@@ -20,6 +20,7 @@ from payments.gateways.protocol import (
     GatewayNotSent,
     GatewayOutcomeUnknown,
     IdempotencyKeyReused,
+    IncrementalAuthorization,
     LocalMethodInput,
     PanNotAllowed,
     PaymentGateway,
@@ -160,6 +161,56 @@ async def test_partial_capture_releases_the_rest_and_cannot_exceed_the_authoriza
     )
     with pytest.raises(GatewayInvalidRequest):  # already captured
         await backend.gateway.capture(auth.reference, amount=1000, idempotency_key=key())
+
+
+async def test_a_hold_on_a_card_flagged_incremental_is_raised_then_captured_at_the_new_total(
+    backend: Backend, key: Callable[[], str]
+) -> None:
+    gateway = backend.gateway
+    assert isinstance(gateway, IncrementalAuthorization)
+    auth = await gateway.charge(
+        request("pm_card_visa_incremental", key(), capture_method="manual", amount=20000)
+    )
+    raised = await gateway.increment_authorization(
+        auth.reference, amount=35000, idempotency_key=key()
+    )
+    assert (raised.status, raised.amount, raised.amount_capturable, raised.decline) == (
+        "requires_capture",
+        35000,
+        35000,
+        None,
+    )
+    with pytest.raises(GatewayInvalidRequest) as not_above:
+        await gateway.increment_authorization(auth.reference, amount=35000, idempotency_key=key())
+    assert not_above.value.param == "amount"
+    captured = await gateway.capture(auth.reference, amount=29631, idempotency_key=key())
+    assert (captured.status, captured.amount_received) == ("succeeded", 29631)
+    with pytest.raises(GatewayInvalidRequest) as after_capture:
+        await gateway.increment_authorization(auth.reference, amount=40000, idempotency_key=key())
+    assert after_capture.value.code == "payment_intent_unexpected_state"
+
+
+async def test_an_increment_declined_keeps_the_hold_and_other_cards_refuse_increments(
+    backend: Backend, key: Callable[[], str]
+) -> None:
+    gateway = backend.gateway
+    assert isinstance(gateway, IncrementalAuthorization)
+    auth = await gateway.charge(
+        request("pm_card_visa_incrementalDeclined", key(), capture_method="manual")
+    )
+    declined = await gateway.increment_authorization(
+        auth.reference, amount=9000, idempotency_key=key()
+    )
+    assert (declined.status, declined.amount_capturable) == ("requires_capture", 5000)
+    assert declined.decline is not None
+    assert (declined.decline.code, declined.decline.decline_code) == (
+        "card_declined",
+        "insufficient_funds",
+    )
+    plain = await gateway.charge(request("pm_card_visa", key(), capture_method="manual"))
+    with pytest.raises(GatewayInvalidRequest) as refused:
+        await gateway.increment_authorization(plain.reference, amount=9000, idempotency_key=key())
+    assert refused.value.code == "payment_intent_unexpected_state"
 
 
 async def test_cancel_releases_an_authorization(backend: Backend, key: Callable[[], str]) -> None:

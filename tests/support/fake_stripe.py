@@ -71,6 +71,11 @@ ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         ("GET", f"payment_intents/{_ID}", "payment_intent"),
         ("POST", f"payment_intents/{_ID}/capture", "payment_intent_capture"),
         ("POST", f"payment_intents/{_ID}/cancel", "payment_intent_cancel"),
+        (
+            "POST",
+            f"payment_intents/{_ID}/increment_authorization",
+            "payment_intent_increment_authorization",
+        ),
         ("POST", "refunds", "refunds"),
         ("GET", f"refunds/{_ID}", "refund"),
         ("POST", f"refunds/{_ID}/cancel", "refund_cancel"),

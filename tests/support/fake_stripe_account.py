@@ -267,6 +267,9 @@ class Account(World):
             "GET payment_intents_search": lambda: self.search_payment_intents(params),
             "POST payment_intent_capture": lambda: self.capture(ident or "", params),
             "POST payment_intent_cancel": lambda: self.cancel(ident or "", params),
+            "POST payment_intent_increment_authorization": lambda: self.increment_authorization(
+                ident or "", params
+            ),
             "POST refunds": lambda: self.create_refund(params),
             "GET refund": lambda: self.get(ident or "", "refund", "refund"),
             "POST refund_cancel": lambda: self.cancel_refund(ident or ""),

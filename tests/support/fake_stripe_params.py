@@ -103,6 +103,7 @@ _ACCEPTANCE = {
 }
 _PM_OPTIONS = {
     "blik": {"code": SCALAR},
+    "card": {"request_incremental_authorization": SCALAR},
     "customer_balance": {
         "funding_type": SCALAR,
         "bank_transfer": {"type": SCALAR, "eu_bank_transfer": {"country": SCALAR}},
@@ -130,6 +131,12 @@ SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "payment_intents_search"): {**EXPAND, "query": SCALAR, "limit": SCALAR},
     ("POST", "payment_intent_capture"): {**EXPAND, "amount_to_capture": SCALAR, "metadata": MAP},
     ("POST", "payment_intent_cancel"): {**EXPAND, "cancellation_reason": SCALAR},
+    ("POST", "payment_intent_increment_authorization"): {
+        **EXPAND,
+        "amount": SCALAR,
+        "description": SCALAR,
+        "metadata": MAP,
+    },
     ("POST", "refunds"): {
         **EXPAND,
         "payment_intent": SCALAR,

@@ -164,7 +164,12 @@ class World(BankMethods, LocalMethods):
                 param="payment_method",
             )
         off_session = boolean(params, "off_session")
-        self.hidden[pi["id"]].update(off_session=off_session, return_url=params.get("return_url"))
+        card_options = (params.get("payment_method_options") or {}).get("card") or {}
+        self.hidden[pi["id"]].update(
+            off_session=off_session,
+            return_url=params.get("return_url"),
+            incremental=card_options.get("request_incremental_authorization") == "if_available",
+        )
         scenario = self.hidden[pm["id"]].get("scenario", "succeed")
         if pm["type"] == "sepa_debit":
             return self._start_sepa(pi, params, off_session)
@@ -237,6 +242,15 @@ class World(BankMethods, LocalMethods):
         pi.update(next_action=None, last_payment_error=None)
         if pi["capture_method"] == "manual":
             pi.update(status="requires_capture", amount_capturable=pi["amount"])
+            if ch["payment_method_details"]["type"] == "card":
+                scenario = self.hidden[pi["payment_method"]].get("scenario", "succeed")
+                available = (
+                    self.hidden[pi["id"]].get("incremental")
+                    and SCENARIOS[scenario].incremental != "none"
+                )
+                ch["payment_method_details"]["card"]["incremental_authorization"] = {
+                    "status": "available" if available else "unavailable"
+                }
             self.emit("charge.succeeded", ch)
             self.emit("payment_intent.amount_capturable_updated", pi)
             return pi
@@ -287,6 +301,39 @@ class World(BankMethods, LocalMethods):
         self._capture(pi, ch, amount)
         self.emit("charge.captured", ch)
         self.emit("payment_intent.succeeded", pi)
+        return pi
+
+    def increment_authorization(self, pi_id: str, params: Obj) -> Obj:
+        """Stripe's incremental authorization: ``amount`` is the new total of the hold."""
+        pi = self.get(pi_id, "payment_intent", "intent")
+        if pi["status"] != "requires_capture":
+            raise unexpected_state(pi, "incremented")
+        ch = self.objects[pi["latest_charge"]]
+        card = ch["payment_method_details"].get("card") or {}
+        if (card.get("incremental_authorization") or {}).get("status") != "available":
+            raise invalid(
+                "This PaymentIntent is not eligible for incremental authorization.",
+                code="payment_intent_unexpected_state",
+            )
+        amount = integer(params, "amount", required=True) or 0
+        if amount <= pi["amount_capturable"]:
+            raise invalid(
+                "The amount must be greater than the amount currently authorized.",
+                code="parameter_invalid_integer",
+                param="amount",
+            )
+        scenario = self.hidden[pi["payment_method"]].get("scenario", "succeed")
+        if SCENARIOS[scenario].incremental == "declines":
+            error = o.error_body(
+                "card_error",
+                "Your card has insufficient funds.",
+                code="card_declined",
+                decline_code="insufficient_funds",
+            )["error"]
+            raise ApiError(402, {"error": {**error, "payment_intent": self.render(pi)}})
+        pi.update(amount=amount, amount_capturable=amount)
+        ch.update(amount=amount)
+        self.emit("payment_intent.amount_capturable_updated", pi)
         return pi
 
     def cancel(self, pi_id: str, params: Obj) -> Obj:

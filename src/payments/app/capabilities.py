@@ -30,6 +30,7 @@ from payments.intents.api.expand import register_expansion
 from payments.intents.service.attempts import register_refund_settlement
 from payments.intents.service.invoice_payments import register_invoice_payments
 from payments.intents.service.verify import verify_charges
+from payments.invoices import jobs as invoices_jobs
 from payments.invoices.api import credit_notes as credit_notes_api
 from payments.invoices.api import documents as invoice_documents_api
 from payments.invoices.api import expand as invoices_expand
@@ -94,6 +95,7 @@ JOBS: tuple[Job, ...] = (
     gateway_events_jobs.process_gateway_events_job,
     disputes_jobs.flag_dispute_deadlines_job,
     eventbus_jobs.publish_events,
+    invoices_jobs.charge_installments,
 )
 
 LEDGER_CHECKS: tuple[LedgerCheck, ...] = (

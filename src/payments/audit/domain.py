@@ -38,6 +38,9 @@ ACTIONS: Final[Mapping[str, str]] = {
     "api_key.created": "An API key was created.",
     "api_key.revoked": "An API key was revoked.",
     "payment_intent.capture_requested": "A capture of an authorized payment was requested.",
+    "payment_intent.increment_authorization_requested": (
+        "An authorization was asked to hold a larger amount (incremental authorization)."
+    ),
     "payment_intent.cancel_requested": "A payment was canceled (any authorization released).",
     "refund.requested": "A refund was requested.",
     "refund.approved": "A refund awaiting approval was approved.",

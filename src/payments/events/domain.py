@@ -58,6 +58,11 @@ EVENT_TYPES: dict[str, str] = {
     "invoice.voided": "An invoice was voided; its sale is reversed.",
     "invoice.marked_uncollectible": "An invoice was marked uncollectible.",
     "invoice.sent": "An invoice was sent to the customer.",
+    "invoice.installment_succeeded": "A scheduled installment of an invoice was charged.",
+    "invoice.installment_failed": "A scheduled installment failed; it is retried on a "
+    "schedule (next_attempt_at) or, after the last retry, failed.",
+    "invoice_payment.paid": "A payment was applied to an invoice (a PaymentIntent, or money "
+    "received outside the gateway); any excess went to the customer's credit balance.",
     "credit_note.created": "A credit note was issued against an invoice.",
     "credit_note.voided": "A credit note was voided; its posting is reversed.",
     "part.created": "A part was added to our catalogue (a price in one currency).",

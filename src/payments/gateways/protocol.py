@@ -481,6 +481,23 @@ class PaymentGateway(Protocol):
 
 
 @runtime_checkable
+class IncrementalAuthorization(Protocol):
+    """Raise the held amount of an authorization (Stripe's
+    ``POST /v1/payment_intents/{id}/increment_authorization``), for cards that support it.
+
+    ``amount`` is the new total, above the one held. The answer is the charge: on success
+    ``requires_capture`` with ``amount`` and ``amount_capturable`` at the new total; a
+    decline is data, as for charges: ``requires_capture`` at the old amount with ``decline``
+    set (the hold stays capturable as it was). A charge that cannot be incremented (not
+    held, captured, a card without incremental authorization, an amount not above the
+    held one) raises :class:`GatewayInvalidRequest`."""
+
+    async def increment_authorization(
+        self, reference: str, *, amount: int, idempotency_key: str
+    ) -> ChargeResult: ...
+
+
+@runtime_checkable
 class RefundCanceling(Protocol):
     """Optional: the gateway can cancel a refund it has not completed (Stripe: only
     ``requires_action`` refunds; the simulator: ``pending`` ones too)."""

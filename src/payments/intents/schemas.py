@@ -128,6 +128,12 @@ class PaymentIntentCreate(StrictModel):
     description: Annotated[str | None, Field(max_length=1000)] = None
     receipt_email: Annotated[str | None, Field(max_length=512)] = None
     metadata: Metadata = {}
+    invoice: Id | None = Field(
+        None,
+        description="An open invoice this payment pays (part of): its shop, currency and "
+        "customer are the defaults, and the amount is at most what it still owes. Any "
+        "number of payments may pay one invoice.",
+    )
 
 
 class PaymentIntentUpdate(StrictModel):
@@ -153,6 +159,12 @@ class PaymentIntentConfirm(StrictModel):
 
 class PaymentIntentCapture(StrictModel):
     amount_to_capture: Annotated[int | None, Field(strict=True)] = None
+
+
+class PaymentIntentIncrementAuthorization(StrictModel):
+    amount: Amount = Field(
+        description="The new total to hold (above the amount authorized now), in minor units."
+    )
 
 
 class PaymentIntentCancel(StrictModel):

@@ -7,8 +7,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from payments.invoices.domain.installments import Installment
+from payments.invoices.domain.invoice_payment import InvoicePayment, InvoicePaymentType
 from payments.invoices.domain.lines import format_quantity
 from payments.invoices.domain.model import CreditNote, CreditNoteLine, Invoice, InvoiceLine
+from payments.invoices.domain.payment_plan import InvoiceShare
 from payments.invoices.domain.status import InvoiceStatus
 from payments.kernel.clock import to_unix
 
@@ -201,4 +204,97 @@ def part_usage_object(invoice: Invoice, lines: Sequence[InvoiceLine]) -> dict[st
         "location": invoice.location_id,
         "parts": [{"sku": sku, "quantity": format_quantity(q)} for sku, q in used.items()],
         "created": to_unix(invoice.finalized_at) if invoice.finalized_at else None,
+    }
+
+
+def invoice_payment_object(payment: InvoicePayment) -> dict[str, Any]:
+    """Stripe's ``invoice_payment``; ``payment`` is a PaymentIntent, or (our addition
+    beside Stripe's types) ``out_of_band`` with how the money arrived.
+    ``amount_credited`` is what went to the customer's credit balance."""
+    details: dict[str, Any]
+    if payment.payment_type is InvoicePaymentType.PAYMENT_INTENT:
+        details = {"type": "payment_intent", "payment_intent": payment.payment_intent_id}
+    else:
+        details = {
+            "type": "out_of_band",
+            "method": payment.method.value if payment.method is not None else None,
+            "note": payment.note,
+            "reference": payment.reference,
+        }
+    return {
+        "id": payment.id,
+        "object": "invoice_payment",
+        "invoice": payment.invoice_id,
+        "amount_requested": payment.amount_requested,
+        "amount_paid": payment.amount_paid,
+        "amount_credited": payment.amount_credited,
+        "currency": payment.currency,
+        "status": payment.status.value,
+        "is_default": False,
+        "payment": details,
+        "status_transitions": {"paid_at": _ts(payment.paid_at), "canceled_at": None},
+        "created": to_unix(payment.created),
+        "livemode": payment.livemode,
+    }
+
+
+def invoice_share_object(share: InvoiceShare) -> dict[str, Any]:
+    return {
+        "id": share.id,
+        "object": "invoice_share",
+        "invoice": share.invoice_id,
+        "customer": share.customer_id,
+        "currency": share.currency,
+        "amount": share.amount,
+        "amount_paid": share.amount_paid,
+        "amount_remaining": share.amount_remaining,
+        "percent": share.percent,
+        "due_date": _due_unix(share.due_date),
+        "payment_method_hint": share.payment_method_hint,
+        "status": share.status.value,
+        "paid_at": _ts(share.paid_at),
+        "created": to_unix(share.created),
+    }
+
+
+def payment_plan_object(invoice: Invoice, shares: Sequence[InvoiceShare]) -> dict[str, Any]:
+    return {
+        "object": "invoice_payment_plan",
+        "invoice": invoice.id,
+        "currency": invoice.currency,
+        "amount": sum(s.amount for s in shares),
+        "amount_remaining": sum(s.amount_remaining for s in shares),
+        "shares": [invoice_share_object(s) for s in shares],
+    }
+
+
+def installment_object(inst: Installment) -> dict[str, Any]:
+    return {
+        "id": inst.id,
+        "object": "invoice_installment",
+        "invoice": inst.invoice_id,
+        "position": inst.position,
+        "amount": inst.amount,
+        "currency": inst.currency,
+        "charge_at": to_unix(inst.charge_at),
+        "status": inst.status.value,
+        "payment_method": inst.payment_method_id,
+        "payment_intent": inst.payment_intent_id,
+        "attempt_count": inst.attempt_count,
+        "next_attempt_at": _ts(inst.next_attempt_at),
+        "last_error": inst.last_error,
+        "paid_at": _ts(inst.paid_at),
+        "created": to_unix(inst.created),
+    }
+
+
+def installment_plan_object(
+    invoice: Invoice, installments: Sequence[Installment]
+) -> dict[str, Any]:
+    return {
+        "object": "invoice_installment_plan",
+        "invoice": invoice.id,
+        "currency": invoice.currency,
+        "amount": sum(i.amount for i in installments),
+        "installments": [installment_object(i) for i in installments],
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -10,12 +11,18 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from payments.invoices.domain.commands import DateRange
+from payments.invoices.domain.installments import Installment, InstallmentStatus
+from payments.invoices.domain.invoice_payment import InvoicePayment, InvoicePaymentStatus
 from payments.invoices.domain.model import CreditNote, CreditNoteLine, Invoice, InvoiceLine
+from payments.invoices.domain.payment_plan import InvoiceShare
 from payments.invoices.domain.status import CreditNoteStatus, InvoiceStatus
 from payments.invoices.tables import (
     credit_note_lines,
     credit_notes,
+    invoice_installments,
     invoice_lines,
+    invoice_payments,
+    invoice_shares,
     invoices,
     number_series,
 )
@@ -57,15 +64,18 @@ class InvoiceRepository(RecordRepository[Invoice]):
             return []
         return await self.find(invoices.c.id.in_(list(invoice_ids)))
 
-    async def ledger_view(self) -> list[tuple[str, InvoiceStatus, str, int, int]]:
-        """(id, status, currency, amount_remaining, total) of every finalized invoice."""
+    async def ledger_view(self) -> list[tuple[str, InvoiceStatus, str, int, int, int]]:
+        """(id, status, currency, amount_remaining, total, amount_paid) of every finalized
+        invoice."""
         c = invoices.c
-        query = sa.select(c.id, c.status, c.currency, c.amount_remaining, c.total).where(
-            c.status != InvoiceStatus.DRAFT.value
-        )
+        query = sa.select(
+            c.id, c.status, c.currency, c.amount_remaining, c.total, c.amount_paid
+        ).where(c.status != InvoiceStatus.DRAFT.value)
         return [
-            (i, InvoiceStatus(status), currency, int(remaining), int(total))
-            for i, status, currency, remaining, total in (await self._conn.execute(query)).all()
+            (i, InvoiceStatus(status), currency, int(remaining), int(total), int(paid))
+            for i, status, currency, remaining, total, paid in (
+                await self._conn.execute(query)
+            ).all()
         ]
 
 
@@ -127,6 +137,88 @@ class CreditNoteLineRepository(RecordRepository[CreditNoteLine]):
     async def add_all(self, lines: Sequence[CreditNoteLine]) -> None:
         if lines:
             await self._conn.execute(credit_note_lines.insert(), [self._values(x) for x in lines])
+
+
+class InvoicePaymentRepository(RecordRepository[InvoicePayment]):
+    table = invoice_payments
+    record = InvoicePayment
+
+    async def of_invoice(self, invoice_id: str, page: PageRequest) -> Page[InvoicePayment]:
+        """The invoice's payments, newest first (Stripe's list)."""
+        return await self.page(page, [invoice_payments.c.invoice_id == invoice_id])
+
+    async def all_of_invoice(self, invoice_id: str) -> list[InvoicePayment]:
+        return await self.find(
+            invoice_payments.c.invoice_id == invoice_id, order_by=invoice_payments.c.id
+        )
+
+    async def of_payment_intent(self, payment_intent_id: str) -> InvoicePayment | None:
+        found = await self.find(invoice_payments.c.payment_intent_id == payment_intent_id)
+        return found[0] if found else None
+
+    async def ledger_view(self) -> list[tuple[str, str, str, int]]:
+        """(id, invoice id, payment type, amount paid) of every paid invoice payment."""
+        c = invoice_payments.c
+        query = sa.select(c.id, c.invoice_id, c.payment_type, c.amount_paid).where(
+            c.status == InvoicePaymentStatus.PAID.value
+        )
+        return [
+            (i, invoice, kind, int(paid))
+            for i, invoice, kind, paid in (await self._conn.execute(query)).all()
+        ]
+
+
+class InvoiceShareRepository(RecordRepository[InvoiceShare]):
+    table = invoice_shares
+    record = InvoiceShare
+
+    async def of_invoice(self, invoice_id: str) -> list[InvoiceShare]:
+        return await self.find(
+            invoice_shares.c.invoice_id == invoice_id, order_by=invoice_shares.c.position
+        )
+
+    async def add_all(self, shares: Sequence[InvoiceShare]) -> None:
+        if shares:
+            await self._conn.execute(invoice_shares.insert(), [self._values(x) for x in shares])
+
+
+class InstallmentRepository(RecordRepository[Installment]):
+    table = invoice_installments
+    record = Installment
+
+    async def of_invoice(self, invoice_id: str) -> list[Installment]:
+        t = invoice_installments
+        return await self.find(t.c.invoice_id == invoice_id, order_by=t.c.position)
+
+    async def add_all(self, rows: Sequence[Installment]) -> None:
+        if rows:
+            await self._conn.execute(invoice_installments.insert(), [self._values(x) for x in rows])
+
+    async def of_payment_intent(self, payment_intent_id: str) -> Installment | None:
+        t = invoice_installments
+        found = await self.find(t.c.payment_intent_id == payment_intent_id)
+        return found[0] if found else None
+
+    async def claim_due(
+        self, now: datetime, *, lease_until: datetime, limit: int
+    ) -> list[Installment]:
+        """Lock and lease scheduled installments whose time has come, and ones being
+        charged whose lease ran out (their worker died) (SKIP LOCKED, so several workers
+        share them and none is claimed twice)."""
+        t = invoice_installments
+        due = sa.or_(
+            sa.and_(t.c.status == InstallmentStatus.SCHEDULED.value, t.c.next_attempt_at <= now),
+            t.c.status == InstallmentStatus.PROCESSING.value,
+        )
+        free = sa.or_(t.c.locked_until.is_(None), t.c.locked_until < now)
+        query = sa.select(t.c.id).where(due, free).order_by(t.c.id).limit(limit)
+        if self._conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = list((await self._conn.execute(query)).scalars())
+        if not ids:
+            return []
+        await self._conn.execute(t.update().where(t.c.id.in_(ids)).values(locked_until=lease_until))
+        return await self.find(t.c.id.in_(ids), order_by=t.c.id)
 
 
 @cache

@@ -135,6 +135,90 @@ class PayIn(StrictModel):
         "invoice's default_payment_method, else the customer's newest saved method.",
     )
     paid_out_of_band: bool = False
+    amount: Annotated[int | None, Field(strict=True, gt=0, le=99_999_999_999)] = Field(
+        None,
+        description="With paid_out_of_band: the amount received (default: what remains). "
+        "More than remains goes to the customer's credit balance.",
+    )
+    method: Literal["cash", "card_terminal", "bank_transfer", "other"] | None = Field(
+        None, description="With paid_out_of_band: how the money arrived (default: other)."
+    )
+    note: Annotated[str | None, Field(max_length=1000)] = Field(
+        None, description="With paid_out_of_band: the clerk's note."
+    )
+    reference: Annotated[str | None, Field(max_length=140)] = Field(
+        None, description="With paid_out_of_band: a receipt or transfer reference."
+    )
+    share: Id | None = Field(
+        None,
+        description="A share of the invoice's payment plan this payment pays (default "
+        "amount: what the share owes; more is refused).",
+    )
+
+
+PaymentMethodHint = Literal[
+    "card",
+    "sepa_debit",
+    "bank_transfer",
+    "cash",
+    "card_terminal",
+    "ideal",
+    "bancontact",
+    "eps",
+    "p24",
+    "blik",
+    "twint",
+    "swish",
+    "klarna",
+    "other",
+]
+
+
+class ShareIn(StrictModel):
+    customer: Id | None = Field(None, description="The payer (default: the invoice's customer).")
+    amount: Annotated[int | None, Field(strict=True, gt=0, le=99_999_999_999)] = None
+    percent: Annotated[str | None, Field(min_length=1, max_length=12)] = Field(
+        None, description='Instead of amount: a percentage of what the invoice owes ("80").'
+    )
+    due_date: Annotated[int | None, Field(strict=True, ge=0, le=2**33)] = Field(
+        None, description="Unix time of the due day (default: the invoice's due date)."
+    )
+    payment_method_hint: PaymentMethodHint | None = Field(
+        None, description="How this payer is expected to pay."
+    )
+
+
+class InstallmentIn(StrictModel):
+    amount: Annotated[int, Field(strict=True, gt=0, le=99_999_999_999)]
+    date: Annotated[int, Field(strict=True, ge=0, le=2**33)] = Field(
+        description="Unix time at which the worker charges it."
+    )
+
+
+class InstallmentPlanIn(StrictModel):
+    """``count`` equal installments (the remainder cent on the last), monthly from
+    ``first_charge_at``; or the ``installments`` given, adding up to what is owed."""
+
+    payment_method: Id = Field(
+        description="A card or SEPA debit saved for the invoice's customer (pm_...)."
+    )
+    count: Annotated[int | None, Field(strict=True, ge=2, le=24)] = None
+    first_charge_at: Annotated[int | None, Field(strict=True, ge=0, le=2**33)] = Field(
+        None, description="Unix time of the first charge (default: now)."
+    )
+    interval_months: Annotated[int, Field(strict=True, ge=1, le=12)] = 1
+    installments: Annotated[list[InstallmentIn], Field(max_length=24)] = []
+
+
+class PaymentPlanIn(StrictModel):
+    shares: Annotated[list[ShareIn], Field(min_length=2, max_length=10)]
+
+
+class AttachPaymentIn(StrictModel):
+    payment_intent: Id = Field(
+        description="A PaymentIntent of the invoice's shop and currency, e.g. a deposit "
+        "authorized at drop-off (capture it at the final amount) or already paid."
+    )
 
 
 class CreditLineIn(StrictModel):
@@ -359,3 +443,97 @@ class CreditNoteList(BaseModel):
     url: str
     has_more: bool
     data: list[CreditNoteOut]
+
+
+class InvoicePaymentDetailsOut(BaseModel):
+    type: Literal["payment_intent", "out_of_band"]
+    payment_intent: str | None = None
+    method: Literal["cash", "card_terminal", "bank_transfer", "other"] | None = None
+    note: str | None = None
+    reference: str | None = None
+
+
+class InvoicePaymentTransitionsOut(BaseModel):
+    paid_at: int | None
+    canceled_at: int | None
+
+
+class InvoicePaymentOut(BaseModel):
+    """One payment applied to an invoice (Stripe's invoice payment)."""
+
+    id: str = Field(examples=["inpay_01JD8ZQ0V8Y3J6T4W9B2C5D7FG"])
+    object: Literal["invoice_payment"] = "invoice_payment"
+    invoice: str
+    amount_requested: int = Field(description="What the payer handed over.")
+    amount_paid: int | None = Field(description="The part applied to the invoice.")
+    amount_credited: int = Field(
+        description="The part beyond what the invoice owed: the customer's credit balance."
+    )
+    currency: str
+    status: Literal["open", "paid", "canceled"]
+    is_default: bool
+    payment: InvoicePaymentDetailsOut
+    status_transitions: InvoicePaymentTransitionsOut
+    created: int
+    livemode: bool
+
+
+class InvoicePaymentList(BaseModel):
+    object: Literal["list"] = "list"
+    url: str
+    has_more: bool
+    data: list[InvoicePaymentOut]
+
+
+class InvoiceShareOut(BaseModel):
+    id: str = Field(examples=["ishr_01JD8ZQ0V8Y3J6T4W9B2C5D7FG"])
+    object: Literal["invoice_share"] = "invoice_share"
+    invoice: str
+    customer: str
+    currency: str
+    amount: int
+    amount_paid: int
+    amount_remaining: int
+    percent: str | None
+    due_date: int | None
+    payment_method_hint: str | None
+    status: Literal["open", "paid"]
+    paid_at: int | None
+    created: int
+
+
+class PaymentPlanOut(BaseModel):
+    """What an invoice owed when the plan was made, split between payers."""
+
+    object: Literal["invoice_payment_plan"] = "invoice_payment_plan"
+    invoice: str
+    currency: str
+    amount: int
+    amount_remaining: int
+    shares: list[InvoiceShareOut]
+
+
+class InstallmentOut(BaseModel):
+    id: str = Field(examples=["inst_01JD8ZQ0V8Y3J6T4W9B2C5D7FG"])
+    object: Literal["invoice_installment"] = "invoice_installment"
+    invoice: str
+    position: int
+    amount: int
+    currency: str
+    charge_at: int
+    status: Literal["scheduled", "processing", "succeeded", "failed", "canceled"]
+    payment_method: str
+    payment_intent: str | None
+    attempt_count: int
+    next_attempt_at: int | None
+    last_error: str | None
+    paid_at: int | None
+    created: int
+
+
+class InstallmentPlanOut(BaseModel):
+    object: Literal["invoice_installment_plan"] = "invoice_installment_plan"
+    invoice: str
+    currency: str
+    amount: int
+    installments: list[InstallmentOut]

@@ -155,3 +155,74 @@ number_series = sa.Table(
     sa.Column("year", sa.SmallInteger, primary_key=True),
     sa.Column("last_value", sa.BigInteger, nullable=False),
 )
+
+# Every payment applied to an invoice (Stripe's invoice_payment): a PaymentIntent that
+# succeeded with ``invoice`` set, or money that arrived outside the gateway.
+invoice_payments = sa.Table(
+    "invoice_payments",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("invoice_id", ID, sa.ForeignKey("invoices.id"), nullable=False, index=True),
+    sa.Column("location_id", ID, sa.ForeignKey("locations.id"), nullable=False),
+    sa.Column("customer_id", ID, sa.ForeignKey("customers.id"), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("payment_type", sa.String(24), nullable=False),
+    sa.Column("amount_requested", MoneyAmount, nullable=False),
+    sa.Column("amount_paid", MoneyAmount, nullable=False),
+    sa.Column("amount_credited", MoneyAmount, nullable=False),
+    # one invoice payment per PaymentIntent (its success is applied once)
+    sa.Column("payment_intent_id", ID, nullable=True, unique=True),
+    sa.Column("method", sa.String(24), nullable=True),
+    sa.Column("note", sa.String(1000), nullable=True),
+    sa.Column("reference", sa.String(140), nullable=True),
+    sa.Column("recorded_by", ID, nullable=True),
+    sa.Column("share_id", ID, nullable=True),  # the payment plan share it names
+    sa.Column("paid_at", UTCDateTime(), nullable=True),
+    sa.Column("livemode", sa.Boolean, nullable=False, default=False),
+    created_column(),
+)
+
+# A payment plan: the shares of what an invoice owes, each with its payer and due date.
+invoice_shares = sa.Table(
+    "invoice_shares",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("invoice_id", ID, sa.ForeignKey("invoices.id"), nullable=False, index=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("customer_id", ID, sa.ForeignKey("customers.id"), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("amount", MoneyAmount, nullable=False),
+    sa.Column("amount_paid", MoneyAmount, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("percent", sa.String(12), nullable=True),
+    sa.Column("due_date", sa.Date, nullable=True),
+    sa.Column("payment_method_hint", sa.String(24), nullable=True),
+    sa.Column("paid_at", UTCDateTime(), nullable=True),
+    created_column(),
+    sa.UniqueConstraint("invoice_id", "position"),
+)
+
+# Installments: an invoice charged in scheduled parts; the worker claims due ones with a
+# lease (locked_until) and records each one's PaymentIntent before confirming it.
+invoice_installments = sa.Table(
+    "invoice_installments",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("invoice_id", ID, sa.ForeignKey("invoices.id"), nullable=False, index=True),
+    sa.Column("location_id", ID, sa.ForeignKey("locations.id"), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("amount", MoneyAmount, nullable=False),
+    sa.Column("charge_at", UTCDateTime(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("payment_method_id", ID, nullable=False),
+    sa.Column("next_attempt_at", UTCDateTime(), nullable=True, index=True),
+    sa.Column("attempt_count", sa.Integer, nullable=False),
+    sa.Column("payment_intent_id", ID, nullable=True, unique=True),
+    sa.Column("locked_until", UTCDateTime(), nullable=True),
+    sa.Column("last_error", sa.String(500), nullable=True),
+    sa.Column("paid_at", UTCDateTime(), nullable=True),
+    created_column(),
+    sa.UniqueConstraint("invoice_id", "position"),
+)

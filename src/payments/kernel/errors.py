@@ -160,6 +160,15 @@ ERROR_CODES: dict[str, str] = {
     ),
     "invoice_no_line_items": "An invoice without lines cannot be finalized.",
     "invoice_payment_in_progress": "A payment of the invoice is in progress at the gateway.",
+    "invoice_share_paid": "The payment plan share is paid; pay another share or the invoice.",
+    "installment_in_progress": (
+        "An installment is being charged; pay off the plan once it has settled."
+    ),
+    "installment_plan_exists": "The invoice has an installment plan already (cancel it first).",
+    "installment_plan_mismatch": "The installments do not add up to what the invoice owes.",
+    "installment_plan_unexpected_state": "The installment plan has nothing scheduled to pay off.",
+    "payment_plan_exists": "The invoice has a payment plan already.",
+    "payment_plan_mismatch": "The shares do not add up to what the invoice owes.",
     "invoice_unexpected_state": (
         "The invoice's status does not allow this (a finalized invoice is never edited: "
         "issue a credit note)."

@@ -194,6 +194,18 @@ class SimulatorGateway(DisputeCalls):
             lambda conn, outbox: ops.capture(conn, outbox, reference, amount, now, self.settings),
         )
 
+    async def increment_authorization(
+        self, reference: str, *, amount: int, idempotency_key: str
+    ) -> ChargeResult:
+        now = self.clock.now()
+        return await self._mutate(
+            "increment_authorization",
+            idempotency_key,
+            {"reference": reference, "amount": amount},
+            ChargeResult,
+            lambda conn, outbox: ops.increment_authorization(conn, outbox, reference, amount, now),
+        )
+
     async def cancel(self, reference: str, *, idempotency_key: str) -> ChargeResult:
         now = self.clock.now()
         return await self._mutate(

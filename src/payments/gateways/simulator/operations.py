@@ -9,6 +9,7 @@ Invalid requests raise :class:`GatewayInvalidRequest` with Stripe's codes:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -72,6 +73,33 @@ async def capture(
         )
     result = await ch.update(conn, reference, now, **ch.succeeded_row(row, amount, now, settings))
     ch.announce(outbox, result, now, "charge.captured")
+    return result
+
+
+async def increment_authorization(
+    conn: AsyncConnection, outbox: Outbox, reference: str, amount: int, now: datetime
+) -> ChargeResult:
+    """Raise a hold to ``amount`` (the new total) on a card flagged incremental."""
+    _positive_amount(amount)
+    row = await ch.load(conn, reference, lock=True)
+    if row.status != "requires_capture":
+        raise _unexpected(row, "increment the authorization of")
+    behaviour = SCENARIOS.get(row.scenario)
+    if behaviour is None or behaviour.incremental == "none":
+        raise GatewayInvalidRequest(
+            "This PaymentIntent's card does not support incremental authorizations.",
+            code="payment_intent_unexpected_state",
+        )
+    if amount <= row.amount_capturable:
+        raise GatewayInvalidRequest(
+            f"The amount {amount} must be greater than the authorized {row.amount_capturable}.",
+            code="parameter_invalid_integer",
+            param="amount",
+        )
+    if behaviour.incremental == "declines":
+        return replace(ch.snapshot(row), decline=DECLINES["insufficient_funds"])
+    result = await ch.update(conn, reference, now, amount=amount, amount_capturable=amount)
+    ch.announce(outbox, result, now, "payment_intent.amount_capturable_updated")
     return result
 
 

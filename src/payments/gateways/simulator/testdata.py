@@ -27,6 +27,8 @@ ThreeDS = Literal[
     "setup_for_off_session",  # on-session asks; off-session succeeds without asking
 ]
 RefundBehaviour = Literal["succeed", "pending", "fail"]
+# incremental authorization: not offered, granted, or every increment declined
+Incremental = Literal["none", "available", "declines"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ class CardBehaviour:
     decline_after_auth: Decline | None = None  # declined after a passed challenge / off-session
     dispute_reason: str | None = None  # disputed right after it succeeds
     refund: RefundBehaviour = "succeed"
+    incremental: Incremental = "none"
 
 
 def _declined(decline_code: str, message: str = "Your card was declined.") -> Decline:
@@ -90,6 +93,8 @@ SCENARIOS: Mapping[str, CardBehaviour] = {
     "3ds_then_declined": CardBehaviour(
         three_ds="always", decline_after_auth=DECLINES["generic_decline"]
     ),
+    "incremental": CardBehaviour(incremental="available"),
+    "incremental_declined": CardBehaviour(incremental="declines"),
 }
 
 
@@ -246,6 +251,16 @@ WALLET_PAYMENT_METHODS: Mapping[str, tuple[str, WalletType]] = {
     "pm_card_mastercard_googlepay": ("5555555555554444", "google_pay"),
 }
 
+# The simulator's own ids (Stripe has none) for cards flagged for incremental authorization:
+# the US Visa test card whose holds can be raised, and one whose increments are declined
+# (insufficient funds). Other cards refuse increment_authorization.
+INCREMENTAL_PAYMENT_METHODS: Mapping[str, SimCard] = {
+    "pm_card_visa_incremental": SimCard("4242424242424242", _B, "US", "incremental"),
+    "pm_card_visa_incrementalDeclined": SimCard(
+        "4242424242424242", _B, "US", "incremental_declined"
+    ),
+}
+
 CARDS_BY_NUMBER: Mapping[str, SimCard] = {card.number: card for card in CARDS}
 CARDS_BY_PM_ID: Mapping[str, SimCard] = {pm: card for card in CARDS for pm in card.pm_ids}
 
@@ -267,6 +282,8 @@ def luhn_ok(number: str) -> bool:
 
 def card_for_pm_id(pm_id: str) -> tuple[SimCard, WalletType | None] | None:
     """The test card (and wallet) behind a test PaymentMethod id, if it is one."""
+    if pm_id in INCREMENTAL_PAYMENT_METHODS:
+        return INCREMENTAL_PAYMENT_METHODS[pm_id], None
     if pm_id in WALLET_PAYMENT_METHODS:
         number, wallet = WALLET_PAYMENT_METHODS[pm_id]
         return CARDS_BY_NUMBER[number], wallet

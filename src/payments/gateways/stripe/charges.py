@@ -58,6 +58,11 @@ def charge_params(request: ChargeRequest, method: Mapping[str, Any]) -> dict[str
     }
     if request.blik_code:
         params.setdefault("payment_method_options", {})["blik"] = {"code": request.blik_code}
+    if request.capture_method == "manual" and params["payment_method_types"] == ["card"]:
+        # a hold may be raised later (increment_authorization) where the card allows it
+        params.setdefault("payment_method_options", {})["card"] = {
+            "request_incremental_authorization": "if_available"
+        }
     if request.customer:
         params["customer"] = request.customer
     if request.off_session:

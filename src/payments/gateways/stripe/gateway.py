@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ from payments.gateways.protocol import (
     ChargeRequest,
     ChargeResult,
     CustomerBalanceInput,
+    Decline,
     EventPage,
     GatewayInvalidRequest,
     GatewayNotSent,
@@ -64,6 +66,7 @@ if TYPE_CHECKING:
     from stripe.params import (
         EventListParams,
         PaymentIntentCaptureParams,
+        PaymentIntentIncrementAuthorizationParams,
         PaymentMethodCreateParams,
         PaymentMethodCreateParamsBillingDetails,
         RefundCreateParams,
@@ -196,6 +199,38 @@ class StripeGateway(CustomerOperations, AccountOperations):
             ),
             idempotency_key,
         )
+
+    async def increment_authorization(
+        self, reference: str, *, amount: int, idempotency_key: str
+    ) -> ChargeResult:
+        """Stripe's ``increment_authorization``; a decline (402 with the intent, still
+        ``requires_capture`` at the old amount) is returned as that intent with ``decline``."""
+        params: PaymentIntentIncrementAuthorizationParams = {
+            "amount": stripe_amount(amount, await self._currency(reference)),
+            "expand": INTENT_EXPAND,
+        }
+        with traced() as attempts:
+            try:
+                result = await self._client.v1.payment_intents.increment_authorization_async(
+                    reference, params, {"idempotency_key": idempotency_key}
+                )
+            except stripe.CardError as exc:
+                body = exc.json_body.get("error") if isinstance(exc.json_body, dict) else None
+                intent = (body or {}).get("payment_intent")
+                if not isinstance(intent, dict):
+                    raise map_error(exc, attempts, idempotency_key=idempotency_key) from exc
+                held = mapping.charge_result(intent)
+                return replace(
+                    held,
+                    decline=Decline(
+                        code=str((body or {}).get("code") or "card_declined"),
+                        message=str((body or {}).get("message") or "Your card was declined."),
+                        decline_code=(body or {}).get("decline_code"),
+                    ),
+                )
+            except stripe.StripeError as exc:
+                raise map_error(exc, attempts, idempotency_key=idempotency_key) from exc
+        return mapping.charge_result(result.to_dict())
 
     async def cancel(self, reference: str, *, idempotency_key: str) -> ChargeResult:
         return await self._intent(

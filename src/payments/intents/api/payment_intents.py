@@ -18,6 +18,7 @@ from payments.intents.domain.commands import (
     ConfirmPaymentIntent,
     CreatePaymentIntent,
     CreatePaymentMethod,
+    IncrementAuthorization,
     ListPaymentIntents,
     PaymentMethodOptions,
     UpdatePaymentIntent,
@@ -32,6 +33,7 @@ from payments.intents.schemas import (
     PaymentIntentCapture,
     PaymentIntentConfirm,
     PaymentIntentCreate,
+    PaymentIntentIncrementAuthorization,
     PaymentIntentList,
     PaymentIntentOut,
     PaymentIntentUpdate,
@@ -93,6 +95,7 @@ def _create(body: PaymentIntentCreate) -> CreatePaymentIntent:
         receipt_email=body.receipt_email,
         metadata=body.metadata,
         off_session=body.off_session,
+        invoice=body.invoice,
     )
 
 
@@ -252,6 +255,31 @@ async def capture(
 ) -> Response:
     cmd = CapturePaymentIntent(amount_to_capture=body.amount_to_capture if body else None)
     pi = await flow.capture_payment_intent(pi_id, cmd, gateway=c.gateway, ctx=ctx, **services(c))
+    return _render(pi, ctx)
+
+
+@router.post(
+    "/{pi_id}/increment_authorization",
+    responses=ONE | CARD_ERRORS | GATEWAY_ERRORS,
+    summary="Raise the amount held by an authorization (incremental authorization)",
+    description=(
+        "For a `requires_capture` PaymentIntent whose card supports it: `amount` is the new "
+        "total to hold (a repair estimate grew). A decline answers `402 card_error` and "
+        "the hold stays capturable as it was. In the simulator, `pm_card_visa_incremental` "
+        "supports it and `pm_card_visa_incrementalDeclined` declines every increment."
+    ),
+)
+async def increment_authorization(
+    pi_id: str, body: PaymentIntentIncrementAuthorization, c: GatewayDep, ctx: ContextDep
+) -> Response:
+    pi = await flow.increment_authorization(
+        pi_id,
+        IncrementAuthorization(amount=body.amount),
+        gateway=c.gateway,
+        ctx=ctx,
+        max_amount=c.settings.max_amount,
+        **services(c),
+    )
     return _render(pi, ctx)
 
 

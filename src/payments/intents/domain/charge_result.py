@@ -278,8 +278,29 @@ def _authorized(pi: PaymentIntent, ch: Charge, result: ChargeResult, effects: _E
             )
         )
         effects.event("charge.succeeded")
+    elif result.amount_capturable > ch.amount_authorized and not ch.captured:
+        # an incremental authorization raised the hold: the memo grows by the increase,
+        # keyed by the charge and the new total (increments only ever raise it)
+        increase = result.amount_capturable - ch.amount_authorized
+        effects.journal.append(
+            postings.authorization_incremented(
+                Money(increase, ch.currency),
+                source=increment_source(ch.id, result.amount_capturable),
+                description=f"authorization of {pi.id} raised to {result.amount_capturable}",
+            )
+        )
+        ch.amount_authorized = result.amount_capturable
+        ch.amount = max(ch.amount, result.amount)
+        pi.amount = max(pi.amount, result.amount)
+        effects.event("payment_intent.amount_capturable_updated", Subject.PAYMENT_INTENT)
     pi.amount_capturable = result.amount_capturable
     pi.next_action = None
+
+
+def increment_source(charge_id: str, total: int) -> Source:
+    """The source of the posting that raised ``charge_id``'s hold to ``total`` (hex, so
+    the id fits the ledger's 40 characters)."""
+    return Source("charge_increment", f"{charge_id}+{total:x}")
 
 
 def _processing(

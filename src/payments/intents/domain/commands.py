@@ -58,6 +58,7 @@ class CreatePaymentIntent:
     receipt_email: str | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
     off_session: bool | None = None  # for the confirm of a create with confirm=true
+    invoice: str | None = None  # an open invoice it pays (part of)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,6 +97,11 @@ class ConfirmPaymentIntent:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CapturePaymentIntent:
     amount_to_capture: int | None = None  # None: everything capturable
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IncrementAuthorization:
+    amount: int  # the new total to hold, above the amount held now
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -110,6 +110,7 @@ class AttemptOperation(StrEnum):
     cancel = "cancel"
     refund = "refund"
     cancel_refund = "cancel_refund"
+    increment_authorization = "increment_auth"  # stored in 16 characters
 
 
 @dataclass(slots=True, kw_only=True)

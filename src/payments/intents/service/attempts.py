@@ -28,6 +28,7 @@ from payments.gateways.protocol import (
     GatewayInvalidRequest,
     GatewayNotSent,
     GatewayOutcomeUnknown,
+    IncrementalAuthorization,
     PaymentGateway,
     RefundCanceling,
     RefundResult,
@@ -128,6 +129,15 @@ async def call_gateway(attempt: GatewayAttempt, gateway: PaymentGateway) -> Outc
                 )
             case AttemptOperation.cancel:
                 return await gateway.cancel(req["reference"], idempotency_key=attempt.id)
+            case AttemptOperation.increment_authorization:
+                if not isinstance(gateway, IncrementalAuthorization):
+                    return GatewayInvalidRequest(
+                        f"The {gateway.name} gateway does not offer incremental authorization.",
+                        code="payment_intent_unexpected_state",
+                    )
+                return await gateway.increment_authorization(
+                    req["reference"], amount=req["amount"], idempotency_key=attempt.id
+                )
             case AttemptOperation.refund:
                 return await gateway.refund(
                     req["reference"],

@@ -24,6 +24,7 @@ from payments.intents.domain.commands import (
     CapturePaymentIntent,
     ConfirmPaymentIntent,
     CreatePaymentIntent,
+    IncrementAuthorization,
 )
 from payments.intents.domain.local_methods import (
     check_confirm,
@@ -71,6 +72,7 @@ from payments.intents.service.payment_intents import (
     new_payment_intent,
     payment_method_for_create,
     prepare_payment_method,
+    validate_amount,
     visible_intent,
 )
 from payments.intents.service.payment_methods import inline_payment_method
@@ -403,6 +405,79 @@ async def capture_payment_intent(
         )
         await uow.commit()
     return await _run(attempt, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx)
+
+
+async def increment_authorization(
+    pi_id: str,
+    cmd: IncrementAuthorization,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+    max_amount: int,
+) -> PaymentIntent:
+    """Raise the hold of a ``requires_capture`` intent to ``cmd.amount`` (Stripe's
+    ``increment_authorization``), in the three phases: a decline leaves the hold as it was
+    and answers 402 ``card_declined`` with the intent; a card without incremental
+    authorization is refused by the gateway (400)."""
+    ctx.require(Permission.write_payments)
+    async with uow_factory() as uow:
+        pi = await visible_intent(uow, pi_id, ctx, for_update=True)
+        await _refuse_if_in_flight(uow, pi, "increment the authorization of")
+        if pi.status != S.REQUIRES_CAPTURE:
+            raise InvalidRequest(
+                "You can only increment the authorization of a PaymentIntent with status "
+                f"requires_capture; this one is {pi.status}.",
+                code="payment_intent_unexpected_state",
+            )
+        validate_amount(cmd.amount, pi.currency, maximum=max_amount)
+        if cmd.amount <= pi.amount_capturable:
+            raise InvalidRequest(
+                f"The amount must be greater than the {pi.amount_capturable} authorized now.",
+                param="amount",
+            )
+        charge = must_exist(
+            await uow.repo(ChargeRepository).get(pi.latest_charge_id or ""),
+            "charge",
+            pi.latest_charge_id or "",
+        )
+        if charge.gateway_ref is None:
+            raise InvariantViolation(f"charge {charge.id} is capturable but unknown to the gateway")
+        request = {"reference": charge.gateway_ref, "amount": cmd.amount}
+        attempt = _new_attempt(
+            AttemptOperation.increment_authorization, pi, charge.id, gateway.name, request, clock
+        )
+        await uow.repo(AttemptRepository).add(attempt)
+        await record_audit(
+            uow,
+            "payment_intent.increment_authorization_requested",
+            object_type="payment_intent",
+            object_id=pi.id,
+            ctx=ctx,
+            clock=clock,
+            before={"amount_capturable": pi.amount_capturable},
+            after={"amount": cmd.amount, "currency": pi.currency},
+            location_id=pi.location_id,
+        )
+        await uow.commit()
+    outcome = await call_gateway(attempt, gateway)
+    settled = await settle_attempt(
+        attempt.id, outcome, uow_factory=uow_factory, clock=clock, ctx=ctx
+    )
+    async with uow_factory() as uow:
+        current = must_exist(
+            await uow.repo(PaymentIntentRepository).get(pi_id), "payment_intent", pi_id
+        )
+    if isinstance(outcome, ChargeResult) and outcome.decline is not None:
+        decline = outcome.decline
+        raise CardError(
+            decline.message,
+            code=decline.code,
+            decline_code=decline.decline_code,
+            payment_intent=payment_intent_object(current),
+        )
+    return settled.intent or current
 
 
 async def cancel_payment_intent(

@@ -9,6 +9,7 @@ the gateway's answer (the synchronous reply, recovery, or a gateway event).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from payments.intents.domain.model import PaymentIntent
@@ -17,7 +18,24 @@ from payments.kernel.context import RequestContext
 from payments.platform.db.uow import UnitOfWork
 
 
+@dataclass(frozen=True, slots=True)
+class PayableInvoice:
+    """What a PaymentIntent created with ``invoice`` takes from it."""
+
+    id: str
+    location_id: str
+    currency: str
+    customer_id: str
+    amount_remaining: int
+
+
 class InvoicePayments(Protocol):
+    async def payable(
+        self, uow: UnitOfWork, invoice_id: str, *, ctx: RequestContext
+    ) -> PayableInvoice:
+        """The invoice ``invoice_id`` as a new payment may pay it: visible to the key (else
+        404 naming ``invoice``) and owing something (else 400 naming ``invoice``)."""
+
     async def payment_succeeded(
         self, uow: UnitOfWork, pi: PaymentIntent, *, clock: Clock, ctx: RequestContext
     ) -> None:

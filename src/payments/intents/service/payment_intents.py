@@ -3,6 +3,8 @@ call the gateway, are in :mod:`payments.intents.service.flow`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from payments.customers.repository import CustomerRepository
 from payments.events.service import record_event
 from payments.gateways.protocol import PaymentGateway
@@ -32,6 +34,7 @@ from payments.intents.repository import (
     PaymentIntentRepository,
     PaymentMethodRepository,
 )
+from payments.intents.service.invoice_payments import PayableInvoice, invoice_payments
 from payments.intents.service.payment_methods import (
     inline_payment_method,
     new_payment_method,
@@ -277,10 +280,16 @@ async def new_payment_intent(
     max_amount: int,
 ) -> PaymentIntent:
     """Validate a create request in ``uow`` and build the intent (not stored yet)."""
+    target = None
+    if cmd.invoice is not None:
+        target = await invoice_payments().payable(uow, cmd.invoice, ctx=ctx)
+        cmd = _for_invoice(cmd, target)
     location = await _location(uow, ctx, cmd.location)
     currency = parse_currency(cmd.currency or location.default_currency)
     check_currency_accepted(location, currency)
     validate_amount(cmd.amount, currency, maximum=max_amount)
+    if target is not None:
+        _check_invoice_amounts(cmd.amount, currency, target)
     check_return_url(cmd.return_url)
     customer_id = cmd.customer
     if customer_id is not None:
@@ -316,12 +325,46 @@ async def new_payment_intent(
         receipt_email=cmd.receipt_email,
         metadata=validate_metadata(dict(cmd.metadata)),
     )
+    pi.invoice_id = target.id if target is not None else None
     if pm is not None:
         param = "payment_method_data[type]" if cmd.payment_method_data else "payment_method"
         check_method_fits(pi, pm, param=param)
         pi.payment_method_id = pm.id
         pi.status = transition(pi.status, Operation.ATTACH_PAYMENT_METHOD)
     return pi
+
+
+def _for_invoice(cmd: CreatePaymentIntent, target: PayableInvoice) -> CreatePaymentIntent:
+    """A payment of an invoice is taken by the invoice's shop; its currency and customer
+    default to the invoice's (another payer, e.g. an insurer, may be named)."""
+    if cmd.location is not None and cmd.location != target.location_id:
+        raise InvalidRequest(
+            f"The invoice {target.id} belongs to the shop {target.location_id}: a payment of "
+            "it is taken by that shop.",
+            param="location",
+        )
+    return replace(
+        cmd,
+        location=target.location_id,
+        currency=cmd.currency or target.currency,
+        customer=cmd.customer or target.customer_id,
+    )
+
+
+def _check_invoice_amounts(amount: int, currency: str, target: PayableInvoice) -> None:
+    if currency != target.currency:
+        raise InvalidRequest(
+            f"The invoice {target.id} is in {target.currency}, not {currency}.",
+            code="currency_mismatch",
+            param="currency",
+        )
+    if amount > target.amount_remaining:
+        raise InvalidRequest(
+            f"The invoice {target.id} owes {target.amount_remaining}: a payment of it cannot "
+            f"be for {amount}.",
+            code="amount_too_large",
+            param="amount",
+        )
 
 
 def _payment_method_types(cmd: CreatePaymentIntent, location: Location, currency: str) -> list[str]:
@@ -394,6 +437,9 @@ async def update_payment_intent(
             if not isinstance(cmd.capture_method, Unset):
                 pi.capture_method = cmd.capture_method
             validate_amount(pi.amount, pi.currency, maximum=max_amount)
+            if pi.invoice_id is not None:
+                target = await invoice_payments().payable(uow, pi.invoice_id, ctx=ctx)
+                _check_invoice_amounts(pi.amount, pi.currency, target)
         if pm is not None:
             check_method_fits(pi, pm)
             pi.status = transition(pi.status, Operation.ATTACH_PAYMENT_METHOD)

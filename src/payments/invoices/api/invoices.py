@@ -25,27 +25,46 @@ from payments.invoices.domain.commands import (
     UpdateLines,
 )
 from payments.invoices.domain.model import Invoice, InvoiceLine
+from payments.invoices.domain.payment_plan import ShareInput
 from payments.invoices.domain.status import InvoiceStatus
 from payments.invoices.notifier import notifier_of
-from payments.invoices.render import invoice_object
+from payments.invoices.render import (
+    installment_plan_object,
+    invoice_object,
+    invoice_payment_object,
+    payment_plan_object,
+)
 from payments.invoices.schemas import (
     AddLinesIn,
+    AttachPaymentIn,
+    InstallmentPlanIn,
+    InstallmentPlanOut,
     InvoiceCreate,
     InvoiceList,
     InvoiceOut,
+    InvoicePaymentList,
     InvoiceUpdate,
     LineIn,
     LineUpdateIn,
     PayIn,
+    PaymentPlanIn,
+    PaymentPlanOut,
     RemoveLinesIn,
     UpdateLinesIn,
 )
-from payments.invoices.service import drafts, finalize, lifecycle, payments
+from payments.invoices.service import (
+    drafts,
+    finalize,
+    installments,
+    lifecycle,
+    payment_plans,
+    payments,
+)
 from payments.parts.runtime import PartsDep
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
 from payments.platform.http.openapi import CARD_ERRORS, GATEWAY_ERRORS, Responses
 from payments.platform.http.params import CreatedRange, LocationFilter
-from payments.platform.http.responses import json_response
+from payments.platform.http.responses import json_response, list_response
 
 router = APIRouter(prefix="/v1/invoices", tags=["invoices"])
 
@@ -224,8 +243,11 @@ async def finalize_invoice(invoice_id: str, c: ContainerDep, ctx: ContextDep) ->
     description=(
         "Charges what the invoice still owes off-session through a PaymentIntent (its "
         "`invoice` is set); a decline answers `402 card_error`. With "
-        "`paid_out_of_band=true` the payment happened outside the service (cash, a "
-        "transfer)."
+        "`paid_out_of_band=true` the payment happened outside the service (`method`: "
+        "cash, card_terminal, bank_transfer, other): `amount` (default: what remains) is "
+        "applied, the invoice stays `open` while anything remains, and any excess goes to "
+        "the customer's credit balance. Every payment is listed at "
+        "`/v1/invoices/{id}/payments`."
     ),
 )
 async def pay(
@@ -233,11 +255,153 @@ async def pay(
 ) -> Response:
     body = body or PayIn()
     cmd = PayInvoice(
-        id=invoice_id, payment_method=body.payment_method, paid_out_of_band=body.paid_out_of_band
+        id=invoice_id,
+        payment_method=body.payment_method,
+        paid_out_of_band=body.paid_out_of_band,
+        amount=body.amount,
+        method=body.method,
+        note=body.note,
+        reference=body.reference,
+        share=body.share,
     )
     result = await payments.pay_invoice(
         cmd, gateway=c.gateway, ctx=ctx, max_amount=c.settings.max_amount, **services(c)
     )
+    return _render(result)
+
+
+@router.post(
+    "/{invoice_id}/attach_payment",
+    responses=ONE,
+    summary="Attach a PaymentIntent (a deposit) that pays this invoice",
+    description=(
+        "A payment taken before the invoice existed pays it: one that succeeded is applied "
+        "at once; a pre-authorization (`requires_capture`) is applied when captured, e.g. "
+        "at the invoice's final amount. An excess goes to the customer's credit balance."
+    ),
+)
+async def attach_payment(
+    invoice_id: str, body: AttachPaymentIn, c: ContainerDep, ctx: ContextDep
+) -> Response:
+    result = await payments.attach_payment(invoice_id, body.payment_intent, ctx=ctx, **services(c))
+    return _render(result)
+
+
+@router.post(
+    "/{invoice_id}/payment_plan",
+    responses={200: {"model": PaymentPlanOut}},
+    summary="Split what an open invoice owes between payers (a payment plan)",
+    description=(
+        "Each share names its payer (`customer`, default the invoice's), an `amount` or a "
+        "`percent` of what the invoice owes now (rounded down to the cent; the remainder "
+        "cent goes to the last share), a `due_date` and a `payment_method_hint`. The shares "
+        "must add up to exactly what is owed. Pay a share with `POST "
+        "/v1/invoices/{id}/pay` and `share` (more than it owes is refused); payments naming "
+        "no share pay the open shares in order. The invoice is paid when all shares are."
+    ),
+)
+async def create_payment_plan(
+    invoice_id: str, body: PaymentPlanIn, c: ContainerDep, ctx: ContextDep
+) -> Response:
+    shares = tuple(
+        ShareInput(
+            customer=s.customer,
+            amount=s.amount,
+            percent=s.percent,
+            due_date=_unix_day(s.due_date),
+            payment_method_hint=s.payment_method_hint,
+        )
+        for s in body.shares
+    )
+    found = await payment_plans.create_payment_plan(invoice_id, shares, ctx=ctx, **services(c))
+    return json_response(payment_plan_object(*found))
+
+
+@router.get(
+    "/{invoice_id}/payment_plan",
+    responses={200: {"model": PaymentPlanOut}},
+    summary="Retrieve an invoice's payment plan and what each share still owes",
+)
+async def retrieve_payment_plan(invoice_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+    found = await payment_plans.retrieve_payment_plan(
+        invoice_id, uow_factory=c.uow_factory, ctx=ctx
+    )
+    return json_response(payment_plan_object(*found))
+
+
+PLAN: Responses = {200: {"model": InstallmentPlanOut}}
+
+
+def _at(value: int) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
+
+
+@router.post(
+    "/{invoice_id}/installment_plan",
+    responses=PLAN,
+    summary="Pay an open invoice in scheduled installments on a saved card or SEPA mandate",
+    description=(
+        "`count` equal installments (`first_charge_at`, every `interval_months`) or the "
+        "`installments` given (amount and date each, adding up to what is owed). The "
+        "worker charges each on its date exactly once; a failed one is retried after 1, 3 "
+        "and 7 days (`invoice.installment_failed`), a charged one records "
+        "`invoice.installment_succeeded`."
+    ),
+)
+async def create_installment_plan(
+    invoice_id: str, body: InstallmentPlanIn, c: ContainerDep, ctx: ContextDep
+) -> Response:
+    cmd = installments.CreateInstallmentPlan(
+        payment_method=body.payment_method,
+        count=body.count,
+        first_charge_at=_at(body.first_charge_at) if body.first_charge_at is not None else None,
+        interval_months=body.interval_months,
+        installments=tuple((i.amount, _at(i.date)) for i in body.installments),
+    )
+    found = await installments.create_installment_plan(invoice_id, cmd, ctx=ctx, **services(c))
+    return json_response(installment_plan_object(*found))
+
+
+@router.get(
+    "/{invoice_id}/installment_plan", responses=PLAN, summary="Retrieve an installment plan"
+)
+async def retrieve_installment_plan(invoice_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+    found = await installments.retrieve_installment_plan(
+        invoice_id, uow_factory=c.uow_factory, ctx=ctx
+    )
+    return json_response(installment_plan_object(*found))
+
+
+@router.post(
+    "/{invoice_id}/installment_plan/cancel",
+    responses=PLAN,
+    summary="Cancel the installments not charged yet",
+)
+async def cancel_installment_plan(invoice_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+    found = await installments.cancel_installment_plan(invoice_id, ctx=ctx, **services(c))
+    return json_response(installment_plan_object(*found))
+
+
+@router.post(
+    "/{invoice_id}/installment_plan/pay_off",
+    responses=ONE | CARD_ERRORS | GATEWAY_ERRORS,
+    summary="Pay off an installment plan early: charge what remains now",
+    description=(
+        "Charges what the invoice still owes on the plan's payment method now (as `pay` "
+        "does), then cancels the installments not charged yet. Refused while one is being "
+        "charged."
+    ),
+)
+async def pay_off_installment_plan(invoice_id: str, c: GatewayDep, ctx: ContextDep) -> Response:
+    method = await installments.payoff_method(invoice_id, uow_factory=c.uow_factory, ctx=ctx)
+    result = await payments.pay_invoice(
+        PayInvoice(id=invoice_id, payment_method=method),
+        gateway=c.gateway,
+        ctx=ctx,
+        max_amount=c.settings.max_amount,
+        **services(c),
+    )
+    await installments.cancel_installment_plan(invoice_id, ctx=ctx, **services(c))
     return _render(result)
 
 
@@ -269,3 +433,17 @@ async def send(invoice_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
         invoice_id, ctx=ctx, notifier=notifier_of(c.extras), **services(c)
     )
     return _render(result)
+
+
+@router.get(
+    "/{invoice_id}/payments",
+    responses={200: {"model": InvoicePaymentList}},
+    summary="List the payments applied to an invoice (newest first)",
+)
+async def list_payments(
+    invoice_id: str, c: ContainerDep, ctx: ContextDep, page: PageDep
+) -> Response:
+    found = await payments.list_invoice_payments(
+        invoice_id, page, uow_factory=c.uow_factory, ctx=ctx
+    )
+    return list_response(f"/v1/invoices/{invoice_id}/payments", found, invoice_payment_object)

@@ -68,6 +68,7 @@ class TransactionKind(StrEnum):
     CHARGE_CAPTURED = "charge.captured"
     CHARGE_SUCCEEDED = "charge.succeeded"
     AUTHORIZATION_RELEASED = "authorization.released"
+    AUTHORIZATION_INCREMENTED = "authorization.incremented"
     CHARGE_FEE = "charge.fee"
     CHARGE_OVERPAYMENT = "charge.overpayment"
     PAYOUT_PAID = "payout.paid"

@@ -15,6 +15,9 @@ Each posting as ``debit -> credit`` (one line per balanced pair):
     partial capture, again for the released rest: the hold is cleared in full.
 ``authorization_released`` (authorization.released)
     authorizations -> customer_funds_authorized: cancel or expiry of a hold.
+``authorization_incremented`` (authorization.incremented)
+    customer_funds_authorized -> authorizations (memo) for the increase of a hold
+    (an incremental authorization); the capture or release then clears the whole hold.
 ``charge_succeeded`` (charge.succeeded)
     gateway_receivable -> revenue_clearing: automatic capture (authorize and
     capture at once, no memo hold) or an async method that settled.
@@ -53,7 +56,8 @@ Each posting as ``debit -> credit`` (one line per balanced pair):
     revenue_clearing -> accounts_receivable: a payment is allocated to its invoice;
     anything beyond what the invoice still owes -> customer_credit.
 ``invoice_paid_out_of_band`` (invoice.paid_out_of_band)
-    bank -> accounts_receivable: paid outside the gateway (cash, a direct transfer).
+    bank -> accounts_receivable: paid outside the gateway (cash, a direct transfer);
+    anything beyond what the invoice still owes -> customer_credit.
 ``credit_note_issued`` (credit_note.created)
     sales and vat_payable -> per VAT group, the sale reversed; credited to
     accounts_receivable (what the invoice still owed), revenue_clearing (to be
@@ -133,6 +137,19 @@ def authorization_released(
         source,
         description or f"Release of authorization of {amount.format()}",
         (_A.AUTHORIZATIONS, _A.CUSTOMER_FUNDS_AUTHORIZED, amount),
+    )
+
+
+def authorization_incremented(
+    increase: Money, *, source: Source, description: str = ""
+) -> JournalTransaction:
+    """A hold raised by ``increase`` (incremental authorization): the memo pair grows."""
+    _positive(increase, "increase of the authorization")
+    return _pairs(
+        _K.AUTHORIZATION_INCREMENTED,
+        source,
+        description or f"Authorization increased by {increase.format()}",
+        (_A.CUSTOMER_FUNDS_AUTHORIZED, _A.AUTHORIZATIONS, increase),
     )
 
 
@@ -378,17 +395,32 @@ def invoice_payment(
 
 
 def invoice_paid_out_of_band(
-    amount: Money, *, source: Source, receivable_dimension: str, description: str = ""
+    amount: Money,
+    *,
+    source: Source,
+    receivable_dimension: str,
+    excess: Money | None = None,
+    customer_dimension: str | None = None,
+    description: str = "",
 ) -> JournalTransaction:
-    """The invoice was paid outside the gateway (cash at the counter, a direct transfer)."""
+    """The invoice was paid outside the gateway (cash at the counter, a direct transfer):
+    ``amount`` is applied to it; ``excess`` (more than it owed) is the customer's credit."""
     _positive(amount, "amount paid out of band")
+    legs = [
+        Entry.debit(_A.BANK, amount),
+        Entry.credit(_A.ACCOUNTS_RECEIVABLE, amount, receivable_dimension),
+    ]
+    if excess is not None and excess.amount:
+        _positive(excess, "excess")
+        _same_currency(amount, excess)
+        legs += [
+            Entry.debit(_A.BANK, excess),
+            Entry.credit(_A.CUSTOMER_CREDIT, excess, customer_dimension),
+        ]
     return JournalTransaction(
         _K.INVOICE_PAID_OUT_OF_BAND,
         source,
-        (
-            Entry.debit(_A.BANK, amount),
-            Entry.credit(_A.ACCOUNTS_RECEIVABLE, amount, receivable_dimension),
-        ),
+        tuple(legs),
         description or f"Invoice paid out of band: {amount.format()}",
     )
 
