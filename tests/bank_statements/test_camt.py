@@ -105,7 +105,7 @@ def test_a_file_over_the_limit_is_refused_before_it_is_parsed() -> None:
     data = fixture("camt053_v08_2026-01-20.xml")
     with pytest.raises(StatementRefused) as refused:
         parse_statement(data, max_bytes=len(data) - 1)
-    assert refused.value.code == "bank_statement_too_large"
+    assert refused.value.code == "file_too_large"
     assert parse_statement(data, max_bytes=len(data)).identifier  # at the limit: read
 
 

@@ -12,6 +12,8 @@ import asyncio
 from fastapi import APIRouter
 
 from payments.audit import api as audit_api
+from payments.bank_statements import api as bank_statements_api
+from payments.bank_statements import jobs as bank_statements_jobs
 from payments.customers import api as customers_api
 from payments.disputes import api as disputes_api
 from payments.disputes import jobs as disputes_jobs
@@ -80,6 +82,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     invoice_documents_api.router,
     credit_notes_api.router,
     invoice_documents_api.credit_notes_router,
+    bank_statements_api.router,
 )
 
 JOBS: tuple[Job, ...] = (
@@ -89,6 +92,7 @@ JOBS: tuple[Job, ...] = (
     gateway_events_jobs.poll_gateway_events_job,
     gateway_events_jobs.process_gateway_events_job,
     disputes_jobs.flag_dispute_deadlines_job,
+    bank_statements_jobs.match_bank_transactions,
 )
 
 LEDGER_CHECKS: tuple[LedgerCheck, ...] = (

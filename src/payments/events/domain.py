@@ -60,6 +60,10 @@ EVENT_TYPES: dict[str, str] = {
     "invoice.sent": "An invoice was sent to the customer.",
     "credit_note.created": "A credit note was issued against an invoice.",
     "credit_note.voided": "A credit note was voided; its posting is reversed.",
+    "bank_transaction.matched": "A transfer from an imported bank statement was applied to "
+    "invoices in full (automatically or by a person).",
+    "bank_transaction.unmatched": "A transfer from an imported bank statement could not be "
+    "matched to one invoice with certainty; it waits in the manual matching queue.",
 }
 
 

@@ -82,7 +82,7 @@ def parse_statement(
         raise StatementRefused(
             f"The statement is {len(data)} bytes; at most {max_bytes} bytes are accepted "
             "(split it, or ask the bank for daily statements).",
-            code="bank_statement_too_large",
+            code="file_too_large",
             param=param,
         )
     if not data.strip():
