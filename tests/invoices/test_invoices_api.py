@@ -198,10 +198,11 @@ async def test_an_invoice_paid_out_of_band_posts_the_money_to_the_bank(api: Api)
     paid = await post(api, f"/v1/invoices/{invoice['id']}/pay", admin, paid_out_of_band=True)
     assert paid.status_code == 200, paid.text
     assert (paid.json()["status"], paid.json()["paid_out_of_band"]) == ("paid", True)
-    assert await ledger_kinds(api, admin, invoice["id"]) == [
-        "invoice.finalized",
-        "invoice.paid_out_of_band",
-    ]
+    assert await ledger_kinds(api, admin, invoice["id"]) == ["invoice.finalized"]
+    listed = await api.client.get(f"/v1/invoices/{invoice['id']}/payments", headers=admin)
+    (payment,) = listed.json()["data"]
+    assert (payment["amount_paid"], payment["payment"]["method"]) == (29631, "other")
+    assert await ledger_kinds(api, admin, payment["id"]) == ["invoice.paid_out_of_band"]
     await verified(api)
 
 

@@ -58,6 +58,8 @@ EVENT_TYPES: dict[str, str] = {
     "invoice.voided": "An invoice was voided; its sale is reversed.",
     "invoice.marked_uncollectible": "An invoice was marked uncollectible.",
     "invoice.sent": "An invoice was sent to the customer.",
+    "invoice_payment.paid": "A payment was applied to an invoice (a PaymentIntent, or money "
+    "received outside the gateway); any excess went to the customer's credit balance.",
     "credit_note.created": "A credit note was issued against an invoice.",
     "credit_note.voided": "A credit note was voided; its posting is reversed.",
     "bank_transaction.matched": "A transfer from an imported bank statement was applied to "

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from payments.invoices.domain.invoice_payment import InvoicePayment, InvoicePaymentType
 from payments.invoices.domain.model import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from payments.invoices.domain.status import InvoiceStatus
 from payments.kernel.clock import to_unix
@@ -179,4 +180,35 @@ def credit_note_object(note: CreditNote, lines: Sequence[CreditNoteLine]) -> dic
         "metadata": note.metadata,
         "created": to_unix(note.created),
         "livemode": note.livemode,
+    }
+
+
+def invoice_payment_object(payment: InvoicePayment) -> dict[str, Any]:
+    """Stripe's ``invoice_payment``; ``payment`` is a PaymentIntent, or (our addition
+    beside Stripe's types) ``out_of_band`` with how the money arrived.
+    ``amount_credited`` is what went to the customer's credit balance."""
+    details: dict[str, Any]
+    if payment.payment_type is InvoicePaymentType.PAYMENT_INTENT:
+        details = {"type": "payment_intent", "payment_intent": payment.payment_intent_id}
+    else:
+        details = {
+            "type": "out_of_band",
+            "method": payment.method.value if payment.method is not None else None,
+            "note": payment.note,
+            "reference": payment.reference,
+        }
+    return {
+        "id": payment.id,
+        "object": "invoice_payment",
+        "invoice": payment.invoice_id,
+        "amount_requested": payment.amount_requested,
+        "amount_paid": payment.amount_paid,
+        "amount_credited": payment.amount_credited,
+        "currency": payment.currency,
+        "status": payment.status.value,
+        "is_default": False,
+        "payment": details,
+        "status_transitions": {"paid_at": _ts(payment.paid_at), "canceled_at": None},
+        "created": to_unix(payment.created),
+        "livemode": payment.livemode,
     }

@@ -10,12 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from payments.invoices.domain.commands import DateRange
+from payments.invoices.domain.invoice_payment import InvoicePayment, InvoicePaymentStatus
 from payments.invoices.domain.model import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from payments.invoices.domain.status import CreditNoteStatus, InvoiceStatus
 from payments.invoices.tables import (
     credit_note_lines,
     credit_notes,
     invoice_lines,
+    invoice_payments,
     invoices,
     number_series,
 )
@@ -57,15 +59,18 @@ class InvoiceRepository(RecordRepository[Invoice]):
             return []
         return await self.find(invoices.c.id.in_(list(invoice_ids)))
 
-    async def ledger_view(self) -> list[tuple[str, InvoiceStatus, str, int, int]]:
-        """(id, status, currency, amount_remaining, total) of every finalized invoice."""
+    async def ledger_view(self) -> list[tuple[str, InvoiceStatus, str, int, int, int]]:
+        """(id, status, currency, amount_remaining, total, amount_paid) of every finalized
+        invoice."""
         c = invoices.c
-        query = sa.select(c.id, c.status, c.currency, c.amount_remaining, c.total).where(
-            c.status != InvoiceStatus.DRAFT.value
-        )
+        query = sa.select(
+            c.id, c.status, c.currency, c.amount_remaining, c.total, c.amount_paid
+        ).where(c.status != InvoiceStatus.DRAFT.value)
         return [
-            (i, InvoiceStatus(status), currency, int(remaining), int(total))
-            for i, status, currency, remaining, total in (await self._conn.execute(query)).all()
+            (i, InvoiceStatus(status), currency, int(remaining), int(total), int(paid))
+            for i, status, currency, remaining, total, paid in (
+                await self._conn.execute(query)
+            ).all()
         ]
 
 
@@ -127,6 +132,35 @@ class CreditNoteLineRepository(RecordRepository[CreditNoteLine]):
     async def add_all(self, lines: Sequence[CreditNoteLine]) -> None:
         if lines:
             await self._conn.execute(credit_note_lines.insert(), [self._values(x) for x in lines])
+
+
+class InvoicePaymentRepository(RecordRepository[InvoicePayment]):
+    table = invoice_payments
+    record = InvoicePayment
+
+    async def of_invoice(self, invoice_id: str, page: PageRequest) -> Page[InvoicePayment]:
+        """The invoice's payments, newest first (Stripe's list)."""
+        return await self.page(page, [invoice_payments.c.invoice_id == invoice_id])
+
+    async def all_of_invoice(self, invoice_id: str) -> list[InvoicePayment]:
+        return await self.find(
+            invoice_payments.c.invoice_id == invoice_id, order_by=invoice_payments.c.id
+        )
+
+    async def of_payment_intent(self, payment_intent_id: str) -> InvoicePayment | None:
+        found = await self.find(invoice_payments.c.payment_intent_id == payment_intent_id)
+        return found[0] if found else None
+
+    async def ledger_view(self) -> list[tuple[str, str, str, int]]:
+        """(id, invoice id, payment type, amount paid) of every paid invoice payment."""
+        c = invoice_payments.c
+        query = sa.select(c.id, c.invoice_id, c.payment_type, c.amount_paid).where(
+            c.status == InvoicePaymentStatus.PAID.value
+        )
+        return [
+            (i, invoice, kind, int(paid))
+            for i, invoice, kind, paid in (await self._conn.execute(query)).all()
+        ]
 
 
 @cache

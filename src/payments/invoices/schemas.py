@@ -129,6 +129,20 @@ class PayIn(StrictModel):
         "invoice's default_payment_method, else the customer's newest saved method.",
     )
     paid_out_of_band: bool = False
+    amount: Annotated[int | None, Field(strict=True, gt=0, le=99_999_999_999)] = Field(
+        None,
+        description="With paid_out_of_band: the amount received (default: what remains). "
+        "More than remains goes to the customer's credit balance.",
+    )
+    method: Literal["cash", "card_terminal", "bank_transfer", "other"] | None = Field(
+        None, description="With paid_out_of_band: how the money arrived (default: other)."
+    )
+    note: Annotated[str | None, Field(max_length=1000)] = Field(
+        None, description="With paid_out_of_band: the clerk's note."
+    )
+    reference: Annotated[str | None, Field(max_length=140)] = Field(
+        None, description="With paid_out_of_band: a receipt or transfer reference."
+    )
 
 
 class CreditLineIn(StrictModel):
@@ -353,3 +367,43 @@ class CreditNoteList(BaseModel):
     url: str
     has_more: bool
     data: list[CreditNoteOut]
+
+
+class InvoicePaymentDetailsOut(BaseModel):
+    type: Literal["payment_intent", "out_of_band"]
+    payment_intent: str | None = None
+    method: Literal["cash", "card_terminal", "bank_transfer", "other"] | None = None
+    note: str | None = None
+    reference: str | None = None
+
+
+class InvoicePaymentTransitionsOut(BaseModel):
+    paid_at: int | None
+    canceled_at: int | None
+
+
+class InvoicePaymentOut(BaseModel):
+    """One payment applied to an invoice (Stripe's invoice payment)."""
+
+    id: str = Field(examples=["inpay_01JD8ZQ0V8Y3J6T4W9B2C5D7FG"])
+    object: Literal["invoice_payment"] = "invoice_payment"
+    invoice: str
+    amount_requested: int = Field(description="What the payer handed over.")
+    amount_paid: int | None = Field(description="The part applied to the invoice.")
+    amount_credited: int = Field(
+        description="The part beyond what the invoice owed: the customer's credit balance."
+    )
+    currency: str
+    status: Literal["open", "paid", "canceled"]
+    is_default: bool
+    payment: InvoicePaymentDetailsOut
+    status_transitions: InvoicePaymentTransitionsOut
+    created: int
+    livemode: bool
+
+
+class InvoicePaymentList(BaseModel):
+    object: Literal["list"] = "list"
+    url: str
+    has_more: bool
+    data: list[InvoicePaymentOut]

@@ -155,3 +155,29 @@ number_series = sa.Table(
     sa.Column("year", sa.SmallInteger, primary_key=True),
     sa.Column("last_value", sa.BigInteger, nullable=False),
 )
+
+# Every payment applied to an invoice (Stripe's invoice_payment): a PaymentIntent that
+# succeeded with ``invoice`` set, or money that arrived outside the gateway.
+invoice_payments = sa.Table(
+    "invoice_payments",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("invoice_id", ID, sa.ForeignKey("invoices.id"), nullable=False, index=True),
+    sa.Column("location_id", ID, sa.ForeignKey("locations.id"), nullable=False),
+    sa.Column("customer_id", ID, sa.ForeignKey("customers.id"), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("payment_type", sa.String(24), nullable=False),
+    sa.Column("amount_requested", MoneyAmount, nullable=False),
+    sa.Column("amount_paid", MoneyAmount, nullable=False),
+    sa.Column("amount_credited", MoneyAmount, nullable=False),
+    # one invoice payment per PaymentIntent (its success is applied once)
+    sa.Column("payment_intent_id", ID, nullable=True, unique=True),
+    sa.Column("method", sa.String(24), nullable=True),
+    sa.Column("note", sa.String(1000), nullable=True),
+    sa.Column("reference", sa.String(140), nullable=True),
+    sa.Column("recorded_by", ID, nullable=True),
+    sa.Column("paid_at", UTCDateTime(), nullable=True),
+    sa.Column("livemode", sa.Boolean, nullable=False, default=False),
+    created_column(),
+)

@@ -28,6 +28,7 @@ PREFIXES = {
     "invoice_line": "il",
     "credit_note": "cn",
     "credit_note_line": "cnli",
+    "invoice_payment": "inpay",
     "legal_entity": "le",
     "subscription": "sub",
     "event": "evt",

@@ -27,12 +27,13 @@ from payments.invoices.domain.commands import (
 from payments.invoices.domain.model import Invoice, InvoiceLine
 from payments.invoices.domain.status import InvoiceStatus
 from payments.invoices.notifier import notifier_of
-from payments.invoices.render import invoice_object
+from payments.invoices.render import invoice_object, invoice_payment_object
 from payments.invoices.schemas import (
     AddLinesIn,
     InvoiceCreate,
     InvoiceList,
     InvoiceOut,
+    InvoicePaymentList,
     InvoiceUpdate,
     LineIn,
     LineUpdateIn,
@@ -44,7 +45,7 @@ from payments.invoices.service import drafts, finalize, lifecycle, payments
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
 from payments.platform.http.openapi import CARD_ERRORS, GATEWAY_ERRORS, Responses
 from payments.platform.http.params import CreatedRange, LocationFilter
-from payments.platform.http.responses import json_response
+from payments.platform.http.responses import json_response, list_response
 
 router = APIRouter(prefix="/v1/invoices", tags=["invoices"])
 
@@ -225,8 +226,11 @@ async def finalize_invoice(invoice_id: str, c: ContainerDep, ctx: ContextDep) ->
     description=(
         "Charges what the invoice still owes off-session through a PaymentIntent (its "
         "`invoice` is set); a decline answers `402 card_error`. With "
-        "`paid_out_of_band=true` the payment happened outside the service (cash, a "
-        "transfer)."
+        "`paid_out_of_band=true` the payment happened outside the service (`method`: "
+        "cash, card_terminal, bank_transfer, other): `amount` (default: what remains) is "
+        "applied, the invoice stays `open` while anything remains, and any excess goes to "
+        "the customer's credit balance. Every payment is listed at "
+        "`/v1/invoices/{id}/payments`."
     ),
 )
 async def pay(
@@ -234,7 +238,13 @@ async def pay(
 ) -> Response:
     body = body or PayIn()
     cmd = PayInvoice(
-        id=invoice_id, payment_method=body.payment_method, paid_out_of_band=body.paid_out_of_band
+        id=invoice_id,
+        payment_method=body.payment_method,
+        paid_out_of_band=body.paid_out_of_band,
+        amount=body.amount,
+        method=body.method,
+        note=body.note,
+        reference=body.reference,
     )
     result = await payments.pay_invoice(
         cmd, gateway=c.gateway, ctx=ctx, max_amount=c.settings.max_amount, **services(c)
@@ -270,3 +280,17 @@ async def send(invoice_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
         invoice_id, ctx=ctx, notifier=notifier_of(c.extras), **services(c)
     )
     return _render(result)
+
+
+@router.get(
+    "/{invoice_id}/payments",
+    responses={200: {"model": InvoicePaymentList}},
+    summary="List the payments applied to an invoice (newest first)",
+)
+async def list_payments(
+    invoice_id: str, c: ContainerDep, ctx: ContextDep, page: PageDep
+) -> Response:
+    found = await payments.list_invoice_payments(
+        invoice_id, page, uow_factory=c.uow_factory, ctx=ctx
+    )
+    return list_response(f"/v1/invoices/{invoice_id}/payments", found, invoice_payment_object)

@@ -105,9 +105,16 @@ class UpdateLines:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PayInvoice:
+    """``amount`` (default: what remains), ``method``, ``note`` and ``reference`` describe
+    a payment made outside the gateway (``paid_out_of_band``) only."""
+
     id: str
     payment_method: str | None = None
     paid_out_of_band: bool = False
+    amount: int | None = None
+    method: str | None = None
+    note: str | None = None
+    reference: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,8 +1,16 @@
 """Paying an invoice: out of band, or through a PaymentIntent off-session.
 
-``pay`` with ``paid_out_of_band=true`` records that the money arrived outside the
-gateway (cash at the counter, a transfer to the bank): one transaction, posted
-``invoice_paid_out_of_band``.
+An invoice takes any number of payments, each an :class:`InvoicePayment`
+(``GET /v1/invoices/{id}/payments``): ``amount_paid`` grows and ``amount_remaining``
+shrinks with each, the invoice stays ``open`` while anything remains and is ``paid`` at
+zero; what a payment brings beyond what is owed goes to the customer's credit balance
+(``customer_credit``), never lost.
+
+``pay`` with ``paid_out_of_band=true`` records that money arrived outside the gateway
+(``method``: cash at the counter, a card terminal, a bank transfer, other; ``amount``,
+default what remains; a ``note``): one transaction, posted ``invoice_paid_out_of_band``
+with the invoice payment as source. Other capabilities (bank statements) apply money
+inside their own unit of work with :func:`record_offline_payment`.
 
 Otherwise the invoice is charged through the PaymentIntents machinery, so every rule of
 payments holds (attempt recorded before the call, idempotency key from it, no
@@ -30,6 +38,7 @@ attempt records ``invoice.payment_failed``.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from payments.events.service import record_event
 from payments.gateways.protocol import PaymentGateway
@@ -41,16 +50,26 @@ from payments.intents.repository import PaymentIntentRepository, PaymentMethodRe
 from payments.intents.service import flow
 from payments.intents.service.payment_intents import new_payment_intent, resolve_payment_method
 from payments.invoices.domain.commands import PayInvoice
+from payments.invoices.domain.invoice_payment import (
+    InvoicePayment,
+    InvoicePaymentStatus,
+    InvoicePaymentType,
+    OfflineMethod,
+    allocate,
+    offline_method,
+)
 from payments.invoices.domain.model import Invoice, InvoiceLine
 from payments.invoices.domain.status import InvoiceOperation, InvoiceStatus, invoice_transition
-from payments.invoices.render import invoice_object
-from payments.invoices.repository import InvoiceRepository
+from payments.invoices.render import invoice_object, invoice_payment_object
+from payments.invoices.repository import InvoicePaymentRepository, InvoiceRepository
 from payments.invoices.service.common import lines_of, visible_invoice
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
-from payments.kernel.context import RequestContext
-from payments.kernel.errors import InvalidRequest
+from payments.kernel.context import SYSTEM, RequestContext
+from payments.kernel.errors import InvalidRequest, NotFound
+from payments.kernel.ids import id_for
 from payments.kernel.money import Money
+from payments.kernel.pagination import Page, PageRequest
 from payments.ledger.domain import postings
 from payments.ledger.domain.journal import Source
 from payments.ledger.repository import LedgerRepository
@@ -84,7 +103,14 @@ async def pay_invoice(
                 "Give either payment_method or paid_out_of_band=true, not both.",
                 param="payment_method",
             )
-        return await _paid_out_of_band(cmd.id, uow_factory=uow_factory, clock=clock, ctx=ctx)
+        return await _paid_out_of_band(cmd, uow_factory=uow_factory, clock=clock, ctx=ctx)
+    for name in ("amount", "method", "note", "reference"):
+        if getattr(cmd, name) is not None:
+            raise InvalidRequest(
+                f"{name} describes a payment made outside the service: it is accepted "
+                "only with paid_out_of_band=true.",
+                param=name,
+            )
     async with uow_factory() as uow:  # checked before the gateway tokenizes anything
         invoice = await visible_invoice(uow, cmd.id, ctx)
         _payable(invoice)
@@ -172,48 +198,192 @@ async def _intent_for(
 
 
 async def _paid_out_of_band(
-    invoice_id: str, *, uow_factory: UnitOfWorkFactory, clock: Clock, ctx: RequestContext
+    cmd: PayInvoice, *, uow_factory: UnitOfWorkFactory, clock: Clock, ctx: RequestContext
 ) -> tuple[Invoice, list[InvoiceLine]]:
+    method = offline_method(cmd.method or OfflineMethod.OTHER.value)
     async with uow_factory() as uow:
-        current = await visible_invoice(uow, invoice_id, ctx, for_update=True)
+        current = await visible_invoice(uow, cmd.id, ctx, for_update=True)
         _payable(current)
         if current.payment_intent_id is not None:
+            # the charge ``pay`` started is still running: wait for its outcome
             pi = await uow.repo(PaymentIntentRepository).get(current.payment_intent_id)
             if pi is not None and pi.status in _IN_FLIGHT:
                 raise InvalidRequest(
                     f"A payment of this invoice is in progress ({pi.id}, {pi.status}).",
                     code="invoice_payment_in_progress",
                 )
-        invoice = replace(current)
-        now = clock.now()
-        amount = invoice.amount_remaining
-        await uow.repo(LedgerRepository).post(
-            postings.invoice_paid_out_of_band(
-                Money(amount, invoice.currency),
-                source=Source("invoice", invoice.id),
-                receivable_dimension=invoice.id,
-                description=f"invoice {invoice.number} paid out of band",
-            ),
-            when=now,
-            location_id=invoice.location_id,
-        )
-        invoice.amount_paid += amount
-        invoice.amount_remaining = 0
-        invoice.paid_out_of_band = True
-        invoice.status = invoice_transition(invoice.status, InvoiceOperation.PAY)
-        invoice.paid_at = now
-        await uow.repo(InvoiceRepository).save(invoice)
-        lines = await lines_of(uow, invoice.id)
-        await record_event(
+        amount = current.amount_remaining if cmd.amount is None else cmd.amount
+        await _record_offline(
             uow,
-            "invoice.paid",
-            invoice_object(invoice, lines),
-            ctx=ctx,
+            current,
+            amount=Money(amount, current.currency),
+            method=method,
+            reference=cmd.reference,
+            note=cmd.note,
             clock=clock,
-            location_id=invoice.location_id,
+            ctx=ctx,
         )
+        invoice = await visible_invoice(uow, cmd.id, ctx)
+        lines = await lines_of(uow, invoice.id)
         await uow.commit()
     return invoice, lines
+
+
+class _At:
+    """The clock of a caller that passes its own ``now``."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+
+async def record_offline_payment(
+    uow: UnitOfWork,
+    *,
+    invoice_id: str,
+    amount: Money,
+    method: str,
+    reference: str | None,
+    note: str | None,
+    now: datetime,
+) -> InvoicePayment:
+    """Apply money that arrived outside the gateway (a bank transfer matched from a
+    statement, cash) to an invoice, inside the caller's unit of work.
+
+    Locks the invoice; refuses (:class:`InvalidRequest`) an invoice that owes nothing (a
+    draft, paid or void one; an uncollectible one may still be paid, as Stripe allows), a
+    non-positive amount, another currency or an unknown ``method``. What the invoice
+    still owes is paid, anything beyond goes to the customer's credit balance; posts
+    ``invoice.paid_out_of_band`` (bank -> accounts_receivable [+ customer_credit]) with
+    the invoice payment as source, records ``invoice_payment.paid`` and
+    ``invoice.updated`` or ``invoice.paid``, and returns the invoice payment. The caller
+    commits.
+    """
+    checked = offline_method(method)
+    invoice = await uow.repo(InvoiceRepository).get(invoice_id, for_update=True)
+    if invoice is None:
+        raise NotFound.of("invoice", invoice_id, param="invoice")
+    _payable(invoice)
+    return await _record_offline(
+        uow,
+        invoice,
+        amount=amount,
+        method=checked,
+        reference=reference,
+        note=note,
+        clock=_At(now),
+        ctx=SYSTEM,
+    )
+
+
+async def _record_offline(
+    uow: UnitOfWork,
+    invoice: Invoice,
+    *,
+    amount: Money,
+    method: OfflineMethod,
+    reference: str | None,
+    note: str | None,
+    clock: Clock,
+    ctx: RequestContext,
+) -> InvoicePayment:
+    """The invoice is locked and owes something."""
+    if amount.currency != invoice.currency:
+        raise InvalidRequest(
+            f"The invoice is in {invoice.currency}; a payment in {amount.currency} cannot "
+            "be applied to it.",
+            code="currency_mismatch",
+            param="currency",
+        )
+    if amount.amount <= 0:
+        raise InvalidRequest("The amount must be a positive integer.", param="amount")
+    split = allocate(amount.amount, remaining=invoice.amount_remaining)
+    now = clock.now()
+    payment = InvoicePayment(
+        id=id_for("invoice_payment"),
+        invoice_id=invoice.id,
+        location_id=invoice.location_id,
+        customer_id=invoice.customer_id,
+        currency=invoice.currency,
+        status=InvoicePaymentStatus.PAID,
+        payment_type=InvoicePaymentType.OUT_OF_BAND,
+        amount_requested=amount.amount,
+        amount_paid=split.applied,
+        amount_credited=split.excess,
+        method=method,
+        note=note,
+        reference=reference,
+        recorded_by=ctx.principal.api_key_id,
+        created=now,
+        paid_at=now,
+        livemode=invoice.livemode,
+    )
+    await uow.repo(LedgerRepository).post(
+        postings.invoice_paid_out_of_band(
+            Money(split.applied, invoice.currency),
+            source=Source("invoice_payment", payment.id),
+            receivable_dimension=invoice.id,
+            excess=Money(split.excess, invoice.currency),
+            customer_dimension=invoice.customer_id,
+            description=f"{method.value} for invoice {invoice.number}",
+        ),
+        when=now,
+        location_id=invoice.location_id,
+    )
+    await uow.repo(InvoicePaymentRepository).add(payment)
+    updated = replace(invoice, paid_out_of_band=True)
+    await _apply(uow, updated, payment, clock=clock, ctx=ctx)
+    return payment
+
+
+async def _apply(
+    uow: UnitOfWork,
+    invoice: Invoice,
+    payment: InvoicePayment,
+    *,
+    clock: Clock,
+    ctx: RequestContext,
+) -> None:
+    """The invoice (locked) takes ``payment``'s applied amount; events recorded."""
+    await record_event(
+        uow,
+        "invoice_payment.paid",
+        invoice_payment_object(payment),
+        ctx=ctx,
+        clock=clock,
+        location_id=invoice.location_id,
+    )
+    if not payment.amount_paid:
+        await uow.repo(InvoiceRepository).save(invoice)
+        return  # nothing was owed any more: the money is the customer's credit
+    invoice.amount_paid += payment.amount_paid
+    invoice.amount_remaining -= payment.amount_paid
+    event = "invoice.updated"
+    if invoice.amount_remaining == 0:
+        invoice.status = invoice_transition(invoice.status, InvoiceOperation.PAY)
+        invoice.paid_at = payment.paid_at
+        event = "invoice.paid"
+    await uow.repo(InvoiceRepository).save(invoice)
+    await record_event(
+        uow,
+        event,
+        invoice_object(invoice, await lines_of(uow, invoice.id)),
+        ctx=ctx,
+        clock=clock,
+        location_id=invoice.location_id,
+    )
+
+
+async def list_invoice_payments(
+    invoice_id: str, page: PageRequest, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
+) -> Page[InvoicePayment]:
+    """``GET /v1/invoices/{id}/payments``: the invoice's payments, newest first."""
+    ctx.require(Permission.read)
+    async with uow_factory() as uow:
+        await visible_invoice(uow, invoice_id, ctx)
+        return await uow.repo(InvoicePaymentRepository).of_invoice(invoice_id, page)
 
 
 class InvoicePaymentsListener:
@@ -227,41 +397,39 @@ class InvoicePaymentsListener:
         if invoice is None:
             return
         owed = invoice.status in (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE)
-        applied = min(pi.amount_received, invoice.amount_remaining) if owed else 0
-        excess = pi.amount_received - applied
+        split = allocate(pi.amount_received, remaining=invoice.amount_remaining if owed else 0)
         now = clock.now()
-        if applied or excess:
+        if split.applied or split.excess:
             await uow.repo(LedgerRepository).post(
                 postings.invoice_payment(
-                    Money(applied, pi.currency),
+                    Money(split.applied, pi.currency),
                     source=Source("payment_intent", pi.id),
                     receivable_dimension=invoice.id,
-                    excess=Money(excess, pi.currency),
+                    excess=Money(split.excess, pi.currency),
                     customer_dimension=invoice.customer_id,
                     description=f"{pi.id} allocated to invoice {invoice.number}",
                 ),
                 when=now,
                 location_id=invoice.location_id,
             )
-        if not applied:
-            return  # nothing was owed any more: the money is the customer's credit
-        invoice.amount_paid += applied
-        invoice.amount_remaining -= applied
-        lines = await lines_of(uow, invoice.id)
-        event = "invoice.updated"
-        if invoice.amount_remaining == 0:
-            invoice.status = invoice_transition(invoice.status, InvoiceOperation.PAY)
-            invoice.paid_at = now
-            event = "invoice.paid"
-        await uow.repo(InvoiceRepository).save(invoice)
-        await record_event(
-            uow,
-            event,
-            invoice_object(invoice, lines),
-            ctx=ctx,
-            clock=clock,
+        payment = InvoicePayment(
+            id=id_for("invoice_payment"),
+            invoice_id=invoice.id,
             location_id=invoice.location_id,
+            customer_id=invoice.customer_id,
+            currency=pi.currency,
+            status=InvoicePaymentStatus.PAID,
+            payment_type=InvoicePaymentType.PAYMENT_INTENT,
+            amount_requested=pi.amount_received,
+            amount_paid=split.applied,
+            amount_credited=split.excess,
+            payment_intent_id=pi.id,
+            created=now,
+            paid_at=now,
+            livemode=invoice.livemode,
         )
+        await uow.repo(InvoicePaymentRepository).add(payment)
+        await _apply(uow, invoice, payment, clock=clock, ctx=ctx)
 
     async def payment_failed(
         self, uow: UnitOfWork, pi: PaymentIntent, *, clock: Clock, ctx: RequestContext

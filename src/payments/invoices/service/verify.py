@@ -2,6 +2,8 @@
 
 * every finalized invoice's receivable (``accounts_receivable``, its dimension) equals
   its ``amount_remaining`` (zero once void), and no receivable belongs to no invoice;
+* every invoice's ``amount_paid`` is the sum of its invoice payments' ``amount_paid``,
+  and every out-of-band invoice payment was posted ``invoice.paid_out_of_band`` once;
 * every invoice with a total was posted ``invoice.finalized`` once, and a void one
   ``invoice.voided`` once; every credit note ``credit_note.created`` once, and a void one
   ``credit_note.voided`` once.
@@ -11,8 +13,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from payments.invoices.domain.invoice_payment import InvoicePaymentType
 from payments.invoices.domain.status import CreditNoteStatus, InvoiceStatus
-from payments.invoices.repository import CreditNoteRepository, InvoiceRepository
+from payments.invoices.repository import (
+    CreditNoteRepository,
+    InvoicePaymentRepository,
+    InvoiceRepository,
+)
 from payments.ledger.domain.accounts import Account
 from payments.ledger.domain.checks import Balances, expect_account, expect_postings
 from payments.ledger.domain.journal import TransactionKind
@@ -34,7 +41,27 @@ async def verify_invoices(uow: UnitOfWork, balances: Balances) -> list[str]:
     invoices = await uow.repo(InvoiceRepository).ledger_view()
     expected_total: dict[str, int] = defaultdict(int)
     posted = await ledger.posting_counts("invoice")
-    for invoice_id, status, currency, remaining, total in invoices:
+    paid_by: dict[str, int] = defaultdict(int)
+    posted_payments = await ledger.posting_counts("invoice_payment")
+    for payment_id, of_invoice, payment_type, amount_paid in await uow.repo(
+        InvoicePaymentRepository
+    ).ledger_view():
+        paid_by[of_invoice] += amount_paid
+        if payment_type == InvoicePaymentType.OUT_OF_BAND.value:
+            expect_postings(
+                problems,
+                "invoice payment",
+                posted_payments,
+                _K.INVOICE_PAID_OUT_OF_BAND,
+                payment_id,
+                1,
+            )
+    for invoice_id, status, currency, remaining, total, amount_paid in invoices:
+        if paid_by.get(invoice_id, 0) != amount_paid:
+            problems.append(
+                f"invoice {invoice_id} has amount_paid {amount_paid} but its payments "
+                f"applied {paid_by.get(invoice_id, 0)}"
+            )
         expected = 0 if status is InvoiceStatus.VOID else remaining
         expected_total[currency] += expected
         got = receivable.pop((invoice_id, currency), 0)

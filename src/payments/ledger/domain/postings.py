@@ -53,7 +53,8 @@ Each posting as ``debit -> credit`` (one line per balanced pair):
     revenue_clearing -> accounts_receivable: a payment is allocated to its invoice;
     anything beyond what the invoice still owes -> customer_credit.
 ``invoice_paid_out_of_band`` (invoice.paid_out_of_band)
-    bank -> accounts_receivable: paid outside the gateway (cash, a direct transfer).
+    bank -> accounts_receivable: paid outside the gateway (cash, a direct transfer);
+    anything beyond what the invoice still owes -> customer_credit.
 ``credit_note_issued`` (credit_note.created)
     sales and vat_payable -> per VAT group, the sale reversed; credited to
     accounts_receivable (what the invoice still owed), revenue_clearing (to be
@@ -378,17 +379,32 @@ def invoice_payment(
 
 
 def invoice_paid_out_of_band(
-    amount: Money, *, source: Source, receivable_dimension: str, description: str = ""
+    amount: Money,
+    *,
+    source: Source,
+    receivable_dimension: str,
+    excess: Money | None = None,
+    customer_dimension: str | None = None,
+    description: str = "",
 ) -> JournalTransaction:
-    """The invoice was paid outside the gateway (cash at the counter, a direct transfer)."""
+    """The invoice was paid outside the gateway (cash at the counter, a direct transfer):
+    ``amount`` is applied to it; ``excess`` (more than it owed) is the customer's credit."""
     _positive(amount, "amount paid out of band")
+    legs = [
+        Entry.debit(_A.BANK, amount),
+        Entry.credit(_A.ACCOUNTS_RECEIVABLE, amount, receivable_dimension),
+    ]
+    if excess is not None and excess.amount:
+        _positive(excess, "excess")
+        _same_currency(amount, excess)
+        legs += [
+            Entry.debit(_A.BANK, excess),
+            Entry.credit(_A.CUSTOMER_CREDIT, excess, customer_dimension),
+        ]
     return JournalTransaction(
         _K.INVOICE_PAID_OUT_OF_BAND,
         source,
-        (
-            Entry.debit(_A.BANK, amount),
-            Entry.credit(_A.ACCOUNTS_RECEIVABLE, amount, receivable_dimension),
-        ),
+        tuple(legs),
         description or f"Invoice paid out of band: {amount.format()}",
     )
 
