@@ -14,6 +14,7 @@ from fastapi import APIRouter
 from payments.audit import api as audit_api
 from payments.bank_statements import api as bank_statements_api
 from payments.bank_statements import jobs as bank_statements_jobs
+from payments.bank_statements.service.verify import verify_bank_transactions
 from payments.customers import api as customers_api
 from payments.disputes import api as disputes_api
 from payments.disputes import jobs as disputes_jobs
@@ -100,6 +101,7 @@ LEDGER_CHECKS: tuple[LedgerCheck, ...] = (
     verify_refunds,
     verify_disputes,
     verify_invoices,
+    verify_bank_transactions,
 )
 
 

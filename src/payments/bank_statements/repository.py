@@ -8,10 +8,10 @@ from collections.abc import Mapping, Sequence
 import sqlalchemy as sa
 
 from payments.bank_statements.domain.matching import OpenInvoice
-from payments.bank_statements.domain.records import BankStatement, BankTransaction
+from payments.bank_statements.domain.records import AppliedPayment, BankStatement, BankTransaction
 from payments.bank_statements.tables import bank_statements, bank_transactions
 from payments.invoices.domain.status import InvoiceStatus
-from payments.invoices.tables import invoices
+from payments.invoices.tables import invoice_payments, invoices
 from payments.legal_entities.tables import legal_entities
 from payments.platform.db.records import RecordRepository
 from payments.platform.db.uow import Repository
@@ -88,9 +88,32 @@ class BankTransactionRepository(RecordRepository[BankTransaction]):
         )
         return {r[0]: int(r[1]) for r in rows}
 
-    async def allocated(self) -> list[BankTransaction]:
-        """Every transaction with money applied to invoices (for the ledger check)."""
-        return await self.find(bank_transactions.c.amount_applied > 0)
+    async def applied(self) -> list[BankTransaction]:
+        """Every transaction with money applied to invoices, or matched (the ledger check)."""
+        return await self.find(
+            sa.or_(bank_transactions.c.amount_applied != 0, bank_transactions.c.status == "matched")
+        )
+
+    async def invoice_payments(self, payment_ids: Sequence[str]) -> dict[str, AppliedPayment]:
+        """The invoice payments the allocations name (read only)."""
+        found: dict[str, AppliedPayment] = {}
+        for start in range(0, len(payment_ids), 500):
+            rows = await self._conn.execute(
+                sa.select(invoice_payments).where(
+                    invoice_payments.c.id.in_(list(payment_ids[start : start + 500]))
+                )
+            )
+            for r in rows:
+                found[r.id] = AppliedPayment(
+                    id=r.id,
+                    invoice_id=r.invoice_id,
+                    payment_type=r.payment_type,
+                    method=r.method,
+                    amount_requested=int(r.amount_requested),
+                    currency=r.currency,
+                    reference=r.reference,
+                )
+        return found
 
 
 class AccountOwnerRepository(Repository):

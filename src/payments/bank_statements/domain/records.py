@@ -106,3 +106,57 @@ class BankTransaction:
                 f"{verb}.",
                 code="bank_transaction_unexpected_state",
             )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AppliedPayment:
+    """What the invoices capability recorded for one allocation (for the ledger check)."""
+
+    id: str
+    invoice_id: str
+    payment_type: str
+    method: str | None
+    amount_requested: int
+    currency: str
+    reference: str | None
+
+
+def allocation_problems(tx: BankTransaction, payments: dict[str, AppliedPayment]) -> list[str]:
+    """What is wrong with a transaction's allocations: each one must be an out-of-band
+    bank-transfer invoice payment of its invoice, amount and currency, with the
+    transfer's reference; together they are ``amount_applied`` (at most the amount); a
+    matched transaction has nothing left to apply."""
+    problems: list[str] = []
+    total = 0
+    for allocation in tx.allocations:
+        amount = int(allocation["amount"])
+        total += amount
+        payment = payments.get(str(allocation["invoice_payment"]))
+        if payment is None:
+            problems.append(
+                f"{tx.id}: allocation to {allocation['invoice']} names invoice payment "
+                f"{allocation['invoice_payment']}, which does not exist"
+            )
+            continue
+        expected = (allocation["invoice"], "out_of_band", "bank_transfer", amount, tx.currency)
+        found = (
+            payment.invoice_id,
+            payment.payment_type,
+            payment.method,
+            payment.amount_requested,
+            payment.currency,
+        )
+        if found != expected:
+            problems.append(f"{tx.id}: invoice payment {payment.id} is {found}, not {expected}")
+        if payment.reference != (tx.account_servicer_reference or tx.id):
+            problems.append(f"{tx.id}: invoice payment {payment.id} has another reference")
+    if total != tx.amount_applied or tx.amount_applied > tx.amount:
+        problems.append(
+            f"{tx.id}: allocations sum to {total}, amount_applied is {tx.amount_applied} "
+            f"of {tx.amount}"
+        )
+    if (tx.status is TransactionStatus.MATCHED) != (tx.amount_applied == tx.amount):
+        problems.append(
+            f"{tx.id}: status {tx.status.value} with {tx.amount - tx.amount_applied} unapplied"
+        )
+    return problems
