@@ -247,3 +247,30 @@ async def test_identical_transfers_without_reference_stay_two_and_are_ignored(ap
     assert again["id"] == statement["id"]
     assert len(await transactions(api, finance)) == 2
     await verified(api)
+
+
+async def test_an_mt940_statement_is_matched_like_a_camt_one(api: Api) -> None:
+    _, inv = await open_invoices(api)
+    finance = await api.key("finance")
+    response = await api.client.post(
+        "/v1/bank_statements",
+        files={"file": ("umsaetze.sta", fixture("mt940_2026-01-22.sta"), "text/plain")},
+        headers=finance,
+    )
+    assert response.status_code == 200, response.text
+    statement = response.json()
+    assert statement["message"] == "mt940"
+    assert statement["transactions"] == {"matched": 1, "unmatched": 1, "ignored": 1}
+    turing, fee, cable = await transactions(api, finance, bank_statement=statement["id"])
+    assert turing["allocations"][0]["invoice"] == inv["DE1-2026-000005"]["id"]
+    assert turing["allocations"][0]["method"] == "invoice_number"
+    assert fee["ignored_reason"] == "debit"
+    assert cable["status"] == "unmatched"
+    again = await api.client.post(
+        "/v1/bank_statements",
+        files={"file": ("umsaetze.sta", fixture("mt940_2026-01-22.sta"), "text/plain")},
+        headers=finance,
+    )
+    assert again.json()["id"] == statement["id"]
+    assert len(await transactions(api, finance)) == 3
+    await verified(api)

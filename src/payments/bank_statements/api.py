@@ -37,13 +37,15 @@ router = APIRouter(tags=["bank statements"])
 STATEMENT: Responses = {200: {"model": BankStatementOut}}
 TRANSACTION: Responses = {200: {"model": BankTransactionOut}}
 
-_XML = ("application/xml", "text/xml")
+#: Content types of a statement sent as the body: camt XML, or MT940 text.
+_RAW = ("application/xml", "text/xml", "text/plain", "application/octet-stream")
 
 
 async def _statement_file(request: Request) -> tuple[bytes, str | None]:
-    """The XML as the body (``Content-Type: application/xml``) or the multipart ``file``."""
+    """The file as the body (``Content-Type: application/xml``; MT940 as ``text/plain``)
+    or as the multipart field ``file``."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type in _XML:
+    if content_type in _RAW:
         return await request.body(), None
     if content_type == "multipart/form-data":
         async with request.form(max_files=1, max_fields=10) as form:
@@ -56,8 +58,9 @@ async def _statement_file(request: Request) -> tuple[bytes, str | None]:
                 )
             return await upload.read(), upload.filename
     raise InvalidRequest(
-        "Send the camt.053 / camt.054 XML as the body with Content-Type: application/xml, "
-        f"or as the multipart field `file` (not {content_type or 'no content type'}).",
+        "Send the camt.053 / camt.054 XML as the body with Content-Type: application/xml "
+        "(MT940: text/plain), or as the multipart field `file` (not "
+        f"{content_type or 'no content type'}).",
         code="parameter_missing",
         param="file",
     )
@@ -66,7 +69,7 @@ async def _statement_file(request: Request) -> tuple[bytes, str | None]:
 @router.post(
     "/v1/bank_statements",
     responses=STATEMENT,
-    summary="Import a camt.053 statement or camt.054 notification (finance, admin)",
+    summary="Import a camt.053 statement, camt.054 notification or MT940 (finance, admin)",
     openapi_extra=UPLOAD_BODY,
 )
 async def import_statement(request: Request, c: ContainerDep, ctx: ContextDep) -> Response:

@@ -140,11 +140,12 @@ class BankStatementList(BaseModel):
 UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": "The camt.053 / camt.054 XML file, as the body or as the multipart "
-        "field `file`.",
+        "description": "The camt.053 / camt.054 XML file (or an MT940 text file), as the "
+        "body or as the multipart field `file`.",
         "content": {
             "application/xml": {"schema": {"type": "string"}},
             "text/xml": {"schema": {"type": "string"}},
+            "text/plain": {"schema": {"type": "string"}},
             "multipart/form-data": {
                 "schema": {
                     "type": "object",

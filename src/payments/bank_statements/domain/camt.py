@@ -92,7 +92,7 @@ def parse_statement(
     except etree.XMLSyntaxError as exc:
         raise StatementRefused(
             f"The statement is not well-formed XML ({exc.msg}); a camt.053 or camt.054 "
-            "file is expected.",
+            "file (or MT940 text) is expected.",
             param=param,
         ) from None
     tree = root.getroottree()
@@ -105,7 +105,7 @@ def parse_statement(
         raise StatementRefused(
             f"The XML is not an ISO 20022 camt statement or notification (root "
             f"{etree.QName(root).localname!r} in namespace {namespace or 'none'!r}); "
-            f"supported: {supported}.",
+            f"supported: {supported}, and MT940 text.",
             code="bank_statement_unsupported",
             param=param,
         )

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import hashlib
 
-from payments.bank_statements.domain.camt import parse_statement
 from payments.bank_statements.domain.commands import ImportStatement
+from payments.bank_statements.domain.reader import read_statement
 from payments.bank_statements.domain.records import (
     BankStatement,
     BankTransaction,
@@ -92,7 +92,7 @@ async def import_statement(
 ) -> tuple[BankStatement, bool]:
     """The statement (new, or the one imported before) and whether it is new."""
     require_reconciler(ctx)
-    parsed = parse_statement(cmd.data, max_bytes=max_bytes)
+    parsed = read_statement(cmd.data, max_bytes=max_bytes)
     now = clock.now()
     async with uow_factory() as uow:
         owner = await uow.repo(AccountOwnerRepository).legal_entity_of(parsed.account_iban)
