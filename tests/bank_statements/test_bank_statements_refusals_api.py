@@ -236,3 +236,25 @@ async def test_payments_statements_import(api: Api, database_url: str) -> None:
     assert paid.json()["status"] == "paid"
     verify = await asyncio.to_thread(cli, database_url, "ledger", "verify")
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+async def test_an_import_with_an_idempotency_key_is_replayed(api: Api) -> None:
+    admin, _ = await setup(api)
+    key = {"Idempotency-Key": "statement-2026-01-20"}
+    first = await post(api, admin, STATEMENT, **key)
+    assert first.status_code == 200, first.text
+    replay = await post(api, admin, STATEMENT, **key)
+    assert replay.headers.get("idempotent-replayed") == "true"
+    assert replay.json() == first.json()
+    other = await post(api, admin, STATEMENT.replace(b"119.00", b"119.01"), **key)
+    assert other.status_code == 400 and other.json()["error"]["code"] == "idempotency_error"
+
+
+async def test_the_same_statement_uploaded_twice_at_once_is_imported_once(api: Api) -> None:
+    admin, _ = await setup(api)
+    first, second = await asyncio.gather(post(api, admin, STATEMENT), post(api, admin, STATEMENT))
+    assert first.status_code == second.status_code == 200, (first.text, second.text)
+    assert first.json()["id"] == second.json()["id"]
+    assert await count(api, bank_statements) == 1
+    assert await count(api, bank_transactions) == 7
+    assert await verify_ledger(uow_factory=api.container.uow_factory) == []

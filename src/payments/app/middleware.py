@@ -287,6 +287,17 @@ class ApiGateMiddleware:
                 [(b"retry-after", b"1")],
             )
             return
+        version = _header(scope, b"stripe-version")
+        if version is not None and not valid_stripe_version(version):
+            await fail(
+                InvalidRequest(
+                    f"Invalid Stripe-Version header {version[:40]!r}: a date such as "
+                    f"{API_VERSION} (with an optional .name suffix) is expected.",
+                    code="api_version_invalid",
+                    param="Stripe-Version",
+                )
+            )
+            return
         scope["query_string"] = normalize_query(scope.get("query_string", b""))
         replay_receive = self._replay(body)
         key = _header(scope, b"idempotency-key")

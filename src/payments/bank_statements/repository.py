@@ -4,8 +4,10 @@ legal entities (whose account a statement is) and open invoices (what a credit m
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from payments.bank_statements.domain.matching import OpenInvoice
 from payments.bank_statements.domain.records import AppliedPayment, BankStatement, BankTransaction
@@ -19,9 +21,24 @@ from payments.platform.db.uow import Repository
 _OWING = (InvoiceStatus.OPEN.value, InvoiceStatus.UNCOLLECTIBLE.value)
 
 
+def _insert(dialect: str, table: sa.Table) -> Any:
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+
+
 class BankStatementRepository(RecordRepository[BankStatement]):
     table = bank_statements
     record = BankStatement
+
+    async def add_once(self, statement: BankStatement) -> bool:
+        """Store a statement unless the same one (account, kind, identifier) is stored:
+        False then (a concurrent import of the same file waits here for the first)."""
+        inserted = await self._conn.execute(
+            _insert(self.dialect, bank_statements)
+            .values(self._values(statement))
+            .on_conflict_do_nothing(index_elements=["account_iban", "kind", "identifier"])
+            .returning(bank_statements.c.id)
+        )
+        return inserted.scalar_one_or_none() is not None
 
     async def same(self, account_iban: str, kind: str, identifier: str) -> BankStatement | None:
         """The statement already imported with this account, kind and bank identifier."""
@@ -51,11 +68,19 @@ class BankTransactionRepository(RecordRepository[BankTransaction]):
             known.update(r[0] for r in rows)
         return known
 
-    async def add_all(self, records: Sequence[BankTransaction]) -> None:
-        if records:
-            await self._conn.execute(
-                sa.insert(bank_transactions), [self._values(r) for r in records]
+    async def add_new(self, records: Sequence[BankTransaction]) -> int:
+        """Store the transactions whose key the account does not have yet (another
+        statement imported at the same time may have brought some): how many were new."""
+        added = 0
+        for record in records:
+            inserted = await self._conn.execute(
+                _insert(self.dialect, bank_transactions)
+                .values(self._values(record))
+                .on_conflict_do_nothing(index_elements=["account_iban", "dedup_key"])
+                .returning(bank_transactions.c.id)
             )
+            added += inserted.scalar_one_or_none() is not None
+        return added
 
     async def awaiting_match(
         self, *, statement_id: str | None = None, limit: int = 100

@@ -138,9 +138,13 @@ async def import_statement(
                 continue
             seen.add(key)
             new.append(_transaction(entry, key, statement, parsed))
-        statement.transactions_imported = len(new)
-        await statements.add(statement)
-        await transactions.add_all(new)
+        if not await statements.add_once(statement):  # imported meanwhile by another request
+            raced = await statements.same(parsed.account_iban, parsed.kind.value, parsed.identifier)
+            if raced is None:  # pragma: no cover - the row that conflicted is committed
+                raise InvalidRequest("The statement is being imported; retry.", param="file")
+            return raced, False
+        statement.transactions_imported = await transactions.add_new(new)
+        await statements.save(statement)
         await uow.commit()
     await match_pending(uow_factory=uow_factory, clock=clock, statement_id=statement.id)
     return statement, True
