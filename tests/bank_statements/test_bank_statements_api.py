@@ -274,3 +274,25 @@ async def test_an_mt940_statement_is_matched_like_a_camt_one(api: Api) -> None:
     assert again.json()["id"] == statement["id"]
     assert len(await transactions(api, finance)) == 3
     await verified(api)
+
+
+async def test_an_invoice_paid_earlier_in_the_statement_is_no_longer_a_candidate(
+    api: Api,
+) -> None:
+    admin, inv = await open_invoices(api)
+    grace = inv["DE1-2026-000008"]["customer"]
+    ninth = await finalized(
+        api, admin, {"id": inv["DE1-2026-000008"]["location"]}, {"id": grace}, line(10000)
+    )
+    finance = await api.key("finance")
+    # the collective credit: Grace pays DE1-2026-000008 by its reference, then 119.00
+    # again without one: DE1-2026-000009, her only other invoice of 119.00 still open
+    body = fixture("camt053_v02_2026-01-21.xml").replace(b"Unknown Payer GmbH", b"Grace Hopper")
+    response = await api.client.post("/v1/bank_statements", content=body, headers=finance | XML)
+    assert response.status_code == 200, response.text
+    first, second = await transactions(api, finance, bank_statement=response.json()["id"])
+    assert first["allocations"][0]["invoice"] == inv["DE1-2026-000008"]["id"]
+    assert [(a["invoice"], a["method"]) for a in second["allocations"]] == [
+        (ninth["id"], "amount_and_name")
+    ]
+    await verified(api)

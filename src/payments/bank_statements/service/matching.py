@@ -13,10 +13,16 @@ Lock order: the bank transaction, then the invoice (the invoices capability lock
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
 from payments.bank_statements.domain.commands import IgnoreTransaction, MatchTransaction
-from payments.bank_statements.domain.matching import Credit, MatchMethod, match_credit
+from payments.bank_statements.domain.matching import (
+    Credit,
+    MatchMethod,
+    OpenInvoice,
+    match_credit,
+)
 from payments.bank_statements.domain.records import (
     BankTransaction,
     IgnoredReason,
@@ -26,6 +32,7 @@ from payments.bank_statements.render import bank_transaction_object
 from payments.bank_statements.repository import BankTransactionRepository, OpenInvoiceRepository
 from payments.bank_statements.service.common import find_transaction, require_reconciler
 from payments.events.service import record_event
+from payments.invoices.domain.invoice_payment import InvoicePayment
 from payments.invoices.repository import InvoiceRepository
 from payments.invoices.service.payments import record_offline_payment
 from payments.kernel.clock import Clock
@@ -38,6 +45,34 @@ from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 KEPT_CANDIDATES = 10
 
 
+class OwingInvoices:
+    """The open invoices of each (legal entity, currency), read once for a batch of
+    credits (not once per credit) and kept current as the batch applies payments. Another
+    payment arriving meanwhile can make an entry stale for the rest of the batch; the
+    invoices capability decides on the invoice as it is when it applies a payment."""
+
+    def __init__(self) -> None:
+        self._by: dict[tuple[str, str], dict[str, OpenInvoice]] = {}
+
+    async def of(self, uow: UnitOfWork, legal_entity_id: str, currency: str) -> list[OpenInvoice]:
+        key = (legal_entity_id, currency)
+        if key not in self._by:
+            found = await uow.repo(OpenInvoiceRepository).owing(legal_entity_id, currency)
+            self._by[key] = {inv.id: inv for inv in found}
+        return list(self._by[key].values())
+
+    def applied(self, legal_entity_id: str, currency: str, invoice_id: str, amount: int) -> None:
+        invoices = self._by.get((legal_entity_id, currency), {})
+        current = invoices.get(invoice_id)
+        if current is None:
+            return
+        remaining = current.amount_remaining - amount
+        if remaining > 0:
+            invoices[invoice_id] = replace(current, amount_remaining=remaining)
+        else:
+            del invoices[invoice_id]
+
+
 async def _apply(
     uow: UnitOfWork,
     tx: BankTransaction,
@@ -47,7 +82,7 @@ async def _apply(
     method: MatchMethod,
     score: int,
     now: datetime,
-) -> None:
+) -> InvoicePayment:
     payment = await record_offline_payment(
         uow,
         invoice_id=invoice_id,
@@ -73,6 +108,7 @@ async def _apply(
     if tx.amount_unapplied == 0:
         tx.status = TransactionStatus.MATCHED
         tx.matched_at = now
+    return payment
 
 
 async def _announce(
@@ -95,6 +131,7 @@ async def auto_match(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
     patterns: dict[str, re.Pattern[str]] | None = None,
+    owing: OwingInvoices | None = None,
 ) -> TransactionStatus | None:
     """Match one unmatched credit by the rules, if one invoice is certain; either way
     it is marked as looked at and announced (``bank_transaction.matched`` or
@@ -104,7 +141,8 @@ async def auto_match(
         tx = await uow.repo(BankTransactionRepository).get(transaction_id, for_update=True)
         if tx is None or tx.status is not TransactionStatus.UNMATCHED or tx.match_attempted_at:
             return None
-        owing = await uow.repo(OpenInvoiceRepository).owing(tx.legal_entity_id, tx.currency)
+        invoices = owing if owing is not None else OwingInvoices()
+        candidates = await invoices.of(uow, tx.legal_entity_id, tx.currency)
         decision = match_credit(
             Credit(
                 amount=tx.amount_unapplied,
@@ -113,7 +151,7 @@ async def auto_match(
                 creditor_reference=tx.creditor_reference,
                 debtor_name=tx.debtor_name,
             ),
-            owing,
+            candidates,
             patterns=patterns,
         )
         tx.match_attempted_at = now
@@ -123,7 +161,7 @@ async def auto_match(
         ]
         if decision.invoice_id is not None and decision.method is not None:
             try:
-                await _apply(
+                payment = await _apply(
                     uow,
                     tx,
                     invoice_id=decision.invoice_id,
@@ -138,6 +176,9 @@ async def auto_match(
                 await uow.repo(BankTransactionRepository).save(tx)
                 await _announce(uow, tx, clock=clock, ctx=SYSTEM)
                 await uow.commit()
+                invoices.applied(
+                    tx.legal_entity_id, tx.currency, decision.invoice_id, payment.amount_paid
+                )
                 return tx.status
     # not certain, or refused: nothing of an attempted payment is kept
     async with uow_factory() as uow:
@@ -173,9 +214,14 @@ async def match_pending(
             )
         if not ids:
             return done
+        owing = OwingInvoices()  # read again for every batch
         for transaction_id in ids:
             if await auto_match(
-                transaction_id, uow_factory=uow_factory, clock=clock, patterns=patterns
+                transaction_id,
+                uow_factory=uow_factory,
+                clock=clock,
+                patterns=patterns,
+                owing=owing,
             ):
                 done += 1
         if len(ids) < batch:
