@@ -48,6 +48,8 @@ def test_a_reversal_of_a_debit_is_money_in_and_marked_as_reversal() -> None:
         (b":25:37040044/0532013000", b":25:0532013000", "bank_statement_invalid"),
         (b":61:2601220122CR119,00", b":61:2601220122CR119,001", "bank_statement_invalid"),
         (b":61:2601220122CR119,00", b":61:banana", "bank_statement_invalid"),
+        (b":61:2601220122CR119,00", b":61:2613220122CR119,00", "bank_statement_invalid"),
+        (b":60F:C260121EUR", b":60F:C261321EUR", "bank_statement_invalid"),
     ],
 )
 def test_mt940_refusals_name_the_file(old: bytes, new: bytes, code: str) -> None:

@@ -118,7 +118,12 @@ def parse_statement(
             f"The {message} file does not conform to its ISO 20022 schema ({where}{text}).",
             param=param,
         )
-    return _Reader(namespace, message, param).read(root)
+    try:
+        return _Reader(namespace, message, param).read(root)
+    except ValueError as exc:  # a date or time the schema's pattern lets through
+        raise StatementRefused(
+            f"The {message} file has an invalid value: {exc}.", param=param
+        ) from None
 
 
 class _Reader:

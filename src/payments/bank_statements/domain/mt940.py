@@ -142,7 +142,15 @@ def _details(text: str) -> dict[str, str | None]:
 
 def parse_mt940(data: bytes, *, param: str = "file") -> Statement:
     """The statement(s) of one account in an MT940 file, or :class:`StatementRefused`."""
-    reader = _Reader(param)
+    try:
+        return _parse(data, _Reader(param))
+    except ValueError as exc:  # a date that does not exist (991399)
+        raise StatementRefused(
+            f"The MT940 file has an invalid value: {exc}.", param=param
+        ) from None
+
+
+def _parse(data: bytes, reader: _Reader) -> Statement:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -176,6 +184,7 @@ def parse_mt940(data: bytes, *, param: str = "file") -> Statement:
                 match = _BALANCE.match(value.strip())
                 if match is None:
                     raise reader.refuse(f"Invalid balance :{tag}:{value.strip()!r}.")
+                _yymmdd(match["date"])  # a date that exists
                 currency = reader.currency(match["ccy"], f":{tag}:")
                 amount = reader.amount(match["amount"], currency, f":{tag}:")
                 amount = -amount if match["mark"] == "D" else amount
