@@ -296,3 +296,28 @@ async def test_an_invoice_paid_earlier_in_the_statement_is_no_longer_a_candidate
         (ninth["id"], "amount_and_name")
     ]
     await verified(api)
+
+
+async def test_an_insurer_pays_its_share_by_transfer_and_the_customer_the_rest_by_card(
+    api: Api,
+) -> None:
+    admin, shop = await setup(api)
+    ada = await customer(api, admin, name="Ada Lovelace")
+    inv = await finalized(api, admin, shop, ada, line(100000))
+    assert (inv["number"], inv["total"]) == ("DE1-2026-000001", 119000)
+    finance = await api.key("finance")
+    statement = await upload(api, finance, "camt053_v08_insurer_share.xml")
+    assert statement["transactions"]["matched"] == 1
+    after_insurer = await invoice(api, admin, inv["id"])
+    assert (after_insurer["status"], after_insurer["amount_remaining"]) == ("open", 23800)
+    await verified(api)
+
+    card = await api.client.post(
+        f"/v1/invoices/{inv['id']}/pay", json={"payment_method": "pm_card_visa"}, headers=admin
+    )
+    assert card.status_code == 200, card.text
+    assert (card.json()["status"], card.json()["amount_paid"]) == ("paid", 119000)
+    payments = await api.client.get(f"/v1/invoices/{inv['id']}/payments", headers=admin)
+    kinds = sorted((p["amount_paid"], p["payment"]["type"]) for p in payments.json()["data"])
+    assert kinds == [(23800, "payment_intent"), (95200, "out_of_band")]
+    await verified(api)
