@@ -140,12 +140,11 @@ class BankStatementList(BaseModel):
 UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": "The camt.053 / camt.054 XML file (or an MT940 text file), as the "
-        "body or as the multipart field `file`.",
+        "description": "The camt.053 / camt.054 XML file, as the body or as the multipart "
+        "field `file`. `text/xml` is accepted as well, and an MT940 file as `text/plain` "
+        "or `application/octet-stream`.",
         "content": {
-            "application/xml": {"schema": {"type": "string"}},
-            "text/xml": {"schema": {"type": "string"}},
-            "text/plain": {"schema": {"type": "string"}},
+            "application/xml": {"schema": {"type": "string", "format": "binary"}},
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
