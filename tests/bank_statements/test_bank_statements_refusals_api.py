@@ -153,6 +153,10 @@ async def test_match_refusals_write_nothing(api: Api) -> None:
             path, json={"invoice": de_invoice["id"], "amount": amount}, headers=admin
         )
         assert bad.status_code == 400 and bad.json()["error"]["param"] == "amount"
+    # DE1-2026-000001 was paid by the statement's first transfer (its reference)
+    assert before["status"] == "paid"
+    paid = await api.client.post(path, json={"invoice": de_invoice["id"]}, headers=admin)
+    assert error(paid)[:2] == (400, "invoice_unexpected_state")
     unknown_field = await api.client.post(
         path, json={"invoice": de_invoice["id"], "note": "x"}, headers=admin
     )
