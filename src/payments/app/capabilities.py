@@ -12,6 +12,9 @@ import asyncio
 from fastapi import APIRouter
 
 from payments.audit import api as audit_api
+from payments.bank_statements import api as bank_statements_api
+from payments.bank_statements import jobs as bank_statements_jobs
+from payments.bank_statements.service.verify import verify_bank_transactions
 from payments.customers import api as customers_api
 from payments.disputes import api as disputes_api
 from payments.disputes import jobs as disputes_jobs
@@ -85,6 +88,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     invoice_documents_api.router,
     credit_notes_api.router,
     invoice_documents_api.credit_notes_router,
+    bank_statements_api.router,
 )
 
 JOBS: tuple[Job, ...] = (
@@ -96,6 +100,7 @@ JOBS: tuple[Job, ...] = (
     disputes_jobs.flag_dispute_deadlines_job,
     eventbus_jobs.publish_events,
     invoices_jobs.charge_installments,
+    bank_statements_jobs.match_bank_transactions,
 )
 
 LEDGER_CHECKS: tuple[LedgerCheck, ...] = (
@@ -103,6 +108,7 @@ LEDGER_CHECKS: tuple[LedgerCheck, ...] = (
     verify_refunds,
     verify_disputes,
     verify_invoices,
+    verify_bank_transactions,
 )
 
 

@@ -373,6 +373,53 @@ def events_skip_backlog(yes: bool) -> None:
 
 
 @main.group()
+def statements() -> None:
+    """Import bank statements (camt.053 / camt.054) and match their transfers to invoices."""
+
+
+@statements.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def statements_import(file: Path) -> None:
+    """Import FILE (camt.053 or camt.054 XML) as `POST /v1/bank_statements` does: its
+    credits are matched to open invoices; importing it again changes nothing."""
+    from payments.bank_statements.domain.commands import ImportStatement
+    from payments.bank_statements.service.imports import import_statement
+    from payments.bank_statements.service.queries import statement_counts
+    from payments.kernel.context import SYSTEM
+    from payments.kernel.errors import PaymentsError
+
+    data = file.read_bytes()
+
+    async def run(c: Any) -> Any:
+        statement, new = await import_statement(
+            ImportStatement(data=data, filename=file.name),
+            uow_factory=c.uow_factory,
+            clock=c.clock,
+            ctx=SYSTEM,
+            max_bytes=c.settings.max_upload_bytes,
+        )
+        return statement, new, await statement_counts(statement.id, uow_factory=c.uow_factory)
+
+    try:
+        statement, new, counts = _with_container(run)
+    except PaymentsError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(1)
+    if not new:
+        click.echo(
+            f"{statement.id}: already imported ({statement.message} "
+            f"{statement.identifier}); nothing changed."
+        )
+        return
+    click.echo(
+        f"{statement.id}: {statement.message} {statement.identifier} of "
+        f"{statement.account_iban}: {statement.transactions_imported} new transaction(s) of "
+        f"{statement.transaction_count}; matched {counts.get('matched', 0)}, unmatched "
+        f"{counts.get('unmatched', 0)}, ignored {counts.get('ignored', 0)}."
+    )
+
+
+@main.group()
 def audit() -> None:
     """Check the hash-chained audit trail."""
 

@@ -114,6 +114,11 @@ def _request_hash(method: str, path: str, query: bytes, body: bytes) -> str:
     return digest.hexdigest()
 
 
+#: Routes that take a file instead of parameters: (method, path) -> the file's parameter.
+UPLOADS: dict[tuple[str, str], str] = {("POST", "/v1/bank_statements"): "file"}
+_MULTIPART_SLACK = 64 * 1024
+
+
 def _foreign_pan(body: bytes) -> bool:
     return any(p not in CARDS_BY_NUMBER for p in pans_in(body))
 
@@ -162,6 +167,10 @@ class ApiGateMiddleware:
             body = error_body(err_type, exc.code, exc.message, exc.param, request_id=request_id)
             await _send_json(send, status, body, headers)
 
+        upload = UPLOADS.get((scope["method"], scope["path"].rstrip("/")))
+        if upload is not None:  # a file, not parameters: its own limit, passed on as sent
+            await self._upload(scope, receive, send, container, upload, fail)
+            return
         body = await self._read_body(scope, receive, container.settings.max_body_bytes)
         if body is None:
             body_out = error_body(
@@ -236,6 +245,67 @@ class ApiGateMiddleware:
             )
         finally:
             FORM_BODY.reset(token)
+
+    async def _upload(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        container: Any,
+        param: str,
+        fail: Callable[..., Awaitable[None]],
+    ) -> None:
+        """A route that takes a file (the body as its own content type, or multipart):
+        up to ``max_upload_bytes`` (a 400 naming the file above it), authenticated, rate
+        limited and idempotent like any other request, but not read as parameters and
+        not refused for card-number-like digits (a bank statement is full of long
+        reference numbers; the capability redacts what it keeps)."""
+        limit = container.settings.max_upload_bytes
+        # multipart framing around the file: a little more than the file may arrive
+        body = await self._read_body(scope, receive, limit + _MULTIPART_SLACK)
+        if body is None:
+            await fail(
+                InvalidRequest(
+                    f"The file is larger than {limit} bytes, the most accepted.",
+                    code="file_too_large",
+                    param=param,
+                )
+            )
+            return
+        authenticator: Authenticator = container.authenticator
+        try:
+            principal = await authenticator.authenticate(_header(scope, b"authorization"))
+        except PaymentsError as exc:
+            await fail(exc, [(b"www-authenticate", b'Bearer realm="payments"')])
+            return
+        state = _state(scope)
+        state["principal"] = principal
+        state["api_key_id"] = principal.api_key_id
+        if not await container.rate_limiter.hit(principal.api_key_id):
+            await fail(
+                RateLimited("Too many requests; slow down.", code="rate_limit"),
+                [(b"retry-after", b"1")],
+            )
+            return
+        version = _header(scope, b"stripe-version")
+        if version is not None and not valid_stripe_version(version):
+            await fail(
+                InvalidRequest(
+                    f"Invalid Stripe-Version header {version[:40]!r}: a date such as "
+                    f"{API_VERSION} (with an optional .name suffix) is expected.",
+                    code="api_version_invalid",
+                    param="Stripe-Version",
+                )
+            )
+            return
+        scope["query_string"] = normalize_query(scope.get("query_string", b""))
+        replay_receive = self._replay(body)
+        key = _header(scope, b"idempotency-key")
+        if key is None:
+            await self.app(scope, replay_receive, send)
+            return
+        state["idempotency_key"] = key
+        await self._idempotent(scope, replay_receive, send, container.idempotency, key, body, fail)
 
     async def _idempotent(
         self,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from payments.apikeys import tables as apikeys_tables
 from payments.audit import tables as audit_tables
+from payments.bank_statements import tables as bank_statements_tables
 from payments.customers import tables as customers_tables
 from payments.disputes import tables as disputes_tables
 from payments.eventbus import tables as eventbus_tables
@@ -40,6 +41,7 @@ MODULES = (
     webhooks_tables,
     parts_tables,
     invoices_tables,
+    bank_statements_tables,
 )
 
 __all__ = ["MODULES", "metadata"]

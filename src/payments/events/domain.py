@@ -70,6 +70,10 @@ EVENT_TYPES: dict[str, str] = {
     "inventory.part_used": "An invoice with parts (lines with a sku) was finalized: the "
     "Inventory Service takes the parts out of stock (object: a part usage with the invoice, "
     "shop and each sku with its quantity).",
+    "bank_transaction.matched": "A transfer from an imported bank statement was applied to "
+    "invoices in full (automatically or by a person).",
+    "bank_transaction.unmatched": "A transfer from an imported bank statement could not be "
+    "matched to one invoice with certainty; it waits in the manual matching queue.",
 }
 
 

@@ -4,8 +4,8 @@ Roles, from most to least powerful:
 
 - ``admin``: everything, including API keys, shops (locations) and the legal entities
   that issue their invoices.
-- ``finance``: money operations (refunds of any size, approvals, reports, the ledger),
-  no admin.
+- ``finance``: money operations (refunds of any size, approvals, reports, the ledger,
+  bank statements and matching transfers to invoices), no admin.
 - ``clerk``: day-to-day shop work: customers and payments; refunds up to policy.
 - ``readonly``: GET only.
 
@@ -37,6 +37,7 @@ class Permission(StrEnum):
     approve_refunds = "approve_refunds"
     read_audit = "read_audit"
     read_ledger = "read_ledger"  # the company-wide ledger: unrestricted keys only
+    reconcile_bank = "reconcile_bank"  # bank statements and transactions: unrestricted keys
     write_locations = "write_locations"
     write_legal_entities = "write_legal_entities"  # sellers on invoices: admin only
     manage_webhooks = "manage_webhooks"

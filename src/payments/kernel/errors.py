@@ -144,6 +144,12 @@ ERROR_CODES: dict[str, str] = {
     "external_id_in_use": "Another request is creating the customer linked to this external_id; "
     "retry (it then links to that customer).",
     "gateway_unavailable": "The gateway could not be reached and nothing happened; retry.",
+    "bank_account_unknown": "The statement's account IBAN is no legal entity's account.",
+    "bank_statement_currency_unknown": "A bank statement names a currency that is not a current ISO 4217 code.",
+    "bank_statement_invalid": "The file is not well-formed camt XML valid against its ISO 20022 schema.",
+    "bank_statement_unsupported": "The XML is not a supported camt.053 / camt.054 message.",
+    "bank_transaction_unexpected_state": "Only an unmatched bank transaction can be matched or ignored.",
+    "file_too_large": "The uploaded file is larger than `PAYMENTS_MAX_UPLOAD_BYTES`.",
     "iban_not_allowed": "A valid IBAN that is not a published test IBAN was sent (test mode).",
     "idempotency_error": "The Idempotency-Key was used before with different parameters.",
     "idempotency_key_in_use": "Another request with this Idempotency-Key is in progress.",

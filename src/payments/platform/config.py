@@ -228,6 +228,14 @@ class Settings(BaseSettings):
     max_body_bytes: Annotated[int, Field(ge=1024)] = Field(
         1_048_576, description="Largest accepted request body in bytes (413 above it)."
     )
+    max_upload_bytes: Annotated[int, Field(ge=1024)] = Field(
+        52_428_800,
+        description=(
+            "Largest accepted uploaded file in bytes (a bank statement to "
+            "`POST /v1/bank_statements` or `payments statements import`): 400 "
+            "`file_too_large` above it."
+        ),
+    )
     max_amount: Annotated[int, Field(ge=1)] = Field(
         99_999_999, description="Largest amount in minor units accepted for one payment."
     )

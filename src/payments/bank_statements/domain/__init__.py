@@ -1,0 +1,1 @@
+"""The pure rules of bank statements: reading camt XML, and matching credits."""
