@@ -60,6 +60,13 @@ EVENT_TYPES: dict[str, str] = {
     "invoice.sent": "An invoice was sent to the customer.",
     "credit_note.created": "A credit note was issued against an invoice.",
     "credit_note.voided": "A credit note was voided; its posting is reversed.",
+    "terminal.reader.action_succeeded": (
+        "A reader finished its action: the card was read and charged (or refunded), or the "
+        "cart shown."
+    ),
+    "terminal.reader.action_failed": (
+        "A reader's action failed: the card was declined, the action canceled or timed out."
+    ),
 }
 
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
@@ -213,7 +213,7 @@ def intent_event(status: PaymentIntentStatus) -> str:
 def details_dict(details: PaymentMethodDetails) -> dict[str, Any]:
     """The stored form of the payment method details the gateway reported."""
     inner = getattr(details, details.type)
-    body = {k: getattr(inner, k) for k in inner.__slots__} if inner is not None else {}
+    body = asdict(inner) if inner is not None else {}  # nested: card_present's receipt
     return {"type": details.type, details.type: body}
 
 

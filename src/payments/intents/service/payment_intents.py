@@ -339,6 +339,8 @@ def _payment_method_types(cmd: CreatePaymentIntent, location: Location, currency
 
 
 def _check_offered(location: Location, kind: str, *, param: str) -> None:
+    if kind == "card_present" and "card" in location.payment_method_types:
+        return  # a shop that takes cards takes them at its counter's readers too
     if kind not in location.payment_method_types:
         why = offer_refusal(kind, location.country, location.currencies)
         raise InvalidRequest(
