@@ -131,9 +131,14 @@ async def retrieve(reader_id: str, c: GatewayDep, ctx: ContextDep) -> Response:
 async def process_payment_intent(
     reader_id: str, body: ProcessPaymentIntentIn, c: GatewayDep, ctx: ContextDep
 ) -> Response:
-    cmd = ProcessPaymentIntent(payment_intent=body.payment_intent)
+    cmd = ProcessPaymentIntent(payment_intent=body.payment_intent, invoice=body.invoice)
     view = await actions.process_payment_intent(
-        reader_id, cmd, gateway=c.gateway, ctx=ctx, **services(c)
+        reader_id,
+        cmd,
+        gateway=c.gateway,
+        ctx=ctx,
+        max_amount=c.settings.max_amount,
+        **services(c),
     )
     return _reader(view)
 

@@ -82,7 +82,11 @@ class RegisterReader:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProcessPaymentIntent:
-    payment_intent: str
+    """A PaymentIntent accepting card_present, or an invoice (its PaymentIntent for a
+    card read at the reader is created or reused)."""
+
+    payment_intent: str | None = None
+    invoice: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

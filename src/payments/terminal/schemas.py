@@ -24,7 +24,10 @@ class ReaderCreate(StrictModel):
 
 
 class ProcessPaymentIntentIn(StrictModel):
-    payment_intent: Id = Field(description="A PaymentIntent accepting card_present.")
+    payment_intent: Id | None = Field(None, description="A PaymentIntent accepting card_present.")
+    invoice: Id | None = Field(
+        None, description="Or an open invoice: what it still owes is collected on the reader."
+    )
 
 
 class RefundPaymentIn(StrictModel):

@@ -34,6 +34,7 @@ from payments.intents.repository import (
 )
 from payments.intents.service.payment_intents import visible_intent
 from payments.invoices.repository import InvoiceLineRepository, InvoiceRepository
+from payments.invoices.service.payments import intent_for_reader
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
@@ -196,13 +197,30 @@ async def process_payment_intent(
     gateway: PaymentGateway,
     clock: Clock,
     ctx: RequestContext,
+    max_amount: int,
 ) -> ReaderView:
     """Send a card_present PaymentIntent to the reader; the customer then taps, inserts
     or swipes a card and the outcome arrives as ``terminal.reader.action_*``."""
     ctx.require(Permission.write_payments)
     terminal = terminal_of(gateway)
+    if (cmd.payment_intent is None) == (cmd.invoice is None):
+        raise InvalidRequest(
+            "Pass exactly one of payment_intent or invoice.",
+            code="parameter_missing",
+            param="payment_intent",
+        )
+    pi_id = cmd.payment_intent
+    if cmd.invoice is not None:
+        async with uow_factory() as uow:  # a reader that cannot take it: no new intent
+            reader = await visible_reader(uow, reader_id, ctx)
+            refuse_offline(reader)
+            refuse_busy(reader, (await view_of(uow, reader)).action)
+        invoice_intent = await intent_for_reader(
+            cmd.invoice, uow_factory=uow_factory, clock=clock, ctx=ctx, max_amount=max_amount
+        )
+        pi_id = invoice_intent.id
     async with uow_factory() as uow:
-        pi = await visible_intent(uow, cmd.payment_intent, ctx)
+        pi = await visible_intent(uow, pi_id or "", ctx)
     check_card_present_intent(
         intent_id=pi.id, status=pi.status.value, payment_method_types=pi.payment_method_types
     )
