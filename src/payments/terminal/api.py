@@ -52,6 +52,7 @@ test_helpers_router = APIRouter(prefix="/v1/test_helpers/terminal", tags=["test_
 receipts_router = APIRouter(prefix="/v1/charges", tags=["charges"])
 
 ONE: Responses = {200: {"model": ReaderOut}}
+TOKEN: Responses = {200: {"model": ConnectionTokenOut}}
 READER_EXAMPLES = {
     "simulated": {
         "summary": "Register Stripe's simulated reader at the Berlin shop",
@@ -204,7 +205,7 @@ async def cancel_action(reader_id: str, c: GatewayDep, ctx: ContextDep) -> Respo
 
 @router.post(
     "/connection_tokens",
-    responses={200: {"model": ConnectionTokenOut}} | GATEWAY_ERRORS,
+    responses=TOKEN | GATEWAY_ERRORS,
     summary="A connection token for an SDK-driven reader",
 )
 async def connection_token(
