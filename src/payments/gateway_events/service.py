@@ -75,7 +75,7 @@ async def apply_gateway_event(
     error = None
     if event.reader is not None:  # a reader's action finished: its charge or refund is ours
         error = await apply_reader_event(
-            event, uow_factory=uow_factory, gateway=gateway.name, clock=clock
+            event, uow_factory=uow_factory, gateway=gateway, clock=clock
         )
         if event.refund is not None:  # recorded with the reader's action
             event = replace(event, refund=None)

@@ -42,6 +42,7 @@ from payments.gateways.protocol import (
     Reader,
     ReaderAction,
     ReaderPaymentRequest,
+    RefundResult,
     ResourceMissing,
 )
 
@@ -339,6 +340,10 @@ class TerminalCalls:
             Reader,
             work,
         )
+
+    async def retrieve_refund(self, reference: str) -> RefundResult:
+        async with self.store.transaction() as conn:
+            return ops.refund_snapshot(await ops.load_refund(conn, reference))
 
     # ------------------------------------------------------------------ test hooks
 

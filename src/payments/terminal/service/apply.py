@@ -11,8 +11,17 @@ refund made at the gateway. The reader's event is recorded for webhooks.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from payments.events.service import record_event
-from payments.gateways.protocol import ChargeResult, GatewayEvent, RefundResult
+from payments.gateways.protocol import (
+    ChargeResult,
+    GatewayEvent,
+    GatewayInvalidRequest,
+    PaymentGateway,
+    RefundResult,
+    TerminalReaders,
+)
 from payments.intents.domain.charge_result import details_dict
 from payments.intents.domain.model import Charge, ChargeStatus, PaymentMethod
 from payments.intents.domain.payment_intent import (
@@ -27,6 +36,7 @@ from payments.intents.repository import (
     PaymentMethodRepository,
 )
 from payments.intents.service.apply import apply_charge_result
+from payments.intents.service.gateway_call import gateway_call
 from payments.kernel.clock import Clock
 from payments.kernel.context import SYSTEM
 from payments.kernel.ids import id_for
@@ -41,9 +51,46 @@ log = get_logger("payments.terminal")
 
 
 async def apply_reader_event(
-    event: GatewayEvent, *, uow_factory: UnitOfWorkFactory, gateway: str, clock: Clock
+    event: GatewayEvent,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
 ) -> str | None:
     """Apply one reader event; returns why it could not be applied, if it could not."""
+    seen = event.reader
+    if seen is None or seen.action is None:
+        return "the reader event carries no action"
+    event = await _with_objects(event, gateway)
+    return await _apply(event, uow_factory=uow_factory, gateway=gateway.name, clock=clock)
+
+
+async def _with_objects(event: GatewayEvent, gateway: PaymentGateway) -> GatewayEvent:
+    """Stripe's reader event carries the reader only: the charge (the PaymentIntent) or
+    the refund it made is read from the gateway, with no transaction open."""
+    action = event.reader.action if event.reader else None
+    if action is None or action.status == "in_progress":
+        return event
+    if action.type == "process_payment_intent" and event.charge is None and action.payment_intent:
+        try:
+            charge = await gateway_call(gateway.retrieve_charge(action.payment_intent))
+        except GatewayInvalidRequest:  # no payment was made (the simulator's: none to read)
+            return event
+        if charge.status in ("succeeded", "requires_capture", "failed"):  # the card was read
+            event = replace(event, charge=charge)
+    if (
+        action.type == "refund_payment"
+        and event.refund is None
+        and action.refund
+        and isinstance(gateway, TerminalReaders)
+    ):
+        event = replace(event, refund=await gateway_call(gateway.retrieve_refund(action.refund)))
+    return event
+
+
+async def _apply(
+    event: GatewayEvent, *, uow_factory: UnitOfWorkFactory, gateway: str, clock: Clock
+) -> str | None:
     seen = event.reader
     if seen is None or seen.action is None:
         return "the reader event carries no action"

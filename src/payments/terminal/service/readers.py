@@ -18,6 +18,14 @@ from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.terminal.domain import Reader, ReaderAction, ReaderStatus, RegisterReader
 from payments.terminal.repository import ReaderActionRepository, ReaderRepository
 
+#: A shop's metadata key naming its location at the gateway (Stripe: ``tml_...``), which
+#: its readers are registered to.
+TERMINAL_LOCATION_KEY = "terminal_location"
+
+
+def gateway_location(metadata: dict[str, str]) -> str | None:
+    return metadata.get(TERMINAL_LOCATION_KEY) or None
+
 
 def terminal_of(gateway: PaymentGateway) -> TerminalReaders:
     """The gateway's reader calls, or a 400 where the gateway has no readers."""
@@ -85,7 +93,7 @@ async def register_reader(
         terminal.register_reader(
             registration_code=cmd.registration_code,
             label=label,
-            location=location.id,
+            location=gateway_location(location.metadata),
             idempotency_key=reader_id,
         )
     )
@@ -162,10 +170,15 @@ async def create_connection_token(
     ctx.require(Permission.write_payments)
     terminal = terminal_of(gateway)
     location_id = location or ctx.principal.location_id
+    found = None
     if location_id is not None:
         async with uow_factory() as uow:
             found = await uow.repo(LocationRepository).get(location_id)
         if found is None or not ctx.principal.sees_location(found.id):
             raise NotFound.of("location", location_id, param="location")
-    secret = await gateway_call(terminal.create_connection_token(location=location_id))
+    secret = await gateway_call(
+        terminal.create_connection_token(location=gateway_location(found.metadata))
+        if found is not None
+        else terminal.create_connection_token(location=None)
+    )
     return secret, location_id
