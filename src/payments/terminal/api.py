@@ -15,6 +15,7 @@ from payments.gateways.runtime import GatewayDep
 from payments.intents.api.test_helpers import simulator_only
 from payments.intents.service.gateway_call import gateway_call_refusable
 from payments.kernel.access import Permission
+from payments.kernel.errors import InvalidRequest
 from payments.platform.http.deps import ContextDep, PageDep, services
 from payments.platform.http.openapi import GATEWAY_ERRORS, Responses
 from payments.platform.http.params import LocationFilter
@@ -172,8 +173,6 @@ async def set_reader_display(
 ) -> Response:
     cart = body.cart
     if (cart is None) == (body.invoice is None):
-        from payments.kernel.errors import InvalidRequest
-
         raise InvalidRequest(
             "Pass exactly one of cart or invoice.", code="parameter_missing", param="cart"
         )
