@@ -36,6 +36,20 @@ class ReaderActionRepository(RecordRepository[ReaderAction]):
         found = await self.find(*where, order_by=t.id.desc(), limit=1)
         return found[0] if found else None
 
+    async def in_progress_unlinked(self, *, reader_id: str, type: str) -> ReaderAction | None:
+        """The reader's action of ``type`` in progress whose gateway reference we never
+        learned (the gateway's answer to starting it was lost)."""
+        t = terminal_reader_actions.c
+        found = await self.find(
+            t.reader_id == reader_id,
+            t.type == type,
+            t.status == ActionStatus.in_progress.value,
+            t.gateway_ref.is_(None),
+            order_by=t.id.desc(),
+            limit=1,
+        )
+        return found[0] if found else None
+
     async def open_for_intent(self, payment_intent_id: str) -> ReaderAction | None:
         t = terminal_reader_actions.c
         found = await self.find(

@@ -105,12 +105,17 @@ async def _apply(
             return "no reader of ours has this reference"
         actions = uow.repo(ReaderActionRepository)
         found = await actions.in_progress(reader_id=reader.id, type=kind, gateway_ref=ref)
+        if found is None and ref is not None:  # started, but its answer was lost
+            found = await actions.in_progress_unlinked(reader_id=reader.id, type=kind)
+            if found is not None:
+                found.gateway_ref = ref
         if found is None:  # applied before, or canceled by us: nothing left to do
             log.info("reader_event_no_action", event_id=event.id, reader=reader.id, type=kind)
             return None
         action = await actions.get(found.id, for_update=True)
         if action is None or action.status != ActionStatus.in_progress:
             return None
+        action.gateway_ref = action.gateway_ref or found.gateway_ref
         problem = None
         if action.type == ActionType.process_payment_intent and event.charge is not None:
             problem = await _payment(uow, action, event.charge, gateway=gateway, clock=clock)
