@@ -150,3 +150,29 @@ async def test_bad_registration_and_bodies(api: Api) -> None:
     )
     assert nothing.status_code == 400
     assert nothing.json()["error"]["code"] == "terminal_reader_action_not_in_progress"
+
+
+async def test_an_intent_on_a_reader_is_not_canceled_changed_or_confirmed_meanwhile(
+    api: Api,
+) -> None:
+    _admin, clerk, shop = await counter(api)
+    tmr = await reader(api, clerk, shop)
+    pi = await counter_intent(api, clerk, shop)
+    assert (await process(api, clerk, tmr["id"], pi["id"])).status_code == 200
+    cancel = await api.client.post(f"/v1/payment_intents/{pi['id']}/cancel", headers=clerk)
+    assert cancel.status_code == 400
+    assert cancel.json()["error"]["code"] == "payment_intent_unexpected_state"
+    assert tmr["id"] in cancel.json()["error"]["message"]
+    change = await api.client.post(
+        f"/v1/payment_intents/{pi['id']}", json={"amount": 100}, headers=clerk
+    )
+    assert change.status_code == 400
+    still = (await api.client.get(f"/v1/payment_intents/{pi['id']}", headers=clerk)).json()
+    assert (still["status"], still["amount"]) == ("requires_payment_method", 12900)
+
+    assert (
+        await api.client.post(f"/v1/terminal/readers/{tmr['id']}/cancel_action", headers=clerk)
+    ).status_code == 200
+    canceled = await api.client.post(f"/v1/payment_intents/{pi['id']}/cancel", headers=clerk)
+    assert canceled.status_code == 200, canceled.text
+    assert canceled.json()["status"] == "canceled"

@@ -32,6 +32,7 @@ from payments.intents.repository import (
     PaymentIntentRepository,
     PaymentMethodRepository,
 )
+from payments.intents.service.collectors import refuse_if_collected
 from payments.intents.service.payment_methods import (
     inline_payment_method,
     new_payment_method,
@@ -383,6 +384,8 @@ async def update_payment_intent(
                 "An attempt of this PaymentIntent is in flight.",
                 code="payment_intent_unexpected_state",
             )
+        if cmd.changes_money or pm is not None:
+            await refuse_if_collected(uow, pi, "change")
         if cmd.changes_money:
             pi.status = transition(pi.status, Operation.UPDATE)
             if not isinstance(cmd.currency, Unset):

@@ -182,3 +182,12 @@ async def create_connection_token(
         else terminal.create_connection_token(location=None)
     )
     return secret, location_id
+
+
+class ReaderCollections:
+    """Tells payments that a reader is collecting an intent (registered with
+    :func:`payments.intents.service.collectors.register_collector`)."""
+
+    async def collecting(self, uow: UnitOfWork, payment_intent_id: str) -> str | None:
+        action = await uow.repo(ReaderActionRepository).open_for_intent(payment_intent_id)
+        return f"on reader {action.reader_id}" if action is not None else None
