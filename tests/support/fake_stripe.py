@@ -93,6 +93,14 @@ ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         ("GET", "payouts", "payouts"),
         ("GET", f"payouts/{_ID}", "payout"),
         ("GET", "events", "events"),
+        ("POST", "terminal/readers", "terminal_readers"),
+        ("GET", f"terminal/readers/{_ID}", "terminal_reader"),
+        ("POST", f"terminal/readers/{_ID}/process_payment_intent", "reader_process"),
+        ("POST", f"terminal/readers/{_ID}/refund_payment", "reader_refund"),
+        ("POST", f"terminal/readers/{_ID}/set_reader_display", "reader_display"),
+        ("POST", f"terminal/readers/{_ID}/cancel_action", "reader_cancel"),
+        ("POST", "terminal/connection_tokens", "connection_tokens"),
+        ("POST", f"test_helpers/terminal/readers/{_ID}/present_payment_method", "reader_present"),
     )
 )
 

@@ -11,12 +11,13 @@ from payments.gateways.simulator.testdata import SCENARIOS
 from . import fake_stripe_objects as o
 from .fake_stripe_errors import ApiError, invalid
 from .fake_stripe_params import boolean, integer
+from .fake_stripe_terminal import TerminalWorld
 from .fake_stripe_world import Obj, World
 
 _SEARCH = re.compile(r"^metadata\['([^']+)'\]:'((?:[^'\\]|\\.)*)'$")
 
 
-class Account(World):
+class Account(World, TerminalWorld):
     def __init__(self) -> None:
         super().__init__()
         for days_ago in (3, 2, 1):
@@ -287,6 +288,14 @@ class Account(World):
             "GET payouts": lambda: self.list_payouts(params),
             "GET payout": lambda: self.get(ident or "", "payout", "payout"),
             "GET events": lambda: self.list_events(params),
+            "POST terminal_readers": lambda: self.create_reader(params),
+            "GET terminal_reader": lambda: self.get(ident or "", "terminal.reader", "reader"),
+            "POST reader_process": lambda: self.process_payment_intent(ident or "", params),
+            "POST reader_refund": lambda: self.refund_payment(ident or "", params),
+            "POST reader_display": lambda: self.set_reader_display(ident or "", params),
+            "POST reader_cancel": lambda: self.cancel_action(ident or ""),
+            "POST connection_tokens": lambda: self.connection_token(params),
+            "POST reader_present": lambda: self.present_payment_method(ident or "", params),
         }
         result: Obj = handlers[route]()
         return self.render(result, expand) if result.get("object") != "list" else result

@@ -201,6 +201,8 @@ def charge(pi: Obj, pm: Obj, status: str) -> Obj:
             wallet=source.get("wallet"),
         )
         details["card"] = card
+    elif pm["type"] == "card_present":
+        details["card_present"] = copy.deepcopy(pm["card_present"])
     elif pm["type"] == "sepa_debit":
         details["sepa_debit"] = {**pm["sepa_debit"], "mandate": None}
     elif pm["type"] in ("ideal", "eps", "p24", "bancontact"):

@@ -67,6 +67,12 @@ def check(params: dict[str, Any], schema: dict[str, Any], prefix: str = "") -> N
             raise ParamError(f"Invalid array for {path}", code="parameter_invalid", param=path)
         if kind == MAP and not isinstance(value, dict):
             raise ParamError(f"Invalid hash for {path}", code="parameter_invalid", param=path)
+        if isinstance(kind, list):  # [schema]: an array of hashes
+            if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                raise ParamError(f"Invalid array for {path}", code="parameter_invalid", param=path)
+            for i, item in enumerate(value):
+                check(item, kind[0], f"{path}[{i}]")
+            continue
         if isinstance(kind, dict):
             if not isinstance(value, dict):
                 raise ParamError(f"Invalid hash for {path}", code="parameter_invalid", param=path)
@@ -199,5 +205,40 @@ SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
         "ending_before": SCALAR,
         "types": LIST,
         "type": SCALAR,
+    },
+    ("POST", "terminal_readers"): {
+        **EXPAND,
+        "registration_code": SCALAR,
+        "label": SCALAR,
+        "location": SCALAR,
+        "metadata": MAP,
+    },
+    ("GET", "terminal_reader"): EXPAND,
+    ("POST", "reader_process"): {**EXPAND, "payment_intent": SCALAR, "process_config": MAP},
+    ("POST", "reader_refund"): {
+        **EXPAND,
+        "payment_intent": SCALAR,
+        "charge": SCALAR,
+        "amount": SCALAR,
+        "reason": SCALAR,
+        "metadata": MAP,
+    },
+    ("POST", "reader_display"): {
+        **EXPAND,
+        "type": SCALAR,
+        "cart": {
+            "currency": SCALAR,
+            "line_items": [{"amount": SCALAR, "description": SCALAR, "quantity": SCALAR}],
+            "tax": SCALAR,
+            "total": SCALAR,
+        },
+    },
+    ("POST", "reader_cancel"): EXPAND,
+    ("POST", "connection_tokens"): {**EXPAND, "location": SCALAR},
+    ("POST", "reader_present"): {
+        **EXPAND,
+        "type": SCALAR,
+        "card_present": {"number": SCALAR},
+        "amount_tip": SCALAR,
     },
 }

@@ -31,6 +31,7 @@ from payments.intents.api import payment_methods as payment_methods_api
 from payments.intents.api import test_helpers as intents_test_helpers
 from payments.intents.api.expand import register_expansion
 from payments.intents.service.attempts import register_refund_settlement
+from payments.intents.service.collectors import register_collector
 from payments.intents.service.invoice_payments import register_invoice_payments
 from payments.intents.service.verify import verify_charges
 from payments.invoices import jobs as invoices_jobs
@@ -56,6 +57,8 @@ from payments.refunds import api as refunds_api
 from payments.refunds.service.apply import RefundAttempts
 from payments.refunds.service.invoice_refunds import register_invoice_refunds
 from payments.refunds.service.verify import verify_refunds
+from payments.terminal import api as terminal_api
+from payments.terminal.service.readers import ReaderCollections
 from payments.web import local_methods as local_method_pages
 from payments.web import simulator as simulator_pages
 from payments.webhooks import jobs as webhooks_jobs
@@ -89,6 +92,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     credit_notes_api.router,
     invoice_documents_api.credit_notes_router,
     bank_statements_api.router,
+    terminal_api.router,
+    terminal_api.test_helpers_router,
+    terminal_api.receipts_router,
 )
 
 JOBS: tuple[Job, ...] = (
@@ -137,9 +143,11 @@ async def run_forever(container: object, stop: asyncio.Event) -> None:
 def install() -> None:
     """Connect capabilities that a lower one calls back into (refunds settle their own
     gateway attempts; an invoice learns of its payments, a refund of an invoiced payment
-    gets its credit note, and ``expand[]=invoice`` shows the invoice a payment names).
+    gets its credit note, ``expand[]=invoice`` shows the invoice a payment names, and an
+    intent a card reader is collecting is not confirmed, changed or canceled meanwhile).
     Called by the composition root whenever it builds a container."""
     register_refund_settlement(RefundAttempts())
     register_invoice_payments(InvoicePaymentsListener())
     register_invoice_refunds(InvoiceRefundsListener())
     register_expansion("invoice", invoices_expand.rendered_invoices)
+    register_collector(ReaderCollections())

@@ -22,6 +22,7 @@ from payments.locations import tables as locations_tables
 from payments.parts import tables as parts_tables
 from payments.platform.db.schema import metadata
 from payments.refunds import tables as refunds_tables
+from payments.terminal import tables as terminal_tables
 from payments.webhooks import tables as webhooks_tables
 
 MODULES = (
@@ -42,6 +43,7 @@ MODULES = (
     parts_tables,
     invoices_tables,
     bank_statements_tables,
+    terminal_tables,
 )
 
 __all__ = ["MODULES", "metadata"]

@@ -74,6 +74,13 @@ EVENT_TYPES: dict[str, str] = {
     "invoices in full (automatically or by a person).",
     "bank_transaction.unmatched": "A transfer from an imported bank statement could not be "
     "matched to one invoice with certainty; it waits in the manual matching queue.",
+    "terminal.reader.action_succeeded": (
+        "A reader finished its action: the card was read and charged (or refunded), or the "
+        "cart shown."
+    ),
+    "terminal.reader.action_failed": (
+        "A reader's action failed: the card was declined, the action canceled or timed out."
+    ),
 }
 
 

@@ -12,6 +12,7 @@ backwards. The webhook receiver only stores (it answers fast);
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from payments.disputes.domain import DEFAULT_EVIDENCE_WINDOW
@@ -26,6 +27,7 @@ from payments.kernel.context import SYSTEM
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.platform.logs import get_logger
 from payments.refunds.service.apply import apply_refund_event
+from payments.terminal.service.apply import apply_reader_event
 
 log = get_logger("payments.gateway_events")
 
@@ -71,7 +73,13 @@ async def apply_gateway_event(
             await uow.commit()
         return event.problem
     error = None
-    if event.charge is not None:
+    if event.reader is not None:  # a reader's action finished: its charge or refund is ours
+        error = await apply_reader_event(
+            event, uow_factory=uow_factory, gateway=gateway, clock=clock
+        )
+        if event.refund is not None:  # recorded with the reader's action
+            event = replace(event, refund=None)
+    if event.charge is not None and error is None:
         async with uow_factory() as uow:
             charge = await uow.repo(ChargeRepository).by_gateway_ref(
                 gateway.name, event.charge.reference

@@ -67,6 +67,7 @@ PaymentMethodType = Literal[
     "twint",
     "swish",
     "klarna",
+    "card_present",  # a card read by a shop's reader (Stripe Terminal)
 ]
 WalletType = Literal["apple_pay", "google_pay"]
 # How the customer acts on a ``requires_action`` charge (Stripe's next_action types):
@@ -100,6 +101,8 @@ EVENT_TYPES: Mapping[str, str] = {
     "refund.created": "a refund was created",
     "refund.updated": "a refund changed status (pending -> succeeded, succeeded -> failed)",
     "refund.failed": "a refund failed after being accepted",
+    "terminal.reader.action_succeeded": "a reader's action (payment, refund, display) succeeded",
+    "terminal.reader.action_failed": "a reader's action failed (declined, canceled, timed out)",
 }
 
 
@@ -287,6 +290,38 @@ class AppMethodDetails:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CardPresentReceipt:
+    """What an EMV receipt must show (Stripe's ``card_present.receipt``)."""
+
+    account_type: str | None = None  # credit | debit | prepaid | unknown
+    application_cryptogram: str | None = None
+    application_preferred_name: str | None = None  # e.g. "VISA CREDIT"
+    authorization_code: str | None = None
+    authorization_response_code: str | None = None
+    cardholder_verification_method: str | None = None  # e.g. "approval", "online_pin"
+    dedicated_file_name: str | None = None  # the application id (AID), e.g. A0000000031010
+    terminal_verification_results: str | None = None
+    transaction_status_information: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CardPresentDetails:
+    """A card read at a reader (Stripe's ``payment_method_details.card_present``)."""
+
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+    country: str
+    fingerprint: str
+    funding: str = "credit"
+    read_method: str = "contactless_emv"  # contact_emv | contactless_emv | magnetic_stripe_*
+    network: str | None = None
+    generated_card: str | None = None
+    receipt: CardPresentReceipt | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PaymentMethodDetails:
     """Only safe details: brand, last4, expiry, country, fingerprint, wallet; a local
     method's bank. The field named by ``type`` is set (the local ones may be empty)."""
@@ -303,6 +338,7 @@ class PaymentMethodDetails:
     twint: AppMethodDetails | None = None
     swish: AppMethodDetails | None = None
     klarna: AppMethodDetails | None = None
+    card_present: CardPresentDetails | None = None
 
     @classmethod
     def local(
@@ -401,6 +437,83 @@ class Dispute:
     evidence_due_by: datetime | None = None  # the response deadline, if reported
 
 
+ReaderStatus = Literal["online", "offline"]
+ReaderActionType = Literal[
+    "process_payment_intent", "refund_payment", "set_reader_display", "process_setup_intent"
+]
+ReaderActionStatus = Literal["in_progress", "succeeded", "failed"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CartLine:
+    description: str
+    amount: int  # minor units, the line's total
+    quantity: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cart:
+    """What ``set_reader_display`` shows (Stripe's ``set_reader_display.cart``)."""
+
+    currency: str
+    line_items: tuple[CartLine, ...]
+    total: int
+    tax: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReaderAction:
+    """Stripe's reader ``action``: what the reader is doing, or last did."""
+
+    type: ReaderActionType
+    status: ReaderActionStatus
+    payment_intent: str | None = None  # the gateway's PaymentIntent (process_payment_intent)
+    charge: str | None = None  # the charge refunded (refund_payment)
+    refund: str | None = None  # the refund made (refund_payment, once succeeded)
+    amount: int | None = None
+    currency: str | None = None
+    cart: Cart | None = None  # set_reader_display
+    failure_code: str | None = None
+    failure_message: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reader:
+    """A card reader registered at the gateway (Stripe's ``terminal.reader``)."""
+
+    reference: str  # the gateway's reader id (tmr_...)
+    device_type: str  # simulated_wisepos_e | bbpos_wisepos_e | stripe_s700 | ...
+    label: str
+    location: str | None  # the gateway's location id
+    serial_number: str
+    status: ReaderStatus
+    action: ReaderAction | None = None
+    ip_address: str | None = None
+    device_sw_version: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CardPresentInput:
+    """What a simulated reader is shown (Stripe's present_payment_method test helper):
+    a published test card number, or an Interac card."""
+
+    type: Literal["card_present", "interac_present"] = "card_present"
+    number: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReaderPaymentRequest:
+    """Collect ``amount`` on a reader (Stripe: a card_present PaymentIntent processed by
+    ``process_payment_intent``)."""
+
+    amount: int
+    currency: str
+    idempotency_key: str
+    capture_method: CaptureMethod = "automatic"
+    description: str | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GatewayEvent:
     """A gateway-side change, as Stripe's ``/v1/events`` reports it."""
@@ -412,6 +525,7 @@ class GatewayEvent:
     charge: ChargeResult | None = None
     refund: RefundResult | None = None
     dispute: Dispute | None = None
+    reader: Reader | None = None  # terminal.reader.*: the reader, its action finished
     # set when the gateway's event could not be read (e.g. its object lacks a field we
     # need): kept and reported by the applier, never applied, never an error to the sender
     problem: str | None = None
@@ -524,4 +638,45 @@ class DisputeManagement(Protocol):
 
     async def close_dispute(self, dispute: str, *, idempotency_key: str) -> Dispute:
         """Accept the dispute: it is lost (a warning: ``warning_closed``)."""
+        ...
+
+
+@runtime_checkable
+class TerminalReaders(Protocol):
+    """Optional: card readers at the shops' counters (Stripe Terminal, server-driven).
+
+    A reader runs one action at a time; its outcome (the card read and charged, a
+    decline, a refund to the presented card) arrives as a ``terminal.reader.action_*``
+    event carrying the reader (and the charge or refund it made). Errors use Stripe's
+    codes: ``terminal_reader_offline``, ``terminal_reader_busy``,
+    ``terminal_reader_timeout``, ``intent_invalid_state``."""
+
+    async def register_reader(
+        self, *, registration_code: str, label: str, location: str | None, idempotency_key: str
+    ) -> Reader: ...
+
+    async def retrieve_reader(self, reference: str) -> Reader: ...
+
+    async def create_connection_token(self, *, location: str | None) -> str:
+        """A short-lived secret an SDK-driven reader connects with."""
+        ...
+
+    async def process_payment(self, reader: str, request: ReaderPaymentRequest) -> Reader:
+        """Start collecting a card-present payment on ``reader`` (action in progress)."""
+        ...
+
+    async def refund_payment(
+        self, reader: str, charge: str, *, amount: int | None, idempotency_key: str
+    ) -> Reader:
+        """Start a refund to the card the customer presents again on ``reader``."""
+        ...
+
+    async def set_reader_display(
+        self, reader: str, cart: Cart, *, idempotency_key: str
+    ) -> Reader: ...
+
+    async def cancel_reader_action(self, reader: str, *, idempotency_key: str) -> Reader: ...
+
+    async def retrieve_refund(self, reference: str) -> RefundResult:
+        """A refund a reader made (its event may carry only the reader)."""
         ...

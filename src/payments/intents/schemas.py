@@ -24,6 +24,8 @@ PaymentMethodType = Literal[
     "swish",
     "klarna",
 ]
+# what an intent may accept: the methods above, and a card read at a shop's reader
+AcceptedMethodType = Literal[PaymentMethodType, "card_present"]
 BankCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{2,40}$")]
 BlikCode = Annotated[str, Field(pattern=r"^[0-9]{6}$")]
 
@@ -119,7 +121,7 @@ class PaymentIntentCreate(StrictModel):
     payment_method: Annotated[str | None, Field(max_length=100)] = None
     payment_method_data: PaymentMethodCreate | None = Field(None, description=PAYMENT_METHOD_DATA)
     payment_method_options: PaymentMethodOptionsIn | None = None
-    payment_method_types: list[PaymentMethodType] | None = None
+    payment_method_types: list[AcceptedMethodType] | None = None
     capture_method: Literal["automatic", "automatic_async", "manual"] = "automatic"
     confirm: bool = False
     off_session: bool | None = None

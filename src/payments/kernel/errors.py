@@ -222,4 +222,20 @@ ERROR_CODES: dict[str, str] = {
     "test_helpers_unavailable": "Test helpers exist only with the simulator gateway.",
     "url_invalid": "The URL is not allowed: https to a public address (or an allow-listed host).",
     "webhook_endpoint_disabled": "The webhook endpoint is disabled; enable it first.",
+    "charge_invalid_parameter": (
+        "The charge cannot be used so: not a card-present charge (reader refunds, receipts), "
+        "or one paying an invoice (refund it with POST /v1/refunds)."
+    ),
+    "intent_invalid_state": (
+        "The PaymentIntent cannot go to a reader now (paid, canceled, or on another reader)."
+    ),
+    "terminal_reader_action_not_in_progress": (
+        "The reader has no action in progress (nothing to cancel, no card awaited)."
+    ),
+    "terminal_reader_busy": "The reader is running another action; cancel_action or wait.",
+    "terminal_reader_invalid_location_for_payment": (
+        "The reader stands in another shop than the payment's."
+    ),
+    "terminal_reader_offline": "The reader is unreachable (off, or without network).",
+    "terminal_unavailable": "The configured gateway drives no card readers.",
 }

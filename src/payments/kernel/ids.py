@@ -41,6 +41,8 @@ PREFIXES = {
     "attempt": "att",
     "request": "req",
     "audit": "aud",
+    "terminal_reader": "tmr",
+    "reader_action": "tmra",
 }
 
 _lock = threading.Lock()

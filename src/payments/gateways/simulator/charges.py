@@ -127,7 +127,7 @@ def method_type(row: sa.Row) -> str:
 
 
 def card_country(row: sa.Row) -> str | None:
-    card = row.payment_method_details.get("card")
+    card = row.payment_method_details.get("card") or row.payment_method_details.get("card_present")
     return card["country"] if card else None
 
 

@@ -23,6 +23,7 @@ from payments.gateways.protocol import (
     EventPage,
     GatewayEvent,
     GatewayInvalidRequest,
+    Reader,
     RefundResult,
 )
 
@@ -47,6 +48,7 @@ class Outbox:
         charge: ChargeResult | None = None,
         refund: RefundResult | None = None,
         dispute: Dispute | None = None,
+        reader: Reader | None = None,
     ) -> None:
         if type_ not in EVENT_TYPES:
             raise ValueError(f"unregistered event type {type_!r}")
@@ -59,6 +61,7 @@ class Outbox:
                 charge=charge,
                 refund=refund,
                 dispute=dispute,
+                reader=reader,
             )
         )
 
@@ -96,6 +99,7 @@ class EventLog:
                         "charge": encode(item.charge),
                         "refund": encode(item.refund),
                         "dispute": encode(item.dispute),
+                        "reader": encode(item.reader),
                     },
                 }
                 for item in outbox.items
@@ -134,4 +138,5 @@ def _event(row: sa.Row) -> GatewayEvent:
         charge=decode(ChargeResult, data["charge"]) if data.get("charge") else None,
         refund=decode(RefundResult, data["refund"]) if data.get("refund") else None,
         dispute=decode(Dispute, data["dispute"]) if data.get("dispute") else None,
+        reader=decode(Reader, data["reader"]) if data.get("reader") else None,
     )

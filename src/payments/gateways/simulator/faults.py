@@ -43,6 +43,11 @@ OPERATIONS = (
     "retrieve_dispute",
     "update_dispute_evidence",
     "close_dispute",
+    "register_reader",
+    "process_payment",
+    "refund_payment",
+    "set_reader_display",
+    "cancel_reader_action",
 )
 
 

@@ -54,15 +54,17 @@ from .methods import PaymentMethods
 from .scheduler import Scheduler
 from .settings import SimulatorSettings, new_id
 from .store import SimulatorStore, blik_codes, charges
+from .terminal import TerminalCalls
 
 T = TypeVar("T")
 MAX_AMOUNT = 99_999_999  # Stripe's maximum charge amount in minor units
 _INSERT_CHARGE = charges.insert().returning(*charges.c)
 
 
-class SimulatorGateway(DisputeCalls):
+class SimulatorGateway(DisputeCalls, TerminalCalls):
     """A :class:`~payments.gateways.protocol.PaymentGateway` backed by its own DB,
-    with the optional ``RefundCanceling`` and ``DisputeManagement`` capabilities."""
+    with the optional ``RefundCanceling``, ``DisputeManagement`` and ``TerminalReaders``
+    capabilities (terminal readers: :mod:`.terminal`)."""
 
     def __init__(
         self,
@@ -337,6 +339,9 @@ class SimulatorGateway(DisputeCalls):
         await self._faults.clear()
 
     # ------------------------------------------------------------------ plumbing
+
+    def _fingerprint(self, number: str) -> str:
+        return self._methods.fingerprint("card", number)
 
     async def _mutate(
         self,

@@ -176,7 +176,11 @@ async def refund(
             code="amount_too_large",
             param="amount",
         )
-    behaviour = SCENARIOS[row.scenario].refund if ch.method_type(row) == "card" else "pending"
+    behaviour = (
+        SCENARIOS[row.scenario].refund
+        if ch.method_type(row) in ("card", "card_present")
+        else "pending"
+    )
     status, settle_at, outcome = {
         "succeed": ("succeeded", None, None),
         "pending": ("pending", now + settings.refund_settlement_delay, "succeeded"),

@@ -133,6 +133,21 @@ disputes = sa.Table(
     sa.Column("created", UTCDateTime, nullable=False),
 )
 
+# Terminal readers (Stripe Terminal's simulated readers): the action in progress (or the
+# last one) is kept on the reader as Stripe shows it, with what it needs to finish
+readers = sa.Table(
+    "sim_readers",
+    metadata,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("label", sa.String(255), nullable=False),
+    sa.Column("location", sa.String(128), nullable=True),
+    sa.Column("device_type", sa.String(64), nullable=False),
+    sa.Column("serial_number", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("action", sa.JSON, nullable=True),  # a ReaderAction, encoded
+    sa.Column("created", UTCDateTime, nullable=False),
+)
+
 idempotency = sa.Table(
     "sim_idempotency",
     metadata,

@@ -61,6 +61,7 @@ from .charges import (
 from .client import ClientConfig, api_version_sent, build_client, traced
 from .errors import RawCardDataRefused, map_error
 from .operations import CustomerOperations
+from .terminal import TerminalOperations
 
 if TYPE_CHECKING:
     from stripe.params import (
@@ -76,7 +77,7 @@ Obj = dict[str, Any]
 MAX_EVENTS_PAGE = 100
 
 
-class StripeGateway(CustomerOperations, AccountOperations):
+class StripeGateway(CustomerOperations, AccountOperations, TerminalOperations):
     """A :class:`~payments.gateways.protocol.PaymentGateway` backed by Stripe."""
 
     def __init__(

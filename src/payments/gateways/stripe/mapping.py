@@ -51,6 +51,10 @@ from payments.gateways.protocol import (
     BankTransferInstructions,
     CaptureMethod,
     CardDetails,
+    CardPresentDetails,
+    CardPresentReceipt,
+    Cart,
+    CartLine,
     ChargeResult,
     ChargeStatus,
     CustomerBalanceDetails,
@@ -60,6 +64,8 @@ from payments.gateways.protocol import (
     GatewayEvent,
     PaymentMethod,
     PaymentMethodDetails,
+    Reader,
+    ReaderAction,
     RefundResult,
     RefundStatus,
     SepaDebitDetails,
@@ -136,6 +142,10 @@ def method_details(details: Obj | None) -> PaymentMethodDetails | None:
                 wallet=_WALLETS.get(wallet or ""),
             ),
         )
+    if kind == "card_present" and details.get("card_present"):
+        return PaymentMethodDetails(
+            type="card_present", card_present=card_present(details["card_present"])
+        )
     if kind == "sepa_debit" and details.get("sepa_debit"):
         sepa = details["sepa_debit"]
         return PaymentMethodDetails(
@@ -156,6 +166,93 @@ def method_details(details: Obj | None) -> PaymentMethodDetails | None:
         if kind == local:
             return PaymentMethodDetails.local(local, _local_details(local, details))
     return None
+
+
+_RECEIPT_FIELDS = (
+    "account_type",
+    "application_cryptogram",
+    "application_preferred_name",
+    "authorization_code",
+    "authorization_response_code",
+    "cardholder_verification_method",
+    "dedicated_file_name",
+    "terminal_verification_results",
+    "transaction_status_information",
+)
+
+
+def card_present(card: Obj) -> CardPresentDetails:
+    """A charge's ``payment_method_details.card_present`` (the EMV receipt fields kept)."""
+    receipt = card.get("receipt") or {}
+    return CardPresentDetails(
+        brand=card.get("brand") or "unknown",
+        last4=card.get("last4") or "",
+        exp_month=int(card.get("exp_month") or 0),
+        exp_year=int(card.get("exp_year") or 0),
+        country=card.get("country") or "",
+        fingerprint=card.get("fingerprint") or "",
+        funding=card.get("funding") or "unknown",
+        read_method=card.get("read_method") or "contactless_emv",
+        network=card.get("network"),
+        generated_card=ident(card.get("generated_card")),
+        receipt=CardPresentReceipt(**{k: receipt.get(k) for k in _RECEIPT_FIELDS})
+        if receipt
+        else None,
+    )
+
+
+def reader(obj: Obj) -> Reader:
+    """A ``terminal.reader`` and its action (amounts in our minor units)."""
+    action = obj.get("action")
+    return Reader(
+        reference=str(obj["id"]),
+        device_type=str(obj.get("device_type") or ""),
+        label=str(obj.get("label") or ""),
+        location=ident(obj.get("location")),
+        serial_number=str(obj.get("serial_number") or ""),
+        status="online" if obj.get("status") == "online" else "offline",
+        action=reader_action(action) if action else None,
+        ip_address=obj.get("ip_address"),
+        device_sw_version=obj.get("device_sw_version"),
+    )
+
+
+def reader_action(action: Obj) -> ReaderAction:
+    kind = str(action.get("type"))
+    body = action.get(kind) or {}
+    cart = None
+    amount = body.get("amount")
+    currency = None
+    if kind == "set_reader_display" and body.get("cart"):
+        raw = body["cart"]
+        currency = str(raw.get("currency") or "")
+        cart = Cart(
+            currency=currency,
+            line_items=tuple(
+                CartLine(
+                    description=str(li.get("description") or ""),
+                    amount=from_stripe(int(li.get("amount") or 0), currency),
+                    quantity=int(li.get("quantity") or 1),
+                )
+                for li in raw.get("line_items") or ()
+            ),
+            total=from_stripe(int(raw.get("total") or 0), currency),
+            tax=from_stripe(int(raw["tax"]), currency) if raw.get("tax") is not None else None,
+        )
+    return ReaderAction(
+        type=kind,  # type: ignore[arg-type]
+        status=action.get("status") or "in_progress",
+        payment_intent=ident(body.get("payment_intent")),
+        charge=ident(body.get("charge")) or ident(body.get("payment_intent"))
+        if kind == "refund_payment"
+        else None,
+        refund=ident(body.get("refund")),
+        amount=int(amount) if amount is not None else None,
+        currency=currency,
+        cart=cart,
+        failure_code=action.get("failure_code"),
+        failure_message=action.get("failure_message"),
+    )
 
 
 def _local_details(kind: str, details: Obj) -> BankRedirectDetails | AppMethodDetails:
@@ -367,4 +464,5 @@ def gateway_event(event: Obj) -> GatewayEvent:
         else None,
         refund=refund_result(obj) if kind == "refund" else None,
         dispute=dispute(obj) if kind == "dispute" else None,
+        reader=reader(obj) if kind == "terminal.reader" else None,
     )

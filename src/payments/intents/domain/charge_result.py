@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
@@ -57,6 +57,7 @@ from payments.intents.domain.payment_intent import (
 )
 from payments.kernel.money import Money
 from payments.ledger.domain import postings
+from payments.ledger.domain.accounts import Account
 from payments.ledger.domain.journal import JournalTransaction, Source
 
 S = PaymentIntentStatus
@@ -140,7 +141,7 @@ def reconcile_charge(
     return Reconciled(
         intent=pi,
         charge=ch,
-        journal=tuple(effects.journal),
+        journal=tuple(_counter_volume(tx, ch) for tx in effects.journal),
         events=tuple(effects.events),
         changed=pi != intent or ch != charge or bool(effects.events or effects.journal),
     )
@@ -213,7 +214,7 @@ def intent_event(status: PaymentIntentStatus) -> str:
 def details_dict(details: PaymentMethodDetails) -> dict[str, Any]:
     """The stored form of the payment method details the gateway reported."""
     inner = getattr(details, details.type)
-    body = {k: getattr(inner, k) for k in inner.__slots__} if inner is not None else {}
+    body = asdict(inner) if inner is not None else {}  # nested: card_present's receipt
     return {"type": details.type, details.type: body}
 
 
@@ -386,3 +387,23 @@ def _fee(ch: Charge, result: ChargeResult, effects: _Effects) -> None:
                 *fees, source=effects.source, description=f"gateway fee for {ch.id}"
             )
         )
+
+
+#: Payment method types whose money is booked on its own sub-ledger of the gateway
+#: receivable, so reports split counter (card-present) volume from online volume.
+DIMENSIONED_METHODS: Final = frozenset({"card_present"})
+
+
+def _counter_volume(tx: JournalTransaction, ch: Charge) -> JournalTransaction:
+    """A card-present charge's money owed by the gateway carries its payment method type
+    as the dimension of its ``gateway_receivable`` debits (posted like any card charge)."""
+    kind = (ch.payment_method_details or {}).get("type")
+    if kind not in DIMENSIONED_METHODS:
+        return tx
+    entries = tuple(
+        replace(e, dimension=kind)
+        if e.account == Account.GATEWAY_RECEIVABLE and e.money.amount > 0 and e.dimension is None
+        else e
+        for e in tx.entries
+    )
+    return replace(tx, entries=entries)

@@ -30,6 +30,8 @@ PaymentMethodType = Literal[
     "swish",
     "klarna",
 ]
+# what an intent may accept: the methods above, and a card read at a shop's reader
+AcceptedMethodType = PaymentMethodType | Literal["card_present"]
 WalletType = Literal["apple_pay", "google_pay"]
 
 
@@ -50,7 +52,7 @@ class CreatePaymentIntent:
     # a new payment method, created with the intent (Stripe's ``payment_method_data``)
     payment_method_data: CreatePaymentMethod | None = None
     payment_method_options: PaymentMethodOptions = field(default_factory=PaymentMethodOptions)
-    payment_method_types: tuple[PaymentMethodType, ...] = ()  # (): what the shop offers
+    payment_method_types: tuple[AcceptedMethodType, ...] = ()  # (): what the shop offers
     capture_method: CaptureMethod = CaptureMethod.AUTOMATIC
     setup_future_usage: SetupFutureUsage | None = None
     return_url: str | None = None

@@ -65,6 +65,7 @@ from payments.intents.service.attempts import (
     save_for_future_use,
     settle_attempt,
 )
+from payments.intents.service.collectors import refuse_if_collected
 from payments.intents.service.gateway_call import gateway_call
 from payments.intents.service.payment_intents import (
     check_method_fits,
@@ -88,6 +89,7 @@ S = PaymentIntentStatus
 
 
 async def _refuse_if_in_flight(uow: UnitOfWork, pi: PaymentIntent, verb: str) -> None:
+    await refuse_if_collected(uow, pi, verb)  # e.g. a card reader waiting for the card
     if await uow.repo(AttemptRepository).open_for(pi.id):
         raise InvalidRequest(
             f"You cannot {verb} this PaymentIntent while a previous request for it is "

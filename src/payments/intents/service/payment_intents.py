@@ -34,6 +34,7 @@ from payments.intents.repository import (
     PaymentIntentRepository,
     PaymentMethodRepository,
 )
+from payments.intents.service.collectors import refuse_if_collected
 from payments.intents.service.invoice_payments import PayableInvoice, invoice_payments
 from payments.intents.service.payment_methods import (
     inline_payment_method,
@@ -382,6 +383,8 @@ def _payment_method_types(cmd: CreatePaymentIntent, location: Location, currency
 
 
 def _check_offered(location: Location, kind: str, *, param: str) -> None:
+    if kind == "card_present" and "card" in location.payment_method_types:
+        return  # a shop that takes cards takes them at its counter's readers too
     if kind not in location.payment_method_types:
         why = offer_refusal(kind, location.country, location.currencies)
         raise InvalidRequest(
@@ -424,6 +427,8 @@ async def update_payment_intent(
                 "An attempt of this PaymentIntent is in flight.",
                 code="payment_intent_unexpected_state",
             )
+        if cmd.changes_money or pm is not None:
+            await refuse_if_collected(uow, pi, "change")
         if cmd.changes_money:
             pi.status = transition(pi.status, Operation.UPDATE)
             if not isinstance(cmd.currency, Unset):

@@ -42,7 +42,11 @@ from datetime import datetime
 
 from payments.events.service import record_event
 from payments.gateways.protocol import PaymentGateway
-from payments.intents.domain.commands import ConfirmPaymentIntent, CreatePaymentIntent
+from payments.intents.domain.commands import (
+    AcceptedMethodType,
+    ConfirmPaymentIntent,
+    CreatePaymentIntent,
+)
 from payments.intents.domain.model import PaymentIntent
 from payments.intents.domain.payment_intent import PaymentIntentStatus as PIS
 from payments.intents.render import payment_intent_object
@@ -162,6 +166,37 @@ async def pay_invoice(
         return invoice, await lines_of(uow, invoice.id)
 
 
+async def intent_for_reader(
+    invoice_id: str,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    ctx: RequestContext,
+    max_amount: int,
+) -> PaymentIntent:
+    """The invoice's PaymentIntent for a card read at a shop's reader (``card_present``):
+    its waiting one if that accepts card_present and is for what it owes, else a new one
+    (phase 1 of paying an invoice at the counter; the reader collects it)."""
+    ctx.require(Permission.write_payments)
+    async with uow_factory() as uow:
+        invoice = await visible_invoice(uow, invoice_id, ctx, for_update=True, param="invoice")
+        _payable(invoice)
+        pi = await _intent_for(
+            uow,
+            invoice,
+            None,
+            clock=clock,
+            ctx=ctx,
+            max_amount=max_amount,
+            types=("card_present",),
+        )
+        invoice.payment_intent_id = pi.id
+        invoice.attempt_count += 1
+        await uow.repo(InvoiceRepository).save(invoice)
+        await uow.commit()
+    return pi
+
+
 async def _intent_for(
     uow: UnitOfWork,
     invoice: Invoice,
@@ -170,8 +205,10 @@ async def _intent_for(
     clock: Clock,
     ctx: RequestContext,
     max_amount: int,
+    types: tuple[AcceptedMethodType, ...] = (),
 ) -> PaymentIntent:
-    """The invoice's waiting PaymentIntent for what it (or the share) owes, or a new one."""
+    """The invoice's waiting PaymentIntent for what it (or the share) owes (accepting
+    ``types``, if given), or a new one."""
     amount = invoice.amount_remaining if share is None else share.amount_remaining
     metadata = {"invoice": invoice.id, "invoice_number": invoice.number or ""}
     if share is not None:
@@ -191,6 +228,7 @@ async def _intent_for(
             and current.status in _REUSABLE
             and current.amount == amount
             and current.metadata.get(SHARE_METADATA_KEY) == metadata.get(SHARE_METADATA_KEY)
+            and set(types) <= set(current.payment_method_types)
         ):
             return current
     pi = await new_payment_intent(
@@ -202,6 +240,7 @@ async def _intent_for(
             customer=invoice.customer_id if share is None else share.customer_id,
             description=f"Invoice {invoice.number}",
             metadata=metadata,
+            payment_method_types=types,
         ),
         None,
         ctx=ctx,

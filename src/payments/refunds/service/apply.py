@@ -97,17 +97,7 @@ async def send_refund(
     """Phase 1 of sending ``refund`` (already stored as ``pending`` with ``sent_at``):
     count it on the charge, post ``refund_created``, record the gateway attempt."""
     now = clock.now()
-    charge.amount_refunded += refund.amount
-    await uow.repo(ChargeRepository).save(charge)
-    await uow.repo(LedgerRepository).post(
-        postings.refund_created(
-            Money(refund.amount, refund.currency),
-            source=refund_source(refund),
-            description=f"refund {refund.id} of {charge.id}",
-        ),
-        when=now,
-        location_id=refund.location_id,
-    )
+    await _count_sent(uow, refund, charge, clock=clock)
     attempt = GatewayAttempt(
         id=id_for("attempt"),
         operation=AttemptOperation.refund,
@@ -133,6 +123,91 @@ async def send_refund(
         location_id=charge.location_id,
     )
     return attempt
+
+
+async def _count_sent(uow: UnitOfWork, refund: Refund, charge: Charge, *, clock: Clock) -> None:
+    """A refund sent to the gateway: counted on the charge, ``refund_created`` posted."""
+    charge.amount_refunded += refund.amount
+    await uow.repo(ChargeRepository).save(charge)
+    await uow.repo(LedgerRepository).post(
+        postings.refund_created(
+            Money(refund.amount, refund.currency),
+            source=refund_source(refund),
+            description=f"refund {refund.id} of {charge.id}",
+        ),
+        when=clock.now(),
+        location_id=refund.location_id,
+    )
+
+
+async def record_refund_made_at_gateway(
+    uow: UnitOfWork,
+    charge: Charge,
+    result: RefundResult,
+    *,
+    reason: str | None,
+    requested_by: str,
+    requested_by_name: str,
+    clock: Clock,
+) -> Refund:
+    """A refund the gateway made on its own side (a card-present refund, made when the
+    customer presented the card at a reader): stored as sent, counted and posted as
+    :func:`send_refund` does, then moved to the gateway's status. ``charge`` is locked."""
+    now = clock.now()
+    refund = Refund(
+        id=id_for("refund"),
+        charge_id=charge.id,
+        payment_intent_id=charge.payment_intent_id,
+        location_id=charge.location_id,
+        amount=result.amount,
+        currency=charge.currency,
+        status=S.PENDING,
+        gateway=charge.gateway,
+        created=now,
+        requested_by=requested_by,
+        requested_by_name=requested_by_name,
+        reason=reason,
+        gateway_ref=result.reference,
+        sent_at=now,
+        livemode=charge.livemode,
+    )
+    await uow.repo(RefundRepository).add(refund)
+    await record_event(
+        uow,
+        "refund.created",
+        refund_object(refund),
+        ctx=SYSTEM,
+        clock=clock,
+        location_id=refund.location_id,
+    )
+    await _count_sent(uow, refund, charge, clock=clock)
+    await record_event(
+        uow,
+        "charge.refunded",
+        charge_object(charge),
+        ctx=SYSTEM,
+        clock=clock,
+        location_id=charge.location_id,
+    )
+    await audit_refund(
+        uow,
+        "refund.requested",
+        refund,
+        before=None,
+        after={"amount": refund.amount, "currency": refund.currency, "at": "terminal reader"},
+        clock=clock,
+        ctx=SYSTEM,
+    )
+    await apply_refund_outcome(
+        uow,
+        refund,
+        charge,
+        outcome_of(result.status),
+        clock=clock,
+        ctx=SYSTEM,
+        failure_reason=result.failure_reason,
+    )
+    return refund
 
 
 async def move_refund(
