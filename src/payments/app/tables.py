@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from payments.apikeys import tables as apikeys_tables
 from payments.audit import tables as audit_tables
+from payments.billing import tables as billing_tables
 from payments.customers import tables as customers_tables
 from payments.disputes import tables as disputes_tables
 from payments.events import tables as events_tables
@@ -36,6 +37,7 @@ MODULES = (
     disputes_tables,
     webhooks_tables,
     invoices_tables,
+    billing_tables,
 )
 
 __all__ = ["MODULES", "metadata"]

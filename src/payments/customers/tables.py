@@ -22,6 +22,7 @@ customers = sa.Table(
     created_column(),
     sa.Column("deleted_at", UTCDateTime(), nullable=True),
     sa.Column("tax_exempt", sa.String(16), nullable=False, server_default="none"),
+    sa.Column("test_clock", ID, nullable=True, index=True),
 )
 
 customer_tax_ids = sa.Table(
