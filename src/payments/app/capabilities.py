@@ -12,7 +12,11 @@ import asyncio
 from fastapi import APIRouter
 
 from payments.audit import api as audit_api
+from payments.billing import api as billing_api
+from payments.billing import jobs as billing_jobs
+from payments.billing.service.test_clocks import TestClockLookup
 from payments.customers import api as customers_api
+from payments.customers.service.customers import register_test_clocks
 from payments.disputes import api as disputes_api
 from payments.disputes import jobs as disputes_jobs
 from payments.disputes.service.verify import verify_disputes
@@ -76,10 +80,16 @@ ROUTERS: tuple[APIRouter, ...] = (
     refunds_api.router,
     disputes_api.router,
     audit_api.router,
+    billing_api.preview_router,  # before /v1/invoices/{invoice_id}
     invoices_api.router,
     invoice_documents_api.router,
     credit_notes_api.router,
     invoice_documents_api.credit_notes_router,
+    billing_api.products_router,
+    billing_api.prices_router,
+    billing_api.subscriptions_router,
+    billing_api.test_clocks_router,
+    billing_api.dunning_router,
 )
 
 JOBS: tuple[Job, ...] = (
@@ -89,6 +99,7 @@ JOBS: tuple[Job, ...] = (
     gateway_events_jobs.poll_gateway_events_job,
     gateway_events_jobs.process_gateway_events_job,
     disputes_jobs.flag_dispute_deadlines_job,
+    billing_jobs.renew_subscriptions,
 )
 
 LEDGER_CHECKS: tuple[LedgerCheck, ...] = (
@@ -130,3 +141,4 @@ def install() -> None:
     register_invoice_payments(InvoicePaymentsListener())
     register_invoice_refunds(InvoiceRefundsListener())
     register_expansion("invoice", invoices_expand.rendered_invoices)
+    register_test_clocks(TestClockLookup())

@@ -25,6 +25,7 @@ class Customer:
     livemode: bool = False
     deleted_at: datetime | None = None
     tax_exempt: TaxExempt = TaxExempt.NONE
+    test_clock: str | None = None  # billing's test clock: its subscriptions follow it
 
     @property
     def deleted(self) -> bool:

@@ -22,6 +22,7 @@ def customer_object(c: Customer) -> dict[str, Any]:
         "location": c.location_id,
         "metadata": c.metadata,
         "tax_exempt": c.tax_exempt.value,
+        "test_clock": c.test_clock,
         "created": to_unix(c.created),
         "livemode": c.livemode,
     }

@@ -41,6 +41,11 @@ class CustomerCreate(StrictModel):
     tax_id_data: Annotated[list[TaxIdCreate], Field(max_length=5)] = Field(
         [], description="Tax ids to add with the customer (as `POST .../tax_ids`)."
     )
+    test_clock: Annotated[str | None, Field(max_length=64)] = Field(
+        None,
+        description="A test clock (`clock_...`): the customer's subscriptions follow its "
+        "time instead of the real one.",
+    )
 
 
 class CustomerUpdate(StrictModel):
@@ -66,6 +71,7 @@ class CustomerOut(BaseModel):
     location: str | None
     metadata: dict[str, str]
     tax_exempt: TaxExempt
+    test_clock: str | None = None
     created: int
     livemode: bool
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -50,6 +51,16 @@ class InvoiceRepository(RecordRepository[Invoice]):
         if due_date.lte is not None:
             where.append(invoices.c.due_date <= due_date.lte)
         return await self.page(page, where)
+
+    async def of_subscription_period(
+        self, subscription_id: str, period: datetime
+    ) -> Invoice | None:
+        """The invoice of a subscription's period (unique), if one was made."""
+        found = await self.find(
+            invoices.c.subscription_id == subscription_id,
+            invoices.c.subscription_period == period,
+        )
+        return found[0] if found else None
 
     async def many(self, invoice_ids: Sequence[str]) -> list[Invoice]:
         """The invoices among ``invoice_ids`` that exist (for ``expand[]``)."""

@@ -146,7 +146,9 @@ def prorations(
         was = old.get(item.price_id)
         if was is not None and was.quantity == item.quantity:
             continue
-        amount = prorate(item.unit_amount * item.quantity, start=period_start, end=period_end, at=at)
+        amount = prorate(
+            item.unit_amount * item.quantity, start=period_start, end=period_end, at=at
+        )
         if amount:
             lines.append(
                 ProrationLine(
