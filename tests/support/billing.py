@@ -78,3 +78,15 @@ async def invoices_of(api: Api, headers: dict[str, str], sub_id: str) -> list[di
     """The subscription's invoices, oldest first."""
     found = await get(api, "/v1/invoices", headers, subscription=sub_id, limit=100)
     return list(reversed(found["data"]))
+
+
+async def events(api: Api, headers: dict[str, str], event_type: str) -> list[dict[str, Any]]:
+    """Every event of a type (or wildcard), oldest first."""
+    found: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"type": event_type, "limit": 100}
+    while True:
+        page = await get(api, "/v1/events", headers, **params)
+        found += page["data"]
+        if not page["has_more"]:
+            return list(reversed(found))
+        params["starting_after"] = page["data"][-1]["id"]

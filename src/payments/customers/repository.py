@@ -29,6 +29,7 @@ def _to_customer(row: Any) -> Customer:
         livemode=row.livemode,
         deleted_at=row.deleted_at,
         tax_exempt=TaxExempt(row.tax_exempt),
+        test_clock=row.test_clock,
     )
 
 
@@ -43,6 +44,7 @@ def _values(c: Customer) -> dict[str, Any]:
         "location_id": c.location_id,
         "deleted_at": c.deleted_at,
         "tax_exempt": c.tax_exempt.value,
+        "test_clock": c.test_clock,
     }
 
 
