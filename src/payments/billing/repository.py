@@ -199,4 +199,4 @@ class DunningSettingsRepository(RecordRepository[DunningSettings]):
         await self._conn.execute(
             dunning_settings.delete().where(dunning_settings.c.location_id == settings.location_id)
         )
-        await self.add(settings)
+        await self._conn.execute(dunning_settings.insert(), self._values(settings))
