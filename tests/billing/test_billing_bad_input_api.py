@@ -41,7 +41,7 @@ async def nothing_subscribed(api: Api, headers: dict[str, str]) -> None:
 async def test_a_bad_subscription_is_refused_naming_the_param(
     api: Api, change: dict[str, Any], param: str
 ) -> None:
-    admin, shop, price, cus, _ = await billing_setup(api)
+    admin, _shop, price, cus, _ = await billing_setup(api)
     chf = await ok(
         api,
         "/v1/prices",
@@ -69,7 +69,7 @@ async def test_a_bad_subscription_is_refused_naming_the_param(
 async def test_a_clock_does_not_go_back_and_an_ended_subscription_does_not_change(
     api: Api,
 ) -> None:
-    admin, shop, price, cus, clock = await billing_setup(api)
+    admin, _shop, price, cus, clock = await billing_setup(api)
     assert clock is not None
     path = f"/v1/test_helpers/test_clocks/{clock['id']}/advance"
     error = await refused(api, path, admin, "frozen_time", frozen_time=START - DAY)
@@ -98,7 +98,7 @@ async def test_a_clock_does_not_go_back_and_an_ended_subscription_does_not_chang
 
 
 async def test_a_used_price_is_immutable_and_archived_prices_sell_nothing(api: Api) -> None:
-    admin, shop, price, cus, _ = await billing_setup(api)
+    admin, _shop, price, cus, _ = await billing_setup(api)
     changed = await ok(api, f"/v1/prices/{price['id']}", admin, unit_amount=1090)
     assert changed["unit_amount"] == 1090  # unused: still editable
     await ok(
@@ -125,7 +125,7 @@ async def test_a_used_price_is_immutable_and_archived_prices_sell_nothing(api: A
 
 
 async def test_catalogue_roles_and_another_shops_subscriptions(api: Api) -> None:
-    admin, shop, price, cus, _ = await billing_setup(api)
+    admin, _shop, price, cus, _ = await billing_setup(api)
     clerk = await api.key("clerk")
     response = await post(api, "/v1/products", clerk, name="Nope")
     assert response.status_code == 403
@@ -150,7 +150,7 @@ async def test_catalogue_roles_and_another_shops_subscriptions(api: Api) -> None
 
 
 async def test_form_encoded_subscription_items(api: Api) -> None:
-    admin, shop, price, cus, _ = await billing_setup(api)
+    admin, _shop, price, cus, _ = await billing_setup(api)
     response = await api.client.post(
         "/v1/subscriptions",
         data={

@@ -44,7 +44,7 @@ async def renewal(api: Api, admin: dict[str, str], sub: dict[str, Any]) -> dict[
 
 
 async def test_a_failing_card_goes_through_the_schedule_to_unpaid(api: Api) -> None:
-    admin, shop, sub, clock = await failing_subscription(api)
+    admin, _shop, sub, clock = await failing_subscription(api)
     await advance(api, admin, clock["id"], RENEWAL + HOUR)
     invoice = await renewal(api, admin, sub)
     assert (invoice["status"], invoice["attempt_count"]) == ("open", 1)
@@ -66,7 +66,7 @@ async def test_a_failing_card_goes_through_the_schedule_to_unpaid(api: Api) -> N
 
 
 async def test_a_new_card_before_the_last_retry_pays_at_once(api: Api) -> None:
-    admin, shop, sub, clock = await failing_subscription(api)
+    admin, _shop, sub, clock = await failing_subscription(api)
     await advance(api, admin, clock["id"], RENEWAL + 4 * DAY)  # failed, retried once
     assert (await renewal(api, admin, sub))["attempt_count"] == 2
     fixed = await ok(
@@ -107,14 +107,14 @@ async def test_a_shop_may_cancel_after_the_last_retry_instead(api: Api) -> None:
 
 
 async def test_a_hard_decline_is_not_retried(api: Api) -> None:
-    admin, shop, sub, clock = await failing_subscription(api, "pm_card_chargeDeclinedLostCard")
+    admin, _shop, sub, clock = await failing_subscription(api, "pm_card_chargeDeclinedLostCard")
     await advance(api, admin, clock["id"], RENEWAL + 20 * DAY)
     assert (await renewal(api, admin, sub))["attempt_count"] == 1
     assert await status(api, admin, sub) == "past_due"
 
 
 async def test_authentication_needed_off_session_leaves_the_invoice_open(api: Api) -> None:
-    admin, shop, sub, clock = await failing_subscription(api, "pm_card_authenticationRequired")
+    admin, _shop, sub, clock = await failing_subscription(api, "pm_card_authenticationRequired")
     await advance(api, admin, clock["id"], RENEWAL + HOUR)
     invoice = await renewal(api, admin, sub)
     assert invoice["status"] == "open"

@@ -22,7 +22,9 @@ PERIOD_END = 1773446400  # 2026-03-14 00:00 UTC
 CHANGE = PERIOD_END - 881112  # Stripe's example: 1489449600 - 1488568488 seconds left
 
 
-async def contract(api: Api) -> tuple[dict[str, str], dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]:
+async def contract(
+    api: Api,
+) -> tuple[dict[str, str], dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]:
     admin, shop = await setup(api)
     basic = await catalogue(api, admin, amount=1000)
     plus = await ok(
@@ -54,7 +56,7 @@ def proration_amounts(invoice: dict[str, Any]) -> list[int]:
 
 
 async def test_an_upgrade_mid_month_invoiced_at_once_has_stripes_prorations(api: Api) -> None:
-    admin, basic, plus, sub, _ = await contract(api)
+    admin, _basic, plus, sub, _ = await contract(api)
     item = sub["items"]["data"][0]["id"]
     changed = await ok(
         api,
@@ -76,7 +78,7 @@ async def test_an_upgrade_mid_month_invoiced_at_once_has_stripes_prorations(api:
 
 
 async def test_prorations_wait_for_the_next_invoice_and_the_preview_shows_them(api: Api) -> None:
-    admin, basic, plus, sub, test_clock = await contract(api)
+    admin, _basic, plus, sub, test_clock = await contract(api)
     item = sub["items"]["data"][0]["id"]
     change = {"items": [{"id": item, "price": plus["id"]}]}
     preview = await ok(
@@ -105,7 +107,7 @@ async def test_prorations_wait_for_the_next_invoice_and_the_preview_shows_them(a
 
 
 async def test_a_downgrade_credits_the_unused_time_on_the_next_invoice(api: Api) -> None:
-    admin, basic, plus, sub, test_clock = await contract(api)
+    admin, _basic, _plus, sub, test_clock = await contract(api)
     item = sub["items"]["data"][0]["id"]
     changed = await ok(
         api,
@@ -134,7 +136,7 @@ async def test_a_downgrade_credits_the_unused_time_on_the_next_invoice(api: Api)
 
 
 async def test_proration_behavior_none_changes_the_price_from_the_next_period(api: Api) -> None:
-    admin, basic, plus, sub, test_clock = await contract(api)
+    admin, _basic, plus, sub, test_clock = await contract(api)
     item = sub["items"]["data"][0]["id"]
     await ok(
         api,
@@ -150,7 +152,7 @@ async def test_proration_behavior_none_changes_the_price_from_the_next_period(ap
 
 
 async def test_cancel_now_pause_and_resume(api: Api) -> None:
-    admin, basic, plus, sub, test_clock = await contract(api)
+    admin, _basic, _plus, sub, test_clock = await contract(api)
     paused = await ok(
         api, f"/v1/subscriptions/{sub['id']}", admin, pause_collection={"behavior": "void"}
     )

@@ -5,6 +5,7 @@ workers."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,8 +21,8 @@ from support.billing import (
     DAY,
     START,
     advance,
-    events,
     billing_setup,
+    events,
     get,
     invoices_of,
     ok,
@@ -29,7 +30,9 @@ from support.billing import (
 from support.refunds import event_types, verified
 
 
-async def subscribe(api: Api, admin: dict[str, str], cus: dict[str, Any], price: dict[str, Any], **fields: Any) -> dict[str, Any]:
+async def subscribe(
+    api: Api, admin: dict[str, str], cus: dict[str, Any], price: dict[str, Any], **fields: Any
+) -> dict[str, Any]:
     return await ok(
         api,
         "/v1/subscriptions",
@@ -42,7 +45,7 @@ async def subscribe(api: Api, admin: dict[str, str], cus: dict[str, Any], price:
 
 
 async def test_a_monthly_contract_renews_twelve_times_with_twelve_paid_invoices(api: Api) -> None:
-    admin, shop, price, cus, clock = await billing_setup(api)
+    admin, _shop, price, cus, clock = await billing_setup(api)
     assert clock is not None and cus["test_clock"] == clock["id"]
     sub = await subscribe(api, admin, cus, price)
     assert sub["status"] == "active"
@@ -62,9 +65,20 @@ async def test_a_monthly_contract_renews_twelve_times_with_twelve_paid_invoices(
     starts = [i["period_start"] for i in cycles]
     assert starts == sorted(starts)
     assert [datetime.fromtimestamp(s, UTC).month for s in starts] == [
-        2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        8,
+        9,
+        10,
+        11,
+        12,
+        1,
     ]
-    assert all(a["period_end"] == b["period_start"] for a, b in zip(cycles, cycles[1:]))
+    assert all(a["period_end"] == b["period_start"] for a, b in itertools.pairwise(cycles))
     numbers = [i["number"] for i in invoices]
     assert len(set(numbers)) == 13  # every renewal numbered by the invoices service
     # the invoice's date is the clock's, never the wall clock's
@@ -83,12 +97,14 @@ async def test_a_monthly_contract_renews_twelve_times_with_twelve_paid_invoices(
 
 
 async def test_a_clock_jump_over_three_periods_makes_three_invoices_in_order(api: Api) -> None:
-    admin, shop, price, cus, clock = await billing_setup(api)
+    admin, _shop, price, cus, clock = await billing_setup(api)
     assert clock is not None
     sub = await subscribe(api, admin, cus, price)
     await advance(api, admin, clock["id"], START + 95 * DAY)  # past Feb, Mar, Apr 15
     cycles = [
-        i for i in await invoices_of(api, admin, sub["id"]) if i["billing_reason"] == "subscription_cycle"
+        i
+        for i in await invoices_of(api, admin, sub["id"])
+        if i["billing_reason"] == "subscription_cycle"
     ]
     assert [datetime.fromtimestamp(i["period_start"], UTC).month for i in cycles] == [2, 3, 4]
     assert [i["created"] for i in cycles] == [i["period_start"] for i in cycles]
@@ -106,7 +122,7 @@ async def test_a_clock_jump_over_three_periods_makes_three_invoices_in_order(api
 
 
 async def test_a_trial_invoices_at_its_end_and_warns_three_days_before(api: Api) -> None:
-    admin, shop, price, cus, clock = await billing_setup(api)
+    admin, _shop, price, cus, clock = await billing_setup(api)
     assert clock is not None
     sub = await subscribe(api, admin, cus, price, trial_period_days=14)
     assert sub["status"] == "trialing"
@@ -124,7 +140,7 @@ async def test_a_trial_invoices_at_its_end_and_warns_three_days_before(api: Api)
 
 
 async def test_cancel_at_period_end_ends_it_at_the_period_end_without_an_invoice(api: Api) -> None:
-    admin, shop, price, cus, clock = await billing_setup(api)
+    admin, _shop, price, cus, clock = await billing_setup(api)
     assert clock is not None
     sub = await subscribe(api, admin, cus, price)
     updated = await ok(api, f"/v1/subscriptions/{sub['id']}", admin, cancel_at_period_end=True)
@@ -139,7 +155,7 @@ async def test_cancel_at_period_end_ends_it_at_the_period_end_without_an_invoice
 async def test_a_crash_before_finalizing_or_charging_resumes_without_a_second_invoice(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    admin, shop, price, cus, clock = await billing_setup(api)
+    admin, _shop, price, cus, clock = await billing_setup(api)
     assert clock is not None
     sub = await subscribe(api, admin, cus, price)
     billing = billing_of(api.container)
@@ -178,7 +194,7 @@ async def test_a_crash_before_finalizing_or_charging_resumes_without_a_second_in
 async def test_the_worker_renews_real_clock_subscriptions_once_even_with_two_workers(
     api: Api,
 ) -> None:
-    admin, shop, price, cus, _ = await billing_setup(api, with_clock=False)
+    admin, _shop, price, cus, _ = await billing_setup(api, with_clock=False)
     sub = await subscribe(api, admin, cus, price)
     clock = api.container.clock
     clock.advance(timedelta(days=31))  # type: ignore[attr-defined]

@@ -66,9 +66,7 @@ async def billing_setup(
     return admin, shop, price, cus, test_clock
 
 
-async def advance(
-    api: Api, headers: dict[str, str], clock_id: str, to: int
-) -> dict[str, Any]:
+async def advance(api: Api, headers: dict[str, str], clock_id: str, to: int) -> dict[str, Any]:
     return await ok(
         api, f"/v1/test_helpers/test_clocks/{clock_id}/advance", headers, frozen_time=to
     )

@@ -344,7 +344,7 @@ async def create_preview(body: PreviewIn, c: GatewayDep, ctx: ContextDep) -> Res
     cmd = PreviewInvoice(
         subscription=body.subscription,
         items=_changes(items),
-        proration_behavior=behavior,
+        proration_behavior=behavior,  # type: ignore[arg-type]  # checked above
         proration_date=when,
     )
     return json_response(await subscriptions.preview_invoice(cmd, billing=billing_of(c), ctx=ctx))

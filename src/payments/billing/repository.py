@@ -68,7 +68,7 @@ class SubscriptionRepository(RecordRepository[Subscription]):
     table = subscriptions
     record = Subscription
 
-    async def list_page(  # type: ignore[override]
+    async def list_page(
         self,
         page: PageRequest,
         *,

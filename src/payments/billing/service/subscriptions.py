@@ -288,8 +288,8 @@ async def create_subscription(
             products = await products_of(uow, prices)
             full_start = full_period_start(end, interval, count)
             lines = []
-            for item, p in zip(items, prices, strict=True):
-                state = item_state(item, p, products[p.product_id])
+            for made, p in zip(items, prices, strict=True):
+                state = item_state(made, p, products[p.product_id])
                 line = period_line(state, start, end)
                 if cmd.billing_cycle_anchor is not None and cmd.proration_behavior != "none":
                     # a first period shortened by the anchor: prorated to the second
@@ -685,7 +685,8 @@ async def preview_invoice(
         now = await now_for(uow, sub.test_clock_id, billing.clock)
         location = await shop(uow, ctx, sub.location_id)
         items, prices = await items_and_prices(uow, sub.id)
-        after, new_prices = items, []
+        after: list[SubscriptionItem] = items
+        new_prices: list[Price] = []
         waiting = list(sub.pending_prorations)
         if cmd.items:
             after, _, new_prices = await _changed_items(uow, sub, cmd.items, location, at=now)
