@@ -163,3 +163,10 @@ async def test_form_encoded_subscription_items(api: Api) -> None:
     )
     assert response.status_code == 200, response.text
     assert response.json()["items"]["data"][0]["quantity"] == 10
+
+
+async def test_a_customer_names_an_existing_test_clock(api: Api) -> None:
+    admin, _shop, _price, _cus, _ = await billing_setup(api, with_clock=False)
+    response = await post(api, "/v1/customers", admin, name="X", test_clock="clock_missing")
+    assert response.status_code == 404
+    assert response.json()["error"]["param"] == "test_clock"

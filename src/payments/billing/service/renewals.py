@@ -34,7 +34,7 @@ from payments.billing.domain import dunning
 from payments.billing.domain.model import Subscription
 from payments.billing.domain.model import SubscriptionStatus as S
 from payments.billing.domain.periods import next_period_end
-from payments.billing.domain.schedule import ActionKind, next_action
+from payments.billing.domain.schedule import ActionKind, next_action, next_action_at
 from payments.billing.repository import SubscriptionRepository
 from payments.billing.service.common import (
     At,
@@ -398,7 +398,17 @@ async def run_next_action(billing: Billing, sub_id: str, until: datetime) -> boo
     async with billing.uow_factory() as uow:
         sub = await uow.repo(SubscriptionRepository).get(sub_id)
     action = next_action(sub) if sub is not None else None
-    if sub is None or action is None or action.at > until:
+    if sub is None:
+        return False
+    if action is None or action.at > until:
+        if sub.next_action_at is not None and sub.next_action_at <= until:
+            async with billing.uow_factory() as uow:  # a stale mark: put it right
+                current = await uow.repo(SubscriptionRepository).get(sub_id, for_update=True)
+                if current is not None:
+                    current.next_action_at = next_action_at(current)
+                    await uow.repo(SubscriptionRepository).save(current)
+                    await uow.commit()
+            return True
         return False
     at = action.at
     if action.kind is not ActionKind.RESUME and not await _decide(billing, sub_id, action.kind, at):

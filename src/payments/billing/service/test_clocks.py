@@ -86,6 +86,7 @@ async def advance_test_clock(
         current.status = TestClockStatus.ADVANCING
         await uow.repo(TestClockRepository).save(current)
         await uow.commit()
+    sub = None
     try:
         while True:
             async with billing.uow_factory() as uow:
