@@ -30,6 +30,7 @@ from payments.billing.domain.commands import (
 )
 from payments.billing.render import price_object, product_object, test_clock_object
 from payments.billing.schemas import (
+    DeletedTestClockOut,
     DunningSettingsIn,
     DunningSettingsOut,
     ItemUpdateIn,
@@ -393,7 +394,11 @@ async def advance_test_clock(
     return json_response(test_clock_object(found))
 
 
-@test_clocks_router.delete("/{clock_id}", summary="Delete a test clock without subscriptions")
+@test_clocks_router.delete(
+    "/{clock_id}",
+    responses={200: {"model": DeletedTestClockOut}},
+    summary="Delete a test clock without subscriptions",
+)
 async def delete_test_clock(clock_id: str, c: GatewayDep, ctx: ContextDep) -> Response:
     deleted = await test_clocks.delete_test_clock(clock_id, billing=billing_of(c), ctx=ctx)
     return json_response({"id": deleted, "object": "test_helpers.test_clock", "deleted": True})

@@ -269,6 +269,12 @@ class TestClockOut(BaseModel):
     livemode: bool
 
 
+class DeletedTestClockOut(BaseModel):
+    id: str
+    object: Literal["test_helpers.test_clock"] = "test_helpers.test_clock"
+    deleted: Literal[True] = True
+
+
 class DunningSettingsOut(BaseModel):
     object: Literal["dunning_settings"] = "dunning_settings"
     location: str
