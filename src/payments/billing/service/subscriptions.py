@@ -293,9 +293,12 @@ async def create_subscription(
                 line = period_line(state, start, end)
                 if cmd.billing_cycle_anchor is not None and cmd.proration_behavior != "none":
                     # a first period shortened by the anchor: prorated to the second
+                    # (the item's whole amount, quantity included, rounded once, as Stripe)
                     line["unit_amount"] = prorate(
-                        p.unit_amount, start=full_start, end=end, at=start
+                        p.unit_amount * made.quantity, start=full_start, end=end, at=start
                     )
+                    line["quantity"] = "1"
+                    line["description"] = f"{made.quantity} x {line['description']}"
                     line["proration"] = True
                 lines.append(line)
             sub.pending_invoice = pending("subscription_create", start, end, lines, unique=True)
