@@ -97,6 +97,9 @@ async def test_prorations_wait_for_the_next_invoice_and_the_preview_shows_them(a
     assert len(await invoices_of(api, admin, sub["id"])) == 1
     upcoming = await ok(api, "/v1/invoices/create_preview", admin, subscription=sub["id"])
     assert upcoming["subtotal"] == preview["subtotal"]
+    older = await get(api, "/v1/invoices/upcoming", admin, subscription=sub["id"])
+    assert [x["amount"] for x in older["lines"]["data"]] == [2000, -364, 728]
+    assert older["total"] == upcoming["total"]
     await advance(api, admin, test_clock["id"], PERIOD_END + 60)
     renewal = (await invoices_of(api, admin, sub["id"]))[-1]
     assert renewal["billing_reason"] == "subscription_cycle"

@@ -351,6 +351,20 @@ async def create_preview(body: PreviewIn, c: GatewayDep, ctx: ContextDep) -> Res
     return json_response(await subscriptions.preview_invoice(cmd, billing=billing_of(c), ctx=ctx))
 
 
+@preview_router.get(
+    "/upcoming",
+    responses={200: {"model": InvoiceOut}},
+    summary="The subscription's next invoice, as it stands (Stripe's older upcoming)",
+)
+async def upcoming(
+    c: GatewayDep,
+    ctx: ContextDep,
+    subscription: Annotated[str, Query(min_length=3, max_length=64)],
+) -> Response:
+    cmd = PreviewInvoice(subscription=subscription)
+    return json_response(await subscriptions.preview_invoice(cmd, billing=billing_of(c), ctx=ctx))
+
+
 # ------------------------------------------------------------------ test clocks
 
 
