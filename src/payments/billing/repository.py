@@ -147,6 +147,27 @@ class SubscriptionRepository(RecordRepository[Subscription]):
         )
         return found[0] if found else None
 
+    async def due_together_on_clock(self, clock_id: str, until: datetime, limit: int) -> list[str]:
+        """The subscriptions of a test clock whose next action falls due at the earliest
+        moment by ``until`` (all at that same moment), at most ``limit``."""
+        c = subscriptions.c
+        first = (
+            await self._conn.execute(
+                sa.select(sa.func.min(c.next_action_at)).where(
+                    c.test_clock_id == clock_id, c.next_action_at.is_not(None)
+                )
+            )
+        ).scalar()
+        if first is None or first > until:
+            return []
+        query = (
+            sa.select(c.id)
+            .where(c.test_clock_id == clock_id, c.next_action_at == first)
+            .order_by(c.id)
+            .limit(limit)
+        )
+        return [row[0] for row in (await self._conn.execute(query)).all()]
+
     async def of_customer(self, customer_id: str) -> list[Subscription]:
         return await self.find(subscriptions.c.customer_id == customer_id)
 
