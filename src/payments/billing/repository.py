@@ -135,18 +135,6 @@ class SubscriptionRepository(RecordRepository[Subscription]):
             .values(lease_until=None)
         )
 
-    async def next_due_on_clock(self, clock_id: str, until: datetime) -> Subscription | None:
-        """The subscription of a test clock whose next action is the earliest by ``until``."""
-        c = subscriptions.c
-        found = await self.find(
-            c.test_clock_id == clock_id,
-            c.next_action_at.is_not(None),
-            c.next_action_at <= until,
-            order_by=c.next_action_at,
-            limit=1,
-        )
-        return found[0] if found else None
-
     async def due_together_on_clock(self, clock_id: str, until: datetime, limit: int) -> list[str]:
         """The subscriptions of a test clock whose next action falls due at the earliest
         moment by ``until`` (all at that same moment), at most ``limit``."""
