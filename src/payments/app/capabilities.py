@@ -15,7 +15,11 @@ from payments.audit import api as audit_api
 from payments.bank_statements import api as bank_statements_api
 from payments.bank_statements import jobs as bank_statements_jobs
 from payments.bank_statements.service.verify import verify_bank_transactions
+from payments.billing import api as billing_api
+from payments.billing import jobs as billing_jobs
+from payments.billing.service.test_clocks import TestClockLookup
 from payments.customers import api as customers_api
+from payments.customers.service.customers import register_test_clocks
 from payments.disputes import api as disputes_api
 from payments.disputes import jobs as disputes_jobs
 from payments.disputes.service.verify import verify_disputes
@@ -87,6 +91,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     disputes_api.router,
     audit_api.router,
     parts_api.router,
+    billing_api.preview_router,  # before /v1/invoices/{invoice_id}
     invoices_api.router,
     invoice_documents_api.router,
     credit_notes_api.router,
@@ -95,6 +100,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     terminal_api.router,
     terminal_api.test_helpers_router,
     terminal_api.receipts_router,
+    billing_api.products_router,
+    billing_api.prices_router,
+    billing_api.subscriptions_router,
+    billing_api.test_clocks_router,
+    billing_api.dunning_router,
 )
 
 JOBS: tuple[Job, ...] = (
@@ -107,6 +117,7 @@ JOBS: tuple[Job, ...] = (
     eventbus_jobs.publish_events,
     invoices_jobs.charge_installments,
     bank_statements_jobs.match_bank_transactions,
+    billing_jobs.renew_subscriptions,
 )
 
 LEDGER_CHECKS: tuple[LedgerCheck, ...] = (
@@ -151,3 +162,4 @@ def install() -> None:
     register_invoice_refunds(InvoiceRefundsListener())
     register_expansion("invoice", invoices_expand.rendered_invoices)
     register_collector(ReaderCollections())
+    register_test_clocks(TestClockLookup())

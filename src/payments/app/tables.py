@@ -8,6 +8,7 @@ from __future__ import annotations
 from payments.apikeys import tables as apikeys_tables
 from payments.audit import tables as audit_tables
 from payments.bank_statements import tables as bank_statements_tables
+from payments.billing import tables as billing_tables
 from payments.customers import tables as customers_tables
 from payments.disputes import tables as disputes_tables
 from payments.eventbus import tables as eventbus_tables
@@ -44,6 +45,7 @@ MODULES = (
     invoices_tables,
     bank_statements_tables,
     terminal_tables,
+    billing_tables,
 )
 
 __all__ = ["MODULES", "metadata"]

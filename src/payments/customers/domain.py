@@ -26,6 +26,7 @@ class Customer:
     deleted_at: datetime | None = None
     tax_exempt: TaxExempt = TaxExempt.NONE
     external_id: str | None = None  # the Customer Base's id of this customer
+    test_clock: str | None = None  # billing's test clock: its subscriptions follow it
 
     @property
     def deleted(self) -> bool:

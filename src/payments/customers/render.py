@@ -23,6 +23,7 @@ def customer_object(c: Customer) -> dict[str, Any]:
         "metadata": c.metadata,
         "tax_exempt": c.tax_exempt.value,
         "external_id": c.external_id,
+        "test_clock": c.test_clock,
         "created": to_unix(c.created),
         "livemode": c.livemode,
     }

@@ -31,6 +31,7 @@ def _to_customer(row: Any) -> Customer:
         deleted_at=row.deleted_at,
         tax_exempt=TaxExempt(row.tax_exempt),
         external_id=row.external_id,
+        test_clock=row.test_clock,
     )
 
 
@@ -46,6 +47,7 @@ def _values(c: Customer) -> dict[str, Any]:
         "deleted_at": c.deleted_at,
         "tax_exempt": c.tax_exempt.value,
         "external_id": c.external_id,
+        "test_clock": c.test_clock,
     }
 
 

@@ -52,6 +52,11 @@ class CustomerCreate(StrictModel):
             "returned (its profile synchronised) instead of a second one."
         ),
     )
+    test_clock: Annotated[str | None, Field(max_length=64)] = Field(
+        None,
+        description="A test clock (`clock_...`): the customer's subscriptions follow its "
+        "time instead of the real one.",
+    )
 
 
 class CustomerUpdate(StrictModel):
@@ -78,6 +83,7 @@ class CustomerOut(BaseModel):
     metadata: dict[str, str]
     tax_exempt: TaxExempt
     external_id: str | None = Field(description="The Customer Base's id, when linked.")
+    test_clock: str | None = None
     created: int
     livemode: bool
 

@@ -24,6 +24,7 @@ customers = sa.Table(
     sa.Column("tax_exempt", sa.String(16), nullable=False, server_default="none"),
     # the Customer Base's id: one of our customers per Customer Base customer
     sa.Column("external_id", sa.String(64), nullable=True, unique=True),
+    sa.Column("test_clock", ID, nullable=True, index=True),
 )
 
 customer_tax_ids = sa.Table(

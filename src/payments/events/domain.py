@@ -81,6 +81,22 @@ EVENT_TYPES: dict[str, str] = {
     "terminal.reader.action_failed": (
         "A reader's action failed: the card was declined, the action canceled or timed out."
     ),
+    "invoice.upcoming": "A subscription renews in 7 days: the object previews its next invoice "
+    "(no id).",
+    "invoice.payment_action_required": "An invoice's off-session payment needs the customer "
+    "to authenticate (SCA): it stays open and its subscription is past_due.",
+    "product.created": "A product (a service contract, a warranty, a plan) was created.",
+    "product.updated": "A product's name, description, tax category or status changed.",
+    "price.created": "A price of a product was created.",
+    "price.updated": "A price was archived or reactivated, or its names changed.",
+    "customer.subscription.created": "A subscription was created.",
+    "customer.subscription.updated": "A subscription changed: status, period, items, payment "
+    "method, cancellation at period end.",
+    "customer.subscription.deleted": "A subscription ended: canceled now, at its period's end, "
+    "or after the last dunning retry.",
+    "customer.subscription.trial_will_end": "A subscription's trial ends in 3 days.",
+    "customer.subscription.paused": "A subscription's collection was paused.",
+    "customer.subscription.resumed": "A paused subscription resumed.",
 }
 
 

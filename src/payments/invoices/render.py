@@ -51,6 +51,7 @@ def invoice_line_object(line: InvoiceLine) -> dict[str, Any]:
         "tax_rate": line.tax_rate,
         "vat_category_code": line.category_code,
         "metadata": line.metadata,
+        "proration": line.proration,
     }
 
 
@@ -123,6 +124,10 @@ def invoice_object(invoice: Invoice, lines: Sequence[InvoiceLine]) -> dict[str, 
         "metadata": invoice.metadata,
         "created": to_unix(invoice.created),
         "livemode": invoice.livemode,
+        "subscription": invoice.subscription_id,
+        "billing_reason": invoice.billing_reason or "manual",
+        "period_start": _ts(invoice.period_start or invoice.created),
+        "period_end": _ts(invoice.period_end or invoice.created),
     }
 
 

@@ -58,6 +58,16 @@ class InvoiceRepository(RecordRepository[Invoice]):
             where.append(invoices.c.due_date <= due_date.lte)
         return await self.page(page, where)
 
+    async def of_subscription_period(
+        self, subscription_id: str, period: datetime
+    ) -> Invoice | None:
+        """The invoice of a subscription's period (unique), if one was made."""
+        found = await self.find(
+            invoices.c.subscription_id == subscription_id,
+            invoices.c.subscription_period == period,
+        )
+        return found[0] if found else None
+
     async def many(self, invoice_ids: Sequence[str]) -> list[Invoice]:
         """The invoices among ``invoice_ids`` that exist (for ``expand[]``)."""
         if not invoice_ids:

@@ -290,6 +290,9 @@ class InvoiceLineOut(BaseModel):
     tax_rate: str | None
     vat_category_code: str | None
     metadata: dict[str, str]
+    proration: bool = Field(
+        description="A subscription's proration (a credit for unused time is negative)."
+    )
 
 
 class InvoiceLineList(BaseModel):
@@ -359,6 +362,16 @@ class InvoiceOut(BaseModel):
     metadata: dict[str, str]
     created: int
     livemode: bool
+    subscription: str | None = Field(description="The subscription it bills, if any.")
+    billing_reason: Literal[
+        "manual",
+        "subscription_create",
+        "subscription_cycle",
+        "subscription_update",
+        "subscription_cancel",
+    ]
+    period_start: int
+    period_end: int
 
 
 class InvoiceList(BaseModel):

@@ -60,8 +60,17 @@ invoices = sa.Table(
     sa.Column("metadata", JSONType, nullable=False),
     sa.Column("livemode", sa.Boolean, nullable=False, default=False),
     created_column(),
+    # the subscription an invoice bills (Stripe's subscription, billing_reason, period)
+    sa.Column("subscription_id", ID, nullable=True, index=True),
+    sa.Column("billing_reason", sa.String(32), nullable=True),
+    sa.Column("period_start", UTCDateTime(), nullable=True),
+    sa.Column("period_end", UTCDateTime(), nullable=True),
+    # the period a subscription_create / subscription_cycle invoice bills: one invoice per
+    # (subscription, period), whatever retries, workers or crashes happen
+    sa.Column("subscription_period", UTCDateTime(), nullable=True),
     # numbers are unique per seller (each legal entity numbers its own series)
     sa.UniqueConstraint("legal_entity_id", "number"),
+    sa.UniqueConstraint("subscription_id", "subscription_period"),
 )
 
 invoice_lines = sa.Table(
@@ -86,6 +95,7 @@ invoice_lines = sa.Table(
     sa.Column("net_amount", MoneyAmount, nullable=False),
     sa.Column("metadata", JSONType, nullable=False),
     created_column(),
+    sa.Column("proration", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 credit_notes = sa.Table(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -370,6 +370,24 @@ class Settings(BaseSettings):
         description=(
             "A `clerk`'s refund requested more than this many days after the payment "
             "needs approval by `finance` or `admin`, whatever its amount."
+        ),
+    )
+    billing_dunning_retry_days: Annotated[
+        list[Annotated[int, Field(ge=1, le=60)]], Field(max_length=8)
+    ] = Field(
+        [3, 5, 7],
+        description=(
+            "JSON list of days: after a renewal's off-session payment fails (softly), it is "
+            "retried this many days after the previous attempt, once per entry (default "
+            "`[3, 5, 7]`: three retries). A shop may override it "
+            "(`POST /v1/billing/dunning_settings/{location}`)."
+        ),
+    )
+    billing_dunning_final_action: Literal["unpaid", "canceled"] = Field(
+        "unpaid",
+        description=(
+            "What a subscription becomes when the last retry of its invoice fails: "
+            "`unpaid` (kept, its invoices stay open and receivable) or `canceled`."
         ),
     )
     dispute_evidence_days: Annotated[int, Field(ge=1, le=60)] = Field(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from payments.customers.adapters.customer_base import profile_of
 from payments.customers.domain import (
@@ -32,6 +32,28 @@ from payments.locations.repository import LocationRepository
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.tax.checker import VatIdChecker
 from payments.tax.domain.model import TaxExempt
+
+
+class TestClocks(Protocol):
+    """Billing's test clocks, as customers see them (registered by the composition root)."""
+
+    async def exists(self, uow: UnitOfWork, clock_id: str) -> bool: ...
+
+
+_test_clocks: list[TestClocks] = []
+
+
+def register_test_clocks(clocks: TestClocks) -> None:
+    _test_clocks[:] = [clocks]
+
+
+async def _test_clock(uow: UnitOfWork, clock_id: str | None) -> str | None:
+    """A customer created with ``test_clock`` follows that clock (it must exist)."""
+    if not clock_id:
+        return None
+    if not _test_clocks or not await _test_clocks[0].exists(uow, clock_id):
+        raise NotFound.of("test_clock", clock_id, param="test_clock")
+    return clock_id
 
 
 def _clean_address(address: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -136,6 +158,7 @@ async def create_customer(
             location_id=await _resolve_location(uow, ctx, fields.get("location")),
             tax_exempt=fields.get("tax_exempt") or TaxExempt.NONE,
             external_id=external_id,
+            test_clock=await _test_clock(uow, fields.get("test_clock")),
         )
         if not await uow.repo(CustomerRepository).add(customer):
             raise Conflict(

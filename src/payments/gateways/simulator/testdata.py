@@ -203,6 +203,8 @@ CARDS: tuple[SimCard, ...] = (
         ("pm_card_radarBlock", "pm_card_chargeDeclinedFraudulent"),
     ),
     # Disputes
+    # attaches and saves fine, every charge is declined (a card that starts failing)
+    SimCard("4000000000000341", _B, "US", "decline_generic", ("pm_card_chargeCustomerFail",)),
     SimCard("4000000000000259", _B, "US", "dispute_fraudulent", ("pm_card_createDispute",)),
     SimCard(
         "4000000000002685",

@@ -166,6 +166,9 @@ async def list_all(
     location: LocationFilter = None,
     customer: Annotated[str | None, Query(max_length=64)] = None,
     status: InvoiceStatus | None = None,
+    subscription: Annotated[
+        str | None, Query(max_length=64, description="Only the invoices of this subscription.")
+    ] = None,
     due_date_gte: Annotated[
         int | None,
         Query(alias="due_date[gte]", ge=0, le=2**33, description="Due on or after this day."),
@@ -181,6 +184,7 @@ async def list_all(
         created=created,
         due_date=DateRange(gte=_unix_day(due_date_gte), lte=_unix_day(due_date_lte)),
         location=location,
+        subscription=subscription,
     )
     result = await drafts.list_invoices(query, page, uow_factory=c.uow_factory, ctx=ctx)
     return await expanded_list_response(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from payments.invoices.domain.credit_note import CreditNoteReason
@@ -37,6 +37,20 @@ class LineInput:
     discount_amount: int = 0
     exemption_reason: str | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
+    proration: bool = False  # a subscription's proration (a credit may be negative)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubscriptionBilling:
+    """What a subscription's invoice records of it (set by billing, not by the API):
+    ``subscription_period`` makes the invoice of a period unique, so a retry finds the
+    invoice an earlier run made instead of making a second one."""
+
+    subscription: str
+    billing_reason: str
+    period_start: datetime
+    period_end: datetime
+    subscription_period: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,6 +65,7 @@ class CreateInvoice:
     default_payment_method: str | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
     lines: tuple[LineInput, ...] = ()
+    subscription: SubscriptionBilling | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -137,6 +152,7 @@ class ListInvoices:
     status: InvoiceStatus | None = None
     created: Created = field(default_factory=Created)
     due_date: DateRange = field(default_factory=DateRange)
+    subscription: str | None = None
     location: str | None = None  # a shop; a location-restricted key may only name its own
 
 

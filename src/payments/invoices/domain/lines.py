@@ -95,7 +95,7 @@ def check_discount(discount: object, amount: int, *, param: str) -> int:
             code="parameter_invalid_integer",
             param=param,
         )
-    if discount > amount:
+    if discount > max(amount, 0):  # a credit line (negative) takes no discount
         raise InvalidRequest(
             f"Invalid {param}: the discount ({discount}) is more than the line's amount ({amount})",
             code="amount_too_large",

@@ -70,6 +70,12 @@ class Invoice:
     sent_at: datetime | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     livemode: bool = False
+    # the subscription it bills (billing's renewals and prorations)
+    subscription_id: str | None = None
+    billing_reason: str | None = None  # subscription_create | subscription_cycle | ...
+    period_start: datetime | None = None
+    period_end: datetime | None = None
+    subscription_period: datetime | None = None  # unique per subscription
 
 
 @dataclass(slots=True, kw_only=True)
@@ -94,6 +100,7 @@ class InvoiceLine:
     tax_rate: str | None = None
     net_amount: int = 0  # BT-131
     metadata: dict[str, str] = field(default_factory=dict)
+    proration: bool = False  # a subscription's proration: may be a credit (negative)
 
     @property
     def amount_after_discount(self) -> int:

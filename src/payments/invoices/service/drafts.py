@@ -135,6 +135,7 @@ def new_line(
             param=f"{param}[description]",
         )
     quantity = parse_quantity(pick("quantity", None), param=f"{param}[quantity]")
+    proration = isinstance(inp, LineInput) and inp.proration
     given_amount = pick("unit_amount", None)
     if given_amount is None:
         raise InvalidRequest(
@@ -143,7 +144,11 @@ def new_line(
             code="parameter_missing",
             param=f"{param}[unit_amount]",
         )
-    unit_amount = check_unit_amount(given_amount, param=f"{param}[unit_amount]")
+    if proration and isinstance(given_amount, int) and given_amount < 0:
+        # a subscription's credit for unused time: checked as its magnitude
+        unit_amount = -check_unit_amount(-given_amount, param=f"{param}[unit_amount]")
+    else:
+        unit_amount = check_unit_amount(given_amount, param=f"{param}[unit_amount]")
     category = str(pick("tax_category", TaxCategory.STANDARD.value))
     _choice(
         category,
@@ -202,6 +207,7 @@ def new_line(
         exemption_reason=str(reason) if reason else None,
         metadata=metadata,
         created=base.created if base is not None else clock.now(),
+        proration=proration or (base is not None and base.proration),
     )
 
 
@@ -249,6 +255,12 @@ async def create_invoice(
         cmd = replace(cmd, lines=priced)
     async with uow_factory() as uow:
         earlier = await created_earlier(uow, ctx, "invoice")
+        sub = cmd.subscription
+        if earlier is None and sub is not None and sub.subscription_period is not None:
+            found = await uow.repo(InvoiceRepository).of_subscription_period(
+                sub.subscription, sub.subscription_period
+            )
+            earlier = found.id if found is not None else None
         if earlier is not None:  # a retry after a crash: the invoice exists already
             invoice = await visible_invoice(uow, earlier, ctx)
             return invoice, await lines_of(uow, invoice.id)
@@ -272,6 +284,11 @@ async def create_invoice(
             metadata=metadata,
             created=clock.now(),
         )
+        if sub is not None:
+            invoice.subscription_id = sub.subscription
+            invoice.billing_reason = sub.billing_reason
+            invoice.period_start, invoice.period_end = sub.period_start, sub.period_end
+            invoice.subscription_period = sub.subscription_period
         lines = [
             new_line(inp, param=f"lines[{i}]", invoice_id=invoice.id, position=i, clock=clock)
             for i, inp in enumerate(cmd.lines)
@@ -502,7 +519,11 @@ async def list_invoices(
     async with uow_factory() as uow:
         found = await uow.repo(InvoiceRepository).list_page(
             page,
-            equals={"customer_id": query.customer, "status": query.status},
+            equals={
+                "customer_id": query.customer,
+                "status": query.status,
+                "subscription_id": query.subscription,
+            },
             created=query.created,
             location_id=ctx.list_location(query.location),
             due_date=query.due_date,

@@ -1,0 +1,443 @@
+"""Renewals, trial ends, dunning retries: the actions a subscription has due, each run
+exactly once, at its own moment.
+
+An action is run by :func:`run_next_action`, in steps that each commit before the next
+begins (no transaction is ever open across a gateway call):
+
+1. **decide** (one transaction, the subscription locked): the period moves on and what
+   is to be invoiced is written down on the subscription (``pending_invoice``: its
+   lines, its period) - or the subscription is canceled, or a retry is scheduled;
+2. **invoice**: the invoices service makes the invoice (VAT, number, PDF) and finalizes
+   it. A subscription's invoice of a period is unique in the database
+   (``invoices.subscription_id, subscription_period``): a retry of this step after a
+   crash finds the invoice made before instead of making a second one;
+3. **record** (one transaction): the subscription names the invoice to charge
+   (``charge_invoice_id``) and forgets ``pending_invoice``;
+4. **charge**: the invoice is paid off-session through the invoices service's pay path
+   (a PaymentIntent: attempt recorded, key derived from it, recovery of unknown
+   outcomes); a crash here resumes with the charge, never a second invoice;
+5. **settle** (one transaction): the outcome moves the subscription (``active``,
+   ``past_due`` with the next retry of the dunning schedule, ``unpaid`` or
+   ``canceled`` after the last one) and records its events.
+
+Whoever runs the next action (the worker for subscriptions on the real clock, a test
+clock's advance for its own) first finishes a started one (``RESUME``). Workers claim
+subscriptions with a lease taken under ``FOR UPDATE SKIP LOCKED``, so two workers never
+run one subscription's actions at the same time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from payments.billing.domain import dunning
+from payments.billing.domain.model import Subscription
+from payments.billing.domain.model import SubscriptionStatus as S
+from payments.billing.domain.periods import next_period_end
+from payments.billing.domain.schedule import ActionKind, next_action, next_action_at
+from payments.billing.repository import SubscriptionRepository
+from payments.billing.service.common import (
+    At,
+    Billing,
+    from_unix,
+    item_state,
+    items_and_prices,
+    line_input,
+    period_line,
+    products_of,
+    save_subscription,
+    schedule_of,
+    subscription_snapshot,
+    unix,
+)
+from payments.events.service import record_event
+from payments.invoices.domain.commands import CreateInvoice, PayInvoice, SubscriptionBilling
+from payments.invoices.domain.status import InvoiceStatus
+from payments.invoices.render import invoice_object
+from payments.invoices.repository import InvoiceLineRepository, InvoiceRepository
+from payments.invoices.service import drafts, finalize, lifecycle, payments
+from payments.kernel.context import SYSTEM
+from payments.kernel.errors import CardError, InvalidRequest, NotFound
+from payments.platform.db.uow import UnitOfWork
+from payments.platform.logs import get_logger
+
+log = get_logger("payments.billing")
+
+LEASE = timedelta(minutes=5)
+BATCH = 50
+MAX_ACTIONS_PER_CLAIM = 100  # a real-clock subscription far behind catches up over runs
+
+
+async def cycle_lines(
+    uow: UnitOfWork, sub: Subscription, start: datetime, end: datetime
+) -> list[dict[str, object]]:
+    """The lines of a period's invoice: every item for the period, then the prorations
+    waiting for this invoice."""
+    items, prices = await items_and_prices(uow, sub.id)
+    products = await products_of(uow, list(prices.values()))
+    lines = [
+        period_line(
+            item_state(i, prices[i.price_id], products[prices[i.price_id].product_id]),
+            start,
+            end,
+        )
+        for i in items
+    ]
+    return [*lines, *sub.pending_prorations]
+
+
+def pending(
+    reason: str,
+    start: datetime,
+    end: datetime,
+    lines: list[dict[str, object]],
+    *,
+    unique: bool,
+) -> dict[str, object]:
+    """What an invoice to be made holds, stored on the subscription until it exists."""
+    return {
+        "billing_reason": reason,
+        "period_start": unix(start),
+        "period_end": unix(end),
+        "subscription_period": unix(start) if unique else None,
+        "lines": lines,
+        "invoice": None,
+    }
+
+
+# ------------------------------------------------------------------ the steps
+
+
+async def _decide(billing: Billing, sub_id: str, kind: ActionKind, at: datetime) -> bool:
+    """Step 1 of an action due at ``at``. False when it is no longer due (another
+    run did it)."""
+    clock = At(at)
+    async with billing.uow_factory() as uow:
+        sub = await uow.repo(SubscriptionRepository).get(sub_id, for_update=True)
+        if sub is None:
+            return False
+        action = next_action(sub)
+        if action is None or action.kind is not kind or action.at != at:
+            return False
+        before = await subscription_snapshot(uow, sub)
+        event = "customer.subscription.updated"
+        match kind:
+            case ActionKind.TRIAL_WILL_END:
+                sub.trial_will_end_sent = True
+                snapshot = await save_subscription(
+                    uow, sub, event=None, before=None, ctx=SYSTEM, clock=clock
+                )
+                await record_event(
+                    uow,
+                    "customer.subscription.trial_will_end",
+                    snapshot,
+                    ctx=SYSTEM,
+                    clock=clock,
+                    location_id=sub.location_id,
+                )
+                await uow.commit()
+                return True
+            case ActionKind.UPCOMING:
+                sub.upcoming_sent_for = sub.current_period_end
+                await save_subscription(uow, sub, event=None, before=None, ctx=SYSTEM, clock=clock)
+                await record_event(
+                    uow,
+                    "invoice.upcoming",
+                    await _upcoming_object(uow, sub),
+                    ctx=SYSTEM,
+                    clock=clock,
+                    location_id=sub.location_id,
+                )
+                await uow.commit()
+                return True
+            case ActionKind.RETRY:
+                sub.charge_invoice_id = sub.dunning_invoice_id
+                sub.next_payment_attempt = None
+                event = ""
+            case ActionKind.EXPIRE:
+                sub.status = S.INCOMPLETE_EXPIRED
+                sub.ended_at = at
+                sub.charge_invoice_id = None
+            case ActionKind.PERIOD_END:
+                if sub.cancel_at_period_end:
+                    sub.status = S.CANCELED
+                    sub.canceled_at = sub.canceled_at or at
+                    sub.ended_at = at
+                    event = "customer.subscription.deleted"
+                else:
+                    await _next_period(uow, sub, at)
+            case ActionKind.RESUME:
+                return True
+        await save_subscription(
+            uow, sub, event=event or None, before=before, ctx=SYSTEM, clock=clock
+        )
+        await uow.commit()
+    if kind is ActionKind.EXPIRE and sub.latest_invoice_id:
+        await _void_first_invoice(billing, sub.latest_invoice_id, at)
+    return True
+
+
+async def _next_period(uow: UnitOfWork, sub: Subscription, at: datetime) -> None:
+    """The period ends at ``at``: the next one begins, and (unless collection is paused)
+    its invoice is written down to be made."""
+    items, prices = await items_and_prices(uow, sub.id)
+    price = prices[items[0].price_id]
+    if price.recurring_interval is None or price.recurring_interval_count is None:
+        raise InvalidRequest("A subscription's price is not recurring.", param="items")
+    start = sub.current_period_end
+    end = next_period_end(
+        sub.billing_cycle_anchor, price.recurring_interval, price.recurring_interval_count, start
+    )
+    sub.current_period_start, sub.current_period_end = start, end
+    if sub.pause_collection is not None:
+        return  # paused: no invoice for the period (the service is not billed)
+    lines = await cycle_lines(uow, sub, start, end)
+    sub.pending_prorations = []
+    sub.pending_invoice = pending("subscription_cycle", start, end, lines, unique=True)
+    sub.next_action_at = at
+
+
+async def _upcoming_object(uow: UnitOfWork, sub: Subscription) -> dict[str, object]:
+    """``invoice.upcoming``'s object: the next period's amounts, not yet an invoice."""
+    items, prices = await items_and_prices(uow, sub.id)
+    subtotal = sum(prices[i.price_id].unit_amount * i.quantity for i in items)
+    subtotal += sum(int(str(p["unit_amount"])) for p in sub.pending_prorations)
+    return {
+        "object": "invoice",
+        "id": None,
+        "subscription": sub.id,
+        "customer": sub.customer_id,
+        "currency": sub.currency,
+        "subtotal": subtotal,
+        "next_payment_attempt": unix(sub.current_period_end),
+        "period_start": unix(sub.current_period_end),
+        "billing_reason": "upcoming",
+    }
+
+
+async def _void_first_invoice(billing: Billing, invoice_id: str, at: datetime) -> None:
+    try:
+        await lifecycle.void_invoice(
+            invoice_id, uow_factory=billing.uow_factory, clock=At(at), ctx=SYSTEM
+        )
+    except InvalidRequest:
+        log.info("subscription_invoice_not_voided", invoice=invoice_id)
+
+
+async def _invoice(billing: Billing, sub_id: str, at: datetime) -> None:
+    """Steps 2 and 3: the pending invoice made (or found) and finalized, then named."""
+    async with billing.uow_factory() as uow:
+        sub = await uow.repo(SubscriptionRepository).get(sub_id)
+        if sub is None or sub.pending_invoice is None:
+            return
+        spec = sub.pending_invoice
+    clock = At(at)
+    invoice_id = spec.get("invoice")
+    if invoice_id is None:
+        made, _ = await drafts.create_invoice(
+            CreateInvoice(
+                customer=sub.customer_id,
+                location=sub.location_id,
+                currency=sub.currency,
+                collection_method=sub.collection_method,  # type: ignore[arg-type]
+                days_until_due=sub.days_until_due,
+                default_payment_method=sub.default_payment_method,
+                description=None,
+                lines=tuple(line_input(x) for x in spec["lines"]),
+                subscription=SubscriptionBilling(
+                    subscription=sub.id,
+                    billing_reason=str(spec["billing_reason"]),
+                    period_start=from_unix(int(spec["period_start"])),
+                    period_end=from_unix(int(spec["period_end"])),
+                    subscription_period=(
+                        from_unix(int(spec["subscription_period"]))
+                        if spec.get("subscription_period") is not None
+                        else None
+                    ),
+                ),
+            ),
+            uow_factory=billing.uow_factory,
+            clock=clock,
+            ctx=SYSTEM,
+        )
+        invoice_id = made.id
+        if spec.get("subscription_period") is None:
+            # not unique by period (a proration invoice): remember it before finalizing
+            async with billing.uow_factory() as uow:
+                sub = await uow.repo(SubscriptionRepository).get(sub_id, for_update=True)
+                if sub is None or sub.pending_invoice is None:
+                    return
+                sub.pending_invoice = {**sub.pending_invoice, "invoice": invoice_id}
+                await uow.repo(SubscriptionRepository).save(sub)
+                await uow.commit()
+    async with billing.uow_factory() as uow:
+        invoice = await uow.repo(InvoiceRepository).get(str(invoice_id))
+        if invoice is None:
+            raise NotFound.of("invoice", str(invoice_id))
+    if invoice.status is InvoiceStatus.DRAFT:
+        invoice, _ = await finalize.finalize_invoice(
+            invoice.id, uow_factory=billing.uow_factory, clock=clock, ctx=SYSTEM
+        )
+    async with billing.uow_factory() as uow:
+        sub = await uow.repo(SubscriptionRepository).get(sub_id, for_update=True)
+        if sub is None or sub.pending_invoice is None:
+            return
+        before = await subscription_snapshot(uow, sub)
+        sub.pending_invoice = None
+        sub.latest_invoice_id = invoice.id
+        if invoice.status is InvoiceStatus.OPEN and sub.collection_method == "charge_automatically":
+            sub.charge_invoice_id = invoice.id
+        elif invoice.status is InvoiceStatus.PAID:
+            _paid(sub)
+        elif sub.status in (S.INCOMPLETE, S.TRIALING):  # send_invoice: the customer pays
+            sub.status = S.ACTIVE
+        await save_subscription(
+            uow,
+            sub,
+            event="customer.subscription.updated",
+            before=before,
+            ctx=SYSTEM,
+            clock=clock,
+        )
+        await uow.commit()
+
+
+def _paid(sub: Subscription) -> None:
+    if sub.status in (S.INCOMPLETE, S.TRIALING, S.PAST_DUE, S.UNPAID):
+        sub.status = S.ACTIVE
+    sub.dunning_invoice_id = None
+    sub.attempt_count = 0
+    sub.next_payment_attempt = None
+
+
+async def _charge(billing: Billing, sub_id: str, at: datetime) -> None:
+    """Steps 4 and 5: the named invoice charged off-session, and the outcome settled."""
+    async with billing.uow_factory() as uow:
+        sub = await uow.repo(SubscriptionRepository).get(sub_id)
+        if sub is None or sub.charge_invoice_id is None:
+            return
+        invoice = await uow.repo(InvoiceRepository).get(sub.charge_invoice_id)
+    if invoice is None:
+        raise NotFound.of("invoice", sub.charge_invoice_id)
+    clock = At(at)
+    decline: str | None = None
+    in_flight = False
+    if invoice.status is InvoiceStatus.OPEN:
+        try:
+            await payments.pay_invoice(
+                PayInvoice(id=invoice.id, payment_method=sub.default_payment_method),
+                uow_factory=billing.uow_factory,
+                gateway=billing.gateway,
+                clock=clock,
+                ctx=SYSTEM,
+                max_amount=billing.max_amount,
+            )
+        except CardError as e:
+            decline = e.decline_code or e.code
+        except InvalidRequest as e:
+            if e.code == "invoice_payment_in_progress":
+                in_flight = True
+            else:
+                decline = e.code or "payment_method_missing"
+    async with billing.uow_factory() as uow:
+        sub = await uow.repo(SubscriptionRepository).get(sub_id, for_update=True)
+        if sub is None or sub.charge_invoice_id != invoice.id:
+            return
+        invoice = await uow.repo(InvoiceRepository).get(invoice.id) or invoice
+        before = await subscription_snapshot(uow, sub)
+        sub.charge_invoice_id = None
+        event = "customer.subscription.updated"
+        if invoice.status is InvoiceStatus.PAID or (
+            invoice.status is not InvoiceStatus.OPEN and not in_flight
+        ):
+            _paid(sub)
+        elif in_flight:  # the payment's outcome arrives later: look again in a day
+            sub.dunning_invoice_id = invoice.id
+            sub.next_payment_attempt = at + timedelta(days=1)
+        elif sub.status is S.INCOMPLETE:
+            pass  # the first invoice: the subscription expires unless it is paid in 23 h
+        else:
+            if sub.dunning_invoice_id != invoice.id:
+                sub.dunning_invoice_id, sub.attempt_count = invoice.id, 0
+            sub.attempt_count += 1
+            schedule = await schedule_of(uow, sub.location_id, billing)
+            outcome = dunning.after_failure(
+                schedule, attempts=sub.attempt_count, decline_code=decline, at=at
+            )
+            sub.next_payment_attempt = outcome.next_attempt
+            sub.status = S.PAST_DUE
+            if decline in dunning.AUTHENTICATION:
+                lines = await uow.repo(InvoiceLineRepository).of_invoice(invoice.id)
+                await record_event(
+                    uow,
+                    "invoice.payment_action_required",
+                    invoice_object(invoice, lines),
+                    ctx=SYSTEM,
+                    clock=clock,
+                    location_id=invoice.location_id,
+                )
+            if outcome.final:
+                if schedule.final_action == S.CANCELED.value:
+                    sub.status = S.CANCELED
+                    sub.canceled_at = sub.ended_at = at
+                    event = "customer.subscription.deleted"
+                else:
+                    sub.status = S.UNPAID
+        await save_subscription(uow, sub, event=event, before=before, ctx=SYSTEM, clock=clock)
+        await uow.commit()
+
+
+async def finish(billing: Billing, sub_id: str, at: datetime) -> None:
+    """Finish what a subscription started: make its pending invoice, charge it."""
+    await _invoice(billing, sub_id, at)
+    await _charge(billing, sub_id, at)
+
+
+async def run_next_action(billing: Billing, sub_id: str, until: datetime) -> bool:
+    """Run the subscription's earliest action if it is due by ``until``; True if one ran."""
+    async with billing.uow_factory() as uow:
+        sub = await uow.repo(SubscriptionRepository).get(sub_id)
+    action = next_action(sub) if sub is not None else None
+    if sub is None:
+        return False
+    if action is None or action.at > until:
+        if sub.next_action_at is not None and sub.next_action_at <= until:
+            async with billing.uow_factory() as uow:  # a stale mark: put it right
+                current = await uow.repo(SubscriptionRepository).get(sub_id, for_update=True)
+                if current is not None:
+                    current.next_action_at = next_action_at(current)
+                    await uow.repo(SubscriptionRepository).save(current)
+                    await uow.commit()
+            return True
+        return False
+    at = action.at
+    if action.kind is not ActionKind.RESUME and not await _decide(billing, sub_id, action.kind, at):
+        return True  # another run did it: look again
+    if sub.test_clock_id is None and action.kind is ActionKind.RESUME:
+        at = billing.clock.now()  # finishing late: stamped when it is finished
+    await finish(billing, sub_id, at)
+    return True
+
+
+async def renew_due(billing: Billing, *, batch: int = BATCH) -> int:
+    """The worker's job: claim due subscriptions on the real clock and run their actions."""
+    now = billing.clock.now()
+    async with billing.uow_factory() as uow:
+        claimed = await uow.repo(SubscriptionRepository).claim_due(
+            now=now, lease_until=now + LEASE, limit=batch
+        )
+        await uow.commit()
+    done = 0
+    for sub_id in claimed:
+        try:
+            for _ in range(MAX_ACTIONS_PER_CLAIM):
+                if not await run_next_action(billing, sub_id, billing.clock.now()):
+                    break
+                done += 1
+        except Exception:
+            log.exception("subscription_action_failed", subscription=sub_id)
+        finally:
+            async with billing.uow_factory() as uow:
+                await uow.repo(SubscriptionRepository).release(sub_id)
+                await uow.commit()
+    return done
