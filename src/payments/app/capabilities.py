@@ -41,6 +41,8 @@ from payments.ledger.service import VERIFY_BATCH_SIZE, LedgerCheck, Progress
 from payments.ledger.service import verify_ledger as verify_ledger_with
 from payments.legal_entities import api as legal_entities_api
 from payments.locations import api as locations_api
+from payments.payment_links import api as payment_links_api
+from payments.payment_links import pages as pay_pages
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.platform.http import health
 from payments.platform.worker import Job
@@ -80,6 +82,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     invoice_documents_api.router,
     credit_notes_api.router,
     invoice_documents_api.credit_notes_router,
+    payment_links_api.router,
+    pay_pages.router,
 )
 
 JOBS: tuple[Job, ...] = (

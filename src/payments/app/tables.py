@@ -17,6 +17,7 @@ from payments.invoices import tables as invoices_tables
 from payments.ledger import tables as ledger_tables
 from payments.legal_entities import tables as legal_entities_tables
 from payments.locations import tables as locations_tables
+from payments.payment_links import tables as payment_links_tables
 from payments.platform.db.schema import metadata
 from payments.refunds import tables as refunds_tables
 from payments.webhooks import tables as webhooks_tables
@@ -36,6 +37,7 @@ MODULES = (
     disputes_tables,
     webhooks_tables,
     invoices_tables,
+    payment_links_tables,
 )
 
 __all__ = ["MODULES", "metadata"]

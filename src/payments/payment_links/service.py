@@ -1,0 +1,391 @@
+"""Payment links: create, list, retrieve, (de)activate; and what the hosted pay page does
+with one: show the invoice, take a card payment through the PaymentIntents machinery.
+
+A payment on the page follows the invoices' own pay path (every rule of payments holds:
+the attempt is recorded before the gateway call, no transaction is open across it,
+recovery settles an unknown outcome, and the invoice learns of the result in the intent's
+own transaction through :class:`~payments.invoices.service.payments.InvoicePaymentsListener`):
+
+1. one transaction locks the invoice, refuses it unless it still owes something and has
+   no payment in flight, and creates (or reuses) its PaymentIntent for what the link may
+   collect, with ``invoice`` set and the link and the form's nonce in its metadata;
+2. the intent is confirmed on-session with the card the customer typed
+   (:func:`payments.intents.service.flow.confirm_payment_intent`, which tokenizes it
+   first), and ``return_url`` set for a 3-D Secure challenge.
+
+A double submit of the same form (same nonce) finds the intent of its first submit and
+answers with it instead of charging again; two different submits at once are serialized
+by the invoice's lock and the intent's (a second confirm of an intent in flight is
+refused).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from payments.customers.repository import CustomerRepository
+from payments.einvoicing.model import InvoiceDocument
+from payments.events.service import record_event
+from payments.gateways.protocol import PaymentGateway
+from payments.intents.domain.commands import (
+    CardParams,
+    ConfirmPaymentIntent,
+    CreatePaymentIntent,
+    CreatePaymentMethod,
+)
+from payments.intents.domain.model import PaymentIntent
+from payments.intents.domain.payment_intent import PaymentIntentStatus as PIS
+from payments.intents.render import payment_intent_object
+from payments.intents.repository import PaymentIntentRepository
+from payments.intents.service import flow
+from payments.intents.service.payment_intents import new_payment_intent
+from payments.invoices.domain.document import invoice_document
+from payments.invoices.domain.model import Invoice, InvoiceLine
+from payments.invoices.domain.status import InvoiceStatus
+from payments.invoices.repository import InvoiceRepository
+from payments.invoices.service.common import lines_of, visible_invoice
+from payments.kernel.access import Permission, Principal, Role
+from payments.kernel.clock import Clock
+from payments.kernel.context import RequestContext
+from payments.kernel.errors import InvalidRequest, NotFound, PaymentsError
+from payments.kernel.ids import new_id
+from payments.kernel.pagination import Page, PageRequest
+from payments.payment_links.domain import (
+    DEFAULT_LIFETIME,
+    MAX_LIFETIME,
+    CardForm,
+    CreatePaymentLink,
+    PaymentLink,
+    Unusable,
+    hash_token,
+    new_token,
+    unusable,
+)
+from payments.payment_links.repository import PaymentLinkRepository
+from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
+
+PAYABLE = (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE)
+_REUSABLE = (PIS.REQUIRES_PAYMENT_METHOD, PIS.REQUIRES_CONFIRMATION)
+_IN_FLIGHT = (PIS.PROCESSING, PIS.REQUIRES_ACTION, PIS.REQUIRES_CAPTURE)
+PREFIX = "plink"
+NONCE_KEY = "payment_link_nonce"
+LINK_KEY = "payment_link"
+
+
+def _check_payable(invoice: Invoice) -> None:
+    if invoice.status not in PAYABLE or invoice.amount_remaining <= 0:
+        raise InvalidRequest(
+            f"The invoice {invoice.id} is {invoice.status.value}"
+            + (" and owes nothing" if invoice.status in PAYABLE else "")
+            + ": only an open invoice with an amount remaining can be paid by link.",
+            code="invoice_unexpected_state",
+            param="invoice",
+        )
+
+
+# --------------------------------------------------------------------------- the API
+
+
+async def create_payment_link(
+    cmd: CreatePaymentLink,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    ctx: RequestContext,
+) -> tuple[PaymentLink, str]:
+    """A new link and its token (shown once: only its hash is kept)."""
+    ctx.require(Permission.write_payments)
+    now = clock.now()
+    expires_at = cmd.expires_at or now + DEFAULT_LIFETIME
+    if expires_at <= now:
+        raise InvalidRequest(
+            "expires_at must be in the future.", code="parameter_invalid", param="expires_at"
+        )
+    if expires_at > now + MAX_LIFETIME:
+        raise InvalidRequest(
+            f"expires_at may be at most {MAX_LIFETIME.days} days ahead.",
+            code="parameter_invalid",
+            param="expires_at",
+        )
+    token = new_token()
+    async with uow_factory() as uow:
+        invoice = await visible_invoice(uow, cmd.invoice, ctx, param="invoice")
+        _check_payable(invoice)
+        link = PaymentLink(
+            id=new_id(PREFIX),
+            invoice_id=invoice.id,
+            location_id=invoice.location_id,
+            customer_id=invoice.customer_id,
+            currency=invoice.currency,
+            amount=invoice.amount_remaining,
+            token_hash=hash_token(token),
+            expires_at=expires_at,
+            created=now,
+            metadata=dict(cmd.metadata),
+            livemode=invoice.livemode,
+        )
+        await uow.repo(PaymentLinkRepository).add(link)
+        await uow.commit()
+    return link, token
+
+
+async def _visible_link(
+    uow: UnitOfWork, link_id: str, ctx: RequestContext, *, for_update: bool = False
+) -> PaymentLink:
+    link = await uow.repo(PaymentLinkRepository).get(link_id, for_update=for_update)
+    if link is None or not ctx.principal.sees_location(link.location_id):
+        raise NotFound.of("payment_link", link_id)
+    return link
+
+
+async def retrieve_payment_link(
+    link_id: str, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
+) -> PaymentLink:
+    ctx.require(Permission.read)
+    async with uow_factory() as uow:
+        return await _visible_link(uow, link_id, ctx)
+
+
+async def list_payment_links(
+    invoice_id: str, page: PageRequest, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
+) -> Page[PaymentLink]:
+    """The links of one invoice, newest first."""
+    ctx.require(Permission.read)
+    async with uow_factory() as uow:
+        invoice = await visible_invoice(uow, invoice_id, ctx)
+        return await uow.repo(PaymentLinkRepository).list_page(
+            page, equals={"invoice_id": invoice.id}
+        )
+
+
+async def update_payment_link(
+    link_id: str,
+    *,
+    active: bool | None,
+    metadata: dict[str, str] | None,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    ctx: RequestContext,
+) -> PaymentLink:
+    """Stripe's verb: ``active=false`` deactivates a link (its page then refuses to take a
+    payment); ``active=true`` turns it back on until it expires."""
+    ctx.require(Permission.write_payments)
+    async with uow_factory() as uow:
+        link = await _visible_link(uow, link_id, ctx, for_update=True)
+        if active is not None and active != link.active:
+            link.active = active
+            link.deactivated_at = None if active else clock.now()
+        if metadata is not None:
+            link.metadata = {k: v for k, v in {**link.metadata, **metadata}.items() if v}
+        await uow.repo(PaymentLinkRepository).save(link)
+        await uow.commit()
+    return link
+
+
+# --------------------------------------------------------------------------- the page
+
+
+class LinkNotFound(NotFound):
+    pass
+
+
+class LinkUnusable(PaymentsError):
+    default_code = "payment_link_unusable"
+
+    def __init__(self, reason: Unusable) -> None:
+        super().__init__(f"The payment link is {reason.value}.")
+        self.reason = reason
+
+
+def link_context(link: PaymentLink) -> RequestContext:
+    """Who acts when a customer pays on the page: the link itself, as a clerk of its
+    shop (it sees nothing of another shop)."""
+    return RequestContext(
+        principal=Principal(
+            api_key_id=link.id, name="payment link", role=Role.clerk, location_id=link.location_id
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PageView:
+    """Everything the pay page shows."""
+
+    link: PaymentLink
+    invoice: Invoice
+    lines: list[InvoiceLine]
+    document: InvoiceDocument
+    preferred_locales: list[str]
+    intent: PaymentIntent | None  # the invoice's current PaymentIntent, if any
+    unusable: Unusable | None
+
+    @property
+    def amount_to_pay(self) -> int:
+        return min(self.link.amount, self.invoice.amount_remaining)
+
+
+async def _link_by_token(uow: UnitOfWork, token: str) -> PaymentLink:
+    link = await uow.repo(PaymentLinkRepository).by_token_hash(hash_token(token))
+    if link is None:
+        raise LinkNotFound("No such payment link.", code="resource_missing")
+    return link
+
+
+async def open_link(token: str, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> PageView:
+    """The link of ``token`` with its invoice as the page shows it (an unknown token:
+    :class:`LinkNotFound`)."""
+    async with uow_factory() as uow:
+        link = await _link_by_token(uow, token)
+        invoice = await uow.repo(InvoiceRepository).get(link.invoice_id)
+        if invoice is None:  # a foreign key: cannot happen
+            raise LinkNotFound("No such payment link.", code="resource_missing")
+        lines = await lines_of(uow, invoice.id)
+        customer = await uow.repo(CustomerRepository).get(invoice.customer_id)
+        intent = (
+            await uow.repo(PaymentIntentRepository).get(invoice.payment_intent_id)
+            if invoice.payment_intent_id
+            else None
+        )
+    return PageView(
+        link=link,
+        invoice=invoice,
+        lines=lines,
+        document=invoice_document(invoice, lines),
+        preferred_locales=list(customer.preferred_locales) if customer else [],
+        intent=intent,
+        unusable=unusable(link, clock.now()),
+    )
+
+
+async def link_intent(
+    token: str, payment_intent: str, *, uow_factory: UnitOfWorkFactory
+) -> PaymentIntent | None:
+    """A PaymentIntent taken through this link (None for any other)."""
+    async with uow_factory() as uow:
+        link = await _link_by_token(uow, token)
+        pi = await uow.repo(PaymentIntentRepository).get(payment_intent)
+    if pi is None or pi.invoice_id != link.invoice_id or pi.metadata.get(LINK_KEY) != link.id:
+        return None
+    return pi
+
+
+async def pay_with_card(
+    token: str,
+    card: CardForm,
+    *,
+    nonce: str,
+    return_url: str,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    max_amount: int,
+) -> PaymentIntent:
+    """Charge the card for what the link may collect (see the module's steps). Refusals:
+    :class:`LinkUnusable`, ``InvalidRequest`` (the invoice owes nothing, a payment is in
+    flight, a card the gateway refuses to tokenize), ``CardError`` (a decline)."""
+    async with uow_factory() as uow:  # phase 1: the invoice's intent
+        link = await _link_by_token(uow, token)
+        reason = unusable(link, clock.now())
+        if reason is not None:
+            raise LinkUnusable(reason)
+        ctx = link_context(link)
+        invoice = await visible_invoice(uow, link.invoice_id, ctx, for_update=True)
+        current = (
+            await uow.repo(PaymentIntentRepository).get(invoice.payment_intent_id)
+            if invoice.payment_intent_id
+            else None
+        )
+        if (
+            current is not None
+            and current.metadata.get(NONCE_KEY) == nonce
+            and current.status not in _REUSABLE
+        ):
+            return current  # the same form submitted again: its first answer
+        _check_payable(invoice)
+        if current is not None and current.status in _IN_FLIGHT:
+            raise InvalidRequest(
+                "A payment of this invoice is in progress.", code="invoice_payment_in_progress"
+            )
+        amount = min(link.amount, invoice.amount_remaining)
+        marks = {LINK_KEY: link.id, NONCE_KEY: nonce}
+        if current is not None and current.status in _REUSABLE and current.amount == amount:
+            pi = current
+            pi.metadata = {**pi.metadata, **marks}
+            await uow.repo(PaymentIntentRepository).save(pi)
+        else:
+            pi = await _new_intent(
+                uow, invoice, amount, marks, ctx=ctx, clock=clock, max=max_amount
+            )
+        invoice.payment_intent_id = pi.id
+        invoice.attempt_count += 1
+        await uow.repo(InvoiceRepository).save(invoice)
+        await uow.commit()
+    return await flow.confirm_payment_intent(
+        pi.id,
+        ConfirmPaymentIntent(
+            payment_method_data=CreatePaymentMethod(
+                type="card",
+                card=CardParams(
+                    number=card.number,
+                    exp_month=card.exp_month,
+                    exp_year=card.exp_year,
+                    cvc=card.cvc,
+                ),
+            ),
+            off_session=False,
+            return_url=return_url,
+        ),
+        uow_factory=uow_factory,
+        gateway=gateway,
+        clock=clock,
+        ctx=ctx,
+    )
+
+
+async def _new_intent(
+    uow: UnitOfWork,
+    invoice: Invoice,
+    amount: int,
+    marks: dict[str, str],
+    *,
+    ctx: RequestContext,
+    clock: Clock,
+    max: int,
+) -> PaymentIntent:
+    pi = await new_payment_intent(
+        uow,
+        CreatePaymentIntent(
+            amount=amount,
+            currency=invoice.currency,
+            location=invoice.location_id,
+            customer=invoice.customer_id,
+            description=f"Invoice {invoice.number}",
+            metadata={"invoice": invoice.id, "invoice_number": invoice.number or "", **marks},
+        ),
+        None,
+        ctx=ctx,
+        clock=clock,
+        max_amount=max,
+    )
+    pi.invoice_id = invoice.id
+    await uow.repo(PaymentIntentRepository).add(pi)
+    await record_event(
+        uow,
+        "payment_intent.created",
+        payment_intent_object(pi),
+        ctx=ctx,
+        clock=clock,
+        location_id=pi.location_id,
+    )
+    return pi
+
+
+async def link_document(
+    token: str, *, uow_factory: UnitOfWorkFactory, clock: Clock
+) -> InvoiceDocument:
+    """The invoice's document for the page's PDF download (a deactivated or expired
+    link: :class:`LinkUnusable`)."""
+    view = await open_link(token, uow_factory=uow_factory, clock=clock)
+    if view.unusable is not None and view.invoice.status != InvoiceStatus.PAID:
+        raise LinkUnusable(view.unusable)
+    return view.document
