@@ -198,12 +198,12 @@ class LinkUnusable(PaymentsError):
 
 
 def link_context(link: PaymentLink) -> RequestContext:
-    """Who acts when a customer pays on the page: the link itself, as a clerk of its
-    shop (it sees nothing of another shop)."""
+    """Who acts when a customer pays on the page: the link itself, with a clerk's rights.
+    Not restricted to the shop, because a customer may be shared by every shop (a shop's
+    key sees only its own); what the link reaches is limited by this service instead: its
+    one invoice, for at most its amount."""
     return RequestContext(
-        principal=Principal(
-            api_key_id=link.id, name="payment link", role=Role.clerk, location_id=link.location_id
-        )
+        principal=Principal(api_key_id=link.id, name="payment link", role=Role.clerk)
     )
 
 
