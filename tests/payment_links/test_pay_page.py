@@ -219,3 +219,49 @@ async def test_the_access_log_never_shows_a_links_token(
     logged = capsys.readouterr().out
     assert "/pay/[redacted]" in logged and "/pay/[redacted]/invoice.pdf" in logged
     assert token not in logged
+
+
+THREE_D_SECURE = "4000 0027 6000 3184"
+
+
+async def test_a_3d_secure_card_goes_through_the_challenge_page_and_back_to_the_receipt(
+    api: Api,
+) -> None:
+    admin, invoice = await open_invoice(api)
+    link = await new_link(api, admin, invoice)
+
+    challenged = await _pay(api, path_of(link), THREE_D_SECURE)
+    assert challenged.status_code == 303, challenged.text
+    challenge = challenged.headers["location"]
+    assert challenge.startswith("/simulator/3ds/")
+    # back on the link meanwhile: the page offers to continue, not to pay twice
+    waiting = await api.client.get(path_of(link))
+    assert "Continue authentication with your bank" in waiting.text
+    assert "<form" not in waiting.text
+
+    answered = await api.client.post(challenge, data={"outcome": "complete"})
+    assert answered.status_code == 303
+    back = answered.headers["location"]
+    assert back.startswith(f"http://testserver{path_of(link)}/return?payment_intent=pi_")
+    returned = await api.client.get(back)
+    assert returned.status_code == 303
+    assert returned.headers["location"] == path_of(link)
+    assert "Payment received" in (await api.client.get(path_of(link))).text
+    assert (await _invoice(api, admin, invoice))["status"] == "paid"
+    assert await verify_ledger(uow_factory=api.container.uow_factory) == []
+
+
+async def test_a_failed_challenge_shows_why_and_lets_the_customer_pay_again(api: Api) -> None:
+    admin, invoice = await open_invoice(api)
+    link = await new_link(api, admin, invoice)
+    challenged = await _pay(api, path_of(link), THREE_D_SECURE)
+    answered = await api.client.post(challenged.headers["location"], data={"outcome": "fail"})
+
+    returned = await api.client.get(answered.headers["location"])
+
+    assert returned.status_code == 200
+    assert "was not authenticated with your bank" in returned.text
+    retried = await _pay(api, path_of(link), VISA, nonce=_nonce(returned.text))
+    assert retried.status_code == 303
+    assert (await _invoice(api, admin, invoice))["status"] == "paid"
+    assert await verify_ledger(uow_factory=api.container.uow_factory) == []
