@@ -6,14 +6,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from support.app import Api
-from support.invoices import customer, finalized, post, setup
+from support.invoices import customer, finalized, post, seller_shop, setup
 
 
 async def open_invoice(
     api: Api, *, locales: list[str] | None = None
 ) -> tuple[dict[str, str], dict[str, Any]]:
     """An admin key and a finalized invoice of a German shop (1.5 h labour + a part)."""
-    admin, shop = await setup(api)
+    if api.container.settings.gateway == "stripe":
+        admin = await api.key("admin")
+        shop = await seller_shop(api, admin)
+    else:
+        admin, shop = await setup(api)
     cus = await customer(
         api, admin, preferred_locales=locales if locales is not None else ["en-GB"]
     )

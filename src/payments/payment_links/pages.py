@@ -47,7 +47,13 @@ from payments.invoices.service.documents import DocumentFormat, rendered
 from payments.kernel.errors import CardError, GatewayUnavailable, InvalidRequest
 from payments.kernel.money import Money
 from payments.payment_links import service as uc
-from payments.payment_links.domain import CardFormError, Unusable, page_language, parse_card_form
+from payments.payment_links.domain import (
+    CardForm,
+    CardFormError,
+    Unusable,
+    page_language,
+    parse_card_form,
+)
 from payments.payment_links.texts import texts
 from payments.platform.config import GatewayName
 
@@ -58,6 +64,14 @@ CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
+#: With Stripe's Payment Element: its script, its frames, its API.
+CSP_STRIPE = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data: https://*.stripe.com; "
+    "script-src 'self' https://js.stripe.com; "
+    "frame-src https://js.stripe.com https://hooks.stripe.com; "
+    "connect-src https://api.stripe.com; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'"
+)
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -66,7 +80,7 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-STATIC = {"pay.css": "text/css"}
+STATIC = {"pay.css": "text/css", "stripe-element.js": "text/javascript"}
 
 
 @cache
@@ -79,10 +93,10 @@ def _environment() -> Environment:
     )
 
 
-def _html(template: str, status: int = 200, **context: Any) -> HTMLResponse:
+def _html(template: str, status: int = 200, *, csp: str = CSP, **context: Any) -> HTMLResponse:
     body = _environment().get_template(template).render(**context)
     return HTMLResponse(
-        body, status_code=status, headers=HEADERS | {"Content-Security-Policy": CSP}
+        body, status_code=status, headers=HEADERS | {"Content-Security-Policy": csp}
     )
 
 
@@ -234,9 +248,17 @@ async def _render(
     if view.intent is not None and view.intent.status == PIS.PROCESSING:
         return _message(request, "processing", 200, lang=lang, pdf_url=pdf_url)
     action_url = _action_url(c, view.intent)
-    # the card form posts the card to this service, which only the simulator takes (a
-    # real gateway refuses raw card numbers): with Stripe the page offers bank transfer
+    # the plain card form posts the card to this service, which only the simulator takes;
+    # with Stripe, its Payment Element collects the card and creates a PaymentMethod in
+    # the browser, and the form posts only its id
     card_form = action_url is None and c.settings.gateway == GatewayName.simulator
+    stripe = None
+    if action_url is None and c.settings.gateway == GatewayName.stripe:
+        stripe = {
+            "publishable_key": c.settings.stripe_publishable_key or "",
+            "amount": due,
+            "currency": invoice.currency,
+        }
     transfer = None
     if doc.seller.iban:
         qr = epc_qr(replace(doc, payable_amount=due))
@@ -251,6 +273,7 @@ async def _render(
     return _html(
         "pay.html",
         status,
+        csp=CSP_STRIPE if stripe else CSP,
         lang=lang,
         t=t,
         l=lab,
@@ -286,6 +309,7 @@ async def _render(
         amount_due=f.money(due),
         pay_label=t["pay"].format(amount=f.money(due)),
         card_form=card_form,
+        stripe=stripe,
         action_url=action_url,
         form_action=_pay_path(token),
         nonce=secrets.token_urlsafe(16),
@@ -331,32 +355,49 @@ async def pay(
     card_number: Annotated[str, Form(max_length=40)] = "",
     expiry: Annotated[str, Form(max_length=10)] = "",
     cvc: Annotated[str, Form(max_length=8)] = "",
+    payment_method: Annotated[str, Form(max_length=255)] = "",
 ) -> Response:
     try:
-        return await _pay(token, request, c, nonce, card_number, expiry, cvc)
+        if c.settings.gateway == GatewayName.stripe:
+            return await _pay(token, request, c, nonce, payment_method=payment_method)
+        return await _pay(token, request, c, nonce, card=(card_number, expiry, cvc))
     except Exception as exc:  # no traceback: its frames hold what the customer typed
         log.error("pay_page_payment_failed", error=type(exc).__name__)
         return _message(request, "error", 500)
 
 
 async def _pay(
-    token: str, request: Request, c: GatewayDep, nonce: str, number: str, expiry: str, cvc: str
+    token: str,
+    request: Request,
+    c: GatewayDep,
+    nonce: str,
+    *,
+    card: tuple[str, str, str] | None = None,
+    payment_method: str = "",
 ) -> Response:
+    """Pay with the card typed into the simulator's form, or (Stripe) the PaymentMethod
+    Stripe.js created from its Payment Element."""
     view = await _view_or_page(request, c, token)
     if isinstance(view, HTMLResponse):
         return view
     lang = _language(request, view.preferred_locales, view.invoice.language or "en")
     t = texts(lang)
-    try:
-        card = parse_card_form(number, expiry, cvc)
-    except CardFormError as exc:
-        return await _render(
-            request, c, token, view, error=t[exc.message_key], error_field=exc.field, status=400
-        )
+    method: CardForm | str
+    if card is not None:
+        try:
+            method = parse_card_form(*card)
+        except CardFormError as exc:
+            return await _render(
+                request, c, token, view, error=t[exc.message_key], error_field=exc.field, status=400
+            )
+    elif payment_method.startswith("pm_"):
+        method = payment_method
+    else:
+        return await _render(request, c, token, view, error=t["error_card_invalid"], status=400)
     try:
         pi = await uc.pay_with_card(
             token,
-            card,
+            method,
             nonce=nonce,
             return_url=_return_url(request, token),
             uow_factory=c.uow_factory,

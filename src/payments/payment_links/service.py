@@ -271,7 +271,7 @@ async def link_intent(
 
 async def pay_with_card(
     token: str,
-    card: CardForm,
+    card: CardForm | str,
     *,
     nonce: str,
     return_url: str,
@@ -280,7 +280,9 @@ async def pay_with_card(
     clock: Clock,
     max_amount: int,
 ) -> PaymentIntent:
-    """Charge the card for what the link may collect (see the module's steps). Refusals:
+    """Charge the card for what the link may collect (see the module's steps): the card
+    the customer typed (the simulator), or a PaymentMethod id Stripe.js created in the
+    browser (``pm_...``, Stripe's Payment Element). Refusals:
     :class:`LinkUnusable`, ``InvalidRequest`` (the invoice owes nothing, a payment is in
     flight, a card the gateway refuses to tokenize), ``CardError`` (a decline)."""
     async with uow_factory() as uow:  # phase 1: the invoice's intent
@@ -320,21 +322,23 @@ async def pay_with_card(
         invoice.attempt_count += 1
         await uow.repo(InvoiceRepository).save(invoice)
         await uow.commit()
+    if isinstance(card, str):
+        confirm = ConfirmPaymentIntent(
+            payment_method=card, off_session=False, return_url=return_url
+        )
+    else:
+        data = CreatePaymentMethod(
+            type="card",
+            card=CardParams(
+                number=card.number, exp_month=card.exp_month, exp_year=card.exp_year, cvc=card.cvc
+            ),
+        )
+        confirm = ConfirmPaymentIntent(
+            payment_method_data=data, off_session=False, return_url=return_url
+        )
     return await flow.confirm_payment_intent(
         pi.id,
-        ConfirmPaymentIntent(
-            payment_method_data=CreatePaymentMethod(
-                type="card",
-                card=CardParams(
-                    number=card.number,
-                    exp_month=card.exp_month,
-                    exp_year=card.exp_year,
-                    cvc=card.cvc,
-                ),
-            ),
-            off_session=False,
-            return_url=return_url,
-        ),
+        confirm,
         uow_factory=uow_factory,
         gateway=gateway,
         clock=clock,
