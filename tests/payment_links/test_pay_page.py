@@ -15,6 +15,7 @@ from payments.app.capabilities import verify_ledger
 from payments.kernel.clock import FrozenClock, to_unix
 from support.app import Api
 from support.invoices import post
+from support.local_methods import settle
 from support.payment_links import new_link, open_invoice, path_of
 
 VISA = "4242 4242 4242 4242"
@@ -265,3 +266,49 @@ async def test_a_failed_challenge_shows_why_and_lets_the_customer_pay_again(api:
     assert retried.status_code == 303
     assert (await _invoice(api, admin, invoice))["status"] == "paid"
     assert await verify_ledger(uow_factory=api.container.uow_factory) == []
+
+
+async def test_a_swiss_customer_pays_with_twint_on_its_page_and_gets_the_receipt(
+    api: Api, clock: FrozenClock
+) -> None:
+    admin, invoice = await open_invoice(api, country="CH")
+    assert invoice["currency"] == "chf"
+    link = await new_link(api, admin, invoice)
+    page = await api.client.get(path_of(link))
+    assert '<button type="submit" class="local" name="method" value="twint">' in page.text
+    assert "Pay with TWINT" in page.text
+
+    chosen = await api.client.post(
+        path_of(link) + "/local", data={"nonce": _nonce(page.text), "method": "twint"}
+    )
+    assert chosen.status_code == 303, chosen.text
+    twint_page = chosen.headers["location"]
+    assert twint_page.startswith("/simulator/twint/")
+    authorized = await api.client.post(twint_page, data={"outcome": "authorize"})
+    assert authorized.status_code == 303
+    assert "redirect_status=succeeded" in authorized.headers["location"]
+    back = await api.client.get(authorized.headers["location"])
+    assert back.status_code == 200
+    assert "Payment processing" in back.text
+
+    await settle(api, clock)
+    receipt = await api.client.get(path_of(link))
+    assert "Payment received" in receipt.text
+    now = await _invoice(api, admin, invoice)
+    assert (now["status"], now["amount_remaining"]) == ("paid", 0)
+    assert await verify_ledger(uow_factory=api.container.uow_factory) == []
+
+
+async def test_a_method_the_shop_does_not_offer_is_refused(api: Api) -> None:
+    admin, invoice = await open_invoice(api)
+    link = await new_link(api, admin, invoice)
+    page = await api.client.get(path_of(link))
+    assert 'value="twint"' not in page.text
+    refused = await api.client.post(
+        path_of(link) + "/local", data={"nonce": _nonce(page.text), "method": "twint"}
+    )
+    assert refused.status_code == 400
+    assert "This payment method is not available for this invoice." in refused.text
+    assert (await _invoice(api, admin, invoice))["status"] == "open"
+    intents = await api.client.get("/v1/payment_intents", headers=admin)
+    assert intents.json()["data"] == []

@@ -10,14 +10,15 @@ from support.invoices import customer, finalized, post, seller_shop, setup
 
 
 async def open_invoice(
-    api: Api, *, locales: list[str] | None = None
+    api: Api, *, locales: list[str] | None = None, country: str = "DE"
 ) -> tuple[dict[str, str], dict[str, Any]]:
-    """An admin key and a finalized invoice of a German shop (1.5 h labour + a part)."""
+    """An admin key and a finalized invoice of a German (or Swiss) shop (1.5 h labour + a
+    part)."""
     if api.container.settings.gateway == "stripe":
         admin = await api.key("admin")
-        shop = await seller_shop(api, admin)
+        shop = await seller_shop(api, admin, country)
     else:
-        admin, shop = await setup(api)
+        admin, shop = await setup(api, country)
     cus = await customer(
         api, admin, preferred_locales=locales if locales is not None else ["en-GB"]
     )

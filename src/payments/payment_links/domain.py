@@ -117,6 +117,32 @@ def parse_card_form(number: str, expiry: str, cvc: str) -> CardForm:
     return CardForm(number=digits, exp_month=month, exp_year=year, cvc=code)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LocalChoice:
+    """A local payment method chosen on the page (``ideal``, ``twint``, ...): the
+    customer authorizes it on their bank's or app's page."""
+
+    type: str
+
+
+def billing_details(
+    required: tuple[str, ...], name: str | None, email: str | None, country: str | None
+) -> dict[str, object] | None:
+    """The billing details a local method asks for (``name``, ``email``,
+    ``address.country``), taken from the invoice's customer; None when one is missing."""
+    given: dict[str, object] = {}
+    for detail in required:
+        if detail == "name" and name:
+            given["name"] = name
+        elif detail == "email" and email:
+            given["email"] = email
+        elif detail == "address.country" and country:
+            given["address"] = {"country": country}
+        else:
+            return None
+    return given
+
+
 #: The languages the pay page speaks.
 PAGE_LANGUAGES = ("en", "de")
 

@@ -50,6 +50,7 @@ from payments.payment_links import service as uc
 from payments.payment_links.domain import (
     CardForm,
     CardFormError,
+    LocalChoice,
     Unusable,
     page_language,
     parse_card_form,
@@ -309,6 +310,8 @@ async def _render(
         amount_due=f.money(due),
         pay_label=t["pay"].format(amount=f.money(due)),
         card_form=card_form,
+        local_methods=view.local_methods if card_form else [],
+        local_action=_pay_path(token, "/local"),
         stripe=stripe,
         action_url=action_url,
         form_action=_pay_path(token),
@@ -374,6 +377,7 @@ async def _pay(
     *,
     card: tuple[str, str, str] | None = None,
     payment_method: str = "",
+    local: str = "",
 ) -> Response:
     """Pay with the card typed into the simulator's form, or (Stripe) the PaymentMethod
     Stripe.js created from its Payment Element."""
@@ -382,7 +386,7 @@ async def _pay(
         return view
     lang = _language(request, view.preferred_locales, view.invoice.language or "en")
     t = texts(lang)
-    method: CardForm | str
+    method: CardForm | LocalChoice | str
     if card is not None:
         try:
             method = parse_card_form(*card)
@@ -390,6 +394,12 @@ async def _pay(
             return await _render(
                 request, c, token, view, error=t[exc.message_key], error_field=exc.field, status=400
             )
+    elif local:
+        if local not in {kind for kind, _name in view.local_methods}:
+            return await _render(
+                request, c, token, view, error=t["error_method_unavailable"], status=400
+            )
+        method = LocalChoice(type=local)
     elif payment_method.startswith("pm_"):
         method = payment_method
     else:
@@ -429,9 +439,29 @@ async def _pay(
     return RedirectResponse(_pay_path(token), status_code=303, headers=HEADERS)
 
 
+@router.post("/{token}/local", response_class=HTMLResponse)
+async def pay_local(
+    token: str,
+    request: Request,
+    c: GatewayDep,
+    nonce: Annotated[str, Form(min_length=8, max_length=64)],
+    method: Annotated[str, Form(max_length=20)],
+) -> Response:
+    """A local method the shop offers (iDEAL, TWINT, ...): to its page, then back."""
+    try:
+        return await _pay(token, request, c, nonce, local=method)
+    except Exception as exc:
+        log.error("pay_page_payment_failed", error=type(exc).__name__)
+        return _message(request, "error", 500)
+
+
 @router.get("/{token}/return", response_class=HTMLResponse)
 async def returned(
-    token: str, request: Request, c: GatewayDep, payment_intent: str = ""
+    token: str,
+    request: Request,
+    c: GatewayDep,
+    payment_intent: str = "",
+    redirect_status: str = "",
 ) -> Response:
     """Back from the 3-D Secure page: the receipt, or the form again with why not."""
     try:
@@ -439,9 +469,21 @@ async def returned(
         if isinstance(view, HTMLResponse):
             return view
         pi = await uc.link_intent(token, payment_intent[:64], uow_factory=c.uow_factory)
+        lang = _language(request, view.preferred_locales, view.invoice.language or "en")
         if pi is not None and pi.status == PIS.REQUIRES_PAYMENT_METHOD:
-            lang = _language(request, view.preferred_locales, view.invoice.language or "en")
             return await _render(request, c, token, view, error=texts(lang)["error_authentication"])
+        if pi is not None and pi.status in (PIS.REQUIRES_ACTION, PIS.PROCESSING):
+            # a local method's page answered; its gateway tells the service shortly
+            if redirect_status == "succeeded":
+                return _message(request, "processing", 200, lang=lang)
+            t = texts(lang)
+            return _html(
+                "message.html",
+                lang=lang,
+                t=t,
+                title=t["form_problem"],
+                text=t["error_not_authorized"],
+            )
         return RedirectResponse(_pay_path(token), status_code=303, headers=HEADERS)
     except Exception:
         log.exception("pay_page_return_failed")

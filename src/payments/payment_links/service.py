@@ -22,6 +22,7 @@ refused).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from payments.customers.repository import CustomerRepository
 from payments.einvoicing.model import InvoiceDocument
@@ -32,6 +33,7 @@ from payments.intents.domain.commands import (
     ConfirmPaymentIntent,
     CreatePaymentIntent,
     CreatePaymentMethod,
+    PaymentMethodType,
 )
 from payments.intents.domain.model import PaymentIntent
 from payments.intents.domain.payment_intent import PaymentIntentStatus as PIS
@@ -50,13 +52,17 @@ from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest, NotFound, PaymentsError
 from payments.kernel.ids import new_id
 from payments.kernel.pagination import Page, PageRequest
+from payments.locations.domain.payment_methods import LOCAL_METHODS, CustomerAction
+from payments.locations.repository import LocationRepository
 from payments.payment_links.domain import (
     DEFAULT_LIFETIME,
     MAX_LIFETIME,
     CardForm,
     CreatePaymentLink,
+    LocalChoice,
     PaymentLink,
     Unusable,
+    billing_details,
     hash_token,
     new_token,
     unusable,
@@ -218,6 +224,7 @@ class PageView:
     preferred_locales: list[str]
     intent: PaymentIntent | None  # the invoice's current PaymentIntent, if any
     unusable: Unusable | None
+    local_methods: list[tuple[str, str]]  # (type, name) of the redirect methods offered
 
     @property
     def amount_to_pay(self) -> int:
@@ -246,6 +253,9 @@ async def open_link(token: str, *, uow_factory: UnitOfWorkFactory, clock: Clock)
             if invoice.payment_intent_id
             else None
         )
+        location = await uow.repo(LocationRepository).get(invoice.location_id)
+    offered = location.payment_method_types if location is not None else []
+    country = location.country if location is not None else ""
     return PageView(
         link=link,
         invoice=invoice,
@@ -254,6 +264,24 @@ async def open_link(token: str, *, uow_factory: UnitOfWorkFactory, clock: Clock)
         preferred_locales=list(customer.preferred_locales) if customer else [],
         intent=intent,
         unusable=unusable(link, clock.now()),
+        local_methods=[
+            (m.type, m.name)
+            for kind in offered
+            if (m := LOCAL_METHODS.get(kind)) is not None
+            and m.action is CustomerAction.REDIRECT
+            and m.misfit(country, invoice.currency) is None
+            and _billing(invoice, m.type) is not None
+        ],
+    )
+
+
+def _billing(invoice: Invoice, kind: str) -> dict[str, object] | None:
+    address = invoice.customer_address or {}
+    return billing_details(
+        LOCAL_METHODS[kind].billing_details,
+        invoice.customer_name,
+        invoice.customer_email,
+        address.get("country"),
     )
 
 
@@ -271,7 +299,7 @@ async def link_intent(
 
 async def pay_with_card(
     token: str,
-    card: CardForm | str,
+    card: CardForm | LocalChoice | str,
     *,
     nonce: str,
     return_url: str,
@@ -325,6 +353,18 @@ async def pay_with_card(
     if isinstance(card, str):
         confirm = ConfirmPaymentIntent(
             payment_method=card, off_session=False, return_url=return_url
+        )
+    elif isinstance(card, LocalChoice):
+        billing = _billing(invoice, card.type) if card.type in LOCAL_METHODS else None
+        if billing is None:
+            raise InvalidRequest(
+                f"The invoice cannot be paid with {card.type!r} here.",
+                code="payment_method_type_unavailable",
+                param="method",
+            )
+        data = CreatePaymentMethod(type=cast(PaymentMethodType, card.type), billing_details=billing)
+        confirm = ConfirmPaymentIntent(
+            payment_method_data=data, off_session=False, return_url=return_url
         )
     else:
         data = CreatePaymentMethod(
