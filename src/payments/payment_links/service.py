@@ -49,7 +49,7 @@ from payments.invoices.service.common import lines_of, visible_invoice
 from payments.kernel.access import Permission, Principal, Role
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
-from payments.kernel.errors import InvalidRequest, NotFound, PaymentsError
+from payments.kernel.errors import InvalidRequest, NotFound
 from payments.kernel.ids import new_id
 from payments.kernel.pagination import Page, PageRequest
 from payments.locations.domain.payment_methods import LOCAL_METHODS, CustomerAction
@@ -195,8 +195,9 @@ class LinkNotFound(NotFound):
     pass
 
 
-class LinkUnusable(PaymentsError):
-    default_code = "payment_link_unusable"
+class LinkUnusable(Exception):
+    """The page's refusal of an expired or deactivated link (shown as a page, never an
+    API error)."""
 
     def __init__(self, reason: Unusable) -> None:
         super().__init__(f"The payment link is {reason.value}.")
