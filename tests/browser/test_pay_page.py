@@ -11,13 +11,20 @@ from typing import Any
 from payments.app.capabilities import verify_ledger
 from payments.kernel.clock import FrozenClock, to_unix
 from support.app import Api
+from support.local_methods import settle
 from support.payment_links import new_link, open_invoice, path_of
 
 
 def _console_errors(page: Any) -> list[str]:
-    """Console errors (a CSP violation is one) and uncaught page errors, as they come."""
+    """Console errors (a CSP violation is one) and uncaught page errors of the pay page's
+    own pages, as they come (the simulator's pages stand in for a bank's: not ours)."""
     seen: list[str] = []
-    page.on("console", lambda m: seen.append(m.text) if m.type == "error" else None)
+
+    def console(message: Any) -> None:
+        if message.type == "error" and "/pay/" in page.url:
+            seen.append(message.text)
+
+    page.on("console", console)
     page.on("pageerror", lambda e: seen.append(str(e)))
     return seen
 
@@ -152,3 +159,24 @@ async def test_the_pay_button_is_reached_with_the_keyboard_alone(
     await page.keyboard.press("Enter")
     await page.get_by_role("heading", name="Payment received").wait_for()
     assert (await _invoice(api, admin, invoice["id"]))["status"] == "paid"
+
+
+async def test_a_swiss_customer_pays_with_twint_through_its_page(
+    api: Api, clock: FrozenClock, page: Any, live_url: str
+) -> None:
+    admin, invoice = await open_invoice(api, country="CH")
+    link = await new_link(api, admin, invoice)
+    errors = _console_errors(page)
+
+    await page.goto(live_url + path_of(link))
+    await page.get_by_role("button", name="Pay with TWINT").click()
+    await page.get_by_role("heading", name="TWINT test payment").wait_for()
+    await page.get_by_role("button", name="Authorize test payment").click()
+    await page.get_by_role("heading", name="Payment processing").wait_for()
+
+    await settle(api, clock)
+    await page.goto(live_url + path_of(link))
+    await page.get_by_role("heading", name="Payment received").wait_for()
+    assert (await _invoice(api, admin, invoice["id"]))["status"] == "paid"
+    assert await verify_ledger(uow_factory=api.container.uow_factory) == []
+    assert errors == []
