@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 import sqlalchemy as sa
 
+from payments.app.bootstrap import build_container
+from payments.app.http import create_app
+from payments.app.tables import metadata
 from payments.kernel.clock import FrozenClock, to_unix
 from payments.payment_links.domain import hash_token
 from payments.payment_links.tables import payment_links
-from support.app import Api
+from support.app import Api, make_settings
 from support.invoices import customer, draft, post, setup
 from support.payment_links import new_link, open_invoice, path_of
 
@@ -143,3 +147,45 @@ async def test_a_form_body_works_like_json(api: Api) -> None:
     )
     assert response.status_code == 200, response.text
     assert response.json()["metadata"] == {"order": "R-1001"}
+
+
+async def test_the_url_names_the_public_address_when_one_is_configured(
+    database_url: str, clock: FrozenClock
+) -> None:
+    settings = make_settings(database_url, public_url="https://pay.example.com/")
+    c = build_container(settings, clock=clock)
+    async with c.engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            await conn.execute(sa.delete(table))
+    await c.prepare()
+    app = create_app(settings, container=c, embedded=False)
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://internal:8000"
+            ) as client,
+        ):
+            api = Api(client=client, container=c)
+            admin, invoice = await open_invoice(api)
+            link = await new_link(api, admin, invoice)
+            assert link["url"].startswith("https://pay.example.com/pay/")
+            assert "//pay/" not in link["url"].removeprefix("https://")
+            page = (await client.get(path_of(link))).text
+            nonce = page.split('name="nonce" value="', 1)[1].split('"', 1)[0]
+            form = {
+                "card_number": "4000002760003184",
+                "expiry": "12/34",
+                "cvc": "123",
+                "nonce": nonce,
+            }
+            challenged = await client.post(path_of(link), data=form)
+            answered = await client.post(
+                challenged.headers["location"], data={"outcome": "complete"}
+            )
+            # back to the public address, not the one the request came in by
+            assert answered.headers["location"].startswith(
+                f"https://pay.example.com{path_of(link)}/return?"
+            )
+    finally:
+        await c.close()

@@ -160,10 +160,12 @@ def _pay_path(token: str, suffix: str = "") -> str:
     return f"/pay/{token}{suffix}"
 
 
-def _return_url(request: Request, token: str) -> str:
-    """Where the 3-D Secure page sends the customer back: this page, at the address the
-    customer reached it by."""
-    return str(request.base_url).rstrip("/") + _pay_path(token, "/return")
+def _return_url(request: Request, c: GatewayDep, token: str) -> str:
+    """Where the 3-D Secure (or a local method's) page sends the customer back: this page
+    at ``PAYMENTS_PUBLIC_URL`` when set (behind a proxy), else at the address the customer
+    reached it by."""
+    base = c.settings.public_url or str(request.base_url)
+    return base.rstrip("/") + _pay_path(token, "/return")
 
 
 def _action_url(c: GatewayDep, pi: PaymentIntent | None) -> str | None:
@@ -409,7 +411,7 @@ async def _pay(
             token,
             method,
             nonce=nonce,
-            return_url=_return_url(request, token),
+            return_url=_return_url(request, c, token),
             uow_factory=c.uow_factory,
             gateway=c.gateway,
             clock=c.clock,
@@ -427,7 +429,7 @@ async def _pay(
         return await _render(request, c, token, fresh, error=t["error_unavailable"], status=503)
     except InvalidRequest as exc:
         fresh = await uc.open_link(token, uow_factory=c.uow_factory, clock=c.clock)
-        if exc.code == "invoice_payment_in_progress":
+        if exc.code in ("invoice_payment_in_progress", "payment_intent_unexpected_state"):
             return await _render(request, c, token, fresh, error=t["error_busy"], status=409)
         field = "number" if (exc.param or "").endswith("number") else None
         return await _render(
