@@ -59,6 +59,11 @@ async def test_a_clerk_creates_a_link_whose_url_is_shown_once_and_stored_as_a_ha
 
     listed = await api.client.get(f"/v1/invoices/{invoice['id']}/payment_links", headers=admin)
     assert [x["id"] for x in listed.json()["data"]] == [link["id"]]
+    events = await api.client.get("/v1/events?type=payment_link.created", headers=admin)
+    (event,) = events.json()["data"]
+    assert event["data"]["object"]["id"] == link["id"]
+    assert event["data"]["object"]["url"] is None
+    assert token not in str(event)
 
 
 async def test_two_links_have_different_tokens(api: Api) -> None:
@@ -113,6 +118,8 @@ async def test_deactivating_a_link_is_stripes_update_with_active_false(
     assert (off.json()["active"], off.json()["deactivated_at"]) == (False, to_unix(clock.now()))
     on = await post(api, f"/v1/payment_links/{link['id']}", admin, active=True)
     assert (on.json()["active"], on.json()["deactivated_at"]) == (True, None)
+    events = await api.client.get("/v1/events?type=payment_link.updated", headers=admin)
+    assert [e["data"]["object"]["active"] for e in events.json()["data"]] == [True, False]
     unknown = await post(api, f"/v1/payment_links/{link['id']}", admin, colour="red")
     assert unknown.status_code == 400
 

@@ -60,6 +60,8 @@ EVENT_TYPES: dict[str, str] = {
     "invoice.sent": "An invoice was sent to the customer.",
     "credit_note.created": "A credit note was issued against an invoice.",
     "credit_note.voided": "A credit note was voided; its posting is reversed.",
+    "payment_link.created": "A link to an invoice's hosted pay page was created (its URL is never in an event).",
+    "payment_link.updated": "A payment link was deactivated or reactivated, or its metadata changed.",
 }
 
 

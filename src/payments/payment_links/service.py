@@ -67,6 +67,7 @@ from payments.payment_links.domain import (
     new_token,
     unusable,
 )
+from payments.payment_links.render import payment_link_object
 from payments.payment_links.repository import PaymentLinkRepository
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -131,6 +132,14 @@ async def create_payment_link(
             livemode=invoice.livemode,
         )
         await uow.repo(PaymentLinkRepository).add(link)
+        await record_event(
+            uow,
+            "payment_link.created",
+            payment_link_object(link),
+            ctx=ctx,
+            clock=clock,
+            location_id=link.location_id,
+        )
         await uow.commit()
     return link, token
 
@@ -184,6 +193,14 @@ async def update_payment_link(
         if metadata is not None:
             link.metadata = {k: v for k, v in {**link.metadata, **metadata}.items() if v}
         await uow.repo(PaymentLinkRepository).save(link)
+        await record_event(
+            uow,
+            "payment_link.updated",
+            payment_link_object(link),
+            ctx=ctx,
+            clock=clock,
+            location_id=link.location_id,
+        )
         await uow.commit()
     return link
 
