@@ -4,6 +4,7 @@ double submit), and the plain pages for unknown, expired and deactivated links."
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import timedelta
 from typing import Any
@@ -312,3 +313,28 @@ async def test_a_method_the_shop_does_not_offer_is_refused(api: Api) -> None:
     assert (await _invoice(api, admin, invoice))["status"] == "open"
     intents = await api.client.get("/v1/payment_intents", headers=admin)
     assert intents.json()["data"] == []
+
+
+async def test_two_submits_at_once_from_two_tabs_charge_the_invoice_once(api: Api) -> None:
+    admin, invoice = await open_invoice(api)
+    link = await new_link(api, admin, invoice)
+    first_tab = _nonce((await api.client.get(path_of(link))).text)
+    second_tab = _nonce((await api.client.get(path_of(link))).text)
+
+    answers = await asyncio.gather(
+        _pay(api, path_of(link), nonce=first_tab), _pay(api, path_of(link), nonce=second_tab)
+    )
+
+    # one pays; the other waits for the invoice, finds its payment under way (or done)
+    # and says so instead of charging again
+    paid, other = sorted(answers, key=lambda a: a.status_code != 303)
+    assert paid.status_code == 303
+    assert other.status_code in (200, 303)
+    if other.status_code == 200:
+        assert "Payment processing" in other.text or "Payment received" in other.text
+    charges = (await api.client.get("/v1/charges", headers=admin)).json()["data"]
+    assert [c["status"] for c in charges if c["status"] == "succeeded"] == ["succeeded"]
+    now = await _invoice(api, admin, invoice)
+    assert (now["status"], now["amount_paid"]) == ("paid", 29631)
+    assert "Payment received" in (await api.client.get(path_of(link))).text
+    assert await verify_ledger(uow_factory=api.container.uow_factory) == []
