@@ -338,3 +338,34 @@ async def test_two_submits_at_once_from_two_tabs_charge_the_invoice_once(api: Ap
     assert (now["status"], now["amount_paid"]) == ("paid", 29631)
     assert "Payment received" in (await api.client.get(path_of(link))).text
     assert await verify_ledger(uow_factory=api.container.uow_factory) == []
+
+
+async def test_klarna_is_offered_in_germany_with_the_invoices_billing_details(
+    api: Api, clock: FrozenClock
+) -> None:
+    admin, invoice = await open_invoice(api)
+    link = await new_link(api, admin, invoice)
+    page = await api.client.get(path_of(link))
+    assert "Pay with Klarna" in page.text
+
+    chosen = await api.client.post(
+        path_of(link) + "/local", data={"nonce": _nonce(page.text), "method": "klarna"}
+    )
+    assert chosen.status_code == 303, chosen.text
+    assert chosen.headers["location"].startswith("/simulator/klarna/")
+    pi_id = (await _invoice(api, admin, invoice))["payment_intent"]
+    intent = (await api.client.get(f"/v1/payment_intents/{pi_id}", headers=admin)).json()
+    method = (
+        await api.client.get(f"/v1/payment_methods/{intent['payment_method']}", headers=admin)
+    ).json()
+    assert method["billing_details"]["email"] == "ada@example.com"
+    assert method["billing_details"]["address"]["country"] == "DE"
+
+    failed = await api.client.post(chosen.headers["location"], data={"outcome": "fail"})
+    back = await api.client.get(failed.headers["location"])
+    assert "The payment was not authorized" in back.text
+    await settle(api, clock)
+    again = await api.client.get(path_of(link))
+    assert ">Card number</label>" in again.text  # pay another way
+    assert (await _invoice(api, admin, invoice))["status"] == "open"
+    assert await verify_ledger(uow_factory=api.container.uow_factory) == []
