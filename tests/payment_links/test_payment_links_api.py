@@ -120,6 +120,13 @@ async def test_deactivating_a_link_is_stripes_update_with_active_false(
     assert (on.json()["active"], on.json()["deactivated_at"]) == (True, None)
     events = await api.client.get("/v1/events?type=payment_link.updated", headers=admin)
     assert [e["data"]["object"]["active"] for e in events.json()["data"]] == [True, False]
+    audit = await api.client.get("/v1/audit_log", headers=admin)
+    actions = [r["action"] for r in audit.json()["data"] if r["target"]["id"] == link["id"]]
+    assert actions == [
+        "payment_link.reactivated",
+        "payment_link.deactivated",
+        "payment_link.created",
+    ]
     unknown = await post(api, f"/v1/payment_links/{link['id']}", admin, colour="red")
     assert unknown.status_code == 400
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import cast
 
+from payments.audit.service import record_audit
 from payments.customers.repository import CustomerRepository
 from payments.einvoicing.model import InvoiceDocument
 from payments.events.service import record_event
@@ -47,7 +48,7 @@ from payments.invoices.domain.status import InvoiceStatus
 from payments.invoices.repository import InvoiceRepository
 from payments.invoices.service.common import lines_of, visible_invoice
 from payments.kernel.access import Permission, Principal, Role
-from payments.kernel.clock import Clock
+from payments.kernel.clock import Clock, to_unix
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest, NotFound
 from payments.kernel.ids import new_id
@@ -132,6 +133,20 @@ async def create_payment_link(
             livemode=invoice.livemode,
         )
         await uow.repo(PaymentLinkRepository).add(link)
+        await record_audit(  # who made a capability to take money; never its token
+            uow,
+            "payment_link.created",
+            object_type="payment_link",
+            object_id=link.id,
+            ctx=ctx,
+            clock=clock,
+            after={
+                "invoice": link.invoice_id,
+                "amount": link.amount,
+                "expires_at": to_unix(link.expires_at),
+            },
+            location_id=link.location_id,
+        )
         await record_event(
             uow,
             "payment_link.created",
@@ -190,6 +205,17 @@ async def update_payment_link(
         if active is not None and active != link.active:
             link.active = active
             link.deactivated_at = None if active else clock.now()
+            await record_audit(
+                uow,
+                "payment_link.reactivated" if active else "payment_link.deactivated",
+                object_type="payment_link",
+                object_id=link.id,
+                ctx=ctx,
+                clock=clock,
+                before={"active": not active},
+                after={"active": active},
+                location_id=link.location_id,
+            )
         if metadata is not None:
             link.metadata = {k: v for k, v in {**link.metadata, **metadata}.items() if v}
         await uow.repo(PaymentLinkRepository).save(link)
