@@ -180,3 +180,24 @@ async def test_a_swiss_customer_pays_with_twint_through_its_page(
     assert (await _invoice(api, admin, invoice["id"]))["status"] == "paid"
     assert await verify_ledger(uow_factory=api.container.uow_factory) == []
     assert errors == []
+
+
+async def test_a_german_browser_gets_the_page_in_german(
+    api: Api, browser: Any, live_url: str
+) -> None:
+    admin, invoice = await open_invoice(api, locales=[])
+    link = await new_link(api, admin, invoice)
+    context = await browser.new_context(locale="de-DE", viewport={"width": 390, "height": 844})
+    try:
+        page = await context.new_page()
+        await page.goto(live_url + path_of(link))
+        await page.get_by_role("heading", name=f"Rechnung {invoice['number']} bezahlen").wait_for()
+        assert await page.locator("#amount-due").inner_text() == "296,31\xa0€"
+        await page.get_by_label("Kartennummer").fill("4242 4242 4242 4242")
+        await page.get_by_label("Ablaufdatum (MM/JJ)").fill("12/34")
+        await page.get_by_label("Prüfnummer (CVC)").fill("123")
+        await page.get_by_role("button", name="296,31\xa0€ bezahlen").click()
+        await page.get_by_role("heading", name="Zahlung erhalten").wait_for()
+    finally:
+        await context.close()
+    assert (await _invoice(api, admin, invoice["id"]))["status"] == "paid"
