@@ -47,6 +47,10 @@ class PaymentLink:
     deactivated_at: datetime | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     livemode: bool = False
+    # the last payment form submitted (its nonce) and the intent it confirmed: a double
+    # submit of the same form answers with that intent instead of charging again
+    last_nonce: str | None = None
+    last_payment_intent_id: str | None = None
 
 
 class Unusable(StrEnum):

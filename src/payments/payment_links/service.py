@@ -6,9 +6,10 @@ the attempt is recorded before the gateway call, no transaction is open across i
 recovery settles an unknown outcome, and the invoice learns of the result in the intent's
 own transaction through :class:`~payments.invoices.service.payments.InvoicePaymentsListener`):
 
-1. one transaction locks the invoice, refuses it unless it still owes something and has
-   no payment in flight, and creates (or reuses) its PaymentIntent for what the link may
-   collect, with ``invoice`` set and the link and the form's nonce in its metadata;
+1. one transaction locks the link and the invoice, refuses it unless it still owes
+   something and has no payment in flight, and creates (or reuses, without writing it)
+   its PaymentIntent for what the link may collect, with ``invoice`` set and the link in
+   its metadata; the link remembers the form's nonce and that intent;
 2. the intent is confirmed on-session with the card the customer typed
    (:func:`payments.intents.service.flow.confirm_payment_intent`, which tokenizes it
    first), and ``return_url`` set for a 3-D Secure challenge.
@@ -76,7 +77,6 @@ PAYABLE = (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE)
 _REUSABLE = (PIS.REQUIRES_PAYMENT_METHOD, PIS.REQUIRES_CONFIRMATION)
 _IN_FLIGHT = (PIS.PROCESSING, PIS.REQUIRES_ACTION, PIS.REQUIRES_CAPTURE)
 PREFIX = "plink"
-NONCE_KEY = "payment_link_nonce"
 LINK_KEY = "payment_link"
 
 
@@ -332,11 +332,11 @@ def _billing(invoice: Invoice, kind: str) -> dict[str, object] | None:
 async def link_intent(
     token: str, payment_intent: str, *, uow_factory: UnitOfWorkFactory
 ) -> PaymentIntent | None:
-    """A PaymentIntent taken through this link (None for any other)."""
+    """A PaymentIntent of the link's invoice (None for any other)."""
     async with uow_factory() as uow:
         link = await _link_by_token(uow, token)
         pi = await uow.repo(PaymentIntentRepository).get(payment_intent)
-    if pi is None or pi.invoice_id != link.invoice_id or pi.metadata.get(LINK_KEY) != link.id:
+    if pi is None or pi.invoice_id != link.invoice_id:
         return None
     return pi
 
@@ -358,38 +358,40 @@ async def pay_with_card(
     :class:`LinkUnusable`, ``InvalidRequest`` (the invoice owes nothing, a payment is in
     flight, a card the gateway refuses to tokenize), ``CardError`` (a decline)."""
     async with uow_factory() as uow:  # phase 1: the invoice's intent
-        link = await _link_by_token(uow, token)
+        found = await _link_by_token(uow, token)
+        links = uow.repo(PaymentLinkRepository)
+        link = await links.get(found.id, for_update=True) or found  # lock order: link, invoice
         reason = unusable(link, clock.now())
         if reason is not None:
             raise LinkUnusable(reason)
         ctx = link_context(link)
         invoice = await visible_invoice(uow, link.invoice_id, ctx, for_update=True)
+        intents = uow.repo(PaymentIntentRepository)
+        if link.last_nonce == nonce and link.last_payment_intent_id:
+            first = await intents.get(link.last_payment_intent_id)
+            if first is not None and first.status not in _REUSABLE:
+                return first  # the same form submitted again: its first answer
+        # read, never written here: a settling payment locks its intent, then the invoice
+        # (a write from this stale read could undo a payment that settled meanwhile); the
+        # confirm that follows locks the intent and refuses a second attempt in flight
         current = (
-            await uow.repo(PaymentIntentRepository).get(invoice.payment_intent_id)
-            if invoice.payment_intent_id
-            else None
+            await intents.get(invoice.payment_intent_id) if invoice.payment_intent_id else None
         )
-        if (
-            current is not None
-            and current.metadata.get(NONCE_KEY) == nonce
-            and current.status not in _REUSABLE
-        ):
-            return current  # the same form submitted again: its first answer
         _check_payable(invoice)
         if current is not None and current.status in _IN_FLIGHT:
             raise InvalidRequest(
                 "A payment of this invoice is in progress.", code="invoice_payment_in_progress"
             )
         amount = min(link.amount, invoice.amount_remaining)
-        marks = {LINK_KEY: link.id, NONCE_KEY: nonce}
         if current is not None and current.status in _REUSABLE and current.amount == amount:
             pi = current
-            pi.metadata = {**pi.metadata, **marks}
-            await uow.repo(PaymentIntentRepository).save(pi)
         else:
             pi = await _new_intent(
-                uow, invoice, amount, marks, ctx=ctx, clock=clock, max=max_amount
+                uow, invoice, amount, {LINK_KEY: link.id}, ctx=ctx, clock=clock, max=max_amount
             )
+        link.last_nonce = nonce
+        link.last_payment_intent_id = pi.id
+        await links.save(link)
         invoice.payment_intent_id = pi.id
         invoice.attempt_count += 1
         await uow.repo(InvoiceRepository).save(invoice)

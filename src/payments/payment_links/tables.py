@@ -22,5 +22,7 @@ payment_links = sa.Table(
     sa.Column("deactivated_at", UTCDateTime(), nullable=True),
     sa.Column("metadata", JSONType, nullable=False),
     sa.Column("livemode", sa.Boolean, nullable=False, default=False),
+    sa.Column("last_nonce", sa.String(64), nullable=True),
+    sa.Column("last_payment_intent_id", ID, nullable=True),
     created_column(),
 )

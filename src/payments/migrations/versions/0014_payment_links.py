@@ -43,6 +43,8 @@ def upgrade() -> None:
         sa.Column("deactivated_at", UTC_DATETIME, nullable=True),
         sa.Column("metadata", _json(), nullable=False),
         sa.Column("livemode", sa.Boolean(), nullable=False),
+        sa.Column("last_nonce", sa.String(length=64), nullable=True),
+        sa.Column("last_payment_intent_id", sa.String(length=40), nullable=True),
         sa.Column("created", UTC_DATETIME, nullable=False),
         sa.ForeignKeyConstraint(
             ["customer_id"], ["customers.id"], name=op.f("fk_payment_links_customer_id_customers")
