@@ -52,6 +52,8 @@ from payments.ledger.service import verify_ledger as verify_ledger_with
 from payments.legal_entities import api as legal_entities_api
 from payments.locations import api as locations_api
 from payments.parts import api as parts_api
+from payments.payment_links import api as payment_links_api
+from payments.payment_links import pages as pay_pages
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.platform.http import health
 from payments.platform.worker import Job
@@ -105,6 +107,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     billing_api.subscriptions_router,
     billing_api.test_clocks_router,
     billing_api.dunning_router,
+    payment_links_api.router,
+    pay_pages.router,
 )
 
 JOBS: tuple[Job, ...] = (

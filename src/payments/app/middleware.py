@@ -83,7 +83,7 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
-            log.exception("unhandled_error", request_id=request_id, path=scope["path"])
+            log.exception("unhandled_error", request_id=request_id, path=_logged(scope["path"]))
             if not response_started:
                 body = error_body(
                     "api_error", "internal_error", INTERNAL_ERROR, request_id=request_id
@@ -94,12 +94,21 @@ class RequestLogMiddleware:
                 "request",
                 request_id=request_id,
                 method=scope["method"],
-                path=scope["path"],
+                path=_logged(scope["path"]),
                 status=status,
                 latency_ms=round((time.perf_counter() - started) * 1000, 2),
                 api_key_id=state.get("api_key_id"),
                 idempotent_replayed=state.get("idempotent_replayed") or None,
             )
+
+
+def _logged(path: str) -> str:
+    """A path as the logs may keep it: a pay link's token (``/pay/{token}...``) is a
+    secret like an API key, and is redacted."""
+    if path.startswith("/pay/") and not path.startswith("/pay/static/"):
+        _, _, rest = path.removeprefix("/pay/").partition("/")
+        return "/pay/[redacted]" + (f"/{rest}" if rest else "")
+    return path
 
 
 def _request_hash(method: str, path: str, query: bytes, body: bytes) -> str:

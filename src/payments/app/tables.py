@@ -21,6 +21,7 @@ from payments.ledger import tables as ledger_tables
 from payments.legal_entities import tables as legal_entities_tables
 from payments.locations import tables as locations_tables
 from payments.parts import tables as parts_tables
+from payments.payment_links import tables as payment_links_tables
 from payments.platform.db.schema import metadata
 from payments.refunds import tables as refunds_tables
 from payments.terminal import tables as terminal_tables
@@ -46,6 +47,7 @@ MODULES = (
     bank_statements_tables,
     terminal_tables,
     billing_tables,
+    payment_links_tables,
 )
 
 __all__ = ["MODULES", "metadata"]

@@ -54,6 +54,9 @@ ACTIONS: Final[Mapping[str, str]] = {
     "dispute.closed": "A dispute was closed: accepted by us, or won or lost at the gateway.",
     "webhook_endpoint.disabled": "A webhook endpoint was disabled after failing deliveries.",
     "webhook_endpoint.secret_rotated": "A webhook endpoint's signing secret was rotated.",
+    "payment_link.created": "A link that lets anyone holding it pay an invoice was created.",
+    "payment_link.deactivated": "A payment link was deactivated.",
+    "payment_link.reactivated": "A deactivated payment link was turned back on.",
 }
 
 

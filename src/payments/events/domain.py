@@ -97,6 +97,8 @@ EVENT_TYPES: dict[str, str] = {
     "customer.subscription.trial_will_end": "A subscription's trial ends in 3 days.",
     "customer.subscription.paused": "A subscription's collection was paused.",
     "customer.subscription.resumed": "A paused subscription resumed.",
+    "payment_link.created": "A link to an invoice's hosted pay page was created (its URL is never in an event).",
+    "payment_link.updated": "A payment link was deactivated or reactivated, or its metadata changed.",
 }
 
 

@@ -131,6 +131,14 @@ class Settings(BaseSettings):
             "service at another address (a proxy, a public host name)."
         ),
     )
+    public_url: str | None = Field(
+        None,
+        description=(
+            "Where customers reach this service (`https://pay.example.com`): the base of "
+            "the hosted pay page's links (`/pay/{token}`). Default: this server's own "
+            "address, `http://PAYMENTS_HOST:PAYMENTS_PORT`."
+        ),
+    )
     poll_gateway_events: bool | None = Field(
         None,
         description=(
@@ -526,6 +534,11 @@ class Settings(BaseSettings):
     def resolved_simulator_pages_url_base(self) -> str:
         """Where the local payment methods' pages live: beside the 3-D Secure page."""
         return self.resolved_simulator_action_url_base.rstrip("/").rsplit("/", 1)[0]
+
+    @property
+    def resolved_public_url(self) -> str:
+        """The base of the pay page's links (no trailing slash)."""
+        return (self.public_url or self.own_base_url).rstrip("/")
 
     @property
     def own_base_url(self) -> str:
