@@ -17,6 +17,12 @@ from payments.disputes import api as disputes_api
 from payments.disputes import jobs as disputes_jobs
 from payments.disputes.service.verify import verify_disputes
 from payments.events import api as events_api
+from payments.fraud import jobs as fraud_jobs
+from payments.fraud.adapters.wiring import build_fraud_assessment
+from payments.fraud.api import lists as fraud_lists_api
+from payments.fraud.api import reviews as fraud_reviews_api
+from payments.fraud.api import rules as fraud_rules_api
+from payments.fraud.service.assess import FraudAssessment
 from payments.gateway_events import api as gateway_events_api
 from payments.gateway_events import jobs as gateway_events_jobs
 from payments.idempotency import jobs as idempotency_jobs
@@ -28,6 +34,7 @@ from payments.intents.api import test_helpers as intents_test_helpers
 from payments.intents.api.expand import register_expansion
 from payments.intents.service.attempts import register_refund_settlement
 from payments.intents.service.invoice_payments import register_invoice_payments
+from payments.intents.service.risk import register_risk_assessment
 from payments.intents.service.verify import verify_charges
 from payments.invoices.api import credit_notes as credit_notes_api
 from payments.invoices.api import documents as invoice_documents_api
@@ -80,6 +87,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     invoice_documents_api.router,
     credit_notes_api.router,
     invoice_documents_api.credit_notes_router,
+    fraud_rules_api.router,
+    fraud_lists_api.router,
+    fraud_reviews_api.router,
 )
 
 JOBS: tuple[Job, ...] = (
@@ -89,6 +99,8 @@ JOBS: tuple[Job, ...] = (
     gateway_events_jobs.poll_gateway_events_job,
     gateway_events_jobs.process_gateway_events_job,
     disputes_jobs.flag_dispute_deadlines_job,
+    fraud_jobs.cancel_expired_reviews_job,
+    fraud_jobs.purge_velocity_events_job,
 )
 
 LEDGER_CHECKS: tuple[LedgerCheck, ...] = (
@@ -121,11 +133,14 @@ async def run_forever(container: object, stop: asyncio.Event) -> None:
     await run_jobs_forever(container, JOBS, stop)
 
 
-def install() -> None:
+def install(fraud: FraudAssessment | None = None) -> None:
     """Connect capabilities that a lower one calls back into (refunds settle their own
     gateway attempts; an invoice learns of its payments, a refund of an invoiced payment
-    gets its credit note, and ``expand[]=invoice`` shows the invoice a payment names).
-    Called by the composition root whenever it builds a container."""
+    gets its credit note, ``expand[]=invoice`` shows the invoice a payment names, and
+    every confirm asks fraud prevention for its verdict before the gateway is called).
+    Called by the composition root whenever it builds a container, with the fraud
+    assessment its settings configure (default: database counters, the sample IP table)."""
+    register_risk_assessment(fraud or build_fraud_assessment())
     register_refund_settlement(RefundAttempts())
     register_invoice_payments(InvoicePaymentsListener())
     register_invoice_refunds(InvoiceRefundsListener())

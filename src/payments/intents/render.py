@@ -24,6 +24,31 @@ def payment_method_object(pm: PaymentMethod) -> dict[str, Any]:
     return obj
 
 
+_NOT_ASSESSED: dict[str, Any] = {
+    "network_status": "approved_by_network",
+    "reason": None,
+    "risk_level": "not_assessed",
+    "risk_score": None,
+    "rule": None,
+    "seller_message": "Payment complete.",
+    "type": "authorized",
+}
+
+
+def charge_outcome(ch: Charge) -> dict[str, Any]:
+    """Stripe's ``outcome``: the risk assessment's decision, with the issuer's decline laid
+    over it when the gateway declined a payment the assessment let through."""
+    outcome = {**_NOT_ASSESSED, **(ch.outcome or {})}
+    if ch.status == "failed" and outcome["type"] != "blocked":
+        outcome.update(
+            type="issuer_declined",
+            network_status="declined_by_network",
+            reason=ch.decline_code,
+            seller_message="The bank did not return any further details with this decline.",
+        )
+    return outcome
+
+
 def charge_object(ch: Charge) -> dict[str, Any]:
     return {
         "id": ch.id,
@@ -44,9 +69,8 @@ def charge_object(ch: Charge) -> dict[str, Any]:
         "payment_method_details": ch.payment_method_details,
         "failure_code": ch.failure_code,
         "failure_message": ch.failure_message,
-        "outcome": {"type": "issuer_declined", "reason": ch.decline_code}
-        if ch.status == "failed"
-        else {"type": "authorized", "reason": None},
+        "outcome": charge_outcome(ch),
+        "risk": ch.risk,
         "fee": ch.fee,
         "created": to_unix(ch.created),
         "livemode": ch.livemode,

@@ -41,6 +41,7 @@ class Permission(StrEnum):
     write_legal_entities = "write_legal_entities"  # sellers on invoices: admin only
     manage_webhooks = "manage_webhooks"
     manage_api_keys = "manage_api_keys"
+    manage_fraud = "manage_fraud"  # fraud rules, value lists, reviews: admin and finance
 
 
 _ALL = frozenset(Permission)

@@ -58,6 +58,8 @@ def charge_params(request: ChargeRequest, method: Mapping[str, Any]) -> dict[str
     }
     if request.blik_code:
         params.setdefault("payment_method_options", {})["blik"] = {"code": request.blik_code}
+    if request.request_three_d_secure and method.get("type") == "card":
+        params.setdefault("payment_method_options", {})["card"] = {"request_three_d_secure": "any"}
     if request.customer:
         params["customer"] = request.customer
     if request.off_session:

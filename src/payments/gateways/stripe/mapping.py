@@ -134,6 +134,7 @@ def method_details(details: Obj | None) -> PaymentMethodDetails | None:
                 fingerprint=card.get("fingerprint") or "",
                 funding=card.get("funding") or "unknown",
                 wallet=_WALLETS.get(wallet or ""),
+                checks=dict(card["checks"]) if card.get("checks") else None,
             ),
         )
     if kind == "sepa_debit" and details.get("sepa_debit"):
