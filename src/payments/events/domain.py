@@ -58,6 +58,8 @@ EVENT_TYPES: dict[str, str] = {
     "invoice.voided": "An invoice was voided; its sale is reversed.",
     "invoice.marked_uncollectible": "An invoice was marked uncollectible.",
     "invoice.sent": "An invoice was sent to the customer.",
+    "review.opened": "A payment was held for review by a fraud rule (authorized, not captured).",
+    "review.closed": "A review was closed: its payment approved (captured) or canceled.",
     "credit_note.created": "A credit note was issued against an invoice.",
     "credit_note.voided": "A credit note was voided; its posting is reversed.",
 }
