@@ -248,7 +248,7 @@ async def test_cancel_a_review_releases_the_payment_as_fraudulent(api: Api) -> N
 
 
 async def test_bad_rules_are_400s_that_point_at_the_column(api: Api) -> None:
-    admin, _shop_ = await _shop(api)
+    admin = await api.key("admin")
 
     async def refused(predicate: str, **extra: Any) -> dict[str, Any]:
         answer = await api.client.post(
@@ -285,7 +285,7 @@ async def test_bad_rules_are_400s_that_point_at_the_column(api: Api) -> None:
 
 
 async def test_a_list_item_of_the_wrong_type_is_refused(api: Api) -> None:
-    admin, _shop_ = await _shop(api)
+    admin = await api.key("admin")
     vl = (
         await api.client.post(
             "/v1/fraud/value_lists",
