@@ -239,3 +239,32 @@ async def dry_run_rule(
         "would_change": sum(1 for m in matched if m["changes_outcome"]),
         "matches": matched,
     }
+
+
+DEFAULT_RULES: tuple[tuple[RuleAction, str, str], ...] = (
+    (RuleAction.block, ":risk_level: = 'highest'", "Default: block payments of highest risk"),
+    (RuleAction.review, ":risk_level: = 'elevated'", "Default: review payments of elevated risk"),
+)
+
+
+async def seed_default_rules(*, uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
+    """Radar's default rules (block highest risk, review elevated risk), on the embedded
+    default when no rule exists yet; returns how many were added."""
+    async with uow_factory() as uow:
+        repo = uow.repo(RuleRepository)
+        if await repo.all_for(None):
+            return 0
+        now = clock.now()
+        for action, predicate, description in DEFAULT_RULES:
+            await repo.add(
+                Rule(
+                    id=new_id("rule"),
+                    action=action,
+                    predicate=predicate,
+                    description=description,
+                    created=now,
+                    updated=now,
+                )
+            )
+        await uow.commit()
+    return len(DEFAULT_RULES)
