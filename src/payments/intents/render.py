@@ -20,8 +20,23 @@ def payment_method_object(pm: PaymentMethod) -> dict[str, Any]:
         "created": to_unix(pm.created),
         "livemode": pm.livemode,
     }
-    obj[pm.type] = pm.details
+    obj[pm.type] = _shown(pm.details)
     return obj
+
+
+# the simulator's hint for fraud prevention (Radar's test cards), never shown
+_HIDDEN = frozenset({"test_risk"})
+
+
+def _shown(details: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in details.items() if k not in _HIDDEN}
+
+
+def _shown_method_details(details: dict[str, Any] | None) -> dict[str, Any] | None:
+    card = (details or {}).get("card")
+    if details is None or not isinstance(card, dict):
+        return details
+    return {**details, "card": _shown(card)}
 
 
 _NOT_ASSESSED: dict[str, Any] = {
@@ -66,7 +81,7 @@ def charge_object(ch: Charge) -> dict[str, Any]:
         "customer": ch.customer_id,
         "location": ch.location_id,
         "payment_method": ch.payment_method_id,
-        "payment_method_details": ch.payment_method_details,
+        "payment_method_details": _shown_method_details(ch.payment_method_details),
         "failure_code": ch.failure_code,
         "failure_message": ch.failure_message,
         "outcome": charge_outcome(ch),
