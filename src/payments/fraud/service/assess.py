@@ -237,11 +237,11 @@ class FraudAssessment:
             await self.counters.bind(uow).observe(observations, [], now)
             return
         outcome = charge.outcome or {}
-        if outcome.get("type") != "manual_review" or pi.status not in (
-            PaymentIntentStatus.REQUIRES_CAPTURE,
-            PaymentIntentStatus.SUCCEEDED,
+        if (
+            outcome.get("type") != "manual_review"
+            or pi.status != PaymentIntentStatus.REQUIRES_CAPTURE
         ):
-            return
+            return  # only a held (authorized, uncaptured) card payment waits for a review
         review = Review(
             id=new_id("prv"),
             payment_intent_id=pi.id,
