@@ -353,3 +353,35 @@ async def test_a_shop_key_sees_only_its_shops_reviews_and_rules(api: Api) -> Non
     assert (await api.client.get("/v1/reviews", headers=other_key)).json()["data"] == []
     assert (await api.client.get("/v1/fraud/rules", headers=other_key)).json()["data"] == []
     await _verified(api)
+
+
+async def test_the_card_of_a_review_goes_on_the_block_list_in_one_call(api: Api) -> None:
+    admin, shop = await _shop(api)
+    await _rule(api, admin, "review", ":risk_level: = 'elevated'")
+    pi = (await _pay(api, admin, shop, "pm_card_riskLevelElevated")).json()
+    review = (await api.client.get("/v1/reviews", headers=admin)).json()["data"][0]
+    vl = (
+        await api.client.post(
+            "/v1/fraud/value_lists",
+            json={"alias": "stolen", "name": "Stolen", "item_type": "card_fingerprint"},
+            headers=admin,
+        )
+    ).json()
+    added = await api.client.post(
+        "/v1/fraud/value_list_items",
+        json={"value_list": vl["id"], "review": review["id"]},
+        headers=admin,
+    )
+    assert added.status_code == 200, added.text
+    charge = await _charge(api, admin, pi["latest_charge"])
+    assert added.json()["value"] == charge["payment_method_details"]["card"]["fingerprint"]
+    both = await api.client.post(
+        "/v1/fraud/value_list_items",
+        json={"value_list": vl["id"], "review": review["id"], "value": "abcdefgh"},
+        headers=admin,
+    )
+    assert both.status_code == 400
+    await _rule(api, admin, "block", ":card_fingerprint: in @stolen")
+    again = await _pay(api, admin, shop, "pm_card_riskLevelElevated")
+    assert again.status_code == 402
+    assert again.json()["error"]["decline_code"] == "fraudulent"

@@ -110,7 +110,17 @@ class ValueListCreate(StrictModel):
 
 class ValueListItemCreate(StrictModel):
     value_list: str = Field(max_length=64)
-    value: str = Field(min_length=1, max_length=800)
+    value: str | None = Field(None, min_length=1, max_length=800)
+    charge: str | None = Field(
+        None,
+        max_length=64,
+        description="Instead of `value`: take it from this charge (e.g. a dispute's charge): "
+        "its card fingerprint, e-mail, IP address, customer or card country, by the list's "
+        "item_type.",
+    )
+    review: str | None = Field(
+        None, max_length=64, description="Instead of `value`: take it from this review's charge."
+    )
 
 
 class ValueListItemOut(BaseModel):

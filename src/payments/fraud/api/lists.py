@@ -72,11 +72,18 @@ async def delete_value_list(list_id: str, c: ContainerDep, ctx: ContextDep) -> R
     "/value_list_items",
     responses={200: {"model": ValueListItemOut}},
     summary="Add a value to a list (checked against the list's item_type)",
+    description="Pass `value`, or `charge` / `review` to add that payment's card (e-mail, IP "
+    "address, customer, country: whatever the list holds) in one call.",
 )
 async def create_value_list_item(
     body: ValueListItemCreate, c: ContainerDep, ctx: ContextDep
 ) -> Response:
-    cmd = CreateValueListItem(value_list_id=body.value_list, value=body.value)
+    cmd = CreateValueListItem(
+        value_list_id=body.value_list,
+        value=body.value,
+        charge_id=body.charge,
+        review_id=body.review,
+    )
     item = await uc.create_value_list_item(cmd, ctx=ctx, **services(c))
     return json_response(value_list_item_object(item))
 

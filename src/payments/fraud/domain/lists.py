@@ -76,3 +76,15 @@ def normalize_item(item_type: ItemType, value: str) -> str:
     if len(raw) > 800:
         raise InvalidItem("The value is longer than 800 characters")
     return raw
+
+
+# Where the value of a list item taken from a charge comes from: the assessment's
+# attribute of the list's type (none for string and IBAN lists).
+ATTRIBUTE_OF_CHARGE: dict[ItemType, str] = {
+    ItemType.card_fingerprint: "card_fingerprint",
+    ItemType.email: "customer_email",
+    ItemType.ip_address: "ip_address",
+    ItemType.customer_id: "customer",
+    ItemType.country: "card_country",
+    ItemType.sepa_debit_fingerprint: "sepa_debit_fingerprint",
+}

@@ -178,4 +178,6 @@ class CreateValueList:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CreateValueListItem:
     value_list_id: str
-    value: str
+    value: str | None = None
+    charge_id: str | None = None  # take the value from this charge (a review's, a dispute's)
+    review_id: str | None = None  # take the value from this review's charge

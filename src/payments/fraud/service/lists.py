@@ -6,14 +6,20 @@ change them (a shop's block list would block its card everywhere).
 
 from __future__ import annotations
 
-from payments.fraud.domain.lists import ALIAS, InvalidItem, normalize_item
+from payments.fraud.domain.lists import ALIAS, ATTRIBUTE_OF_CHARGE, InvalidItem, normalize_item
 from payments.fraud.domain.model import (
     CreateValueList,
     CreateValueListItem,
     ValueList,
     ValueListItem,
 )
-from payments.fraud.repository import RuleRepository, ValueListItemRepository, ValueListRepository
+from payments.fraud.repository import (
+    AssessmentRepository,
+    ReviewRepository,
+    RuleRepository,
+    ValueListItemRepository,
+    ValueListRepository,
+)
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
@@ -115,8 +121,9 @@ async def create_value_list_item(
     _company_wide(ctx)
     async with uow_factory() as uow:
         vl = await _list(uow, cmd.value_list_id, param="value_list")
+        raw = await _value_of(uow, vl, cmd)
         try:
-            value = normalize_item(vl.item_type, cmd.value)
+            value = normalize_item(vl.item_type, raw)
         except InvalidItem as exc:
             raise InvalidRequest(
                 f"{exc}: @{vl.alias} holds {vl.item_type.value} items.",
@@ -137,6 +144,40 @@ async def create_value_list_item(
         await repo.add(item)
         await uow.commit()
     return item
+
+
+async def _value_of(uow: UnitOfWork, vl: ValueList, cmd: CreateValueListItem) -> str:
+    """The value given, or the one the named charge (or review's charge) had: adding the
+    card of a review or a dispute to a block list is one call."""
+    given = [
+        n
+        for n, v in (("value", cmd.value), ("charge", cmd.charge_id), ("review", cmd.review_id))
+        if v
+    ]
+    if len(given) != 1:
+        raise InvalidRequest(
+            "Pass exactly one of value, charge or review.", param=given[-1] if given else "value"
+        )
+    if cmd.value is not None:
+        return cmd.value
+    charge_id, param = cmd.charge_id, "charge"
+    if cmd.review_id is not None:
+        review = await uow.repo(ReviewRepository).get(cmd.review_id)
+        if review is None:
+            raise NotFound.of("review", cmd.review_id, param="review")
+        charge_id, param = review.charge_id, "review"
+    assessment = await uow.repo(AssessmentRepository).for_charge(charge_id or "")
+    if assessment is None:
+        raise NotFound.of("assessed charge", charge_id or "", param=param)
+    attribute = ATTRIBUTE_OF_CHARGE.get(vl.item_type)
+    found = assessment.attributes.get(attribute) if attribute else None
+    if not found:
+        raise InvalidRequest(
+            f"The charge has no {vl.item_type.value} to add to @{vl.alias}.",
+            code="value_list_item_invalid",
+            param=param,
+        )
+    return str(found)
 
 
 async def list_value_list_items(
