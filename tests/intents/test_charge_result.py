@@ -383,6 +383,8 @@ def test_the_first_answer_stores_the_gateways_reference_and_method_details() -> 
             "fingerprint": "f",
             "funding": "credit",
             "wallet": None,
+            "checks": None,
+            "test_risk": None,
         },
     }
 
