@@ -382,6 +382,9 @@ class ChargeResult:
     disputed: bool = False
     customer: str | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
+    # the gateway's own fraud screening of the charge (Stripe Radar's ``charge.outcome``:
+    # type, risk_level, risk_score, rule, reason, seller_message, network_status)
+    gateway_outcome: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -54,6 +54,10 @@ def charge_outcome(ch: Charge) -> dict[str, Any]:
     """Stripe's ``outcome``: the risk assessment's decision, with the issuer's decline laid
     over it when the gateway declined a payment the assessment let through."""
     outcome = {**_NOT_ASSESSED, **(ch.outcome or {})}
+    gateway = (ch.risk or {}).get("gateway") or {}
+    if ch.status == "failed" and gateway.get("type") == "blocked":  # the gateway's Radar blocked it
+        outcome.update({k: v for k, v in gateway.items() if v is not None})
+        return outcome
     if ch.status == "failed" and outcome["type"] != "blocked":
         outcome.update(
             type="issuer_declined",

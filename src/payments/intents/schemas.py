@@ -219,9 +219,14 @@ class RiskReason(BaseModel):
 class ChargeRisk(BaseModel):
     """Why the charge scored as it did: every signal that fired, with its weight."""
 
-    score: int = Field(ge=0, le=99)
-    level: Literal["normal", "elevated", "highest"]
-    reasons: list[RiskReason]
+    score: int | None = Field(None, ge=0, le=99)
+    level: Literal["normal", "elevated", "highest"] | None = None
+    reasons: list[RiskReason] = Field(default_factory=list)
+    gateway: dict[str, Any] | None = Field(
+        None,
+        description="The gateway's own screening when it has one (Stripe Radar's outcome: "
+        "type, risk_level, risk_score, rule, reason, seller_message).",
+    )
 
 
 class ChargeOut(BaseModel):
