@@ -385,3 +385,28 @@ async def test_the_card_of_a_review_goes_on_the_block_list_in_one_call(api: Api)
     again = await _pay(api, admin, shop, "pm_card_riskLevelElevated")
     assert again.status_code == 402
     assert again.json()["error"]["decline_code"] == "fraudulent"
+
+
+async def test_a_disabled_rule_does_not_run_and_rule_changes_are_audited(api: Api) -> None:
+    admin, shop = await _shop(api)
+    rule = await _rule(api, admin, "block", ":card_country: = 'US'")
+    assert (await _pay(api, admin, shop, "pm_card_visa")).status_code == 402
+    disabled = await api.client.post(
+        f"/v1/fraud/rules/{rule['id']}", json={"enabled": False}, headers=admin
+    )
+    assert disabled.status_code == 200 and disabled.json()["enabled"] is False
+    assert (await _pay(api, admin, shop, "pm_card_visa")).status_code == 200
+    deleted = await api.client.delete(f"/v1/fraud/rules/{rule['id']}", headers=admin)
+    assert deleted.json() == {"id": rule["id"], "object": "fraud.rule", "deleted": True}
+    assert (await api.client.get(f"/v1/fraud/rules/{rule['id']}", headers=admin)).status_code == 404
+    audit = await api.client.get("/v1/audit_log", params={"object": rule["id"]}, headers=admin)
+    assert sorted(a["action"] for a in audit.json()["data"]) == [
+        "fraud_rule.created",
+        "fraud_rule.deleted",
+        "fraud_rule.updated",
+    ]
+    clerk = await api.key("clerk")
+    refused = await api.client.post(
+        "/v1/fraud/rules", json={"action": "block", "predicate": ":amount: > 5"}, headers=clerk
+    )
+    assert refused.status_code == 403

@@ -51,6 +51,9 @@ ACTIONS: Final[Mapping[str, str]] = {
     "dispute.closed": "A dispute was closed: accepted by us, or won or lost at the gateway.",
     "webhook_endpoint.disabled": "A webhook endpoint was disabled after failing deliveries.",
     "webhook_endpoint.secret_rotated": "A webhook endpoint's signing secret was rotated.",
+    "fraud_rule.created": "A fraud rule was created.",
+    "fraud_rule.updated": "A fraud rule was changed, enabled or disabled.",
+    "fraud_rule.deleted": "A fraud rule was deleted.",
 }
 
 

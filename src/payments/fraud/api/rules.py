@@ -98,5 +98,5 @@ async def update_rule(rule_id: str, body: RuleUpdate, c: ContainerDep, ctx: Cont
 
 @router.delete("/{rule_id}", responses={200: {"model": DeletedOut}}, summary="Delete a fraud rule")
 async def delete_rule(rule_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
-    rule = await uc.delete_rule(rule_id, uow_factory=c.uow_factory, ctx=ctx)
+    rule = await uc.delete_rule(rule_id, ctx=ctx, **services(c))
     return json_response({"id": rule.id, "object": "fraud.rule", "deleted": True})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from payments.audit.service import record_audit
 from payments.fraud.domain.decision import CompiledRule, first_match
 from payments.fraud.domain.lists import ATTRIBUTES_FOR
 from payments.fraud.domain.model import (
@@ -123,8 +124,36 @@ async def create_rule(
             livemode=False,
         )
         await uow.repo(RuleRepository).add(rule)
+        await _audit(uow, "fraud_rule.created", rule, ctx=ctx, clock=clock)
         await uow.commit()
     return rule
+
+
+async def _audit(
+    uow: UnitOfWork,
+    action: str,
+    rule: Rule,
+    *,
+    ctx: RequestContext,
+    clock: Clock,
+    before: Rule | None = None,
+) -> None:
+    """Who changed which rule, and how: rules decide who can pay (the audit log's chain)."""
+
+    def shown(r: Rule) -> dict[str, Any]:
+        return {"action": r.action.value, "predicate": r.predicate, "enabled": r.enabled}
+
+    await record_audit(
+        uow,
+        action,
+        object_type="fraud_rule",
+        object_id=rule.id,
+        ctx=ctx,
+        clock=clock,
+        before=shown(before) if before else None,
+        after=shown(rule),
+        location_id=rule.location_id,
+    )
 
 
 async def _visible(uow: UnitOfWork, rule_id: str, ctx: RequestContext) -> Rule:
@@ -160,16 +189,20 @@ async def update_rule(
         if cmd.predicate is not None or cmd.force:
             await checked_predicate(uow, changed.predicate, force=cmd.force)
         await uow.repo(RuleRepository).save(changed)
+        await _audit(uow, "fraud_rule.updated", changed, ctx=ctx, clock=clock, before=rule)
         await uow.commit()
     return changed
 
 
-async def delete_rule(rule_id: str, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext) -> Rule:
+async def delete_rule(
+    rule_id: str, *, uow_factory: UnitOfWorkFactory, clock: Clock, ctx: RequestContext
+) -> Rule:
     ctx.require(Permission.manage_fraud)
     async with uow_factory() as uow:
         rule = await _visible(uow, rule_id, ctx)
         _writable(rule, ctx)
         await uow.repo(RuleRepository).delete(rule.id)
+        await _audit(uow, "fraud_rule.deleted", rule, ctx=ctx, clock=clock, before=rule)
         await uow.commit()
     return rule
 
