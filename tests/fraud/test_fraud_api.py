@@ -410,3 +410,41 @@ async def test_a_disabled_rule_does_not_run_and_rule_changes_are_audited(api: Ap
         "/v1/fraud/rules", json={"action": "block", "predicate": ":amount: > 5"}, headers=clerk
     )
     assert refused.status_code == 403
+
+
+async def test_a_separate_confirm_is_assessed_too(api: Api) -> None:
+    admin, shop = await _shop(api)
+    await _rule(api, admin, "review", ":risk_level: = 'elevated'")
+    await _rule(api, admin, "block", ":amount_in_eur: > 900")
+    created = await api.client.post(
+        "/v1/payment_intents", json={"amount": 4999, "location": shop["id"]}, headers=admin
+    )
+    pi = created.json()
+    confirmed = await api.client.post(
+        f"/v1/payment_intents/{pi['id']}/confirm",
+        json={"payment_method": "pm_card_riskLevelElevated"},
+        headers=admin,
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert (confirmed.json()["status"], confirmed.json()["capture_method"]) == (
+        "requires_capture",
+        "manual",
+    )
+    assert (await api.client.get("/v1/reviews", headers=admin)).json()["data"][0]["open"] is True
+    big = await api.client.post(
+        "/v1/payment_intents", json={"amount": 95000, "location": shop["id"]}, headers=admin
+    )
+    blocked = await api.client.post(
+        f"/v1/payment_intents/{big.json()['id']}/confirm",
+        json={"payment_method": "pm_card_visa"},
+        headers=admin,
+    )
+    assert blocked.status_code == 402
+    assert blocked.json()["error"]["payment_intent"]["status"] == "requires_payment_method"
+    retry = await api.client.post(
+        f"/v1/payment_intents/{big.json()['id']}/confirm",
+        json={"payment_method": "pm_card_visa"},
+        headers=admin,
+    )
+    assert retry.status_code == 402  # still blocked: another method is needed
+    await _verified(api)
