@@ -85,3 +85,47 @@ async def test_a_card_testing_burst_is_blocked_with_counters_on_redis(redis_api:
     finally:
         await velocity_rows.close()
     assert count == 0  # and not in the database
+
+
+async def test_payments_go_on_when_redis_is_unreachable(
+    database_url: str, clock: FrozenClock
+) -> None:
+    """Fail open: without its counters the assessment still scores the other signals."""
+    settings = make_settings(
+        database_url, redis_url="redis://127.0.0.1:1/0", fraud_velocity_store="redis"
+    )
+    c = build_container(settings, clock=clock)
+    async with c.engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            await conn.execute(sa.delete(table))
+    await c.prepare()
+    app = create_app(c.settings, container=c, embedded=False)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4242))
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+        ):
+            api = Api(client=client, container=c)
+            admin = await api.key("admin")
+            shop = await api.location(admin)
+            paid = await client.post(
+                "/v1/payment_intents",
+                json={
+                    "amount": 500,
+                    "location": shop["id"],
+                    "confirm": True,
+                    "payment_method": "pm_card_visa",
+                },
+                headers=admin,
+            )
+            assert paid.status_code == 200, paid.text
+            charge = (
+                await client.get(f"/v1/charges/{paid.json()['latest_charge']}", headers=admin)
+            ).json()
+            assert charge["outcome"]["risk_level"] == "normal"
+            assert "card_country_not_shop_country" in [
+                r["signal"] for r in charge["risk"]["reasons"]
+            ]
+    finally:
+        await c.close()

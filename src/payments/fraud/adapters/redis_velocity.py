@@ -12,8 +12,15 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
-from payments.fraud.domain.velocity import LONGEST, WINDOWS, CountQuery, Observation
+from payments.fraud.domain.velocity import (
+    LONGEST,
+    WINDOWS,
+    CountQuery,
+    Observation,
+    VelocityUnavailable,
+)
 
 _SCRIPT = """
 local now = tonumber(ARGV[1])
@@ -64,7 +71,10 @@ class RedisVelocityCounters:
                 self._key(q.kind, q.subject),
                 now_ms - int(WINDOWS[q.window].total_seconds() * 1000),
             ]
-        counts = await self._script(keys=[], args=args)
+        try:
+            counts = await self._script(keys=[], args=args)
+        except (RedisError, OSError) as exc:
+            raise VelocityUnavailable(f"Redis: {exc}") from exc
         return [int(c) for c in counts]
 
     async def aclose(self) -> None:

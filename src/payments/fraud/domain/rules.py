@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from lark import Lark, Token, Tree
@@ -270,8 +270,11 @@ def _walk(node: Node) -> list[Attr | ListRef]:
     return []
 
 
+@lru_cache(maxsize=4096)
 def parse(source: str) -> Predicate:
-    """The predicate's AST, or :class:`RuleSyntaxError` with the column of the problem."""
+    """The predicate's AST, or :class:`RuleSyntaxError` with the column of the problem.
+    Cached by source: a payment's assessment evaluates the stored rules without parsing
+    them again (a predicate is immutable)."""
     if not source.strip():
         raise RuleSyntaxError("The predicate is empty", 1)
     try:

@@ -39,6 +39,10 @@ class CountQuery:
     window: str  # a key of WINDOWS
 
 
+class VelocityUnavailable(RuntimeError):
+    """The store could not be reached; the assessment goes on without velocity counts."""
+
+
 class VelocityCounters(Protocol):
     async def observe(
         self, observations: Sequence[Observation], queries: Sequence[CountQuery], now: datetime

@@ -22,7 +22,12 @@ from payments.fraud.domain.geoip import IpCountryLookup
 from payments.fraud.domain.model import Assessment, Review, RuleAction
 from payments.fraud.domain.rules import RuleSyntaxError, parse
 from payments.fraud.domain.scoring import score
-from payments.fraud.domain.velocity import Observation, VelocityCounters, velocity_queries
+from payments.fraud.domain.velocity import (
+    Observation,
+    VelocityCounters,
+    VelocityUnavailable,
+    velocity_queries,
+)
 from payments.fraud.render import review_object
 from payments.fraud.repository import (
     AssessmentRepository,
@@ -120,7 +125,13 @@ class FraudAssessment:
             for holder in ("customer", "ip"):
                 if subjects[holder]:
                     observations.append(Observation(str(subjects[holder]), "card", fingerprint))
-        counts = await self.counters.bind(uow).observe(observations, list(queries.values()), now)
+        try:
+            counts = await self.counters.bind(uow).observe(
+                observations, list(queries.values()), now
+            )
+        except VelocityUnavailable as exc:  # fail open: payments go on, other signals still count
+            log.warning("fraud velocity counters unavailable", error=str(exc))
+            counts = [0] * len(queries)
         location = await uow.repo(LocationRepository).get(pi.location_id)
         history = await uow.repo(AssessmentRepository).history(
             customer_id=pi.customer_id,
@@ -234,7 +245,10 @@ class FraudAssessment:
                 observations.append(
                     Observation(f"card:{assessment.card_fingerprint}", "3ds_failed", charge.id)
                 )
-            await self.counters.bind(uow).observe(observations, [], now)
+            try:
+                await self.counters.bind(uow).observe(observations, [], now)
+            except VelocityUnavailable as exc:
+                log.warning("fraud velocity counters unavailable", error=str(exc))
             return
         outcome = charge.outcome or {}
         if (
