@@ -448,3 +448,31 @@ async def test_a_separate_confirm_is_assessed_too(api: Api) -> None:
     )
     assert retry.status_code == 402  # still blocked: another method is needed
     await _verified(api)
+
+
+async def test_a_failed_3ds_challenge_counts_against_the_card(api: Api) -> None:
+    admin, shop = await _shop(api)
+    await _rule(api, admin, "request_three_d_secure", ":amount_in_eur: > 40")
+    first = (
+        await _pay(api, admin, shop, "pm_card_visa", return_url="https://shop.example/done")
+    ).json()
+    assert first["status"] == "requires_action"
+    url = first["next_action"]["redirect_to_url"]["url"]
+    page = "/" + url.split("://", 1)[1].split("/", 1)[1].split("?")[0]
+    failed = await api.client.post(page, data={"outcome": "fail"})  # the customer's browser
+    assert failed.status_code == 303
+    after = (await api.client.get(f"/v1/payment_intents/{first['id']}", headers=admin)).json()
+    assert after["status"] == "requires_payment_method"
+    second = await api.client.post(
+        f"/v1/payment_intents/{first['id']}/confirm",
+        json={"payment_method": "pm_card_visa"},
+        headers=admin,
+    )
+    assert second.status_code == 200, second.text
+    charge = await _charge(api, admin, second.json()["latest_charge"])
+    reasons = {r["signal"]: r for r in charge["risk"]["reasons"]}
+    assert reasons["three_ds_failures_per_card_24h"] == {
+        "signal": "three_ds_failures_per_card_24h",
+        "value": 1,
+        "weight": 25,
+    }
