@@ -383,6 +383,8 @@ def test_the_first_answer_stores_the_gateways_reference_and_method_details() -> 
             "fingerprint": "f",
             "funding": "credit",
             "wallet": None,
+            "checks": None,
+            "test_risk": None,
         },
     }
 
@@ -537,3 +539,10 @@ def test_a_cancel_we_asked_for_keeps_its_reason_and_time() -> None:
         EARLIER,
         "duplicate",
     )
+
+
+def test_the_gateways_own_screening_is_kept_beside_our_assessment() -> None:
+    radar = {"type": "authorized", "risk_level": "elevated", "risk_score": 70, "rule": None}
+    outcome = _apply(S.PROCESSING, "succeeded", gateway_outcome=radar)
+    assert isinstance(outcome, Reconciled)
+    assert outcome.charge.risk == {"gateway": radar}

@@ -197,6 +197,7 @@ async def test_a_test_card_number_can_be_tokenized_and_only_safe_details_are_kep
         "fingerprint",
         "funding",
         "wallet",
+        "checks",
     }
     assert card["last4"] == "3155"
     assert "4000002500003155" not in response.text

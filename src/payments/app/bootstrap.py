@@ -183,12 +183,14 @@ def build_container(
     settings: Settings, *, clock: Clock | None = None, gateway: PaymentGateway | None = None
 ) -> Container:
     from payments.app.capabilities import install
+    from payments.fraud.adapters.wiring import build_fraud_assessment
 
-    install()
+    fraud = build_fraud_assessment(settings)
+    install(fraud)
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     uow_factory = UnitOfWorkFactory(engine)
-    return Container(
+    container = Container(
         settings=settings,
         engine=engine,
         uow_factory=uow_factory,
@@ -201,3 +203,6 @@ def build_container(
         part_catalogue=build_part_catalogue(settings, clock, uow_factory),
         customer_directory=build_customer_directory(settings, clock, uow_factory),
     )
+    if fraud.counters.redis is not None:  # closed with the container
+        container.extras["fraud_velocity"] = fraud.counters.redis
+    return container

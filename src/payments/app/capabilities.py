@@ -25,6 +25,12 @@ from payments.disputes import jobs as disputes_jobs
 from payments.disputes.service.verify import verify_disputes
 from payments.eventbus import jobs as eventbus_jobs
 from payments.events import api as events_api
+from payments.fraud import jobs as fraud_jobs
+from payments.fraud.adapters.wiring import build_fraud_assessment
+from payments.fraud.api import lists as fraud_lists_api
+from payments.fraud.api import reviews as fraud_reviews_api
+from payments.fraud.api import rules as fraud_rules_api
+from payments.fraud.service.assess import FraudAssessment
 from payments.gateway_events import api as gateway_events_api
 from payments.gateway_events import jobs as gateway_events_jobs
 from payments.idempotency import jobs as idempotency_jobs
@@ -37,6 +43,7 @@ from payments.intents.api.expand import register_expansion
 from payments.intents.service.attempts import register_refund_settlement
 from payments.intents.service.collectors import register_collector
 from payments.intents.service.invoice_payments import register_invoice_payments
+from payments.intents.service.risk import register_risk_assessment
 from payments.intents.service.verify import verify_charges
 from payments.invoices import jobs as invoices_jobs
 from payments.invoices.api import credit_notes as credit_notes_api
@@ -109,6 +116,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     billing_api.dunning_router,
     payment_links_api.router,
     pay_pages.router,
+    fraud_rules_api.router,
+    fraud_lists_api.router,
+    fraud_reviews_api.router,
 )
 
 JOBS: tuple[Job, ...] = (
@@ -122,6 +132,8 @@ JOBS: tuple[Job, ...] = (
     invoices_jobs.charge_installments,
     bank_statements_jobs.match_bank_transactions,
     billing_jobs.renew_subscriptions,
+    fraud_jobs.cancel_expired_reviews_job,
+    fraud_jobs.purge_velocity_events_job,
 )
 
 LEDGER_CHECKS: tuple[LedgerCheck, ...] = (
@@ -155,12 +167,15 @@ async def run_forever(container: object, stop: asyncio.Event) -> None:
     await run_jobs_forever(container, JOBS, stop)
 
 
-def install() -> None:
+def install(fraud: FraudAssessment | None = None) -> None:
     """Connect capabilities that a lower one calls back into (refunds settle their own
     gateway attempts; an invoice learns of its payments, a refund of an invoiced payment
-    gets its credit note, ``expand[]=invoice`` shows the invoice a payment names, and an
-    intent a card reader is collecting is not confirmed, changed or canceled meanwhile).
-    Called by the composition root whenever it builds a container."""
+    gets its credit note, ``expand[]=invoice`` shows the invoice a payment names, an
+    intent a card reader is collecting is not confirmed, changed or canceled meanwhile,
+    and every confirm asks fraud prevention for its verdict before the gateway is called).
+    Called by the composition root whenever it builds a container, with the fraud
+    assessment its settings configure (default: database counters, the sample IP table)."""
+    register_risk_assessment(fraud or build_fraud_assessment())
     register_refund_settlement(RefundAttempts())
     register_invoice_payments(InvoicePaymentsListener())
     register_invoice_refunds(InvoiceRefundsListener())

@@ -19,6 +19,7 @@ from payments.apikeys.service import count_active_keys, create_api_key
 from payments.app.bootstrap import Container, build_container
 from payments.app.capabilities import ROUTERS, run_forever
 from payments.app.middleware import ApiGateMiddleware, RequestLogMiddleware
+from payments.fraud.service.rules import seed_default_rules
 from payments.kernel.access import Role
 from payments.kernel.clock import Clock
 from payments.kernel.context import SYSTEM
@@ -58,12 +59,14 @@ form encoding (bracket notation), so Stripe's own SDKs work with this base URL; 
 
 
 async def prepare_embedded(container: Container) -> None:
-    """On the embedded default: migrate, seed sample shops, print a first admin key."""
+    """On the embedded default: migrate, seed sample shops and the default fraud rules,
+    print a first admin key."""
 
     settings = container.settings
     await migrate.upgrade_async(settings.database_url)
     if settings.seed_samples:
         await seed_sample_locations(uow_factory=container.uow_factory, clock=container.clock)
+        await seed_default_rules(uow_factory=container.uow_factory, clock=container.clock)
     if await count_active_keys(uow_factory=container.uow_factory) == 0:
         created = await create_api_key(
             role=Role.admin,

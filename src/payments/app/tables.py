@@ -13,6 +13,7 @@ from payments.customers import tables as customers_tables
 from payments.disputes import tables as disputes_tables
 from payments.eventbus import tables as eventbus_tables
 from payments.events import tables as events_tables
+from payments.fraud import tables as fraud_tables
 from payments.gateway_events import tables as gateway_events_tables
 from payments.idempotency import tables as idempotency_tables
 from payments.intents import tables as intents_tables
@@ -48,6 +49,7 @@ MODULES = (
     terminal_tables,
     billing_tables,
     payment_links_tables,
+    fraud_tables,
 )
 
 __all__ = ["MODULES", "metadata"]

@@ -57,6 +57,9 @@ ACTIONS: Final[Mapping[str, str]] = {
     "payment_link.created": "A link that lets anyone holding it pay an invoice was created.",
     "payment_link.deactivated": "A payment link was deactivated.",
     "payment_link.reactivated": "A deactivated payment link was turned back on.",
+    "fraud_rule.created": "A fraud rule was created.",
+    "fraud_rule.updated": "A fraud rule was changed, enabled or disabled.",
+    "fraud_rule.deleted": "A fraud rule was deleted.",
 }
 
 

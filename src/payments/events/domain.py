@@ -63,6 +63,8 @@ EVENT_TYPES: dict[str, str] = {
     "schedule (next_attempt_at) or, after the last retry, failed.",
     "invoice_payment.paid": "A payment was applied to an invoice (a PaymentIntent, or money "
     "received outside the gateway); any excess went to the customer's credit balance.",
+    "review.opened": "A payment was held for review by a fraud rule (authorized, not captured).",
+    "review.closed": "A review was closed: its payment approved (captured) or canceled.",
     "credit_note.created": "A credit note was issued against an invoice.",
     "credit_note.voided": "A credit note was voided; its posting is reversed.",
     "part.created": "A part was added to our catalogue (a price in one currency).",

@@ -243,6 +243,9 @@ class ChargeRequest:
     metadata: Mapping[str, str] = field(default_factory=dict)
     # the 6-digit code from the customer's banking app (BLIK only; single use, 2 minutes)
     blik_code: str | None = field(default=None, repr=False)
+    # Stripe's payment_method_options[card][request_three_d_secure]=any: a card payment is
+    # challenged even where the issuer would not ask (a fraud rule's request_three_d_secure)
+    request_three_d_secure: bool = False
 
 
 # --------------------------------------------------------------------------- results
@@ -258,6 +261,11 @@ class CardDetails:
     fingerprint: str  # keyed hash of the number; equal for equal numbers
     funding: str = "credit"  # credit | debit | prepaid
     wallet: WalletType | None = None
+    # Stripe's ``card.checks`` (``cvc_check``: pass | fail | unavailable | unchecked)
+    checks: Mapping[str, str | None] | None = None
+    # the simulator only: how Stripe's Radar test cards score (elevated | highest | blocked),
+    # told at tokenization so the risk assessment that runs before the charge honours them
+    test_risk: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -410,6 +418,9 @@ class ChargeResult:
     disputed: bool = False
     customer: str | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
+    # the gateway's own fraud screening of the charge (Stripe Radar's ``charge.outcome``:
+    # type, risk_level, risk_score, rule, reason, seller_message, network_status)
+    gateway_outcome: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -20,8 +20,52 @@ def payment_method_object(pm: PaymentMethod) -> dict[str, Any]:
         "created": to_unix(pm.created),
         "livemode": pm.livemode,
     }
-    obj[pm.type] = pm.details
+    obj[pm.type] = _shown(pm.details)
     return obj
+
+
+# the simulator's hint for fraud prevention (Radar's test cards), never shown
+_HIDDEN = frozenset({"test_risk"})
+
+
+def _shown(details: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in details.items() if k not in _HIDDEN}
+
+
+def _shown_method_details(details: dict[str, Any] | None) -> dict[str, Any] | None:
+    card = (details or {}).get("card")
+    if details is None or not isinstance(card, dict):
+        return details
+    return {**details, "card": _shown(card)}
+
+
+_NOT_ASSESSED: dict[str, Any] = {
+    "network_status": "approved_by_network",
+    "reason": None,
+    "risk_level": "not_assessed",
+    "risk_score": None,
+    "rule": None,
+    "seller_message": "Payment complete.",
+    "type": "authorized",
+}
+
+
+def charge_outcome(ch: Charge) -> dict[str, Any]:
+    """Stripe's ``outcome``: the risk assessment's decision, with the issuer's decline laid
+    over it when the gateway declined a payment the assessment let through."""
+    outcome = {**_NOT_ASSESSED, **(ch.outcome or {})}
+    gateway = (ch.risk or {}).get("gateway") or {}
+    if ch.status == "failed" and gateway.get("type") == "blocked":  # the gateway's Radar blocked it
+        outcome.update({k: v for k, v in gateway.items() if v is not None})
+        return outcome
+    if ch.status == "failed" and outcome["type"] != "blocked":
+        outcome.update(
+            type="issuer_declined",
+            network_status="declined_by_network",
+            reason=ch.decline_code,
+            seller_message="The bank did not return any further details with this decline.",
+        )
+    return outcome
 
 
 def charge_object(ch: Charge) -> dict[str, Any]:
@@ -41,12 +85,11 @@ def charge_object(ch: Charge) -> dict[str, Any]:
         "customer": ch.customer_id,
         "location": ch.location_id,
         "payment_method": ch.payment_method_id,
-        "payment_method_details": ch.payment_method_details,
+        "payment_method_details": _shown_method_details(ch.payment_method_details),
         "failure_code": ch.failure_code,
         "failure_message": ch.failure_message,
-        "outcome": {"type": "issuer_declined", "reason": ch.decline_code}
-        if ch.status == "failed"
-        else {"type": "authorized", "reason": None},
+        "outcome": charge_outcome(ch),
+        "risk": ch.risk,
         "fee": ch.fee,
         "created": to_unix(ch.created),
         "livemode": ch.livemode,

@@ -213,8 +213,34 @@ class PaymentMethodOut(BaseModel):
 
 
 class ChargeOutcome(BaseModel):
-    type: str
+    """Stripe's outcome: the risk assessment's decision (and the issuer's, if it declined)."""
+
+    type: Literal["authorized", "manual_review", "issuer_declined", "blocked"]
+    network_status: str | None
     reason: str | None
+    risk_level: Literal["normal", "elevated", "highest", "not_assessed"]
+    risk_score: int | None
+    rule: str | None = Field(description="The id of the fraud rule that decided, if one did.")
+    seller_message: str | None
+
+
+class RiskReason(BaseModel):
+    signal: str = Field(examples=["declines_per_card_1h"])
+    value: Any = Field(description="What was observed (a count, a ratio, a country).")
+    weight: int = Field(description="The points this signal added to the score.")
+
+
+class ChargeRisk(BaseModel):
+    """Why the charge scored as it did: every signal that fired, with its weight."""
+
+    score: int | None = Field(None, ge=0, le=99)
+    level: Literal["normal", "elevated", "highest"] | None = None
+    reasons: list[RiskReason] = Field(default_factory=list)
+    gateway: dict[str, Any] | None = Field(
+        None,
+        description="The gateway's own screening when it has one (Stripe Radar's outcome: "
+        "type, risk_level, risk_score, rule, reason, seller_message).",
+    )
 
 
 class ChargeOut(BaseModel):
@@ -239,6 +265,7 @@ class ChargeOut(BaseModel):
     failure_code: str | None
     failure_message: str | None
     outcome: ChargeOutcome
+    risk: ChargeRisk | None
     fee: int | None
     created: int
     livemode: bool

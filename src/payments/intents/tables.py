@@ -84,6 +84,8 @@ charges = sa.Table(
     sa.Column("disputed", sa.Boolean, nullable=False, default=False),
     sa.Column("livemode", sa.Boolean, nullable=False, default=False),
     created_column(),
+    sa.Column("outcome", JSONType, nullable=True),  # the risk assessment's Stripe outcome
+    sa.Column("risk", JSONType, nullable=True),  # score, level, reasons [{signal, value, weight}]
 )
 
 

@@ -43,6 +43,7 @@ class Permission(StrEnum):
     manage_webhooks = "manage_webhooks"
     manage_api_keys = "manage_api_keys"
     write_catalogue = "write_catalogue"  # the parts catalogue: finance, admin
+    manage_fraud = "manage_fraud"  # fraud rules, value lists, reviews: admin and finance
 
 
 _ALL = frozenset(Permission)

@@ -126,6 +126,15 @@ def must_exist(found: T | None, object_name: str, object_id: str) -> T:
 #: reference page is generated from this; a test keeps it complete. Card decline
 #: codes passed through from the gateway are listed in the payment-method docs.
 ERROR_CODES: dict[str, str] = {
+    "review_closed": "The review is closed already (approved or canceled).",
+    "rule_invalid": (
+        "The fraud rule's predicate does not parse, names an unknown attribute or value list, "
+        "or matches a list with an attribute of another kind; the message gives the column."
+    ),
+    "rule_matches_everything": "The fraud rule would match every payment: pass force=true.",
+    "value_list_alias_taken": "Another value list has this alias.",
+    "value_list_in_use": "A fraud rule uses this value list: change or delete the rule first.",
+    "value_list_item_invalid": "The value does not fit the list's item_type.",
     "already_revoked": "The API key is already revoked.",
     "api_version_invalid": "The Stripe-Version header is not a date such as 2026-12-01.",
     "amount_too_large": "The amount is above the maximum (or above what is capturable/refundable).",

@@ -64,6 +64,11 @@ DEFAULT_REFUND_APPROVAL_THRESHOLDS = {
 }
 
 
+class FraudVelocityStore(StrEnum):
+    database = "database"
+    redis = "redis"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PAYMENTS_",
@@ -410,6 +415,23 @@ class Settings(BaseSettings):
         description=(
             "The worker emits `charge.dispute.deadline_approaching` this many hours before "
             "a dispute awaiting a response is due."
+        ),
+    )
+    fraud_velocity_store: FraudVelocityStore = Field(
+        FraudVelocityStore.database,
+        description=(
+            "Where the fraud velocity counters live: `database` (in the payment's own "
+            "transaction) or `redis` (sorted sets updated by one atomic Lua script; needs "
+            "`PAYMENTS_REDIS_URL`). Both count alike."
+        ),
+    )
+    fraud_ip_country_file: str | None = Field(
+        None,
+        description=(
+            "An IP-to-country table for the fraud signals, in the Regional Internet "
+            "Registries' delegated statistics format (e.g. RIPE NCC's "
+            "`delegated-ripencc-extended-latest`, public data). Unset: the shipped sample, "
+            "which knows only the RFC 5737 documentation ranges."
         ),
     )
 

@@ -151,3 +151,22 @@ def test_refund_dispute_and_event_fixtures_map() -> None:
         None,
     )
     assert event.cursor == event.id
+
+
+def test_radars_outcome_of_a_charge_is_kept_for_the_charge_to_show() -> None:
+    radar = {
+        "network_status": "not_sent_to_network",
+        "reason": "highest_risk_level",
+        "risk_level": "highest",
+        "risk_score": 91,
+        "rule": {"id": "rule_123", "action": "block", "predicate": ":risk_level: = 'highest'"},
+        "seller_message": "Stripe blocked this payment as too risky.",
+        "type": "blocked",
+    }
+    charge = template("charge", payment_intent="pi_1", status="failed", outcome=radar)
+    result = mapping.charge_result_from_charge(charge)
+    assert result.gateway_outcome == {**radar, "rule": "rule_123"}
+    latest = template("charge", outcome=radar | {"rule": None})
+    from_intent = mapping.charge_result(intent("succeeded", latest_charge=latest))
+    assert from_intent.gateway_outcome is not None
+    assert from_intent.gateway_outcome["risk_score"] == 91

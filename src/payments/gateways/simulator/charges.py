@@ -246,6 +246,11 @@ def _card_values(
     behaviour = SCENARIOS[method.scenario]
     if behaviour.decline is not None:
         return failed(behaviour.decline)
+    if behaviour.three_ds == "none" and request.request_three_d_secure and not request.off_session:
+        return {
+            "status": "requires_action",
+            "redirect_url": action_url(reference, request, settings),
+        }
     if behaviour.three_ds != "none":
         if not request.off_session:
             return {

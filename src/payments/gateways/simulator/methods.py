@@ -193,6 +193,12 @@ class PaymentMethods:
             fingerprint=self.fingerprint("card", card.number),
             funding=card.funding,
             wallet=wallet,
+            checks={
+                "address_line1_check": None,
+                "address_postal_code_check": None,
+                "cvc_check": card.cvc_check,
+            },
+            test_risk=card.test_risk,
         )
         return PaymentMethodDetails(type="card", card=details), card.scenario
 

@@ -106,6 +106,8 @@ class SimCard:
     scenario: str
     pm_ids: tuple[str, ...] = ()
     funding: str = "credit"
+    cvc_check: str = "pass"
+    test_risk: str | None = None  # Radar's test cards: elevated | highest | blocked
 
 
 _B = "visa"
@@ -201,7 +203,21 @@ CARDS: tuple[SimCard, ...] = (
         "US",
         "decline_fraudulent",
         ("pm_card_radarBlock", "pm_card_chargeDeclinedFraudulent"),
+        test_risk="blocked",
     ),
+    # Fraud prevention (Radar): risk levels and a failing CVC check
+    SimCard(
+        "4000000000004954", _B, "US", "succeed", ("pm_card_riskLevelHighest",), test_risk="highest"
+    ),
+    SimCard(
+        "4000000000009235",
+        _B,
+        "US",
+        "succeed",
+        ("pm_card_riskLevelElevated",),
+        test_risk="elevated",
+    ),
+    SimCard("4000000000000101", _B, "US", "succeed", ("pm_card_cvcCheckFail",), cvc_check="fail"),
     # Disputes
     # attaches and saves fine, every charge is declined (a card that starts failing)
     SimCard("4000000000000341", _B, "US", "decline_generic", ("pm_card_chargeCustomerFail",)),

@@ -58,11 +58,14 @@ def charge_params(request: ChargeRequest, method: Mapping[str, Any]) -> dict[str
     }
     if request.blik_code:
         params.setdefault("payment_method_options", {})["blik"] = {"code": request.blik_code}
+    card_options: dict[str, str] = {}
     if request.capture_method == "manual" and params["payment_method_types"] == ["card"]:
         # a hold may be raised later (increment_authorization) where the card allows it
-        params.setdefault("payment_method_options", {})["card"] = {
-            "request_incremental_authorization": "if_available"
-        }
+        card_options["request_incremental_authorization"] = "if_available"
+    if request.request_three_d_secure and method.get("type") == "card":
+        card_options["request_three_d_secure"] = "any"
+    if card_options:
+        params.setdefault("payment_method_options", {}).setdefault("card", {}).update(card_options)
     if request.customer:
         params["customer"] = request.customer
     if request.off_session:

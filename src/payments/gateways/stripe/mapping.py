@@ -140,6 +140,7 @@ def method_details(details: Obj | None) -> PaymentMethodDetails | None:
                 fingerprint=card.get("fingerprint") or "",
                 funding=card.get("funding") or "unknown",
                 wallet=_WALLETS.get(wallet or ""),
+                checks=dict(card["checks"]) if card.get("checks") else None,
             ),
         )
     if kind == "card_present" and details.get("card_present"):
@@ -319,6 +320,27 @@ def customer_action(action: Obj) -> tuple[ActionType, str | None]:
     return "redirect_to_url", (action.get("redirect_to_url") or {}).get("url")
 
 
+_OUTCOME_KEYS = (
+    "type",
+    "network_status",
+    "reason",
+    "risk_level",
+    "risk_score",
+    "rule",
+    "seller_message",
+)
+
+
+def radar_outcome(charge: Obj | None) -> dict[str, Any] | None:
+    """Stripe Radar's ``outcome`` of a charge (its rule as an id), or None."""
+    outcome = (charge or {}).get("outcome")
+    if not outcome:
+        return None
+    found = {k: outcome.get(k) for k in _OUTCOME_KEYS}
+    found["rule"] = ident(found["rule"]) if found["rule"] else None
+    return found
+
+
 def charge_result(pi: Obj, *, payment_method_object: Obj | None = None) -> ChargeResult:
     """A ChargeResult from a PaymentIntent (``latest_charge`` / ``payment_method`` expanded
     when available; ``payment_method_object`` is the one a card error body carries)."""
@@ -370,6 +392,7 @@ def charge_result(pi: Obj, *, payment_method_object: Obj | None = None) -> Charg
         disputed=bool(latest.get("disputed")) if latest else False,
         customer=ident(pi.get("customer")),
         metadata=metadata(pi.get("metadata")),
+        gateway_outcome=radar_outcome(latest),
     )
 
 
@@ -409,6 +432,7 @@ def charge_result_from_charge(ch: Obj) -> ChargeResult:
         disputed=bool(ch.get("disputed")),
         customer=ident(ch.get("customer")),
         metadata=metadata(ch.get("metadata")),
+        gateway_outcome=radar_outcome(ch),
     )
 
 

@@ -119,6 +119,8 @@ def reconcile_charge(
     ch.gateway_ref = ch.gateway_ref or result.reference
     if result.payment_method_details is not None:
         ch.payment_method_details = details_dict(result.payment_method_details)
+    if result.gateway_outcome is not None:  # the gateway's own screening (Stripe Radar)
+        ch.risk = {**(ch.risk or {}), "gateway": dict(result.gateway_outcome)}
     match result.status:
         case "succeeded":
             _succeeded(pi, ch, result, effects)

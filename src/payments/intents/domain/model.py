@@ -91,6 +91,11 @@ class Charge:
     gateway_ref: str | None = None
     disputed: bool = False
     livemode: bool = False
+    # the risk assessment made before the gateway call: Stripe's ``outcome`` as decided
+    # then (the issuer's answer is laid over it when rendered) and our ``risk`` (score,
+    # level and the reasons: every signal with its value and weight)
+    outcome: dict[str, Any] | None = None
+    risk: dict[str, Any] | None = None
 
     @property
     def refunded(self) -> bool:

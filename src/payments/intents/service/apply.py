@@ -5,7 +5,8 @@ this applier loads the intent and the charge (locked, in the one lock order: the
 intent, then the charge), asks it, and stores its answer in the caller's unit of
 work: the journal transactions, the intent and the charge, the events (showing the
 objects as they are after the view), and, when the intent pays an invoice and its
-status changed, the invoice's allocation or failure (:mod:`.invoice_payments`).
+status changed, the invoice's allocation or failure (:mod:`.invoice_payments`), and the
+risk assessment's view of the result (:mod:`.risk`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from payments.intents.domain.payment_intent import PaymentIntentStatus
 from payments.intents.render import charge_object, payment_intent_object
 from payments.intents.repository import ChargeRepository, PaymentIntentRepository
 from payments.intents.service.invoice_payments import invoice_payments
+from payments.intents.service.risk import risk_assessment
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import must_exist
@@ -88,4 +90,6 @@ async def apply_charge_result(
             await invoice_payments().payment_succeeded(uow, pi, clock=clock, ctx=ctx)
         elif pi.status == PaymentIntentStatus.REQUIRES_PAYMENT_METHOD:
             await invoice_payments().payment_failed(uow, pi, clock=clock, ctx=ctx)
+    # fraud prevention learns of every answer (declines, held payments) in this transaction
+    await risk_assessment().charge_settled(uow, pi, charge, clock=clock, ctx=ctx)
     return AppliedChargeResult(pi, changed=True)

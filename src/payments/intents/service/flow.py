@@ -17,7 +17,7 @@ from typing import Any
 
 from payments.audit.service import record_audit
 from payments.events.service import record_event
-from payments.gateways.protocol import ChargeResult, PaymentGateway
+from payments.gateways.protocol import ChargeResult, Decline, PaymentGateway
 from payments.idempotency.service import created_earlier, remember_created
 from payments.intents.domain.commands import (
     CancelPaymentIntent,
@@ -77,6 +77,7 @@ from payments.intents.service.payment_intents import (
     visible_intent,
 )
 from payments.intents.service.payment_methods import inline_payment_method
+from payments.intents.service.risk import RiskVerdict, risk_assessment
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
@@ -196,11 +197,63 @@ async def confirm_payment_intent(
             pi.payment_method_id or "",
         )
         charge, attempt = _begin_charge(pi, method, cmd, gateway.name, clock)
+        verdict = await _assess(uow, pi, method, charge, attempt, clock=clock, ctx=ctx)
         await uow.repo(ChargeRepository).add(charge)
-        await uow.repo(AttemptRepository).add(attempt)
+        if verdict.action != "block":
+            await uow.repo(AttemptRepository).add(attempt)
         await uow.repo(PaymentIntentRepository).save(pi)
+        if verdict.action == "block":
+            blocked = await _block(uow, pi, charge, clock=clock, ctx=ctx)
+            await uow.commit()
+            raise _decline_error(blocked)
         await uow.commit()
     return await _run(attempt, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx)
+
+
+async def _assess(
+    uow: UnitOfWork,
+    pi: PaymentIntent,
+    method: PaymentMethod,
+    charge: Charge,
+    attempt: GatewayAttempt,
+    *,
+    clock: Clock,
+    ctx: RequestContext,
+) -> RiskVerdict:
+    """Ask the registered risk assessment about the charge about to be made, and obey:
+    a review holds a card payment (manual capture forced), 3-D Secure is requested."""
+    verdict = await risk_assessment().assess(uow, pi, method, charge, clock=clock, ctx=ctx)
+    charge.outcome, charge.risk = verdict.outcome, verdict.risk
+    request = attempt.request["charge"]
+    if verdict.action == "review" and method.type == "card":
+        pi.capture_method = CaptureMethod.MANUAL
+        request["capture_method"] = "manual"
+    elif verdict.action == "request_three_d_secure" and method.type == "card":
+        request["request_three_d_secure"] = True
+    return verdict
+
+
+async def _block(
+    uow: UnitOfWork, pi: PaymentIntent, charge: Charge, *, clock: Clock, ctx: RequestContext
+) -> PaymentIntent:
+    """A blocked charge fails as a decline (``fraudulent``) that never reached the
+    gateway: the intent waits for another payment method, nothing is charged."""
+    declined = ChargeResult(
+        reference="",
+        status="failed",
+        amount=charge.amount,
+        currency=charge.currency,
+        created=clock.now(),
+        decline=Decline(
+            code="card_declined", decline_code="fraudulent", message="Your card was declined."
+        ),
+    )
+    applied = await apply_charge_result(uow, pi.id, charge.id, declined, clock=clock, ctx=ctx)
+    stored = await uow.repo(ChargeRepository).get(charge.id)
+    if stored is not None and stored.gateway_ref == "":  # the gateway never saw it
+        stored.gateway_ref = None
+        await uow.repo(ChargeRepository).save(stored)
+    return applied.intent
 
 
 def _method_param(cmd: ConfirmPaymentIntent) -> str:
@@ -292,8 +345,14 @@ async def create_and_confirm_payment_intent(
         await record_event(
             uow, "payment_intent.created", created, ctx=ctx, clock=clock, location_id=pi.location_id
         )
-        if charge is not None and attempt is not None:
+        if charge is not None and attempt is not None and pm is not None:
+            verdict = await _assess(uow, pi, pm, charge, attempt, clock=clock, ctx=ctx)
+            await uow.repo(PaymentIntentRepository).save(pi)  # a review forces manual capture
             await uow.repo(ChargeRepository).add(charge)
+            if verdict.action == "block":
+                blocked = await _block(uow, pi, charge, clock=clock, ctx=ctx)
+                await uow.commit()
+                raise _decline_error(blocked)
             await uow.repo(AttemptRepository).add(attempt)
         await uow.commit()
     if attempt is None:
