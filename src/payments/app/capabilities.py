@@ -50,6 +50,7 @@ from payments.refunds import api as refunds_api
 from payments.refunds.service.apply import RefundAttempts
 from payments.refunds.service.invoice_refunds import register_invoice_refunds
 from payments.refunds.service.verify import verify_refunds
+from payments.reports import api as reports_api
 from payments.web import local_methods as local_method_pages
 from payments.web import simulator as simulator_pages
 from payments.webhooks import jobs as webhooks_jobs
@@ -80,6 +81,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     invoice_documents_api.router,
     credit_notes_api.router,
     invoice_documents_api.credit_notes_router,
+    reports_api.router,
 )
 
 JOBS: tuple[Job, ...] = (

@@ -113,7 +113,7 @@ class RateHistory:
 def cross_rate(history: RateHistory, currency: str, per: str, on: date) -> ReferenceRate:
     """Units of ``currency`` per 1 unit of ``per`` on ``on``: the ECB rate itself when
     ``per`` is the euro, 1 for the same currency, else the quotient of the two ECB rates
-    rounded to :data:`CROSS_RATE_PLACES` places (dated with the later of the two dates)."""
+    rounded to :data:`CROSS_RATE_PLACES` places (dated with the later of the ECB dates)."""
     currency, per = currency.lower(), per.lower()
     if currency == per:
         return ReferenceRate(currency, Decimal(1), on, per)
@@ -126,7 +126,8 @@ def cross_rate(history: RateHistory, currency: str, per: str, on: date) -> Refer
         rate = (of.rate / base.rate).quantize(
             Decimal(1).scaleb(-CROSS_RATE_PLACES), rounding=FX_ROUNDING
         )
-    return ReferenceRate(currency, rate, max(of.rate_date, base.rate_date), per)
+    published = [r.rate_date for r in (of, base) if r.currency != BASE]
+    return ReferenceRate(currency, rate, max(published), per)
 
 
 def convert(amount: int, rate: ReferenceRate) -> int:

@@ -1,0 +1,150 @@
+"""All SQL of the reports: aggregate queries over charges, refunds, disputes, invoices,
+credit notes and the journal, read through their date indexes (migration 0016)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from payments.disputes.tables import disputes
+from payments.intents.tables import charges
+from payments.platform.db.uow import Repository
+from payments.refunds.tables import refunds
+from payments.reports.domain import DayFigures, Period
+
+
+def _bounds(period: Period) -> tuple[datetime, datetime]:
+    """[start, end) in UTC of a period of whole UTC days."""
+    start = datetime.combine(period.start, time(0), tzinfo=UTC)
+    return start, datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=UTC)
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+class ReportRepository(Repository):
+    def _day(self, column: Any) -> Any:
+        """The UTC calendar day of a timestamp column."""
+        if self.dialect == "postgresql":
+            return sa.cast(sa.func.timezone("UTC", column), sa.Date)
+        return sa.func.substr(column, 1, 10)  # SQLite stores UTC ISO text
+
+    def _method_type(self) -> Any:
+        return charges.c.payment_method_details["type"].as_string()
+
+    async def day_figures(self, period: Period, *, location: str | None) -> list[DayFigures]:
+        """Per UTC day, location, payment method type and currency: captured charges
+        (count, gross, fees), succeeded refunds, withdrawn disputes not won (and their
+        fees), each on the day it happened."""
+        start, end = _bounds(period)
+        acc: dict[tuple[date, str | None, str | None, str], dict[str, int]] = defaultdict(
+            lambda: {"count": 0, "gross": 0, "refunds": 0, "disputes": 0, "fees": 0}
+        )
+        ch = charges
+        day, method = self._day(ch.c.created), self._method_type()
+        where = [
+            ch.c.created >= start,
+            ch.c.created < end,
+            ch.c.status == "succeeded",
+            ch.c.captured.is_(True),
+        ]
+        if location:
+            where.append(ch.c.location_id == location)
+        rows = await self._conn.execute(
+            sa.select(
+                day,
+                ch.c.location_id,
+                method,
+                ch.c.currency,
+                sa.func.count(),
+                sa.func.sum(ch.c.amount_captured),
+                sa.func.sum(sa.func.coalesce(ch.c.fee, 0)),
+            )
+            .where(*where)
+            .group_by(day, ch.c.location_id, method, ch.c.currency)
+        )
+        for d, loc, pm, cur, count, gross, fees in rows.all():
+            a = acc[(_as_date(d), loc, pm, cur)]
+            a["count"] += int(count)
+            a["gross"] += int(gross or 0)
+            a["fees"] += int(fees or 0)
+
+        r = refunds
+        day = self._day(r.c.created)
+        where = [r.c.created >= start, r.c.created < end, r.c.status == "succeeded"]
+        if location:
+            where.append(r.c.location_id == location)
+        rows = await self._conn.execute(
+            sa.select(day, r.c.location_id, method, r.c.currency, sa.func.sum(r.c.amount))
+            .select_from(r.join(ch, ch.c.id == r.c.charge_id))
+            .where(*where)
+            .group_by(day, r.c.location_id, method, r.c.currency)
+        )
+        for d, loc, pm, cur, amount in rows.all():
+            acc[(_as_date(d), loc, pm, cur)]["refunds"] += int(amount or 0)
+
+        dp = disputes
+        day = self._day(dp.c.created)
+        where = [dp.c.created >= start, dp.c.created < end]
+        if location:
+            where.append(dp.c.location_id == location)
+        lost = sa.case(
+            (sa.and_(dp.c.funds_withdrawn.is_(True), dp.c.status != "won"), dp.c.amount),
+            else_=0,
+        )
+        rows = await self._conn.execute(
+            sa.select(
+                day,
+                dp.c.location_id,
+                method,
+                dp.c.currency,
+                sa.func.sum(lost),
+                sa.func.sum(sa.func.coalesce(dp.c.fee, 0)),
+            )
+            .select_from(dp.join(ch, ch.c.id == dp.c.charge_id))
+            .where(*where)
+            .group_by(day, dp.c.location_id, method, dp.c.currency)
+        )
+        for d, loc, pm, cur, amount, fee in rows.all():
+            a = acc[(_as_date(d), loc, pm, cur)]
+            a["disputes"] += int(amount or 0)
+            a["fees"] += int(fee or 0)
+        return [
+            DayFigures(day=d, location=loc, payment_method_type=pm, currency=cur, **values)
+            for (d, loc, pm, cur), values in acc.items()
+        ]
+
+    async def authorizations(
+        self, period: Period, *, location: str | None
+    ) -> tuple[int, int, list[tuple[str, int]]]:
+        """Charges authorized and declined in the period, and the decline codes by count."""
+        start, end = _bounds(period)
+        ch = charges
+        where = [ch.c.created >= start, ch.c.created < end]
+        if location:
+            where.append(ch.c.location_id == location)
+        rows = await self._conn.execute(
+            sa.select(ch.c.status, sa.func.count())
+            .where(*where, ch.c.status.in_(("succeeded", "failed")))
+            .group_by(ch.c.status)
+        )
+        counts: dict[str, int] = {str(s): int(n) for s, n in rows.all()}
+        code = sa.func.coalesce(ch.c.decline_code, ch.c.failure_code, "unknown")
+        rows = await self._conn.execute(
+            sa.select(code, sa.func.count().label("n"))
+            .where(*where, ch.c.status == "failed")
+            .group_by(code)
+            .order_by(sa.desc("n"), code)
+            .limit(10)
+        )
+        return (
+            int(counts.get("succeeded", 0)),
+            int(counts.get("failed", 0)),
+            [(str(c), int(n)) for c, n in rows.all()],
+        )
