@@ -11,9 +11,13 @@ import sqlalchemy as sa
 
 from payments.disputes.tables import disputes
 from payments.intents.tables import charges
+from payments.invoices.tables import credit_notes, invoices
+from payments.ledger.tables import ledger_entries, ledger_transactions
 from payments.platform.db.uow import Repository
 from payments.refunds.tables import refunds
-from payments.reports.domain import DayFigures, Period
+from payments.reports.domain.receivables import OpenInvoice
+from payments.reports.domain.summary import DayFigures, Period
+from payments.reports.domain.vat import VatDocument, vat_groups
 
 
 def _bounds(period: Period) -> tuple[datetime, datetime]:
@@ -148,3 +152,135 @@ class ReportRepository(Repository):
             int(counts.get("failed", 0)),
             [(str(c), int(n)) for c, n in rows.all()],
         )
+
+    async def vat_documents(
+        self, period: Period, *, legal_entity: str | None, location: str | None
+    ) -> list[VatDocument]:
+        """Invoices with their tax point and credit notes issued in the period (and those
+        voided in it, negated), with the buyer details the VAT report sorts them by."""
+        start, end = _bounds(period)
+        inv = invoices
+        buyer = [inv.c.customer_address, inv.c.customer_tax_ids, inv.c.seller]
+        docs: list[VatDocument] = []
+
+        def _filters(table: Any) -> list[Any]:
+            out = []
+            if legal_entity:
+                out.append(table.c.legal_entity_id == legal_entity)
+            if location:
+                out.append(table.c.location_id == location)
+            return out
+
+        rows = await self._conn.execute(
+            sa.select(
+                inv.c.id,
+                inv.c.number,
+                inv.c.currency,
+                inv.c.tax_breakdown,
+                inv.c.tax_point,
+                inv.c.voided_at,
+                *buyer,
+            ).where(
+                inv.c.tax_point.is_not(None),
+                sa.or_(
+                    sa.and_(inv.c.tax_point >= period.start, inv.c.tax_point <= period.end),
+                    sa.and_(inv.c.voided_at >= start, inv.c.voided_at < end),
+                ),
+                *_filters(inv),
+            )
+        )
+        for row in rows.all():
+            if period.start <= row.tax_point <= period.end:
+                docs.append(_document("invoice", row, row.tax_point, 1))
+            if row.voided_at is not None and start <= row.voided_at < end:
+                docs.append(_document("invoice", row, row.voided_at.date(), -1))
+        cn = credit_notes
+        rows = await self._conn.execute(
+            sa.select(
+                cn.c.id,
+                cn.c.number,
+                cn.c.currency,
+                cn.c.tax_breakdown,
+                cn.c.issue_date,
+                cn.c.voided_at,
+                *buyer,
+            )
+            .select_from(cn.join(inv, inv.c.id == cn.c.invoice_id))
+            .where(
+                sa.or_(
+                    sa.and_(cn.c.issue_date >= period.start, cn.c.issue_date <= period.end),
+                    sa.and_(cn.c.voided_at >= start, cn.c.voided_at < end),
+                ),
+                *_filters(cn),
+            )
+        )
+        for row in rows.all():
+            if period.start <= row.issue_date <= period.end:
+                docs.append(_document("credit_note", row, row.issue_date, -1))
+            if row.voided_at is not None and start <= row.voided_at < end:
+                docs.append(_document("credit_note", row, row.voided_at.date(), 1))
+        return docs
+
+    async def open_invoices(self, as_of: date, *, location: str | None) -> list[OpenInvoice]:
+        """Each invoice's ``accounts_receivable`` balance from the postings up to the end
+        of ``as_of`` (UTC), where it is not zero."""
+        _, end = _bounds(Period(as_of, as_of))
+        e, t, inv = ledger_entries, ledger_transactions, invoices
+        balance = sa.func.sum(e.c.amount)
+        owed = (
+            sa.select(e.c.dimension.label("invoice_id"), e.c.currency, balance.label("owed"))
+            .select_from(e.join(t, t.c.id == e.c.transaction_id))
+            .where(e.c.account == "accounts_receivable", t.c.created < end)
+            .group_by(e.c.dimension, e.c.currency)
+            .having(balance != 0)
+            .subquery()
+        )
+        where = [inv.c.location_id == location] if location else []
+        rows = await self._conn.execute(
+            sa.select(
+                inv.c.id,
+                inv.c.number,
+                inv.c.customer_id,
+                inv.c.customer_name,
+                owed.c.currency,
+                inv.c.due_date,
+                inv.c.issue_date,
+                owed.c.owed,
+            )
+            .select_from(owed.join(inv, inv.c.id == owed.c.invoice_id))
+            .where(*where)
+        )
+        return [
+            OpenInvoice(
+                invoice=r.id,
+                number=r.number,
+                customer=r.customer_id,
+                customer_name=r.customer_name,
+                currency=r.currency,
+                due=r.due_date or r.issue_date or as_of,
+                amount_remaining=int(r.owed),
+            )
+            for r in rows.all()
+        ]
+
+
+def _document(kind: str, row: Any, day: date, sign: int) -> VatDocument:
+    address = row.customer_address or {}
+    seller = row.seller or {}
+    vat_id = None
+    for tax_id in row.customer_tax_ids or []:
+        if str(tax_id.get("type", "")).endswith("_vat") and tax_id.get("value"):
+            vat_id = str(tax_id["value"])
+            break
+    return VatDocument(
+        object=kind,
+        id=row.id,
+        number=row.number,
+        day=day,
+        sign=sign,
+        currency=row.currency,
+        seller_country=(seller.get("address") or {}).get("country"),
+        buyer_country=address.get("country"),
+        buyer_vat_id=vat_id,
+        groups=vat_groups(row.tax_breakdown or []),
+    )

@@ -70,3 +70,86 @@ class ReportSummaryOut(BaseModel):
     groups: list[SummaryGroup]
     totals: SummaryTotals
     authorization: Authorization
+
+
+class VatLine(BaseModel):
+    country: str
+    category: str
+    rate: str
+    currency: str
+    taxable_amount: int
+    tax_amount: int
+    invoices: int
+    credit_notes: int
+
+
+class ReverseChargeLine(BaseModel):
+    customer_vat_id: str
+    country: str
+    category: str
+    currency: str
+    taxable_amount: int
+
+
+class OssLine(BaseModel):
+    member_state: str
+    rate: str
+    seller_country: str
+    currency: str
+    taxable_amount: int
+    tax_amount: int
+
+
+class VatReportOut(BaseModel):
+    object: str = "vat_report"
+    from_: str = Field(alias="from")
+    to: str
+    legal_entity: str | None
+    location: str | None
+    groups: list[VatLine]
+    reverse_charge: list[ReverseChargeLine]
+    oss: list[OssLine]
+
+
+class AgedInvoice(BaseModel):
+    invoice: str
+    number: str | None
+    due_date: str
+    days_past_due: int
+    bucket: str
+    amount_remaining: int
+
+
+class Buckets(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    current: int
+    d1_30: int = Field(alias="1_30")
+    d31_60: int = Field(alias="31_60")
+    d61_90: int = Field(alias="61_90")
+    over_90: int
+    total: int
+
+
+class CustomerReceivables(Buckets):
+    customer: str
+    customer_name: str | None
+    currency: str
+    invoices: list[AgedInvoice]
+
+
+class ConvertedBuckets(Buckets, RateUsed):
+    currency: str
+
+
+class ReceivablesTotal(Buckets):
+    currency: str
+    converted: ConvertedBuckets
+
+
+class ReceivablesReportOut(BaseModel):
+    object: str = "receivables_report"
+    as_of: str
+    reporting_currency: str
+    location: str | None
+    customers: list[CustomerReceivables]
+    totals: list[ReceivablesTotal]
