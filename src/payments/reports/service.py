@@ -12,6 +12,7 @@ from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest
 from payments.platform.db.uow import UnitOfWorkFactory
+from payments.reports.domain.receivables import BUCKETS, aging
 from payments.reports.domain.summary import (
     MAX_SUMMARY_DAYS,
     SummaryQuery,
@@ -22,7 +23,6 @@ from payments.reports.domain.summary import (
     rate_object,
     summarize,
 )
-from payments.reports.domain.receivables import BUCKETS, aging
 from payments.reports.domain.vat import vat_report
 from payments.reports.repository import ReportRepository
 
