@@ -51,6 +51,7 @@ from payments.refunds.service.apply import RefundAttempts
 from payments.refunds.service.invoice_refunds import register_invoice_refunds
 from payments.refunds.service.verify import verify_refunds
 from payments.reports import api as reports_api
+from payments.reports import jobs as reports_jobs
 from payments.web import local_methods as local_method_pages
 from payments.web import simulator as simulator_pages
 from payments.webhooks import jobs as webhooks_jobs
@@ -82,6 +83,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     credit_notes_api.router,
     invoice_documents_api.credit_notes_router,
     reports_api.router,
+    reports_api.runs_router,
+    reports_api.files_router,
 )
 
 JOBS: tuple[Job, ...] = (
@@ -91,6 +94,7 @@ JOBS: tuple[Job, ...] = (
     gateway_events_jobs.poll_gateway_events_job,
     gateway_events_jobs.process_gateway_events_job,
     disputes_jobs.flag_dispute_deadlines_job,
+    reports_jobs.run_reports_job,
 )
 
 LEDGER_CHECKS: tuple[LedgerCheck, ...] = (

@@ -20,6 +20,7 @@ from payments.legal_entities import tables as legal_entities_tables
 from payments.locations import tables as locations_tables
 from payments.platform.db.schema import metadata
 from payments.refunds import tables as refunds_tables
+from payments.reports import tables as reports_tables
 from payments.webhooks import tables as webhooks_tables
 
 MODULES = (
@@ -38,6 +39,7 @@ MODULES = (
     webhooks_tables,
     invoices_tables,
     fx_tables,
+    reports_tables,
 )
 
 __all__ = ["MODULES", "metadata"]

@@ -37,6 +37,8 @@ PREFIXES = {
     "attempt": "att",
     "request": "req",
     "audit": "aud",
+    "report_run": "frr",
+    "file": "file",
 }
 
 _lock = threading.Lock()

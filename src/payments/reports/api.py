@@ -1,19 +1,31 @@
-"""Reports: ``/v1/reports/*`` (synchronous summaries for dashboards)."""
+"""Reports: ``/v1/reports/*`` (synchronous summaries for dashboards), report runs
+(``/v1/reporting/report_runs``) and their files (``/v1/files``)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from starlette.responses import Response
+from fastapi import APIRouter, Body, Query
+from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from payments.fx.service import EcbReferenceRates
-from payments.platform.http.deps import ContainerDep, ContextDep
+from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
 from payments.platform.http.params import LocationFilter
-from payments.platform.http.responses import json_response
-from payments.reports import service as uc
-from payments.reports.schemas import ReceivablesReportOut, ReportSummaryOut, VatReportOut
+from payments.platform.http.responses import json_response, list_object
+from payments.reports.export import MEDIA_TYPES
+from payments.reports.schemas import (
+    FileOut,
+    ReceivablesReportOut,
+    ReportRunCreate,
+    ReportRunList,
+    ReportRunOut,
+    ReportSummaryOut,
+    VatReportOut,
+)
+from payments.reports.service import reports as uc
+from payments.reports.service import runs
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
@@ -104,3 +116,91 @@ async def receivables(
         ctx=ctx,
     )
     return json_response(data)
+
+
+class FileStream(StreamingResponse):
+    """Streams without Starlette's disconnect listener: the /v1 gate replays the request
+    body and then reports ``http.disconnect``, which that listener would take for a
+    client gone and cut the file short. A client that does leave makes ``send`` fail."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.stream_response(send)
+
+
+runs_router = APIRouter(prefix="/v1/reporting/report_runs", tags=["reports"])
+files_router = APIRouter(prefix="/v1/files", tags=["reports"])
+
+RUN_EXAMPLES = {
+    "payments": {
+        "summary": "Every captured payment of January 2026 as CSV",
+        "value": {
+            "report_type": "payments.itemized",
+            "parameters": {"interval_start": 1767225600, "interval_end": 1769904000},
+        },
+    }
+}
+
+
+@runs_router.post(
+    "",
+    responses={200: {"model": ReportRunOut}},
+    summary="Start a report run (finance, admin); the worker writes its file",
+    description=(
+        "Stripe's `reporting.report_run`: `pending` until the worker has written the file, "
+        "then `succeeded` with the file as `result` (or `failed` with `error`). "
+        "`parameters[format]` (`csv` or `xlsx`) is ours; `progress` tells the rows written."
+    ),
+)
+async def create_run(
+    body: Annotated[ReportRunCreate, Body(openapi_examples=RUN_EXAMPLES)],
+    c: ContainerDep,
+    ctx: ContextDep,
+) -> Response:
+    p = body.parameters
+    cmd = runs.CreateReportRun(
+        report_type=body.report_type,
+        interval_start=p.interval_start,
+        interval_end=p.interval_end,
+        columns=tuple(p.columns) if p.columns else None,
+        location=p.location,
+        currency=p.currency,
+        format=p.format,
+    )
+    return json_response(await runs.create_report_run(cmd, ctx=ctx, **services(c)))
+
+
+@runs_router.get("", responses={200: {"model": ReportRunList}}, summary="List report runs")
+async def list_runs(c: ContainerDep, ctx: ContextDep, page: PageDep) -> Response:
+    data, more = await runs.list_report_runs(page, uow_factory=c.uow_factory, ctx=ctx)
+    return json_response(list_object("/v1/reporting/report_runs", data, more))
+
+
+@runs_router.get(
+    "/{run_id}", responses={200: {"model": ReportRunOut}}, summary="Retrieve a report run"
+)
+async def retrieve_run(run_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+    return json_response(await runs.retrieve_report_run(run_id, uow_factory=c.uow_factory, ctx=ctx))
+
+
+@files_router.get("/{file_id}", responses={200: {"model": FileOut}}, summary="Retrieve a file")
+async def retrieve_file(file_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+    f = await runs.retrieve_file(file_id, uow_factory=c.uow_factory, ctx=ctx)
+    return json_response(runs.file_object(f))
+
+
+@files_router.get(
+    "/{file_id}/contents",
+    response_class=FileStream,
+    responses={200: {"content": {"text/csv": {}, MEDIA_TYPES["xlsx"]: {}}}},
+    summary="Download a file's contents (streamed)",
+)
+async def file_contents(file_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
+    f = await runs.retrieve_file(file_id, uow_factory=c.uow_factory, ctx=ctx)
+    return FileStream(
+        runs.file_contents(file_id, uow_factory=c.uow_factory),
+        media_type=runs.media_type(f),
+        headers={
+            "Content-Disposition": f'attachment; filename="{f["filename"]}"',
+            "Content-Length": str(f["size"]),
+        },
+    )

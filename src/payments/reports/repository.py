@@ -12,12 +12,16 @@ import sqlalchemy as sa
 from payments.disputes.tables import disputes
 from payments.intents.tables import charges
 from payments.invoices.tables import credit_notes, invoices
+from payments.kernel.pagination import PageRequest
 from payments.ledger.tables import ledger_entries, ledger_transactions
+from payments.platform.db.listing import fetch_page
 from payments.platform.db.uow import Repository
 from payments.refunds.tables import refunds
 from payments.reports.domain.receivables import OpenInvoice
+from payments.reports.domain.runs import ReportParameters
 from payments.reports.domain.summary import DayFigures, Period
 from payments.reports.domain.vat import VatDocument, vat_groups
+from payments.reports.tables import file_chunks, files, report_runs
 
 
 def _bounds(period: Period) -> tuple[datetime, datetime]:
@@ -284,3 +288,261 @@ def _document(kind: str, row: Any, day: date, sign: int) -> VatDocument:
         buyer_vat_id=vat_id,
         groups=vat_groups(row.tax_breakdown or []),
     )
+
+
+# --------------------------------------------------------------------------- report runs
+
+BATCH_ROWS = 5000
+
+
+class ReportRunRepository(Repository):
+    async def insert(self, values: dict[str, Any]) -> None:
+        await self._conn.execute(report_runs.insert().values(**values))
+
+    async def get(self, run_id: str) -> dict[str, Any] | None:
+        row = (
+            await self._conn.execute(sa.select(report_runs).where(report_runs.c.id == run_id))
+        ).first()
+        return dict(row._mapping) if row else None
+
+    async def page(
+        self, page: PageRequest, *, location: str | None
+    ) -> tuple[list[dict[str, Any]], bool]:
+        where = [report_runs.c.location_id == location] if location else []
+        rows, more = await fetch_page(self._conn, report_runs, where, page)
+        return [dict(r._mapping) for r in rows], more
+
+    async def claim(self, now: datetime, *, lease_until: datetime) -> dict[str, Any] | None:
+        """Lock and lease the oldest pending run no live worker holds."""
+        t = report_runs
+        free = sa.or_(t.c.locked_until.is_(None), t.c.locked_until < now)
+        query = (
+            sa.select(t.c.id).where(t.c.status == "pending", free).order_by(t.c.created).limit(1)
+        )
+        if self.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        run_id = (await self._conn.execute(query)).scalar()
+        if run_id is None:
+            return None
+        await self._conn.execute(
+            t.update()
+            .where(t.c.id == run_id)
+            .values(locked_until=lease_until, attempts=t.c.attempts + 1, rows_done=0)
+        )
+        return await self.get(run_id)
+
+    async def update(self, run_id: str, **values: Any) -> None:
+        await self._conn.execute(
+            report_runs.update().where(report_runs.c.id == run_id).values(**values)
+        )
+
+
+class FileRepository(Repository):
+    async def insert(self, values: dict[str, Any]) -> None:
+        await self._conn.execute(files.insert().values(**values))
+
+    async def get(self, file_id: str) -> dict[str, Any] | None:
+        row = (await self._conn.execute(sa.select(files).where(files.c.id == file_id))).first()
+        return dict(row._mapping) if row else None
+
+    async def add_chunk(self, file_id: str, seq: int, data: bytes) -> None:
+        await self._conn.execute(file_chunks.insert().values(file_id=file_id, seq=seq, data=data))
+
+    async def drop_chunks(self, file_id: str) -> None:
+        await self._conn.execute(file_chunks.delete().where(file_chunks.c.file_id == file_id))
+
+    async def chunks_from(self, file_id: str, seq: int, limit: int) -> list[tuple[int, bytes]]:
+        rows = await self._conn.execute(
+            sa.select(file_chunks.c.seq, file_chunks.c.data)
+            .where(file_chunks.c.file_id == file_id, file_chunks.c.seq >= seq)
+            .order_by(file_chunks.c.seq)
+            .limit(limit)
+        )
+        return [(int(s), bytes(d)) for s, d in rows.all()]
+
+
+Cursor = tuple[Any, ...] | None
+
+
+class ReportRowsRepository(Repository):
+    """The rows of itemized reports and the journal, a batch at a time in a stable order
+    (keyset pagination: constant memory, any size)."""
+
+    async def count(self, kind: str, p: ReportParameters) -> int:
+        query = {
+            "payments.itemized": self._payments,
+            "refunds.itemized": self._refunds,
+            "ledger.journal": self._journal,
+        }[kind](p, None)
+        sub = query.order_by(None).limit(None).subquery()
+        return int(
+            (await self._conn.execute(sa.select(sa.func.count()).select_from(sub))).scalar() or 0
+        )
+
+    async def batch(
+        self, kind: str, p: ReportParameters, after: Cursor
+    ) -> tuple[list[dict[str, Any]], Cursor]:
+        query = {
+            "payments.itemized": self._payments,
+            "refunds.itemized": self._refunds,
+            "ledger.journal": self._journal,
+        }[kind](p, after)
+        rows = [dict(r._mapping) for r in (await self._conn.execute(query)).all()]
+        if not rows:
+            return [], None
+        last = rows[-1]
+        cursor = (last.pop("_k1"), last.pop("_k2"))
+        for row in rows:
+            row.pop("_k1", None)
+            row.pop("_k2", None)
+        return rows, cursor
+
+    def _payments(self, p: ReportParameters, after: Cursor) -> Any:
+        ch = charges
+        where = [
+            ch.c.created >= p.interval_start,
+            ch.c.created < p.interval_end,
+            ch.c.status == "succeeded",
+            ch.c.captured.is_(True),
+        ]
+        if p.location:
+            where.append(ch.c.location_id == p.location)
+        if p.currency:
+            where.append(ch.c.currency == p.currency)
+        if after:
+            where.append(sa.tuple_(ch.c.created, ch.c.id) > sa.tuple_(*after))
+        fee = sa.func.coalesce(ch.c.fee, 0)
+        return (
+            sa.select(
+                ch.c.id.label("charge_id"),
+                ch.c.payment_intent_id,
+                ch.c.created.label("created_utc"),
+                ch.c.location_id.label("location"),
+                ch.c.payment_method_details["type"].as_string().label("payment_method_type"),
+                ch.c.customer_id.label("customer"),
+                ch.c.currency,
+                ch.c.amount_captured.label("gross"),
+                fee.label("fee"),
+                (ch.c.amount_captured - fee).label("net"),
+                ch.c.created.label("_k1"),
+                ch.c.id.label("_k2"),
+            )
+            .where(*where)
+            .order_by(ch.c.created, ch.c.id)
+            .limit(BATCH_ROWS)
+        )
+
+    def _refunds(self, p: ReportParameters, after: Cursor) -> Any:
+        r = refunds
+        where = [r.c.created >= p.interval_start, r.c.created < p.interval_end]
+        if p.location:
+            where.append(r.c.location_id == p.location)
+        if p.currency:
+            where.append(r.c.currency == p.currency)
+        if after:
+            where.append(sa.tuple_(r.c.created, r.c.id) > sa.tuple_(*after))
+        return (
+            sa.select(
+                r.c.id.label("refund_id"),
+                r.c.charge_id,
+                r.c.payment_intent_id,
+                r.c.created.label("created_utc"),
+                r.c.location_id.label("location"),
+                r.c.status,
+                r.c.reason,
+                r.c.currency,
+                r.c.amount,
+                r.c.created.label("_k1"),
+                r.c.id.label("_k2"),
+            )
+            .where(*where)
+            .order_by(r.c.created, r.c.id)
+            .limit(BATCH_ROWS)
+        )
+
+    def _journal(self, p: ReportParameters, after: Cursor) -> Any:
+        t, e = ledger_transactions, ledger_entries
+        where = [t.c.created >= p.interval_start, t.c.created < p.interval_end]
+        if p.location:
+            where.append(t.c.location_id == p.location)
+        if p.currency:
+            where.append(e.c.currency == p.currency)
+        if after:
+            where.append(sa.tuple_(t.c.created, e.c.id) > sa.tuple_(*after))
+        return (
+            sa.select(
+                t.c.id.label("transaction_id"),
+                t.c.created.label("created_utc"),
+                t.c.kind,
+                t.c.source_type,
+                t.c.source_id,
+                t.c.location_id.label("location"),
+                e.c.account,
+                e.c.currency,
+                e.c.amount,
+                e.c.dimension,
+                t.c.description,
+                t.c.created.label("_k1"),
+                e.c.id.label("_k2"),
+            )
+            .select_from(e.join(t, t.c.id == e.c.transaction_id))
+            .where(*where)
+            .order_by(t.c.created, e.c.id)
+            .limit(BATCH_ROWS)
+        )
+
+    async def balance_summary(self, p: ReportParameters) -> list[dict[str, Any]]:
+        """``gateway_receivable`` (what the gateway holds for us) per currency: the balance
+        before the interval, its movements in it per kind, and the balance after."""
+        t, e = ledger_transactions, ledger_entries
+        account = e.c.account == "gateway_receivable"
+        joined = e.join(t, t.c.id == e.c.transaction_id)
+        currency = [e.c.currency == p.currency] if p.currency else []
+        before = await self._conn.execute(
+            sa.select(e.c.currency, sa.func.sum(e.c.amount))
+            .select_from(joined)
+            .where(account, t.c.created < p.interval_start, *currency)
+            .group_by(e.c.currency)
+        )
+        during = await self._conn.execute(
+            sa.select(e.c.currency, t.c.kind, sa.func.sum(e.c.amount))
+            .select_from(joined)
+            .where(
+                account, t.c.created >= p.interval_start, t.c.created < p.interval_end, *currency
+            )
+            .group_by(e.c.currency, t.c.kind)
+            .order_by(e.c.currency, t.c.kind)
+        )
+        start = {c: int(s) for c, s in before.all()}
+        moves: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for c, kind, s in during.all():
+            moves[c].append((kind, int(s)))
+        out: list[dict[str, Any]] = []
+        for c in sorted(set(start) | set(moves)):
+            opening = start.get(c, 0)
+            out.append(
+                {
+                    "currency": c,
+                    "category": "starting_balance",
+                    "description": "Balance at the start of the interval",
+                    "net_amount": opening,
+                }
+            )
+            for kind, amount in moves[c]:
+                out.append(
+                    {
+                        "currency": c,
+                        "category": kind,
+                        "description": f"Activity: {kind}",
+                        "net_amount": amount,
+                    }
+                )
+            out.append(
+                {
+                    "currency": c,
+                    "category": "ending_balance",
+                    "description": "Balance at the end of the interval",
+                    "net_amount": opening + sum(a for _, a in moves[c]),
+                }
+            )
+        return out

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any, Literal
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from payments.platform.http.schemas import StrictModel
 
 
 class RateUsed(BaseModel):
@@ -153,3 +157,65 @@ class ReceivablesReportOut(BaseModel):
     location: str | None
     customers: list[CustomerReceivables]
     totals: list[ReceivablesTotal]
+
+
+class ReportRunParameters(StrictModel):
+    interval_start: Annotated[int, Field(strict=True, ge=0, le=2**33)] = Field(
+        description="Start of the interval (unix seconds, included)."
+    )
+    interval_end: Annotated[int, Field(strict=True, ge=0, le=2**33)] = Field(
+        description="End of the interval (unix seconds, excluded)."
+    )
+    columns: Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=40)] | None = (
+        Field(None, description="The columns, in this order (default: all of the type's).")
+    )
+    location: Annotated[str | None, Field(max_length=64)] = None
+    currency: Annotated[str | None, Field(min_length=3, max_length=3)] = None
+    format: Literal["csv", "xlsx"] = Field("csv", description="The file's format.")
+
+
+class ReportRunCreate(StrictModel):
+    report_type: Annotated[str, Field(max_length=40)] = Field(
+        description="payments.itemized, refunds.itemized, balance.summary, vat.summary or "
+        "ledger.journal."
+    )
+    parameters: ReportRunParameters
+
+
+class FileOut(BaseModel):
+    id: str
+    object: str = "file"
+    created: int
+    expires_at: int | None
+    filename: str
+    purpose: str
+    size: int
+    title: str | None
+    type: str
+    url: str
+
+
+class ReportRunProgress(BaseModel):
+    rows: int
+    total: int | None
+
+
+class ReportRunOut(BaseModel):
+    id: str
+    object: str = "reporting.report_run"
+    created: int
+    error: str | None
+    livemode: bool
+    parameters: dict[str, Any]
+    report_type: str
+    result: FileOut | None
+    status: str
+    succeeded_at: int | None
+    progress: ReportRunProgress
+
+
+class ReportRunList(BaseModel):
+    object: str = "list"
+    url: str
+    has_more: bool
+    data: list[ReportRunOut]
