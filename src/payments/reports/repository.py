@@ -312,12 +312,18 @@ class ReportRunRepository(Repository):
         rows, more = await fetch_page(self._conn, report_runs, where, page)
         return [dict(r._mapping) for r in rows], more
 
-    async def claim(self, now: datetime, *, lease_until: datetime) -> dict[str, Any] | None:
-        """Lock and lease the oldest pending run no live worker holds."""
+    async def claim(
+        self, now: datetime, *, lease_until: datetime, run_id: str | None = None
+    ) -> dict[str, Any] | None:
+        """Lock and lease the oldest pending run (or this one) no live worker holds."""
         t = report_runs
         free = sa.or_(t.c.locked_until.is_(None), t.c.locked_until < now)
+        only = [t.c.id == run_id] if run_id else []
         query = (
-            sa.select(t.c.id).where(t.c.status == "pending", free).order_by(t.c.created).limit(1)
+            sa.select(t.c.id)
+            .where(t.c.status == "pending", free, *only)
+            .order_by(t.c.created)
+            .limit(1)
         )
         if self.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)

@@ -260,11 +260,13 @@ async def execute_report_run(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
     progress: Progress | None = None,
+    run_id: str | None = None,
 ) -> int:
-    """Claim one pending run and write its file; 1 if a run was taken, else 0."""
+    """Claim one pending run (or the one named) and write its file; 1 if a run was
+    taken, else 0."""
     async with uow_factory() as uow:
         run = await uow.repo(ReportRunRepository).claim(
-            clock.now(), lease_until=clock.now() + LEASE
+            clock.now(), lease_until=clock.now() + LEASE, run_id=run_id
         )
         await uow.commit()
     if run is None:
@@ -401,3 +403,13 @@ async def _store_chunks(
             seq += 1
         await uow.commit()
     return seq
+
+
+async def save_file(file_id: str, path: str, *, uow_factory: UnitOfWorkFactory) -> int:
+    """Write a stored file to ``path`` (chunk by chunk); the bytes written."""
+    written = 0
+    with open(path, "wb") as out:  # noqa: ASYNC230 - a CLI command's local file
+        async for data in file_contents(file_id, uow_factory=uow_factory):
+            out.write(data)
+            written += len(data)
+    return written
