@@ -380,6 +380,7 @@ def reports() -> None:
             "balance.summary",
             "vat.summary",
             "ledger.journal",
+            "accounting.datev",
         ]
     ),
 )
@@ -443,7 +444,11 @@ def reports_run(
                 bar.update(task, completed=done, total=total)
 
             await runs.execute_report_run(
-                uow_factory=c.uow_factory, clock=c.clock, progress=advance, run_id=run["id"]
+                uow_factory=c.uow_factory,
+                clock=c.clock,
+                progress=advance,
+                run_id=run["id"],
+                datev=runs.datev_options(c.settings),
             )
         run = await runs.retrieve_report_run(run["id"], uow_factory=c.uow_factory, ctx=SYSTEM)
         if run["status"] != "succeeded":

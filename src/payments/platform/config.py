@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -341,6 +341,31 @@ class Settings(BaseSettings):
     )
     fx_refresh_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = Field(
         20.0, description="How long `payments fx refresh` waits for the ECB document."
+    )
+
+    datev_chart: Literal["skr03", "skr04"] = Field(
+        "skr03",
+        description=(
+            "The standard chart of accounts the DATEV export (`accounting.datev` report "
+            "runs) maps the ledger's accounts to: `skr03` or `skr04`."
+        ),
+    )
+    datev_accounts: dict[str, Annotated[str, Field(pattern=r"^[0-9]{4,8}$")]] = Field(
+        default_factory=dict,
+        description=(
+            "JSON object overriding the DATEV account of a ledger account "
+            '(`{"bank": "1210"}`) or of sales and VAT per VAT category and rate '
+            '(`{"sales:S:19": "8400", "vat_payable:S:19": "1776"}`).'
+        ),
+    )
+    datev_consultant_number: Annotated[int, Field(ge=1001, le=9999999)] = Field(
+        1001, description="DATEV Beraternummer written in the export's header."
+    )
+    datev_client_number: Annotated[int, Field(ge=1, le=99999)] = Field(
+        1, description="DATEV Mandantennummer written in the export's header."
+    )
+    datev_fiscal_year_start_month: Annotated[int, Field(ge=1, le=12)] = Field(
+        1, description="The month the fiscal year starts in (the export's WJ-Beginn)."
     )
 
     @field_validator("refund_approval_thresholds")

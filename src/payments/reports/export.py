@@ -61,3 +61,30 @@ class TableFile:
 
     def close(self) -> None:
         self._file.close()
+
+
+class LineFile:
+    """A text file of ready-made lines (DATEV's layout): Windows-1252, CRLF."""
+
+    format = "csv"
+
+    def __init__(self, encoding: str = "cp1252") -> None:
+        self._file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._encoding = encoding
+
+    def write_lines(self, lines: Sequence[str]) -> None:
+        for line in lines:
+            self._file.write(line.encode(self._encoding, errors="replace") + b"\r\n")
+
+    def finish(self) -> int:
+        self._file.flush()
+        size = self._file.seek(0, io.SEEK_END)
+        self._file.seek(0)
+        return size
+
+    def chunks(self) -> Iterator[bytes]:
+        while data := self._file.read(CHUNK_BYTES):
+            yield data
+
+    def close(self) -> None:
+        self._file.close()

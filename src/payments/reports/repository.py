@@ -397,10 +397,11 @@ class ReportRowsRepository(Repository):
         if not rows:
             return [], None
         last = rows[-1]
-        cursor = (last.pop("_k1"), last.pop("_k2"))
+        keys = sorted(k for k in last if k.startswith("_k"))
+        cursor = tuple(last[k] for k in keys)
         for row in rows:
-            row.pop("_k1", None)
-            row.pop("_k2", None)
+            for k in keys:
+                row.pop(k, None)
         return rows, cursor
 
     def _payments(self, p: ReportParameters, after: Cursor) -> Any:
@@ -474,7 +475,7 @@ class ReportRowsRepository(Repository):
         if p.currency:
             where.append(e.c.currency == p.currency)
         if after:
-            where.append(sa.tuple_(t.c.created, e.c.id) > sa.tuple_(*after))
+            where.append(sa.tuple_(t.c.created, t.c.id, e.c.id) > sa.tuple_(*after))
         return (
             sa.select(
                 t.c.id.label("transaction_id"),
@@ -489,11 +490,12 @@ class ReportRowsRepository(Repository):
                 e.c.dimension,
                 t.c.description,
                 t.c.created.label("_k1"),
-                e.c.id.label("_k2"),
+                t.c.id.label("_k2"),
+                e.c.id.label("_k3"),
             )
             .select_from(e.join(t, t.c.id == e.c.transaction_id))
             .where(*where)
-            .order_by(t.c.created, e.c.id)
+            .order_by(t.c.created, t.c.id, e.c.id)
             .limit(BATCH_ROWS)
         )
 

@@ -176,8 +176,9 @@ class ReportRunParameters(StrictModel):
 
 class ReportRunCreate(StrictModel):
     report_type: Annotated[str, Field(max_length=40)] = Field(
-        description="payments.itemized, refunds.itemized, balance.summary, vat.summary or "
-        "ledger.journal."
+        description="payments.itemized, refunds.itemized, balance.summary, vat.summary, "
+        "ledger.journal (the generic double-entry journal) or accounting.datev (DATEV EXTF "
+        "Buchungsstapel)."
     )
     parameters: ReportRunParameters
 

@@ -31,11 +31,16 @@ class ReportType(StrEnum):
     BALANCE_SUMMARY = "balance.summary"
     VAT_SUMMARY = "vat.summary"
     LEDGER_JOURNAL = "ledger.journal"
+    ACCOUNTING_DATEV = "accounting.datev"
 
     @property
     def company_wide(self) -> bool:
         """Read from the company-wide ledger: not for a key restricted to one shop."""
-        return self in (ReportType.BALANCE_SUMMARY, ReportType.LEDGER_JOURNAL)
+        return self in (
+            ReportType.BALANCE_SUMMARY,
+            ReportType.LEDGER_JOURNAL,
+            ReportType.ACCOUNTING_DATEV,
+        )
 
 
 COLUMNS: Final[Mapping[ReportType, tuple[str, ...]]] = {
@@ -88,6 +93,8 @@ COLUMNS: Final[Mapping[ReportType, tuple[str, ...]]] = {
         "dimension",
         "description",
     ),
+    # the DATEV file has its own fixed layout (payments.reports.domain.datev.COLUMNS)
+    ReportType.ACCOUNTING_DATEV: (),
 }
 
 #: Columns with amounts: written as decimal major units of the row's currency ("12.34").

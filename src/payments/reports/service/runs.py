@@ -9,7 +9,7 @@ run is ``failed`` with the error."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,6 +23,14 @@ from payments.kernel.pagination import PageRequest
 from payments.ledger.domain.accounts import CHART_OF_ACCOUNTS, Account
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.platform.logs import get_logger
+from payments.reports.domain.datev import (
+    DatevOptions,
+    JournalEntry,
+    booking_lines,
+    column_line,
+    format_line,
+    header_line,
+)
 from payments.reports.domain.runs import (
     ReportFormat,
     ReportParameters,
@@ -35,7 +43,7 @@ from payments.reports.domain.runs import (
 )
 from payments.reports.domain.summary import Period
 from payments.reports.domain.vat import vat_report
-from payments.reports.export import MEDIA_TYPES, TableFile
+from payments.reports.export import MEDIA_TYPES, LineFile, TableFile
 from payments.reports.repository import (
     FileRepository,
     ReportRepository,
@@ -94,6 +102,15 @@ async def create_report_run(
             code="insufficient_permissions",
         )
     check_interval(_at(cmd.interval_start), _at(cmd.interval_end))
+    if kind is ReportType.ACCOUNTING_DATEV:
+        if cmd.columns:
+            raise InvalidRequest(
+                "The DATEV layout is fixed: leave parameters[columns] out.",
+                param="parameters[columns]",
+            )
+        if cmd.format != ReportFormat.CSV.value:
+            raise InvalidRequest("A DATEV file is CSV.", param="parameters[format]")
+        cmd = replace(cmd, currency=cmd.currency or "eur")
     columns = check_columns(kind, cmd.columns)
     try:
         fmt = ReportFormat(cmd.format)
@@ -248,6 +265,19 @@ def _journal_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _journal_entry(row: dict[str, Any]) -> JournalEntry:
+    return JournalEntry(
+        transaction_id=row["transaction_id"],
+        created=row["created_utc"],
+        kind=row["kind"],
+        source_id=row["source_id"],
+        account=row["account"],
+        dimension=row["dimension"],
+        currency=row["currency"],
+        amount=int(row["amount"]),
+    )
+
+
 def _iso(row: dict[str, Any]) -> dict[str, Any]:
     created = row.get("created_utc")
     if isinstance(created, datetime):
@@ -261,6 +291,7 @@ async def execute_report_run(
     clock: Clock,
     progress: Progress | None = None,
     run_id: str | None = None,
+    datev: DatevOptions | None = None,
 ) -> int:
     """Claim one pending run (or the one named) and write its file; 1 if a run was
     taken, else 0."""
@@ -272,7 +303,13 @@ async def execute_report_run(
     if run is None:
         return 0
     try:
-        await _write(run, uow_factory=uow_factory, clock=clock, progress=progress)
+        await _write(
+            run,
+            uow_factory=uow_factory,
+            clock=clock,
+            progress=progress,
+            options=datev or DatevOptions(),
+        )
     except Exception as exc:
         log.exception("report_run_failed", report_run=run["id"], attempt=run["attempts"])
         final = run["attempts"] >= MAX_ATTEMPTS
@@ -291,7 +328,12 @@ async def execute_report_run(
 
 
 async def _write(
-    run: dict[str, Any], *, uow_factory: UnitOfWorkFactory, clock: Clock, progress: Progress | None
+    run: dict[str, Any],
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    progress: Progress | None,
+    options: DatevOptions,
 ) -> None:
     kind = ReportType(run["report_type"])
     raw = run["parameters"]
@@ -303,29 +345,68 @@ async def _write(
         currency=raw.get("currency"),
     )
     run_id, file_id = run["id"], file_id_of(run["id"])
-    table = TableFile(run["format"], params.columns, title=kind.value)
+    datev = kind is ReportType.ACCOUNTING_DATEV
+    source = ReportType.LEDGER_JOURNAL.value if datev else kind.value
+    table: TableFile | LineFile
+    pending: list[JournalEntry] = []
+    if datev:
+        table = LineFile()
+        last_day = (params.interval_end - timedelta(microseconds=1)).date()
+        table.write_lines(
+            [
+                header_line(
+                    created=clock.now(),
+                    consultant=options.consultant,
+                    client=options.client,
+                    fiscal_year_start=options.fiscal_year_start(params.interval_start.date()),
+                    start=params.interval_start.date(),
+                    end=last_day,
+                    chart=options.chart,
+                    currency=params.currency or "eur",
+                    title=f"payments {run_id}"[:30],
+                ),
+                column_line(),
+            ]
+        )
+    else:
+        table = TableFile(run["format"], params.columns, title=kind.value)
+
+    def book(entries: list[JournalEntry]) -> None:
+        lines = booking_lines(entries, chart=options.chart, overrides=options.overrides)
+        assert isinstance(table, LineFile)  # noqa: S101 - only a DATEV run books
+        table.write_lines([format_line(line) for line in lines])
+
     try:
         done, total = 0, None
         if kind in (
             ReportType.PAYMENTS_ITEMIZED,
             ReportType.REFUNDS_ITEMIZED,
             ReportType.LEDGER_JOURNAL,
+            ReportType.ACCOUNTING_DATEV,
         ):
             async with uow_factory() as uow:
-                total = await uow.repo(ReportRowsRepository).count(kind.value, params)
+                total = await uow.repo(ReportRowsRepository).count(source, params)
                 await uow.repo(ReportRunRepository).update(run_id, rows_total=total)
                 await uow.commit()
             cursor = None
             while True:
                 async with uow_factory() as uow:
                     rows, cursor = await uow.repo(ReportRowsRepository).batch(
-                        kind.value, params, cursor
+                        source, params, cursor
                     )
                 if not rows:
                     break
-                if kind is ReportType.LEDGER_JOURNAL:
-                    rows = [_journal_row(r) for r in rows]
-                table.write([shaped(_iso(r), params.columns) for r in rows])
+                if datev:
+                    for r in rows:  # a transaction's entries are consecutive
+                        entry = _journal_entry(r)
+                        if pending and pending[-1].transaction_id != entry.transaction_id:
+                            book(pending)
+                            pending = []
+                        pending.append(entry)
+                elif isinstance(table, TableFile):
+                    if kind is ReportType.LEDGER_JOURNAL:
+                        rows = [_journal_row(r) for r in rows]
+                    table.write([shaped(_iso(r), params.columns) for r in rows])
                 done += len(rows)
                 async with uow_factory() as uow:  # progress, and the lease renewed
                     await uow.repo(ReportRunRepository).update(
@@ -334,7 +415,10 @@ async def _write(
                     await uow.commit()
                 if progress:
                     progress(done, total)
+            if pending:
+                book(pending)
         else:
+            assert isinstance(table, TableFile)  # noqa: S101 - DATEV runs take the branch above
             async with uow_factory() as uow:
                 if kind is ReportType.BALANCE_SUMMARY:
                     rows = await uow.repo(ReportRowsRepository).balance_summary(params)
@@ -357,14 +441,14 @@ async def _write(
         async with uow_factory() as uow:
             await uow.repo(FileRepository).drop_chunks(file_id)  # an earlier attempt's
             await uow.commit()
-        seq, pending = 0, []
+        seq, buffered = 0, []
         for data in table.chunks():
-            pending.append(data)
-            if len(pending) == CHUNKS_PER_TRANSACTION:
-                seq = await _store_chunks(uow_factory, file_id, seq, pending)
-                pending = []
-        if pending:
-            await _store_chunks(uow_factory, file_id, seq, pending)
+            buffered.append(data)
+            if len(buffered) == CHUNKS_PER_TRANSACTION:
+                seq = await _store_chunks(uow_factory, file_id, seq, buffered)
+                buffered = []
+        if buffered:
+            await _store_chunks(uow_factory, file_id, seq, buffered)
         start = params.interval_start.strftime("%Y-%m-%d")
         end = params.interval_end.strftime("%Y-%m-%d")
         async with uow_factory() as uow:
@@ -413,3 +497,14 @@ async def save_file(file_id: str, path: str, *, uow_factory: UnitOfWorkFactory) 
             out.write(data)
             written += len(data)
     return written
+
+
+def datev_options(settings: Any) -> DatevOptions:
+    """The DATEV export's options from the service's settings."""
+    return DatevOptions(
+        chart=settings.datev_chart,
+        overrides=dict(settings.datev_accounts),
+        consultant=settings.datev_consultant_number,
+        client=settings.datev_client_number,
+        fiscal_year_start_month=settings.datev_fiscal_year_start_month,
+    )
