@@ -45,6 +45,13 @@ def test_no_rate_before_the_first_published_one_nor_for_an_unknown_currency() ->
         HISTORY.rate_on("xyz", date(2024, 12, 27))
 
 
+def test_a_rate_older_than_any_holiday_gap_means_the_history_needs_a_refresh() -> None:
+    assert HISTORY.rate_on("pln", date(2025, 1, 4)).rate_date == date(2024, 12, 30)  # 5 days
+    with pytest.raises(RateUnavailable, match="payments fx refresh") as stale:
+        HISTORY.rate_on("pln", date(2025, 1, 5))
+    assert stale.value.latest == date(2024, 12, 30)
+
+
 def test_conversion_is_exact_and_rounds_half_up_once() -> None:
     rate = HISTORY.rate_on("pln", date(2024, 12, 27))
     # 100.00 PLN / 4.2753 = 23.39017...EUR -> 2339

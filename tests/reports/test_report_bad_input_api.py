@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from support.app import Api
-from support.refunds import shop
+from support.refunds import paid, shop
 
 GOOD = {"from": "2024-12-01", "to": "2024-12-31"}
 
@@ -48,3 +48,26 @@ async def test_reports_are_for_finance_and_a_shop_key_sees_only_its_shop(api: Ap
     )
     assert foreign.status_code == 404
     assert foreign.json()["error"]["param"] == "location"
+
+
+async def test_a_summary_past_the_known_rates_asks_for_a_refresh_instead_of_a_stale_rate(
+    api: Api,
+) -> None:
+    from datetime import UTC, datetime
+
+    api.container.clock.set(datetime(2099, 1, 5, 10, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+    admin, _ = await shop(api)
+    warsaw = await api.location(
+        admin,
+        name="Warszawa",
+        address={"line1": "Marszałkowska 1", "city": "Warszawa", "country": "PL"},
+        timezone="Europe/Warsaw",
+        default_currency="pln",
+        currencies=["pln", "eur"],
+    )
+    await paid(api, admin, warsaw["id"], amount=1000, currency="pln")
+    params = {"from": "2099-01-01", "to": "2099-01-31"}
+    response = await api.client.get("/v1/reports/summary", params=params, headers=admin)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["code"] == "rate_unavailable" and "payments fx refresh" in error["message"]

@@ -32,17 +32,28 @@ FX_ROUNDING: Final = ROUND_HALF_UP
 CROSS_RATE_PLACES: Final = 6
 
 BASE: Final = "eur"
+#: The oldest a rate may be for the date it is used on. The longest run of days without
+#: a publication is Easter (Thursday's rate serves until Monday: 4 days); a rate older
+#: than this means the history is out of date (refresh it), not a holiday.
+MAX_RATE_AGE_DAYS: Final = 5
 
 
 class RateUnavailable(ValueError):
     """No ECB rate for the currency on or before the date (or the currency is not one the
     ECB publishes)."""
 
-    def __init__(self, currency: str, on: date | None = None) -> None:
+    def __init__(self, currency: str, on: date | None = None, latest: date | None = None) -> None:
         when = f" on or before {on.isoformat()}" if on else ""
-        super().__init__(f"No ECB reference rate for {currency.upper()}{when}.")
+        message = f"No ECB reference rate for {currency.upper()}{when}."
+        if latest is not None:
+            message = (
+                f"No ECB reference rate for {currency.upper()} near {on}: the latest known "
+                f"is of {latest.isoformat()}. Refresh the rates (payments fx refresh)."
+            )
+        super().__init__(message)
         self.currency = currency
         self.on = on
+        self.latest = latest
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +108,8 @@ class RateHistory:
         return max((d[-1] for d in self._dates.values()), default=None)
 
     def rate_on(self, currency: str, on: date) -> ReferenceRate:
-        """The ECB rate of ``on``: published that day, else the last one before it."""
+        """The ECB rate of ``on``: published that day, else the last one before it (at most
+        :data:`MAX_RATE_AGE_DAYS` old)."""
         currency = currency.lower()
         if currency == BASE:
             return ReferenceRate(BASE, Decimal(1), on)
@@ -107,6 +119,8 @@ class RateHistory:
         i = bisect.bisect_right(dates, on)
         if i == 0:
             raise RateUnavailable(currency, on)
+        if (on - dates[i - 1]).days > MAX_RATE_AGE_DAYS:
+            raise RateUnavailable(currency, on, latest=dates[i - 1])
         return ReferenceRate(currency, self._rates[currency][i - 1], dates[i - 1])
 
 
