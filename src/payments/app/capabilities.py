@@ -41,6 +41,7 @@ from payments.ledger.service import VERIFY_BATCH_SIZE, LedgerCheck, Progress
 from payments.ledger.service import verify_ledger as verify_ledger_with
 from payments.legal_entities import api as legal_entities_api
 from payments.locations import api as locations_api
+from payments.metrics import api as metrics_api
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.platform.http import health
 from payments.platform.worker import Job
@@ -85,6 +86,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     reports_api.router,
     reports_api.runs_router,
     reports_api.files_router,
+    metrics_api.router,
 )
 
 JOBS: tuple[Job, ...] = (

@@ -343,6 +343,14 @@ class Settings(BaseSettings):
         20.0, description="How long `payments fx refresh` waits for the ECB document."
     )
 
+    metrics_public: bool = Field(
+        False,
+        description=(
+            "Serve `GET /metrics` without an API key (for a Prometheus on a private network "
+            "or behind a proxy that restricts the path). Off: it needs an unrestricted "
+            "`admin` or `finance` key as a bearer token."
+        ),
+    )
     datev_chart: Literal["skr03", "skr04"] = Field(
         "skr03",
         description=(
