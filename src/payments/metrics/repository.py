@@ -16,7 +16,9 @@ from payments.webhooks.tables import webhook_deliveries
 
 
 class MetricsRepository(Repository):
-    async def charges_since(self, since: datetime, until: datetime) -> list[tuple[str, str | None, int]]:
+    async def charges_since(
+        self, since: datetime, until: datetime
+    ) -> list[tuple[str, str | None, int]]:
         method = charges.c.payment_method_details["type"].as_string()
         rows = await self._conn.execute(
             sa.select(charges.c.status, method, sa.func.count())
