@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from payments.app.bootstrap import Container
 from payments.fx.domain import (
@@ -134,3 +136,23 @@ async def test_refresh_stores_the_published_rates_and_reports_use_them(
     )
     # the shipped history is still there underneath
     assert history.rate_on("pln", date(2024, 12, 28)).rate == Decimal("4.2753")
+
+
+@given(
+    amount=st.integers(min_value=-(10**12), max_value=10**12),
+    rate=st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("50000"), places=5),
+    currency=st.sampled_from(["pln", "jpy", "kwd", "eur"]),
+)
+def test_integer_conversion_is_decimal_division_rounded_half_up(
+    amount: int, rate: Decimal, currency: str
+) -> None:
+    from decimal import ROUND_HALF_UP, localcontext
+
+    from payments.kernel.money import exponent
+
+    with localcontext() as ctx:
+        ctx.prec = 80
+        expected = (Decimal(amount).scaleb(-exponent(currency)) / rate * Decimal(100)).quantize(
+            Decimal(1), rounding=ROUND_HALF_UP
+        )
+    assert convert(amount, ReferenceRate(currency, rate, date(2024, 12, 27))) == int(expected)

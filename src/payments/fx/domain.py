@@ -6,10 +6,10 @@ on weekends and TARGET holidays: the rate *of* a date is therefore the last one 
 on or before it (:meth:`RateHistory.rate_on`), and every converted figure carries the rate
 it used and that rate's date.
 
-Conversion (:func:`convert`) is exact: minor units become a :class:`~decimal.Decimal`
-amount, are divided by the rate and rounded once, at the end, to the target currency's
-minor unit with :data:`FX_ROUNDING` (half-up, "commercial rounding", as accountants
-round). A rate between two non-euro currencies (a cross rate, :func:`cross_rate`) is the
+Conversion (:func:`convert`) is exact: the minor units are divided by the rate as an
+exact fraction (integers, no precision limit) and rounded once, at the end, to the
+target currency's minor unit with :data:`FX_ROUNDING` (half-up, "commercial rounding",
+as accountants round; a tie goes away from zero). A rate between two non-euro currencies (a cross rate, :func:`cross_rate`) is the
 quotient of their ECB rates rounded to :data:`CROSS_RATE_PLACES` decimal places with the
 same rounding; the conversion then uses the rate as shown, so anyone can reproduce a
 converted figure from the rate printed beside it.
@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import cache
 from typing import Final
 
 from payments.kernel.money import exponent
@@ -146,14 +147,20 @@ def cross_rate(history: RateHistory, currency: str, per: str, on: date) -> Refer
 
 def convert(amount: int, rate: ReferenceRate) -> int:
     """``amount`` minor units of ``rate.currency`` in minor units of ``rate.per``: divided
-    by the rate, rounded once with :data:`FX_ROUNDING`."""
+    by the rate, rounded once with :data:`FX_ROUNDING` (half-up: a tie goes away from
+    zero). Done on the exact fraction of the rate (integers, no precision limit)."""
     if rate.rate <= 0:
         raise ValueError("an exchange rate is positive")
-    with localcontext() as ctx:
-        ctx.prec = 50
-        major = Decimal(amount).scaleb(-exponent(rate.currency)) / rate.rate
-        minor = major.scaleb(exponent(rate.per))
-        return int(minor.quantize(Decimal(1), rounding=FX_ROUNDING))
+    p, q = rate.rate.as_integer_ratio()  # rate = p / q exactly
+    num: int = abs(amount) * 10 ** _exponent(rate.per) * q
+    den: int = 10 ** _exponent(rate.currency) * p
+    rounded: int = (2 * num + den) // (2 * den)  # half-up on the magnitude
+    return rounded if amount >= 0 else -rounded
+
+
+@cache
+def _exponent(currency: str) -> int:
+    return exponent(currency)
 
 
 def rate_text(rate: Decimal) -> str:

@@ -163,6 +163,8 @@ def summarize(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The groups (sorted by their keys) and the totals in the reporting currency."""
     groups: dict[tuple[str | None, ...], _Group] = {}
+    # a group's figures per day first: each day is converted once, at its own rate
+    days: dict[tuple[tuple[str | None, ...], date], list[int]] = {}
     for f in rows:
         key: dict[str, str | None] = {}
         for dim in query.group_by:
@@ -175,23 +177,24 @@ def summarize(
             else:
                 key["period"] = period_label(f.day, dim)
         ident = tuple(key.values())
-        group = groups.get(ident)
-        if group is None:
-            group = groups[ident] = _Group(key=key, currency=f.currency)
-        values = {
-            "gross": f.gross,
-            "refunds": f.refunds,
-            "disputes": f.disputes,
-            "fees": f.fees,
-            "net": _net(f),
-        }
-        group.count += f.count
-        try:
-            rate = cross_rate(history, f.currency, query.reporting_currency, f.day)
-        except RateUnavailable as exc:
-            raise InvalidRequest(str(exc), code="rate_unavailable", param="from") from None
+        if ident not in groups:
+            groups[ident] = _Group(key=key, currency=f.currency)
+        day = days.setdefault((ident, f.day), [0, 0, 0, 0, 0, 0])
+        for i, value in enumerate((f.count, f.gross, f.refunds, f.disputes, f.fees, _net(f))):
+            day[i] += value
+    rates: dict[tuple[str, date], ReferenceRate] = {}
+    for (ident, on), (count, *values) in days.items():
+        group = groups[ident]
+        rate = rates.get((group.currency, on))
+        if rate is None:
+            try:
+                rate = cross_rate(history, group.currency, query.reporting_currency, on)
+            except RateUnavailable as exc:
+                raise InvalidRequest(str(exc), code="rate_unavailable", param="from") from None
+            rates[(group.currency, on)] = rate
+        group.count += count
         group.rates[rate.rate_date] = rate
-        for name, value in values.items():
+        for name, value in zip(AMOUNTS, values, strict=True):
             group.amounts[name] += value
             group.converted[name] += convert(value, rate)
     out: list[dict[str, Any]] = []
