@@ -18,7 +18,7 @@ converted figure from the rate printed beside it.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -149,13 +149,22 @@ def convert(amount: int, rate: ReferenceRate) -> int:
     """``amount`` minor units of ``rate.currency`` in minor units of ``rate.per``: divided
     by the rate, rounded once with :data:`FX_ROUNDING` (half-up: a tie goes away from
     zero). Done on the exact fraction of the rate (integers, no precision limit)."""
+    return converter(rate)(amount)
+
+
+def converter(rate: ReferenceRate) -> Callable[[int], int]:
+    """:func:`convert` at one rate, its fraction worked out once (for many amounts)."""
     if rate.rate <= 0:
         raise ValueError("an exchange rate is positive")
     p, q = rate.rate.as_integer_ratio()  # rate = p / q exactly
-    num: int = abs(amount) * 10 ** _exponent(rate.per) * q
+    mult: int = 2 * 10 ** _exponent(rate.per) * q
     den: int = 10 ** _exponent(rate.currency) * p
-    rounded: int = (2 * num + den) // (2 * den)  # half-up on the magnitude
-    return rounded if amount >= 0 else -rounded
+
+    def at_rate(amount: int) -> int:
+        rounded: int = (abs(amount) * mult + den) // (2 * den)  # half-up on the magnitude
+        return rounded if amount >= 0 else -rounded
+
+    return at_rate
 
 
 @cache

@@ -10,14 +10,14 @@ beside them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any, Final
 
-from payments.fx.domain import RateHistory, RateUnavailable, ReferenceRate, convert, cross_rate
+from payments.fx.domain import RateHistory, RateUnavailable, ReferenceRate, converter, cross_rate
 from payments.kernel.errors import InvalidRequest
 
 #: The longest period a synchronous summary covers; longer ones are a report run.
@@ -148,8 +148,24 @@ class _Group:
     rates: dict[date, ReferenceRate] = field(default_factory=dict)
 
 
-def _net(f: DayFigures) -> int:
-    return f.gross - f.refunds - f.disputes - f.fees
+_KEY_NAMES: Final = {
+    Dimension.LOCATION: "location",
+    Dimension.PAYMENT_METHOD_TYPE: "payment_method_type",
+    Dimension.CURRENCY: "currency",
+    Dimension.DAY: "period",
+    Dimension.WEEK: "period",
+    Dimension.MONTH: "period",
+}
+
+
+def _key_value(f: DayFigures, dim: Dimension) -> str | None:
+    if dim is Dimension.LOCATION:
+        return f.location
+    if dim is Dimension.PAYMENT_METHOD_TYPE:
+        return f.payment_method_type
+    if dim is Dimension.CURRENCY:
+        return f.currency
+    return period_label(f.day, dim)
 
 
 def rate_object(rate: ReferenceRate) -> dict[str, str]:
@@ -165,38 +181,45 @@ def summarize(
     groups: dict[tuple[str | None, ...], _Group] = {}
     # a group's figures per day first: each day is converted once, at its own rate
     days: dict[tuple[tuple[str | None, ...], date], list[int]] = {}
+    dims = query.group_by
     for f in rows:
-        key: dict[str, str | None] = {}
-        for dim in query.group_by:
-            if dim is Dimension.LOCATION:
-                key["location"] = f.location
-            elif dim is Dimension.PAYMENT_METHOD_TYPE:
-                key["payment_method_type"] = f.payment_method_type
-            elif dim is Dimension.CURRENCY:
-                key["currency"] = f.currency
-            else:
-                key["period"] = period_label(f.day, dim)
-        ident = tuple(key.values())
+        ident = tuple(_key_value(f, dim) for dim in dims)
         if ident not in groups:
+            key = {_KEY_NAMES[dim]: value for dim, value in zip(dims, ident, strict=True)}
             groups[ident] = _Group(key=key, currency=f.currency)
-        day = days.setdefault((ident, f.day), [0, 0, 0, 0, 0, 0])
-        for i, value in enumerate((f.count, f.gross, f.refunds, f.disputes, f.fees, _net(f))):
-            day[i] += value
-    rates: dict[tuple[str, date], ReferenceRate] = {}
-    for (ident, on), (count, *values) in days.items():
+        day = days.get((ident, f.day))
+        if day is None:
+            day = days[(ident, f.day)] = [0, 0, 0, 0, 0, 0]
+        day[0] += f.count
+        day[1] += f.gross
+        day[2] += f.refunds
+        day[3] += f.disputes
+        day[4] += f.fees
+        day[5] += f.gross - f.refunds - f.disputes - f.fees
+    rates: dict[tuple[str, date], tuple[ReferenceRate, Callable[[int], int]]] = {}
+    for (ident, on), (count, gross, refunds, disputes, fees, net) in days.items():
         group = groups[ident]
-        rate = rates.get((group.currency, on))
-        if rate is None:
+        found = rates.get((group.currency, on))
+        if found is None:
             try:
                 rate = cross_rate(history, group.currency, query.reporting_currency, on)
             except RateUnavailable as exc:
                 raise InvalidRequest(str(exc), code="rate_unavailable", param="from") from None
-            rates[(group.currency, on)] = rate
+            found = rates[(group.currency, on)] = (rate, converter(rate))
+        rate, at_rate = found
         group.count += count
         group.rates[rate.rate_date] = rate
-        for name, value in zip(AMOUNTS, values, strict=True):
-            group.amounts[name] += value
-            group.converted[name] += convert(value, rate)
+        a, c = group.amounts, group.converted
+        a["gross"] += gross
+        a["refunds"] += refunds
+        a["disputes"] += disputes
+        a["fees"] += fees
+        a["net"] += net
+        c["gross"] += at_rate(gross)
+        c["refunds"] += at_rate(refunds)
+        c["disputes"] += at_rate(disputes)
+        c["fees"] += at_rate(fees)
+        c["net"] += at_rate(net)
     out: list[dict[str, Any]] = []
     totals: dict[str, Any] = {"count": 0} | dict.fromkeys(AMOUNTS, 0)
     for ident in sorted(groups, key=lambda k: tuple("" if v is None else v for v in k)):
