@@ -191,7 +191,15 @@ async def retrieve_file(file_id: str, c: ContainerDep, ctx: ContextDep) -> Respo
 @files_router.get(
     "/{file_id}/contents",
     response_class=FileStream,
-    responses={200: {"content": {"text/csv": {}, MEDIA_TYPES["xlsx"]: {}}}},
+    responses={
+        200: {
+            "description": "The file: CSV (UTF-8; DATEV files Windows-1252) or XLSX.",
+            "content": {
+                "text/csv": {"schema": {"type": "string", "format": "binary"}},
+                MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
     summary="Download a file's contents (streamed)",
 )
 async def file_contents(file_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
