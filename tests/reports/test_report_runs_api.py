@@ -157,3 +157,45 @@ async def test_bad_report_runs_are_refused_naming_the_param(api: Api) -> None:
     assert hidden.status_code == 404
     clerk = await api.key("clerk")
     assert (await _run(api, clerk, "payments.itemized")).status_code == 403
+
+
+async def test_a_balance_summary_run_walks_gateway_receivable_from_start_to_end(api: Api) -> None:
+    admin, _, _ = await summary_fixture(api)
+    run = (await _run(api, admin, "balance.summary")).json()
+    body = await _contents(api, admin, await _finished(api, admin, run))
+    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    by_currency: dict[str, dict[str, str]] = {}
+    for row in rows:
+        by_currency.setdefault(row["currency"], {})[row["category"]] = row["net_amount"]
+    # what the gateway holds for us is each currency's net: gross - refunds - fees
+    assert by_currency["eur"]["starting_balance"] == "0.00"
+    assert by_currency["eur"]["ending_balance"] == "71.50"
+    assert by_currency["eur"]["charge.fee"] == "-3.50"
+    assert by_currency["eur"]["refund.succeeded"] == "-25.00"
+    assert by_currency["pln"]["ending_balance"] == "289.75"
+    assert by_currency["pln"]["charge.fee"] == "-10.25"
+
+
+async def test_a_vat_summary_run_lists_the_vat_groups(api: Api) -> None:
+    from support.invoices import customer, finalized, setup
+
+    api.container.clock.set(datetime(2024, 12, 30, 9, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+    admin, shop = await setup(api)
+    await finalized(api, admin, shop, await customer(api, admin))
+    run = (await _run(api, admin, "vat.summary", format="xlsx")).json()
+    done = await _finished(api, admin, run)
+    book = load_workbook(io.BytesIO(await _contents(api, admin, done)), read_only=True)
+    values = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    assert values == [
+        [
+            "country",
+            "category",
+            "rate",
+            "currency",
+            "taxable_amount",
+            "tax_amount",
+            "invoices",
+            "credit_notes",
+        ],
+        ["DE", "S", "19", "eur", "249.00", "47.31", 1, 0],
+    ]
