@@ -142,6 +142,9 @@ async def test_bad_report_runs_are_refused_naming_the_param(api: Api) -> None:
         response = await _run(api, admin, kind, **change)
         assert response.status_code == 400, response.text
         assert response.json()["error"]["param"] == param
+    unknown = await _run(api, admin, "payments.itemized", location="loc_nope")
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["param"] == "parameters[location]"
     shop_key = await api.key("finance", location=berlin["id"])
     other = await _run(api, shop_key, "payments.itemized", location=warsaw["id"])
     assert other.status_code == 404

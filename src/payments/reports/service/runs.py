@@ -21,6 +21,7 @@ from payments.kernel.ids import id_for
 from payments.kernel.money import UnknownCurrency, normalize_currency
 from payments.kernel.pagination import PageRequest
 from payments.ledger.domain.accounts import CHART_OF_ACCOUNTS, Account
+from payments.locations.repository import LocationRepository
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.platform.logs import get_logger
 from payments.reports.domain.datev import (
@@ -136,6 +137,8 @@ async def create_report_run(
     if currency:
         parameters["currency"] = currency
     async with uow_factory() as uow:
+        if location and await uow.repo(LocationRepository).get(location) is None:
+            raise NotFound.of("location", location, param="parameters[location]")
         if (earlier := await created_earlier(uow, ctx, "report_run")) is not None:
             found = await uow.repo(ReportRunRepository).get(earlier)
             if found:
