@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any, Final
 
 from payments.fx.domain import RateHistory, RateUnavailable, ReferenceRate, converter, cross_rate
@@ -158,14 +159,28 @@ _KEY_NAMES: Final = {
 }
 
 
-def _key_value(f: DayFigures, dim: Dimension) -> str | None:
-    if dim is Dimension.LOCATION:
-        return f.location
-    if dim is Dimension.PAYMENT_METHOD_TYPE:
-        return f.payment_method_type
-    if dim is Dimension.CURRENCY:
-        return f.currency
-    return period_label(f.day, dim)
+def _identity(dims: Sequence[Dimension]) -> Callable[[DayFigures], tuple[Any, ...]]:
+    """The group key of a row, in ``dims`` order (built once: it runs for every row)."""
+    names = [_KEY_NAMES[d] if d not in PERIODS else "day" for d in dims]
+    get: Callable[[DayFigures], Any] = attrgetter(*names)
+    period = next((d for d in dims if d in PERIODS), None)
+    if period is None:
+        if len(names) == 1:
+            return lambda f: (get(f),)
+        return get
+    at = names.index("day")
+    labels: dict[date, str] = {}
+
+    def with_period(f: DayFigures) -> tuple[Any, ...]:
+        values: list[Any] = list(get(f)) if len(names) > 1 else [get(f)]
+        day: date = values[at]
+        label = labels.get(day)
+        if label is None:
+            label = labels[day] = period_label(day, period)
+        values[at] = label
+        return tuple(values)
+
+    return with_period
 
 
 def rate_object(rate: ReferenceRate) -> dict[str, str]:
@@ -182,8 +197,9 @@ def summarize(
     # a group's figures per day first: each day is converted once, at its own rate
     days: dict[tuple[tuple[str | None, ...], date], list[int]] = {}
     dims = query.group_by
+    ident_of = _identity(dims)
     for f in rows:
-        ident = tuple(_key_value(f, dim) for dim in dims)
+        ident = ident_of(f)
         if ident not in groups:
             key = {_KEY_NAMES[dim]: value for dim, value in zip(dims, ident, strict=True)}
             groups[ident] = _Group(key=key, currency=f.currency)
