@@ -127,9 +127,7 @@ def main() -> int:
     parser.add_argument("--subscriptions", type=int, default=1000)
     parser.add_argument("--days", type=int, default=366)
     parser.add_argument("--postgres", action="store_true")
-    parser.add_argument(
-        "--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres"
-    )
+    parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     if args.postgres:
         name = f"billing_bench_{uuid.uuid4().hex[:8]}"

@@ -58,6 +58,7 @@ from payments.ledger.service import VERIFY_BATCH_SIZE, LedgerCheck, Progress
 from payments.ledger.service import verify_ledger as verify_ledger_with
 from payments.legal_entities import api as legal_entities_api
 from payments.locations import api as locations_api
+from payments.metrics import api as metrics_api
 from payments.parts import api as parts_api
 from payments.payment_links import api as payment_links_api
 from payments.payment_links import pages as pay_pages
@@ -70,6 +71,8 @@ from payments.refunds import api as refunds_api
 from payments.refunds.service.apply import RefundAttempts
 from payments.refunds.service.invoice_refunds import register_invoice_refunds
 from payments.refunds.service.verify import verify_refunds
+from payments.reports import api as reports_api
+from payments.reports import jobs as reports_jobs
 from payments.terminal import api as terminal_api
 from payments.terminal.service.readers import ReaderCollections
 from payments.web import local_methods as local_method_pages
@@ -119,6 +122,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     fraud_rules_api.router,
     fraud_lists_api.router,
     fraud_reviews_api.router,
+    reports_api.router,
+    reports_api.runs_router,
+    reports_api.files_router,
+    metrics_api.router,
 )
 
 JOBS: tuple[Job, ...] = (
@@ -134,6 +141,7 @@ JOBS: tuple[Job, ...] = (
     billing_jobs.renew_subscriptions,
     fraud_jobs.cancel_expired_reviews_job,
     fraud_jobs.purge_velocity_events_job,
+    reports_jobs.run_reports_job,
 )
 
 LEDGER_CHECKS: tuple[LedgerCheck, ...] = (

@@ -437,6 +437,146 @@ def audit_verify() -> None:
     click.echo(f"audit verify: OK ({count} records, every hash and link intact)")
 
 
+@main.group()
+def fx() -> None:
+    """ECB euro reference rates for reports."""
+
+
+@fx.command("refresh")
+@click.option("--url", default=None, help="The ECB XML to read (default: fx_refresh_url).")
+def fx_refresh(url: str | None) -> None:
+    """Fetch ECB's published reference rates and store them (off unless a URL is set)."""
+    from functools import partial
+
+    from payments.fx.ecb import fetch_daily
+    from payments.fx.service import refresh_rates
+    from payments.kernel.errors import PaymentsError
+
+    async def run(c: Any) -> dict[str, object]:
+        fetch = partial(fetch_daily, timeout_seconds=c.settings.fx_refresh_timeout_seconds)
+        return await refresh_rates(
+            url or c.settings.fx_refresh_url,
+            fetch=fetch,
+            uow_factory=c.uow_factory,
+            clock=c.clock,
+        )
+
+    try:
+        result = _with_container(run)
+    except PaymentsError as exc:
+        click.echo(f"fx refresh: {exc.message}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"fx refresh: stored {result['rates']} rate(s) of {result['currencies']} "
+        f"currencies, {result['from']} to {result['to']}"
+    )
+
+
+@main.group()
+def reports() -> None:
+    """Financial reports: report runs written to a file."""
+
+
+@reports.command("run")
+@click.argument(
+    "report_type",
+    type=click.Choice(
+        [
+            "payments.itemized",
+            "refunds.itemized",
+            "balance.summary",
+            "vat.summary",
+            "ledger.journal",
+            "accounting.datev",
+        ]
+    ),
+)
+@click.option(
+    "--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day (UTC)."
+)
+@click.option(
+    "--to",
+    "end",
+    required=True,
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Last day (UTC, included).",
+)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("--location", default=None, help="Only this shop.")
+@click.option("--currency", default=None, help="Only this currency.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None)
+def reports_run(
+    report_type: str,
+    start: Any,
+    end: Any,
+    fmt: str,
+    location: str | None,
+    currency: str | None,
+    output: str | None,
+) -> None:
+    """Run a report now, in this process, with a progress bar; save its file."""
+    from datetime import UTC, timedelta
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from payments.kernel.context import SYSTEM
+    from payments.kernel.errors import PaymentsError
+    from payments.reports.service import runs
+
+    first = int(start.replace(tzinfo=UTC).timestamp())
+    last = int((end.replace(tzinfo=UTC) + timedelta(days=1)).timestamp())
+
+    async def go(c: Any) -> tuple[dict[str, Any], str, int]:
+        cmd = runs.CreateReportRun(
+            report_type=report_type,
+            interval_start=first,
+            interval_end=last,
+            location=location,
+            currency=currency,
+            format=fmt,
+        )
+        run = await runs.create_report_run(
+            cmd, uow_factory=c.uow_factory, clock=c.clock, ctx=SYSTEM
+        )
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=False,
+        ) as bar:
+            task = bar.add_task(f"{report_type} {run['id']}", total=None)
+
+            def advance(done: int, total: int | None) -> None:
+                bar.update(task, completed=done, total=total)
+
+            await runs.execute_report_run(
+                uow_factory=c.uow_factory,
+                clock=c.clock,
+                progress=advance,
+                run_id=run["id"],
+                datev=runs.datev_options(c.settings),
+            )
+        run = await runs.retrieve_report_run(run["id"], uow_factory=c.uow_factory, ctx=SYSTEM)
+        if run["status"] != "succeeded":
+            return run, "", 0
+        path = output or run["result"]["filename"]
+        size = await runs.save_file(run["result"]["id"], path, uow_factory=c.uow_factory)
+        return run, path, size
+
+    try:
+        run, path, size = _with_container(go)
+    except PaymentsError as exc:
+        click.echo(f"reports run: {exc.message}", err=True)
+        sys.exit(1)
+    if run["status"] != "succeeded":
+        click.echo(f"reports run: {run['id']} {run['status']}: {run['error']}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"reports run: {run['id']} succeeded, {run['progress']['rows']} row(s), {size} bytes in {path}"
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     main()

@@ -24,6 +24,7 @@ from payments.kernel.access import Role
 from payments.kernel.clock import Clock
 from payments.kernel.context import SYSTEM
 from payments.locations.service import seed_sample_locations
+from payments.metrics.recorder import MetricsMiddleware
 from payments.platform.config import Settings
 from payments.platform.db import migrate
 from payments.platform.http.docs_ui import install_docs_ui
@@ -150,6 +151,7 @@ def create_app(
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(ApiGateMiddleware, container_getter=lambda: holder["c"])
     app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(MetricsMiddleware)  # outermost: times everything, by route template
     if container is not None:
         app.state.container = container
     return app

@@ -14,6 +14,7 @@ from payments.disputes import tables as disputes_tables
 from payments.eventbus import tables as eventbus_tables
 from payments.events import tables as events_tables
 from payments.fraud import tables as fraud_tables
+from payments.fx import tables as fx_tables
 from payments.gateway_events import tables as gateway_events_tables
 from payments.idempotency import tables as idempotency_tables
 from payments.intents import tables as intents_tables
@@ -25,6 +26,7 @@ from payments.parts import tables as parts_tables
 from payments.payment_links import tables as payment_links_tables
 from payments.platform.db.schema import metadata
 from payments.refunds import tables as refunds_tables
+from payments.reports import tables as reports_tables
 from payments.terminal import tables as terminal_tables
 from payments.webhooks import tables as webhooks_tables
 
@@ -50,6 +52,8 @@ MODULES = (
     billing_tables,
     payment_links_tables,
     fraud_tables,
+    fx_tables,
+    reports_tables,
 )
 
 __all__ = ["MODULES", "metadata"]

@@ -33,4 +33,5 @@ disputes = sa.Table(
     created_column(),
     sa.UniqueConstraint("gateway", "gateway_ref"),
     sa.Index("ix_disputes_due", "status", "due_by"),
+    sa.Index("ix_disputes_created", "created"),  # reports read disputes by date
 )

@@ -86,6 +86,7 @@ charges = sa.Table(
     created_column(),
     sa.Column("outcome", JSONType, nullable=True),  # the risk assessment's Stripe outcome
     sa.Column("risk", JSONType, nullable=True),  # score, level, reasons [{signal, value, weight}]
+    sa.Index("ix_charges_created", "created"),  # reports read charges by date
 )
 
 

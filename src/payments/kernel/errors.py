@@ -148,6 +148,10 @@ ERROR_CODES: dict[str, str] = {
     "currency_invalid": "Not a current ISO 4217 currency code.",
     "currency_mismatch": "The currency given is not the payment's currency.",
     "currency_not_accepted": "The shop does not accept this currency (see its `currencies`).",
+    "currency_not_supported": "A report's `reporting_currency` is not one the ECB publishes reference rates for.",
+    "fx_refresh_disabled": "`payments fx refresh` has no URL: set `fx_refresh_url` (ECB's daily XML).",
+    "period_too_long": "A synchronous report covers at most 400 days; start a report run instead.",
+    "rate_unavailable": "No ECB reference rate for a date of the report (before the history, or more than 5 days after the latest known: refresh the rates).",
     "dispute_invalid_parameter": "A dispute parameter (e.g. an evidence field) is invalid.",
     "dispute_unexpected_state": "The dispute's status does not allow this (e.g. evidence after submission).",
     "external_id_in_use": "Another request is creating the customer linked to this external_id; "

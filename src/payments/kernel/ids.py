@@ -47,6 +47,8 @@ PREFIXES = {
     "audit": "aud",
     "terminal_reader": "tmr",
     "reader_action": "tmra",
+    "report_run": "frr",
+    "file": "file",
 }
 
 _lock = threading.Lock()

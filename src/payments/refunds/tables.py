@@ -36,4 +36,5 @@ refunds = sa.Table(
     sa.Column("metadata", JSONType, nullable=False),
     sa.Column("livemode", sa.Boolean, nullable=False, default=False),
     created_column(),
+    sa.Index("ix_refunds_created", "created"),  # reports read refunds by date
 )

@@ -1,0 +1,2 @@
+"""Financial reports: summaries for dashboards, VAT and receivables, in a reporting
+currency at ECB rates (see docs/how-to/generate-reports.md)."""

@@ -1,0 +1,1 @@
+"""What a report means, independent of where its figures come from (pure)."""

@@ -1,0 +1,172 @@
+"""Report runs (Stripe's ``reporting.report_run``): types, columns, statuses, and the
+checks of their parameters (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Final
+
+from payments.kernel.errors import InvalidRequest
+from payments.kernel.money import exponent
+
+
+class ReportRunStatus(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class ReportFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class ReportType(StrEnum):
+    PAYMENTS_ITEMIZED = "payments.itemized"
+    REFUNDS_ITEMIZED = "refunds.itemized"
+    BALANCE_SUMMARY = "balance.summary"
+    VAT_SUMMARY = "vat.summary"
+    LEDGER_JOURNAL = "ledger.journal"
+    ACCOUNTING_DATEV = "accounting.datev"
+
+    @property
+    def company_wide(self) -> bool:
+        """Read from the company-wide ledger: not for a key restricted to one shop."""
+        return self in (
+            ReportType.BALANCE_SUMMARY,
+            ReportType.LEDGER_JOURNAL,
+            ReportType.ACCOUNTING_DATEV,
+        )
+
+
+COLUMNS: Final[Mapping[ReportType, tuple[str, ...]]] = {
+    ReportType.PAYMENTS_ITEMIZED: (
+        "charge_id",
+        "payment_intent_id",
+        "created_utc",
+        "location",
+        "payment_method_type",
+        "customer",
+        "currency",
+        "gross",
+        "fee",
+        "net",
+    ),
+    ReportType.REFUNDS_ITEMIZED: (
+        "refund_id",
+        "charge_id",
+        "payment_intent_id",
+        "created_utc",
+        "location",
+        "status",
+        "reason",
+        "currency",
+        "amount",
+    ),
+    ReportType.BALANCE_SUMMARY: ("currency", "category", "description", "net_amount"),
+    ReportType.VAT_SUMMARY: (
+        "country",
+        "category",
+        "rate",
+        "currency",
+        "taxable_amount",
+        "tax_amount",
+        "invoices",
+        "credit_notes",
+    ),
+    ReportType.LEDGER_JOURNAL: (
+        "transaction_id",
+        "created_utc",
+        "kind",
+        "source_type",
+        "source_id",
+        "location",
+        "account",
+        "account_code",
+        "currency",
+        "debit",
+        "credit",
+        "dimension",
+        "description",
+    ),
+    # the DATEV file has its own fixed layout (payments.reports.domain.datev.COLUMNS)
+    ReportType.ACCOUNTING_DATEV: (),
+}
+
+#: Columns with amounts: written as decimal major units of the row's currency ("12.34").
+AMOUNT_COLUMNS: Final = frozenset(
+    {
+        "gross",
+        "fee",
+        "net",
+        "amount",
+        "net_amount",
+        "taxable_amount",
+        "tax_amount",
+        "debit",
+        "credit",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportParameters:
+    interval_start: datetime
+    interval_end: datetime  # exclusive
+    columns: tuple[str, ...]
+    location: str | None = None
+    currency: str | None = None
+
+
+def report_type(raw: str) -> ReportType:
+    try:
+        return ReportType(raw)
+    except ValueError:
+        known = ", ".join(t.value for t in ReportType)
+        raise InvalidRequest(
+            f"Unknown report_type {raw!r}: use one of {known}.", param="report_type"
+        ) from None
+
+
+def check_columns(kind: ReportType, requested: Sequence[str] | None) -> tuple[str, ...]:
+    if not requested:
+        return COLUMNS[kind]
+    unknown = [c for c in requested if c not in COLUMNS[kind]]
+    if unknown:
+        raise InvalidRequest(
+            f"Unknown column(s) {', '.join(unknown)} for {kind.value}: use any of "
+            f"{', '.join(COLUMNS[kind])}.",
+            param="parameters[columns]",
+        )
+    return tuple(dict.fromkeys(requested))
+
+
+def check_interval(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise InvalidRequest(
+            "parameters[interval_end] must be after parameters[interval_start].",
+            param="parameters[interval_end]",
+        )
+
+
+def major(amount: int, currency: str) -> str:
+    """Minor units as exact decimal major units: 1234 eur -> "12.34", 500 jpy -> "500"."""
+    places = exponent(currency)
+    return f"{Decimal(amount).scaleb(-places):.{places}f}"
+
+
+def shaped(row: Mapping[str, object], columns: Sequence[str]) -> list[object]:
+    """The row's values in the chosen columns' order, amounts as major units."""
+    currency = str(row.get("currency") or "eur")
+    out: list[object] = []
+    for column in columns:
+        value = row.get(column)
+        if column in AMOUNT_COLUMNS and isinstance(value, int):
+            out.append(major(value, currency))
+        else:
+            out.append("" if value is None else value)
+    return out

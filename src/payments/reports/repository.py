@@ -1,0 +1,556 @@
+"""All SQL of the reports: aggregate queries over charges, refunds, disputes, invoices,
+credit notes and the journal, read through their date indexes (migration 0016)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from payments.disputes.tables import disputes
+from payments.intents.tables import charges
+from payments.invoices.tables import credit_notes, invoices
+from payments.kernel.pagination import PageRequest
+from payments.ledger.tables import ledger_entries, ledger_transactions
+from payments.platform.db.listing import fetch_page
+from payments.platform.db.uow import Repository
+from payments.refunds.tables import refunds
+from payments.reports.domain.receivables import OpenInvoice
+from payments.reports.domain.runs import ReportParameters
+from payments.reports.domain.summary import DayFigures, Period
+from payments.reports.domain.vat import VatDocument, vat_groups
+from payments.reports.tables import file_chunks, files, report_runs
+
+
+def _bounds(period: Period) -> tuple[datetime, datetime]:
+    """[start, end) in UTC of a period of whole UTC days."""
+    start = datetime.combine(period.start, time(0), tzinfo=UTC)
+    return start, datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=UTC)
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+class ReportRepository(Repository):
+    def _day(self, column: Any) -> Any:
+        """The UTC calendar day of a timestamp column."""
+        if self.dialect == "postgresql":
+            return sa.cast(sa.func.timezone("UTC", column), sa.Date)
+        return sa.func.substr(column, 1, 10)  # SQLite stores UTC ISO text
+
+    def _method_type(self) -> Any:
+        return charges.c.payment_method_details["type"].as_string()
+
+    async def day_figures(self, period: Period, *, location: str | None) -> list[DayFigures]:
+        """Per UTC day, location, payment method type and currency: captured charges
+        (count, gross, fees), succeeded refunds, withdrawn disputes not won (and their
+        fees), each on the day it happened."""
+        start, end = _bounds(period)
+        acc: dict[tuple[date, str | None, str | None, str], dict[str, int]] = defaultdict(
+            lambda: {"count": 0, "gross": 0, "refunds": 0, "disputes": 0, "fees": 0}
+        )
+        ch = charges
+        day, method = self._day(ch.c.created), self._method_type()
+        where = [
+            ch.c.created >= start,
+            ch.c.created < end,
+            ch.c.status == "succeeded",
+            ch.c.captured.is_(True),
+        ]
+        if location:
+            where.append(ch.c.location_id == location)
+        rows = await self._conn.execute(
+            sa.select(
+                day,
+                ch.c.location_id,
+                method,
+                ch.c.currency,
+                sa.func.count(),
+                sa.func.sum(ch.c.amount_captured),
+                sa.func.sum(sa.func.coalesce(ch.c.fee, 0)),
+            )
+            .where(*where)
+            .group_by(day, ch.c.location_id, method, ch.c.currency)
+        )
+        for d, loc, pm, cur, count, gross, fees in rows.all():
+            a = acc[(_as_date(d), loc, pm, cur)]
+            a["count"] += int(count)
+            a["gross"] += int(gross or 0)
+            a["fees"] += int(fees or 0)
+
+        r = refunds
+        day = self._day(r.c.created)
+        where = [r.c.created >= start, r.c.created < end, r.c.status == "succeeded"]
+        if location:
+            where.append(r.c.location_id == location)
+        rows = await self._conn.execute(
+            sa.select(day, r.c.location_id, method, r.c.currency, sa.func.sum(r.c.amount))
+            .select_from(r.join(ch, ch.c.id == r.c.charge_id))
+            .where(*where)
+            .group_by(day, r.c.location_id, method, r.c.currency)
+        )
+        for d, loc, pm, cur, amount in rows.all():
+            acc[(_as_date(d), loc, pm, cur)]["refunds"] += int(amount or 0)
+
+        dp = disputes
+        day = self._day(dp.c.created)
+        where = [dp.c.created >= start, dp.c.created < end]
+        if location:
+            where.append(dp.c.location_id == location)
+        lost = sa.case(
+            (sa.and_(dp.c.funds_withdrawn.is_(True), dp.c.status != "won"), dp.c.amount),
+            else_=0,
+        )
+        rows = await self._conn.execute(
+            sa.select(
+                day,
+                dp.c.location_id,
+                method,
+                dp.c.currency,
+                sa.func.sum(lost),
+                sa.func.sum(sa.func.coalesce(dp.c.fee, 0)),
+            )
+            .select_from(dp.join(ch, ch.c.id == dp.c.charge_id))
+            .where(*where)
+            .group_by(day, dp.c.location_id, method, dp.c.currency)
+        )
+        for d, loc, pm, cur, amount, fee in rows.all():
+            a = acc[(_as_date(d), loc, pm, cur)]
+            a["disputes"] += int(amount or 0)
+            a["fees"] += int(fee or 0)
+        return [
+            DayFigures(day=d, location=loc, payment_method_type=pm, currency=cur, **values)
+            for (d, loc, pm, cur), values in acc.items()
+        ]
+
+    async def authorizations(
+        self, period: Period, *, location: str | None
+    ) -> tuple[int, int, list[tuple[str, int]]]:
+        """Charges authorized and declined in the period, and the decline codes by count."""
+        start, end = _bounds(period)
+        ch = charges
+        where = [ch.c.created >= start, ch.c.created < end]
+        if location:
+            where.append(ch.c.location_id == location)
+        rows = await self._conn.execute(
+            sa.select(ch.c.status, sa.func.count())
+            .where(*where, ch.c.status.in_(("succeeded", "failed")))
+            .group_by(ch.c.status)
+        )
+        counts: dict[str, int] = {str(s): int(n) for s, n in rows.all()}
+        code = sa.func.coalesce(ch.c.decline_code, ch.c.failure_code, "unknown")
+        rows = await self._conn.execute(
+            sa.select(code, sa.func.count().label("n"))
+            .where(*where, ch.c.status == "failed")
+            .group_by(code)
+            .order_by(sa.desc("n"), code)
+            .limit(10)
+        )
+        return (
+            int(counts.get("succeeded", 0)),
+            int(counts.get("failed", 0)),
+            [(str(c), int(n)) for c, n in rows.all()],
+        )
+
+    async def vat_documents(
+        self, period: Period, *, legal_entity: str | None, location: str | None
+    ) -> list[VatDocument]:
+        """Invoices with their tax point and credit notes issued in the period (and those
+        voided in it, negated), with the buyer details the VAT report sorts them by."""
+        start, end = _bounds(period)
+        inv = invoices
+        buyer = [inv.c.customer_address, inv.c.customer_tax_ids, inv.c.seller]
+        docs: list[VatDocument] = []
+
+        def _filters(table: Any) -> list[Any]:
+            out = []
+            if legal_entity:
+                out.append(table.c.legal_entity_id == legal_entity)
+            if location:
+                out.append(table.c.location_id == location)
+            return out
+
+        rows = await self._conn.execute(
+            sa.select(
+                inv.c.id,
+                inv.c.number,
+                inv.c.currency,
+                inv.c.tax_breakdown,
+                inv.c.tax_point,
+                inv.c.voided_at,
+                *buyer,
+            ).where(
+                inv.c.tax_point.is_not(None),
+                sa.or_(
+                    sa.and_(inv.c.tax_point >= period.start, inv.c.tax_point <= period.end),
+                    sa.and_(inv.c.voided_at >= start, inv.c.voided_at < end),
+                ),
+                *_filters(inv),
+            )
+        )
+        for row in rows.all():
+            if period.start <= row.tax_point <= period.end:
+                docs.append(_document("invoice", row, row.tax_point, 1))
+            if row.voided_at is not None and start <= row.voided_at < end:
+                docs.append(_document("invoice", row, row.voided_at.date(), -1))
+        cn = credit_notes
+        rows = await self._conn.execute(
+            sa.select(
+                cn.c.id,
+                cn.c.number,
+                cn.c.currency,
+                cn.c.tax_breakdown,
+                cn.c.issue_date,
+                cn.c.voided_at,
+                *buyer,
+            )
+            .select_from(cn.join(inv, inv.c.id == cn.c.invoice_id))
+            .where(
+                sa.or_(
+                    sa.and_(cn.c.issue_date >= period.start, cn.c.issue_date <= period.end),
+                    sa.and_(cn.c.voided_at >= start, cn.c.voided_at < end),
+                ),
+                *_filters(cn),
+            )
+        )
+        for row in rows.all():
+            if period.start <= row.issue_date <= period.end:
+                docs.append(_document("credit_note", row, row.issue_date, -1))
+            if row.voided_at is not None and start <= row.voided_at < end:
+                docs.append(_document("credit_note", row, row.voided_at.date(), 1))
+        return docs
+
+    async def open_invoices(self, as_of: date, *, location: str | None) -> list[OpenInvoice]:
+        """Each invoice's ``accounts_receivable`` balance from the postings up to the end
+        of ``as_of`` (UTC), where it is not zero."""
+        _, end = _bounds(Period(as_of, as_of))
+        e, t, inv = ledger_entries, ledger_transactions, invoices
+        balance = sa.func.sum(e.c.amount)
+        owed = (
+            sa.select(e.c.dimension.label("invoice_id"), e.c.currency, balance.label("owed"))
+            .select_from(e.join(t, t.c.id == e.c.transaction_id))
+            .where(e.c.account == "accounts_receivable", t.c.created < end)
+            .group_by(e.c.dimension, e.c.currency)
+            .having(balance != 0)
+            .subquery()
+        )
+        where = [inv.c.location_id == location] if location else []
+        rows = await self._conn.execute(
+            sa.select(
+                inv.c.id,
+                inv.c.number,
+                inv.c.customer_id,
+                inv.c.customer_name,
+                owed.c.currency,
+                inv.c.due_date,
+                inv.c.issue_date,
+                owed.c.owed,
+            )
+            .select_from(owed.join(inv, inv.c.id == owed.c.invoice_id))
+            .where(*where)
+        )
+        return [
+            OpenInvoice(
+                invoice=r.id,
+                number=r.number,
+                customer=r.customer_id,
+                customer_name=r.customer_name,
+                currency=r.currency,
+                due=r.due_date or r.issue_date or as_of,
+                amount_remaining=int(r.owed),
+            )
+            for r in rows.all()
+        ]
+
+
+def _document(kind: str, row: Any, day: date, sign: int) -> VatDocument:
+    address = row.customer_address or {}
+    seller = row.seller or {}
+    vat_id = None
+    for tax_id in row.customer_tax_ids or []:
+        if str(tax_id.get("type", "")).endswith("_vat") and tax_id.get("value"):
+            vat_id = str(tax_id["value"])
+            break
+    return VatDocument(
+        object=kind,
+        id=row.id,
+        number=row.number,
+        day=day,
+        sign=sign,
+        currency=row.currency,
+        seller_country=(seller.get("address") or {}).get("country"),
+        buyer_country=address.get("country"),
+        buyer_vat_id=vat_id,
+        groups=vat_groups(row.tax_breakdown or []),
+    )
+
+
+# --------------------------------------------------------------------------- report runs
+
+BATCH_ROWS = 5000
+
+
+class ReportRunRepository(Repository):
+    async def insert(self, values: dict[str, Any]) -> None:
+        await self._conn.execute(report_runs.insert().values(**values))
+
+    async def get(self, run_id: str) -> dict[str, Any] | None:
+        row = (
+            await self._conn.execute(sa.select(report_runs).where(report_runs.c.id == run_id))
+        ).first()
+        return dict(row._mapping) if row else None
+
+    async def page(
+        self, page: PageRequest, *, location: str | None
+    ) -> tuple[list[dict[str, Any]], bool]:
+        where = [report_runs.c.location_id == location] if location else []
+        rows, more = await fetch_page(self._conn, report_runs, where, page)
+        return [dict(r._mapping) for r in rows], more
+
+    async def claim(
+        self, now: datetime, *, lease_until: datetime, run_id: str | None = None
+    ) -> dict[str, Any] | None:
+        """Lock and lease the oldest pending run (or this one) no live worker holds."""
+        t = report_runs
+        free = sa.or_(t.c.locked_until.is_(None), t.c.locked_until < now)
+        only = [t.c.id == run_id] if run_id else []
+        query = (
+            sa.select(t.c.id)
+            .where(t.c.status == "pending", free, *only)
+            .order_by(t.c.created)
+            .limit(1)
+        )
+        if self.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        run_id = (await self._conn.execute(query)).scalar()
+        if run_id is None:
+            return None
+        await self._conn.execute(
+            t.update()
+            .where(t.c.id == run_id)
+            .values(locked_until=lease_until, attempts=t.c.attempts + 1, rows_done=0)
+        )
+        return await self.get(run_id)
+
+    async def update(self, run_id: str, **values: Any) -> None:
+        await self._conn.execute(
+            report_runs.update().where(report_runs.c.id == run_id).values(**values)
+        )
+
+
+class FileRepository(Repository):
+    async def insert(self, values: dict[str, Any]) -> None:
+        await self._conn.execute(files.insert().values(**values))
+
+    async def get(self, file_id: str) -> dict[str, Any] | None:
+        row = (await self._conn.execute(sa.select(files).where(files.c.id == file_id))).first()
+        return dict(row._mapping) if row else None
+
+    async def add_chunk(self, file_id: str, seq: int, data: bytes) -> None:
+        await self._conn.execute(file_chunks.insert().values(file_id=file_id, seq=seq, data=data))
+
+    async def drop_chunks(self, file_id: str) -> None:
+        await self._conn.execute(file_chunks.delete().where(file_chunks.c.file_id == file_id))
+
+    async def chunks_from(self, file_id: str, seq: int, limit: int) -> list[tuple[int, bytes]]:
+        rows = await self._conn.execute(
+            sa.select(file_chunks.c.seq, file_chunks.c.data)
+            .where(file_chunks.c.file_id == file_id, file_chunks.c.seq >= seq)
+            .order_by(file_chunks.c.seq)
+            .limit(limit)
+        )
+        return [(int(s), bytes(d)) for s, d in rows.all()]
+
+
+Cursor = tuple[Any, ...] | None
+
+
+class ReportRowsRepository(Repository):
+    """The rows of itemized reports and the journal, a batch at a time in a stable order
+    (keyset pagination: constant memory, any size)."""
+
+    async def count(self, kind: str, p: ReportParameters) -> int:
+        query = {
+            "payments.itemized": self._payments,
+            "refunds.itemized": self._refunds,
+            "ledger.journal": self._journal,
+        }[kind](p, None)
+        sub = query.order_by(None).limit(None).subquery()
+        return int(
+            (await self._conn.execute(sa.select(sa.func.count()).select_from(sub))).scalar() or 0
+        )
+
+    async def batch(
+        self, kind: str, p: ReportParameters, after: Cursor
+    ) -> tuple[list[dict[str, Any]], Cursor]:
+        query = {
+            "payments.itemized": self._payments,
+            "refunds.itemized": self._refunds,
+            "ledger.journal": self._journal,
+        }[kind](p, after)
+        rows = [dict(r._mapping) for r in (await self._conn.execute(query)).all()]
+        if not rows:
+            return [], None
+        last = rows[-1]
+        keys = sorted(k for k in last if k.startswith("_k"))
+        cursor = tuple(last[k] for k in keys)
+        for row in rows:
+            for k in keys:
+                row.pop(k, None)
+        return rows, cursor
+
+    def _payments(self, p: ReportParameters, after: Cursor) -> Any:
+        ch = charges
+        where = [
+            ch.c.created >= p.interval_start,
+            ch.c.created < p.interval_end,
+            ch.c.status == "succeeded",
+            ch.c.captured.is_(True),
+        ]
+        if p.location:
+            where.append(ch.c.location_id == p.location)
+        if p.currency:
+            where.append(ch.c.currency == p.currency)
+        if after:
+            where.append(sa.tuple_(ch.c.created, ch.c.id) > sa.tuple_(*after))
+        fee = sa.func.coalesce(ch.c.fee, 0)
+        return (
+            sa.select(
+                ch.c.id.label("charge_id"),
+                ch.c.payment_intent_id,
+                ch.c.created.label("created_utc"),
+                ch.c.location_id.label("location"),
+                ch.c.payment_method_details["type"].as_string().label("payment_method_type"),
+                ch.c.customer_id.label("customer"),
+                ch.c.currency,
+                ch.c.amount_captured.label("gross"),
+                fee.label("fee"),
+                (ch.c.amount_captured - fee).label("net"),
+                ch.c.created.label("_k1"),
+                ch.c.id.label("_k2"),
+            )
+            .where(*where)
+            .order_by(ch.c.created, ch.c.id)
+            .limit(BATCH_ROWS)
+        )
+
+    def _refunds(self, p: ReportParameters, after: Cursor) -> Any:
+        r = refunds
+        where = [r.c.created >= p.interval_start, r.c.created < p.interval_end]
+        if p.location:
+            where.append(r.c.location_id == p.location)
+        if p.currency:
+            where.append(r.c.currency == p.currency)
+        if after:
+            where.append(sa.tuple_(r.c.created, r.c.id) > sa.tuple_(*after))
+        return (
+            sa.select(
+                r.c.id.label("refund_id"),
+                r.c.charge_id,
+                r.c.payment_intent_id,
+                r.c.created.label("created_utc"),
+                r.c.location_id.label("location"),
+                r.c.status,
+                r.c.reason,
+                r.c.currency,
+                r.c.amount,
+                r.c.created.label("_k1"),
+                r.c.id.label("_k2"),
+            )
+            .where(*where)
+            .order_by(r.c.created, r.c.id)
+            .limit(BATCH_ROWS)
+        )
+
+    def _journal(self, p: ReportParameters, after: Cursor) -> Any:
+        t, e = ledger_transactions, ledger_entries
+        where = [t.c.created >= p.interval_start, t.c.created < p.interval_end]
+        if p.location:
+            where.append(t.c.location_id == p.location)
+        if p.currency:
+            where.append(e.c.currency == p.currency)
+        if after:
+            where.append(sa.tuple_(t.c.created, t.c.id, e.c.id) > sa.tuple_(*after))
+        return (
+            sa.select(
+                t.c.id.label("transaction_id"),
+                t.c.created.label("created_utc"),
+                t.c.kind,
+                t.c.source_type,
+                t.c.source_id,
+                t.c.location_id.label("location"),
+                e.c.account,
+                e.c.currency,
+                e.c.amount,
+                e.c.dimension,
+                t.c.description,
+                t.c.created.label("_k1"),
+                t.c.id.label("_k2"),
+                e.c.id.label("_k3"),
+            )
+            .select_from(e.join(t, t.c.id == e.c.transaction_id))
+            .where(*where)
+            .order_by(t.c.created, t.c.id, e.c.id)
+            .limit(BATCH_ROWS)
+        )
+
+    async def balance_summary(self, p: ReportParameters) -> list[dict[str, Any]]:
+        """``gateway_receivable`` (what the gateway holds for us) per currency: the balance
+        before the interval, its movements in it per kind, and the balance after."""
+        t, e = ledger_transactions, ledger_entries
+        account = e.c.account == "gateway_receivable"
+        joined = e.join(t, t.c.id == e.c.transaction_id)
+        currency = [e.c.currency == p.currency] if p.currency else []
+        before = await self._conn.execute(
+            sa.select(e.c.currency, sa.func.sum(e.c.amount))
+            .select_from(joined)
+            .where(account, t.c.created < p.interval_start, *currency)
+            .group_by(e.c.currency)
+        )
+        during = await self._conn.execute(
+            sa.select(e.c.currency, t.c.kind, sa.func.sum(e.c.amount))
+            .select_from(joined)
+            .where(
+                account, t.c.created >= p.interval_start, t.c.created < p.interval_end, *currency
+            )
+            .group_by(e.c.currency, t.c.kind)
+            .order_by(e.c.currency, t.c.kind)
+        )
+        start = {c: int(s) for c, s in before.all()}
+        moves: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for c, kind, s in during.all():
+            moves[c].append((kind, int(s)))
+        out: list[dict[str, Any]] = []
+        for c in sorted(set(start) | set(moves)):
+            opening = start.get(c, 0)
+            out.append(
+                {
+                    "currency": c,
+                    "category": "starting_balance",
+                    "description": "Balance at the start of the interval",
+                    "net_amount": opening,
+                }
+            )
+            for kind, amount in moves[c]:
+                out.append(
+                    {
+                        "currency": c,
+                        "category": kind,
+                        "description": f"Activity: {kind}",
+                        "net_amount": amount,
+                    }
+                )
+            out.append(
+                {
+                    "currency": c,
+                    "category": "ending_balance",
+                    "description": "Balance at the end of the interval",
+                    "net_amount": opening + sum(a for _, a in moves[c]),
+                }
+            )
+        return out
