@@ -13,6 +13,10 @@ from fastapi import APIRouter
 
 from payments.audit import api as audit_api
 from payments.customers import api as customers_api
+from payments.dashboard.pages import auth as dashboard_auth
+from payments.dashboard.pages import home as dashboard_home
+from payments.dashboard.pages import payments as dashboard_payments
+from payments.dashboard.pages import refunds as dashboard_refunds
 from payments.disputes import api as disputes_api
 from payments.disputes import jobs as disputes_jobs
 from payments.disputes.service.verify import verify_disputes
@@ -80,6 +84,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     invoice_documents_api.router,
     credit_notes_api.router,
     invoice_documents_api.credit_notes_router,
+    dashboard_auth.router,
+    dashboard_home.router,
+    dashboard_payments.router,
+    dashboard_refunds.router,
+    dashboard_home.fallback_router,  # last: any other /dashboard address is a friendly 404
 )
 
 JOBS: tuple[Job, ...] = (

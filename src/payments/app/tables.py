@@ -19,6 +19,7 @@ from payments.legal_entities import tables as legal_entities_tables
 from payments.locations import tables as locations_tables
 from payments.platform.db.schema import metadata
 from payments.refunds import tables as refunds_tables
+from payments.staff import tables as staff_tables
 from payments.webhooks import tables as webhooks_tables
 
 MODULES = (
@@ -36,6 +37,7 @@ MODULES = (
     disputes_tables,
     webhooks_tables,
     invoices_tables,
+    staff_tables,
 )
 
 __all__ = ["MODULES", "metadata"]

@@ -37,6 +37,7 @@ PREFIXES = {
     "attempt": "att",
     "request": "req",
     "audit": "aud",
+    "staff_user": "usr",
 }
 
 _lock = threading.Lock()
