@@ -13,8 +13,13 @@ from fastapi import APIRouter
 
 from payments.audit import api as audit_api
 from payments.customers import api as customers_api
+from payments.dashboard.pages import audit as dashboard_audit
 from payments.dashboard.pages import auth as dashboard_auth
+from payments.dashboard.pages import customers as dashboard_customers
+from payments.dashboard.pages import developers as dashboard_developers
+from payments.dashboard.pages import disputes as dashboard_disputes
 from payments.dashboard.pages import home as dashboard_home
+from payments.dashboard.pages import invoices as dashboard_invoices
 from payments.dashboard.pages import payments as dashboard_payments
 from payments.dashboard.pages import refunds as dashboard_refunds
 from payments.disputes import api as disputes_api
@@ -88,6 +93,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     dashboard_home.router,
     dashboard_payments.router,
     dashboard_refunds.router,
+    dashboard_disputes.router,
+    dashboard_customers.router,
+    dashboard_invoices.router,
+    dashboard_developers.router,
+    dashboard_audit.router,
     dashboard_home.fallback_router,  # last: any other /dashboard address is a friendly 404
 )
 
