@@ -59,17 +59,42 @@ def when(moment: datetime | None, language: str) -> str:
     return format_datetime(moment, "short", tzinfo=None, locale=language) + " UTC"
 
 
+def extract_messages() -> set[str]:
+    """Every text the templates (``_()``) and page modules (``gettext(request, ...)``) ask
+    to translate literally."""
+    from babel.messages.extract import extract_from_dir
+
+    found: set[str] = set()
+    for _, _, message, _, _ in extract_from_dir(
+        str(Path(__file__).parent),
+        [("templates/**.html", "jinja2"), ("**.py", "python")],
+        options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n"}},
+        keywords={"_": None, "gettext": (2,)},
+    ):
+        text = message[0] if isinstance(message, tuple) else message
+        if text:
+            found.add(text)
+    return found
+
+
+def compiled(po: Path, language: str) -> bytes:
+    import io
+
+    with po.open("rb") as f:
+        catalog = read_po(f, locale=language, domain=DOMAIN)
+    out = io.BytesIO()
+    write_mo(out, catalog, use_fuzzy=False)
+    return out.getvalue()
+
+
 def compile_catalogues() -> list[Path]:
     written = []
     for language in LANGUAGES:
         po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
         if not po.exists():
             continue
-        with po.open("rb") as f:
-            catalog = read_po(f, locale=language, domain=DOMAIN)
         mo = po.with_suffix(".mo")
-        with mo.open("wb") as f:
-            write_mo(f, catalog, use_fuzzy=False)
+        mo.write_bytes(compiled(po, language))
         written.append(mo)
     return written
 

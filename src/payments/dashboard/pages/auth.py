@@ -114,13 +114,16 @@ async def login(
             clock=container.clock,
         )
     except SignInThrottled as exc:
-        message = gettext(
-            request,
-            "Too many failed sign-ins: this account is locked for a while. Try again later "
-            "or ask an administrator."
-            if exc.code == "account_locked"
-            else "Too many failed sign-ins from this address: wait a few minutes.",
-        )
+        if exc.code == "account_locked":
+            message = gettext(
+                request,
+                "Too many failed sign-ins: this account is locked for a while. Try again "
+                "later or ask an administrator.",
+            )
+        else:
+            message = gettext(
+                request, "Too many failed sign-ins from this address: wait a few minutes."
+            )
         return _login_page(request, error=message, email=email, next_url=next, status=429)
     except SignInFailed:
         message = gettext(request, "Wrong e-mail address, password or code.")
@@ -212,7 +215,14 @@ async def logout(request: Request, posted: FormDep) -> Response:
 
 @router.get("/account")
 async def account(request: Request, staff: StaffDep) -> Response:
-    return render(request, "account.html", staff=staff, title=gettext(request, "Account"))
+    done = request.query_params.get("done") == "totp"
+    return render(
+        request,
+        "account.html",
+        staff=staff,
+        title=gettext(request, "Account"),
+        notice=gettext(request, "Two-step verification is on.") if done else "",
+    )
 
 
 def _qr_svg(uri: str) -> str:
