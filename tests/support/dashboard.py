@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -43,3 +45,28 @@ async def sign_in(
         "/dashboard/login",
         data={"email": email, "password": password, "csrf_token": csrf_of(form.text)},
     )
+
+
+async def browser_sign_in(page: Any, live_url: str, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the form as a person would (labels, the Sign in button)."""
+    await page.goto(live_url + "/dashboard/login")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(password)
+    await page.get_by_role("button", name="Sign in").click()
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+async def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations of the page (WCAG 2 A/AA rules)."""
+    await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag',
+                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
+        }"""
+    )
+    return [v for v in result if v["impact"] in ("serious", "critical")]
