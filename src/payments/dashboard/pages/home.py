@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -28,11 +30,15 @@ async def home(request: Request, staff: StaffDep) -> Response:
     c = request.app.state.container
     data = await overview(uow_factory=c.uow_factory, clock=c.clock, ctx=staff.ctx)
     lang = language_of(request)
+
+    def describe(currency: str) -> Callable[[int], str]:
+        return lambda amount: i18n.money(amount, currency, lang)
+
     charts = {
         currency: bar_chart(
             points,
             label=gettext(request, "Payment volume per day this month") + f" ({currency.upper()})",
-            describe=lambda v, cur=currency: i18n.money(v, cur, lang),
+            describe=describe(currency),
         )
         for currency, points in data.daily.items()
     }
