@@ -43,10 +43,10 @@ class StaffUser:
     email: str
     role: Role
     location_id: str | None
-    password_hash: str
+    password_hash: str = field(repr=False)  # never in a log line or a traceback's locals
     created: datetime
-    totp_secret: str | None = None
-    totp_pending_secret: str | None = None
+    totp_secret: str | None = field(default=None, repr=False)
+    totp_pending_secret: str | None = field(default=None, repr=False)
     totp_last_step: int | None = None
     failed_count: int = 0
     locked_until: datetime | None = None
@@ -77,9 +77,9 @@ class StaffUser:
 class StaffSession:
     """A signed-in browser. Only a hash of the cookie's token is stored."""
 
-    id: str  # sha-256 of the cookie token
+    id: str = field(repr=False)  # sha-256 of the cookie token
     user_id: str
-    csrf_token: str
+    csrf_token: str = field(repr=False)
     created: datetime
     last_seen: datetime
     second_factor_pending: bool = False

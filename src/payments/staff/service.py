@@ -15,7 +15,7 @@ import asyncio
 import hashlib
 import secrets
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyotp
 from argon2 import PasswordHasher
@@ -137,7 +137,7 @@ async def list_staff_users(*, uow_factory: UnitOfWorkFactory) -> list[StaffUser]
 class SignedIn:
     """A new session: ``token`` goes into the cookie (and nowhere else)."""
 
-    token: str
+    token: str = field(repr=False)
     session: StaffSession
     user: StaffUser
 
