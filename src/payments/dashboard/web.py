@@ -119,6 +119,17 @@ def set_cookie(response: Response, request: Request, name: str, value: str, **kw
     )
 
 
+def label(language: str, value: str | None) -> str:
+    """A status, role or reason value as shown: its translation, else made readable
+    (``pending_approval`` -> ``Pending approval``)."""
+    if not value:
+        return "\u2013"  # an en dash
+    shown = i18n.translations(language).gettext(value)
+    if shown == value:
+        shown = value.replace("_", " ").capitalize()
+    return shown
+
+
 def render(
     request: Request,
     template: str,
@@ -137,6 +148,7 @@ def render(
         path=request.url.path,
         money=lambda amount, currency: i18n.money(amount, currency, lang),
         when=lambda moment: i18n.when(moment, lang),
+        label=lambda value: label(lang, value),
         csrf=staff.session.csrf_token if staff else values.pop("csrf", ""),
         Permission=Permission,
         **values,
@@ -145,6 +157,18 @@ def render(
     if request.query_params.get("lang") in i18n.LANGUAGES:
         set_cookie(response, request, LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600)
     return response
+
+
+async def shop_names(request: Request, staff: Staff) -> dict[str, str]:
+    """The names of the shops the person may see, by id (pages show names, not ids)."""
+    from payments.kernel.pagination import MAX_LIMIT, PageRequest
+    from payments.locations.service import list_locations
+
+    container = request.app.state.container
+    found = await list_locations(
+        PageRequest(limit=MAX_LIMIT), uow_factory=container.uow_factory, ctx=staff.ctx
+    )
+    return {shop.id: shop.name for shop in found.data}
 
 
 def redirect(url: str) -> RedirectResponse:

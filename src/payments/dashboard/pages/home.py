@@ -18,6 +18,7 @@ from payments.dashboard.web import (
     gettext,
     language_of,
     render,
+    shop_names,
 )
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=DashboardRoute)
@@ -49,6 +50,7 @@ async def home(request: Request, staff: StaffDep) -> Response:
         title=gettext(request, "Home"),
         data=data,
         charts=charts,
+        shops=await shop_names(request, staff),
         now=c.clock.now(),
     )
 

@@ -22,6 +22,7 @@ from payments.dashboard.web import (
     query,
     redirect,
     render,
+    shop_names,
 )
 from payments.intents.domain.commands import CancelPaymentIntent, CapturePaymentIntent
 from payments.intents.domain.payment_intent import PaymentIntentStatus
@@ -76,6 +77,7 @@ async def payments(
         filters=filters,
         statuses=[s.value for s in PaymentIntentStatus],
         shops=shops.data,
+        names={shop.id: shop.name for shop in shops.data},
         newer=newer,
         older=older,
     )
@@ -93,6 +95,7 @@ async def payment(request: Request, pi_id: str, staff: StaffDep) -> Response:
         d=detail,
         pi=detail.intent,
         reasons=[r.value for r in Reason],
+        names=await shop_names(request, staff),
         notice=_notice(request),
     )
 

@@ -153,7 +153,7 @@ async def payment_detail(
             ListDisputes(payment_intent=pi.id), all_of, uow_factory=uow_factory, ctx=ctx
         )
     ).data
-    moments = [Moment(pi.created, "payment", "payment_intent.created", pi.id, pi.id)]
+    moments: list[Moment] = []
     ledger: list[dict[str, Any]] = []
     sources = [pi.id] + [c.id for c in charges] + [r.id for r in refunds] + [d.id for d in disputes]
     async with uow_factory() as uow:
@@ -177,7 +177,7 @@ async def payment_detail(
             for source in sources:
                 txs = await uow.repo(LedgerRepository).list_transactions(all_of, source_id=source)
                 ledger += txs.data
-    for c in charges:
+    for c in reversed(charges):
         moments.append(Moment(c.created, "charge", f"charge: {c.status.value}", "", c.id))
     for r in refunds:
         moments.append(
@@ -191,7 +191,10 @@ async def payment_detail(
                 tx["created"], "ledger", f"ledger: {tx['kind']}", tx["description"] or "", tx["id"]
             )
         )
-    moments.sort(key=lambda m: (m.at, m.kind))
+    # oldest first; at the same instant, in the order things happen: the gateway
+    # attempt, its charge, the events, the ledger postings, then refunds and disputes
+    order = {"attempt": 0, "charge": 1, "event": 2, "ledger": 3, "refund": 4, "dispute": 5}
+    moments.sort(key=lambda m: (m.at, order.get(m.kind, 9), m.object_id))
     ledger.sort(key=lambda tx: tx["created"])
     return PaymentDetail(
         intent=pi,
