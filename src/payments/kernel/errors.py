@@ -118,6 +118,7 @@ def must_exist(found: T | None, object_name: str, object_id: str) -> T:
 #: reference page is generated from this; a test keeps it complete. Card decline
 #: codes passed through from the gateway are listed in the payment-method docs.
 ERROR_CODES: dict[str, str] = {
+    "account_locked": "Dashboard sign-in: too many wrong passwords or codes; the user is locked for a while.",
     "already_revoked": "The API key is already revoked.",
     "api_version_invalid": "The Stripe-Version header is not a date such as 2026-12-01.",
     "amount_too_large": "The amount is above the maximum (or above what is capturable/refundable).",
@@ -191,4 +192,8 @@ ERROR_CODES: dict[str, str] = {
     "test_helpers_unavailable": "Test helpers exist only with the simulator gateway.",
     "url_invalid": "The URL is not allowed: https to a public address (or an allow-listed host).",
     "webhook_endpoint_disabled": "The webhook endpoint is disabled; enable it first.",
+    "sign_in_expired": "Dashboard sign-in: the time to enter the second factor ran out; sign in again.",
+    "sign_in_failed": "Dashboard sign-in: wrong e-mail address, password or code (never says which).",
+    "sign_in_throttled": "Dashboard sign-in: too many failures from this address; wait a few minutes.",
+    "totp_code_invalid": "Dashboard: the authenticator code given to turn on two-step verification is wrong.",
 }
