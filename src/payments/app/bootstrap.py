@@ -14,6 +14,8 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from payments.apikeys.service import Authenticator
+from payments.files.domain import FileStorage
+from payments.files.storage import LocalDirectoryStorage
 from payments.gateways.protocol import PaymentGateway
 from payments.idempotency.service import IdempotencyService
 from payments.kernel.clock import Clock, SystemClock
@@ -40,6 +42,7 @@ class Container:
     rate_limiter: RateLimiter
     gateway: PaymentGateway
     vat_id_checker: VatIdChecker
+    file_storage: FileStorage
     extras: dict[str, object] = field(default_factory=dict)
 
     async def prepare(self) -> None:
@@ -136,4 +139,5 @@ def build_container(
         rate_limiter=build_rate_limiter(settings, clock),
         gateway=gateway or build_gateway(settings, clock, engine=engine),
         vat_id_checker=build_vat_id_checker(settings, clock),
+        file_storage=LocalDirectoryStorage(settings.resolved_file_storage_dir),
     )

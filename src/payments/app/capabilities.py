@@ -94,6 +94,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     dashboard_payments.router,
     dashboard_refunds.router,
     dashboard_disputes.router,
+    dashboard_disputes.files_router,
     dashboard_customers.router,
     dashboard_invoices.router,
     dashboard_developers.router,

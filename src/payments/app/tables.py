@@ -10,6 +10,7 @@ from payments.audit import tables as audit_tables
 from payments.customers import tables as customers_tables
 from payments.disputes import tables as disputes_tables
 from payments.events import tables as events_tables
+from payments.files import tables as files_tables
 from payments.gateway_events import tables as gateway_events_tables
 from payments.idempotency import tables as idempotency_tables
 from payments.intents import tables as intents_tables
@@ -38,6 +39,7 @@ MODULES = (
     webhooks_tables,
     invoices_tables,
     staff_tables,
+    files_tables,
 )
 
 __all__ = ["MODULES", "metadata"]

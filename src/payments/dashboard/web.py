@@ -296,6 +296,12 @@ class DashboardRoute(APIRoute):
 
         async def handler(request: Request) -> Response:
             try:
+                return await _answer(request)
+            finally:
+                await request.close()  # the uploads of a form read by a dependency
+
+        async def _answer(request: Request) -> Response:
+            try:
                 return await original(request)
             except SignInRequired:
                 return sign_in_redirect(request)

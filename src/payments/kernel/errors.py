@@ -196,4 +196,6 @@ ERROR_CODES: dict[str, str] = {
     "sign_in_failed": "Dashboard sign-in: wrong e-mail address, password or code (never says which).",
     "sign_in_throttled": "Dashboard sign-in: too many failures from this address; wait a few minutes.",
     "totp_code_invalid": "Dashboard: the authenticator code given to turn on two-step verification is wrong.",
+    "file_invalid": "The uploaded file is empty or not a PDF, PNG or JPEG.",
+    "file_too_large": "The uploaded file is larger than 5 MB.",
 }

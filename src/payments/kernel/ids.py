@@ -38,6 +38,7 @@ PREFIXES = {
     "request": "req",
     "audit": "aud",
     "staff_user": "usr",
+    "file": "file",
 }
 
 _lock = threading.Lock()

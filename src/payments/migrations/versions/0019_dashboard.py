@@ -1,4 +1,4 @@
-"""staff users of the dashboard, their sessions and sign-in attempts
+"""staff users of the dashboard, their sessions and sign-in attempts; uploaded files
 
 Revision ID: 0019_dashboard
 Revises: 0011_invoices
@@ -80,8 +80,29 @@ def upgrade() -> None:
         unique=False,
     )
 
+    op.create_table(
+        "files",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("purpose", sa.String(length=40), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("type", sa.String(length=60), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("storage_key", sa.String(length=80), nullable=False),
+        sa.Column("location_id", sa.String(length=40), nullable=True),
+        sa.Column("uploaded_by", sa.String(length=40), nullable=True),
+        sa.Column("created", UTC_DATETIME, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["location_id"], ["locations.id"], name=op.f("fk_files_location_id_locations")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_files")),
+        sa.UniqueConstraint("storage_key", name=op.f("uq_files_storage_key")),
+    )
+    op.create_index(op.f("ix_files_location_id"), "files", ["location_id"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_files_location_id"), table_name="files")
+    op.drop_table("files")
     op.drop_index("ix_staff_sign_in_attempts_ip_created", table_name="staff_sign_in_attempts")
     op.drop_table("staff_sign_in_attempts")
     op.drop_index(op.f("ix_staff_sessions_user_id"), table_name="staff_sessions")
