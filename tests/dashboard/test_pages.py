@@ -55,6 +55,26 @@ async def test_every_main_page_renders_for_an_admin(
     assert "The chain is intact" in audit.text
 
 
+async def test_payments_are_found_by_amount_and_by_the_customers_email(
+    api: Api, browserless: httpx.AsyncClient
+) -> None:
+    admin, location = await shop(api)
+    ada = (
+        await api.client.post(
+            "/v1/customers", json={"name": "Ada", "email": "ada@example.com"}, headers=admin
+        )
+    ).json()
+    small = await paid(api, admin, location["id"], amount=7_700, customer=ada["id"])
+    large = await paid(api, admin, location["id"], amount=12_000)
+    await sign_in(browserless, await staff_user(api.container, "readonly"))
+    by_amount = await browserless.get("/dashboard/payments?amount=77,00&currency=eur")
+    assert small["id"] in by_amount.text and large["id"] not in by_amount.text
+    by_email = await browserless.get("/dashboard/payments?q=ada@example.com")
+    assert small["id"] in by_email.text and large["id"] not in by_email.text
+    bad = await browserless.get("/dashboard/payments?amount=7.777&currency=eur")
+    assert bad.status_code == 400
+
+
 async def test_a_clerk_of_one_shop_gets_404_for_another_shops_payment(
     api: Api, browserless: httpx.AsyncClient
 ) -> None:

@@ -27,6 +27,7 @@ from payments.dashboard.web import (
 from payments.intents.domain.commands import CancelPaymentIntent, CapturePaymentIntent
 from payments.intents.domain.payment_intent import PaymentIntentStatus
 from payments.intents.service.flow import cancel_payment_intent, capture_payment_intent
+from payments.intents.service.payment_intents import parse_currency
 from payments.kernel.access import Permission
 from payments.kernel.pagination import MAX_LIMIT, PageRequest
 from payments.locations.service import list_locations
@@ -49,18 +50,36 @@ async def payments(
     location: Text = "",
     date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
     date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
+    amount: Annotated[str, Query(max_length=20)] = "",
+    currency: Annotated[str, Query(max_length=3)] = "eur",
     starting_after: Text = "",
     ending_before: Text = "",
 ) -> Response:
     c = request.app.state.container
-    search = Search(text=q, status=status, location=location, created=day_range(date_from, date_to))
+    currency = (currency or "eur").lower()
+    search = Search(
+        text=q,
+        status=status,
+        location=location,
+        created=day_range(date_from, date_to),
+        amount=minor_units(amount, parse_currency(currency), param="amount"),
+        currency=currency,
+    )
     result = await search_payments(
         search, page_of(starting_after, ending_before), uow_factory=c.uow_factory, ctx=staff.ctx
     )
     shops = await list_locations(
         PageRequest(limit=MAX_LIMIT), uow_factory=c.uow_factory, ctx=staff.ctx
     )
-    filters = {"q": q, "status": status, "location": location, "from": date_from, "to": date_to}
+    filters = {
+        "q": q,
+        "status": status,
+        "location": location,
+        "from": date_from,
+        "to": date_to,
+        "amount": amount,
+        "currency": currency,
+    }
     backwards = bool(ending_before)
     newer = older = ""
     if result.data:
@@ -76,6 +95,10 @@ async def payments(
         payments=result.data,
         filters=filters,
         statuses=[s.value for s in PaymentIntentStatus],
+        currencies=sorted(
+            {cur for shop in shops.data for cur in (shop.currencies or [shop.default_currency])}
+            | {currency}
+        ),
         shops=shops.data,
         names={shop.id: shop.name for shop in shops.data},
         newer=newer,

@@ -37,6 +37,8 @@ class Search:
     status: str = ""
     location: str = ""
     created: Created = field(default_factory=Created)
+    amount: int | None = None  # minor units of ``currency``
+    currency: str | None = None
 
 
 async def _intent_of_id(
@@ -90,6 +92,8 @@ async def search_payments(
                 status=search.status or None,
                 location=search.location or None,
                 created=search.created,
+                amount=search.amount,
+                currency=search.currency if search.amount is not None else None,
             ),
             page,
             uow_factory=uow_factory,
@@ -103,6 +107,8 @@ async def search_payments(
                 status=search.status or None,
                 location=search.location or None,
                 created=search.created,
+                amount=search.amount,
+                currency=search.currency if search.amount is not None else None,
             ),
             PageRequest(limit=page.limit),
             uow_factory=uow_factory,
