@@ -7,6 +7,7 @@ from datetime import timedelta
 import httpx
 import pyotp
 
+from payments.app.capabilities import run_once
 from payments.audit.domain import ListAuditRecords
 from payments.audit.service import list_audit_records
 from payments.kernel.clock import FrozenClock
@@ -133,3 +134,36 @@ async def test_a_user_with_totp_needs_the_code_after_the_password(
     )
     assert right.status_code == 303
     assert (await browserless.get("/dashboard")).status_code == 200
+
+
+async def test_old_attempts_and_dead_sessions_are_purged_by_the_worker(
+    api: Api, clock: FrozenClock, browserless: httpx.AsyncClient
+) -> None:
+    email = await staff_user(api.container, "clerk")
+    await sign_in(browserless, email, "wrong password!")
+    await sign_in(browserless, email)
+    assert (await run_once(api.container, only={"purge_sign_in_records"})) == {
+        "purge_sign_in_records": 0
+    }
+    clock.advance(days=2)
+    assert (await run_once(api.container, only={"purge_sign_in_records"})) == {
+        "purge_sign_in_records": 3  # two attempts, one session
+    }
+    assert (await browserless.get("/dashboard")).status_code == 303
+
+
+async def test_sign_in_goes_back_only_to_a_dashboard_page(
+    api: Api, browserless: httpx.AsyncClient
+) -> None:
+    email = await staff_user(api.container, "clerk")
+    form = await browserless.get("/dashboard/login?next=https://evil.example/")
+    signed = await browserless.post(
+        "/dashboard/login",
+        data={
+            "email": email,
+            "password": PASSWORD,
+            "csrf_token": csrf_of(form.text),
+            "next": "https://evil.example/",
+        },
+    )
+    assert signed.headers["location"] == "/dashboard"

@@ -59,6 +59,7 @@ from payments.refunds import api as refunds_api
 from payments.refunds.service.apply import RefundAttempts
 from payments.refunds.service.invoice_refunds import register_invoice_refunds
 from payments.refunds.service.verify import verify_refunds
+from payments.staff import jobs as staff_jobs
 from payments.web import local_methods as local_method_pages
 from payments.web import simulator as simulator_pages
 from payments.webhooks import jobs as webhooks_jobs
@@ -109,6 +110,7 @@ JOBS: tuple[Job, ...] = (
     gateway_events_jobs.poll_gateway_events_job,
     gateway_events_jobs.process_gateway_events_job,
     disputes_jobs.flag_dispute_deadlines_job,
+    staff_jobs.purge_sign_in_records_job,
 )
 
 LEDGER_CHECKS: tuple[LedgerCheck, ...] = (

@@ -109,6 +109,12 @@ class StaffSessionRepository(Repository):
             .values(second_factor_pending=False, last_seen=when)
         )
 
+    async def purge_before(self, when: datetime) -> int:
+        """Delete sessions seen last (or ended) before ``when``: long expired."""
+        t = staff_sessions
+        result = await self._conn.execute(t.delete().where(t.c.last_seen < when))
+        return int(result.rowcount or 0)
+
     async def end(self, session_id: str, when: datetime) -> None:
         await self._conn.execute(
             staff_sessions.update()
@@ -124,6 +130,11 @@ class SignInAttemptRepository(Repository):
                 email=email[:254], ip=ip[:64], succeeded=succeeded, created=when
             )
         )
+
+    async def purge_before(self, when: datetime) -> int:
+        t = staff_sign_in_attempts
+        result = await self._conn.execute(t.delete().where(t.c.created < when))
+        return int(result.rowcount or 0)
 
     async def failures_from(self, ip: str, since: datetime) -> int:
         t = staff_sign_in_attempts

@@ -16,6 +16,7 @@ import hashlib
 import secrets
 import string
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pyotp
 from argon2 import PasswordHasher
@@ -30,6 +31,7 @@ from payments.kernel.ids import id_for
 from payments.locations.repository import LocationRepository
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.staff.domain import (
+    ABSOLUTE_TIMEOUT,
     MIN_PASSWORD_LENGTH,
     THROTTLE_WINDOW,
     SignInFailed,
@@ -400,3 +402,15 @@ async def confirm_totp_enrolment(
         await uow.repo(StaffUserRepository).save(user)
         await _audit(uow, "staff_user.second_factor_enabled", user, ip, clock)
         await uow.commit()
+
+
+async def purge_sign_in_records(*, uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
+    """Forget sign-in attempts older than a day (the throttle looks back THROTTLE_WINDOW)
+    and sessions unused for longer than the absolute timeout (they can never be used
+    again). The audit trail keeps the sign-ins themselves."""
+    now = clock.now()
+    async with uow_factory() as uow:
+        attempts = await uow.repo(SignInAttemptRepository).purge_before(now - timedelta(days=1))
+        sessions = await uow.repo(StaffSessionRepository).purge_before(now - ABSOLUTE_TIMEOUT)
+        await uow.commit()
+    return attempts + sessions

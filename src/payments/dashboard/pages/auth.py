@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Annotated
+from urllib.parse import quote
 
 import segno
 from fastapi import APIRouter, Form, Request
@@ -130,7 +131,7 @@ async def login(
         return _login_page(request, error=message, email=email, next_url=next, status=401)
     target = _next(next)
     if signed.needs_second_factor:
-        target = f"{PREFIX}/login/code?next={target}"
+        target = f"{PREFIX}/login/code?next={quote(target, safe='')}"
     response = redirect(target)
     set_cookie(response, request, SESSION_COOKIE, signed.token)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path=PREFIX)
