@@ -26,7 +26,7 @@ from support.app import Api
 from support.dashboard import browser_sign_in, staff_user
 from support.invoices import customer, finalized, setup
 from support.receiver import Receiver, running_receiver
-from support.refunds import paid
+from support.refunds import paid, poll_gateway
 from support.webhooks import webhook_ready
 
 DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
@@ -86,6 +86,15 @@ async def test_screenshots_of_the_main_pages(
         headers=clerk_key,
     )
     invoice = await finalized(api, admin, seller, cus)
+    disputed = await paid(
+        api, admin, seller["id"], amount=12_000, method="pm_card_createDispute", customer=cus["id"]
+    )
+    assert await poll_gateway(api.container) >= 1
+    (dispute,) = (
+        await api.client.get(
+            "/v1/disputes", params={"payment_intent": disputed["id"]}, headers=admin
+        )
+    ).json()["data"]
     await run_once(api.container, only={"deliver_webhooks"})
     endpoints = (await api.client.get("/v1/webhook_endpoints", headers=admin)).json()["data"]
 
@@ -102,6 +111,7 @@ async def test_screenshots_of_the_main_pages(
             "payment": f"/dashboard/payments/{pi['id']}",
             "refund-approval": f"/dashboard/refunds/{refund.json()['id']}",
             "invoice": f"/dashboard/invoices/{invoice['id']}",
+            "dispute": f"/dashboard/disputes/{dispute['id']}",
             "webhook": f"/dashboard/developers/webhooks/{endpoints[0]['id']}",
             "audit": "/dashboard/audit?verify=yes",
             "home-de": "/dashboard?lang=de",
