@@ -19,7 +19,7 @@ from payments.staff.domain import MAX_FAILURES
 from support.app import Api
 from support.dashboard import PASSWORD, axe_violations, browser_sign_in, staff_user
 from support.receiver import Receiver, running_receiver
-from support.refunds import paid, shop
+from support.refunds import paid, poll_gateway, shop
 from support.webhooks import webhook_ready
 
 
@@ -202,6 +202,13 @@ async def test_the_main_pages_have_no_serious_accessibility_violations(
     await api.client.post(
         "/v1/refunds", json={"payment_intent": pi["id"], "amount": 100}, headers=clerk_key
     )
+    disputed = await paid(api, admin, location["id"], amount=9_900, method="pm_card_createDispute")
+    assert await poll_gateway(api.container) >= 1
+    (dispute,) = (
+        await api.client.get(
+            "/v1/disputes", params={"payment_intent": disputed["id"]}, headers=admin
+        )
+    ).json()["data"]
     context = await browser.new_context(  # axe is injected as an inline script
         bypass_csp=True, locale="en-GB", viewport={"width": 1024, "height": 768}
     )
@@ -216,6 +223,7 @@ async def test_the_main_pages_have_no_serious_accessibility_violations(
             "/dashboard/payments",
             f"/dashboard/payments/{pi['id']}",
             "/dashboard/refunds",
+            f"/dashboard/disputes/{dispute['id']}",
             "/dashboard/customers",
             "/dashboard/invoices",
             "/dashboard/developers",
