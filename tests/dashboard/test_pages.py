@@ -190,3 +190,24 @@ async def test_an_unknown_page_and_bad_input_get_friendly_pages(
     )
     assert too_much.status_code == 400
     assert "Traceback" not in too_much.text
+
+
+async def test_a_customers_page_shows_payments_and_saved_cards(
+    api: Api, browserless: httpx.AsyncClient
+) -> None:
+    admin, location = await shop(api)
+    cus = (
+        await api.client.post(
+            "/v1/customers", json={"name": "Ada", "email": "ada@example.com"}, headers=admin
+        )
+    ).json()
+    pi = await paid(
+        api, admin, location["id"], customer=cus["id"], setup_future_usage="off_session"
+    )
+    await sign_in(browserless, await staff_user(api.container, "clerk"))
+    found = await browserless.get("/dashboard/customers?email=ada@example.com")
+    assert cus["id"] in found.text
+    page = await browserless.get(f"/dashboard/customers/{cus['id']}")
+    assert page.status_code == 200
+    assert pi["id"] in page.text
+    assert "VISA ···· 4242" in page.text

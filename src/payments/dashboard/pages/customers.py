@@ -1,4 +1,5 @@
-"""Customers: search by e-mail, detail with their payments and invoices."""
+"""Customers: search by e-mail, detail with their payments, invoices and saved payment
+methods."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from payments.dashboard.forms import page_of
 from payments.dashboard.web import PREFIX, DashboardRoute, StaffDep, gettext, query, render
 from payments.intents.domain.commands import ListPaymentIntents
 from payments.intents.service.payment_intents import list_payment_intents
+from payments.intents.service.payment_methods import list_for_customer
 from payments.invoices.domain.commands import ListInvoices
 from payments.invoices.service.drafts import list_invoices
 from payments.kernel.pagination import PageRequest
@@ -74,9 +76,13 @@ async def customer(request: Request, customer_id: str, staff: StaffDep) -> Respo
         uow_factory=c.uow_factory,
         ctx=staff.ctx,
     )
+    methods = await list_for_customer(
+        found.id, PageRequest(limit=25), uow_factory=c.uow_factory, ctx=staff.ctx
+    )
     return render(
         request,
         "customer.html",
+        methods=methods.data,
         staff=staff,
         title=found.name or found.email or found.id,
         customer=found,
