@@ -174,6 +174,7 @@ async def test_an_unknown_page_and_bad_input_get_friendly_pages(
     admin, location = await shop(api)
     pi = await paid(api, admin, location["id"])
     await sign_in(browserless, await staff_user(api.container, "admin"))
+    assert (await browserless.get("/dashboard/")).headers["location"] == "/dashboard"
     missing = await browserless.get("/dashboard/no/such/page")
     assert missing.status_code == 404 and "Not found" in missing.text
     detail = await browserless.get(f"/dashboard/payments/{pi['id']}")

@@ -17,6 +17,7 @@ from payments.dashboard.web import (
     error_page,
     gettext,
     language_of,
+    redirect,
     render,
     shop_names,
 )
@@ -59,6 +60,8 @@ async def home(request: Request, staff: StaffDep) -> Response:
 async def not_found(request: Request, rest: str, staff: StaffDep) -> Response:
     """Any other dashboard address: the friendly 404 (after sign-in, so nobody learns
     which pages exist without one)."""
+    if rest == "":
+        return redirect(PREFIX)  # /dashboard/ is the home page
     return error_page(
         request, 404, gettext(request, "There is nothing here, or it belongs to another shop.")
     )
