@@ -48,6 +48,9 @@ async def test_every_main_page_renders_for_an_admin(
         page = await browserless.get(path)
         assert page.status_code == 200, (path, page.text)
         assert "Traceback" not in page.text
+    detail = await browserless.get(f"/dashboard/payments/{pi['id']}?lang=en")
+    assert "ledger: charge.succeeded" in detail.text  # an admin sees the ledger postings
+    await browserless.get("/dashboard?lang=de")
     german = await browserless.get("/dashboard/payments")  # the language cookie stays
     assert '<html lang="de">' in german.text
     assert "Zahlungen" in german.text

@@ -1,6 +1,7 @@
 """A payment as the dashboard shows it: found by an id of any of its objects or by the
-customer's e-mail, and its timeline (attempts, charges, refunds, disputes, events and,
-for those who may read the ledger, its ledger entries), oldest first."""
+customer's e-mail, and its timeline (attempts, charges, refunds, disputes, events, for
+those who manage webhooks the events' deliveries, and for those who may read the
+ledger its ledger entries), oldest first."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ from payments.platform.db.uow import UnitOfWorkFactory
 from payments.refunds.domain.commands import ListRefunds
 from payments.refunds.domain.refund import Refund
 from payments.refunds.service.refunds import list_refunds, retrieve_refund
+from payments.webhooks.service.endpoints import list_webhook_endpoints
+from payments.webhooks.service.replay import list_deliveries
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +131,38 @@ class Moment:
     object_id: str = ""
 
 
+async def _deliveries(
+    event_ids: list[str], *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
+) -> list[Moment]:
+    """The webhook deliveries of these events to the endpoints the person may see."""
+    if not event_ids:
+        return []
+    endpoints = await list_webhook_endpoints(
+        PageRequest(limit=MAX_LIMIT), uow_factory=uow_factory, ctx=ctx
+    )
+    found: list[Moment] = []
+    for endpoint in endpoints.data:
+        for event_id in event_ids:
+            page = await list_deliveries(
+                endpoint.id,
+                PageRequest(limit=MAX_LIMIT),
+                event_id=event_id,
+                uow_factory=uow_factory,
+                ctx=ctx,
+            )
+            found += [
+                Moment(
+                    d.last_attempt_at or d.created,
+                    "delivery",
+                    f"webhook: {d.event_type} {d.status.value}",
+                    f"{endpoint.url} ({d.attempts})",
+                    d.id,
+                )
+                for d in page.data
+            ]
+    return found
+
+
 @dataclass
 class PaymentDetail:
     intent: PaymentIntent
@@ -183,6 +218,10 @@ async def payment_detail(
             for source in sources:
                 txs = await uow.repo(LedgerRepository).list_transactions(all_of, source_id=source)
                 ledger += txs.data
+    if ctx.principal.can(Permission.manage_webhooks):
+        moments += await _deliveries(
+            [m.object_id for m in moments if m.kind == "event"], uow_factory=uow_factory, ctx=ctx
+        )
     for c in reversed(charges):
         moments.append(Moment(c.created, "charge", f"charge: {c.status.value}", "", c.id))
     for r in refunds:
@@ -199,7 +238,15 @@ async def payment_detail(
         )
     # oldest first; at the same instant, in the order things happen: the gateway
     # attempt, its charge, the events, the ledger postings, then refunds and disputes
-    order = {"attempt": 0, "charge": 1, "event": 2, "ledger": 3, "refund": 4, "dispute": 5}
+    order = {
+        "attempt": 0,
+        "charge": 1,
+        "event": 2,
+        "delivery": 3,
+        "ledger": 4,
+        "refund": 5,
+        "dispute": 6,
+    }
     moments.sort(key=lambda m: (m.at, order.get(m.kind, 9), m.object_id))
     ledger.sort(key=lambda tx: tx["created"])
     return PaymentDetail(
