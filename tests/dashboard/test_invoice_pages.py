@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from payments.app.capabilities import verify_ledger
+from payments.invoices.notifier import EXTRA_KEY
 from support.app import Api
 from support.dashboard import csrf_of, sign_in, staff_user
 from support.invoices import customer, finalized, setup
@@ -58,3 +61,28 @@ async def test_a_clerk_records_a_cash_payment_and_finance_issues_a_credit_note(
     shown = await browserless.get(f"/dashboard/invoices/{invoice['id']}")
     assert notes[0]["number"] in shown.text
     assert await verify_ledger(uow_factory=api.container.uow_factory) == []
+
+
+async def test_an_invoice_is_sent_to_the_customer_from_its_page(
+    api: Api, browserless: httpx.AsyncClient
+) -> None:
+    sent: list[tuple[str, str]] = []
+
+    class Recorder:
+        async def invoice_sent(self, invoice: dict[str, Any], *, to: str) -> None:
+            sent.append((invoice["number"], to))
+
+    api.container.extras[EXTRA_KEY] = Recorder()
+    admin, seller = await setup(api)
+    invoice = await finalized(
+        api, admin, seller, await customer(api, admin), collection_method="send_invoice"
+    )
+    await sign_in(browserless, await staff_user(api.container, "clerk"))
+    page = await browserless.get(f"/dashboard/invoices/{invoice['id']}")
+    assert "ada@example.com" in page.text
+    done = await browserless.post(
+        f"/dashboard/invoices/{invoice['id']}/send", data={"csrf_token": csrf_of(page.text)}
+    )
+    assert done.status_code == 303
+    assert "The invoice was sent" in (await browserless.get(done.headers["location"])).text
+    assert sent == [(invoice["number"], "ada@example.com")]

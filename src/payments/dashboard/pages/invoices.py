@@ -1,5 +1,5 @@
-"""Invoices and credit notes: list, detail, PDF, record a payment made at the counter
-(cash or card terminal: ``paid_out_of_band``), issue a credit note."""
+"""Invoices and credit notes: list, detail, PDF, send to the customer, record a payment
+made at the counter (cash or card terminal: ``paid_out_of_band``), issue a credit note."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from payments.invoices.domain.commands import (
 )
 from payments.invoices.domain.credit_note import CreditNoteReason
 from payments.invoices.domain.status import InvoiceStatus
+from payments.invoices.notifier import notifier_of
 from payments.invoices.service.credit_notes import create_credit_note, list_credit_notes
 from payments.invoices.service.documents import (
     DocumentFormat,
@@ -36,6 +37,7 @@ from payments.invoices.service.documents import (
     rendered,
 )
 from payments.invoices.service.drafts import list_invoices, retrieve_invoice
+from payments.invoices.service.lifecycle import send_invoice
 from payments.invoices.service.payments import pay_invoice
 from payments.kernel.access import Permission
 from payments.kernel.errors import InvalidRequest
@@ -101,6 +103,7 @@ async def invoice(request: Request, invoice_id: str, staff: StaffDep) -> Respons
     messages = {
         "paid": "The payment was recorded.",
         "credited": "The credit note was issued.",
+        "sent": "The invoice was sent to the customer.",
     }
     return render(
         request,
@@ -139,6 +142,21 @@ async def credit_note_pdf(request: Request, note_id: str, staff: StaffDep) -> Re
     c = request.app.state.container
     doc = await credit_note_document_of(note_id, uow_factory=c.uow_factory, ctx=staff.ctx)
     return _pdf(await rendered(doc, DocumentFormat.PDF), note_id)
+
+
+@router.post("/{invoice_id}/send")
+async def send(request: Request, invoice_id: str, posted: FormDep) -> Response:
+    posted.staff.require(Permission.write_payments)
+    c = request.app.state.container
+    found, _ = await retrieve_invoice(invoice_id, uow_factory=c.uow_factory, ctx=posted.staff.ctx)
+    await send_invoice(
+        found.id,
+        uow_factory=c.uow_factory,
+        clock=c.clock,
+        ctx=posted.staff.ctx,
+        notifier=notifier_of(c.extras),
+    )
+    return redirect(f"{PREFIX}/invoices/{invoice_id}?done=sent")
 
 
 @router.post("/{invoice_id}/pay")
