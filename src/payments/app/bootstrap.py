@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from payments.apikeys.service import Authenticator
 from payments.customers.domain import CustomerDirectory
 from payments.customers.service.customers import LocalCustomerDirectory
+from payments.files.domain import FileStorage
+from payments.files.storage import LocalDirectoryStorage
 from payments.gateways.protocol import PaymentGateway
 from payments.idempotency.service import IdempotencyService
 from payments.kernel.clock import Clock, SystemClock
@@ -48,6 +50,7 @@ class Container:
     vat_id_checker: VatIdChecker
     part_catalogue: PartCatalogue
     customer_directory: CustomerDirectory
+    file_storage: FileStorage
     extras: dict[str, object] = field(default_factory=dict)
 
     async def prepare(self) -> None:
@@ -202,6 +205,7 @@ def build_container(
         vat_id_checker=build_vat_id_checker(settings, clock),
         part_catalogue=build_part_catalogue(settings, clock, uow_factory),
         customer_directory=build_customer_directory(settings, clock, uow_factory),
+        file_storage=LocalDirectoryStorage(settings.resolved_file_storage_dir),
     )
     if fraud.counters.redis is not None:  # closed with the container
         container.extras["fraud_velocity"] = fraud.counters.redis

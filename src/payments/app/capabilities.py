@@ -20,6 +20,15 @@ from payments.billing import jobs as billing_jobs
 from payments.billing.service.test_clocks import TestClockLookup
 from payments.customers import api as customers_api
 from payments.customers.service.customers import register_test_clocks
+from payments.dashboard.pages import audit as dashboard_audit
+from payments.dashboard.pages import auth as dashboard_auth
+from payments.dashboard.pages import customers as dashboard_customers
+from payments.dashboard.pages import developers as dashboard_developers
+from payments.dashboard.pages import disputes as dashboard_disputes
+from payments.dashboard.pages import home as dashboard_home
+from payments.dashboard.pages import invoices as dashboard_invoices
+from payments.dashboard.pages import payments as dashboard_payments
+from payments.dashboard.pages import refunds as dashboard_refunds
 from payments.disputes import api as disputes_api
 from payments.disputes import jobs as disputes_jobs
 from payments.disputes.service.verify import verify_disputes
@@ -73,6 +82,7 @@ from payments.refunds.service.invoice_refunds import register_invoice_refunds
 from payments.refunds.service.verify import verify_refunds
 from payments.reports import api as reports_api
 from payments.reports import jobs as reports_jobs
+from payments.staff import jobs as staff_jobs
 from payments.terminal import api as terminal_api
 from payments.terminal.service.readers import ReaderCollections
 from payments.web import local_methods as local_method_pages
@@ -126,6 +136,17 @@ ROUTERS: tuple[APIRouter, ...] = (
     reports_api.runs_router,
     reports_api.files_router,
     metrics_api.router,
+    dashboard_auth.router,
+    dashboard_home.router,
+    dashboard_payments.router,
+    dashboard_refunds.router,
+    dashboard_disputes.router,
+    dashboard_disputes.files_router,
+    dashboard_customers.router,
+    dashboard_invoices.router,
+    dashboard_developers.router,
+    dashboard_audit.router,
+    dashboard_home.fallback_router,  # last: any other /dashboard address is a friendly 404
 )
 
 JOBS: tuple[Job, ...] = (
@@ -142,6 +163,7 @@ JOBS: tuple[Job, ...] = (
     fraud_jobs.cancel_expired_reviews_job,
     fraud_jobs.purge_velocity_events_job,
     reports_jobs.run_reports_job,
+    staff_jobs.purge_sign_in_records_job,
 )
 
 LEDGER_CHECKS: tuple[LedgerCheck, ...] = (

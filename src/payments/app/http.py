@@ -33,8 +33,11 @@ from payments.platform.http.openapi import finish_openapi, operation_id
 from payments.platform.http.params import refuse_unknown_query
 from payments.platform.http.version import API_VERSION
 from payments.platform.logs import get_logger
+from payments.staff.service import count_staff_users, create_staff_user, generate_password
 
 log = get_logger("payments.app")
+
+FIRST_USER_EMAIL = "admin@example.com"
 
 DESCRIPTION = f"""\
 The payments service of MyComputer's repair shops: PaymentIntents (cards, wallets, SEPA
@@ -61,7 +64,7 @@ form encoding (bracket notation), so Stripe's own SDKs work with this base URL; 
 
 async def prepare_embedded(container: Container) -> None:
     """On the embedded default: migrate, seed sample shops and the default fraud rules,
-    print a first admin key."""
+    print a first admin key and a first dashboard admin (e-mail and password)."""
 
     settings = container.settings
     await migrate.upgrade_async(settings.database_url)
@@ -80,6 +83,23 @@ async def prepare_embedded(container: Container) -> None:
         print(  # noqa: T201 - shown once, on the console only, never logged
             "\nNo API keys existed, so a first admin key was created. It is shown only once:\n\n"
             f"    {created.secret}\n",
+            flush=True,
+        )
+    if await count_staff_users(uow_factory=container.uow_factory) == 0:
+        password = generate_password()
+        user = await create_staff_user(
+            email=FIRST_USER_EMAIL,
+            role=Role.admin,
+            location_id=None,
+            password=password,
+            uow_factory=container.uow_factory,
+            clock=container.clock,
+            ctx=SYSTEM,
+        )
+        print(  # noqa: T201 - shown once, on the console only, never logged
+            "No dashboard users existed, so a first admin user was created. Sign in at "
+            f"/dashboard with this e-mail and password (shown only once):\n\n"
+            f"    {user.email}\n    {password}\n",
             flush=True,
         )
 

@@ -13,6 +13,7 @@ from payments.customers import tables as customers_tables
 from payments.disputes import tables as disputes_tables
 from payments.eventbus import tables as eventbus_tables
 from payments.events import tables as events_tables
+from payments.files import tables as files_tables
 from payments.fraud import tables as fraud_tables
 from payments.fx import tables as fx_tables
 from payments.gateway_events import tables as gateway_events_tables
@@ -27,6 +28,7 @@ from payments.payment_links import tables as payment_links_tables
 from payments.platform.db.schema import metadata
 from payments.refunds import tables as refunds_tables
 from payments.reports import tables as reports_tables
+from payments.staff import tables as staff_tables
 from payments.terminal import tables as terminal_tables
 from payments.webhooks import tables as webhooks_tables
 
@@ -54,6 +56,8 @@ MODULES = (
     fraud_tables,
     fx_tables,
     reports_tables,
+    staff_tables,
+    files_tables,
 )
 
 __all__ = ["MODULES", "metadata"]

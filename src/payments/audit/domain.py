@@ -60,6 +60,12 @@ ACTIONS: Final[Mapping[str, str]] = {
     "fraud_rule.created": "A fraud rule was created.",
     "fraud_rule.updated": "A fraud rule was changed, enabled or disabled.",
     "fraud_rule.deleted": "A fraud rule was deleted.",
+    "staff_user.created": "A staff user (a person signing in to the dashboard) was created.",
+    "staff_user.signed_in": "A staff user signed in to the dashboard.",
+    "staff_user.sign_in_failed": "A sign-in to the dashboard failed (wrong password or code).",
+    "staff_user.locked_out": "A staff user was locked out after repeated failed sign-ins.",
+    "staff_user.signed_out": "A staff user signed out of the dashboard.",
+    "staff_user.second_factor_enabled": "A staff user enrolled a TOTP second factor.",
 }
 
 
@@ -68,7 +74,7 @@ class AuditRecord:
     id: str
     seq: int
     created: datetime
-    actor_type: str  # api_key | system | cli
+    actor_type: str  # api_key | staff_user | system | cli
     actor_id: str
     actor_name: str
     action: str

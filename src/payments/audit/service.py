@@ -56,7 +56,11 @@ _NON_KEY_ACTORS = ("system", "cli")
 
 
 def actor_type(principal: Principal) -> str:
-    return principal.api_key_id if principal.api_key_id in _NON_KEY_ACTORS else "api_key"
+    """``api_key``, ``staff_user`` (a person signed in to the dashboard: ``usr_...``),
+    or ``system`` / ``cli``."""
+    if principal.api_key_id in _NON_KEY_ACTORS:
+        return principal.api_key_id
+    return "staff_user" if principal.api_key_id.startswith("usr_") else "api_key"
 
 
 async def record_audit(

@@ -135,6 +135,7 @@ ERROR_CODES: dict[str, str] = {
     "value_list_alias_taken": "Another value list has this alias.",
     "value_list_in_use": "A fraud rule uses this value list: change or delete the rule first.",
     "value_list_item_invalid": "The value does not fit the list's item_type.",
+    "account_locked": "Dashboard sign-in: too many wrong passwords or codes; the user is locked for a while.",
     "already_revoked": "The API key is already revoked.",
     "api_version_invalid": "The Stripe-Version header is not a date such as 2026-12-01.",
     "amount_too_large": "The amount is above the maximum (or above what is capturable/refundable).",
@@ -162,7 +163,8 @@ ERROR_CODES: dict[str, str] = {
     "bank_statement_invalid": "The file is not well-formed camt XML valid against its ISO 20022 schema.",
     "bank_statement_unsupported": "The XML is not a supported camt.053 / camt.054 message.",
     "bank_transaction_unexpected_state": "Only an unmatched bank transaction can be matched or ignored.",
-    "file_too_large": "The uploaded file is larger than `PAYMENTS_MAX_UPLOAD_BYTES`.",
+    "file_too_large": "The uploaded file is too large: a bank statement over "
+    "`PAYMENTS_MAX_UPLOAD_BYTES`, a dispute evidence file over 5 MB.",
     "iban_not_allowed": "A valid IBAN that is not a published test IBAN was sent (test mode).",
     "idempotency_error": "The Idempotency-Key was used before with different parameters.",
     "idempotency_key_in_use": "Another request with this Idempotency-Key is in progress.",
@@ -262,4 +264,9 @@ ERROR_CODES: dict[str, str] = {
     "test_clock_advance_backwards": "A test clock only moves forward.",
     "test_clock_advancing": "The test clock is advancing already: wait until it is ready.",
     "test_clock_in_use": "The test clock has subscriptions: it cannot be deleted.",
+    "sign_in_expired": "Dashboard sign-in: the time to enter the second factor ran out; sign in again.",
+    "sign_in_failed": "Dashboard sign-in: wrong e-mail address, password or code (never says which).",
+    "sign_in_throttled": "Dashboard sign-in: too many failures from this address; wait a few minutes.",
+    "totp_code_invalid": "Dashboard: the authenticator code given to turn on two-step verification is wrong.",
+    "file_invalid": "The uploaded file is empty or not a PDF, PNG or JPEG.",
 }

@@ -48,6 +48,7 @@ PREFIXES = {
     "terminal_reader": "tmr",
     "reader_action": "tmra",
     "report_run": "frr",
+    "staff_user": "usr",
     "file": "file",
 }
 

@@ -81,6 +81,13 @@ class Settings(BaseSettings):
     environment: Environment = Field(
         Environment.development, description="development, test or production."
     )
+    file_storage_dir: Path | None = Field(
+        None,
+        description=(
+            "Where uploaded files (dispute evidence) are kept. Default: `files/` in the data "
+            "directory. Several API processes on several machines need a shared directory."
+        ),
+    )
     data_dir: Path | None = Field(
         None,
         description=(
@@ -617,6 +624,12 @@ class Settings(BaseSettings):
         if ":" in host:  # an IPv6 literal
             host = f"[{host.strip('[]')}]"
         return f"http://{host}:{self.port}"
+
+    @property
+    def resolved_file_storage_dir(self) -> Path:
+        if self.file_storage_dir is not None:
+            return self.file_storage_dir.expanduser().resolve()
+        return (self.data_dir or default_data_dir()).expanduser().resolve() / "files"
 
     @property
     def resolved_simulator_database_url(self) -> str:

@@ -143,6 +143,8 @@ class ListPaymentIntents:
     status: str | None = None
     created: Created = field(default_factory=Created)
     location: str | None = None  # a shop; a location-restricted key may only name its own
+    amount: int | None = None  # minor units, exactly (the dashboard's search)
+    currency: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

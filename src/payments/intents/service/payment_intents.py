@@ -491,7 +491,12 @@ async def list_payment_intents(
     async with uow_factory() as uow:
         return await uow.repo(PaymentIntentRepository).list_page(
             page,
-            equals={"customer_id": query.customer, "status": query.status},
+            equals={
+                "customer_id": query.customer,
+                "status": query.status,
+                "amount": query.amount,
+                "currency": query.currency,
+            },
             created=query.created,
             location_id=ctx.list_location(query.location),
         )

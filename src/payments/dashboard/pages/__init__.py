@@ -1,0 +1,1 @@
+"""The dashboard's page routers (HTML), one module per area."""
