@@ -243,7 +243,7 @@ class ApiGateMiddleware:
             return
         token = FORM_BODY.set(form)
         try:
-            replay_receive = self._replay(body)
+            replay_receive = self._replay(body, receive)
             key = _header(scope, b"idempotency-key")
             if key is None or scope["method"] not in ("POST", "DELETE"):
                 await self.app(scope, replay_receive, send)
@@ -308,7 +308,7 @@ class ApiGateMiddleware:
             )
             return
         scope["query_string"] = normalize_query(scope.get("query_string", b""))
-        replay_receive = self._replay(body)
+        replay_receive = self._replay(body, receive)
         key = _header(scope, b"idempotency-key")
         if key is None:
             await self.app(scope, replay_receive, send)
@@ -426,7 +426,10 @@ class ApiGateMiddleware:
         return body, form
 
     @staticmethod
-    def _replay(body: bytes) -> Receive:
+    def _replay(body: bytes, original: Receive) -> Receive:
+        """The body read by the gate, given to the app once; after it, the client's own
+        messages (a streamed response listens for ``http.disconnect``, which must come
+        when the client really leaves, not at once)."""
         sent = False
 
         async def receive() -> Message:
@@ -434,6 +437,6 @@ class ApiGateMiddleware:
             if not sent:
                 sent = True
                 return {"type": "http.request", "body": body, "more_body": False}
-            return {"type": "http.disconnect"}
+            return await original()
 
         return receive

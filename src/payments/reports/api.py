@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
 from starlette.responses import Response, StreamingResponse
-from starlette.types import Receive, Scope, Send
 
 from payments.fx.service import EcbReferenceRates
 from payments.platform.http.deps import ContainerDep, ContextDep, PageDep, services
@@ -118,15 +117,6 @@ async def receivables(
     return json_response(data)
 
 
-class FileStream(StreamingResponse):
-    """Streams without Starlette's disconnect listener: the /v1 gate replays the request
-    body and then reports ``http.disconnect``, which that listener would take for a
-    client gone and cut the file short. A client that does leave makes ``send`` fail."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.stream_response(send)
-
-
 runs_router = APIRouter(prefix="/v1/reporting/report_runs", tags=["reports"])
 files_router = APIRouter(prefix="/v1/files", tags=["reports"])
 
@@ -190,7 +180,7 @@ async def retrieve_file(file_id: str, c: ContainerDep, ctx: ContextDep) -> Respo
 
 @files_router.get(
     "/{file_id}/contents",
-    response_class=FileStream,
+    response_class=StreamingResponse,
     responses={
         200: {
             "description": "The file: CSV (UTF-8; DATEV files Windows-1252) or XLSX.",
@@ -204,7 +194,7 @@ async def retrieve_file(file_id: str, c: ContainerDep, ctx: ContextDep) -> Respo
 )
 async def file_contents(file_id: str, c: ContainerDep, ctx: ContextDep) -> Response:
     f = await runs.retrieve_file(file_id, uow_factory=c.uow_factory, ctx=ctx)
-    return FileStream(
+    return StreamingResponse(
         runs.file_contents(file_id, uow_factory=c.uow_factory),
         media_type=runs.media_type(f),
         headers={
