@@ -437,8 +437,9 @@ class Settings(BaseSettings):
         description=(
             "An IP-to-country table for the fraud signals, in the Regional Internet "
             "Registries' delegated statistics format (e.g. RIPE NCC's "
-            "`delegated-ripencc-extended-latest`, public data). Unset: the shipped sample, "
-            "which knows only the RFC 5737 documentation ranges."
+            "`delegated-ripencc-extended-latest`, public data). Unset: the shipped sample "
+            "(the RFC 5737 documentation ranges, for tests and demos), then geoip2fast's "
+            "shipped GeoLite2 country database for real IPv4 addresses."
         ),
     )
 

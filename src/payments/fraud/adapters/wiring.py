@@ -8,8 +8,9 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
+from payments.fraud.adapters.geoip2fast_lookup import GeoIP2FastLookup
 from payments.fraud.adapters.redis_velocity import RedisVelocityCounters
-from payments.fraud.domain.geoip import RangeTable
+from payments.fraud.domain.geoip import FirstKnown, IpCountryLookup, RangeTable
 from payments.fraud.service.assess import CountersFactory, FraudAssessment
 from payments.platform.config import FraudVelocityStore, Settings
 
@@ -17,13 +18,15 @@ SAMPLE_TABLE = "ip_country_sample.txt"
 
 
 @lru_cache(maxsize=4)
-def ip_country_table(path: str | None = None) -> RangeTable:
-    """The configured table (RIR delegated format), or the shipped sample."""
+def ip_country_table(path: str | None = None) -> IpCountryLookup:
+    """The configured table (RIR delegated format); else the shipped sample (the RFC 5737
+    documentation ranges, for tests and demos), then geoip2fast's database for real
+    addresses."""
     if path:
         with Path(path).open(encoding="utf-8") as lines:
             return RangeTable.from_delegated(lines)
     text = resources.files("payments.fraud").joinpath("data", SAMPLE_TABLE).read_text("utf-8")
-    return RangeTable.from_delegated(text.splitlines())
+    return FirstKnown(RangeTable.from_delegated(text.splitlines()), GeoIP2FastLookup())
 
 
 def build_fraud_assessment(settings: Settings | None = None) -> FraudAssessment:

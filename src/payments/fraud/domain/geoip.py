@@ -6,8 +6,10 @@ ftp.ripe.net/pub/stats/, ftp.arin.net/pub/stats/, ...: point
 ``PAYMENTS_FRAUD_IP_COUNTRY_FILE`` at one or a concatenation of them). The service
 ships ``fraud/data/ip_country_sample.txt`` in that format, holding only the IPv4
 documentation ranges of RFC 5737 (TEST-NET-1/2/3, never allocated to anyone) assigned to
-countries for tests and demos: with no file configured, real addresses have no country
-and the country signals stay silent rather than guess.
+countries for tests and demos. With no file configured, real addresses are looked up in
+geoip2fast's shipped database (``payments.fraud.adapters.geoip2fast_lookup``, GeoLite2
+country data); addresses neither knows have no country, and the country signals stay
+silent rather than guess.
 """
 
 from __future__ import annotations
@@ -21,6 +23,20 @@ from typing import Protocol
 class IpCountryLookup(Protocol):
     def country(self, ip: str | None) -> str | None:
         """ISO 3166-1 alpha-2 (upper case), or None when unknown."""
+
+
+class FirstKnown:
+    """Asks each lookup in turn; the first country found wins."""
+
+    def __init__(self, *lookups: IpCountryLookup) -> None:
+        self._lookups = lookups
+
+    def country(self, ip: str | None) -> str | None:
+        for lookup in self._lookups:
+            found = lookup.country(ip)
+            if found is not None:
+                return found
+        return None
 
 
 class RangeTable:
