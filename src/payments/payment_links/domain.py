@@ -4,9 +4,10 @@ hosted pay page (``GET /pay/{token}``).
 The token is shown once, in the link's ``url`` when it is created; only its SHA-256
 hash is stored (as API keys are), so the database alone cannot pay anything. A link is
 scoped to one invoice and carries ``amount``: the most it may collect (for an invoice
-link, what the invoice owed when the link was made; a link for one share of a payment
-plan would carry the share's amount). What a payment through it charges is the smaller
-of ``amount`` and what the invoice still owes.
+link, what the invoice owed when the link was made; for a link to one share of the
+invoice's payment plan, ``share``, what that share owed). What a payment through it
+charges is the smaller of ``amount`` and what the invoice (or the share) still owes; a
+share's payment is the share payer's, applied to that share.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class PaymentLink:
     # submit of the same form answers with that intent instead of charging again
     last_nonce: str | None = None
     last_payment_intent_id: str | None = None
+    # the payment plan share this link pays (None: the whole invoice)
+    share_id: str | None = None
 
 
 class Unusable(StrEnum):
@@ -71,6 +74,7 @@ def unusable(link: PaymentLink, now: datetime) -> Unusable | None:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CreatePaymentLink:
     invoice: str
+    share: str | None = None
     expires_at: datetime | None = None
     metadata: dict[str, str] = field(default_factory=dict)
 

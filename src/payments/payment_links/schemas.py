@@ -12,6 +12,13 @@ Unix = Annotated[int, Field(strict=True, ge=0, le=2**33)]
 
 
 class PaymentLinkCreate(StrictModel):
+    share: str | None = Field(
+        None,
+        max_length=255,
+        description="An open share of the invoice's payment plan (`ishr_...`): the link "
+        "then collects at most what that share owes, from the share's payer, and its "
+        "payment pays that share. Default: the whole invoice.",
+    )
     expires_at: Unix | None = Field(
         None,
         description="When the link stops working (Unix time; at most 180 days ahead). "
@@ -38,6 +45,9 @@ class PaymentLinkOut(BaseModel):
         "(only a hash of its token is stored); null afterwards."
     )
     invoice: str
+    share: str | None = Field(
+        description="The payment plan share the link pays; null for the whole invoice."
+    )
     customer: str
     location: str
     amount: int = Field(description="The most the link may collect (minor units).")

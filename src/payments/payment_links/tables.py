@@ -24,5 +24,6 @@ payment_links = sa.Table(
     sa.Column("livemode", sa.Boolean, nullable=False, default=False),
     sa.Column("last_nonce", sa.String(64), nullable=True),
     sa.Column("last_payment_intent_id", ID, nullable=True),
+    sa.Column("share_id", ID, sa.ForeignKey("invoice_shares.id"), nullable=True),
     created_column(),
 )

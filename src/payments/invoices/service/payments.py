@@ -148,7 +148,7 @@ async def pay_invoice(
         invoice = await visible_invoice(uow, cmd.id, ctx, for_update=True)
         _payable(invoice)
         share = await open_share(uow, invoice, cmd.share) if cmd.share is not None else None
-        pi = await _intent_for(uow, invoice, share, clock=clock, ctx=ctx, max_amount=max_amount)
+        pi = await intent_for(uow, invoice, share, clock=clock, ctx=ctx, max_amount=max_amount)
         invoice.payment_intent_id = pi.id
         invoice.attempt_count += 1
         await uow.repo(InvoiceRepository).save(invoice)
@@ -181,7 +181,7 @@ async def intent_for_reader(
     async with uow_factory() as uow:
         invoice = await visible_invoice(uow, invoice_id, ctx, for_update=True, param="invoice")
         _payable(invoice)
-        pi = await _intent_for(
+        pi = await intent_for(
             uow,
             invoice,
             None,
@@ -197,7 +197,7 @@ async def intent_for_reader(
     return pi
 
 
-async def _intent_for(
+async def intent_for(
     uow: UnitOfWork,
     invoice: Invoice,
     share: InvoiceShare | None,
@@ -206,11 +206,22 @@ async def _intent_for(
     ctx: RequestContext,
     max_amount: int,
     types: tuple[AcceptedMethodType, ...] = (),
+    at_most: int | None = None,
+    marks: dict[str, str] | None = None,
 ) -> PaymentIntent:
     """The invoice's waiting PaymentIntent for what it (or the share) owes (accepting
-    ``types``, if given), or a new one."""
+    ``types``, if given), or a new one, inside the caller's unit of work (the invoice
+    locked; the caller sets ``invoice.payment_intent_id`` and commits).
+
+    A share's intent carries :data:`SHARE_METADATA_KEY` and the share's payer as its
+    customer (the listener applies its payment to that share first). ``at_most`` caps
+    the amount (a payment link's limit); ``marks`` are added to a new intent's metadata
+    (a payment link names itself). Refused while a payment of the invoice is in flight.
+    """
     amount = invoice.amount_remaining if share is None else share.amount_remaining
-    metadata = {"invoice": invoice.id, "invoice_number": invoice.number or ""}
+    if at_most is not None:
+        amount = min(amount, at_most)
+    metadata = {"invoice": invoice.id, "invoice_number": invoice.number or "", **(marks or {})}
     if share is not None:
         metadata[SHARE_METADATA_KEY] = share.id
     if invoice.payment_intent_id is not None:
