@@ -39,8 +39,12 @@ def pay_url(base: str, token: str) -> str:
         "An unguessable link (`url`, shown only in this answer: only a hash of its token "
         "is kept) to a page where the customer sees the invoice and pays it by card or "
         "bank transfer. It expires at `expires_at` (default 30 days) and may collect at "
-        "most `amount` (what the invoice owes now). A draft, void or paid invoice is "
-        "refused (`invoice_unexpected_state`). Clerks and above."
+        "most `amount` (what the invoice owes now). With `share` (an open share of the "
+        "invoice's payment plan) the link is that share's payer's: it collects at most "
+        "what the share owes, its page shows the share's amount due, and its payment pays "
+        "that share; a paid share, or one that is not the invoice's, is refused naming "
+        "`share`. A draft, void or paid invoice is refused (`invoice_unexpected_state`). "
+        "Clerks and above."
     ),
 )
 async def create_payment_link(
@@ -49,6 +53,7 @@ async def create_payment_link(
     body = body or PaymentLinkCreate()
     cmd = CreatePaymentLink(
         invoice=invoice_id,
+        share=body.share,
         expires_at=datetime.fromtimestamp(body.expires_at, UTC) if body.expires_at else None,
         metadata=body.metadata,
     )

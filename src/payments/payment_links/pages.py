@@ -44,6 +44,7 @@ from payments.intents.repository import PaymentMethodRepository
 from payments.invoices.domain.reference import printed
 from payments.invoices.domain.status import InvoiceStatus
 from payments.invoices.service.documents import DocumentFormat, rendered
+from payments.invoices.service.payments import SHARE_METADATA_KEY
 from payments.kernel.errors import CardError, GatewayUnavailable, InvalidRequest
 from payments.kernel.money import Money
 from payments.payment_links import service as uc
@@ -200,8 +201,14 @@ async def _view_or_page(request: Request, c: GatewayDep, token: str) -> uc.PageV
         return _message(request, "not_found", 404)
 
 
-async def _paid_with(c: GatewayDep, pi: PaymentIntent | None) -> str | None:
+async def _paid_with(
+    c: GatewayDep, pi: PaymentIntent | None, share_id: str | None = None
+) -> str | None:
+    """The card of the invoice's last payment (for a share's link: only if it paid that
+    share, not another payer's)."""
     if pi is None or pi.status != PIS.SUCCEEDED or pi.payment_method_id is None:
+        return None
+    if share_id is not None and pi.metadata.get(SHARE_METADATA_KEY) != share_id:
         return None
     async with c.uow_factory() as uow:
         pm = await uow.repo(PaymentMethodRepository).get(pi.payment_method_id)
@@ -228,7 +235,9 @@ async def _render(
     t, lab = texts(lang), labels(lang)
     f = _Format(lang, invoice.currency)
     pdf_url = _pay_path(token, "/invoice.pdf")
-    if invoice.status == InvoiceStatus.PAID:
+    share = view.share
+    if view.settled:  # the invoice is paid, or the share the link pays
+        paid_at = share.paid_at if share is not None and share.paid_at else invoice.paid_at
         return _html(
             "receipt.html",
             lang=lang,
@@ -236,10 +245,13 @@ async def _render(
             l=lab,
             title=t["receipt_title"],
             invoice=invoice,
+            receipt_text=t["share_receipt_text" if share is not None else "receipt_text"].format(
+                number=invoice.number
+            ),
             seller=doc.seller,
-            amount_paid=f.money(invoice.amount_paid),
-            paid_on=f.date(invoice.paid_at.date()) if invoice.paid_at else None,
-            paid_with=await _paid_with(c, view.intent),
+            amount_paid=f.money(share.amount_paid if share is not None else invoice.amount_paid),
+            paid_on=f.date(paid_at.date()) if paid_at else None,
+            paid_with=await _paid_with(c, view.intent, share.id if share is not None else None),
             pdf_url=pdf_url,
         )
     if invoice.status == InvoiceStatus.VOID:
@@ -309,6 +321,12 @@ async def _render(
         tax_total=f.money(invoice.tax),
         total=f.money(invoice.total),
         already_paid=f.money(invoice.amount_paid),
+        share_amount=f.money(share.amount) if share is not None else None,
+        share_note=(
+            t["share_note"].format(amount=f.money(share.amount), total=f.money(invoice.total))
+            if share is not None
+            else None
+        ),
         amount_due=f.money(due),
         pay_label=t["pay"].format(amount=f.money(due)),
         card_form=card_form,

@@ -6,10 +6,13 @@ the attempt is recorded before the gateway call, no transaction is open across i
 recovery settles an unknown outcome, and the invoice learns of the result in the intent's
 own transaction through :class:`~payments.invoices.service.payments.InvoicePaymentsListener`):
 
-1. one transaction locks the link and the invoice, refuses it unless it still owes
-   something and has no payment in flight, and creates (or reuses, without writing it)
-   its PaymentIntent for what the link may collect, with ``invoice`` set and the link in
-   its metadata; the link remembers the form's nonce and that intent;
+1. one transaction locks the link and the invoice, refuses it unless it (or the link's
+   share) still owes something and has no payment in flight, and creates (or reuses,
+   without writing it) its PaymentIntent for what the link may collect through the
+   invoices' own :func:`~payments.invoices.service.payments.intent_for`, with ``invoice``
+   set and the link in its metadata (a share link's intent names the share and has the
+   share's payer as its customer, as the invoices' own share payments do); the link
+   remembers the form's nonce and that intent;
 2. the intent is confirmed on-session with the card the customer typed
    (:func:`payments.intents.service.flow.confirm_payment_intent`, which tokenizes it
    first), and ``return_url`` set for a 3-D Secure challenge.
@@ -33,21 +36,21 @@ from payments.gateways.protocol import PaymentGateway
 from payments.intents.domain.commands import (
     CardParams,
     ConfirmPaymentIntent,
-    CreatePaymentIntent,
     CreatePaymentMethod,
     PaymentMethodType,
 )
 from payments.intents.domain.model import PaymentIntent
 from payments.intents.domain.payment_intent import PaymentIntentStatus as PIS
-from payments.intents.render import payment_intent_object
 from payments.intents.repository import PaymentIntentRepository
 from payments.intents.service import flow
-from payments.intents.service.payment_intents import new_payment_intent
 from payments.invoices.domain.document import invoice_document
 from payments.invoices.domain.model import Invoice, InvoiceLine
+from payments.invoices.domain.payment_plan import InvoiceShare, ShareStatus
 from payments.invoices.domain.status import InvoiceStatus
-from payments.invoices.repository import InvoiceRepository
+from payments.invoices.repository import InvoiceRepository, InvoiceShareRepository
 from payments.invoices.service.common import lines_of, visible_invoice
+from payments.invoices.service.payment_plans import open_share
+from payments.invoices.service.payments import intent_for
 from payments.kernel.access import Permission, Principal, Role
 from payments.kernel.clock import Clock, to_unix
 from payments.kernel.context import RequestContext
@@ -75,7 +78,6 @@ from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
 PAYABLE = (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE)
 _REUSABLE = (PIS.REQUIRES_PAYMENT_METHOD, PIS.REQUIRES_CONFIRMATION)
-_IN_FLIGHT = (PIS.PROCESSING, PIS.REQUIRES_ACTION, PIS.REQUIRES_CAPTURE)
 PREFIX = "plink"
 LINK_KEY = "payment_link"
 
@@ -89,6 +91,19 @@ def _check_payable(invoice: Invoice) -> None:
             code="invoice_unexpected_state",
             param="invoice",
         )
+
+
+async def _share_to_link(uow: UnitOfWork, invoice: Invoice, share_id: str) -> InvoiceShare:
+    """An open share of the invoice's payment plan; any other is a bad ``share`` (400,
+    whether it is paid, of another invoice or unknown)."""
+    try:
+        return await open_share(uow, invoice, share_id)
+    except NotFound:
+        raise InvalidRequest(
+            f"The invoice {invoice.id} has no share {share_id} in its payment plan.",
+            code="resource_missing",
+            param="share",
+        ) from None
 
 
 # --------------------------------------------------------------------------- the API
@@ -119,13 +134,15 @@ async def create_payment_link(
     async with uow_factory() as uow:
         invoice = await visible_invoice(uow, cmd.invoice, ctx, param="invoice")
         _check_payable(invoice)
+        share = await _share_to_link(uow, invoice, cmd.share) if cmd.share is not None else None
         link = PaymentLink(
             id=new_id(PREFIX),
             invoice_id=invoice.id,
+            share_id=share.id if share is not None else None,
             location_id=invoice.location_id,
-            customer_id=invoice.customer_id,
+            customer_id=share.customer_id if share is not None else invoice.customer_id,
             currency=invoice.currency,
-            amount=invoice.amount_remaining,
+            amount=share.amount_remaining if share is not None else invoice.amount_remaining,
             token_hash=hash_token(token),
             expires_at=expires_at,
             created=now,
@@ -142,6 +159,7 @@ async def create_payment_link(
             clock=clock,
             after={
                 "invoice": link.invoice_id,
+                "share": link.share_id,
                 "amount": link.amount,
                 "expires_at": to_unix(link.expires_at),
             },
@@ -269,10 +287,23 @@ class PageView:
     intent: PaymentIntent | None  # the invoice's current PaymentIntent, if any
     unusable: Unusable | None
     local_methods: list[tuple[str, str]]  # (type, name) of the redirect methods offered
+    share: InvoiceShare | None = None  # the payment plan share the link pays
+
+    @property
+    def owed(self) -> int:
+        """What the invoice, or the link's share, still owes."""
+        return self.share.amount_remaining if self.share else self.invoice.amount_remaining
 
     @property
     def amount_to_pay(self) -> int:
-        return min(self.link.amount, self.invoice.amount_remaining)
+        return min(self.link.amount, self.owed)
+
+    @property
+    def settled(self) -> bool:
+        """Paid: the invoice, or the link's share of it."""
+        return self.invoice.status == InvoiceStatus.PAID or (
+            self.share is not None and self.share.status is ShareStatus.PAID
+        )
 
 
 async def _link_by_token(uow: UnitOfWork, token: str) -> PaymentLink:
@@ -291,7 +322,11 @@ async def open_link(token: str, *, uow_factory: UnitOfWorkFactory, clock: Clock)
         if invoice is None:  # a foreign key: cannot happen
             raise LinkNotFound("No such payment link.", code="resource_missing")
         lines = await lines_of(uow, invoice.id)
-        customer = await uow.repo(CustomerRepository).get(invoice.customer_id)
+        share = None
+        if link.share_id is not None:
+            shares = await uow.repo(InvoiceShareRepository).of_invoice(invoice.id)
+            share = next((s for s in shares if s.id == link.share_id), None)
+        customer = await uow.repo(CustomerRepository).get(link.customer_id)
         intent = (
             await uow.repo(PaymentIntentRepository).get(invoice.payment_intent_id)
             if invoice.payment_intent_id
@@ -316,6 +351,7 @@ async def open_link(token: str, *, uow_factory: UnitOfWorkFactory, clock: Clock)
             and m.misfit(country, invoice.currency) is None
             and _billing(invoice, m.type) is not None
         ],
+        share=share,
     )
 
 
@@ -371,24 +407,23 @@ async def pay_with_card(
             first = await intents.get(link.last_payment_intent_id)
             if first is not None and first.status not in _REUSABLE:
                 return first  # the same form submitted again: its first answer
-        # read, never written here: a settling payment locks its intent, then the invoice
-        # (a write from this stale read could undo a payment that settled meanwhile); the
-        # confirm that follows locks the intent and refuses a second attempt in flight
-        current = (
-            await intents.get(invoice.payment_intent_id) if invoice.payment_intent_id else None
-        )
         _check_payable(invoice)
-        if current is not None and current.status in _IN_FLIGHT:
-            raise InvalidRequest(
-                "A payment of this invoice is in progress.", code="invoice_payment_in_progress"
-            )
-        amount = min(link.amount, invoice.amount_remaining)
-        if current is not None and current.status in _REUSABLE and current.amount == amount:
-            pi = current
-        else:
-            pi = await _new_intent(
-                uow, invoice, amount, {LINK_KEY: link.id}, ctx=ctx, clock=clock, max=max_amount
-            )
+        share = await open_share(uow, invoice, link.share_id) if link.share_id else None
+        # the invoices' own intent: for the share (its metadata, its payer), at most what
+        # the link may collect; a waiting one for the same amount (and share) is reused.
+        # It reads the invoice's current intent without writing it (a settling payment
+        # locks its intent, then the invoice) and refuses while a payment is in flight
+        # (invoice_payment_in_progress); the confirm that follows locks the intent
+        pi = await intent_for(
+            uow,
+            invoice,
+            share,
+            clock=clock,
+            ctx=ctx,
+            max_amount=max_amount,
+            at_most=link.amount,
+            marks={LINK_KEY: link.id},
+        )
         link.last_nonce = nonce
         link.last_payment_intent_id = pi.id
         await links.save(link)
@@ -432,50 +467,12 @@ async def pay_with_card(
     )
 
 
-async def _new_intent(
-    uow: UnitOfWork,
-    invoice: Invoice,
-    amount: int,
-    marks: dict[str, str],
-    *,
-    ctx: RequestContext,
-    clock: Clock,
-    max: int,
-) -> PaymentIntent:
-    pi = await new_payment_intent(
-        uow,
-        CreatePaymentIntent(
-            amount=amount,
-            currency=invoice.currency,
-            location=invoice.location_id,
-            customer=invoice.customer_id,
-            description=f"Invoice {invoice.number}",
-            metadata={"invoice": invoice.id, "invoice_number": invoice.number or "", **marks},
-        ),
-        None,
-        ctx=ctx,
-        clock=clock,
-        max_amount=max,
-    )
-    pi.invoice_id = invoice.id
-    await uow.repo(PaymentIntentRepository).add(pi)
-    await record_event(
-        uow,
-        "payment_intent.created",
-        payment_intent_object(pi),
-        ctx=ctx,
-        clock=clock,
-        location_id=pi.location_id,
-    )
-    return pi
-
-
 async def link_document(
     token: str, *, uow_factory: UnitOfWorkFactory, clock: Clock
 ) -> InvoiceDocument:
     """The invoice's document for the page's PDF download (a deactivated or expired
     link: :class:`LinkUnusable`)."""
     view = await open_link(token, uow_factory=uow_factory, clock=clock)
-    if view.unusable is not None and view.invoice.status != InvoiceStatus.PAID:
+    if view.unusable is not None and not view.settled:
         raise LinkUnusable(view.unusable)
     return view.document
