@@ -36,3 +36,29 @@ async def new_link(
 def path_of(link: dict[str, Any]) -> str:
     """The pay page's path of a link (its ``url`` names the configured public address)."""
     return urlsplit(link["url"]).path
+
+
+async def insurer_and_customer_shares(
+    api: Api, headers: dict[str, str], invoice: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A payment plan on ``invoice``: an insurer (a business customer of its own) 80 %
+    by bank transfer, the invoice's customer 20 % by card; its two shares."""
+    insurer = await customer(
+        api,
+        headers,
+        name="Allianz Versicherungs-AG",
+        email="claims@insurer.example",
+        preferred_locales=["de-DE"],
+    )
+    plan = await post(
+        api,
+        f"/v1/invoices/{invoice['id']}/payment_plan",
+        headers,
+        shares=[
+            {"customer": insurer["id"], "percent": "80", "payment_method_hint": "bank_transfer"},
+            {"percent": "20", "payment_method_hint": "card"},
+        ],
+    )
+    assert plan.status_code == 200, plan.text
+    first, last = plan.json()["shares"]
+    return first, last
