@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from payments.dashboard import i18n
 from payments.billing.domain.model import SubscriptionStatus
+from payments.dashboard import i18n
 from payments.fraud.domain.model import RiskLevel
 from payments.intents.domain.payment_intent import PaymentIntentStatus
 from payments.kernel.access import Role

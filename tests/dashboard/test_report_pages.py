@@ -48,7 +48,9 @@ async def test_the_csv_is_the_shown_summary(api: Api, browserless: httpx.AsyncCl
     _, berlin, warsaw = await summary_fixture(api)
     await sign_in(browserless, await staff_user(api.container, "admin"))
     page = await browserless.get(f"/dashboard/reports?{PERIOD}")
-    link = 'href="/dashboard/reports/summary.csv?from=2024-12-28&amp;to=2024-12-31&amp;currency=eur"'
+    link = (
+        'href="/dashboard/reports/summary.csv?from=2024-12-28&amp;to=2024-12-31&amp;currency=eur"'
+    )
     assert link in page.text
     got = await browserless.get(f"/dashboard/reports/summary.csv?{PERIOD}&currency=eur")
     assert got.status_code == 200

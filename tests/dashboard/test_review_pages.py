@@ -130,9 +130,7 @@ async def test_a_clerk_may_not_see_or_decide_reviews_and_finance_only_its_shops(
     assert refused.status_code == 403
     await browserless.post("/dashboard/logout", data={"csrf_token": csrf_of(home.text)})
 
-    await sign_in(
-        browserless, await staff_user(api.container, "finance", location=berlin["id"])
-    )
+    await sign_in(browserless, await staff_user(api.container, "finance", location=berlin["id"]))
     listed = await browserless.get("/dashboard/reviews")
     assert listed.status_code == 200 and pi["id"] not in listed.text
     other_shop = await browserless.post(

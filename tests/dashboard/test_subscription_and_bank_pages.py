@@ -37,7 +37,7 @@ async def test_subscriptions_are_listed_and_shown_with_items_and_invoices(
     assert listed.status_code == 200, listed.text
     row = listed.text.split(f'href="/dashboard/subscriptions/{sub["id"]}"')[1].split("</tr>")[0]
     assert "Ada Lovelace" in row and "Active" in row
-    assert "€19.80 / Month" in row  # 2 × 9.90 a month
+    assert "€19.80 / Month" in row  # 2 x 9.90 a month
     assert "2/15/26" in row  # the current period ends a month after 15 January 2026
     ended = await browserless.get("/dashboard/subscriptions?status=ended")
     assert sub["id"] not in ended.text
@@ -53,7 +53,7 @@ async def test_subscriptions_are_listed_and_shown_with_items_and_invoices(
 async def test_another_shops_subscription_is_not_found(
     api: Api, browserless: httpx.AsyncClient
 ) -> None:
-    admin, shop, price, cus, _ = await billing_setup(api, with_clock=False)
+    admin, _shop, price, cus, _ = await billing_setup(api, with_clock=False)
     sub = await ok(
         api,
         "/v1/subscriptions",
