@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from payments.billing.domain.model import SubscriptionStatus
 from payments.dashboard import i18n
+from payments.fraud.domain.model import RiskLevel
 from payments.intents.domain.payment_intent import PaymentIntentStatus
 from payments.kernel.access import Role
 from payments.refunds.domain.refund import Reason, RefundStatus
@@ -14,6 +16,7 @@ def test_every_text_of_the_pages_has_a_german_translation() -> None:
     german = i18n.translations("de")
     shown_as_values = {r.value for r in Role} | {s.value for s in PaymentIntentStatus}
     shown_as_values |= {s.value for s in RefundStatus} | {r.value for r in Reason}
+    shown_as_values |= {s.value for s in SubscriptionStatus} | {r.value for r in RiskLevel}
     missing = sorted(
         m
         for m in i18n.extract_messages() | shown_as_values

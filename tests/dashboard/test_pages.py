@@ -44,6 +44,11 @@ async def test_every_main_page_renders_for_an_admin(
         "/dashboard/audit?verify=yes",
         "/dashboard/account",
         "/dashboard/payments?lang=de",
+        "/dashboard/reviews",
+        "/dashboard/reports",
+        "/dashboard/subscriptions",
+        "/dashboard/bank_transactions",
+        "/dashboard/reports?lang=de",
     ):
         page = await browserless.get(path)
         assert page.status_code == 200, (path, page.text)

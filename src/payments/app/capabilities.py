@@ -22,6 +22,7 @@ from payments.customers import api as customers_api
 from payments.customers.service.customers import register_test_clocks
 from payments.dashboard.pages import audit as dashboard_audit
 from payments.dashboard.pages import auth as dashboard_auth
+from payments.dashboard.pages import bank as dashboard_bank
 from payments.dashboard.pages import customers as dashboard_customers
 from payments.dashboard.pages import developers as dashboard_developers
 from payments.dashboard.pages import disputes as dashboard_disputes
@@ -29,6 +30,9 @@ from payments.dashboard.pages import home as dashboard_home
 from payments.dashboard.pages import invoices as dashboard_invoices
 from payments.dashboard.pages import payments as dashboard_payments
 from payments.dashboard.pages import refunds as dashboard_refunds
+from payments.dashboard.pages import reports as dashboard_reports
+from payments.dashboard.pages import reviews as dashboard_reviews
+from payments.dashboard.pages import subscriptions as dashboard_subscriptions
 from payments.disputes import api as disputes_api
 from payments.disputes import jobs as disputes_jobs
 from payments.disputes.service.verify import verify_disputes
@@ -146,6 +150,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     dashboard_invoices.router,
     dashboard_developers.router,
     dashboard_audit.router,
+    dashboard_reviews.router,
+    dashboard_reports.router,
+    dashboard_subscriptions.router,
+    dashboard_bank.router,
     dashboard_home.fallback_router,  # last: any other /dashboard address is a friendly 404
 )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from payments.kernel.errors import InvalidRequest
@@ -32,6 +32,16 @@ def minor_units(text: str, currency: str, *, param: str = "amount") -> int | Non
             param=param,
         )
     return int(scaled)
+
+
+def a_day(value: str, *, param: str) -> date | None:
+    """A ``YYYY-MM-DD`` date; empty: None."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidRequest(f"Not a date (YYYY-MM-DD): {value!r}", param=param) from None
 
 
 def day_range(start: str, end: str) -> Created:

@@ -15,8 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from payments.bank_statements.domain.commands import ListBankTransactions
+from payments.bank_statements.domain.records import TransactionStatus
+from payments.bank_statements.service.queries import list_transactions
 from payments.disputes.domain import DisputeStatus, ListDisputes
 from payments.disputes.service.disputes import list_disputes
+from payments.fraud.domain.model import Review
+from payments.fraud.service.reviews import list_reviews
 from payments.intents.domain.commands import ListCharges, ListPaymentIntents
 from payments.intents.service.charges import list_charges
 from payments.intents.service.payment_intents import list_payment_intents
@@ -73,6 +78,9 @@ class Overview:
     awaiting_approval: list[Refund]
     disputes_due: list[Any]
     failing_endpoints: list[WebhookEndpoint]
+    open_reviews: list[Review] = field(default_factory=list)  # for manage_fraud only
+    unmatched_bank_transactions: int = 0  # for finance and admin of every shop only
+    counts_complete: bool = True
 
 
 async def _all(
@@ -174,6 +182,27 @@ async def overview(
             lambda o: o.id,
         )
         failing = [e for e in endpoints if e.failing_since is not None or not e.enabled]
+    reviews: list[Review] = []
+    ok_reviews = ok_bank = True
+    if ctx.principal.can(Permission.manage_fraud):
+        reviews, ok_reviews = await _all(
+            lambda p: list_reviews(
+                p, open_only=True, location_id=None, uow_factory=uow_factory, ctx=ctx
+            ),
+            lambda o: o.id,
+        )
+    unmatched = 0
+    if ctx.principal.can(Permission.reconcile_bank) and ctx.principal.location_id is None:
+        transactions, ok_bank = await _all(
+            lambda p: list_transactions(
+                ListBankTransactions(status=TransactionStatus.UNMATCHED),
+                p,
+                uow_factory=uow_factory,
+                ctx=ctx,
+            ),
+            lambda o: o.id,
+        )
+        unmatched = len(transactions)
     return Overview(
         today=today,
         month=month,
@@ -181,4 +210,7 @@ async def overview(
         awaiting_approval=list(reversed(awaiting)),
         disputes_due=due,
         failing_endpoints=failing,
+        open_reviews=reviews,
+        unmatched_bank_transactions=unmatched,
+        counts_complete=ok_reviews and ok_bank,
     )
