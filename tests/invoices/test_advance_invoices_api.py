@@ -275,3 +275,10 @@ async def test_refusals_name_the_advance_invoice_and_write_nothing(api: Api) -> 
     missing = await _refused(api, admin, again, "in_missing", code=404)
     assert missing["param"] == "advance_invoice"
     await verified(api)
+
+
+def test_the_datev_export_maps_customer_advances_in_both_charts() -> None:
+    from payments.reports.domain.datev import account_code
+
+    assert account_code("customer_advances", "in_1", chart="skr03", overrides={}) == "1718"
+    assert account_code("customer_advances", "in_1", chart="skr04", overrides={}) == "3272"
