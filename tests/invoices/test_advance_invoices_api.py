@@ -282,3 +282,37 @@ def test_the_datev_export_maps_customer_advances_in_both_charts() -> None:
 
     assert account_code("customer_advances", "in_1", chart="skr03", overrides={}) == "1718"
     assert account_code("customer_advances", "in_1", chart="skr04", overrides={}) == "3272"
+
+
+async def test_finalizing_checks_the_advance_again_and_writes_nothing_when_refused(
+    api: Api,
+) -> None:
+    admin, shop = await setup(api)
+    cus = await customer(api, admin)
+    advance = await _paid_advance(api, admin, shop, cus)
+    final = await draft(api, admin, shop, cus)
+    applied = await post(
+        api, f"/v1/invoices/{final['id']}/apply_advance", admin, advance_invoice=advance["id"]
+    )
+    assert applied.status_code == 200, applied.text
+    labour = final["lines"]["data"][0]["id"]
+    parts = final["lines"]["data"][1]["id"]
+    removed = await post(
+        api, f"/v1/invoices/{final['id']}/remove_lines", admin, lines=[{"id": parts}]
+    )
+    assert removed.status_code == 200, removed.text
+    shrunk = await post(
+        api,
+        f"/v1/invoices/{final['id']}/update_lines",
+        admin,
+        lines=[{"id": labour, "unit_amount": 4000}],  # 1.5 h x 40.00 + VAT = 71.40
+    )
+    assert shrunk.status_code == 200, shrunk.text
+    assert shrunk.json()["total"] == 7140
+    refused = await post(api, f"/v1/invoices/{final['id']}/finalize", admin)
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error"]["param"] == "advance_invoice"
+    after = await _get(api, admin, final["id"])
+    assert (after["status"], after["number"], after["prepaid_amount"]) == ("draft", None, 0)
+    assert await _held(api, admin, "customer_advances") == {advance["id"]: 10000}
+    await verified(api)
