@@ -6,9 +6,11 @@ write nothing; ``payments ledger verify`` clean after each step."""
 
 from __future__ import annotations
 
+from io import BytesIO
 from typing import Any
 
 from lxml import etree
+from pypdf import PdfReader
 
 from payments.einvoicing.problems import errors
 from payments.einvoicing.validation import validate_cii, validate_ubl
@@ -198,6 +200,11 @@ async def test_an_advance_covering_the_whole_invoice_pays_it_at_issue(api: Api) 
     assert await _held(api, admin, "vat_payable") == {"DE:S:19": 1900}
     await _xml(api, admin, final["id"], "cii")
     await _xml(api, admin, final["id"], "ubl")
+    pdf = await api.client.get(f"/v1/invoices/{final['id']}/pdf", headers=admin)
+    assert pdf.status_code == 200, pdf.text
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf.content)).pages)
+    assert f"Abzüglich Anzahlungsrechnung {advance['number']}" in text  # the buyer's German
+    assert "Bereits gezahlt" in text and "Korrektur" not in text
     await verified(api)
 
 
