@@ -323,3 +323,28 @@ async def test_finalizing_checks_the_advance_again_and_writes_nothing_when_refus
     assert (after["status"], after["number"], after["prepaid_amount"]) == ("draft", None, 0)
     assert await _held(api, admin, "customer_advances") == {advance["id"]: 10000}
     await verified(api)
+
+
+async def test_an_advance_paid_by_card_owes_its_vat_and_an_unpaid_one_can_be_voided(
+    api: Api,
+) -> None:
+    admin, shop = await setup(api)
+    cus = await customer(api, admin)
+    by_card = await _advance(api, admin, shop, cus)
+    charged = await post(
+        api, f"/v1/invoices/{by_card['id']}/pay", admin, payment_method="pm_card_visa"
+    )
+    assert charged.status_code == 200, charged.text
+    assert charged.json()["status"] == "paid"
+    assert await _held(api, admin, "vat_payable") == {"DE:S:19": 1900}
+    assert await _held(api, admin, "customer_advances") == {by_card["id"]: 10000}
+    await verified(api)
+
+    unused = await _advance(api, admin, shop, cus)
+    voided = await post(api, f"/v1/invoices/{unused['id']}/void", admin)
+    assert voided.status_code == 200, voided.text
+    assert voided.json()["status"] == "void"
+    assert await _held(api, admin, "customer_advances") == {by_card["id"]: 10000}
+    assert await _held(api, admin, "accounts_receivable") == {}
+    assert await _held(api, admin, "sales") == {}
+    await verified(api)
