@@ -130,7 +130,9 @@ def context(doc: InvoiceDocument) -> dict[str, Any]:
     corrects = None
     if doc.preceding_invoice is not None:
         number, issued = doc.preceding_invoice
-        corrects = t["corrects"].format(number=number, date=f.date(issued))
+        # a credit note corrects its invoice; a final invoice deducts its advance invoice
+        label = t["corrects"] if doc.type_code == CREDIT_NOTE else t["deducts"]
+        corrects = label.format(number=number, date=f.date(issued))
 
     lines = [
         {

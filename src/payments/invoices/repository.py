@@ -88,6 +88,15 @@ class InvoiceRepository(RecordRepository[Invoice]):
             ).all()
         ]
 
+    async def advances_view(self) -> tuple[list[Invoice], dict[str, Invoice]]:
+        """The finalized advance-payment invoices, and the finalized invoices that deduct
+        one by the advance they deduct."""
+        c = invoices.c
+        issued = c.status != InvoiceStatus.DRAFT.value
+        advances = await self.find(issued, c.invoice_type == "advance")
+        finals = await self.find(issued, c.advance_invoice_id.is_not(None))
+        return advances, {f.advance_invoice_id or "": f for f in finals}
+
 
 class InvoiceLineRepository(RecordRepository[InvoiceLine]):
     table = invoice_lines

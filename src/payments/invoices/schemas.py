@@ -78,6 +78,11 @@ class InvoiceCreate(StrictModel):
     default_payment_method: Id | None = None
     metadata: Metadata = {}
     lines: Annotated[list[LineIn], Field(max_length=250)] = []
+    invoice_type: Literal["invoice", "advance"] = Field(
+        "invoice",
+        description="advance: an advance-payment invoice (a deposit; EN 16931 type 386). "
+        "Its VAT is due when it is paid; a final invoice deducts it (apply_advance).",
+    )
 
 
 class InvoiceUpdate(StrictModel):
@@ -221,6 +226,14 @@ class AttachPaymentIn(StrictModel):
     )
 
 
+class ApplyAdvanceIn(StrictModel):
+    advance_invoice: Id = Field(
+        description="A paid advance-payment invoice (invoice_type=advance) of the same "
+        "customer, currency and seller, not deducted elsewhere and not larger than this "
+        "invoice; deducted when this draft is finalized."
+    )
+
+
 class CreditLineIn(StrictModel):
     type: Literal["invoice_line_item", "custom_line_item"]
     invoice_line_item: Id | None = None
@@ -338,6 +351,18 @@ class InvoiceOut(BaseModel):
     amount_remaining: int
     pre_payment_credit_notes_amount: int
     post_payment_credit_notes_amount: int
+    invoice_type: Literal["invoice", "advance"] = Field(
+        description="advance: an advance-payment invoice (a deposit, EN 16931 type 386)."
+    )
+    advance_invoice: str | None = Field(
+        description="The paid advance-payment invoice this invoice deducts (BT-25)."
+    )
+    prepaid_amount: int = Field(
+        description="The deducted advance's total (BT-113): amount_remaining is less by it."
+    )
+    applied_to: str | None = Field(
+        description="An advance-payment invoice: the final invoice that deducts it."
+    )
     tax_breakdown: list[TaxBreakdownOut]
     tax_notes: list[str]
     language: str | None

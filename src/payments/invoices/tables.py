@@ -68,6 +68,13 @@ invoices = sa.Table(
     # the period a subscription_create / subscription_cycle invoice bills: one invoice per
     # (subscription, period), whatever retries, workers or crashes happen
     sa.Column("subscription_period", UTCDateTime(), nullable=True),
+    # advance-payment invoices: ``advance`` (EN 16931 type 386) or a plain ``invoice``;
+    # a final invoice names the paid advance it deducts (unique: an advance is deducted
+    # once) and its gross as prepaid_amount (BT-113); the advance names its final invoice
+    sa.Column("invoice_type", sa.String(16), nullable=False, server_default="invoice"),
+    sa.Column("advance_invoice_id", ID, nullable=True, unique=True),
+    sa.Column("applied_to", ID, nullable=True),
+    sa.Column("prepaid_amount", MoneyAmount, nullable=False, server_default="0"),
     # numbers are unique per seller (each legal entity numbers its own series)
     sa.UniqueConstraint("legal_entity_id", "number"),
     sa.UniqueConstraint("subscription_id", "subscription_period"),

@@ -226,6 +226,21 @@ class LedgerRepository(Repository):
         )
         return Counter({(kind, source): int(n) for kind, source, n in rows.all()})
 
+    async def source_sums(
+        self, account: str, source_type: str, kind: str
+    ) -> list[tuple[str, str, int]]:
+        """(source id, currency, signed sum) of one account's entries posted by the
+        transactions of one kind and source type (e.g. the VAT due on receipt of each
+        invoice payment of an advance invoice)."""
+        t, e = ledger_transactions, ledger_entries
+        rows = await self._conn.execute(
+            sa.select(t.c.source_id, e.c.currency, sa.func.sum(e.c.amount))
+            .join(e, e.c.transaction_id == t.c.id)
+            .where(t.c.source_type == source_type, t.c.kind == kind, e.c.account == account)
+            .group_by(t.c.source_id, e.c.currency)
+        )
+        return [(source_id, currency, int(amount)) for source_id, currency, amount in rows.all()]
+
     async def fee_amounts(self, source_type: str) -> dict[str, dict[str, int]]:
         """Source id -> {currency: amount} debited to ``gateway_fees`` by the ``charge.fee``
         postings of one source type (e.g. dispute fees)."""

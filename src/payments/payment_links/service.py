@@ -333,13 +333,18 @@ async def open_link(token: str, *, uow_factory: UnitOfWorkFactory, clock: Clock)
             else None
         )
         location = await uow.repo(LocationRepository).get(invoice.location_id)
+        advance = (  # the advance-payment invoice it deducts (shown as paid in advance)
+            await uow.repo(InvoiceRepository).get(invoice.advance_invoice_id)
+            if invoice.advance_invoice_id is not None
+            else None
+        )
     offered = location.payment_method_types if location is not None else []
     country = location.country if location is not None else ""
     return PageView(
         link=link,
         invoice=invoice,
         lines=lines,
-        document=invoice_document(invoice, lines),
+        document=invoice_document(invoice, lines, advance),
         preferred_locales=list(customer.preferred_locales) if customer else [],
         intent=intent,
         unusable=unusable(link, clock.now()),

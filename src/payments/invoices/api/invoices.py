@@ -36,6 +36,7 @@ from payments.invoices.render import (
 )
 from payments.invoices.schemas import (
     AddLinesIn,
+    ApplyAdvanceIn,
     AttachPaymentIn,
     InstallmentPlanIn,
     InstallmentPlanOut,
@@ -53,6 +54,7 @@ from payments.invoices.schemas import (
     UpdateLinesIn,
 )
 from payments.invoices.service import (
+    advances,
     drafts,
     finalize,
     installments,
@@ -288,6 +290,26 @@ async def attach_payment(
     invoice_id: str, body: AttachPaymentIn, c: ContainerDep, ctx: ContextDep
 ) -> Response:
     result = await payments.attach_payment(invoice_id, body.payment_intent, ctx=ctx, **services(c))
+    return _render(result)
+
+
+@router.post(
+    "/{invoice_id}/apply_advance",
+    responses=ONE,
+    summary="Deduct a paid advance-payment invoice (a deposit) on this draft final invoice",
+    description=(
+        "The draft will deduct `advance_invoice`, a paid advance-payment invoice "
+        "(`invoice_type=advance`) of the same customer, currency and seller, when it is "
+        "finalized: its lines and VAT are charged in full, the advance's total is shown as "
+        "the prepaid amount (EN 16931 BT-113) with a reference to the advance (BT-25), and "
+        "`amount_remaining` is less by it; the advance's VAT, due when it was paid, is "
+        "reversed in the ledger. The advance is reserved for this invoice at once."
+    ),
+)
+async def apply_advance(
+    invoice_id: str, body: ApplyAdvanceIn, c: ContainerDep, ctx: ContextDep
+) -> Response:
+    result = await advances.apply_advance(invoice_id, body.advance_invoice, ctx=ctx, **services(c))
     return _render(result)
 
 

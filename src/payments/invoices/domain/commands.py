@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from payments.invoices.domain.advance import InvoiceType
 from payments.invoices.domain.credit_note import CreditNoteReason
 from payments.invoices.domain.status import InvoiceStatus
 from payments.kernel.pagination import Created
@@ -66,6 +67,7 @@ class CreateInvoice:
     metadata: Mapping[str, str] = field(default_factory=dict)
     lines: tuple[LineInput, ...] = ()
     subscription: SubscriptionBilling | None = None
+    invoice_type: InvoiceType = "invoice"  # advance: an advance-payment invoice (386)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -5,8 +5,13 @@ issue (seller, buyer, lines with their tax treatment, VAT breakdown, totals) to
 :class:`payments.einvoicing.model.InvoiceDocument`; the renderers of
 :mod:`payments.einvoicing` turn it into CII, UBL and PDF/A-3. Nothing is recomputed
 here: the figures are the ones the invoice was issued with. A document shows the
-invoice as issued (nothing prepaid, the total payable), so that every copy of it is
-the same document whatever was paid or credited since.
+invoice as issued (nothing prepaid but the advance it deducts, the rest payable), so
+that every copy of it is the same document whatever was paid or credited since.
+
+An advance-payment invoice is type 386 (prepayment invoice). A final invoice that
+deducted a paid advance carries its total as the paid amount (BT-113), the amount due
+for payment (BT-115) less by it, and the advance as the preceding invoice reference
+(BG-3: its number BT-25 and issue date BT-26).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from payments.einvoicing.model import (
     CREDIT_NOTE,
     INVOICE,
     LANGUAGES,
+    PREPAYMENT_INVOICE,
     Address,
     Buyer,
     DocumentLine,
@@ -29,6 +35,7 @@ from payments.einvoicing.model import (
     InvoiceDocument,
     Seller,
 )
+from payments.invoices.domain.advance import ADVANCE
 from payments.invoices.domain.lines import LineUnit
 from payments.invoices.domain.model import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from payments.tax.domain import legal_note
@@ -192,13 +199,23 @@ def payment_terms(invoice: Invoice, language: str) -> str:
     return _TERMS_AUTOMATIC[language]
 
 
-def invoice_document(invoice: Invoice, lines: Sequence[InvoiceLine]) -> InvoiceDocument:
-    """The finalized ``invoice`` (type 380) as issued."""
+def invoice_document(
+    invoice: Invoice, lines: Sequence[InvoiceLine], advance: Invoice | None = None
+) -> InvoiceDocument:
+    """The finalized ``invoice`` (type 380, or 386 for an advance-payment invoice) as
+    issued; ``advance`` is the advance-payment invoice it deducts (required if it does)."""
     if invoice.number is None or invoice.seller is None or invoice.issue_date is None:
         raise ValueError(f"invoice {invoice.id} is a draft: it has no document yet")
     language = invoice.language or "en"
+    preceding: tuple[str, date] | None = None
+    if invoice.advance_invoice_id is not None:
+        if advance is None or advance.id != invoice.advance_invoice_id:
+            raise ValueError(f"invoice {invoice.id} deducts {invoice.advance_invoice_id}")
+        if advance.number is None or advance.issue_date is None:
+            raise ValueError(f"advance invoice {advance.id} is a draft")
+        preceding = (advance.number, advance.issue_date)
     return InvoiceDocument(
-        type_code=INVOICE,
+        type_code=PREPAYMENT_INVOICE if invoice.invoice_type == ADVANCE else INVOICE,
         number=invoice.number,
         issue_date=invoice.issue_date,
         tax_point_date=None,
@@ -213,12 +230,12 @@ def invoice_document(invoice: Invoice, lines: Sequence[InvoiceLine]) -> InvoiceD
         tax_exclusive_total=invoice.total_excluding_tax,
         tax_total=invoice.tax,
         tax_inclusive_total=invoice.total,
-        prepaid_amount=0,
-        payable_amount=invoice.total,
+        prepaid_amount=invoice.prepaid_amount,
+        payable_amount=invoice.total - invoice.prepaid_amount,
         payment_terms=payment_terms(invoice, language),
         payment_reference=invoice.payment_reference,
         notes=_notes(invoice.tax_notes, language, invoice.description),
-        preceding_invoice=None,
+        preceding_invoice=preceding,
         order_reference=None,
         delivery_date=invoice.tax_point,  # the date of supply (BT-72, Leistungsdatum)
     )

@@ -76,6 +76,11 @@ class Invoice:
     period_start: datetime | None = None
     period_end: datetime | None = None
     subscription_period: datetime | None = None  # unique per subscription
+    # advance-payment invoices (EN 16931 type 386) and the final invoice deducting one
+    invoice_type: str = "invoice"  # invoice | advance
+    advance_invoice_id: str | None = None  # the final invoice: the advance it deducts
+    applied_to: str | None = None  # the advance: the final invoice that deducts it
+    prepaid_amount: int = 0  # the final invoice: the advance's total (BT-113)
 
 
 @dataclass(slots=True, kw_only=True)

@@ -32,6 +32,7 @@ from payments.idempotency.service import created_earlier, remember_created
 from payments.intents.domain.model import Charge
 from payments.intents.domain.payment_intent import PaymentIntentStatus
 from payments.intents.repository import ChargeRepository, PaymentIntentRepository
+from payments.invoices.domain.advance import ADVANCE
 from payments.invoices.domain.commands import CreateCreditNote, CreditLineInput, ListCreditNotes
 from payments.invoices.domain.credit_note import (
     FROM_REFUND_REASON,
@@ -114,6 +115,13 @@ def _creditable(invoice: Invoice) -> None:
     if invoice.status not in CREDITABLE:
         raise InvalidRequest(
             f"A credit note corrects a finalized invoice; this one is {invoice.status}.",
+            code="invoice_unexpected_state",
+            param="invoice",
+        )
+    if invoice.invoice_type == ADVANCE:
+        raise InvalidRequest(
+            "An advance-payment invoice is settled by deducting it on the final invoice "
+            "(apply_advance), not corrected by a credit note.",
             code="invoice_unexpected_state",
             param="invoice",
         )

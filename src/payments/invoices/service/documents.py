@@ -66,7 +66,12 @@ async def invoice_document_of(
                 code="invoice_unexpected_state",
             )
         lines = await lines_of(uow, invoice.id)
-    return invoice_document(invoice, lines)
+        advance = (
+            await visible_invoice(uow, invoice.advance_invoice_id, ctx)
+            if invoice.advance_invoice_id is not None
+            else None
+        )
+    return invoice_document(invoice, lines, advance)
 
 
 async def credit_note_document_of(

@@ -283,6 +283,7 @@ async def create_invoice(
             default_payment_method=await _default_method(uow, cmd.default_payment_method, ctx),
             metadata=metadata,
             created=clock.now(),
+            invoice_type=cmd.invoice_type,
         )
         if sub is not None:
             invoice.subscription_id = sub.subscription

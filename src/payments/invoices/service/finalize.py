@@ -13,6 +13,11 @@ the ledger's balances last, as every unit of work takes them):
    (``invoice_finalized``), and ``invoice.finalized`` is recorded.
 
 An invoice whose total is zero is paid at once (nothing is owed, nothing posted).
+An advance-payment invoice posts no sale: the customer owes the deposit
+(``advance_invoiced``). A final invoice that deducts a paid advance (``apply_advance``;
+the advance's row is locked right after the invoice's) is posted as usual and then
+credited with the advance (``advance_applied``): it owes the rest, and is paid at once
+if the advance covers it (:mod:`payments.invoices.service.advances`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from datetime import timedelta
 from typing import Any
 
 from payments.events.service import record_event
+from payments.invoices.domain.advance import ADVANCE
 from payments.invoices.domain.document import document_language
 from payments.invoices.domain.journal import sale_groups
 from payments.invoices.domain.model import Invoice, InvoiceLine
@@ -33,6 +39,7 @@ from payments.invoices.repository import (
     InvoiceRepository,
     NumberSeriesRepository,
 )
+from payments.invoices.service.advances import deduct_at_finalization, post_deduction
 from payments.invoices.service.common import (
     apply_amounts,
     buyer_tax,
@@ -49,6 +56,7 @@ from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest
+from payments.kernel.money import Money
 from payments.ledger.domain import postings
 from payments.ledger.domain.journal import Source
 from payments.ledger.repository import LedgerRepository
@@ -126,13 +134,14 @@ async def finalize_invoice(
         apply_amounts(
             invoice, lines, buyer=buyer.party, seller=seller_party(entity), tax_point=today
         )
+        invoice.legal_entity_id = entity.id
+        await deduct_at_finalization(uow, invoice, clock)
         seq = await uow.repo(NumberSeriesRepository).next_value(
             entity.id, SERIES_INVOICE, today.year
         )
         invoice.number = render_number(
             entity.invoice_number_pattern, prefix=entity.invoice_prefix, year=today.year, seq=seq
         )
-        invoice.legal_entity_id = entity.id
         invoice.seller = seller_snapshot(entity, location.name)
         invoice.customer_name = customer.name
         invoice.customer_email = customer.email
@@ -151,6 +160,17 @@ async def finalize_invoice(
         invoice.status = invoice_transition(current.status, operation)
         if zero:
             invoice.paid_at = now
+        elif invoice.invoice_type == ADVANCE:
+            await uow.repo(LedgerRepository).post(
+                postings.advance_invoiced(
+                    Money(invoice.total, invoice.currency),
+                    source=Source("invoice", invoice.id),
+                    receivable_dimension=invoice.id,
+                    description=f"advance invoice {invoice.number} ({invoice.id})",
+                ),
+                when=now,
+                location_id=invoice.location_id,
+            )
         else:
             await uow.repo(LedgerRepository).post(
                 postings.invoice_finalized(
@@ -162,6 +182,11 @@ async def finalize_invoice(
                 when=now,
                 location_id=invoice.location_id,
             )
+            await post_deduction(uow, invoice, clock)
+            if invoice.amount_remaining == 0:  # the advance covers it all
+                invoice.status = invoice_transition(invoice.status, InvoiceOperation.PAY)
+                invoice.paid_at = now
+                zero = True  # invoice.paid is recorded below
         await uow.repo(InvoiceRepository).save(invoice)
         await uow.repo(InvoiceLineRepository).save_all(lines)
         snapshot = invoice_object(invoice, lines)

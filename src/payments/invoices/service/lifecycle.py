@@ -8,6 +8,7 @@ from dataclasses import replace
 from payments.events.service import record_event
 from payments.intents.domain.payment_intent import PaymentIntentStatus as PIS
 from payments.intents.repository import PaymentIntentRepository
+from payments.invoices.domain.advance import ADVANCE
 from payments.invoices.domain.journal import sale_groups
 from payments.invoices.domain.model import Invoice, InvoiceLine
 from payments.invoices.domain.status import (
@@ -23,6 +24,7 @@ from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest
+from payments.kernel.money import Money
 from payments.ledger.domain import postings
 from payments.ledger.domain.journal import Source
 from payments.ledger.repository import LedgerRepository
@@ -61,9 +63,26 @@ async def void_invoice(
                     f"A payment of this invoice is in progress ({pi.id}, {pi.status}).",
                     code="invoice_payment_in_progress",
                 )
+        if current.prepaid_amount:
+            raise InvalidRequest(
+                f"This invoice deducts the advance invoice {current.advance_invoice_id}: "
+                "correct it with a credit note instead.",
+                code="invoice_unexpected_state",
+            )
         invoice = replace(current)
         now = clock.now()
-        if invoice.total > 0:
+        if invoice.total > 0 and invoice.invoice_type == ADVANCE:
+            await uow.repo(LedgerRepository).post(
+                postings.advance_voided(
+                    Money(invoice.total, invoice.currency),
+                    source=Source("invoice", invoice.id),
+                    receivable_dimension=invoice.id,
+                    description=f"advance invoice {invoice.number} voided",
+                ),
+                when=now,
+                location_id=invoice.location_id,
+            )
+        elif invoice.total > 0:
             await uow.repo(LedgerRepository).post(
                 postings.invoice_voided(
                     sale_groups(invoice.tax_breakdown, invoice.currency),

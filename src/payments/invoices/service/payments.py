@@ -32,7 +32,9 @@ Whichever path brings the gateway's answer (this request, the recovery job, a ga
 event), :class:`InvoicePaymentsListener` applies it in the intent's own transaction:
 the payment is allocated (``invoice_payment``: revenue_clearing -> accounts_receivable,
 anything beyond what is owed -> customer_credit) and the invoice is paid; a failed
-attempt records ``invoice.payment_failed``.
+attempt records ``invoice.payment_failed``. Whatever the path, money applied to an
+advance-payment invoice makes the VAT of what was received payable
+(``advance_vat_due``, :mod:`payments.invoices.service.advances`).
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ from payments.invoices.domain.status import InvoiceOperation, InvoiceStatus, inv
 from payments.invoices.render import invoice_object, invoice_payment_object
 from payments.invoices.repository import InvoicePaymentRepository, InvoiceRepository
 from payments.invoices.service import installments
+from payments.invoices.service.advances import vat_on_receipt
 from payments.invoices.service.common import lines_of, visible_invoice
 from payments.invoices.service.payment_plans import (
     apply_to_shares,
@@ -488,8 +491,10 @@ async def _apply(
     if not payment.amount_paid:
         await uow.repo(InvoiceRepository).save(invoice)
         return  # nothing was owed any more: the money is the customer's credit
+    paid_before = invoice.amount_paid
     invoice.amount_paid += payment.amount_paid
     invoice.amount_remaining -= payment.amount_paid
+    await vat_on_receipt(uow, invoice, paid_before=paid_before, payment_id=payment.id, clock=clock)
     await apply_to_shares(
         uow, invoice, payment.amount_paid, share_id=payment.share_id, now=clock.now()
     )

@@ -6,13 +6,18 @@
   and every out-of-band invoice payment was posted ``invoice.paid_out_of_band`` once;
 * every invoice with a total was posted ``invoice.finalized`` once, and a void one
   ``invoice.voided`` once; every credit note ``credit_note.created`` once, and a void one
-  ``credit_note.voided`` once.
+  ``credit_note.voided`` once;
+* every advance-payment invoice's ``customer_advances`` (its dimension) holds its total
+  less the VAT due on what it received (zero once void or deducted), the ``vat_payable``
+  posted on its receipt is exactly that VAT, and every final invoice that deducts one
+  was posted ``invoice.advance_applied`` once with ``prepaid_amount`` the advance's total.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+from payments.invoices.domain.advance import vat_received
 from payments.invoices.domain.invoice_payment import InvoicePaymentType
 from payments.invoices.domain.status import CreditNoteStatus, InvoiceStatus
 from payments.invoices.repository import (
@@ -100,4 +105,69 @@ async def verify_invoices(uow: UnitOfWork, balances: Balances) -> list[str]:
             note_id,
             1 if note_status is CreditNoteStatus.VOID else 0,
         )
+    problems += await _verify_advances(uow, balances)
+    return problems
+
+
+async def _verify_advances(uow: UnitOfWork, balances: Balances) -> list[str]:
+    problems: list[str] = []
+    ledger = uow.repo(LedgerRepository)
+    held = {
+        (dimension, currency): amount
+        for dimension, currency, amount in await ledger.dimension_sums(
+            Account.CUSTOMER_ADVANCES.value
+        )
+    }
+    vat_posted = {
+        (source_id, currency): amount
+        for source_id, currency, amount in await ledger.source_sums(
+            Account.VAT_PAYABLE.value, "invoice_payment", _K.ADVANCE_VAT_DUE.value
+        )
+    }
+    payments_of: dict[str, list[str]] = defaultdict(list)
+    for payment_id, of_invoice, _type, _paid in await uow.repo(
+        InvoicePaymentRepository
+    ).ledger_view():
+        payments_of[of_invoice].append(payment_id)
+    advances, finals = await uow.repo(InvoiceRepository).advances_view()
+    posted = await ledger.posting_counts("invoice")
+    expected_total: dict[str, int] = defaultdict(int)
+    for advance in advances:
+        final = finals.get(advance.id)
+        due = sum(
+            vat_received(advance.tax_breakdown, total=advance.total, paid=advance.amount_paid)
+        )
+        got_vat = -sum(vat_posted.get((p, advance.currency), 0) for p in payments_of[advance.id])
+        if got_vat != due:
+            problems.append(
+                f"advance invoice {advance.id} received {advance.amount_paid} whose VAT is "
+                f"{due} but {got_vat} was posted as due on receipt"
+            )
+        expected = advance.total - due
+        if advance.status is InvoiceStatus.VOID or final is not None or advance.total == 0:
+            expected = 0
+        expected_total[advance.currency] += expected
+        got = -held.pop((advance.id, advance.currency), 0)
+        if got != expected:
+            problems.append(
+                f"advance invoice {advance.id} holds {expected} {advance.currency} of "
+                f"customer advances but the ledger {got}"
+            )
+    for final in finals.values():
+        advance_total = next((a.total for a in advances if a.id == final.advance_invoice_id), 0)
+        if final.prepaid_amount != advance_total:
+            problems.append(
+                f"invoice {final.id} shows prepaid_amount {final.prepaid_amount} but its "
+                f"advance {final.advance_invoice_id} is of {advance_total}"
+            )
+        expect_postings(problems, "invoice", posted, _K.ADVANCE_APPLIED, final.id, 1)
+    for (dimension, currency), amount in sorted(held.items(), key=str):
+        if amount:
+            problems.append(
+                f"customer advances of {-amount} {currency} belong to no advance invoice "
+                f"({dimension})"
+            )
+    problems += expect_account(
+        balances, Account.CUSTOMER_ADVANCES, dict(expected_total), "advance invoices'"
+    )
     return problems

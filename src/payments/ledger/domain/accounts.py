@@ -29,6 +29,11 @@ code  account                    type       normal  what its balance means
                                                     per country, category and rate (dimension)
 2300  customer_credit            liability  credit  money held for a customer: over-payments and
                                                     credit notes credited to their balance
+2400  customer_advances          liability  credit  advance-payment invoices: their total when
+                                                    issued, less the VAT that became due as
+                                                    they were paid, released when the final
+                                                    invoice deducts them (dimension: the
+                                                    advance invoice)
 3000  retained_earnings          equity     credit  opening balances and period-close results
 4000  sales                      revenue    credit  repair revenue net of VAT, recognised when an
                                                     invoice is finalized (dimension: its VAT group)
@@ -103,6 +108,7 @@ class Account(StrEnum):
     REFUNDS_PAYABLE = "refunds_payable"
     VAT_PAYABLE = "vat_payable"
     CUSTOMER_CREDIT = "customer_credit"
+    CUSTOMER_ADVANCES = "customer_advances"
     RETAINED_EARNINGS = "retained_earnings"
     SALES = "sales"
     GATEWAY_FEES = "gateway_fees"
@@ -206,6 +212,15 @@ CHART_OF_ACCOUNTS: Final[Mapping[Account, AccountSpec]] = MappingProxyType(
                 _D.CREDIT,
                 "Money held for a customer (bank-transfer over-payments, credit notes "
                 "credited to their balance) until it is refunded or applied.",
+            ),
+            _spec(
+                _A.CUSTOMER_ADVANCES,
+                "2400",
+                "Customer advances",
+                _T.LIABILITY,
+                _D.CREDIT,
+                "Advance-payment invoices: issued, net of the VAT due on what was received, "
+                "until a final invoice deducts them; per advance invoice (dimension).",
             ),
             _spec(
                 _A.RETAINED_EARNINGS,

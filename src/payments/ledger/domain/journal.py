@@ -82,6 +82,8 @@ class TransactionKind(StrEnum):
     INVOICE_VOIDED = "invoice.voided"
     INVOICE_PAYMENT = "invoice.payment"
     INVOICE_PAID_OUT_OF_BAND = "invoice.paid_out_of_band"
+    ADVANCE_VAT_DUE = "invoice.advance_vat_due"
+    ADVANCE_APPLIED = "invoice.advance_applied"
     CREDIT_NOTE_ISSUED = "credit_note.created"
     CREDIT_NOTE_VOIDED = "credit_note.voided"
     REVERSAL = "reversal"

@@ -58,6 +58,17 @@ Each posting as ``debit -> credit`` (one line per balanced pair):
 ``invoice_paid_out_of_band`` (invoice.paid_out_of_band)
     bank -> accounts_receivable: paid outside the gateway (cash, a direct transfer);
     anything beyond what the invoice still owes -> customer_credit.
+``advance_invoiced`` (invoice.finalized, an advance-payment invoice)
+    accounts_receivable -> customer_advances for its total: the customer owes the
+    deposit; no sale yet (``advance_voided`` negates it, kind invoice.voided).
+``advance_vat_due`` (invoice.advance_vat_due)
+    customer_advances -> vat_payable per VAT group: the VAT of what was received on an
+    advance-payment invoice is due on receipt.
+``advance_applied`` (invoice.advance_applied)
+    customer_advances (its net) and vat_payable (its VAT, per group) ->
+    accounts_receivable of the final invoice: the deposit pays the final invoice, whose
+    finalization charged the full VAT; the VAT of the advance is reversed so it is not
+    counted twice.
 ``credit_note_issued`` (credit_note.created)
     sales and vat_payable -> per VAT group, the sale reversed; credited to
     accounts_receivable (what the invoice still owed), revenue_clearing (to be
@@ -422,6 +433,89 @@ def invoice_paid_out_of_band(
         source,
         tuple(legs),
         description or f"Invoice paid out of band: {amount.format()}",
+    )
+
+
+def advance_invoiced(
+    total: Money, *, source: Source, receivable_dimension: str, description: str = ""
+) -> JournalTransaction:
+    """An advance-payment invoice is issued: the customer owes ``total``, held in
+    customer_advances (its dimension: the advance invoice) until a final invoice uses it."""
+    _positive(total, "advance invoice total")
+    return JournalTransaction(
+        _K.INVOICE_FINALIZED,
+        source,
+        (
+            Entry.debit(_A.ACCOUNTS_RECEIVABLE, total, receivable_dimension),
+            Entry.credit(_A.CUSTOMER_ADVANCES, total, receivable_dimension),
+        ),
+        description or f"Advance invoice of {total.format()}",
+    )
+
+
+def advance_voided(
+    total: Money, *, source: Source, receivable_dimension: str, description: str = ""
+) -> JournalTransaction:
+    """A voided advance-payment invoice (nothing received): its issue, negated."""
+    issued = advance_invoiced(total, source=source, receivable_dimension=receivable_dimension)
+    return JournalTransaction(
+        _K.INVOICE_VOIDED,
+        source,
+        tuple(Entry(e.account, -e.money, e.dimension) for e in issued.entries),
+        description or "Advance invoice voided",
+    )
+
+
+def advance_vat_due(
+    taxes: Sequence[SaleGroup], *, source: Source, advance_dimension: str, description: str = ""
+) -> JournalTransaction:
+    """VAT of money received on an advance-payment invoice becomes payable: per group,
+    customer_advances -> vat_payable (``tax`` of each group; ``net`` is ignored)."""
+    entries: list[Entry] = []
+    for group in taxes:
+        if group.tax.amount < 0:
+            raise InvalidPosting("An advance's VAT cannot be negative")
+        if group.tax.amount:
+            entries += [
+                Entry.debit(_A.CUSTOMER_ADVANCES, group.tax, advance_dimension),
+                Entry.credit(_A.VAT_PAYABLE, group.tax, group.dimension),
+            ]
+    if not entries:
+        raise InvalidPosting("No VAT became due")
+    return JournalTransaction(
+        _K.ADVANCE_VAT_DUE,
+        source,
+        tuple(entries),
+        description or "VAT due on an advance payment",
+    )
+
+
+def advance_applied(
+    groups: Sequence[SaleGroup],
+    *,
+    source: Source,
+    advance_dimension: str,
+    receivable_dimension: str,
+    description: str = "",
+) -> JournalTransaction:
+    """A paid advance-payment invoice (its VAT groups) is deducted on the final invoice:
+    customer_advances released (the net) and the advance's VAT reversed (vat_payable,
+    per group) against the final invoice's receivable (the gross)."""
+    total = _sum([g.net + g.tax for g in groups])
+    _positive(total, "advance applied")
+    net = _sum([g.net for g in groups])
+    entries: list[Entry] = []
+    if net.amount:
+        entries.append(Entry.debit(_A.CUSTOMER_ADVANCES, net, advance_dimension))
+    for group in groups:
+        if group.tax.amount:
+            entries.append(Entry.debit(_A.VAT_PAYABLE, group.tax, group.dimension))
+    entries.append(Entry.credit(_A.ACCOUNTS_RECEIVABLE, total, receivable_dimension))
+    return JournalTransaction(
+        _K.ADVANCE_APPLIED,
+        source,
+        tuple(entries),
+        description or f"Advance of {total.format()} deducted on the final invoice",
     )
 
 

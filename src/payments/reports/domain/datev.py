@@ -65,6 +65,7 @@ _SKR03: Final[Mapping[str, str]] = {
     "revenue_clearing": "1710",
     "refunds_payable": "1700",
     "customer_credit": "1700",
+    "customer_advances": "1718",  # erhaltene, versteuerte Anzahlungen 19 % USt
     "retained_earnings": "0860",
     "gateway_fees": "4970",
     "chargeback_losses": "2400",
@@ -90,6 +91,7 @@ _SKR04: Final[Mapping[str, str]] = {
     "revenue_clearing": "3250",
     "refunds_payable": "3500",
     "customer_credit": "3500",
+    "customer_advances": "3272",  # erhaltene, versteuerte Anzahlungen 19 % USt
     "retained_earnings": "2970",
     "gateway_fees": "6855",
     "chargeback_losses": "6930",
