@@ -215,4 +215,4 @@ async def test_the_local_directory_keeps_the_same_promises(tmp_path: Path) -> No
     await storage.delete("file_a.png")  # deleting what is not there is no error
     with pytest.raises(FileNotFoundError):
         await storage.get("file_a.png")
-    assert not (tmp_path / "file_a.png").exists()  # noqa: ASYNC240
+    assert not (tmp_path / "file_a.png").exists()
