@@ -24,7 +24,7 @@ from payments.idempotency.service import IdempotencyService
 from payments.kernel.clock import Clock, SystemClock
 from payments.parts.domain import PartCatalogue
 from payments.parts.service import LocalPartCatalogue
-from payments.platform.config import GatewayName, Settings
+from payments.platform.config import FileStorageName, GatewayName, Settings
 from payments.platform.db.engine import create_engine
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.platform.ratelimit import (
@@ -144,6 +144,19 @@ def sibling_client(
     )
 
 
+def build_file_storage(settings: Settings) -> FileStorage:
+    """The local directory by default; an S3-compatible bucket with ``file_storage=s3``."""
+    if settings.file_storage == FileStorageName.local:
+        return LocalDirectoryStorage(settings.resolved_file_storage_dir)
+    from payments.files.s3 import S3FileStorage, s3_client
+
+    return S3FileStorage(
+        client=s3_client(endpoint_url=settings.s3_endpoint_url, region=settings.s3_region),
+        bucket=(settings.s3_bucket or "").strip(),  # the settings refuse s3 without one
+        prefix=settings.s3_prefix,
+    )
+
+
 def build_customer_directory(
     settings: Settings, clock: Clock, uow_factory: UnitOfWorkFactory
 ) -> CustomerDirectory:
@@ -205,7 +218,7 @@ def build_container(
         vat_id_checker=build_vat_id_checker(settings, clock),
         part_catalogue=build_part_catalogue(settings, clock, uow_factory),
         customer_directory=build_customer_directory(settings, clock, uow_factory),
-        file_storage=LocalDirectoryStorage(settings.resolved_file_storage_dir),
+        file_storage=build_file_storage(settings),
     )
     if fraud.counters.redis is not None:  # closed with the container
         container.extras["fraud_velocity"] = fraud.counters.redis

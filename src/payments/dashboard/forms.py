@@ -34,6 +34,16 @@ def minor_units(text: str, currency: str, *, param: str = "amount") -> int | Non
     return int(scaled)
 
 
+def card_last4(text: str, *, param: str = "last4") -> str | None:
+    """The last 4 digits of a card (spaces and dots around them ignored); empty: None."""
+    digits = text.strip().lstrip("·.* ")
+    if not digits:
+        return None
+    if len(digits) != 4 or not digits.isascii() or not digits.isdigit():
+        raise InvalidRequest(f"Not the last 4 digits of a card: {text.strip()!r}", param=param)
+    return digits
+
+
 def a_day(value: str, *, param: str) -> date | None:
     """A ``YYYY-MM-DD`` date; empty: None."""
     if not value:

@@ -56,9 +56,25 @@ class StoredFile:
     uploaded_by: str | None = None
 
 
+class FileStorageError(Exception):
+    """The storage could not do what was asked (unreachable, refused, misconfigured)."""
+
+
+def checked_key(key: str) -> str:
+    """A storage key: one plain name (``file_....pdf``), never a path; else ValueError."""
+    if not key or "/" in key or "\\" in key or key.startswith("."):
+        raise ValueError(f"not a storage key: {key!r}")
+    return key
+
+
 class FileStorage(Protocol):
-    """Where the bytes live (a local directory, an S3-compatible bucket, ...)."""
+    """Where the bytes live (a local directory, an S3-compatible bucket, ...).
+
+    ``get`` of a key never stored raises :class:`FileNotFoundError`; ``delete`` of one is
+    no error; any other failure of the storage is a :class:`FileStorageError`."""
 
     async def put(self, key: str, content: bytes) -> None: ...
 
     async def get(self, key: str) -> bytes: ...
+
+    async def delete(self, key: str) -> None: ...

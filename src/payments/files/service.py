@@ -1,10 +1,12 @@
 """Upload a file (its bytes to the storage first, then its row), read it back.
 
 The storage write comes first and outside any transaction: a crash between the two
-leaves an unreferenced blob, never a row without its bytes."""
+leaves an unreferenced blob, never a row without its bytes (a row that cannot be written
+has its blob deleted again)."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Protocol
 
 from payments.files.domain import (
@@ -71,9 +73,14 @@ async def create_file(
         uploaded_by=ctx.principal.api_key_id,
     )
     await storage.put(stored.storage_key, content)
-    async with uow_factory() as uow:
-        await uow.repo(FileRepository).add(stored)
-        await uow.commit()
+    try:
+        async with uow_factory() as uow:
+            await uow.repo(FileRepository).add(stored)
+            await uow.commit()
+    except BaseException:
+        with contextlib.suppress(Exception):  # the row's error is the one to report
+            await storage.delete(stored.storage_key)
+        raise
     return stored
 
 

@@ -6,15 +6,15 @@ import asyncio
 import os
 from pathlib import Path
 
+from payments.files.domain import checked_key
+
 
 class LocalDirectoryStorage:
     def __init__(self, root: Path) -> None:
         self.root = root
 
     def _path(self, key: str) -> Path:
-        if not key or "/" in key or "\\" in key or key.startswith("."):
-            raise ValueError(f"not a storage key: {key!r}")
-        return self.root / key
+        return self.root / checked_key(key)
 
     async def put(self, key: str, content: bytes) -> None:
         path = self._path(key)
@@ -29,3 +29,6 @@ class LocalDirectoryStorage:
 
     async def get(self, key: str) -> bytes:
         return await asyncio.to_thread(self._path(key).read_bytes)
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self._path(key).unlink, missing_ok=True)

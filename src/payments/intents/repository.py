@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -14,6 +15,8 @@ from payments.intents.domain.model import (
     PaymentMethod,
 )
 from payments.intents.tables import charges, gateway_attempts, payment_intents, payment_methods
+from payments.kernel.pagination import Created, Page, PageRequest
+from payments.platform.db.listing import list_filters
 from payments.platform.db.records import RecordRepository
 
 _OPEN = (AttemptStatus.started.value, AttemptStatus.unknown.value)  # outcome not settled yet
@@ -22,6 +25,41 @@ _OPEN = (AttemptStatus.started.value, AttemptStatus.unknown.value)  # outcome no
 class PaymentIntentRepository(RecordRepository[PaymentIntent]):
     table = payment_intents
     record = PaymentIntent
+
+    async def list_page(
+        self,
+        page: PageRequest,
+        *,
+        equals: Mapping[str, object] | None = None,
+        created: Created | None = None,
+        location_id: str | None = None,
+        card_last4: str | None = None,
+    ) -> Page[PaymentIntent]:
+        """The Stripe-style list (see :meth:`RecordRepository.list_page`); ``card_last4``
+        (None or "": not filtered) keeps the intents one of whose charges was paid with a
+        card ending in these digits, typed in (``card``) or read at a reader
+        (``card_present``)."""
+        if not card_last4:
+            return await super().list_page(
+                page, equals=equals, created=created, location_id=location_id
+            )
+        unknown = sorted(set(equals or {}) - set(self._names))
+        if unknown:
+            raise ValueError(f"PaymentIntent has no field {unknown[0]!r} to filter on")
+        details = charges.c.payment_method_details
+        paid_with_card = (
+            sa.select(charges.c.id)
+            .where(
+                charges.c.payment_intent_id == payment_intents.c.id,
+                sa.or_(
+                    details[("card", "last4")].as_string() == card_last4,
+                    details[("card_present", "last4")].as_string() == card_last4,
+                ),
+            )
+            .exists()
+        )
+        where = list_filters(self.table, equals=equals, created=created, location_id=location_id)
+        return await self.page(page, [*where, paid_with_card])
 
     async def of_invoice(self, invoice_id: str) -> list[PaymentIntent]:
         """The invoice's PaymentIntents, oldest first."""

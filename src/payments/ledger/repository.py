@@ -148,9 +148,10 @@ class LedgerRepository(Repository):
         return [(a, c, int(s)) for a, c, s in rows.all()]
 
     async def dimension_sums(
-        self, account: str, *, dimension_prefix: str | None = None
+        self, account: str, *, dimension_prefix: str | None = None, dimension: str | None = None
     ) -> list[tuple[str | None, str, int]]:
-        """(dimension, currency, signed sum of entries) of one account, by dimension."""
+        """(dimension, currency, signed sum of entries) of one account, by dimension;
+        ``dimension_prefix`` keeps the dimensions starting with it, ``dimension`` that one."""
         e = ledger_entries
         query = (
             sa.select(e.c.dimension, e.c.currency, sa.func.sum(e.c.amount))
@@ -160,6 +161,8 @@ class LedgerRepository(Repository):
         )
         if dimension_prefix:
             query = query.where(e.c.dimension.startswith(dimension_prefix, autoescape=True))
+        if dimension is not None:
+            query = query.where(e.c.dimension == dimension)
         rows = await self._conn.execute(query)
         return [(d, c, int(s)) for d, c, s in rows.all()]
 

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from payments.kernel.access import Permission
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import NotFound, PermissionDenied
+from payments.kernel.money import Money
 from payments.ledger.domain.accounts import CHART_OF_ACCOUNTS, Account
 from payments.ledger.domain.checks import Balances
 from payments.ledger.domain.journal import JournalCheck
@@ -112,6 +113,25 @@ async def dimension_balances(
         }
         for dimension, currency, balance in rows
     ]
+
+
+async def customer_credit(
+    customer_id: str, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
+) -> list[Money]:
+    """What we hold for one customer (``customer_credit`` with the customer as its
+    dimension: over-payments and credit notes credited to their balance, less what was
+    applied or paid back), per currency, positive when we owe it, zero balances left out.
+
+    Unlike the company-wide balances this is a fact about one customer, so it needs only
+    ``read``: the caller shows it with a customer the person may see (a shop's staff get
+    404 for another shop's customer before asking)."""
+    ctx.require(Permission.read)
+    sign = Account.CUSTOMER_CREDIT.spec.normal_balance.sign
+    async with uow_factory() as uow:
+        rows = await uow.repo(LedgerRepository).dimension_sums(
+            Account.CUSTOMER_CREDIT.value, dimension=customer_id
+        )
+    return [Money(balance * sign, currency) for _, currency, balance in rows if balance]
 
 
 async def account_balances(*, uow_factory: UnitOfWorkFactory) -> list[dict[str, object]]:

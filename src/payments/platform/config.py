@@ -64,6 +64,11 @@ DEFAULT_REFUND_APPROVAL_THRESHOLDS = {
 }
 
 
+class FileStorageName(StrEnum):
+    local = "local"
+    s3 = "s3"
+
+
 class FraudVelocityStore(StrEnum):
     database = "database"
     redis = "redis"
@@ -86,6 +91,36 @@ class Settings(BaseSettings):
         description=(
             "Where uploaded files (dispute evidence) are kept. Default: `files/` in the data "
             "directory. Several API processes on several machines need a shared directory."
+        ),
+    )
+    file_storage: FileStorageName = Field(
+        FileStorageName.local,
+        description=(
+            "Where uploaded files' bytes go: `local` (`PAYMENTS_FILE_STORAGE_DIR`) or `s3` (an "
+            "S3-compatible bucket: AWS S3, MinIO, ...; see the `PAYMENTS_S3_*` settings)."
+        ),
+    )
+    s3_bucket: str | None = Field(
+        None,
+        description="The bucket uploaded files go to; required with `PAYMENTS_FILE_STORAGE=s3`.",
+    )
+    s3_endpoint_url: str | None = Field(
+        None,
+        description=(
+            "An S3-compatible service's URL (MinIO, Ceph, ...: `https://minio.internal:9000`, "
+            "path-style addressing); empty for AWS S3."
+        ),
+    )
+    s3_region: str | None = Field(
+        None, description="The bucket's region (else boto3's own configuration)."
+    )
+    s3_prefix: str = Field(
+        "",
+        max_length=200,
+        description=(
+            "A key prefix (folder) for the files in the bucket, e.g. `payments/files`; empty: "
+            "the bucket's top level. Credentials come from boto3's usual chain (environment, "
+            "profile, instance role)."
         ),
     )
     data_dir: Path | None = Field(
@@ -568,6 +603,7 @@ class Settings(BaseSettings):
         _check_stripe(self)
         _check_event_publisher(self)
         _check_siblings(self)
+        _check_file_storage(self)
         return self
 
     @property
@@ -665,6 +701,16 @@ def _check_siblings(s: Settings) -> None:
         url = getattr(s, name)
         if url is not None and not url.startswith(("https://", "http://")):
             raise SettingError(name, "must be an http(s):// URL")
+
+
+def _check_file_storage(s: Settings) -> None:
+    """The bucket settings the S3 file storage needs."""
+    if s.s3_endpoint_url is not None and not s.s3_endpoint_url.startswith(("https://", "http://")):
+        raise SettingError("s3_endpoint_url", "must be an http(s):// URL")
+    if s.s3_prefix.startswith("/"):
+        raise SettingError("s3_prefix", "must not start with / (keys are relative to the bucket)")
+    if s.file_storage == FileStorageName.s3 and not (s.s3_bucket or "").strip():
+        raise SettingError("s3_bucket", "is required when PAYMENTS_FILE_STORAGE=s3")
 
 
 def _check_event_publisher(s: Settings) -> None:

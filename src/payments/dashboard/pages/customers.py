@@ -1,5 +1,5 @@
-"""Customers: search by e-mail, detail with their payments, invoices and saved payment
-methods."""
+"""Customers: search by e-mail, detail with their credit balance, payments, invoices and
+saved payment methods."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from payments.intents.service.payment_methods import list_for_customer
 from payments.invoices.domain.commands import ListInvoices
 from payments.invoices.service.drafts import list_invoices
 from payments.kernel.pagination import PageRequest
+from payments.ledger.service import customer_credit
 
 router = APIRouter(
     prefix=f"{PREFIX}/customers", include_in_schema=False, route_class=DashboardRoute
@@ -79,6 +80,7 @@ async def customer(request: Request, customer_id: str, staff: StaffDep) -> Respo
     methods = await list_for_customer(
         found.id, PageRequest(limit=25), uow_factory=c.uow_factory, ctx=staff.ctx
     )
+    credit = await customer_credit(found.id, uow_factory=c.uow_factory, ctx=staff.ctx)
     return render(
         request,
         "customer.html",
@@ -88,4 +90,5 @@ async def customer(request: Request, customer_id: str, staff: StaffDep) -> Respo
         customer=found,
         payments=payments,
         invoices=invoices,
+        credit=credit,
     )

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from payments.dashboard.forms import day_range, minor_units, page_of
+from payments.dashboard.forms import card_last4, day_range, minor_units, page_of
 from payments.dashboard.i18n import money
 from payments.dashboard.service.payments import Search, payment_detail, search_payments
 from payments.dashboard.web import (
@@ -52,6 +52,7 @@ async def payments(
     date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
     amount: Annotated[str, Query(max_length=20)] = "",
     currency: Annotated[str, Query(max_length=3)] = "eur",
+    last4: Annotated[str, Query(max_length=20)] = "",
     starting_after: Text = "",
     ending_before: Text = "",
 ) -> Response:
@@ -64,6 +65,7 @@ async def payments(
         created=day_range(date_from, date_to),
         amount=minor_units(amount, parse_currency(currency), param="amount"),
         currency=currency,
+        card_last4=card_last4(last4),
     )
     result = await search_payments(
         search, page_of(starting_after, ending_before), uow_factory=c.uow_factory, ctx=staff.ctx
@@ -79,6 +81,7 @@ async def payments(
         "to": date_to,
         "amount": amount,
         "currency": currency,
+        "last4": last4,
     }
     backwards = bool(ending_before)
     newer = older = ""

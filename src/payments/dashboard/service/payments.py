@@ -36,12 +36,13 @@ from payments.webhooks.service.replay import list_deliveries
 
 @dataclass(frozen=True, slots=True)
 class Search:
-    text: str = ""  # an id (pi_, ch_, re_, dp_, cus_) or a customer's e-mail
+    text: str = ""  # an id (pi_, ch_, re_, dp_, cus_), a customer's e-mail, or a card's last 4
     status: str = ""
     location: str = ""
     created: Created = field(default_factory=Created)
     amount: int | None = None  # minor units of ``currency``
     currency: str | None = None
+    card_last4: str | None = None  # 4 digits: a charge paid with a card ending in them
 
 
 async def _intent_of_id(
@@ -70,10 +71,16 @@ async def search_payments(
     search: Search, page: PageRequest, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
 ) -> Page[PaymentIntent]:
     """Payments matching the search, newest first. An id finds its payment; an e-mail
-    address the payments of the customers with it; ``cus_`` a customer's payments."""
+    address the payments of the customers with it; ``cus_`` a customer's payments; 4
+    digits the payments paid with a card ending in them (as does ``card_last4``)."""
     text = search.text.strip()
+    card_last4 = search.card_last4
     customers: list[str | None] = [None]
-    if text and "@" in text:
+    if len(text) == 4 and text.isascii() and text.isdigit():
+        if card_last4 is not None and card_last4 != text:
+            return Page([], False)  # two different cards asked for: no charge has both
+        card_last4 = text
+    elif text and "@" in text:
         found = await list_customers(
             PageRequest(limit=MAX_LIMIT), email=text, uow_factory=uow_factory, ctx=ctx
         )
@@ -97,6 +104,7 @@ async def search_payments(
                 created=search.created,
                 amount=search.amount,
                 currency=search.currency if search.amount is not None else None,
+                card_last4=card_last4,
             ),
             page,
             uow_factory=uow_factory,
@@ -112,6 +120,7 @@ async def search_payments(
                 created=search.created,
                 amount=search.amount,
                 currency=search.currency if search.amount is not None else None,
+                card_last4=card_last4,
             ),
             PageRequest(limit=page.limit),
             uow_factory=uow_factory,

@@ -145,6 +145,9 @@ class ListPaymentIntents:
     location: str | None = None  # a shop; a location-restricted key may only name its own
     amount: int | None = None  # minor units, exactly (the dashboard's search)
     currency: str | None = None
+    # the last 4 digits of the card of one of its charges (card or card_present); the
+    # dashboard's search only: Stripe's list has no such filter, so the API never sets it
+    card_last4: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

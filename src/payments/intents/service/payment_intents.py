@@ -499,4 +499,5 @@ async def list_payment_intents(
             },
             created=query.created,
             location_id=ctx.list_location(query.location),
+            card_last4=query.card_last4,
         )
