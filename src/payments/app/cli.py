@@ -123,6 +123,8 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         log_config=None,
         access_log=False,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds or None,
     )
 
 

@@ -13,12 +13,14 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.middleware.cors import CORSMiddleware
 
 from payments import __version__
 from payments.apikeys.service import count_active_keys, create_api_key
 from payments.app.bootstrap import Container, build_container
 from payments.app.capabilities import ROUTERS, run_forever
 from payments.app.middleware import ApiGateMiddleware, RequestLogMiddleware
+from payments.app.security import SecurityMiddleware, cors_options, cors_origins
 from payments.fraud.service.rules import seed_default_rules
 from payments.kernel.access import Role
 from payments.kernel.clock import Clock
@@ -170,6 +172,10 @@ def create_app(
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(ApiGateMiddleware, container_getter=lambda: holder["c"])
+    app.add_middleware(SecurityMiddleware, settings=settings)
+    origins = cors_origins(settings)
+    if origins:  # off unless configured; outside the gate, so preflights need no key
+        app.add_middleware(CORSMiddleware, **cors_options(origins))  # type: ignore[arg-type]
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(MetricsMiddleware)  # outermost: times everything, by route template
     if container is not None:

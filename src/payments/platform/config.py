@@ -283,6 +283,42 @@ class Settings(BaseSettings):
     max_body_bytes: Annotated[int, Field(ge=1024)] = Field(
         1_048_576, description="Largest accepted request body in bytes (413 above it)."
     )
+    request_timeout_seconds: Annotated[float, Field(ge=0, le=3600)] = Field(
+        60.0,
+        description=(
+            "A request that has not started to answer after this many seconds is stopped "
+            "and answered 503 `request_timeout` (0: no limit). A started stream (a report "
+            "file) is not cut."
+        ),
+    )
+    hsts_max_age_seconds: Annotated[int, Field(ge=0)] = Field(
+        31_536_000,
+        description=(
+            "`Strict-Transport-Security` max-age sent on requests that came over TLS "
+            "(0: no HSTS header)."
+        ),
+    )
+    cors_allow_origins: str = Field(
+        "",
+        description=(
+            "Comma-separated origins (`https://shop.example.com`) whose browser scripts may "
+            "call the API (CORS). Empty (the default): CORS is off."
+        ),
+    )
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        description=(
+            "Addresses of the TLS proxies whose `X-Forwarded-Proto`/`X-Forwarded-For` "
+            "`payments serve` trusts (comma-separated, `*` for any)."
+        ),
+    )
+    shutdown_grace_seconds: Annotated[float, Field(ge=0, le=600)] = Field(
+        30.0,
+        description=(
+            "On SIGTERM, how long `payments serve` lets requests in flight finish before "
+            "it closes them (a gateway call cut short is settled by the recovery job)."
+        ),
+    )
     max_upload_bytes: Annotated[int, Field(ge=1024)] = Field(
         52_428_800,
         description=(
