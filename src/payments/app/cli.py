@@ -159,12 +159,56 @@ def migrate(check: bool) -> None:
     settings = _settings()
     m.upgrade(settings.database_url)
     click.echo(f"migrations applied ({_where(settings)})")
+    if settings.database_app_role and not settings.is_sqlite:
+        problems = asyncio.run(_grant_app_role(settings.database_url, settings.database_app_role))
+        if problems:
+            for problem in problems:
+                click.echo(f"error: {problem}", err=True)
+            sys.exit(1)
+        click.echo(
+            f"privileges granted to {settings.database_app_role} "
+            "(the audit log is append-only for it)"
+        )
     if check:
         drift = m.check(settings.database_url)
         if drift:
             click.echo(f"models and migrations differ: {drift}", err=True)
             sys.exit(1)
         click.echo("no drift between models and migrations")
+
+
+@main.command("check-config")
+@click.option("--offline", is_flag=True, help="Check the settings only; connect to nothing.")
+def check_config(offline: bool) -> None:
+    """Check that this configuration is fit for production (exit 1 on an error)."""
+    from payments.app.config_check import connection_findings, static_findings
+
+    settings = _settings()  # an invalid setting stops here, with one line naming it
+    findings = static_findings(settings)
+    if not offline:
+        findings += asyncio.run(connection_findings(settings))
+    for finding in findings:
+        click.echo(str(finding))
+    errors = sum(f.level == "error" for f in findings)
+    warnings = len(findings) - errors
+    if errors:
+        click.echo(f"{errors} error(s), {warnings} warning(s): not fit for production", err=True)
+        sys.exit(1)
+    click.echo(f"configuration OK ({settings.environment.value}, {warnings} warning(s))")
+
+
+async def _grant_app_role(database_url: str, role: str) -> list[str]:
+    from payments.platform.db.engine import create_engine
+    from payments.platform.db.privileges import grant_app_role, privilege_problems
+
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            await grant_app_role(conn, role)
+        async with engine.connect() as conn:
+            return await privilege_problems(conn, role)
+    finally:
+        await engine.dispose()
 
 
 @main.group()

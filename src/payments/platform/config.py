@@ -140,6 +140,16 @@ class Settings(BaseSettings):
             "PostgreSQL is `postgresql+asyncpg://user@host:5432/db`."
         ),
     )
+    database_app_role: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$",
+        description=(
+            "PostgreSQL: the role the API and workers connect as, when migrations run as "
+            "another (the owner). `payments migrate` grants it what it needs and no UPDATE, "
+            "DELETE or TRUNCATE on the audit log, then checks that "
+            "(see `deploy/postgres-roles.sql`)."
+        ),
+    )
     database_pool_size: Annotated[int, Field(ge=1, le=200)] = Field(
         20,
         description=(
