@@ -34,6 +34,12 @@ from payments.platform.ratelimit import (
     RedisRateLimiter,
 )
 from payments.platform.siblings import SiblingClient
+from payments.platform.tracing import (
+    TracerProvider,
+    build_tracer_provider,
+    instrument_engine,
+    instrument_gateway,
+)
 from payments.tax.checker import OfflineVatIdChecker, VatIdChecker
 
 
@@ -52,6 +58,7 @@ class Container:
     customer_directory: CustomerDirectory
     file_storage: FileStorage
     extras: dict[str, object] = field(default_factory=dict)
+    tracer_provider: TracerProvider | None = None
 
     async def prepare(self) -> None:
         """Create what adapters keep outside our migrations (the simulator's tables)."""
@@ -74,6 +81,8 @@ class Container:
         if gateway_aclose is not None:
             await gateway_aclose()
         await self.engine.dispose()
+        if self.tracer_provider is not None:
+            self.tracer_provider.force_flush()
 
 
 def build_rate_limiter(settings: Settings, clock: Clock) -> RateLimiter:
@@ -196,7 +205,11 @@ def build_part_catalogue(
 
 
 def build_container(
-    settings: Settings, *, clock: Clock | None = None, gateway: PaymentGateway | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    gateway: PaymentGateway | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> Container:
     from payments.app.capabilities import install
     from payments.fraud.adapters.wiring import build_fraud_assessment
@@ -206,6 +219,13 @@ def build_container(
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     uow_factory = UnitOfWorkFactory(engine)
+    tracer_provider = tracer_provider or build_tracer_provider(
+        settings.tracing, settings.tracing_sample_ratio
+    )
+    gateway = gateway or build_gateway(settings, clock, engine=engine)
+    if tracer_provider is not None:
+        instrument_engine(engine, tracer_provider)
+        instrument_gateway(gateway, tracer_provider)
     container = Container(
         settings=settings,
         engine=engine,
@@ -214,11 +234,12 @@ def build_container(
         authenticator=Authenticator(uow_factory, cache_seconds=settings.api_key_cache_seconds),
         idempotency=IdempotencyService.from_settings(settings, uow_factory, clock),
         rate_limiter=build_rate_limiter(settings, clock),
-        gateway=gateway or build_gateway(settings, clock, engine=engine),
+        gateway=gateway,
         vat_id_checker=build_vat_id_checker(settings, clock),
         part_catalogue=build_part_catalogue(settings, clock, uow_factory),
         customer_directory=build_customer_directory(settings, clock, uow_factory),
         file_storage=build_file_storage(settings),
+        tracer_provider=tracer_provider,
     )
     if fraud.counters.redis is not None:  # closed with the container
         container.extras["fraud_velocity"] = fraud.counters.redis

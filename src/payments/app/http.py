@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from starlette.middleware.cors import CORSMiddleware
 
 from payments import __version__
@@ -35,6 +36,7 @@ from payments.platform.http.openapi import finish_openapi, operation_id
 from payments.platform.http.params import refuse_unknown_query
 from payments.platform.http.version import API_VERSION
 from payments.platform.logs import get_logger
+from payments.platform.tracing import build_tracer_provider, span_details
 from payments.staff.service import count_staff_users, create_staff_user, generate_password
 
 log = get_logger("payments.app")
@@ -117,11 +119,16 @@ def create_app(
     holder: dict[str, Container] = {}
     if container is not None:
         holder["c"] = container
+    tracer_provider = (
+        container.tracer_provider
+        if container is not None
+        else build_tracer_provider(settings.tracing, settings.tracing_sample_ratio)
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = container is None
-        c = container or build_container(settings, clock=clock)
+        c = container or build_container(settings, clock=clock, tracer_provider=tracer_provider)
         holder["c"] = c
         app.state.container = c
         if embedded if embedded is not None else settings.is_sqlite:
@@ -177,7 +184,14 @@ def create_app(
     if origins:  # off unless configured; outside the gate, so preflights need no key
         app.add_middleware(CORSMiddleware, **cors_options(origins))  # type: ignore[arg-type]
     app.add_middleware(RequestLogMiddleware)
-    app.add_middleware(MetricsMiddleware)  # outermost: times everything, by route template
+    app.add_middleware(MetricsMiddleware)  # times everything, by route template
+    if tracer_provider is not None:  # outermost: the request's span is every other's parent
+        app.add_middleware(
+            OpenTelemetryMiddleware,
+            tracer_provider=tracer_provider,
+            default_span_details=span_details,
+            exclude_spans=["receive", "send"],
+        )
     if container is not None:
         app.state.container = container
     return app

@@ -288,6 +288,17 @@ class Settings(BaseSettings):
             "off for PostgreSQL (run `payments worker` separately)."
         ),
     )
+    tracing: Literal["off", "otlp", "console"] = Field(
+        "off",
+        description=(
+            "OpenTelemetry traces of requests, SQL statements and gateway calls: `otlp` "
+            "exports to the collector named by OpenTelemetry's own `OTEL_EXPORTER_OTLP_*` "
+            "variables, `console` prints them."
+        ),
+    )
+    tracing_sample_ratio: Annotated[float, Field(ge=0, le=1)] = Field(
+        1.0, description="The share of traces recorded (a caller's sampling decision wins)."
+    )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR.")
     log_format: str = Field("json", description="`json` (one object per line) or `console`.")
     max_body_bytes: Annotated[int, Field(ge=1024)] = Field(

@@ -57,8 +57,7 @@ async def privilege_problems(conn: AsyncConnection, role: str | None = None) -> 
         problems.append(f"the role {role!r} is a superuser")
     owned = await conn.scalar(
         sa.text(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
-            "AND tableowner = :r"
+            "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tableowner = :r"
         ),
         {"r": role},
     )
