@@ -177,6 +177,24 @@ def migrate(check: bool) -> None:
         click.echo("no drift between models and migrations")
 
 
+@main.command()
+def healthcheck() -> None:
+    """Exit 0 when the API on this host answers /readyz (the container's HEALTHCHECK)."""
+    import httpx
+
+    settings = _settings()
+    url = f"{settings.own_base_url}/readyz"
+    try:
+        response = httpx.get(url, timeout=3.0)
+    except httpx.HTTPError as exc:
+        click.echo(f"unhealthy: {url}: {type(exc).__name__}", err=True)
+        sys.exit(1)
+    if response.status_code != 200:
+        click.echo(f"unhealthy: {url} answered {response.status_code}", err=True)
+        sys.exit(1)
+    click.echo("healthy")
+
+
 @main.command("check-config")
 @click.option("--offline", is_flag=True, help="Check the settings only; connect to nothing.")
 def check_config(offline: bool) -> None:
