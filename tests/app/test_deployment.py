@@ -129,13 +129,18 @@ def test_ecs_tasks_take_secrets_from_the_secret_store_and_stop_gracefully() -> N
     assert container["command"] == ["worker"]
 
 
-async def _eventually(probe: Any, what: str, timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
+async def _eventually(probe: Any, what: str) -> Any:
+    deadline = time.monotonic() + 30.0
     while (found := await probe()) is None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.1)
     return found
+
+
+def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
 @pytest.mark.slow
@@ -161,10 +166,12 @@ async def test_the_image_command_serves_passes_its_healthcheck_and_drains_on_sig
     )
     command = image_command()
     healthcheck = ["payments", "healthcheck"]
-    unhealthy = subprocess.run(healthcheck, env=env, capture_output=True, text=True, check=False)
-    assert unhealthy.returncode == 1 and unhealthy.stderr.startswith("unhealthy:")
-    log = open(tmp_path / "server.log", "wb")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    unhealthy = await asyncio.create_subprocess_exec(
+        *healthcheck, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    _, complaint = await unhealthy.communicate()
+    assert unhealthy.returncode == 1 and complaint.startswith(b"unhealthy:")
+    server = await asyncio.to_thread(_start, command, env, tmp_path / "server.log")
     try:
 
         async def healthy() -> bool | None:
@@ -231,4 +238,3 @@ async def test_the_image_command_serves_passes_its_healthcheck_and_drains_on_sig
         if server.poll() is None:
             server.kill()
             server.wait()
-        log.close()
