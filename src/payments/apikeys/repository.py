@@ -19,6 +19,8 @@ def _to_key(row: Any) -> ApiKey:
         created=row.created,
         location_id=row.location_id,
         revoked_at=row.revoked_at,
+        expires_at=row.expires_at,
+        rolled_to=row.rolled_to,
     )
 
 
@@ -56,6 +58,19 @@ class ApiKeyRepository(Repository):
     async def count_active(self) -> int:
         query = sa.select(sa.func.count(api_keys.c.id)).where(api_keys.c.revoked_at.is_(None))
         return int((await self._conn.execute(query)).scalar_one())
+
+    async def roll(self, key_id: str, *, successor: str, expires_at: datetime) -> bool:
+        """Mark a key rolled (once: a key already rolled or revoked is not changed)."""
+        result = await self._conn.execute(
+            api_keys.update()
+            .where(
+                api_keys.c.id == key_id,
+                api_keys.c.revoked_at.is_(None),
+                api_keys.c.rolled_to.is_(None),
+            )
+            .values(rolled_to=successor, expires_at=expires_at)
+        )
+        return bool(result.rowcount)
 
     async def revoke(self, key_id: str, when: datetime) -> bool:
         result = await self._conn.execute(

@@ -12,11 +12,12 @@ import secrets
 import string
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from payments.apikeys.repository import ApiKeyRepository
 from payments.audit.service import CLI, record_audit
 from payments.kernel.access import ApiKey, Principal, Role
-from payments.kernel.clock import Clock
+from payments.kernel.clock import Clock, SystemClock
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import AuthenticationFailed, InvalidRequest, NotFound, must_exist
 from payments.kernel.ids import id_for
@@ -110,6 +111,63 @@ async def revoke_api_key(
     return revoked
 
 
+#: How long a rolled key may keep working beside its successor (Stripe offers up to 7 days).
+MAX_ROLL_OVERLAP = timedelta(days=7)
+
+
+async def roll_api_key(
+    key_id: str,
+    *,
+    overlap: timedelta,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    ctx: RequestContext = CLI,
+) -> tuple[CreatedKey, ApiKey]:
+    """Rotate a key with overlap: a new key of the same name, role and shop, shown once;
+    the old one keeps working for ``overlap`` (0: stops now), so the systems that use it
+    can switch without an outage. Returns the new key and the old one as it now is."""
+    if not timedelta(0) <= overlap <= MAX_ROLL_OVERLAP:
+        raise InvalidRequest(
+            "The overlap must be between 0 and 7 days.", param="expires_in", code="invalid_overlap"
+        )
+    now = clock.now()
+    async with uow_factory() as uow:
+        repo = uow.repo(ApiKeyRepository)
+        old = await repo.get(key_id)
+        if old is None:
+            raise NotFound.of("api_key", key_id)
+        if not old.usable_at(now) or old.rolled_to is not None:
+            raise InvalidRequest(
+                f"API key {key_id} is revoked, expired or already rolled", code="already_revoked"
+            )
+        secret = _new_secret(old.redacted.startswith("sk_live"))
+        new = ApiKey(
+            id=id_for("api_key"),
+            name=old.name,
+            role=old.role,
+            redacted=f"{secret[:8]}...{secret[-4:]}",
+            created=now,
+            location_id=old.location_id,
+        )
+        await repo.add(new, secret_hash=hash_secret(secret))
+        if not await repo.roll(key_id, successor=new.id, expires_at=now + overlap):
+            raise InvalidRequest(f"API key {key_id} was rolled meanwhile", code="already_revoked")
+        await record_audit(
+            uow,
+            "api_key.rolled",
+            object_type="api_key",
+            object_id=key_id,
+            ctx=ctx,
+            clock=clock,
+            before={"expires_at": None},
+            after={"expires_at": (now + overlap).isoformat(), "rolled_to": new.id},
+            location_id=old.location_id,
+        )
+        await uow.commit()
+        rolled = must_exist(await repo.get(key_id), "api_key", key_id)
+    return CreatedKey(key=new, secret=secret), rolled
+
+
 async def count_active_keys(*, uow_factory: UnitOfWorkFactory) -> int:
     async with uow_factory() as uow:
         return await uow.repo(ApiKeyRepository).count_active()
@@ -118,10 +176,13 @@ async def count_active_keys(*, uow_factory: UnitOfWorkFactory) -> int:
 class Authenticator:
     """Verifies bearer secrets, with a short in-process cache (its TTL bounds revocation lag)."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, *, cache_seconds: float) -> None:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, *, cache_seconds: float, clock: Clock | None = None
+    ) -> None:
         self._uow_factory = uow_factory
         self._ttl = cache_seconds
-        self._cache: dict[str, tuple[float, Principal]] = {}
+        self._clock = clock or SystemClock()
+        self._cache: dict[str, tuple[float, Principal, datetime | None]] = {}
 
     async def authenticate(self, authorization: str | None) -> Principal:
         if not authorization:
@@ -139,11 +200,11 @@ class Authenticator:
         digest = hash_secret(secret)
         now = time.monotonic()
         cached = self._cache.get(digest)
-        if cached and cached[0] > now:
+        if cached and cached[0] > now and (cached[2] is None or self._clock.now() < cached[2]):
             return cached[1]
         async with self._uow_factory() as uow:
             key = await uow.repo(ApiKeyRepository).by_secret_hash(digest)
-        if key is None or not key.active:
+        if key is None or not key.usable_at(self._clock.now()):
             self._cache.pop(digest, None)
             raise AuthenticationFailed(
                 "Invalid API key provided: " + (secret[:8] + "..." + secret[-4:]),
@@ -155,5 +216,5 @@ class Authenticator:
         if self._ttl > 0:
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            self._cache[digest] = (now + self._ttl, principal)
+            self._cache[digest] = (now + self._ttl, principal, key.expires_at)
         return principal

@@ -18,4 +18,7 @@ api_keys = sa.Table(
     sa.Column("redacted", sa.String(40), nullable=False),
     created_column(),
     sa.Column("revoked_at", UTCDateTime(), nullable=True),
+    # rolled: the key that replaced this one, and when this one stops working (overlap)
+    sa.Column("expires_at", UTCDateTime(), nullable=True),
+    sa.Column("rolled_to", ID, nullable=True),
 )

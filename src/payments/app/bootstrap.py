@@ -231,7 +231,9 @@ def build_container(
         engine=engine,
         uow_factory=uow_factory,
         clock=clock,
-        authenticator=Authenticator(uow_factory, cache_seconds=settings.api_key_cache_seconds),
+        authenticator=Authenticator(
+            uow_factory, cache_seconds=settings.api_key_cache_seconds, clock=clock
+        ),
         idempotency=IdempotencyService.from_settings(settings, uow_factory, clock),
         rate_limiter=build_rate_limiter(settings, clock),
         gateway=gateway,

@@ -272,8 +272,50 @@ def apikeys_list() -> None:
     keys = _with_container(lambda c: list_api_keys(uow_factory=c.uow_factory))
     for k in keys:
         status = f"revoked {k.revoked_at:%Y-%m-%d %H:%M}Z" if k.revoked_at else "active"
+        if k.expires_at and not k.revoked_at:
+            status = f"expires {k.expires_at:%Y-%m-%d %H:%M}Z"
         loc = k.location_id or "-"
         click.echo(f"{k.id}  {k.role:<8}  {k.redacted:<20} {loc:<32} {status:<24} {k.name}")
+
+
+@apikeys.command("roll")
+@click.argument("key_id")
+@click.option(
+    "--overlap",
+    default="24h",
+    show_default=True,
+    help="How long the old key keeps working: 0, 1h, 24h, 3d or 7d at most.",
+)
+def apikeys_roll(key_id: str, overlap: str) -> None:
+    """Rotate a key: a new secret (printed once, on the last line), the old one still
+    working for the overlap so its users can switch without an outage."""
+    from datetime import timedelta
+
+    from payments.apikeys.service import roll_api_key
+    from payments.kernel.errors import PaymentsError
+
+    units = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+    value, unit = (overlap[:-1], overlap[-1]) if overlap[-1:] in units else (overlap, "s")
+    if not value.isdigit():
+        click.echo(f"error: --overlap {overlap!r}: expected a number with s, m, h or d", err=True)
+        sys.exit(2)
+    try:
+        new, old = _with_container(
+            lambda c: roll_api_key(
+                key_id,
+                overlap=timedelta(**{units[unit]: int(value)}),
+                uow_factory=c.uow_factory,
+                clock=c.clock,
+            )
+        )
+    except PaymentsError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"Rolled {old.id} ({old.name}): it stops working at {old.expires_at:%Y-%m-%d %H:%M}Z."
+    )
+    click.echo(f"Its successor is {new.key.id}; the secret is shown only this once:")
+    click.echo(new.secret)
 
 
 @apikeys.command("revoke")

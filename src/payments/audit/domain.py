@@ -37,6 +37,7 @@ GENESIS_HASH: Final = "0" * 64
 ACTIONS: Final[Mapping[str, str]] = {
     "api_key.created": "An API key was created.",
     "api_key.revoked": "An API key was revoked.",
+    "api_key.rolled": "An API key was rolled: a successor created, the key itself expiring.",
     "payment_intent.capture_requested": "A capture of an authorized payment was requested.",
     "payment_intent.increment_authorization_requested": (
         "An authorization was asked to hold a larger amount (incremental authorization)."

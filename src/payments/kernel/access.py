@@ -77,10 +77,16 @@ class ApiKey:
     created: datetime
     location_id: str | None = None
     revoked_at: datetime | None = None
+    #: set when the key was rolled: it keeps working until then, beside its successor
+    expires_at: datetime | None = None
+    rolled_to: str | None = None
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    def usable_at(self, now: datetime) -> bool:
+        return self.active and (self.expires_at is None or now < self.expires_at)
 
 
 @dataclass(frozen=True, slots=True)
