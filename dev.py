@@ -3,6 +3,7 @@
 
     python3 dev.py serve   # install, then run the service on the embedded default
     python3 dev.py test    # install test dependencies, lint, type-check, run the whole suite
+    python3 dev.py audit   # pip-audit the installed dependencies (needs network access)
 
 Both create ``.venv`` beside this file on first use and reinstall only when
 ``pyproject.toml`` changes. Extra arguments are passed on (``dev.py test -k idem``).
@@ -83,8 +84,43 @@ def test(args: list[str]) -> None:
     sh(PY, "-m", "pytest", *args)
 
 
+def audit(args: list[str]) -> None:
+    """Known vulnerabilities in the dependencies as installed (pip-audit against the
+    PyPI/OSV advisory databases). It needs to reach those services: where it cannot, it
+    fails (exit 1) saying so; it never reports "no vulnerabilities" without checking."""
+    ensure_installed("test")
+    auditor = BIN / "pip-audit"
+    if not auditor.exists():
+        sh(PY, "-m", "pip", "install", "--quiet", "pip-audit>=2.7")
+    result = subprocess.run(
+        [str(auditor), "--strict", "--progress-spinner", "off", "--skip-editable", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    sys.stdout.write(result.stdout)
+    sys.stderr.write(result.stderr)
+    if result.returncode == 0:
+        return
+    text = result.stdout + result.stderr
+    unreachable = (
+        "ConnectionError",
+        "Max retries",
+        "Failed to establish",
+        "Name or service",
+        "could not be audited",  # what it says when PyPI's JSON API does not answer
+    )
+    if any(marker in text for marker in unreachable):
+        sys.exit(
+            "dev.py audit: the vulnerability service could not be reached, so NOTHING was "
+            "checked; run it where PyPI's advisory API (pypi.org) is reachable"
+        )
+    sys.exit(result.returncode)
+
+
 def main() -> None:
-    commands = {"serve": serve, "test": test}
+    commands = {"serve": serve, "test": test, "audit": audit}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(__doc__)
     commands[sys.argv[1]](sys.argv[2:])
