@@ -333,8 +333,8 @@ class Settings(BaseSettings):
             "`payments serve` trusts (comma-separated, `*` for any)."
         ),
     )
-    shutdown_grace_seconds: Annotated[float, Field(ge=0, le=600)] = Field(
-        30.0,
+    shutdown_grace_seconds: Annotated[int, Field(ge=0, le=600)] = Field(
+        30,
         description=(
             "On SIGTERM, how long `payments serve` lets requests in flight finish before "
             "it closes them (a gateway call cut short is settled by the recovery job)."
