@@ -203,6 +203,7 @@ ERROR_CODES: dict[str, str] = {
     "invalid_iban": "The IBAN is not valid.",
     "invalid_form": "The form-encoded body cannot be read (encoding, conflicting names), or it is multipart.",
     "invalid_json": "The request body is not valid JSON.",
+    "invalid_overlap": "An API key's roll overlap must be between 0 and 7 days.",
     "locale_invalid": "Not a known locale tag.",
     "method_not_allowed": "The HTTP method is not allowed on this path.",
     "no_matching_webhook_endpoint": "No enabled webhook endpoint is subscribed to the event.",
@@ -224,6 +225,9 @@ ERROR_CODES: dict[str, str] = {
     "refund_self_approval": "A refund must be approved by another key than the one that requested it.",
     "refund_unexpected_state": "The refund's status does not allow this (e.g. approving it twice).",
     "request_too_large": "The request body is larger than the limit (1 MiB by default).",
+    "request_timeout": "The request did not start to answer within the time limit "
+    "(PAYMENTS_REQUEST_TIMEOUT_SECONDS) and was stopped: retry it with the same "
+    "Idempotency-Key.",
     "resource_already_exists": "An object with this key exists already (e.g. a part's sku in "
     "that currency): update it instead.",
     "service_unavailable": "A sibling service (e.g. the Inventory Service) did not answer and "
