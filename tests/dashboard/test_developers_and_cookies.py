@@ -86,3 +86,35 @@ async def test_a_busy_session_still_ends_after_the_absolute_timeout(
         assert (await browserless.get("/dashboard/account")).status_code == 200
     clock.advance(ABSOLUTE_TIMEOUT - elapsed + timedelta(seconds=1))  # well within idle
     assert (await browserless.get("/dashboard/account")).status_code == 303
+
+
+async def test_an_admin_rolls_a_key_and_the_old_one_works_for_the_chosen_time(
+    api: Api, browserless: httpx.AsyncClient
+) -> None:
+    clock = api.container.clock
+    assert isinstance(clock, FrozenClock)
+    old = await api.key("clerk")
+    await sign_in(browserless, await staff_user(api.container, "admin"))
+    page = await browserless.get("/dashboard/developers")
+    key_id = page.text.split("/dashboard/developers/api_keys/")[1].split("/")[0]
+    wrong = await browserless.post(
+        f"/dashboard/developers/api_keys/{key_id}/roll",
+        data={"csrf_token": csrf_of(page.text), "overlap": "forever"},
+    )
+    assert wrong.status_code == 400 and "Choose how long the old key works." in wrong.text
+    form = {"csrf_token": csrf_of(page.text), "overlap": "1h"}
+    asked = await browserless.post(f"/dashboard/developers/api_keys/{key_id}/roll", data=form)
+    assert "Roll the API key?" in asked.text and 'name="overlap" value="1h"' in asked.text
+    rolled = await browserless.post(
+        f"/dashboard/developers/api_keys/{key_id}/roll", data=form | {"confirmed": "yes"}
+    )
+    assert rolled.status_code == 200
+    assert "which keeps working until" in rolled.text
+    secret = rolled.text.split('<p class="secret" id="secret">')[1].split("<")[0]
+    new = {"Authorization": f"Bearer {secret}"}
+    assert (await api.client.get("/v1/customers", headers=old)).status_code == 200
+    listing = await browserless.get("/dashboard/developers")
+    assert "rolled, works until" in listing.text
+    clock.advance(timedelta(hours=1))
+    assert (await api.client.get("/v1/customers", headers=old)).status_code == 401
+    assert (await api.client.get("/v1/customers", headers=new)).status_code == 200

@@ -6,12 +6,13 @@ endpoints need ``manage_webhooks`` (finance, admin), a shop's user sees its shop
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from payments.apikeys.service import create_api_key, list_api_keys, revoke_api_key
+from payments.apikeys.service import create_api_key, list_api_keys, revoke_api_key, roll_api_key
 from payments.dashboard.forms import page_of
 from payments.dashboard.web import (
     PREFIX,
@@ -33,6 +34,21 @@ from payments.webhooks.service.endpoints import (
     rotate_secret,
 )
 from payments.webhooks.service.replay import list_deliveries, redeliver_event
+
+#: The overlaps offered when a key is rolled, as Stripe offers them.
+OVERLAPS = {
+    "0": timedelta(0),
+    "1h": timedelta(hours=1),
+    "24h": timedelta(hours=24),
+    "3d": timedelta(days=3),
+    "7d": timedelta(days=7),
+}
+
+
+def _overlaps(request: Request) -> list[tuple[str, str]]:
+    texts = ("not at all", "1 hour", "24 hours", "3 days", "7 days")
+    return [(value, gettext(request, text)) for value, text in zip(OVERLAPS, texts, strict=True)]
+
 
 router = APIRouter(
     prefix=f"{PREFIX}/developers", include_in_schema=False, route_class=DashboardRoute
@@ -57,6 +73,7 @@ async def developers(request: Request, staff: StaffDep) -> Response:
         keys=keys,
         endpoints=endpoints.data,
         roles=[r.value for r in Role],
+        overlaps=_overlaps(request),
         notice=gettext(request, "The key was revoked.")
         if request.query_params.get("done") == "revoked"
         else "",
@@ -107,6 +124,42 @@ async def revoke_key(request: Request, key_id: str, posted: FormDep) -> Response
         )
     await revoke_api_key(key_id, uow_factory=c.uow_factory, clock=c.clock, ctx=posted.staff.ctx)
     return redirect(f"{PREFIX}/developers?done=revoked")
+
+
+@router.post("/api_keys/{key_id}/roll")
+async def roll_key(request: Request, key_id: str, posted: FormDep) -> Response:
+    posted.staff.require(Permission.manage_api_keys)
+    c = request.app.state.container
+    overlap = OVERLAPS.get(posted.get("overlap"))
+    if overlap is None:
+        raise InvalidRequest(
+            gettext(request, "Choose how long the old key works."), param="overlap"
+        )
+    if not posted.confirmed:
+        return confirm(
+            request,
+            posted,
+            title=gettext(request, "Roll the API key?"),
+            question=gettext(
+                request,
+                "A new secret is made for the same name, role and shop; the old one stops "
+                "working when the chosen time is over.",
+            ),
+            button=gettext(request, "Roll"),
+            cancel_url=f"{PREFIX}/developers",
+        )
+    created, rolled = await roll_api_key(
+        key_id, overlap=overlap, uow_factory=c.uow_factory, clock=c.clock, ctx=posted.staff.ctx
+    )
+    return render(
+        request,
+        "api_key_created.html",
+        staff=posted.staff,
+        title=gettext(request, "API key created"),
+        key=created.key,
+        secret=created.secret,
+        rolled=rolled,
+    )
 
 
 @router.get("/webhooks/{endpoint_id}")
