@@ -30,6 +30,7 @@ class EventPublisherName(StrEnum):
     none = "none"
     rabbitmq = "rabbitmq"
     sqs = "sqs"
+    nats = "nats"
 
 
 APP_DIR_NAME = "mycomputer-payments"
@@ -342,7 +343,8 @@ class Settings(BaseSettings):
         EventPublisherName.none,
         description=(
             "Where the worker publishes every event (besides webhooks): `none`, `rabbitmq` "
-            "(publisher confirms) or `sqs` (a FIFO queue). Events wait in the outbox until "
+            "(publisher confirms), `sqs` (a FIFO queue) or `nats` (a JetStream stream, each "
+            "publish acknowledged). Events wait in the outbox until "
             "the broker confirms them, in order, at least once, the event id as message id."
         ),
     )
@@ -368,6 +370,29 @@ class Settings(BaseSettings):
     )
     sqs_region: str | None = Field(
         None, description="AWS region of the SQS queue (else boto3's own configuration)."
+    )
+    nats_url: SecretStr = Field(
+        SecretStr("nats://127.0.0.1:4222"),
+        description=(
+            "URL of the NATS server with JetStream (`PAYMENTS_EVENT_PUBLISHER=nats`); "
+            "`nats://user:password@host:4222` or `tls://...`."
+        ),
+    )
+    nats_stream: str = Field(
+        "PAYMENTS_EVENTS",
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description=(
+            "The JetStream stream events are stored in (created on first use, file storage, "
+            "when it does not exist); it captures `<PAYMENTS_NATS_SUBJECT_PREFIX>.>`."
+        ),
+    )
+    nats_subject_prefix: str = Field(
+        "payments.events",
+        pattern=r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$",
+        description=(
+            "Events are published on `<prefix>.<event type>`, e.g. "
+            "`payments.events.payment_intent.succeeded`."
+        ),
     )
     event_publish_batch_size: Annotated[int, Field(ge=1, le=1000)] = Field(
         100, description="How many outbox events one publishing round sends to the broker."
@@ -718,6 +743,9 @@ def _check_event_publisher(s: Settings) -> None:
     rabbitmq = s.event_publisher == EventPublisherName.rabbitmq
     if rabbitmq and not s.rabbitmq_url.get_secret_value().startswith(("amqp://", "amqps://")):
         raise SettingError("rabbitmq_url", "must be an amqp:// or amqps:// URL")
+    nats_ = s.event_publisher == EventPublisherName.nats
+    if nats_ and not s.nats_url.get_secret_value().startswith(("nats://", "tls://")):
+        raise SettingError("nats_url", "must be a nats:// or tls:// URL")
     if s.event_publisher == EventPublisherName.sqs:
         url = s.sqs_queue_url or ""
         if not url.startswith(("https://", "http://")):
