@@ -425,6 +425,25 @@ class Settings(BaseSettings):
     inventory_token: SecretStr | None = Field(
         None, description="Bearer token for the Inventory Service."
     )
+    locations_service_url: str | None = Field(
+        None,
+        description=(
+            "Base URL of the Locations Service: `payments locations sync` (and the worker, "
+            "every `PAYMENTS_LOCATIONS_SYNC_INTERVAL_SECONDS`) upserts our shops from "
+            "`GET {url}/v1/shops`, keyed by `external_id`. Empty: our own `locations` table "
+            "is the only directory. Payments never call it: they read our table."
+        ),
+    )
+    locations_service_token: SecretStr | None = Field(
+        None, description="Bearer token for the Locations Service."
+    )
+    locations_sync_interval_seconds: Annotated[int, Field(ge=0, le=7 * 86400)] = Field(
+        0,
+        description=(
+            "How often the worker synchronises shops from the Locations Service; 0 (the "
+            "default): never, only `payments locations sync`."
+        ),
+    )
     sibling_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
         3.0, description="How long one call to a sibling service (Inventory, ...) may take."
     )
@@ -722,7 +741,7 @@ _API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
 
 
 def _check_siblings(s: Settings) -> None:
-    for name in ("inventory_url", "customer_base_url"):
+    for name in ("inventory_url", "customer_base_url", "locations_service_url"):
         url = getattr(s, name)
         if url is not None and not url.startswith(("https://", "http://")):
             raise SettingError(name, "must be an http(s):// URL")
