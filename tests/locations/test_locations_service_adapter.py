@@ -19,6 +19,7 @@ from payments.locations.domain import Shop
 from payments.platform.siblings import BreakerState, SiblingClient
 from support.fake_locations import TOKEN, FakeLocations
 from support.server import serving_in_loop
+from support.siblings import recording_client
 
 
 @pytest.fixture
@@ -29,15 +30,8 @@ async def locations() -> AsyncIterator[tuple[FakeLocations, str]]:
 
 
 def _directory(base_url: str, clock: FrozenClock, **kw: Any) -> LocationsServiceDirectory:
-    sleeps: list[float] = []
-
-    async def no_wait(seconds: float) -> None:  # backoff recorded, never slept
-        sleeps.append(seconds)
-
-    options: dict[str, Any] = {"retries": 2, "cache_seconds": 30, "timeout": 1.0} | kw
-    client = SiblingClient(
-        name="locations", base_url=base_url, clock=clock, token=TOKEN, sleep=no_wait, **options
-    )
+    options: dict[str, Any] = {"cache_seconds": 30} | kw  # a sync must not use it anyway
+    client, sleeps = recording_client("locations", base_url, clock, TOKEN, **options)
     directory = LocationsServiceDirectory(client)
     directory.sleeps = sleeps  # type: ignore[attr-defined]
     return directory

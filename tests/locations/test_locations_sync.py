@@ -21,12 +21,12 @@ from payments.kernel.errors import ServiceUnavailable
 from payments.locations.adapters.locations_service import LocationsServiceDirectory
 from payments.locations.domain.sync import SyncReport
 from payments.locations.service.sync import NoLocationsService, sync_locations
-from payments.platform.siblings import SiblingClient
 from support.app import Api, make_settings
 from support.cli import run
 from support.fake_locations import TOKEN, FakeLocations
 from support.invoices import SELLERS
 from support.server import serving_in_loop
+from support.siblings import recording_client
 
 ZURICH = {
     "line1": "Bahnhofstrasse 12",
@@ -41,13 +41,7 @@ async def service(api: Api, clock: FrozenClock) -> AsyncIterator[tuple[FakeLocat
     """The fake Locations Service, and the container reading shops from it."""
     fake = FakeLocations()
     async with serving_in_loop(fake.app()) as base_url:
-
-        async def no_wait(_seconds: float) -> None:
-            return None
-
-        client = SiblingClient(
-            name="locations", base_url=base_url, clock=clock, token=TOKEN, sleep=no_wait
-        )
+        client, _ = recording_client("locations", base_url, clock, TOKEN, timeout=3.0)
         original = api.container.shop_directory
         api.container.shop_directory = LocationsServiceDirectory(client)
         try:
@@ -398,3 +392,20 @@ async def test_the_worker_syncs_on_its_interval_only_when_one_is_set(
     assert (await run_once(api.container, only={"sync_locations"}))["sync_locations"] == 0
     admin = await api.key("admin")
     assert set(await _by_external_id(api, admin)) == {"ber-1", "ber-2"}
+
+
+async def test_the_default_directory_is_our_own_table(api: Api) -> None:
+    admin = await api.key("admin")
+    linked = await api.location(admin, name="Linked", external_id="ber-9", price_list="eu")
+    mine = await api.location(admin, name="Ours only")
+    directory = api.container.shop_directory
+    assert directory.source == "local"
+
+    shops = {s.external_id: s for s in await directory.shops()}
+
+    assert set(shops) == {"ber-9", mine["id"]}  # its external_id, else our id
+    assert (shops["ber-9"].name, shops["ber-9"].price_list) == ("Linked", "eu")
+    assert shops["ber-9"].currency == "eur" and shops["ber-9"].open
+    found = await directory.shop("ber-9")
+    assert found is not None and found.name == linked["name"]
+    assert await directory.shop("nowhere") is None
