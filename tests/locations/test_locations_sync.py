@@ -409,3 +409,27 @@ async def test_the_default_directory_is_our_own_table(api: Api) -> None:
     found = await directory.shop("ber-9")
     assert found is not None and found.name == linked["name"]
     assert await directory.shop("nowhere") is None
+
+
+async def test_two_syncs_at_once_take_turns_and_create_each_shop_once(
+    api: Api, service: tuple[FakeLocations, str]
+) -> None:
+    """Two real processes (two workers, or cron beside a worker) sync at the same time."""
+    fake, url = service
+    for n in range(20):
+        fake.put(f"shop-{n:02d}")
+    db = api.container.settings.database_url
+    env = {"PAYMENTS_LOCATIONS_SERVICE_URL": url, "PAYMENTS_LOCATIONS_SERVICE_TOKEN": TOKEN}
+
+    both = await asyncio.gather(
+        *(asyncio.to_thread(run, db, "locations", "sync", env=env) for _ in range(2))
+    )
+
+    assert [r.returncode for r in both] == [0, 0], [r.stderr for r in both]
+    assert sorted(r.stdout.strip() for r in both) == [
+        "0 created, 0 updated, 20 unchanged, 0 deactivated, 0 errors",
+        "20 created, 0 updated, 0 unchanged, 0 deactivated, 0 errors",
+    ]
+    admin = await api.key("admin")
+    assert len(await _by_external_id(api, admin)) == 20
+    assert [t for t, _ in await _events(api, admin)] == ["location.created"] * 20

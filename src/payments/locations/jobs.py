@@ -3,8 +3,9 @@
 
 The job wakes every 30 seconds and syncs when the interval has passed on the injected
 clock since this worker's last attempt (kept in ``container.extras``). With several
-workers each syncs on its own interval; a sync is idempotent (the shops are locked
-while it runs on PostgreSQL), so a second one finds them ``unchanged``. A Locations
+workers each syncs on its own interval; syncs take turns (an advisory lock on
+PostgreSQL, the single writer on SQLite) and are idempotent, so a second one finds the
+shops ``unchanged``. A Locations
 Service that is down is logged and tried again after the interval; nothing changed.
 """
 

@@ -12,6 +12,8 @@ from payments.locations.tables import locations
 from payments.platform.db.listing import fetch_page
 from payments.platform.db.uow import Repository
 
+SYNC_LOCK_KEY = 0x4C_4F_43_53  # "LOCS": pg_advisory_xact_lock key of payments locations sync
+
 
 def _to_location(row: Any) -> Location:
     return Location(
@@ -84,6 +86,12 @@ class LocationRepository(Repository):
             )
         ).first()
         return _to_location(row) if row else None
+
+    async def lock_for_sync(self) -> None:
+        """One sync at a time: on PostgreSQL a transaction-scoped advisory lock (a second
+        sync waits, then finds the first one's work done); SQLite has one writer anyway."""
+        if self.dialect == "postgresql":
+            await self._conn.execute(sa.select(sa.func.pg_advisory_xact_lock(SYNC_LOCK_KEY)))
 
     async def linked(self) -> list[Location]:
         """Every shop linked to the Locations Service, locked for the sync on PostgreSQL."""

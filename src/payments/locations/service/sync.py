@@ -142,6 +142,7 @@ async def _apply(
     ctx: RequestContext,
 ) -> list[Audit]:
     repo = uow.repo(LocationRepository)
+    await repo.lock_for_sync()
     sellers = _Sellers(await uow.repo(LegalEntityRepository).all())
     linked = {str(loc.external_id): loc for loc in await repo.linked()}
     audits: list[Audit] = []
