@@ -20,6 +20,7 @@ from support.app import Api
 from support.fake_inventory import TOKEN, FakeInventory
 from support.invoices import customer, setup
 from support.server import serving_in_loop
+from support.siblings import recording_client
 
 
 @pytest.fixture
@@ -32,15 +33,7 @@ async def inventory() -> AsyncIterator[tuple[FakeInventory, str]]:
 
 
 def _catalogue(base_url: str, clock: FrozenClock, **kw: Any) -> InventoryPartCatalogue:
-    sleeps: list[float] = []
-
-    async def no_wait(seconds: float) -> None:  # backoff recorded, never slept
-        sleeps.append(seconds)
-
-    options: dict[str, Any] = {"retries": 2, "cache_seconds": 0, "timeout": 1.0} | kw
-    client = SiblingClient(
-        name="inventory", base_url=base_url, clock=clock, token=TOKEN, sleep=no_wait, **options
-    )
+    client, sleeps = recording_client("inventory", base_url, clock, TOKEN, **kw)
     catalogue = InventoryPartCatalogue(client)
     catalogue.sleeps = sleeps  # type: ignore[attr-defined]
     return catalogue

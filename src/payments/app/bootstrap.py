@@ -22,6 +22,8 @@ from payments.files.storage import LocalDirectoryStorage
 from payments.gateways.protocol import PaymentGateway
 from payments.idempotency.service import IdempotencyService
 from payments.kernel.clock import Clock, SystemClock
+from payments.locations.domain import ShopDirectory
+from payments.locations.service import LocalShopDirectory
 from payments.parts.domain import PartCatalogue
 from payments.parts.service import LocalPartCatalogue
 from payments.platform.config import FileStorageName, GatewayName, Settings
@@ -56,6 +58,7 @@ class Container:
     vat_id_checker: VatIdChecker
     part_catalogue: PartCatalogue
     customer_directory: CustomerDirectory
+    shop_directory: ShopDirectory
     file_storage: FileStorage
     extras: dict[str, object] = field(default_factory=dict)
     tracer_provider: TracerProvider | None = None
@@ -71,7 +74,12 @@ class Container:
             aclose = getattr(extra, "aclose", None)
             if aclose is not None:
                 await aclose()
-        adapters = (self.vat_id_checker, self.part_catalogue, self.customer_directory)
+        adapters = (
+            self.vat_id_checker,
+            self.part_catalogue,
+            self.customer_directory,
+            self.shop_directory,
+        )
         for adapter in adapters:  # HTTP clients, if any
             aclose_adapter = getattr(adapter, "aclose", None)
             if aclose_adapter is not None:
@@ -204,6 +212,25 @@ def build_part_catalogue(
     )
 
 
+def build_shop_directory(
+    settings: Settings, clock: Clock, uow_factory: UnitOfWorkFactory
+) -> ShopDirectory:
+    """The Locations Service when configured, else our own locations."""
+    if settings.locations_service_url is None:
+        return LocalShopDirectory(uow_factory)
+    from payments.locations.adapters.locations_service import LocationsServiceDirectory
+
+    return LocationsServiceDirectory(
+        sibling_client(
+            settings,
+            clock,
+            name="locations",
+            url=settings.locations_service_url,
+            token=settings.locations_service_token,
+        )
+    )
+
+
 def build_container(
     settings: Settings,
     *,
@@ -240,6 +267,7 @@ def build_container(
         vat_id_checker=build_vat_id_checker(settings, clock),
         part_catalogue=build_part_catalogue(settings, clock, uow_factory),
         customer_directory=build_customer_directory(settings, clock, uow_factory),
+        shop_directory=build_shop_directory(settings, clock, uow_factory),
         file_storage=build_file_storage(settings),
         tracer_provider=tracer_provider,
     )

@@ -71,6 +71,7 @@ from payments.ledger.service import VERIFY_BATCH_SIZE, LedgerCheck, Progress
 from payments.ledger.service import verify_ledger as verify_ledger_with
 from payments.legal_entities import api as legal_entities_api
 from payments.locations import api as locations_api
+from payments.locations import jobs as locations_jobs
 from payments.metrics import api as metrics_api
 from payments.parts import api as parts_api
 from payments.payment_links import api as payment_links_api
@@ -172,6 +173,7 @@ JOBS: tuple[Job, ...] = (
     fraud_jobs.purge_velocity_events_job,
     reports_jobs.run_reports_job,
     staff_jobs.purge_sign_in_records_job,
+    locations_jobs.sync_locations_job,
 )
 
 LEDGER_CHECKS: tuple[LedgerCheck, ...] = (

@@ -534,6 +534,41 @@ def events_skip_backlog(yes: bool) -> None:
 
 
 @main.group()
+def locations() -> None:
+    """Shops, and their synchronisation from the Locations Service."""
+
+
+@locations.command("sync")
+def locations_sync() -> None:
+    """Upsert our shops from the Locations Service (PAYMENTS_LOCATIONS_SERVICE_URL), keyed
+    by external_id: local overrides are kept, shops gone from it are deactivated. Exit 1
+    if the service is down (nothing changed) or a shop could not be taken; 2 if no
+    Locations Service is configured."""
+    from payments.audit.service import CLI
+    from payments.kernel.errors import PaymentsError
+    from payments.locations.service.sync import NoLocationsService, sync_locations
+
+    async def run(c: Any) -> Any:
+        return await sync_locations(
+            directory=c.shop_directory, uow_factory=c.uow_factory, clock=c.clock, ctx=CLI
+        )
+
+    try:
+        report = _with_container(run)
+    except NoLocationsService as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)
+    except PaymentsError as exc:
+        click.echo(f"error: sync failed, nothing changed: {exc.message}", err=True)
+        sys.exit(1)
+    click.echo(", ".join(f"{n} {what}" for what, n in report.counts().items()))
+    for error in report.errors:
+        click.echo(f"error: shop {error.external_id}: {error.code}: {error.message}", err=True)
+    if report.errors:
+        sys.exit(1)
+
+
+@main.group()
 def statements() -> None:
     """Import bank statements (camt.053 / camt.054) and match their transfers to invoices."""
 

@@ -38,6 +38,14 @@ ACTIONS: Final[Mapping[str, str]] = {
     "api_key.created": "An API key was created.",
     "api_key.revoked": "An API key was revoked.",
     "api_key.rolled": "An API key was rolled: a successor created, the key itself expiring.",
+    "location.synced": (
+        "A shop was created or changed by a sync from the Locations Service "
+        "(`payments locations sync`)."
+    ),
+    "location.deactivated": (
+        "A shop closed at, or gone from, the Locations Service was deactivated by a sync "
+        "(kept, with its payments; it takes no new ones)."
+    ),
     "payment_intent.capture_requested": "A capture of an authorized payment was requested.",
     "payment_intent.increment_authorization_requested": (
         "An authorization was asked to hold a larger amount (incremental authorization)."

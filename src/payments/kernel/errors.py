@@ -198,6 +198,10 @@ ERROR_CODES: dict[str, str] = {
         "The credit note's status does not allow this (e.g. voiding one that was refunded)."
     ),
     "location_without_legal_entity": "The shop has no legal entity to issue its invoices.",
+    "location_inactive": "The shop is closed (`active: false`, e.g. gone from the Locations "
+    "Service) and takes no new payments.",
+    "locations_service_not_configured": "`payments locations sync` has no Locations Service "
+    "to read: set `PAYMENTS_LOCATIONS_SERVICE_URL`.",
     "internal_error": "An unexpected error; it was logged with the request id.",
     "invalid_api_key": "The API key is unknown or revoked.",
     "invalid_iban": "The IBAN is not valid.",

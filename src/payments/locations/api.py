@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from payments.locations import service as uc
@@ -19,8 +21,16 @@ async def create_location(body: LocationCreate, c: ContainerDep, ctx: ContextDep
 
 
 @router.get("", responses={200: {"model": LocationList}}, summary="List shops")
-async def list_locations(c: ContainerDep, ctx: ContextDep, page: PageDep) -> Response:
-    result = await uc.list_locations(page, uow_factory=c.uow_factory, ctx=ctx)
+async def list_locations(
+    c: ContainerDep,
+    ctx: ContextDep,
+    page: PageDep,
+    active: bool | None = None,
+    external_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    result = await uc.list_locations(
+        page, uow_factory=c.uow_factory, ctx=ctx, active=active, external_id=external_id
+    )
     return list_response("/v1/locations", result, location_object)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from payments.kernel.clock import to_unix
 from payments.locations.domain import Location
+from payments.locations.domain.sync import API_NAMES
 
 
 def location_object(loc: Location) -> dict[str, Any]:
@@ -19,7 +20,18 @@ def location_object(loc: Location) -> dict[str, Any]:
         "timezone": loc.timezone,
         "payment_method_types": loc.payment_method_types,
         "legal_entity": loc.legal_entity_id,
+        "active": loc.active,
+        "external_id": loc.external_id,
+        "price_list": loc.price_list,
+        "tax_region": loc.tax_region,
+        # the fields set through our API that a sync from the Locations Service keeps
+        "overrides": {API_NAMES[f]: _value(loc, f) for f in loc.overridden},
         "metadata": loc.metadata,
         "created": to_unix(loc.created),
         "livemode": loc.livemode,
     }
+
+
+def _value(loc: Location, field: str) -> Any:
+    value = getattr(loc, field)
+    return list(value) if isinstance(value, list) else value

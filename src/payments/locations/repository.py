@@ -1,3 +1,5 @@
+"""All SQL of the shops."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,6 +11,8 @@ from payments.locations.domain import Location
 from payments.locations.tables import locations
 from payments.platform.db.listing import fetch_page
 from payments.platform.db.uow import Repository
+
+SYNC_LOCK_KEY = 0x4C_4F_43_53  # "LOCS": pg_advisory_xact_lock key of payments locations sync
 
 
 def _to_location(row: Any) -> Location:
@@ -24,7 +28,33 @@ def _to_location(row: Any) -> Location:
         metadata=dict(row.metadata),
         livemode=row.livemode,
         legal_entity_id=row.legal_entity_id,
+        active=row.active,
+        external_id=row.external_id,
+        price_list=row.price_list,
+        tax_region=row.tax_region,
+        overridden=tuple(row.overridden or ()),
+        upstream=row.upstream,
     )
+
+
+def _values(location: Location) -> dict[str, Any]:
+    return {
+        "name": location.name,
+        "address": location.address,
+        "country": location.country,
+        "default_currency": location.default_currency,
+        "timezone": location.timezone,
+        "payment_method_types": location.payment_method_types,
+        "currencies": location.currencies,
+        "metadata": location.metadata,
+        "legal_entity_id": location.legal_entity_id,
+        "active": location.active,
+        "external_id": location.external_id,
+        "price_list": location.price_list,
+        "tax_region": location.tax_region,
+        "overridden": list(location.overridden),
+        "upstream": dict(location.upstream) if location.upstream is not None else None,
+    }
 
 
 class LocationRepository(Repository):
@@ -32,35 +62,15 @@ class LocationRepository(Repository):
         await self._conn.execute(
             locations.insert().values(
                 id=location.id,
-                name=location.name,
-                address=location.address,
-                country=location.country,
-                default_currency=location.default_currency,
-                timezone=location.timezone,
-                payment_method_types=location.payment_method_types,
-                currencies=location.currencies,
-                metadata=location.metadata,
                 livemode=location.livemode,
                 created=location.created,
-                legal_entity_id=location.legal_entity_id,
+                **_values(location),
             )
         )
 
     async def save(self, location: Location) -> None:
         await self._conn.execute(
-            locations.update()
-            .where(locations.c.id == location.id)
-            .values(
-                name=location.name,
-                address=location.address,
-                country=location.country,
-                default_currency=location.default_currency,
-                timezone=location.timezone,
-                payment_method_types=location.payment_method_types,
-                currencies=location.currencies,
-                metadata=location.metadata,
-                legal_entity_id=location.legal_entity_id,
-            )
+            locations.update().where(locations.c.id == location.id).values(**_values(location))
         )
 
     async def get(self, location_id: str) -> Location | None:
@@ -68,6 +78,35 @@ class LocationRepository(Repository):
             await self._conn.execute(sa.select(locations).where(locations.c.id == location_id))
         ).first()
         return _to_location(row) if row else None
+
+    async def by_external_id(self, external_id: str) -> Location | None:
+        row = (
+            await self._conn.execute(
+                sa.select(locations).where(locations.c.external_id == external_id)
+            )
+        ).first()
+        return _to_location(row) if row else None
+
+    async def lock_for_sync(self) -> None:
+        """One sync at a time: on PostgreSQL a transaction-scoped advisory lock (a second
+        sync waits, then finds the first one's work done); SQLite has one writer anyway."""
+        if self.dialect == "postgresql":
+            await self._conn.execute(sa.select(sa.func.pg_advisory_xact_lock(SYNC_LOCK_KEY)))
+
+    async def linked(self) -> list[Location]:
+        """Every shop linked to the Locations Service, locked for the sync on PostgreSQL."""
+        query = (
+            sa.select(locations)
+            .where(locations.c.external_id.is_not(None))
+            .order_by(locations.c.id)
+        )
+        if self.dialect == "postgresql":
+            query = query.with_for_update()
+        return [_to_location(r) for r in (await self._conn.execute(query)).all()]
+
+    async def all(self) -> list[Location]:
+        rows = await self._conn.execute(sa.select(locations).order_by(locations.c.id))
+        return [_to_location(r) for r in rows.all()]
 
     async def unlinked(self) -> list[Location]:
         """Shops without a legal entity."""
@@ -81,7 +120,18 @@ class LocationRepository(Repository):
             (await self._conn.execute(sa.select(sa.func.count(locations.c.id)))).scalar_one()
         )
 
-    async def list_page(self, page: PageRequest, *, only_id: str | None = None) -> Page[Location]:
-        where = [locations.c.id == only_id] if only_id else []
+    async def list_page(
+        self,
+        page: PageRequest,
+        *,
+        only_id: str | None = None,
+        active: bool | None = None,
+        external_id: str | None = None,
+    ) -> Page[Location]:
+        where: list[sa.ColumnElement[bool]] = [locations.c.id == only_id] if only_id else []
+        if active is not None:
+            where.append(locations.c.active == active)
+        if external_id is not None:
+            where.append(locations.c.external_id == external_id)
         rows, has_more = await fetch_page(self._conn, locations, where, page)
         return Page([_to_location(r) for r in rows], has_more)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -35,6 +35,25 @@ CURRENCIES_DESCRIPTION = (
 )
 
 
+ExternalId = Annotated[str | None, Field(min_length=1, max_length=64)]
+Reference = Annotated[str | None, Field(min_length=1, max_length=64)]
+OverridableField = Literal[
+    "name",
+    "address",
+    "default_currency",
+    "currencies",
+    "timezone",
+    "legal_entity",
+    "price_list",
+    "tax_region",
+    "payment_method_types",
+    "active",
+]
+EXTERNAL_ID_DESCRIPTION = (
+    "The Locations Service's id of this shop: `payments locations sync` keeps it up to date."
+)
+
+
 class LocationCreate(StrictModel):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     address: LocationAddress
@@ -45,6 +64,9 @@ class LocationCreate(StrictModel):
     legal_entity: Annotated[str | None, Field(max_length=64)] = Field(
         None, description="The legal entity (seller) that issues this shop's invoices."
     )
+    external_id: ExternalId = Field(None, description=EXTERNAL_ID_DESCRIPTION)
+    price_list: Reference = Field(None, description="The regional price list it sells from.")
+    tax_region: Reference = Field(None, description="The tax region it belongs to.")
     metadata: Metadata = {}
 
 
@@ -56,6 +78,19 @@ class LocationUpdate(StrictModel):
     currencies: Currencies | None = Field(None, description=CURRENCIES_DESCRIPTION)
     payment_method_types: list[PaymentMethodType] | None = None
     legal_entity: Annotated[str | None, Field(max_length=64)] = None
+    external_id: ExternalId = Field(None, description=EXTERNAL_ID_DESCRIPTION)
+    price_list: Reference = None
+    tax_region: Reference = None
+    active: bool | None = Field(
+        None, description="false: the shop is closed and takes no new payments."
+    )
+    clear_overrides: list[OverridableField] | None = Field(
+        None,
+        description=(
+            "Fields of a synchronised shop to hand back to the Locations Service: each "
+            "takes the service's last value again, and the next sync keeps it up to date."
+        ),
+    )
     metadata: Metadata | None = None
 
 
@@ -69,6 +104,16 @@ class LocationOut(BaseModel):
     timezone: str
     payment_method_types: list[str]
     legal_entity: str | None
+    active: bool
+    external_id: str | None
+    price_list: str | None
+    tax_region: str | None
+    overrides: dict[str, Any] = Field(
+        description=(
+            "The fields set through this API on a shop synchronised from the Locations "
+            "Service, with their local values: a sync keeps them until `clear_overrides`."
+        )
+    )
     metadata: dict[str, str]
     created: int
     livemode: bool

@@ -1,4 +1,4 @@
-"""The shops table."""
+"""The shops table (ours; synchronised from the Locations Service when it is configured)."""
 
 from __future__ import annotations
 
@@ -22,4 +22,11 @@ locations = sa.Table(
     sa.Column("livemode", sa.Boolean, nullable=False, default=False),
     sa.Column("legal_entity_id", ID, sa.ForeignKey("legal_entities.id"), nullable=True, index=True),
     created_column(),
+    # synchronised from the Locations Service (payments locations sync)
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("external_id", sa.String(64), nullable=True, unique=True),
+    sa.Column("price_list", sa.String(64), nullable=True),
+    sa.Column("tax_region", sa.String(64), nullable=True),
+    sa.Column("overridden", JSONType, nullable=False, server_default="[]"),
+    sa.Column("upstream", JSONType, nullable=True),
 )

@@ -30,6 +30,7 @@ class EventPublisherName(StrEnum):
     none = "none"
     rabbitmq = "rabbitmq"
     sqs = "sqs"
+    nats = "nats"
 
 
 APP_DIR_NAME = "mycomputer-payments"
@@ -399,7 +400,8 @@ class Settings(BaseSettings):
         EventPublisherName.none,
         description=(
             "Where the worker publishes every event (besides webhooks): `none`, `rabbitmq` "
-            "(publisher confirms) or `sqs` (a FIFO queue). Events wait in the outbox until "
+            "(publisher confirms), `sqs` (a FIFO queue) or `nats` (a JetStream stream, each "
+            "publish acknowledged). Events wait in the outbox until "
             "the broker confirms them, in order, at least once, the event id as message id."
         ),
     )
@@ -425,6 +427,29 @@ class Settings(BaseSettings):
     )
     sqs_region: str | None = Field(
         None, description="AWS region of the SQS queue (else boto3's own configuration)."
+    )
+    nats_url: SecretStr = Field(
+        SecretStr("nats://127.0.0.1:4222"),
+        description=(
+            "URL of the NATS server with JetStream (`PAYMENTS_EVENT_PUBLISHER=nats`); "
+            "`nats://user:password@host:4222` or `tls://...`."
+        ),
+    )
+    nats_stream: str = Field(
+        "PAYMENTS_EVENTS",
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description=(
+            "The JetStream stream events are stored in (created on first use, file storage, "
+            "when it does not exist); it captures `<PAYMENTS_NATS_SUBJECT_PREFIX>.>`."
+        ),
+    )
+    nats_subject_prefix: str = Field(
+        "payments.events",
+        pattern=r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$",
+        description=(
+            "Events are published on `<prefix>.<event type>`, e.g. "
+            "`payments.events.payment_intent.succeeded`."
+        ),
     )
     event_publish_batch_size: Annotated[int, Field(ge=1, le=1000)] = Field(
         100, description="How many outbox events one publishing round sends to the broker."
@@ -456,6 +481,25 @@ class Settings(BaseSettings):
     )
     inventory_token: SecretStr | None = Field(
         None, description="Bearer token for the Inventory Service."
+    )
+    locations_service_url: str | None = Field(
+        None,
+        description=(
+            "Base URL of the Locations Service: `payments locations sync` (and the worker, "
+            "every `PAYMENTS_LOCATIONS_SYNC_INTERVAL_SECONDS`) upserts our shops from "
+            "`GET {url}/v1/shops`, keyed by `external_id`. Empty: our own `locations` table "
+            "is the only directory. Payments never call it: they read our table."
+        ),
+    )
+    locations_service_token: SecretStr | None = Field(
+        None, description="Bearer token for the Locations Service."
+    )
+    locations_sync_interval_seconds: Annotated[int, Field(ge=0, le=7 * 86400)] = Field(
+        0,
+        description=(
+            "How often the worker synchronises shops from the Locations Service; 0 (the "
+            "default): never, only `payments locations sync`."
+        ),
     )
     sibling_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
         3.0, description="How long one call to a sibling service (Inventory, ...) may take."
@@ -754,7 +798,7 @@ _API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
 
 
 def _check_siblings(s: Settings) -> None:
-    for name in ("inventory_url", "customer_base_url"):
+    for name in ("inventory_url", "customer_base_url", "locations_service_url"):
         url = getattr(s, name)
         if url is not None and not url.startswith(("https://", "http://")):
             raise SettingError(name, "must be an http(s):// URL")
@@ -775,6 +819,9 @@ def _check_event_publisher(s: Settings) -> None:
     rabbitmq = s.event_publisher == EventPublisherName.rabbitmq
     if rabbitmq and not s.rabbitmq_url.get_secret_value().startswith(("amqp://", "amqps://")):
         raise SettingError("rabbitmq_url", "must be an amqp:// or amqps:// URL")
+    nats_ = s.event_publisher == EventPublisherName.nats
+    if nats_ and not s.nats_url.get_secret_value().startswith(("nats://", "tls://")):
+        raise SettingError("nats_url", "must be a nats:// or tls:// URL")
     if s.event_publisher == EventPublisherName.sqs:
         url = s.sqs_queue_url or ""
         if not url.startswith(("https://", "http://")):

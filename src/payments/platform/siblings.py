@@ -115,16 +115,17 @@ class SiblingClient:
         return self._client
 
     async def get_json(
-        self, path: str, params: Mapping[str, str] | None = None
+        self, path: str, params: Mapping[str, str] | None = None, *, cache: bool = True
     ) -> dict[str, Any] | None:
-        """The JSON object at ``path``; None when the sibling answers 404."""
+        """The JSON object at ``path``; None when the sibling answers 404. ``cache=False``
+        asks the sibling now (a sync wants its current state) and keeps nothing."""
         key = path + "?" + "&".join(f"{k}={v}" for k, v in sorted((params or {}).items()))
-        cached = self._cache.get(key)
+        cached = self._cache.get(key) if cache else None
         if cached is not None and cached.expires > self.clock.now():
             return cached.value
         response = await self._call("GET", path, params=params, attempts=1 + self.retries)
         value = None if response.status_code == 404 else _json_object(self.name, response)
-        if self.cache_seconds > 0:
+        if cache and self.cache_seconds > 0:
             expires = self.clock.now() + timedelta(seconds=self.cache_seconds)
             self._cache[key] = _Cached(value, expires)
         return value

@@ -24,4 +24,13 @@ def publisher_from_settings(settings: Settings) -> EventPublisher | None:
             client=sqs_client(settings.sqs_region, settings.event_publish_timeout_seconds),
             queue_url=settings.sqs_queue_url or "",  # required with sqs: the settings check it
         )
+    if settings.event_publisher == EventPublisherName.nats:
+        from payments.eventbus.adapters.nats import NatsPublisher
+
+        return NatsPublisher(
+            url=settings.nats_url.get_secret_value(),
+            stream=settings.nats_stream,
+            subject_prefix=settings.nats_subject_prefix,
+            timeout=settings.event_publish_timeout_seconds,
+        )
     return None

@@ -110,6 +110,12 @@ async def _location(uow: UnitOfWork, ctx: RequestContext, location_id: str | Non
     location = await uow.repo(LocationRepository).get(location_id)
     if location is None or not ctx.principal.sees_location(location.id):
         raise NotFound.of("location", location_id, param="location")
+    if not location.active:  # closed (e.g. gone from the Locations Service): no new payments
+        raise InvalidRequest(
+            f"Location {location.id} is closed (active: false) and takes no new payments.",
+            code="location_inactive",
+            param="location",
+        )
     return location
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from payments.locations.domain.payment_methods import (
     LOCAL_METHOD_TYPES,
@@ -103,6 +104,14 @@ class Location:
     livemode: bool = False
     legal_entity_id: str | None = None  # the seller on this shop's invoices
     currencies: list[str] = field(default_factory=list)  # accepted; includes the default
+    active: bool = True  # False: closed (gone from the Locations Service); takes no payments
+    external_id: str | None = None  # the Locations Service's id of this shop
+    price_list: str | None = None  # the regional price list the shop sells from
+    tax_region: str | None = None  # the tax region it belongs to (the Locations Service's)
+    #: fields set through our API on a synchronised shop: a sync keeps their local values
+    overridden: tuple[str, ...] = ()
+    #: what the Locations Service last said for each synchronised field
+    upstream: Mapping[str, Any] | None = None
 
     def accepts(self, currency: str) -> bool:
         return currency in (self.currencies or [self.default_currency])
@@ -110,3 +119,35 @@ class Location:
     @property
     def country(self) -> str:
         return str(self.address["country"])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Shop:
+    """A shop as a :class:`ShopDirectory` answers it (the Locations Service's contract,
+    ``docs/reference/integrations/locations-service.openapi.yaml``)."""
+
+    external_id: str
+    name: str
+    address: dict[str, Any]  # line1, line2, postal_code, city, state, country (ISO 3166-1)
+    currency: str  # lower-case ISO 4217: the shop's own currency
+    currencies: list[str]  # accepted, including ``currency``
+    timezone: str
+    legal_entity_ref: str | None  # the seller's VAT id (or our ``le_`` id)
+    price_list: str | None
+    tax_region: str | None
+    open: bool
+    updated: datetime | None = None
+
+
+class ShopDirectory(Protocol):
+    """Where shops come from: the Locations Service, or (the default) our own table."""
+
+    source: str
+
+    async def shops(self) -> list[Shop]:
+        """Every shop the directory knows, open or closed (all pages)."""
+        ...
+
+    async def shop(self, external_id: str) -> Shop | None:
+        """One shop; None when the directory does not know it."""
+        ...

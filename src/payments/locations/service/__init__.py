@@ -1,4 +1,8 @@
-"""Locations (shops): admins create and change them; everyone with a key reads them."""
+"""Locations (shops): admins create and change them; everyone with a key reads them.
+
+A shop linked to the Locations Service (``external_id``) is kept up to date by
+:mod:`.sync`; a synchronised field changed here becomes a local **override** that the
+sync keeps (:mod:`payments.locations.domain.sync`) until ``clear_overrides`` names it."""
 
 from __future__ import annotations
 
@@ -19,10 +23,12 @@ from payments.legal_entities.service import get_legal_entity, seed_sample_legal_
 from payments.locations.domain import (
     PAYMENT_METHOD_TYPES,
     Location,
+    Shop,
     default_currencies,
     default_payment_method_types,
     offer_refusal,
 )
+from payments.locations.domain.sync import DOMAIN_NAMES, cleared, with_overrides
 from payments.locations.render import location_object
 from payments.locations.repository import LocationRepository
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
@@ -81,7 +87,7 @@ SAMPLE_SHOPS: list[dict[str, Any]] = [
 ]
 
 
-def _currency(value: str, param: str = "default_currency") -> str:
+def checked_currency(value: str, param: str = "default_currency") -> str:
     try:
         return normalize_currency(value)
     except UnknownCurrency:
@@ -90,11 +96,13 @@ def _currency(value: str, param: str = "default_currency") -> str:
         ) from None
 
 
-def _currencies(values: list[str] | None, default_currency: str) -> list[str]:
+def checked_currencies(values: list[str] | None, default_currency: str) -> list[str]:
     """The accepted currencies, normalised; they must include the default currency."""
     if values is None:
         return default_currencies(default_currency)
-    currencies = list(dict.fromkeys(_currency(v, f"currencies[{i}]") for i, v in enumerate(values)))
+    currencies = list(
+        dict.fromkeys(checked_currency(v, f"currencies[{i}]") for i, v in enumerate(values))
+    )
     if default_currency not in currencies:
         raise InvalidRequest(
             f"currencies must include the default currency ({default_currency}).",
@@ -116,7 +124,7 @@ def _payment_method_types(types: list[str]) -> list[str]:
     return list(dict.fromkeys(types))
 
 
-def _check_offered(location: Location) -> None:
+def check_offered(location: Location) -> None:
     """Each local method the shop offers fits its country and one of its currencies
     (:mod:`payments.locations.domain.payment_methods`)."""
     for i, kind in enumerate(location.payment_method_types):
@@ -127,7 +135,7 @@ def _check_offered(location: Location) -> None:
             )
 
 
-def _address(address: dict[str, Any]) -> dict[str, Any]:
+def clean_address(address: dict[str, Any]) -> dict[str, Any]:
     cleaned = {k: address.get(k) for k in ("line1", "line2", "postal_code", "city", "state")}
     cleaned["country"] = normalize_country(address.get("country") or "", param="address[country]")
     return cleaned
@@ -137,24 +145,30 @@ async def create_location(
     fields: dict[str, Any], *, uow_factory: UnitOfWorkFactory, clock: Clock, ctx: RequestContext
 ) -> Location:
     ctx.require(Permission.write_locations)
-    address = _address(fields["address"])
-    currency = _currency(fields.get("default_currency") or country_currency(address["country"]))
+    address = clean_address(fields["address"])
+    currency = checked_currency(
+        fields.get("default_currency") or country_currency(address["country"])
+    )
     location = Location(
         id=id_for("location"),
         name=fields["name"],
         address=address,
         default_currency=currency,
         timezone=validate_timezone(fields["timezone"]),
-        currencies=_currencies(fields.get("currencies"), currency),
+        currencies=checked_currencies(fields.get("currencies"), currency),
         payment_method_types=_payment_method_types(
             fields.get("payment_method_types")
             or default_payment_method_types(address["country"], currency)
         ),
         created=clock.now(),
         metadata=validate_metadata(fields.get("metadata") or {}),
+        external_id=fields.get("external_id") or None,
+        price_list=fields.get("price_list") or None,
+        tax_region=fields.get("tax_region") or None,
     )
-    _check_offered(location)
+    check_offered(location)
     async with uow_factory() as uow:
+        await _external_id_free(uow, location.external_id)
         if fields.get("legal_entity"):
             entity = await get_legal_entity(uow, fields["legal_entity"], param="legal_entity")
             location = replace(location, legal_entity_id=entity.id)
@@ -169,6 +183,21 @@ async def create_location(
         )
         await uow.commit()
     return location
+
+
+async def _external_id_free(
+    uow: UnitOfWork, external_id: str | None, location_id: str | None = None
+) -> None:
+    if external_id is None:
+        return
+    holder = await uow.repo(LocationRepository).by_external_id(external_id)
+    if holder is not None and holder.id != location_id:
+        raise InvalidRequest(
+            f"Location {holder.id} is linked to the Locations Service's shop {external_id} "
+            "already.",
+            code="resource_already_exists",
+            param="external_id",
+        )
 
 
 async def _visible(uow: UnitOfWork, location_id: str, ctx: RequestContext) -> Location:
@@ -199,30 +228,47 @@ async def update_location(
     if fields.get("name") is not None:
         changes["name"] = fields["name"]
     if fields.get("address") is not None:
-        changes["address"] = _address(fields["address"])
+        changes["address"] = clean_address(fields["address"])
     if fields.get("default_currency") is not None:
-        changes["default_currency"] = _currency(fields["default_currency"])
+        changes["default_currency"] = checked_currency(fields["default_currency"])
     if fields.get("timezone") is not None:
         changes["timezone"] = validate_timezone(fields["timezone"])
     if fields.get("payment_method_types") is not None:
         changes["payment_method_types"] = _payment_method_types(fields["payment_method_types"])
+    for key in ("price_list", "tax_region", "active"):
+        if fields.get(key) is not None:
+            changes[key] = fields[key]
     async with uow_factory() as uow:
         current = await _visible(uow, location_id, ctx)
+        if fields.get("external_id") is not None:
+            await _external_id_free(uow, fields["external_id"], current.id)
+            changes["external_id"] = fields["external_id"]
         if fields.get("legal_entity") is not None:
             entity = await get_legal_entity(uow, fields["legal_entity"], param="legal_entity")
             changes["legal_entity_id"] = entity.id
         default = changes.get("default_currency", current.default_currency)
         if fields.get("currencies") is not None:
-            changes["currencies"] = _currencies(fields["currencies"], default)
+            changes["currencies"] = checked_currencies(fields["currencies"], default)
         elif default not in current.currencies:  # a new default currency is accepted too
             changes["currencies"] = [*current.currencies, default]
         if "metadata" in fields:  # null (or "" in a form) clears it, as at Stripe
             changes["metadata"] = update_metadata(current.metadata, fields["metadata"])
-        updated = replace(current, **changes)
-        if {"payment_method_types", "address", "currencies"} & changes.keys():
-            _check_offered(updated)
+        overridden = with_overrides(current, changes)
+        for_good = [DOMAIN_NAMES[f] for f in fields.get("clear_overrides") or ()]
+        for i, name in enumerate(for_good):
+            if name in changes:
+                raise InvalidRequest(
+                    f"{fields['clear_overrides'][i]} is both set and cleared in one request.",
+                    param=f"clear_overrides[{i}]",
+                )
+        if for_good:
+            restored, overridden = cleared(replace(current, overridden=overridden), for_good)
+            changes.update(restored)
+        updated = replace(current, **changes, overridden=overridden)
+        if {"payment_method_types", "address", "currencies", "default_currency"} & changes.keys():
+            check_offered(updated)
         before, after = location_object(current), location_object(updated)
-        previous = {k: before[k] for k in after if before[k] != after[k]}
+        previous = {k: before.get(k) for k in after if before.get(k) != after[k]}
         if previous:
             await uow.repo(LocationRepository).save(updated)
             await record_event(
@@ -239,10 +285,52 @@ async def update_location(
 
 
 async def list_locations(
-    page: PageRequest, *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
+    page: PageRequest,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    ctx: RequestContext,
+    active: bool | None = None,
+    external_id: str | None = None,
 ) -> Page[Location]:
     async with uow_factory() as uow:
-        return await uow.repo(LocationRepository).list_page(page, only_id=ctx.principal.location_id)
+        return await uow.repo(LocationRepository).list_page(
+            page, only_id=ctx.principal.location_id, active=active, external_id=external_id
+        )
+
+
+def shop_of(location: Location) -> Shop:
+    """Our own location as a directory's shop (its ``external_id``, else our id)."""
+    return Shop(
+        external_id=location.external_id or location.id,
+        name=location.name,
+        address=dict(location.address),
+        currency=location.default_currency,
+        currencies=list(location.currencies),
+        timezone=location.timezone,
+        legal_entity_ref=location.legal_entity_id,
+        price_list=location.price_list,
+        tax_region=location.tax_region,
+        open=location.active,
+    )
+
+
+class LocalShopDirectory:
+    """The default directory: our own ``locations`` table (nothing to synchronise from)."""
+
+    source = "local"
+
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow_factory = uow_factory
+
+    async def shops(self) -> list[Shop]:
+        async with self._uow_factory() as uow:
+            return [shop_of(location) for location in await uow.repo(LocationRepository).all()]
+
+    async def shop(self, external_id: str) -> Shop | None:
+        async with self._uow_factory() as uow:
+            repo = uow.repo(LocationRepository)
+            found = await repo.by_external_id(external_id) or await repo.get(external_id)
+        return shop_of(found) if found is not None else None
 
 
 async def seed_sample_locations(*, uow_factory: UnitOfWorkFactory, clock: Clock) -> int:

@@ -1,7 +1,7 @@
 """api key expiry: a rolled key keeps working until its expires_at (rotation with overlap)
 
-Revision ID: 0041_api_key_expiry
-Revises: 0032_advance_invoices
+Revision ID: 0034_api_key_expiry
+Revises: 0033_location_sync
 Create Date: 2026-12-01 16:50:00.000000
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 from payments.platform.db.types import UTCDateTime
 
-revision: str = "0041_api_key_expiry"
-down_revision: str | None = "0032_advance_invoices"
+revision: str = "0034_api_key_expiry"
+down_revision: str | None = "0033_location_sync"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
