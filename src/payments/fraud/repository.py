@@ -29,6 +29,7 @@ from payments.fraud.tables import (
 )
 from payments.intents.tables import charges
 from payments.platform.db.records import RecordRepository
+from payments.platform.db.types import UTCDateTime
 from payments.platform.db.uow import Repository
 from payments.refunds.tables import refunds
 
@@ -259,45 +260,122 @@ class EarlyFraudWarningRepository(RecordRepository[EarlyFraudWarning]):
         return await self.find(*where, order_by=t.id.desc(), limit=limit)
 
 
+_EVENTS = fraud_velocity_events
+_WINDOW_NAMES = tuple(WINDOWS)
+
+# PostgreSQL: one statement per assessment records the sightings and counts every window
+# of every (subject, kind) asked for, the new rows included (a data-modifying CTE's rows
+# are not visible to the same statement's scan of the table, so they are added to it).
+# Textual and constant: prepared once per connection by asyncpg, never compiled per call.
+_PG_OBSERVE_AND_COUNT = sa.text(
+    """
+WITH new AS (
+  INSERT INTO fraud_velocity_events (subject, kind, member, at)
+  SELECT o.subject, o.kind, o.member, CAST(:now AS timestamptz)
+  FROM unnest(CAST(:o_subjects AS text[]), CAST(:o_kinds AS text[]),
+              CAST(:o_members AS text[])) AS o(subject, kind, member)
+  RETURNING subject, kind, member, at
+),
+wanted AS (
+  SELECT DISTINCT q.subject, q.kind
+  FROM unnest(CAST(:q_subjects AS text[]), CAST(:q_kinds AS text[])) AS q(subject, kind)
+),
+seen AS (
+  SELECT e.subject, e.kind, e.member, e.at
+  FROM fraud_velocity_events e JOIN wanted w ON e.subject = w.subject AND e.kind = w.kind
+  WHERE e.at >= CAST(:since AS timestamptz)
+  UNION ALL
+  SELECT n.subject, n.kind, n.member, n.at
+  FROM new n JOIN wanted w ON n.subject = w.subject AND n.kind = w.kind
+)
+SELECT subject, kind, """
+    + ", ".join(
+        f"count(DISTINCT member) FILTER (WHERE at >= CAST(:start_{name} AS timestamptz))"
+        f' AS "{name}"'
+        for name in _WINDOW_NAMES
+    )
+    + """
+FROM seen GROUP BY subject, kind
+"""
+)
+
+# SQLite (and any other database): the insert and one counting query, both built once
+# (bound parameters only, so SQLAlchemy compiles each once and reuses it).
+_INSERT = _EVENTS.insert()
+_COUNT = (
+    sa.select(
+        _EVENTS.c.subject,
+        _EVENTS.c.kind,
+        *(
+            sa.func.count(
+                sa.distinct(
+                    sa.case(
+                        (
+                            _EVENTS.c.at >= sa.bindparam(f"start_{name}", type_=UTCDateTime()),
+                            _EVENTS.c.member,
+                        )
+                    )
+                )
+            ).label(name)
+            for name in _WINDOW_NAMES
+        ),
+    )
+    .where(
+        sa.tuple_(_EVENTS.c.subject, _EVENTS.c.kind).in_(sa.bindparam("pairs", expanding=True)),
+        _EVENTS.c.at >= sa.bindparam("since", type_=UTCDateTime()),
+    )
+    .group_by(_EVENTS.c.subject, _EVENTS.c.kind)
+)
+
+
 class VelocityRepository(Repository):
     """The database's velocity counters (see :mod:`payments.fraud.domain.velocity`): one
-    row per sighting; a count is the number of distinct members since the window began."""
+    row per sighting; a count is the number of distinct members since the window began.
+    One round trip per assessment on PostgreSQL (sightings and counts in one statement)."""
 
     async def observe(
         self, observations: Sequence[Observation], queries: Sequence[CountQuery], now: datetime
     ) -> list[int]:
-        t = fraud_velocity_events
-        if observations:
-            await self._conn.execute(
-                t.insert(),
-                [
-                    {"subject": o.subject, "kind": o.kind, "member": o.member, "at": now}
-                    for o in observations
-                ],
-            )
-        if not queries:
-            return []
-        pairs = sorted({(q.subject, q.kind) for q in queries})
-        starts = {name: now - window for name, window in WINDOWS.items()}
-        columns = [
-            sa.func.count(sa.distinct(sa.case((t.c.at >= starts[name], t.c.member)))).label(name)
-            for name in WINDOWS
+        starts = {f"start_{name}": now - window for name, window in WINDOWS.items()}
+        if self.dialect == "postgresql" and queries:
+            rows = (
+                await self._conn.execute(
+                    _PG_OBSERVE_AND_COUNT,
+                    {
+                        "now": now,
+                        "o_subjects": [o.subject for o in observations],
+                        "o_kinds": [o.kind for o in observations],
+                        "o_members": [o.member for o in observations],
+                        "q_subjects": [q.subject for q in queries],
+                        "q_kinds": [q.kind for q in queries],
+                        "since": now - LONGEST,
+                        **starts,
+                    },
+                )
+            ).all()
+        else:
+            if observations:
+                await self._conn.execute(
+                    _INSERT,
+                    [
+                        {"subject": o.subject, "kind": o.kind, "member": o.member, "at": now}
+                        for o in observations
+                    ],
+                )
+            if not queries:
+                return []
+            pairs = sorted({(q.subject, q.kind) for q in queries})
+            rows = (
+                await self._conn.execute(
+                    _COUNT, {"pairs": pairs, "since": now - LONGEST, **starts}
+                )
+            ).all()
+        found = {(row[0], row[1]): row[2:] for row in rows}
+        index = {name: i for i, name in enumerate(_WINDOW_NAMES)}
+        return [
+            int(counts[index[q.window]]) if (counts := found.get((q.subject, q.kind))) else 0
+            for q in queries
         ]
-        query = (
-            sa.select(t.c.subject, t.c.kind, *columns)
-            .where(
-                sa.tuple_(t.c.subject, t.c.kind).in_(pairs)
-                if len(pairs) > 1
-                else sa.and_(t.c.subject == pairs[0][0], t.c.kind == pairs[0][1]),
-                t.c.at >= now - LONGEST,
-            )
-            .group_by(t.c.subject, t.c.kind)
-        )
-        found = {
-            (row.subject, row.kind): {name: int(row._mapping[name]) for name in WINDOWS}
-            for row in (await self._conn.execute(query)).all()
-        }
-        return [found.get((q.subject, q.kind), {}).get(q.window, 0) for q in queries]
 
     async def purge(self, before: datetime) -> int:
         t = fraud_velocity_events
