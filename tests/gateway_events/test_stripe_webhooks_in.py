@@ -470,9 +470,13 @@ async def test_stripes_early_fraud_warnings_are_stored_applied_and_only_move_for
     ]
     # the update (disputed at Stripe) ends its actionability; a late copy of the creation
     # (another event id) cannot make it actionable again
-    updated = event_payload("radar.early_fraud_warning.updated", _efw(stripe_pi["id"], actionable=False))
+    updated = event_payload(
+        "radar.early_fraud_warning.updated", _efw(stripe_pi["id"], actionable=False)
+    )
     await post_webhook(api, updated)
-    await post_webhook(api, event_payload("radar.early_fraud_warning.created", _efw(stripe_pi["id"])))
+    await post_webhook(
+        api, event_payload("radar.early_fraud_warning.created", _efw(stripe_pi["id"]))
+    )
     assert await apply_stored_events(api.container) == 2
     (warning,) = (
         await api.client.get(

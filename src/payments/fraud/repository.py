@@ -239,7 +239,9 @@ class EarlyFraudWarningRepository(RecordRepository[EarlyFraudWarning]):
         self, gateway: str, ref: str, *, for_update: bool = False
     ) -> EarlyFraudWarning | None:
         t = fraud_early_fraud_warnings.c
-        query = sa.select(fraud_early_fraud_warnings).where(t.gateway == gateway, t.gateway_ref == ref)
+        query = sa.select(fraud_early_fraud_warnings).where(
+            t.gateway == gateway, t.gateway_ref == ref
+        )
         if for_update:
             query = query.with_for_update()
         row = (await self._conn.execute(query)).first()
@@ -267,8 +269,13 @@ _WINDOW_NAMES = tuple(WINDOWS)
 # of every (subject, kind) asked for, the new rows included (a data-modifying CTE's rows
 # are not visible to the same statement's scan of the table, so they are added to it).
 # Textual and constant: prepared once per connection by asyncpg, never compiled per call.
+# the window columns, from the domain's constant window names (nothing from a request)
+_PG_WINDOW_COUNTS = ", ".join(
+    f'count(DISTINCT member) FILTER (WHERE at >= CAST(:start_{name} AS timestamptz)) AS "{name}"'
+    for name in _WINDOW_NAMES
+)
 _PG_OBSERVE_AND_COUNT = sa.text(
-    """
+    f"""
 WITH new AS (
   INSERT INTO fraud_velocity_events (subject, kind, member, at)
   SELECT o.subject, o.kind, o.member, CAST(:now AS timestamptz)
@@ -288,15 +295,9 @@ seen AS (
   SELECT n.subject, n.kind, n.member, n.at
   FROM new n JOIN wanted w ON n.subject = w.subject AND n.kind = w.kind
 )
-SELECT subject, kind, """
-    + ", ".join(
-        f"count(DISTINCT member) FILTER (WHERE at >= CAST(:start_{name} AS timestamptz))"
-        f' AS "{name}"'
-        for name in _WINDOW_NAMES
-    )
-    + """
+SELECT subject, kind, {_PG_WINDOW_COUNTS}
 FROM seen GROUP BY subject, kind
-"""
+"""  # noqa: S608 - only constant window names are formatted in; values are bound
 )
 
 # SQLite (and any other database): the insert and one counting query, both built once
@@ -366,9 +367,7 @@ class VelocityRepository(Repository):
                 return []
             pairs = sorted({(q.subject, q.kind) for q in queries})
             rows = (
-                await self._conn.execute(
-                    _COUNT, {"pairs": pairs, "since": now - LONGEST, **starts}
-                )
+                await self._conn.execute(_COUNT, {"pairs": pairs, "since": now - LONGEST, **starts})
             ).all()
         found = {(row[0], row[1]): row[2:] for row in rows}
         index = {name: i for i, name in enumerate(_WINDOW_NAMES)}

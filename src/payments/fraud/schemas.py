@@ -241,7 +241,9 @@ class RefundAndBlockIn(StrictModel):
 
 
 class EarlyFraudWarningRaise(StrictModel):
-    charge: str = Field(min_length=1, max_length=40, description="A succeeded card charge (ch_...).")
+    charge: str = Field(
+        min_length=1, max_length=40, description="A succeeded card charge (ch_...)."
+    )
     fraud_type: Literal[
         "card_never_received",
         "fraudulent_card_application",

@@ -97,9 +97,7 @@ async def warned_payments(
         WarnedPayment(w, await retrieve_charge(w.charge_id, uow_factory=uow_factory, ctx=ctx))
         for w in warnings
     ]
-    lists = await list_value_lists(
-        PageRequest(limit=MAX_LIMIT), uow_factory=uow_factory, ctx=ctx
-    )
+    lists = await list_value_lists(PageRequest(limit=MAX_LIMIT), uow_factory=uow_factory, ctx=ctx)
     cards = [v for v in lists.data if v.item_type == ItemType.card_fingerprint]
     return warned, cards
 

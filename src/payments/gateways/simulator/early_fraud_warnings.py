@@ -136,4 +136,6 @@ class EarlyFraudWarningCalls:
     ) -> EarlyFraudWarning:
         """Test hook: the issuer of ``charge``'s card reports it as fraud."""
         now = self.clock.now()
-        return await self._hook(lambda conn, outbox: raise_warning(conn, outbox, charge, fraud_type, now))
+        return await self._hook(
+            lambda conn, outbox: raise_warning(conn, outbox, charge, fraud_type, now)
+        )
