@@ -201,6 +201,18 @@ class ReviewList(BaseModel):
     data: list[ReviewOut]
 
 
+# Stripe Radar's early_fraud_warning.fraud_type
+FraudType = Literal[
+    "card_never_received",
+    "fraudulent_card_application",
+    "made_with_counterfeit_card",
+    "made_with_lost_card",
+    "made_with_stolen_card",
+    "misc",
+    "unauthorized_use_of_card",
+]
+
+
 class EarlyFraudWarningOut(BaseModel):
     """Stripe Radar's early fraud warning: the card issuer reported the charge as possibly
     fraudulent."""
@@ -212,15 +224,7 @@ class EarlyFraudWarningOut(BaseModel):
     )
     charge: str
     created: int
-    fraud_type: Literal[
-        "card_never_received",
-        "fraudulent_card_application",
-        "made_with_counterfeit_card",
-        "made_with_lost_card",
-        "made_with_stolen_card",
-        "misc",
-        "unauthorized_use_of_card",
-    ]
+    fraud_type: FraudType
     livemode: bool
     payment_intent: str | None
 
@@ -244,12 +248,4 @@ class EarlyFraudWarningRaise(StrictModel):
     charge: str = Field(
         min_length=1, max_length=40, description="A succeeded card charge (ch_...)."
     )
-    fraud_type: Literal[
-        "card_never_received",
-        "fraudulent_card_application",
-        "made_with_counterfeit_card",
-        "made_with_lost_card",
-        "made_with_stolen_card",
-        "misc",
-        "unauthorized_use_of_card",
-    ] = "made_with_stolen_card"
+    fraud_type: FraudType = "made_with_stolen_card"
