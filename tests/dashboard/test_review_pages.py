@@ -4,6 +4,7 @@ finance and admin (fraud's manage_fraud), each kept to their shop."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import httpx
@@ -141,3 +142,66 @@ async def test_a_clerk_may_not_see_or_decide_reviews_and_finance_only_its_shops(
     still = (await api.client.get(f"/v1/payment_intents/{pi['id']}", headers=admin)).json()
     assert still["status"] == "requires_capture"
     assert (await api.client.get(f"/v1/reviews/{review['id']}", headers=admin)).json()["open"]
+
+
+async def test_an_actionable_early_fraud_warning_is_refunded_and_its_card_blocked_in_one_step(
+    api: Api, browserless: httpx.AsyncClient
+) -> None:
+    admin, location = await shop(api)
+    alias = f"efw_cards_{secrets.token_hex(4)}"
+    cards = await api.client.post(
+        "/v1/fraud/value_lists",
+        json={"alias": alias, "name": "Reported cards", "item_type": "card_fingerprint"},
+        headers=admin,
+    )
+    paid = await api.client.post(
+        "/v1/payment_intents",
+        json={
+            "amount": 7500,
+            "location": location["id"],
+            "payment_method": "pm_card_jcb",
+            "confirm": True,
+        },
+        headers=admin,
+    )
+    pi = paid.json()
+    warning = (
+        await api.client.post(
+            "/v1/test_helpers/radar/early_fraud_warnings",
+            json={"charge": pi["latest_charge"]},
+            headers=admin,
+        )
+    ).json()
+    await sign_in(browserless, await staff_user(api.container, "finance"))
+    page = await browserless.get("/dashboard/reviews")
+    assert page.status_code == 200, page.text
+    assert "Early fraud warnings" in page.text and pi["id"] in page.text
+    assert "Made with stolen card" in page.text and f"@{alias}" in page.text
+
+    url = f"/dashboard/reviews/warnings/{warning['id']}/refund_and_block"
+    first = await browserless.post(
+        url, data={"csrf_token": csrf_of(page.text), "value_list": cards.json()["id"]}
+    )
+    assert "Refund the payment and block the card?" in first.text
+    untouched = (await api.client.get(f"/v1/charges/{pi['latest_charge']}", headers=admin)).json()
+    assert untouched["amount_refunded"] == 0  # nothing before confirming
+    done = await browserless.post(
+        url,
+        data={
+            "csrf_token": csrf_of(first.text),
+            "value_list": cards.json()["id"],
+            "confirmed": "yes",
+        },
+    )
+    assert done.status_code == 303 and done.headers["location"].endswith("done=blocked")
+    charge = (await api.client.get(f"/v1/charges/{pi['latest_charge']}", headers=admin)).json()
+    assert charge["amount_refunded"] == 7500
+    items = (
+        await api.client.get(
+            "/v1/fraud/value_list_items", params={"value_list": cards.json()["id"]}, headers=admin
+        )
+    ).json()["data"]
+    assert [i["value"] for i in items] == [charge["payment_method_details"]["card"]["fingerprint"]]
+    shown = await browserless.get(done.headers["location"])
+    assert "its card blocked" in shown.text and pi["id"] not in shown.text
+    assert await verify_ledger(uow_factory=api.container.uow_factory) == []

@@ -8,22 +8,8 @@ from typing import Any
 from payments.app.capabilities import run_once, verify_ledger
 from payments.kernel.clock import FrozenClock
 from support.app import Api
-
-
-async def _shop(api: Api) -> tuple[dict[str, str], dict[str, Any]]:
-    admin = await api.key("admin")
-    return admin, await api.location(admin)
-
-
-async def _pay(
-    api: Api, headers: dict[str, str], shop: dict[str, Any], pm: str, **extra: Any
-) -> Any:
-    return await api.client.post(
-        "/v1/payment_intents",
-        json={"amount": 4999, "location": shop["id"], "payment_method": pm, "confirm": True}
-        | extra,
-        headers=headers,
-    )
+from support.fraud import admin_and_shop as _shop
+from support.fraud import pay as _pay
 
 
 async def _rule(

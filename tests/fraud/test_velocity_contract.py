@@ -12,7 +12,12 @@ from redis.asyncio import Redis
 
 from payments.app.bootstrap import Container
 from payments.fraud.adapters.redis_velocity import RedisVelocityCounters
-from payments.fraud.domain.velocity import CountQuery, Observation, VelocityCounters
+from payments.fraud.domain.velocity import (
+    CountQuery,
+    Observation,
+    VelocityCounters,
+    velocity_queries,
+)
 from payments.fraud.repository import VelocityRepository
 from payments.kernel.clock import FrozenClock
 from support.databases import ON_CI, REDIS_URL, redis_available
@@ -121,3 +126,32 @@ async def test_the_window_starts_inclusive(counters: VelocityCounters, clock: Fr
     assert await counters.observe([], [CountQuery(CARD, "decline", "1m")], clock.now()) == [1]
     clock.advance(seconds=1)
     assert await counters.observe([], [CountQuery(CARD, "decline", "1m")], clock.now()) == [0]
+
+
+async def test_a_device_counts_distinct_cards_and_its_attempts(
+    counters: VelocityCounters, clock: FrozenClock
+) -> None:
+    """Many cards from one device (a card tester's browser): the device's distinct cards
+    in 24 h and its attempts per window, as the assessment asks for them."""
+    wanted = velocity_queries(
+        {"card": None, "customer": None, "email": None, "ip": None, "device": "device:sess_1"}
+    )
+    queries = list(wanted.values())
+    for i, card in enumerate(("fp_a", "fp_b", "fp_a", "fp_c")):
+        counts = await counters.observe(
+            [
+                Observation("device:sess_1", "attempt", f"ch_{i}"),
+                Observation("device:sess_1", "card", card),
+            ],
+            queries,
+            clock.now(),
+        )
+        clock.advance(seconds=30)
+    found = dict(zip(wanted, counts, strict=True))
+    assert found["cards_per_device_24h"] == 3  # fp_a twice is one card
+    assert found["attempts_per_device_1h"] == 4
+    assert found["attempts_per_device_1m"] == 3  # 30, 60 and 90 s after the first
+    assert found["declines_per_device_1h"] == 0
+    clock.advance(timedelta(hours=24))
+    other = await counters.observe([], [wanted["cards_per_device_24h"]], clock.now())
+    assert other == [0]

@@ -428,3 +428,70 @@ async def test_a_lost_refund_response_is_settled_by_recovery_with_one_refund(
     assert settled["status"] == "succeeded"
     assert [r["amount"] for r in _at_stripe(fake_stripe, "refund")] == [1200]  # replayed
     await _verified(api)
+
+
+# --------------------------------------------------------------------------- early fraud warnings
+
+
+def _efw(payment_intent: str, *, actionable: bool = True) -> dict[str, Any]:
+    """A ``radar.early_fraud_warning`` as Stripe's API reference shows it."""
+    return {
+        "id": "issfr_1NnrwHBw2dPENLoi9lnhV3RQ",
+        "object": "radar.early_fraud_warning",
+        "actionable": actionable,
+        "charge": "ch_1234",
+        "created": 123456789,
+        "fraud_type": "misc",
+        "livemode": False,
+        "payment_intent": payment_intent,
+    }
+
+
+async def test_stripes_early_fraud_warnings_are_stored_applied_and_only_move_forwards(
+    stripe_api: Api, fake_stripe: FakeStripe, deliveries: StripeDeliveries
+) -> None:
+    api = stripe_api
+    admin, shop = await _shop(api)
+    pi = await paid(api, admin, shop["id"], amount=2000, method="pm_card_visa")
+    assert pi["status"] == "succeeded"
+    deliveries.skip()
+    (stripe_pi,) = _at_stripe(fake_stripe, "payment_intent")
+    created = event_payload("radar.early_fraud_warning.created", _efw(stripe_pi["id"]))
+    response = await post_webhook(api, created)
+    assert response.json() == {"received": True, "handled": True, "duplicate": False}
+    assert await run_once(api.container, only=PROCESS) == {"process_gateway_events": 1}
+    listed = (
+        await api.client.get(
+            "/v1/radar/early_fraud_warnings", params={"payment_intent": pi["id"]}, headers=admin
+        )
+    ).json()["data"]
+    assert [(w["charge"], w["fraud_type"], w["actionable"]) for w in listed] == [
+        (pi["latest_charge"], "misc", True)
+    ]
+    # the update (disputed at Stripe) ends its actionability; a late copy of the creation
+    # (another event id) cannot make it actionable again
+    updated = event_payload(
+        "radar.early_fraud_warning.updated", _efw(stripe_pi["id"], actionable=False)
+    )
+    await post_webhook(api, updated)
+    await post_webhook(
+        api, event_payload("radar.early_fraud_warning.created", _efw(stripe_pi["id"]))
+    )
+    assert await apply_stored_events(api.container) == 2
+    (warning,) = (
+        await api.client.get(
+            "/v1/radar/early_fraud_warnings", params={"charge": pi["latest_charge"]}, headers=admin
+        )
+    ).json()["data"]
+    assert warning["actionable"] is False
+    ours = [
+        e["type"]
+        for e in (await api.client.get("/v1/events", params={"limit": 100}, headers=admin)).json()[
+            "data"
+        ]
+        if e["data"]["object"].get("id") == warning["id"]
+    ]
+    assert sorted(ours) == [
+        "radar.early_fraud_warning.created",
+        "radar.early_fraud_warning.updated",
+    ]

@@ -369,3 +369,43 @@ async def test_klarna_is_offered_in_germany_with_the_invoices_billing_details(
     assert ">Card number</label>" in again.text  # pay another way
     assert (await _invoice(api, admin, invoice))["status"] == "open"
     assert await verify_ledger(uow_factory=api.container.uow_factory) == []
+
+
+async def test_the_page_keeps_a_browser_id_and_fraud_counts_the_cards_tried_from_it(
+    api: Api,
+) -> None:
+    """The pay page's device cookie is the payment's Radar session: a shop's rule on the
+    distinct cards tried from one browser blocks the next card from it."""
+    admin, invoice = await open_invoice(api)
+    link = await new_link(api, admin, invoice)
+    rule = await api.client.post(
+        "/v1/fraud/rules",
+        json={
+            "action": "block",
+            "predicate": ":cards_per_device_24h: >= 2",
+            "location": invoice["location"],
+        },
+        headers=admin,
+    )
+    assert rule.status_code == 200, rule.text
+    page = await api.client.get(path_of(link))
+    cookie = page.headers["set-cookie"]
+    assert cookie.startswith("pay_device=") and "HttpOnly" in cookie and "Path=/pay" in cookie
+
+    declined = await _pay(api, path_of(link), DECLINED, nonce=_nonce(page.text))
+    assert declined.status_code == 402
+    assert "set-cookie" not in (await api.client.get(path_of(link))).headers  # kept
+    blocked = await _pay(api, path_of(link), VISA, nonce=_nonce(declined.text))
+    assert blocked.status_code == 402  # a second card from the same browser
+    assert (await _invoice(api, admin, invoice))["status"] == "open"
+    intents = (
+        await api.client.get("/v1/payment_intents", params={"limit": 5}, headers=admin)
+    ).json()["data"]
+    charge = (
+        await api.client.get(f"/v1/charges/{intents[0]['latest_charge']}", headers=admin)
+    ).json()
+    assert (charge["outcome"]["type"], charge["outcome"]["rule"]) == ("blocked", rule.json()["id"])
+    api.client.cookies.clear()  # another browser
+    other = await _pay(api, path_of(link), VISA)
+    assert other.status_code == 303
+    assert (await _invoice(api, admin, invoice))["status"] == "paid"

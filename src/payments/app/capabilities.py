@@ -40,6 +40,7 @@ from payments.eventbus import jobs as eventbus_jobs
 from payments.events import api as events_api
 from payments.fraud import jobs as fraud_jobs
 from payments.fraud.adapters.wiring import build_fraud_assessment
+from payments.fraud.api import early_fraud_warnings as fraud_efw_api
 from payments.fraud.api import lists as fraud_lists_api
 from payments.fraud.api import reviews as fraud_reviews_api
 from payments.fraud.api import rules as fraud_rules_api
@@ -137,6 +138,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     fraud_rules_api.router,
     fraud_lists_api.router,
     fraud_reviews_api.router,
+    fraud_efw_api.router,
+    fraud_efw_api.test_helpers_router,
     reports_api.router,
     reports_api.runs_router,
     reports_api.files_router,

@@ -65,6 +65,10 @@ EVENT_TYPES: dict[str, str] = {
     "received outside the gateway); any excess went to the customer's credit balance.",
     "review.opened": "A payment was held for review by a fraud rule (authorized, not captured).",
     "review.closed": "A review was closed: its payment approved (captured) or canceled.",
+    "radar.early_fraud_warning.created": "The card's issuer reported a charge as possibly "
+    "fraudulent (an early fraud warning, usually days before a dispute).",
+    "radar.early_fraud_warning.updated": "An early fraud warning is no longer actionable "
+    "(its charge was disputed or refunded).",
     "credit_note.created": "A credit note was issued against an invoice.",
     "credit_note.voided": "A credit note was voided; its posting is reversed.",
     "part.created": "A part was added to our catalogue (a price in one currency).",

@@ -1,11 +1,18 @@
 """The Stripe-shaped JSON of fraud objects: rules, value lists (``radar.value_list``),
-their items (``radar.value_list_item``) and reviews (``review``)."""
+their items (``radar.value_list_item``), reviews (``review``) and early fraud warnings
+(``radar.early_fraud_warning``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from payments.fraud.domain.model import Review, Rule, ValueList, ValueListItem
+from payments.fraud.domain.model import (
+    EarlyFraudWarning,
+    Review,
+    Rule,
+    ValueList,
+    ValueListItem,
+)
 from payments.kernel.clock import to_unix
 
 
@@ -75,4 +82,17 @@ def review_object(review: Review) -> dict[str, Any]:
         "closed_at": to_unix(review.closed_at) if review.closed_at else None,
         "created": to_unix(review.created),
         "livemode": review.livemode,
+    }
+
+
+def early_fraud_warning_object(warning: EarlyFraudWarning) -> dict[str, Any]:
+    return {
+        "id": warning.id,
+        "object": "radar.early_fraud_warning",
+        "actionable": warning.actionable,
+        "charge": warning.charge_id,
+        "created": to_unix(warning.created),
+        "fraud_type": warning.fraud_type,
+        "livemode": warning.livemode,
+        "payment_intent": warning.payment_intent_id,
     }

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from payments.fraud.domain.model import (
     Assessment,
+    EarlyFraudWarning,
     Review,
     Rule,
     ValueList,
@@ -19,6 +20,7 @@ from payments.fraud.domain.model import (
 from payments.fraud.domain.velocity import LONGEST, WINDOWS, CountQuery, Observation
 from payments.fraud.tables import (
     fraud_assessments,
+    fraud_early_fraud_warnings,
     fraud_reviews,
     fraud_rules,
     fraud_value_list_items,
@@ -27,6 +29,7 @@ from payments.fraud.tables import (
 )
 from payments.intents.tables import charges
 from payments.platform.db.records import RecordRepository
+from payments.platform.db.types import UTCDateTime
 from payments.platform.db.uow import Repository
 from payments.refunds.tables import refunds
 
@@ -167,104 +170,211 @@ class AssessmentRepository(RecordRepository[Assessment]):
         since: datetime,
         refunds_since: datetime,
     ) -> dict[str, Any]:
-        """What the history signals read: the customer's earlier successful payments
-        (count, average in euro cents), the shop's average since ``since``, disputes on
-        the card and the customer, the customer's refunds since ``refunds_since``."""
-        a, ch = fraud_assessments.c, charges.c
-        paid = (
-            sa.select(a.amount_eur_cents)
-            .select_from(fraud_assessments.join(charges, charges.c.id == a.charge_id))
-            .where(ch.status == "succeeded")
-        )
-        out: dict[str, Any] = {
-            "customer_count": 0,
-            "customer_avg": None,
-            "shop_avg": None,
-            "disputes_for_card": 0,
-            "disputes_for_customer": 0,
-            "refunds_per_customer_30d": 0,
-        }
+        """What the history signals read, in one statement: the customer's earlier
+        successful payments (count, average in euro cents), the shop's average since
+        ``since``, disputes and early fraud warnings on the card and the customer, the
+        customer's refunds since ``refunds_since``."""
+        a, ch, w = fraud_assessments.c, charges.c, fraud_early_fraud_warnings.c
+        joined = fraud_assessments.join(charges, ch.id == a.charge_id)
+        paid = sa.select(a.amount_eur_cents).select_from(joined).where(ch.status == "succeeded")
         shop = paid.where(a.location_id == location_id, a.created >= since).subquery()
-        row = (
-            await self._conn.execute(
-                sa.select(sa.func.count(), sa.func.avg(shop.c.amount_eur_cents))
-            )
-        ).one()
-        out["shop_avg"] = float(row[1]) if row[0] >= 3 and row[1] is not None else None
+        columns: list[Any] = [
+            sa.select(sa.func.count()).select_from(shop).scalar_subquery().label("shop_count"),
+            sa.select(sa.func.avg(shop.c.amount_eur_cents)).scalar_subquery().label("shop_avg"),
+        ]
         if customer_id is not None:
             mine = paid.where(a.customer_id == customer_id).subquery()
-            row = (
-                await self._conn.execute(
-                    sa.select(sa.func.count(), sa.func.avg(mine.c.amount_eur_cents))
-                )
-            ).one()
-            out["customer_count"] = int(row[0])
-            out["customer_avg"] = float(row[1]) if row[1] is not None else None
-            disputed = sa.select(sa.func.count()).select_from(
-                fraud_assessments.join(charges, charges.c.id == a.charge_id)
-            )
-            out["disputes_for_customer"] = int(
-                (
-                    await self._conn.execute(
-                        disputed.where(a.customer_id == customer_id, ch.disputed.is_(True))
-                    )
-                ).scalar_one()
-            )
-            refunded = (
+            columns += [
+                sa.select(sa.func.count()).select_from(mine).scalar_subquery().label("c_count"),
+                sa.select(sa.func.avg(mine.c.amount_eur_cents)).scalar_subquery().label("c_avg"),
+                sa.select(sa.func.count())
+                .select_from(joined)
+                .where(a.customer_id == customer_id, ch.disputed.is_(True))
+                .scalar_subquery()
+                .label("c_disputes"),
                 sa.select(sa.func.count())
                 .select_from(refunds.join(fraud_assessments, a.charge_id == refunds.c.charge_id))
                 .where(a.customer_id == customer_id, refunds.c.created >= refunds_since)
-            )
-            out["refunds_per_customer_30d"] = int((await self._conn.execute(refunded)).scalar_one())
-        if card_fingerprint is not None:
-            disputed = (
+                .scalar_subquery()
+                .label("c_refunds"),
                 sa.select(sa.func.count())
-                .select_from(fraud_assessments.join(charges, charges.c.id == a.charge_id))
+                .select_from(fraud_early_fraud_warnings)
+                .where(w.customer_id == customer_id)
+                .scalar_subquery()
+                .label("c_efw"),
+            ]
+        if card_fingerprint is not None:
+            columns += [
+                sa.select(sa.func.count())
+                .select_from(joined)
                 .where(a.card_fingerprint == card_fingerprint, ch.disputed.is_(True))
-            )
-            out["disputes_for_card"] = int((await self._conn.execute(disputed)).scalar_one())
-        return out
+                .scalar_subquery()
+                .label("card_disputes"),
+                sa.select(sa.func.count())
+                .select_from(fraud_early_fraud_warnings)
+                .where(w.card_fingerprint == card_fingerprint)
+                .scalar_subquery()
+                .label("card_efw"),
+            ]
+        row = (await self._conn.execute(sa.select(*columns))).one()._mapping
+        shop_count, shop_avg = int(row["shop_count"] or 0), row["shop_avg"]
+        customer_avg = row.get("c_avg")
+        return {
+            "customer_count": int(row.get("c_count") or 0),
+            "customer_avg": float(customer_avg) if customer_avg is not None else None,
+            "shop_avg": float(shop_avg) if shop_count >= 3 and shop_avg is not None else None,
+            "disputes_for_card": int(row.get("card_disputes") or 0),
+            "disputes_for_customer": int(row.get("c_disputes") or 0),
+            "refunds_per_customer_30d": int(row.get("c_refunds") or 0),
+            "early_fraud_warnings_for_card": int(row.get("card_efw") or 0),
+            "early_fraud_warnings_for_customer": int(row.get("c_efw") or 0),
+        }
+
+
+class EarlyFraudWarningRepository(RecordRepository[EarlyFraudWarning]):
+    table = fraud_early_fraud_warnings
+    record = EarlyFraudWarning
+
+    async def by_gateway_ref(
+        self, gateway: str, ref: str, *, for_update: bool = False
+    ) -> EarlyFraudWarning | None:
+        t = fraud_early_fraud_warnings.c
+        query = sa.select(fraud_early_fraud_warnings).where(
+            t.gateway == gateway, t.gateway_ref == ref
+        )
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._conn.execute(query)).first()
+        return self._from_row(row) if row is not None else None
+
+    async def for_charge(self, charge_id: str) -> EarlyFraudWarning | None:
+        found = await self.find(fraud_early_fraud_warnings.c.charge_id == charge_id)
+        return found[0] if found else None
+
+    async def actionable(
+        self, *, location_id: str | None, limit: int = 50
+    ) -> list[EarlyFraudWarning]:
+        """Actionable warnings, newest first (the review queue shows them)."""
+        t = fraud_early_fraud_warnings.c
+        where: list[sa.ColumnElement[bool]] = [t.actionable.is_(True)]
+        if location_id is not None:
+            where.append(t.location_id == location_id)
+        return await self.find(*where, order_by=t.id.desc(), limit=limit)
+
+
+_EVENTS = fraud_velocity_events
+_WINDOW_NAMES = tuple(WINDOWS)
+
+# PostgreSQL: one statement per assessment records the sightings and counts every window
+# of every (subject, kind) asked for, the new rows included (a data-modifying CTE's rows
+# are not visible to the same statement's scan of the table, so they are added to it).
+# Textual and constant: prepared once per connection by asyncpg, never compiled per call.
+# the window columns, from the domain's constant window names (nothing from a request)
+_PG_WINDOW_COUNTS = ", ".join(
+    f'count(DISTINCT member) FILTER (WHERE at >= CAST(:start_{name} AS timestamptz)) AS "{name}"'
+    for name in _WINDOW_NAMES
+)
+_PG_OBSERVE_AND_COUNT = sa.text(
+    f"""
+WITH new AS (
+  INSERT INTO fraud_velocity_events (subject, kind, member, at)
+  SELECT o.subject, o.kind, o.member, CAST(:now AS timestamptz)
+  FROM unnest(CAST(:o_subjects AS text[]), CAST(:o_kinds AS text[]),
+              CAST(:o_members AS text[])) AS o(subject, kind, member)
+  RETURNING subject, kind, member, at
+),
+wanted AS (
+  SELECT DISTINCT q.subject, q.kind
+  FROM unnest(CAST(:q_subjects AS text[]), CAST(:q_kinds AS text[])) AS q(subject, kind)
+),
+seen AS (
+  SELECT e.subject, e.kind, e.member, e.at
+  FROM fraud_velocity_events e JOIN wanted w ON e.subject = w.subject AND e.kind = w.kind
+  WHERE e.at >= CAST(:since AS timestamptz)
+  UNION ALL
+  SELECT n.subject, n.kind, n.member, n.at
+  FROM new n JOIN wanted w ON n.subject = w.subject AND n.kind = w.kind
+)
+SELECT subject, kind, {_PG_WINDOW_COUNTS}
+FROM seen GROUP BY subject, kind
+"""  # noqa: S608 - only constant window names are formatted in; values are bound
+)
+
+# SQLite (and any other database): the insert and one counting query, both built once
+# (bound parameters only, so SQLAlchemy compiles each once and reuses it).
+_INSERT = _EVENTS.insert()
+_COUNT = (
+    sa.select(
+        _EVENTS.c.subject,
+        _EVENTS.c.kind,
+        *(
+            sa.func.count(
+                sa.distinct(
+                    sa.case(
+                        (
+                            _EVENTS.c.at >= sa.bindparam(f"start_{name}", type_=UTCDateTime()),
+                            _EVENTS.c.member,
+                        )
+                    )
+                )
+            ).label(name)
+            for name in _WINDOW_NAMES
+        ),
+    )
+    .where(
+        sa.tuple_(_EVENTS.c.subject, _EVENTS.c.kind).in_(sa.bindparam("pairs", expanding=True)),
+        _EVENTS.c.at >= sa.bindparam("since", type_=UTCDateTime()),
+    )
+    .group_by(_EVENTS.c.subject, _EVENTS.c.kind)
+)
 
 
 class VelocityRepository(Repository):
     """The database's velocity counters (see :mod:`payments.fraud.domain.velocity`): one
-    row per sighting; a count is the number of distinct members since the window began."""
+    row per sighting; a count is the number of distinct members since the window began.
+    One round trip per assessment on PostgreSQL (sightings and counts in one statement)."""
 
     async def observe(
         self, observations: Sequence[Observation], queries: Sequence[CountQuery], now: datetime
     ) -> list[int]:
-        t = fraud_velocity_events
-        if observations:
-            await self._conn.execute(
-                t.insert(),
-                [
-                    {"subject": o.subject, "kind": o.kind, "member": o.member, "at": now}
-                    for o in observations
-                ],
-            )
-        if not queries:
-            return []
-        pairs = sorted({(q.subject, q.kind) for q in queries})
-        starts = {name: now - window for name, window in WINDOWS.items()}
-        columns = [
-            sa.func.count(sa.distinct(sa.case((t.c.at >= starts[name], t.c.member)))).label(name)
-            for name in WINDOWS
+        starts = {f"start_{name}": now - window for name, window in WINDOWS.items()}
+        if self.dialect == "postgresql" and queries:
+            rows = (
+                await self._conn.execute(
+                    _PG_OBSERVE_AND_COUNT,
+                    {
+                        "now": now,
+                        "o_subjects": [o.subject for o in observations],
+                        "o_kinds": [o.kind for o in observations],
+                        "o_members": [o.member for o in observations],
+                        "q_subjects": [q.subject for q in queries],
+                        "q_kinds": [q.kind for q in queries],
+                        "since": now - LONGEST,
+                        **starts,
+                    },
+                )
+            ).all()
+        else:
+            if observations:
+                await self._conn.execute(
+                    _INSERT,
+                    [
+                        {"subject": o.subject, "kind": o.kind, "member": o.member, "at": now}
+                        for o in observations
+                    ],
+                )
+            if not queries:
+                return []
+            pairs = sorted({(q.subject, q.kind) for q in queries})
+            rows = (
+                await self._conn.execute(_COUNT, {"pairs": pairs, "since": now - LONGEST, **starts})
+            ).all()
+        found = {(row[0], row[1]): row[2:] for row in rows}
+        index = {name: i for i, name in enumerate(_WINDOW_NAMES)}
+        return [
+            int(counts[index[q.window]]) if (counts := found.get((q.subject, q.kind))) else 0
+            for q in queries
         ]
-        query = (
-            sa.select(t.c.subject, t.c.kind, *columns)
-            .where(
-                sa.tuple_(t.c.subject, t.c.kind).in_(pairs)
-                if len(pairs) > 1
-                else sa.and_(t.c.subject == pairs[0][0], t.c.kind == pairs[0][1]),
-                t.c.at >= now - LONGEST,
-            )
-            .group_by(t.c.subject, t.c.kind)
-        )
-        found = {
-            (row.subject, row.kind): {name: int(row._mapping[name]) for name in WINDOWS}
-            for row in (await self._conn.execute(query)).all()
-        }
-        return [found.get((q.subject, q.kind), {}).get(q.window, 0) for q in queries]
 
     async def purge(self, before: datetime) -> int:
         t = fraud_velocity_events

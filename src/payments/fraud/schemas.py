@@ -199,3 +199,53 @@ class ReviewList(BaseModel):
     url: str
     has_more: bool
     data: list[ReviewOut]
+
+
+# Stripe Radar's early_fraud_warning.fraud_type
+FraudType = Literal[
+    "card_never_received",
+    "fraudulent_card_application",
+    "made_with_counterfeit_card",
+    "made_with_lost_card",
+    "made_with_stolen_card",
+    "misc",
+    "unauthorized_use_of_card",
+]
+
+
+class EarlyFraudWarningOut(BaseModel):
+    """Stripe Radar's early fraud warning: the card issuer reported the charge as possibly
+    fraudulent."""
+
+    id: str = Field(examples=["issfr_01JD8ZQ0V8Y3J6T4W9B2C5D7FG"])
+    object: Literal["radar.early_fraud_warning"] = "radar.early_fraud_warning"
+    actionable: bool = Field(
+        description="Neither disputed nor fully refunded yet: refunding now avoids a dispute."
+    )
+    charge: str
+    created: int
+    fraud_type: FraudType
+    livemode: bool
+    payment_intent: str | None
+
+
+class EarlyFraudWarningList(BaseModel):
+    object: Literal["list"] = "list"
+    url: str
+    has_more: bool
+    data: list[EarlyFraudWarningOut]
+
+
+class RefundAndBlockIn(StrictModel):
+    value_list: str = Field(
+        min_length=1,
+        max_length=40,
+        description="The card-fingerprint value list (e.g. your block list) the card joins.",
+    )
+
+
+class EarlyFraudWarningRaise(StrictModel):
+    charge: str = Field(
+        min_length=1, max_length=40, description="A succeeded card charge (ch_...)."
+    )
+    fraud_type: FraudType = "made_with_stolen_card"

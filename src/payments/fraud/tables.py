@@ -112,3 +112,23 @@ fraud_velocity_events = sa.Table(
     sa.Index("ix_fraud_velocity_events_subject_kind_at", "subject", "kind", "at"),
     sa.Index("ix_fraud_velocity_events_at", "at"),
 )
+
+# Early fraud warnings the gateway reported (one per charge), with the card and customer
+# they concern (the signals of later payments read them).
+fraud_early_fraud_warnings = sa.Table(
+    "fraud_early_fraud_warnings",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("gateway", sa.String(32), nullable=False),
+    sa.Column("gateway_ref", sa.String(255), nullable=False),
+    sa.Column("charge_id", ID, nullable=False, unique=True),
+    sa.Column("payment_intent_id", ID, nullable=False, index=True),
+    sa.Column("location_id", ID, nullable=False, index=True),
+    sa.Column("fraud_type", sa.String(40), nullable=False),
+    sa.Column("actionable", sa.Boolean, nullable=False),
+    sa.Column("card_fingerprint", sa.String(100), nullable=True, index=True),
+    sa.Column("customer_id", ID, nullable=True, index=True),
+    sa.Column("livemode", sa.Boolean, nullable=False, default=False),
+    created_column(),
+    sa.UniqueConstraint("gateway", "gateway_ref"),
+)

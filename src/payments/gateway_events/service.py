@@ -1,4 +1,5 @@
-"""Asynchronous gateway news: SEPA settlements, 3-D Secure results, disputes, refunds.
+"""Asynchronous gateway news: SEPA settlements, 3-D Secure results, disputes, refunds,
+early fraud warnings.
 
 The simulator is polled (its ``list_events``); Stripe pushes webhooks
 (``POST /webhooks/stripe``). Every event is first stored once by its gateway id
@@ -17,6 +18,7 @@ from datetime import timedelta
 
 from payments.disputes.domain import DEFAULT_EVIDENCE_WINDOW
 from payments.disputes.service.apply import apply_dispute_event
+from payments.fraud.service.early_fraud_warnings import apply_early_fraud_warning
 from payments.gateway_events.repository import GatewayEventRepository
 from payments.gateways.codec import decode, encode
 from payments.gateways.protocol import GatewayEvent, PaymentGateway
@@ -93,6 +95,10 @@ async def apply_gateway_event(
     if event.refund is not None:  # the snapshot, applied only forwards
         error = await apply_refund_event(
             event, uow_factory=uow_factory, gateway=gateway.name, clock=clock
+        )
+    if event.early_fraud_warning is not None:
+        error = await apply_early_fraud_warning(
+            event.early_fraud_warning, gateway=gateway.name, uow_factory=uow_factory, clock=clock
         )
     if event.dispute is not None:
         error = await apply_dispute_event(

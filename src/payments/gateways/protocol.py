@@ -101,6 +101,12 @@ EVENT_TYPES: Mapping[str, str] = {
     "refund.created": "a refund was created",
     "refund.updated": "a refund changed status (pending -> succeeded, succeeded -> failed)",
     "refund.failed": "a refund failed after being accepted",
+    "radar.early_fraud_warning.created": (
+        "the card's issuer reported a charge as possibly fraudulent (an early fraud warning)"
+    ),
+    "radar.early_fraud_warning.updated": (
+        "an early fraud warning changed (no longer actionable: disputed or refunded)"
+    ),
     "terminal.reader.action_succeeded": "a reader's action (payment, refund, display) succeeded",
     "terminal.reader.action_failed": "a reader's action failed (declined, canceled, timed out)",
 }
@@ -448,6 +454,30 @@ class Dispute:
     evidence_due_by: datetime | None = None  # the response deadline, if reported
 
 
+# Stripe Radar's ``early_fraud_warning.fraud_type`` values
+EFW_FRAUD_TYPES: tuple[str, ...] = (
+    "card_never_received",
+    "fraudulent_card_application",
+    "made_with_counterfeit_card",
+    "made_with_lost_card",
+    "made_with_stolen_card",
+    "misc",
+    "unauthorized_use_of_card",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EarlyFraudWarning:
+    """Stripe's ``radar.early_fraud_warning``: the issuer's word that a charge may be
+    fraud, usually days before a dispute (Visa TC40, Mastercard SAFE reports)."""
+
+    reference: str
+    charge: str  # the ChargeResult.reference warned about
+    fraud_type: str  # one of EFW_FRAUD_TYPES
+    actionable: bool  # not disputed and not fully refunded yet
+    created: datetime
+
+
 ReaderStatus = Literal["online", "offline"]
 ReaderActionType = Literal[
     "process_payment_intent", "refund_payment", "set_reader_display", "process_setup_intent"
@@ -537,6 +567,7 @@ class GatewayEvent:
     refund: RefundResult | None = None
     dispute: Dispute | None = None
     reader: Reader | None = None  # terminal.reader.*: the reader, its action finished
+    early_fraud_warning: EarlyFraudWarning | None = None  # radar.early_fraud_warning.*
     # set when the gateway's event could not be read (e.g. its object lacks a field we
     # need): kept and reported by the applier, never applied, never an error to the sender
     problem: str | None = None

@@ -109,6 +109,13 @@ PAYMENT_METHOD_DATA = (
 )
 
 
+class RadarOptionsIn(StrictModel):
+    """Stripe's ``radar_options``: the Radar session of the customer's device or browser
+    (any stable id of it), for the per-device velocity signals of fraud prevention."""
+
+    session: Annotated[str, Field(min_length=1, max_length=200)]
+
+
 class AttachIn(StrictModel):
     customer: Id
 
@@ -130,6 +137,7 @@ class PaymentIntentCreate(StrictModel):
     description: Annotated[str | None, Field(max_length=1000)] = None
     receipt_email: Annotated[str | None, Field(max_length=512)] = None
     metadata: Metadata = {}
+    radar_options: RadarOptionsIn | None = None
     invoice: Id | None = Field(
         None,
         description="An open invoice this payment pays (part of): its shop, currency and "
@@ -157,6 +165,7 @@ class PaymentIntentConfirm(StrictModel):
     off_session: bool | None = None
     setup_future_usage: Literal["on_session", "off_session"] | None = None
     return_url: Annotated[str | None, Field(max_length=2048)] = None
+    radar_options: RadarOptionsIn | None = None
 
 
 class PaymentIntentCapture(StrictModel):

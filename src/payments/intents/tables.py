@@ -54,6 +54,7 @@ payment_intents = sa.Table(
     sa.Column("client_secret", sa.String(100), nullable=True),
     created_column(),
     sa.Column("invoice_id", ID, nullable=True, index=True),
+    sa.Column("radar_session", sa.String(200), nullable=True),
 )
 
 

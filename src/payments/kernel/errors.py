@@ -127,6 +127,8 @@ def must_exist(found: T | None, object_name: str, object_id: str) -> T:
 #: codes passed through from the gateway are listed in the payment-method docs.
 ERROR_CODES: dict[str, str] = {
     "review_closed": "The review is closed already (approved or canceled).",
+    "early_fraud_warning_not_actionable": "The early fraud warning is not actionable (its charge "
+    "was disputed or fully refunded already).",
     "rule_invalid": (
         "The fraud rule's predicate does not parse, names an unknown attribute or value list, "
         "or matches a list with an attribute of another kind; the message gives the column."

@@ -17,6 +17,7 @@ page in their language.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import replace
 from datetime import date
@@ -357,13 +358,39 @@ async def static(name: str) -> Response:
     )
 
 
+# The customer's browser, for fraud prevention's per-device signals (many cards tried from
+# one browser): a random id in a first-party, HTTP-only cookie, sent with every payment
+# as the PaymentIntent's ``radar_options[session]``. It identifies a browser, no person.
+DEVICE_COOKIE = "pay_device"
+_DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def _device(request: Request) -> str | None:
+    found = request.cookies.get(DEVICE_COOKIE, "")
+    return found if _DEVICE_ID.match(found) else None
+
+
+def _with_device(request: Request, response: Response) -> Response:
+    if _device(request) is None:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            secrets.token_urlsafe(24),
+            max_age=365 * 86_400,
+            httponly=True,
+            secure=request.url.scheme == "https",
+            samesite="lax",
+            path="/pay",
+        )
+    return response
+
+
 @router.get("/{token}", response_class=HTMLResponse)
 async def pay_page(token: str, request: Request, c: GatewayDep) -> Response:
     try:
         view = await _view_or_page(request, c, token)
         if isinstance(view, HTMLResponse):
             return view
-        return await _render(request, c, token, view)
+        return _with_device(request, await _render(request, c, token, view))
     except Exception:  # a customer's browser never gets a stack trace
         log.exception("pay_page_failed")
         return _message(request, "error", 500)
@@ -434,6 +461,7 @@ async def _pay(
             gateway=c.gateway,
             clock=c.clock,
             max_amount=c.settings.max_amount,
+            device=_device(request),
         )
     except uc.LinkUnusable:
         return await _render(

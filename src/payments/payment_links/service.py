@@ -392,6 +392,7 @@ async def pay_with_card(
     gateway: PaymentGateway,
     clock: Clock,
     max_amount: int,
+    device: str | None = None,
 ) -> PaymentIntent:
     """Charge the card for what the link may collect (see the module's steps): the card
     the customer typed (the simulator), or a PaymentMethod id Stripe.js created in the
@@ -438,7 +439,7 @@ async def pay_with_card(
         await uow.commit()
     if isinstance(card, str):
         confirm = ConfirmPaymentIntent(
-            payment_method=card, off_session=False, return_url=return_url
+            payment_method=card, off_session=False, return_url=return_url, radar_session=device
         )
     elif isinstance(card, LocalChoice):
         billing = _billing(invoice, card.type) if card.type in LOCAL_METHODS else None
@@ -450,7 +451,10 @@ async def pay_with_card(
             )
         data = CreatePaymentMethod(type=cast(PaymentMethodType, card.type), billing_details=billing)
         confirm = ConfirmPaymentIntent(
-            payment_method_data=data, off_session=False, return_url=return_url
+            payment_method_data=data,
+            off_session=False,
+            return_url=return_url,
+            radar_session=device,
         )
     else:
         data = CreatePaymentMethod(
@@ -460,7 +464,10 @@ async def pay_with_card(
             ),
         )
         confirm = ConfirmPaymentIntent(
-            payment_method_data=data, off_session=False, return_url=return_url
+            payment_method_data=data,
+            off_session=False,
+            return_url=return_url,
+            radar_session=device,
         )
     return await flow.confirm_payment_intent(
         pi.id,

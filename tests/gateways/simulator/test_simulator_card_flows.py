@@ -130,3 +130,48 @@ async def test_dispute_card_succeeds_then_is_disputed(
     with pytest.raises(GatewayInvalidRequest) as refused:
         await gateway.refund(paid.reference, idempotency_key=key())
     assert refused.value.code == "charge_disputed"
+
+
+async def test_the_warning_card_succeeds_then_gets_an_early_fraud_warning(
+    gateway: SimulatorGateway, key: Callable[[], str], clock: FrozenClock
+) -> None:
+    paid = await gateway.charge(request("pm_card_createIssuerFraudRecord", key()))
+    assert paid.status == "succeeded" and not paid.disputed
+    clock.advance(timedelta(seconds=1))
+    events = (await gateway.list_events()).events
+    assert [e.type for e in events] == ["charge.succeeded", "radar.early_fraud_warning.created"]
+    warning = events[1].early_fraud_warning
+    assert warning is not None and warning.reference.startswith("issfr_")
+    assert (warning.charge, warning.fraud_type, warning.actionable) == (
+        paid.reference,
+        "made_with_stolen_card",
+        True,
+    )
+    assert await gateway.retrieve_early_fraud_warning(warning.reference) == warning
+    # a partial refund leaves it actionable; the rest of the amount ends it
+    await gateway.refund(paid.reference, amount=1000, idempotency_key=key())
+    assert "radar.early_fraud_warning.updated" not in await event_types(gateway)
+    await gateway.refund(paid.reference, idempotency_key=key())
+    updated = (await gateway.list_events(limit=100)).events[-1]
+    assert updated.type == "radar.early_fraud_warning.updated"
+    assert updated.early_fraud_warning is not None
+    assert updated.early_fraud_warning.actionable is False
+    # the test hook gives the same warning again, never a second one
+    again = await gateway.create_early_fraud_warning(paid.reference)
+    assert again.reference == warning.reference and again.actionable is False
+
+
+async def test_an_early_fraud_warning_needs_a_succeeded_card_charge_and_a_known_fraud_type(
+    gateway: SimulatorGateway, key: Callable[[], str]
+) -> None:
+    declined = await gateway.charge(request("pm_card_chargeDeclined", key()))
+    with pytest.raises(GatewayInvalidRequest) as refused:
+        await gateway.create_early_fraud_warning(declined.reference)
+    assert (refused.value.code, refused.value.param) == ("charge_unexpected_state", "charge")
+    paid = await gateway.charge(request("pm_card_visa", key()))
+    with pytest.raises(GatewayInvalidRequest) as bad_type:
+        await gateway.create_early_fraud_warning(paid.reference, "stolen")
+    assert bad_type.value.param == "fraud_type"
+    with pytest.raises(GatewayInvalidRequest) as missing:
+        await gateway.retrieve_early_fraud_warning("issfr_nope")
+    assert missing.value.code == "resource_missing"

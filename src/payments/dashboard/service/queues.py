@@ -16,7 +16,9 @@ from payments.billing.service.catalogue import retrieve_product
 from payments.billing.service.common import Billing
 from payments.billing.service.subscriptions import list_subscriptions, retrieve_subscription
 from payments.customers.service.customers import retrieve_customer
-from payments.fraud.domain.model import Review
+from payments.fraud.domain.model import EarlyFraudWarning, ItemType, Review, ValueList
+from payments.fraud.service.early_fraud_warnings import actionable_early_fraud_warnings
+from payments.fraud.service.lists import list_value_lists
 from payments.fraud.service.reviews import list_reviews
 from payments.intents.domain.model import Charge
 from payments.intents.service.charges import retrieve_charge
@@ -75,6 +77,29 @@ async def open_reviews(
         for r in found.data
     ]
     return Page(held, found.has_more)
+
+
+@dataclass(frozen=True, slots=True)
+class WarnedPayment:
+    """An actionable early fraud warning with its charge (amount, card, risk)."""
+
+    warning: EarlyFraudWarning
+    charge: Charge
+
+
+async def warned_payments(
+    *, uow_factory: UnitOfWorkFactory, ctx: RequestContext
+) -> tuple[list[WarnedPayment], list[ValueList]]:
+    """The actionable early fraud warnings the person may act on, each with its charge,
+    and the card-fingerprint lists its card can be blocked with."""
+    warnings = await actionable_early_fraud_warnings(uow_factory=uow_factory, ctx=ctx)
+    warned = [
+        WarnedPayment(w, await retrieve_charge(w.charge_id, uow_factory=uow_factory, ctx=ctx))
+        for w in warnings
+    ]
+    lists = await list_value_lists(PageRequest(limit=MAX_LIMIT), uow_factory=uow_factory, ctx=ctx)
+    cards = [v for v in lists.data if v.item_type == ItemType.card_fingerprint]
+    return warned, cards
 
 
 # ------------------------------------------------------------------ bank transactions

@@ -136,6 +136,27 @@ class Assessment:
     rule_id: str | None = None
 
 
+@dataclass(slots=True, kw_only=True)
+class EarlyFraudWarning:
+    """Stripe Radar's ``radar.early_fraud_warning``: the card issuer reported the charge
+    as possibly fraudulent. Kept with the card and the customer it concerns, so later
+    payments with them score higher; ``actionable`` while the charge is neither disputed
+    nor fully refunded (refund it now, and no dispute will follow)."""
+
+    id: str  # issfr_...
+    gateway: str
+    gateway_ref: str
+    charge_id: str
+    payment_intent_id: str
+    location_id: str
+    fraud_type: str
+    actionable: bool
+    created: datetime
+    card_fingerprint: str | None = None
+    customer_id: str | None = None
+    livemode: bool = False
+
+
 # ------------------------------------------------------------------------ commands
 
 

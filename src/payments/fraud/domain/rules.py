@@ -51,14 +51,18 @@ ATTRIBUTES: Mapping[str, str] = {
     "amount_vs_shop_average": NUMBER,
     "cards_per_customer_24h": NUMBER,
     "cards_per_ip_24h": NUMBER,
+    "cards_per_device_24h": NUMBER,  # distinct cards tried from the device (radar session)
+    "device": STRING,  # the device / browser session id (radar_options.session)
     "three_ds_failures_per_card_24h": NUMBER,
     "disputes_for_card": NUMBER,
     "disputes_for_customer": NUMBER,
+    "early_fraud_warnings_for_card": NUMBER,  # issuers' fraud warnings on the card's charges
+    "early_fraud_warnings_for_customer": NUMBER,
     "refunds_per_customer_30d": NUMBER,
     **{
         f"{what}_per_{subject}_{window}": NUMBER
         for what in ("attempts", "declines")
-        for subject in ("card", "customer", "email", "ip", "shop")
+        for subject in ("card", "customer", "email", "ip", "device", "shop")
         for window in ("1m", "1h", "24h")
     },
 }
@@ -415,6 +419,8 @@ PROBES: Sequence[Mapping[str, Any]] = (
         "amount_vs_customer_average": 100,
         "amount_vs_shop_average": 100,
         "disputes_for_card": 5,
+        "early_fraud_warnings_for_card": 5,
+        "early_fraud_warnings_for_customer": 5,
         **{
             name: 1000
             for name, kind in ATTRIBUTES.items()

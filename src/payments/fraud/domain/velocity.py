@@ -2,7 +2,8 @@
 
 An :class:`Observation` is one sighting: a ``kind`` (an ``attempt``, a ``decline``, a
 ``card`` used, a ``3ds_failed``) of a ``subject`` (``card:<fingerprint>``,
-``customer:<id>``, ``email:<address>``, ``ip:<address>``, ``shop:<location>``) with a
+``customer:<id>``, ``email:<address>``, ``ip:<address>``, ``device:<session>``,
+``shop:<location>``) with a
 ``member`` that makes it unique (the charge's id; for ``card`` the card's fingerprint,
 so a count is the number of *distinct* cards). A count is the number of distinct
 members seen since the window began. Two stores keep them, with the same results (one
@@ -27,7 +28,7 @@ LONGEST = max(WINDOWS.values())
 
 @dataclass(frozen=True, slots=True)
 class Observation:
-    subject: str  # card:<fp> | customer:<id> | email:<address> | ip:<address> | shop:<id>
+    subject: str  # card:<fp> | customer:<id> | email:<address> | ip:<a> | device:<id> | shop:<id>
     kind: str  # attempt | decline | card | 3ds_failed
     member: str
 
@@ -65,6 +66,8 @@ def velocity_queries(subjects: dict[str, str | None]) -> dict[str, CountQuery]:
         wanted["cards_per_customer_24h"] = CountQuery(str(subjects["customer"]), "card", "24h")
     if subjects.get("ip"):
         wanted["cards_per_ip_24h"] = CountQuery(str(subjects["ip"]), "card", "24h")
+    if subjects.get("device"):
+        wanted["cards_per_device_24h"] = CountQuery(str(subjects["device"]), "card", "24h")
     if subjects.get("card"):
         wanted["three_ds_failures_per_card_24h"] = CountQuery(
             str(subjects["card"]), "3ds_failed", "24h"

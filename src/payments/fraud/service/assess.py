@@ -86,6 +86,7 @@ def _subjects(
         "customer": f"customer:{pi.customer_id}" if pi.customer_id else None,
         "email": f"email:{email.lower()}" if email else None,
         "ip": f"ip:{ip}" if ip else None,
+        "device": f"device:{pi.radar_session}" if pi.radar_session else None,
         "shop": f"shop:{pi.location_id}",
     }
 
@@ -122,7 +123,7 @@ class FraudAssessment:
         ]
         fingerprint = details.get("fingerprint") if method.type == "card" else None
         if fingerprint:
-            for holder in ("customer", "ip"):
+            for holder in ("customer", "ip", "device"):
                 if subjects[holder]:
                     observations.append(Observation(str(subjects[holder]), "card", fingerprint))
         try:
@@ -151,6 +152,7 @@ class FraudAssessment:
             customer=pi.customer_id,
             customer_email=email,
             ip_address=ip,
+            device=pi.radar_session,
             ip_country=self.ip_countries.country(ip),
             payment_method_type=method.type,
             card_fingerprint=fingerprint,
@@ -168,6 +170,8 @@ class FraudAssessment:
             amount_vs_shop_average=ratio(eur or 0, history["shop_avg"]),
             disputes_for_card=history["disputes_for_card"],
             disputes_for_customer=history["disputes_for_customer"],
+            early_fraud_warnings_for_card=history["early_fraud_warnings_for_card"],
+            early_fraud_warnings_for_customer=history["early_fraud_warnings_for_customer"],
             refunds_per_customer_30d=history["refunds_per_customer_30d"],
         )
         return facts
@@ -226,6 +230,7 @@ class FraudAssessment:
                 await close_settled_review(uow, existing, pi, clock=clock, ctx=ctx)
             return
         if charge.status == ChargeStatus.failed:
+            device = assessment.attributes.get("device")
             subjects = [
                 s
                 for s in (
@@ -233,6 +238,7 @@ class FraudAssessment:
                     f"customer:{assessment.customer_id}" if assessment.customer_id else None,
                     f"email:{assessment.email}" if assessment.email else None,
                     f"ip:{assessment.ip_address}" if assessment.ip_address else None,
+                    f"device:{device}" if device else None,
                     f"shop:{assessment.location_id}",
                 )
                 if s is not None

@@ -165,7 +165,8 @@ def succeeded(
         "settle_at": None,
         "settle_outcome": None,
     }
-    if dispute_reason(kind, scenario):
+    if dispute_reason(kind, scenario) or early_fraud_warning(kind, scenario):
+        # the issuer's news (a dispute or an early fraud warning) is due then
         values["dispute_at"] = now + settings.dispute_delay
     return values
 
@@ -182,6 +183,11 @@ def succeeded_row(
         now=now,
         settings=settings,
     )
+
+
+def early_fraud_warning(kind: str, scenario: str) -> str | None:
+    """The fraud_type of the early fraud warning this card's issuer sends, if any."""
+    return SCENARIOS[scenario].early_fraud_warning if kind == "card" else None
 
 
 def dispute_reason(kind: str, scenario: str) -> str | None:

@@ -20,6 +20,7 @@ from payments.gateways.protocol import (
     EVENT_TYPES,
     ChargeResult,
     Dispute,
+    EarlyFraudWarning,
     EventPage,
     GatewayEvent,
     GatewayInvalidRequest,
@@ -49,6 +50,7 @@ class Outbox:
         refund: RefundResult | None = None,
         dispute: Dispute | None = None,
         reader: Reader | None = None,
+        early_fraud_warning: EarlyFraudWarning | None = None,
     ) -> None:
         if type_ not in EVENT_TYPES:
             raise ValueError(f"unregistered event type {type_!r}")
@@ -62,6 +64,7 @@ class Outbox:
                 refund=refund,
                 dispute=dispute,
                 reader=reader,
+                early_fraud_warning=early_fraud_warning,
             )
         )
 
@@ -100,6 +103,7 @@ class EventLog:
                         "refund": encode(item.refund),
                         "dispute": encode(item.dispute),
                         "reader": encode(item.reader),
+                        "early_fraud_warning": encode(item.early_fraud_warning),
                     },
                 }
                 for item in outbox.items
@@ -139,4 +143,7 @@ def _event(row: sa.Row) -> GatewayEvent:
         refund=decode(RefundResult, data["refund"]) if data.get("refund") else None,
         dispute=decode(Dispute, data["dispute"]) if data.get("dispute") else None,
         reader=decode(Reader, data["reader"]) if data.get("reader") else None,
+        early_fraud_warning=decode(EarlyFraudWarning, data["early_fraud_warning"])
+        if data.get("early_fraud_warning")
+        else None,
     )

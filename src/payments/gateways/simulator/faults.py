@@ -43,6 +43,7 @@ OPERATIONS = (
     "retrieve_dispute",
     "update_dispute_evidence",
     "close_dispute",
+    "retrieve_early_fraud_warning",
     "register_reader",
     "process_payment",
     "refund_payment",

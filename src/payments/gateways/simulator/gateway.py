@@ -47,6 +47,7 @@ from payments.kernel.money import (
 from . import charges as ch
 from . import operations as ops
 from .disputes import DisputeCalls
+from .early_fraud_warnings import EarlyFraudWarningCalls
 from .events import EventLog, Outbox
 from .faults import FaultKind, Faults
 from .idempotency import Idempotency, check_key
@@ -61,7 +62,7 @@ MAX_AMOUNT = 99_999_999  # Stripe's maximum charge amount in minor units
 _INSERT_CHARGE = charges.insert().returning(*charges.c)
 
 
-class SimulatorGateway(DisputeCalls, TerminalCalls):
+class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls):
     """A :class:`~payments.gateways.protocol.PaymentGateway` backed by its own DB,
     with the optional ``RefundCanceling``, ``DisputeManagement`` and ``TerminalReaders``
     capabilities (terminal readers: :mod:`.terminal`)."""

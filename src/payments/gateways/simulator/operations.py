@@ -24,6 +24,7 @@ from payments.gateways.protocol import (
 
 from . import charges as ch
 from . import local_methods as local
+from .early_fraud_warnings import settle_actionable
 from .events import Outbox
 from .settings import SimulatorSettings, new_id
 from .store import blik_codes, charges, refunds
@@ -206,6 +207,7 @@ async def refund(
     result = refund_snapshot(await load_refund(conn, refund_id))
     outbox.add("refund.created", now, refund=result)
     outbox.add("charge.refunded", now, charge=charge)
+    await settle_actionable(conn, outbox, reference, now)
     return result
 
 

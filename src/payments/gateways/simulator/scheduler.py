@@ -21,6 +21,7 @@ from payments.kernel.clock import Clock
 from . import charges as ch
 from . import local_methods as local
 from .disputes import dispute_fee
+from .early_fraud_warnings import raise_warning, settle_actionable
 from .events import EventLog, Outbox
 from .operations import load_refund, refund_snapshot
 from .settings import SimulatorSettings, new_id
@@ -90,6 +91,14 @@ class Scheduler:
             row = await ch.load(conn, charge_id, lock=True)
             if row.dispute_at is None or row.dispute_at > now:
                 return 0
+            fraud_type = ch.early_fraud_warning(ch.method_type(row), row.scenario)
+            if fraud_type is not None:  # the issuer's news is a warning, not a dispute
+                await ch.update(conn, charge_id, now, dispute_at=None)
+                outbox = Outbox()
+                if row.status == "succeeded":
+                    await raise_warning(conn, outbox, charge_id, fraud_type, now)
+                await self._events.write(conn, outbox)
+                return 1
             reason = ch.dispute_reason(ch.method_type(row), row.scenario) or "general"
             dispute = Dispute(
                 reference=new_id("dp_sim", now),
@@ -116,6 +125,7 @@ class Scheduler:
             outbox = Outbox()
             outbox.add("charge.dispute.created", now, charge=result, dispute=dispute)
             outbox.add("charge.dispute.funds_withdrawn", now, dispute=dispute)
+            await settle_actionable(conn, outbox, charge_id, now)
             await self._events.write(conn, outbox)
         return 1
 

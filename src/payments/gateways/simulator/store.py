@@ -133,6 +133,18 @@ disputes = sa.Table(
     sa.Column("created", UTCDateTime, nullable=False),
 )
 
+# Early fraud warnings (Stripe Radar's radar.early_fraud_warning): the issuer's report that
+# a charge may be fraud; ``actionable`` until the charge is disputed or fully refunded
+early_fraud_warnings = sa.Table(
+    "sim_early_fraud_warnings",
+    metadata,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("charge_id", _ID, sa.ForeignKey("sim_charges.id"), nullable=False, unique=True),
+    sa.Column("fraud_type", sa.String(40), nullable=False),
+    sa.Column("actionable", sa.Boolean, nullable=False),
+    sa.Column("created", UTCDateTime, nullable=False),
+)
+
 # Terminal readers (Stripe Terminal's simulated readers): the action in progress (or the
 # last one) is kept on the reader as Stripe shows it, with what it needs to finish
 readers = sa.Table(

@@ -37,6 +37,7 @@ class CardBehaviour:
     three_ds: ThreeDS = "none"
     decline_after_auth: Decline | None = None  # declined after a passed challenge / off-session
     dispute_reason: str | None = None  # disputed right after it succeeds
+    early_fraud_warning: str | None = None  # the issuer warns (this fraud_type) after success
     refund: RefundBehaviour = "succeed"
     incremental: Incremental = "none"
 
@@ -82,6 +83,7 @@ SCENARIOS: Mapping[str, CardBehaviour] = {
     "decline_fraudulent": CardBehaviour(decline=DECLINES["fraudulent"]),
     "dispute_fraudulent": CardBehaviour(dispute_reason="fraudulent"),
     "dispute_product_not_received": CardBehaviour(dispute_reason="product_not_received"),
+    "early_fraud_warning": CardBehaviour(early_fraud_warning="made_with_stolen_card"),
     "refund_pending": CardBehaviour(refund="pending"),
     "refund_fail": CardBehaviour(refund="fail"),
     "3ds_always": CardBehaviour(three_ds="always"),
@@ -228,6 +230,10 @@ CARDS: tuple[SimCard, ...] = (
         "US",
         "dispute_product_not_received",
         ("pm_card_createDisputeProductNotReceived",),
+    ),
+    # succeeds, then the issuer sends an early fraud warning (Stripe's "Warning" card)
+    SimCard(
+        "4000000000005423", _B, "US", "early_fraud_warning", ("pm_card_createIssuerFraudRecord",)
     ),
     # Refunds
     SimCard("4000000000007726", _B, "US", "refund_pending", ("pm_card_pendingRefund",)),

@@ -60,6 +60,7 @@ from payments.gateways.protocol import (
     CustomerBalanceDetails,
     Decline,
     Dispute,
+    EarlyFraudWarning,
     Fee,
     GatewayEvent,
     PaymentMethod,
@@ -472,6 +473,18 @@ def dispute(dp: Obj) -> Dispute:
     )
 
 
+def early_fraud_warning(efw: Obj) -> EarlyFraudWarning:
+    """Stripe's ``radar.early_fraud_warning``; its charge is named, like a dispute's, by
+    the PaymentIntent when it has one (our charges' gateway reference on Stripe)."""
+    return EarlyFraudWarning(
+        reference=str(efw["id"]),
+        charge=ident(efw.get("payment_intent")) or ident(efw.get("charge")) or "",
+        fraud_type=str(efw.get("fraud_type") or "misc"),
+        actionable=bool(efw.get("actionable")),
+        created=timestamp(efw.get("created")),
+    )
+
+
 def gateway_event(event: Obj) -> GatewayEvent:
     """A GatewayEvent from a Stripe Event; the cursor is the (opaque) event id."""
     obj = (event.get("data") or {}).get("object") or {}
@@ -489,4 +502,7 @@ def gateway_event(event: Obj) -> GatewayEvent:
         refund=refund_result(obj) if kind == "refund" else None,
         dispute=dispute(obj) if kind == "dispute" else None,
         reader=reader(obj) if kind == "terminal.reader" else None,
+        early_fraud_warning=early_fraud_warning(obj)
+        if kind == "radar.early_fraud_warning"
+        else None,
     )

@@ -96,6 +96,7 @@ def _create(body: PaymentIntentCreate) -> CreatePaymentIntent:
         metadata=body.metadata,
         off_session=body.off_session,
         invoice=body.invoice,
+        radar_session=body.radar_options.session if body.radar_options else None,
     )
 
 
@@ -240,6 +241,7 @@ async def confirm(
         off_session=body.off_session,
         setup_future_usage=body.setup_future_usage,
         return_url=body.return_url,
+        radar_session=body.radar_options.session if body.radar_options else None,
     )
     pi = await flow.confirm_payment_intent(pi_id, cmd, gateway=c.gateway, ctx=ctx, **services(c))
     return _render(pi, ctx)

@@ -61,6 +61,7 @@ class CreatePaymentIntent:
     metadata: Mapping[str, str] = field(default_factory=dict)
     off_session: bool | None = None  # for the confirm of a create with confirm=true
     invoice: str | None = None  # an open invoice it pays (part of)
+    radar_session: str | None = None  # radar_options[session]: the device / browser session
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,6 +95,7 @@ class ConfirmPaymentIntent:
     off_session: bool | None = None
     setup_future_usage: SetupFutureUsage | None = None
     return_url: str | None = None
+    radar_session: str | None = None  # radar_options[session]: the device / browser session
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -59,6 +59,9 @@ class PaymentIntent:
     livemode: bool = False
     client_secret: str | None = None  # pi_..._secret_...: lets a browser confirm or read it
     invoice_id: str | None = None  # the invoice this payment pays (set by invoicing)
+    # the customer's device / browser session (Stripe's ``radar_options.session``): fraud
+    # prevention counts the cards and attempts of each device
+    radar_session: str | None = None
 
 
 class ChargeStatus(StrEnum):

@@ -394,6 +394,8 @@ def _begin_charge(
         pi.setup_future_usage = cmd.setup_future_usage
     if cmd.off_session is not None:
         pi.off_session = cmd.off_session
+    if cmd.radar_session is not None:
+        pi.radar_session = cmd.radar_session
     charge = Charge(
         id=id_for("charge"),
         payment_intent_id=pi.id,

@@ -331,6 +331,7 @@ async def new_payment_intent(
         description=cmd.description,
         receipt_email=cmd.receipt_email,
         metadata=validate_metadata(dict(cmd.metadata)),
+        radar_session=cmd.radar_session,
     )
     pi.invoice_id = target.id if target is not None else None
     if pm is not None:
