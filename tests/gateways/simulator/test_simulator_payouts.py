@@ -48,7 +48,11 @@ async def test_a_day_of_charges_refunds_and_a_dispute_is_paid_out_once_per_curre
     assert charge_line.available_on == datetime(2026, 3, 4, tzinfo=UTC)
     assert by_source[(refund.reference, "refund")].amount == -4_000
     dispute_line = next(t for t in lines if t.reporting_category == "dispute")
-    assert (dispute_line.type, dispute_line.amount, dispute_line.fee) == ("adjustment", -3_000, 1_500)
+    assert (dispute_line.type, dispute_line.amount, dispute_line.fee) == (
+        "adjustment",
+        -3_000,
+        1_500,
+    )
     assert len(lines) == 6  # four charges, a refund, a dispute: nothing twice
 
     assert await gateway.list_payouts() == ()  # the day is not over

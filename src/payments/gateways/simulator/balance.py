@@ -78,7 +78,8 @@ def movements(item: GatewayEvent) -> list[dict[str, Any]]:
             | {"source": refund.reference, "currency": refund.currency}
         )
     if refund is not None and (
-        item.type == "refund.failed" or (item.type == "refund.updated" and refund.status == "canceled")
+        item.type == "refund.failed"
+        or (item.type == "refund.updated" and refund.status == "canceled")
     ):
         out.append(
             _row("refund_failure", "refund_failure", refund.amount, 0)
@@ -99,7 +100,9 @@ def movements(item: GatewayEvent) -> list[dict[str, Any]]:
     return out
 
 
-def _row(kind: str, category: str, amount: int, fee: int, fee_text: str | None = None) -> dict[str, Any]:
+def _row(
+    kind: str, category: str, amount: int, fee: int, fee_text: str | None = None
+) -> dict[str, Any]:
     return {
         "type": kind,
         "reporting_category": category,
@@ -169,7 +172,9 @@ class BalanceCalls:
         t = balance_transactions
         end = day_start(day + timedelta(days=1))
         due = sa.and_(t.c.payout_id.is_(None), t.c.currency == currency, t.c.created < end)
-        total = (await conn.execute(sa.select(sa.func.sum(t.c.amount - t.c.fee)).where(due))).scalar()
+        total = (
+            await conn.execute(sa.select(sa.func.sum(t.c.amount - t.c.fee)).where(due))
+        ).scalar()
         if not total or total <= 0:
             return 0  # nothing to pay: the movements wait for a later day's payout
         arrival = day_start(day) + self._settings.payout_delay

@@ -286,7 +286,7 @@ class SimulatorGateway(DisputeCalls, TerminalCalls):
         self,
         *,
         payout: str | None = None,
-        type: str | None = None,  # noqa: A002 - Stripe's parameter name
+        type: str | None = None,
         created_from: datetime | None = None,
         created_to: datetime | None = None,
     ) -> tuple[BalanceTransaction, ...]:
