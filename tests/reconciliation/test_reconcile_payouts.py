@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -15,53 +14,20 @@ from payments.app.capabilities import run_once
 from payments.events.tables import events
 from payments.gateways.protocol import ChargeRequest
 from payments.ledger.tables import ledger_transactions
-from payments.reconciliation.service.run import reconcile_date
 from support.app import Api
 from support.reconciliation import (
+    ARRIVAL,
     DAY,
+    day_of_payments,
     drop_fee_posting,
     drop_sim_line,
     duplicate_sim_line,
     gateway_ref,
-    isolate_balance,
+    reconcile,
+    reconciliations,
     sim_line,
 )
-from support.refunds import paid, poll_gateway, refund, shop, verified
-
-ARRIVAL = (DAY + timedelta(days=2)).date()
-
-
-async def day_of_payments(api: Api, *, dispute: bool = True) -> dict[str, Any]:
-    """On DAY: three card payments (one disputed), a partial refund; the dispute learned."""
-    api.container.clock.set(DAY)  # type: ignore[attr-defined]
-    admin, berlin = await shop(api)
-    await isolate_balance(api.container)
-    us = await paid(api, admin, berlin["id"], amount=10_000, method="pm_card_visa")
-    de = await paid(api, admin, berlin["id"], amount=5_000, method="pm_card_de")
-    out = {"admin": admin, "berlin": berlin, "us": us, "de": de}
-    if dispute:
-        out["disputed"] = await paid(
-            api, admin, berlin["id"], amount=3_000, method="pm_card_createDispute"
-        )
-    response = await refund(api, admin, payment_intent=us["id"], amount=4_000)
-    assert response.status_code == 200, response.text
-    out["refund"] = response.json()
-    await api.container.gateway.process_due()  # type: ignore[attr-defined]
-    await poll_gateway(api.container)
-    return out
-
-
-async def reconcile(api: Api, day: Any = ARRIVAL) -> dict[str, Any]:
-    c = api.container
-    return await reconcile_date(day, uow_factory=c.uow_factory, clock=c.clock, gateway=c.gateway)
-
-
-async def reconciliations(api: Api, headers: dict[str, str]) -> list[dict[str, Any]]:
-    response = await api.client.get(
-        "/v1/reconciliations", params={"date": ARRIVAL.isoformat()}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["data"]  # type: ignore[no-any-return]
+from support.refunds import shop, verified
 
 
 async def event_types(api: Api) -> list[str]:

@@ -3,7 +3,7 @@ simulator's balance kept to this test, its rows planted with differences."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +11,9 @@ import sqlalchemy as sa
 from payments.app.bootstrap import Container
 from payments.gateways.simulator.store import balance_transactions, payouts
 from payments.ledger.tables import ledger_entries, ledger_transactions
+from payments.reconciliation.service.run import reconcile_date
+from support.app import Api
+from support.refunds import paid, poll_gateway, refund, shop
 
 # a day no other test's clock reaches: the simulator's database outlives each test's tables
 DAY = datetime(2030, 6, 3, 10, 0, tzinfo=UTC)
@@ -97,3 +100,39 @@ async def gateway_ref(container: Container, charge_id: str) -> str:
                 )
             ).scalar_one()
         )
+
+
+ARRIVAL = (DAY + timedelta(days=2)).date()
+
+
+async def day_of_payments(api: Api, *, dispute: bool = True) -> dict[str, Any]:
+    """On DAY: three card payments (one disputed), a partial refund; the dispute learned."""
+    api.container.clock.set(DAY)  # type: ignore[attr-defined]
+    admin, berlin = await shop(api)
+    await isolate_balance(api.container)
+    us = await paid(api, admin, berlin["id"], amount=10_000, method="pm_card_visa")
+    de = await paid(api, admin, berlin["id"], amount=5_000, method="pm_card_de")
+    out = {"admin": admin, "berlin": berlin, "us": us, "de": de}
+    if dispute:
+        out["disputed"] = await paid(
+            api, admin, berlin["id"], amount=3_000, method="pm_card_createDispute"
+        )
+    response = await refund(api, admin, payment_intent=us["id"], amount=4_000)
+    assert response.status_code == 200, response.text
+    out["refund"] = response.json()
+    await api.container.gateway.process_due()  # type: ignore[attr-defined]
+    await poll_gateway(api.container)
+    return out
+
+
+async def reconcile(api: Api, day: Any = ARRIVAL) -> dict[str, Any]:
+    c = api.container
+    return await reconcile_date(day, uow_factory=c.uow_factory, clock=c.clock, gateway=c.gateway)
+
+
+async def reconciliations(api: Api, headers: dict[str, str]) -> list[dict[str, Any]]:
+    response = await api.client.get(
+        "/v1/reconciliations", params={"date": ARRIVAL.isoformat()}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["data"]  # type: ignore[no-any-return]
