@@ -543,6 +543,7 @@ def reports() -> None:
             "vat.summary",
             "ledger.journal",
             "accounting.datev",
+            "payouts.reconciliation",
         ]
     ),
 )
