@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from payments.app.capabilities import run_once
+from payments.app.capabilities import run_once, verify_ledger
 from payments.events.tables import events
 from payments.gateways.protocol import ChargeRequest
 from payments.ledger.tables import ledger_transactions
@@ -97,6 +97,17 @@ async def test_a_day_with_refunds_and_a_dispute_reconciles_without_differences(a
     assert await payout_postings(api) == 1
     assert await event_types(api) == ["reconciliation.completed"]
     await verified(api)
+
+    async with api.container.engine.begin() as conn:  # the transfer lost by hand
+        await conn.execute(
+            sa.update(ledger_transactions)
+            .where(ledger_transactions.c.kind == "payout.paid")
+            .values(source_id="po_someone_else")
+        )
+    problems = await verify_ledger(uow_factory=api.container.uow_factory)
+    assert f"payout {rec['payout']['id']} is marked posted but has 0 payout.paid postings" in (
+        problems
+    )
 
 
 async def test_a_missing_fee_and_a_duplicate_payout_line_are_found(api: Api) -> None:

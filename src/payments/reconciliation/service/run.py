@@ -315,8 +315,8 @@ async def reconcile_due(
     gateway: PaymentGateway,
     days_back: int = 3,
 ) -> int:
-    """The worker's daily job: reconcile each of the last ``days_back`` days (yesterday
-    first... back) that has no completed run yet; how many days were reconciled."""
+    """The worker's daily job: reconcile each of the ``days_back`` days before today
+    (oldest first) that has no completed run and is not being run; how many it ran."""
     if not isinstance(gateway, BalanceReporting):
         return 0
     today = clock.now().astimezone(UTC).date()
