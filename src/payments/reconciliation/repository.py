@@ -330,13 +330,21 @@ class ReconciliationRepository(Repository):
             out.update((c, r) for c, r in rows.all())
         return out
 
-    async def references_contained(self, references: Collection[str]) -> set[str]:
-        """Those of ``references`` that a stored payout's line carries."""
-        rl = reconciliation_lines
+    async def references_contained(
+        self, references: Collection[str], *, other_than: Collection[str]
+    ) -> set[str]:
+        """Those of ``references`` that a line of another payout's stored result carries
+        (not of ``other_than``: their results are being replaced)."""
+        rl, rc = reconciliation_lines, reconciliations
         out: set[str] = set()
         for chunk in _chunks(references):
             rows = await self._conn.execute(
-                sa.select(rl.c.source_reference).where(rl.c.source_reference.in_(chunk))
+                sa.select(rl.c.source_reference)
+                .join(rc, rc.c.id == rl.c.reconciliation_id)
+                .where(
+                    rl.c.source_reference.in_(chunk),
+                    rc.c.payout_id.not_in(list(other_than)) if other_than else sa.true(),
+                )
             )
             out.update(rows.scalars())
         return out

@@ -111,3 +111,18 @@ async def test_unknown_payouts_and_transactions_are_resource_missing(
         await gateway.retrieve_balance_transaction("txn_missing")
     with pytest.raises(GatewayInvalidRequest):
         await gateway.list_balance_transactions(payout="ch_not_a_payout")
+
+
+async def test_a_movement_recorded_late_for_a_paid_out_day_gets_a_payout_of_its_own(
+    gateway: SimulatorGateway, key: Callable[[], str], clock: FrozenClock
+) -> None:
+    start = clock.now()
+    await gateway.charge(request("pm_card_visa", key(), 1_000))
+    clock.advance(timedelta(days=1))
+    (first,) = await gateway.list_payouts()
+    clock.set(start)  # a clock set back (tests): the day already has its payout
+    await gateway.charge(request("pm_card_visa", key(), 2_000))
+    clock.advance(timedelta(days=1))
+    payouts = await gateway.list_payouts()
+    assert [p.amount for p in payouts] == [1_000 - 58, 2_000 - 90]
+    assert payouts[0].id == first.id

@@ -216,7 +216,7 @@ async def _missing_at_gateway(
         here = {key_of(t)[1] for t in lines}
         candidates = [b for b in ours if b.reference not in here]
         stored = await uow.repo(ReconciliationRepository).references_contained(
-            {b.reference for b in candidates}
+            {b.reference for b in candidates}, other_than={r.payout.id for r in results}
         )
         extra = missing_at_gateway(candidates, here | stored, currency=currency)
         results[indexes[0]] = with_discrepancies(results[indexes[0]], extra)
