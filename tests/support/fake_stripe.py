@@ -89,6 +89,7 @@ ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         ("GET", f"disputes/{_ID}", "dispute"),
         ("POST", f"disputes/{_ID}/close", "dispute_close"),
         ("POST", f"disputes/{_ID}", "dispute"),
+        ("GET", "balance_transactions", "balance_transactions"),
         ("GET", f"balance_transactions/{_ID}", "balance_transaction"),
         ("GET", "payouts", "payouts"),
         ("GET", f"payouts/{_ID}", "payout"),
@@ -252,6 +253,12 @@ class FakeStripe:
         their balance transactions, fees included, are in ``currency``, as at Stripe."""
         with self.lock:
             self.state.settlement = (currency, *rate)
+
+    def pay_out(self, currency: str = "eur", *, arrival_date: int | None = None) -> str:
+        """An automatic payout of every balance transaction in ``currency`` not yet paid
+        out (its id); ``paid`` on ``arrival_date`` (default: now)."""
+        with self.lock:
+            return str(self.state.pay_out(currency, arrival_date)["id"])
 
     def fail_refund(self, refund_id: str) -> None:
         with self.lock:

@@ -3,6 +3,7 @@ transactions, payouts and PaymentIntent search."""
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -13,6 +14,20 @@ from .fake_stripe_errors import ApiError, invalid
 from .fake_stripe_params import boolean, integer
 from .fake_stripe_terminal import TerminalWorld
 from .fake_stripe_world import Obj, World
+
+
+def _in_range(value: int, bounds: Obj | None) -> bool:
+    """Stripe's range filter (gt, gte, lt, lte) on a Unix timestamp."""
+    if not bounds:
+        return True
+    checks = {
+        "gt": lambda b: value > b,
+        "gte": lambda b: value >= b,
+        "lt": lambda b: value < b,
+        "lte": lambda b: value <= b,
+    }
+    return all(checks[k](int(v)) for k, v in bounds.items())
+
 
 _SEARCH = re.compile(r"^metadata\['([^']+)'\]:'((?:[^'\\]|\\.)*)'$")
 
@@ -225,21 +240,91 @@ class Account(World, TerminalWorld):
     # ------------------------------------------------------------------ payouts, search
 
     def list_payouts(self, params: Obj) -> Obj:
-        limit = max(1, min(integer(params, "limit") or 10, 100))
         payouts = sorted(
             (p for p in self.objects.values() if p.get("object") == "payout"),
             key=lambda p: p["created"],
             reverse=True,
         )
+        payouts = [p for p in payouts if _in_range(p["arrival_date"], params.get("arrival_date"))]
+        return self._page(payouts, params, "/v1/payouts")
+
+    def list_balance_transactions(self, params: Obj) -> Obj:
+        txns = sorted(
+            (t for t in self.objects.values() if t.get("object") == "balance_transaction"),
+            key=lambda t: t["created"],
+            reverse=True,
+        )
+        if params.get("payout"):
+            txns = [t for t in txns if self.hidden[t["id"]].get("payout") == params["payout"]]
+        if params.get("type"):
+            txns = [t for t in txns if t["type"] == params["type"]]
+        txns = [t for t in txns if _in_range(t["created"], params.get("created"))]
+        page = self._page(txns, params, "/v1/balance_transactions")
+        if "data.source" in (params.get("expand") or ()):
+            page["data"] = [self._with_source(t) for t in page["data"]]
+        return page
+
+    def _with_source(self, txn: Obj) -> Obj:
+        out = copy.deepcopy(txn)
+        if isinstance(out.get("source"), str) and out["source"] in self.objects:
+            out["source"] = copy.deepcopy(self.objects[out["source"]])
+        return out
+
+    @staticmethod
+    def _page(items: list[Obj], params: Obj, url: str) -> Obj:
+        limit = max(1, min(integer(params, "limit") or 10, 100))
         if params.get("starting_after"):
-            ids = [p["id"] for p in payouts]
-            payouts = payouts[ids.index(params["starting_after"]) + 1 :]
-        return {
-            "object": "list",
-            "data": payouts[:limit],
-            "has_more": len(payouts) > limit,
-            "url": "/v1/payouts",
-        }
+            ids = [p["id"] for p in items]
+            items = items[ids.index(params["starting_after"]) + 1 :]
+        return {"object": "list", "data": items[:limit], "has_more": len(items) > limit, "url": url}
+
+    def pay_out(self, currency: str, arrival_date: int | None) -> Obj:
+        """An automatic payout of the unpaid balance transactions in ``currency``."""
+        due = [
+            t
+            for t in self.objects.values()
+            if t.get("object") == "balance_transaction"
+            and t["currency"] == currency
+            and not self.hidden[t["id"]].get("payout")
+        ]
+        amount = sum(t["net"] for t in due)
+        payout_id = o.new_id("po")
+        own = o.template(
+            "balance_transaction",
+            id=o.new_id("txn"),
+            amount=-amount,
+            fee=0,
+            fee_details=[],
+            net=-amount,
+            currency=currency,
+            source=payout_id,
+            type="payout",
+            reporting_category="payout",
+            created=o.now(),
+            available_on=o.now(),
+            status="available",
+            description="STRIPE PAYOUT",
+        )
+        for t in due:
+            self.hidden[t["id"]]["payout"] = payout_id
+        self.put(own, payout=payout_id)
+        return self.put(
+            o.template(
+                "payout",
+                id=payout_id,
+                amount=amount,
+                currency=currency,
+                created=o.now(),
+                arrival_date=arrival_date or o.now(),
+                status="paid",
+                automatic=True,
+                balance_transaction=own["id"],
+            )
+        )
+
+    def _retrieve_balance_transaction(self, ident: str, expand: tuple[str, ...]) -> Obj:
+        txn = self.get(ident, "balance_transaction", "id")
+        return self._with_source(txn) if "source" in expand else txn
 
     def search_payment_intents(self, params: Obj) -> Obj:
         match = _SEARCH.match(params.get("query") or "")
@@ -284,7 +369,10 @@ class Account(World, TerminalWorld):
             "GET dispute": lambda: self.get(ident or "", "dispute", "dispute"),
             "POST dispute": lambda: self.update_dispute(ident or "", params),
             "POST dispute_close": lambda: self.close_dispute(ident or ""),
-            "GET balance_transaction": lambda: self.get(ident or "", "balance_transaction", "id"),
+            "GET balance_transaction": lambda: self._retrieve_balance_transaction(
+                ident or "", expand
+            ),
+            "GET balance_transactions": lambda: self.list_balance_transactions(params),
             "GET payouts": lambda: self.list_payouts(params),
             "GET payout": lambda: self.get(ident or "", "payout", "payout"),
             "GET events": lambda: self.list_events(params),

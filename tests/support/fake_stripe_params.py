@@ -115,6 +115,7 @@ _PM_OPTIONS = {
         "bank_transfer": {"type": SCALAR, "eu_bank_transfer": {"country": SCALAR}},
     },
 }
+_RANGE = {"gt": SCALAR, "gte": SCALAR, "lt": SCALAR, "lte": SCALAR}
 SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "payment_intents"): {
         **EXPAND,
@@ -196,7 +197,21 @@ SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "dispute"): {**EXPAND, "evidence": MAP, "submit": SCALAR, "metadata": MAP},
     ("POST", "dispute_close"): EXPAND,
     ("GET", "balance_transaction"): EXPAND,
-    ("GET", "payouts"): {**EXPAND, "limit": SCALAR, "starting_after": SCALAR},
+    ("GET", "payouts"): {
+        **EXPAND,
+        "limit": SCALAR,
+        "starting_after": SCALAR,
+        "arrival_date": _RANGE,
+        "created": _RANGE,
+    },
+    ("GET", "balance_transactions"): {
+        **EXPAND,
+        "limit": SCALAR,
+        "starting_after": SCALAR,
+        "payout": SCALAR,
+        "type": SCALAR,
+        "created": _RANGE,
+    },
     ("GET", "payout"): EXPAND,
     ("GET", "events"): {
         **EXPAND,

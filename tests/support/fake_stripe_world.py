@@ -380,6 +380,7 @@ class World(BankMethods, LocalMethods):
             self.emit("charge.dispute.created", dp)
         fee = 1500 * 10 ** o.stripe_exponent(dp["currency"]) // 100  # 15.00, kept if won
         withdrawal = self.put(o.balance_transaction(dp, -dp["amount"], fee, "adjustment"))
+        withdrawal["reporting_category"] = "dispute"  # as Stripe reports a dispute's withdrawal
         dp["balance_transactions"] = [copy.deepcopy(withdrawal)]
         if not withdraw_after_created:
             self.emit("charge.dispute.created", dp)

@@ -82,6 +82,9 @@ from payments.platform.http import health
 from payments.platform.worker import Job
 from payments.platform.worker import run_forever as run_jobs_forever
 from payments.platform.worker import run_once as run_jobs_once
+from payments.reconciliation import api as reconciliation_api
+from payments.reconciliation import jobs as reconciliation_jobs
+from payments.reconciliation.service.verify import verify_payouts
 from payments.refunds import api as refunds_api
 from payments.refunds.service.apply import RefundAttempts
 from payments.refunds.service.invoice_refunds import register_invoice_refunds
@@ -143,6 +146,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     reports_api.router,
     reports_api.runs_router,
     reports_api.files_router,
+    reconciliation_api.router,
+    reconciliation_api.runs_router,
     metrics_api.router,
     dashboard_auth.router,
     dashboard_home.router,
@@ -175,6 +180,7 @@ JOBS: tuple[Job, ...] = (
     fraud_jobs.cancel_expired_reviews_job,
     fraud_jobs.purge_velocity_events_job,
     reports_jobs.run_reports_job,
+    reconciliation_jobs.reconcile_payouts_job,
     staff_jobs.purge_sign_in_records_job,
     locations_jobs.sync_locations_job,
 )
@@ -185,6 +191,7 @@ LEDGER_CHECKS: tuple[LedgerCheck, ...] = (
     verify_disputes,
     verify_invoices,
     verify_bank_transactions,
+    verify_payouts,
 )
 
 

@@ -684,6 +684,7 @@ def reports() -> None:
             "vat.summary",
             "ledger.journal",
             "accounting.datev",
+            "payouts.reconciliation",
         ]
     ),
 )
@@ -771,6 +772,61 @@ def reports_run(
     click.echo(
         f"reports run: {run['id']} succeeded, {run['progress']['rows']} row(s), {size} bytes in {path}"
     )
+
+
+@main.command("reconcile")
+@click.option(
+    "--date",
+    "day",
+    default=None,
+    help="The payouts' arrival date (UTC), YYYY-MM-DD; default: yesterday.",
+)
+def reconcile(day: str | None) -> None:
+    """Reconcile the gateway's payouts arriving on DATE with the ledger: each payout's
+    charges, refunds, disputes and fees matched line by line. Running a date again
+    replaces its result (and never posts a payout twice). Exit 1 on discrepancies."""
+    from datetime import UTC, timedelta
+
+    from payments.kernel.context import SYSTEM
+    from payments.kernel.errors import PaymentsError
+    from payments.kernel.pagination import PageRequest
+    from payments.reconciliation.service.queries import list_reconciliations, parse_day
+    from payments.reconciliation.service.run import reconcile_date
+
+    async def go(c: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        when = parse_day(day) or (c.clock.now().astimezone(UTC).date() - timedelta(days=1))
+        run = await reconcile_date(
+            when, uow_factory=c.uow_factory, clock=c.clock, gateway=c.gateway
+        )
+        found, _ = await list_reconciliations(
+            PageRequest(limit=100),
+            day=when.isoformat(),
+            status=None,
+            payout=None,
+            uow_factory=c.uow_factory,
+            ctx=SYSTEM,
+        )
+        return run, found
+
+    try:
+        run, found = _with_container(go)
+    except PaymentsError as exc:
+        click.echo(f"reconcile: {exc.message}", err=True)
+        sys.exit(1)
+    for rec in sorted(found, key=lambda r: r["payout"]["id"]):
+        click.echo(
+            f"{rec['payout']['id']} {rec['currency']} {rec['amount']}: {rec['status']} "
+            f"({rec['charges']['count']} charge(s), {rec['refunds']['count']} refund(s), "
+            f"{rec['disputes']['count']} dispute(s), fees {rec['fees']})"
+        )
+        for d in rec["discrepancies"]:
+            click.echo(f"  {d['code']}: {d['message']}")
+    click.echo(
+        f"reconcile {run['date']}: {run['payouts']} payout(s), "
+        f"{run['discrepancies']} discrepancy(ies)"
+    )
+    if run["discrepancies"]:
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -105,6 +105,12 @@ EVENT_TYPES: dict[str, str] = {
     "customer.subscription.resumed": "A paused subscription resumed.",
     "payment_link.created": "A link to an invoice's hosted pay page was created (its URL is never in an event).",
     "payment_link.updated": "A payment link was deactivated or reactivated, or its metadata changed.",
+    "reconciliation.completed": "A gateway payout was reconciled with our books (object: the "
+    "reconciliation, with its totals and any discrepancies); sent when a payout is first "
+    "reconciled and whenever a re-run changes its outcome.",
+    "reconciliation.discrepancy_found": "A payout's reconciliation found differences with our "
+    "books: a movement missing on one side, an amount, fee or currency mismatch, a duplicate "
+    "line, or a payout amount that is not the sum of its lines.",
 }
 
 

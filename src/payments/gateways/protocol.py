@@ -556,6 +556,63 @@ class ReaderPaymentRequest:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FeeDetail:
+    """One part of a balance transaction's ``fee`` (Stripe's ``fee_details[]``)."""
+
+    amount: int
+    currency: str
+    type: str  # stripe_fee | application_fee | tax
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BalanceTransaction:
+    """A movement of the gateway balance (Stripe's ``balance_transaction``), in minor units
+    of its own currency (the settlement currency, not always the source's).
+
+    ``type``: charge | payment | refund | refund_failure | adjustment | payout | stripe_fee
+    | ...; ``reporting_category`` as Stripe groups them (charge, refund, refund_failure,
+    dispute, dispute_reversal, fee, payout, other_adjustment, ...). ``amount`` is signed (a
+    refund or a payout is negative), ``net = amount - fee``. ``source`` is the gateway id of
+    the object that moved the money; ``source_reference`` the id our records know it by
+    (a charge's :attr:`ChargeResult.reference`: at Stripe the PaymentIntent, whose charge
+    is the source; a refund's or a dispute's reference)."""
+
+    id: str
+    type: str
+    reporting_category: str
+    amount: int
+    fee: int
+    net: int
+    currency: str
+    status: str  # pending | available
+    source: str | None
+    created: datetime
+    available_on: datetime
+    fee_details: tuple[FeeDetail, ...] = ()
+    source_reference: str | None = None
+    payout: str | None = None  # the automatic payout that includes it, once known
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Payout:
+    """Money sent from the gateway balance to our bank (Stripe's ``payout``)."""
+
+    id: str
+    amount: int
+    currency: str
+    status: str  # pending | in_transit | paid | failed | canceled
+    arrival_date: datetime
+    created: datetime
+    balance_transaction: str | None
+    automatic: bool = True
+    method: str = "standard"
+    failure_code: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GatewayEvent:
     """A gateway-side change, as Stripe's ``/v1/events`` reports it."""
 
@@ -681,6 +738,35 @@ class DisputeManagement(Protocol):
     async def close_dispute(self, dispute: str, *, idempotency_key: str) -> Dispute:
         """Accept the dispute: it is lost (a warning: ``warning_closed``)."""
         ...
+
+
+@runtime_checkable
+class BalanceReporting(Protocol):
+    """Optional: the gateway reports its balance movements and payouts (Stripe's
+    ``/v1/balance_transactions`` and ``/v1/payouts``), read for reconciliation. Lists are
+    complete (the adapter pages through them), oldest first."""
+
+    async def list_payouts(
+        self, *, arrival_from: datetime | None = None, arrival_to: datetime | None = None
+    ) -> tuple[Payout, ...]:
+        """Payouts arriving in ``[arrival_from, arrival_to)`` (either bound optional)."""
+        ...
+
+    async def retrieve_payout(self, payout: str) -> Payout: ...
+
+    async def list_balance_transactions(
+        self,
+        *,
+        payout: str | None = None,
+        type: str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+    ) -> tuple[BalanceTransaction, ...]:
+        """Balance transactions (of one automatic payout, its own ``payout`` line
+        included), of one ``type``, created in ``[created_from, created_to)``."""
+        ...
+
+    async def retrieve_balance_transaction(self, transaction: str) -> BalanceTransaction: ...
 
 
 @runtime_checkable

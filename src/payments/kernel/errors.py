@@ -126,6 +126,13 @@ def must_exist(found: T | None, object_name: str, object_id: str) -> T:
 #: reference page is generated from this; a test keeps it complete. Card decline
 #: codes passed through from the gateway are listed in the payment-method docs.
 ERROR_CODES: dict[str, str] = {
+    "reconciliation_in_progress": (
+        "The reconciliation of that date is running elsewhere (another worker or command); "
+        "try again when it has finished."
+    ),
+    "reconciliation_unsupported": (
+        "The configured gateway does not report balance transactions and payouts."
+    ),
     "review_closed": "The review is closed already (approved or canceled).",
     "early_fraud_warning_not_actionable": "The early fraud warning is not actionable (its charge "
     "was disputed or fully refunded already).",

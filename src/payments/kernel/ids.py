@@ -48,6 +48,8 @@ PREFIXES = {
     "terminal_reader": "tmr",
     "reader_action": "tmra",
     "report_run": "frr",
+    "reconciliation": "recon",
+    "reconciliation_run": "rcrun",
     "staff_user": "usr",
     "file": "file",
 }

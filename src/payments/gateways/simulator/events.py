@@ -28,7 +28,8 @@ from payments.gateways.protocol import (
     RefundResult,
 )
 
-from .settings import new_id
+from . import balance
+from .settings import SimulatorSettings, new_id
 from .store import SimulatorStore, events
 
 MAX_PAGE = 100
@@ -84,8 +85,9 @@ def parse_cursor(cursor: str | None) -> int:
 
 
 class EventLog:
-    def __init__(self, store: SimulatorStore) -> None:
+    def __init__(self, store: SimulatorStore, settings: SimulatorSettings | None = None) -> None:
         self._store = store
+        self._settings = settings or SimulatorSettings()
 
     async def write(self, conn: AsyncConnection, outbox: Outbox) -> None:
         if not outbox.items:
@@ -109,6 +111,7 @@ class EventLog:
                 for item in outbox.items
             ],
         )
+        await balance.record(conn, outbox.items, self._settings)  # the money they move
         outbox.items.clear()
 
     async def page(self, after: str | None, limit: int) -> EventPage:

@@ -19,6 +19,7 @@ Test hooks (``complete_action``, ``authorize_payment``, ``pending_blik_payment``
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -26,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from payments.gateways.codec import encode
 from payments.gateways.protocol import (
+    BalanceTransaction,
     ChargeRequest,
     ChargeResult,
     EventPage,
@@ -33,6 +35,7 @@ from payments.gateways.protocol import (
     GatewayOutcomeUnknown,
     PaymentMethod,
     PaymentMethodInput,
+    Payout,
     RefundResult,
     ResourceMissing,
 )
@@ -46,6 +49,7 @@ from payments.kernel.money import (
 
 from . import charges as ch
 from . import operations as ops
+from .balance import BalanceCalls
 from .disputes import DisputeCalls
 from .early_fraud_warnings import EarlyFraudWarningCalls
 from .events import EventLog, Outbox
@@ -77,7 +81,8 @@ class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls):
         self.store = database if isinstance(database, SimulatorStore) else SimulatorStore(database)
         self.clock: Clock = clock or SystemClock()
         self.settings = settings or SimulatorSettings()
-        self._events = EventLog(self.store)
+        self._events = EventLog(self.store, self.settings)
+        self._balance = BalanceCalls(self.store, self.settings)
         self._idempotency = Idempotency(self.store, self._events)
         self._faults = Faults(self.store, self.clock)
         self._methods = PaymentMethods(self.settings)
@@ -262,11 +267,64 @@ class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls):
         page = await self._events.page(after, limit)
         return self._deliver(page, plan.lose_response, "list_events")
 
+    # ------------------------------------------------------------------ balance, payouts
+
+    async def list_payouts(
+        self, *, arrival_from: datetime | None = None, arrival_to: datetime | None = None
+    ) -> tuple[Payout, ...]:
+        plan = await self._faults.apply("list_payouts")
+        await self.process_due()
+        found = await self._balance.payouts_between(self.clock.now(), arrival_from, arrival_to)
+        return self._deliver(found, plan.lose_response, "list_payouts")
+
+    async def retrieve_payout(self, payout: str) -> Payout:
+        plan = await self._faults.apply("retrieve_payout")
+        await self.process_due()
+        found = await self._balance.payout(self.clock.now(), payout)
+        return self._deliver(found, plan.lose_response, "retrieve_payout")
+
+    async def list_balance_transactions(
+        self,
+        *,
+        payout: str | None = None,
+        type: str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+    ) -> tuple[BalanceTransaction, ...]:
+        plan = await self._faults.apply("list_balance_transactions")
+        await self.process_due()
+        found = await self._balance.transactions(
+            self.clock.now(),
+            payout=payout,
+            type_=type,
+            created_from=created_from,
+            created_to=created_to,
+        )
+        return self._deliver(found, plan.lose_response, "list_balance_transactions")
+
+    async def retrieve_balance_transaction(self, transaction: str) -> BalanceTransaction:
+        plan = await self._faults.apply("retrieve_balance_transaction")
+        await self.process_due()
+        found = await self._balance.transactions(
+            self.clock.now(),
+            payout=None,
+            type_=None,
+            created_from=None,
+            created_to=None,
+            ident=transaction,
+        )
+        if not found:
+            raise ResourceMissing("balance_transaction", transaction, param="id")
+        return self._deliver(found[0], plan.lose_response, "retrieve_balance_transaction")
+
     # ------------------------------------------------------------------ test hooks
 
     async def process_due(self) -> int:
-        """Apply every scheduled transition due by ``clock.now()``; return how many."""
-        return await self._scheduler.process_due()
+        """Apply every scheduled transition due by ``clock.now()`` and make the automatic
+        payouts of the days that are over; return how many transitions were applied."""
+        done = await self._scheduler.process_due()
+        await self._balance.pay_out(self.clock.now())
+        return done
 
     async def complete_action(self, reference: str, *, succeed: bool = True) -> ChargeResult:
         """The customer passes (or fails) the 3-D Secure challenge of ``reference``."""

@@ -21,6 +21,10 @@ class SimulatorSettings:
     refund_failure_delay: timedelta = timedelta(hours=1)
     # Dispute cards / IBANs are disputed this long after they succeed.
     dispute_delay: timedelta = timedelta(0)
+    # A movement of the balance is available this long after the start of its day (UTC),
+    # when the day's automatic payout (one per currency) arrives: Stripe test mode's
+    # two-day rolling payout schedule.
+    payout_delay: timedelta = timedelta(days=2)
     # 3-D Secure challenges redirect to f"{action_url_base}/{reference}?return_url=...".
     action_url_base: str = "https://simulator.payments.invalid/3ds"
     # A local method's page (the bank, Klarna, TWINT, Swish, the BLIK banking app) is

@@ -145,6 +145,40 @@ early_fraud_warnings = sa.Table(
     sa.Column("created", UTCDateTime, nullable=False),
 )
 
+# The balance: one row per movement (Stripe's balance transactions), written with the
+# event that announces it; a movement is recorded once per (source, reporting_category).
+# ``payout_id`` is set when the daily automatic payout of its day and currency takes it.
+balance_transactions = sa.Table(
+    "sim_balance_transactions",
+    metadata,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("reporting_category", sa.String(32), nullable=False),
+    sa.Column("amount", _MONEY, nullable=False),
+    sa.Column("fee", _MONEY, nullable=False),
+    sa.Column("fee_description", sa.String(64), nullable=True),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("source", _ID, nullable=True, index=True),
+    sa.Column("description", sa.String(255), nullable=True),
+    sa.Column("payout_id", _ID, nullable=True, index=True),
+    sa.Column("created", UTCDateTime, nullable=False, index=True),
+    sa.Column("available_on", UTCDateTime, nullable=False),
+)
+
+payouts = sa.Table(
+    "sim_payouts",
+    metadata,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("amount", _MONEY, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    # the day whose movements it pays out (a movement recorded late for a day already paid
+    # out, by a clock set back in tests, goes into a second payout of that day)
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("balance_transaction", _ID, nullable=False),
+    sa.Column("created", UTCDateTime, nullable=False),
+    sa.Column("arrival_date", UTCDateTime, nullable=False, index=True),
+)
+
 # Terminal readers (Stripe Terminal's simulated readers): the action in progress (or the
 # last one) is kept on the reader as Stripe shows it, with what it needs to finish
 readers = sa.Table(

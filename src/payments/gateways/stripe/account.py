@@ -11,19 +11,32 @@ hands any other event to the service.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 import stripe
 
-from payments.gateways.protocol import EVENT_TYPES, Dispute, GatewayEvent
+from payments.gateways.protocol import (
+    EVENT_TYPES,
+    BalanceTransaction,
+    Dispute,
+    FeeDetail,
+    GatewayEvent,
+    Payout,
+)
 
 from . import mapping
 from .currency import fee_from_stripe, from_stripe
 from .errors import WebhookSignatureInvalid
-from .types import BalanceTransaction, Payout, PayoutPage
 
 if TYPE_CHECKING:
-    from stripe.params import DisputeUpdateParams, DisputeUpdateParamsEvidence, PayoutListParams
+    from stripe.params import (
+        BalanceTransactionListParams,
+        DisputeUpdateParams,
+        DisputeUpdateParamsEvidence,
+        PayoutListParams,
+    )
 
 Obj = dict[str, Any]
 WEBHOOK_TOLERANCE_SECONDS = 300
@@ -89,38 +102,71 @@ class AccountOperations:
         return mapping.dispute(closed)
 
     # ------------------------------------------------------------------ balance and payouts
+    # The port's optional BalanceReporting: Stripe's list endpoints, paged through
+    # (``starting_after`` the last id while ``has_more``), 100 objects a request.
+
+    async def _every(
+        self, send: Callable[[dict[str, Any]], Awaitable[stripe.StripeObject]], params: Obj
+    ) -> list[Obj]:
+        found: list[Obj] = []
+        while True:
+            page = await self._call(partial(send, params))
+            data = list(page.get("data") or [])
+            found += data
+            if not page.get("has_more") or not data:
+                return found
+            params = params | {"starting_after": str(data[-1]["id"])}
 
     async def retrieve_balance_transaction(self, transaction: str) -> BalanceTransaction:
         """Fees: ``fee`` rounded ROUND_HALF_UP to our minor unit, ``net = amount - fee``."""
         txn = await self._call(
-            lambda: self._client.v1.balance_transactions.retrieve_async(transaction)
+            lambda: self._client.v1.balance_transactions.retrieve_async(
+                transaction, {"expand": ["source"]}
+            )
         )
-        currency = str(txn["currency"])
-        amount = from_stripe(int(txn["amount"]), currency)
-        fee = fee_from_stripe(int(txn.get("fee") or 0), currency)
-        return BalanceTransaction(
-            id=str(txn["id"]),
-            type=str(txn.get("type") or ""),
-            amount=amount,
-            fee=fee,
-            net=amount - fee,
-            currency=currency,
-            status=str(txn.get("status") or ""),
-            source=mapping.ident(txn.get("source")),
-            created=mapping.timestamp(txn.get("created")),
-            available_on=mapping.timestamp(txn.get("available_on")),
+        return _balance_transaction(txn, payout=None)
+
+    async def list_balance_transactions(
+        self,
+        *,
+        payout: str | None = None,
+        type: str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+    ) -> tuple[BalanceTransaction, ...]:
+        """``GET /v1/balance_transactions`` with its ``payout``, ``type`` and ``created``
+        filters, every page, sources expanded (a charge is known to us by its
+        PaymentIntent), oldest first."""
+        params: Obj = {"limit": 100, "expand": ["data.source"]}
+        if payout:
+            params["payout"] = payout
+        if type:
+            params["type"] = type
+        created = _range(created_from, created_to)
+        if created:
+            params["created"] = created
+        items = await self._every(
+            lambda p: self._client.v1.balance_transactions.list_async(
+                cast("BalanceTransactionListParams", p)
+            ),
+            params,
         )
+        txns = [_balance_transaction(t, payout=payout) for t in items]
+        return tuple(sorted(txns, key=lambda t: (t.created, t.id)))
 
     async def list_payouts(
-        self, *, limit: int = 10, starting_after: str | None = None
-    ) -> PayoutPage:
-        params: PayoutListParams = {"limit": max(1, min(limit, 100))}
-        if starting_after:
-            params["starting_after"] = starting_after
-        page = await self._call(lambda: self._client.v1.payouts.list_async(params))
-        return PayoutPage(
-            payouts=tuple(_payout(p) for p in page["data"]), has_more=bool(page["has_more"])
+        self, *, arrival_from: datetime | None = None, arrival_to: datetime | None = None
+    ) -> tuple[Payout, ...]:
+        """``GET /v1/payouts`` arriving in ``[arrival_from, arrival_to)``, every page,
+        oldest first."""
+        params: Obj = {"limit": 100}
+        arrival = _range(arrival_from, arrival_to)
+        if arrival:
+            params["arrival_date"] = arrival
+        items = await self._every(
+            lambda p: self._client.v1.payouts.list_async(cast("PayoutListParams", p)), params
         )
+        return tuple(sorted((_payout(p) for p in items), key=lambda p: (p.created, p.id)))
 
     async def retrieve_payout(self, payout: str) -> Payout:
         return _payout(await self._call(lambda: self._client.v1.payouts.retrieve_async(payout)))
@@ -160,6 +206,16 @@ class AccountOperations:
             )
 
 
+def _range(start: datetime | None, end: datetime | None) -> Obj:
+    """Stripe's range filter (``gte`` / ``lt``, Unix seconds)."""
+    out: Obj = {}
+    if start is not None:
+        out["gte"] = int(start.timestamp())
+    if end is not None:
+        out["lt"] = int(end.timestamp())
+    return out
+
+
 def _payout(po: Obj) -> Payout:
     currency = str(po["currency"])
     return Payout(
@@ -170,6 +226,51 @@ def _payout(po: Obj) -> Payout:
         arrival_date=mapping.timestamp(po.get("arrival_date")),
         created=mapping.timestamp(po.get("created")),
         balance_transaction=mapping.ident(po.get("balance_transaction")),
+        automatic=bool(po.get("automatic", True)),
         failure_code=po.get("failure_code"),
         method=str(po.get("method") or "standard"),
+        description=po.get("description"),
+    )
+
+
+def _source_reference(source: Any) -> str | None:
+    """The id our records know a movement's source by: a charge by its PaymentIntent
+    (the reference of our attempts at Stripe), anything else by its own id."""
+    obj = mapping.expanded(source)
+    if obj is not None and obj.get("object") == "charge":
+        return mapping.ident(obj.get("payment_intent")) or str(obj["id"])
+    return mapping.ident(source)
+
+
+def _balance_transaction(txn: Obj, *, payout: str | None) -> BalanceTransaction:
+    currency = str(txn["currency"])
+    amount = from_stripe(int(txn["amount"]), currency)
+    fee = fee_from_stripe(int(txn.get("fee") or 0), currency)
+    details = tuple(
+        FeeDetail(
+            amount=fee_from_stripe(int(d.get("amount") or 0), str(d.get("currency") or currency)),
+            currency=str(d.get("currency") or currency),
+            type=str(d.get("type") or "stripe_fee"),
+            description=d.get("description"),
+        )
+        for d in txn.get("fee_details") or ()
+        if isinstance(d, Mapping)
+    )
+    kind = str(txn.get("type") or "")
+    return BalanceTransaction(
+        id=str(txn["id"]),
+        type=kind,
+        reporting_category=str(txn.get("reporting_category") or kind),
+        amount=amount,
+        fee=fee,
+        net=amount - fee,
+        currency=currency,
+        status=str(txn.get("status") or ""),
+        source=mapping.ident(txn.get("source")),
+        source_reference=_source_reference(txn.get("source")),
+        created=mapping.timestamp(txn.get("created")),
+        available_on=mapping.timestamp(txn.get("available_on")),
+        fee_details=details,
+        payout=payout,
+        description=txn.get("description"),
     )

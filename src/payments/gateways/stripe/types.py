@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,38 +30,3 @@ class SetupIntentResult:
     redirect_url: str | None = None
     last_error_code: str | None = None
     last_error_message: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BalanceTransaction:
-    """Money movement in the Stripe balance; amounts in the transaction's own currency."""
-
-    id: str
-    type: str  # charge | refund | payout | adjustment | stripe_fee | ...
-    amount: int
-    fee: int
-    net: int
-    currency: str
-    status: str  # available | pending
-    source: str | None
-    created: datetime
-    available_on: datetime
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Payout:
-    id: str
-    amount: int
-    currency: str
-    status: str  # paid | pending | in_transit | canceled | failed
-    arrival_date: datetime
-    created: datetime
-    balance_transaction: str | None
-    failure_code: str | None = None
-    method: str = "standard"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PayoutPage:
-    payouts: tuple[Payout, ...]
-    has_more: bool

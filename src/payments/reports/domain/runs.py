@@ -32,6 +32,7 @@ class ReportType(StrEnum):
     VAT_SUMMARY = "vat.summary"
     LEDGER_JOURNAL = "ledger.journal"
     ACCOUNTING_DATEV = "accounting.datev"
+    PAYOUTS_RECONCILIATION = "payouts.reconciliation"
 
     @property
     def company_wide(self) -> bool:
@@ -40,6 +41,7 @@ class ReportType(StrEnum):
             ReportType.BALANCE_SUMMARY,
             ReportType.LEDGER_JOURNAL,
             ReportType.ACCOUNTING_DATEV,
+            ReportType.PAYOUTS_RECONCILIATION,
         )
 
 
@@ -95,6 +97,28 @@ COLUMNS: Final[Mapping[ReportType, tuple[str, ...]]] = {
     ),
     # the DATEV file has its own fixed layout (payments.reports.domain.datev.COLUMNS)
     ReportType.ACCOUNTING_DATEV: (),
+    # one row per balance transaction of each payout arriving in the interval, with what
+    # it was matched to (payments.reconciliation.service.report)
+    ReportType.PAYOUTS_RECONCILIATION: (
+        "arrival_date",
+        "payout_id",
+        "payout_amount",
+        "reconciliation_status",
+        "balance_transaction",
+        "type",
+        "reporting_category",
+        "source",
+        "created_utc",
+        "currency",
+        "amount",
+        "fee",
+        "net",
+        "matched_object",
+        "matched_id",
+        "expected_amount",
+        "expected_fee",
+        "discrepancies",
+    ),
 }
 
 #: Columns with amounts: written as decimal major units of the row's currency ("12.34").
@@ -109,6 +133,9 @@ AMOUNT_COLUMNS: Final = frozenset(
         "tax_amount",
         "debit",
         "credit",
+        "payout_amount",
+        "expected_amount",
+        "expected_fee",
     }
 )
 

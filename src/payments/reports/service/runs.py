@@ -24,6 +24,7 @@ from payments.ledger.domain.accounts import CHART_OF_ACCOUNTS, Account
 from payments.locations.repository import LocationRepository
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.platform.logs import get_logger
+from payments.reconciliation.service.report import reconciliation_rows
 from payments.reports.domain.datev import (
     DatevOptions,
     JournalEntry,
@@ -425,6 +426,10 @@ async def _write(
             async with uow_factory() as uow:
                 if kind is ReportType.BALANCE_SUMMARY:
                     rows = await uow.repo(ReportRowsRepository).balance_summary(params)
+                elif kind is ReportType.PAYOUTS_RECONCILIATION:
+                    rows = await reconciliation_rows(
+                        uow, params.interval_start, params.interval_end, currency=params.currency
+                    )
                 else:
                     period = Period(
                         params.interval_start.date(),

@@ -1,0 +1,1 @@
+"""Reconciliation use cases: running a day, reading results, the ledger check."""
