@@ -21,7 +21,14 @@ from payments.reports.domain.receivables import OpenInvoice
 from payments.reports.domain.runs import ReportParameters
 from payments.reports.domain.summary import DayFigures, Period
 from payments.reports.domain.vat import VatDocument, vat_groups
-from payments.reports.tables import file_chunks, files, report_runs
+from payments.reports.rollups import rebuild_sql
+from payments.reports.tables import (
+    daily_rollups,
+    decline_rollups,
+    file_chunks,
+    files,
+    report_runs,
+)
 
 
 def _bounds(period: Period) -> tuple[datetime, datetime]:
@@ -49,113 +56,74 @@ class ReportRepository(Repository):
     async def day_figures(self, period: Period, *, location: str | None) -> list[DayFigures]:
         """Per UTC day, location, payment method type and currency: captured charges
         (count, gross, fees), succeeded refunds, withdrawn disputes not won (and their
-        fees), each on the day it happened."""
-        start, end = _bounds(period)
-        acc: dict[tuple[date, str | None, str | None, str], dict[str, int]] = defaultdict(
-            lambda: {"count": 0, "gross": 0, "refunds": 0, "disputes": 0, "fees": 0}
-        )
-        ch = charges
-        day, method = self._day(ch.c.created), self._method_type()
-        where = [
-            ch.c.created >= start,
-            ch.c.created < end,
-            ch.c.status == "succeeded",
-            ch.c.captured.is_(True),
-        ]
-        if location:
-            where.append(ch.c.location_id == location)
-        rows = await self._conn.execute(
-            sa.select(
-                day,
-                ch.c.location_id,
-                method,
-                ch.c.currency,
-                sa.func.count(),
-                sa.func.sum(ch.c.amount_captured),
-                sa.func.sum(sa.func.coalesce(ch.c.fee, 0)),
-            )
-            .where(*where)
-            .group_by(day, ch.c.location_id, method, ch.c.currency)
-        )
-        for d, loc, pm, cur, count, gross, fees in rows.all():
-            a = acc[(_as_date(d), loc, pm, cur)]
-            a["count"] += int(count)
-            a["gross"] += int(gross or 0)
-            a["fees"] += int(fees or 0)
-
-        r = refunds
-        day = self._day(r.c.created)
-        where = [r.c.created >= start, r.c.created < end, r.c.status == "succeeded"]
+        fees), each on the day it happened; read from the daily rollups
+        (:mod:`payments.reports.rollups`), one row per day and group."""
+        r = daily_rollups
+        where = [r.c.day >= period.start, r.c.day <= period.end]
         if location:
             where.append(r.c.location_id == location)
-        rows = await self._conn.execute(
-            sa.select(day, r.c.location_id, method, r.c.currency, sa.func.sum(r.c.amount))
-            .select_from(r.join(ch, ch.c.id == r.c.charge_id))
-            .where(*where)
-            .group_by(day, r.c.location_id, method, r.c.currency)
-        )
-        for d, loc, pm, cur, amount in rows.all():
-            acc[(_as_date(d), loc, pm, cur)]["refunds"] += int(amount or 0)
-
-        dp = disputes
-        day = self._day(dp.c.created)
-        where = [dp.c.created >= start, dp.c.created < end]
-        if location:
-            where.append(dp.c.location_id == location)
-        lost = sa.case(
-            (sa.and_(dp.c.funds_withdrawn.is_(True), dp.c.status != "won"), dp.c.amount),
-            else_=0,
-        )
+        # a group-day exists when a charge was captured, a refund succeeded or a dispute
+        # was opened on it (even if its sums are zero), as in the base tables
+        present = sa.or_(r.c.count != 0, r.c.refund_count != 0, r.c.dispute_count != 0)
         rows = await self._conn.execute(
             sa.select(
-                day,
-                dp.c.location_id,
-                method,
-                dp.c.currency,
-                sa.func.sum(lost),
-                sa.func.sum(sa.func.coalesce(dp.c.fee, 0)),
-            )
-            .select_from(dp.join(ch, ch.c.id == dp.c.charge_id))
-            .where(*where)
-            .group_by(day, dp.c.location_id, method, dp.c.currency)
+                r.c.day,
+                r.c.location_id,
+                r.c.payment_method_type,
+                r.c.currency,
+                r.c.count,
+                r.c.gross,
+                r.c.refunds,
+                r.c.disputes,
+                r.c.fees,
+            ).where(*where, present)
         )
-        for d, loc, pm, cur, amount, fee in rows.all():
-            a = acc[(_as_date(d), loc, pm, cur)]
-            a["disputes"] += int(amount or 0)
-            a["fees"] += int(fee or 0)
         return [
-            DayFigures(day=d, location=loc, payment_method_type=pm, currency=cur, **values)
-            for (d, loc, pm, cur), values in acc.items()
+            DayFigures(_as_date(d), loc, pm or None, cur, int(n), int(g), int(rf), int(dp), int(f))
+            for d, loc, pm, cur, n, g, rf, dp, f in rows.all()
         ]
 
     async def authorizations(
         self, period: Period, *, location: str | None
     ) -> tuple[int, int, list[tuple[str, int]]]:
-        """Charges authorized and declined in the period, and the decline codes by count."""
-        start, end = _bounds(period)
-        ch = charges
-        where = [ch.c.created >= start, ch.c.created < end]
+        """Charges authorized and declined in the period, and the decline codes by count
+        (from the daily rollups)."""
+        r, dr = daily_rollups, decline_rollups
+        where = [r.c.day >= period.start, r.c.day <= period.end]
         if location:
-            where.append(ch.c.location_id == location)
+            where.append(r.c.location_id == location)
+        authorized, declined = (
+            await self._conn.execute(
+                sa.select(sa.func.sum(r.c.authorized), sa.func.sum(r.c.declined)).where(*where)
+            )
+        ).one()
+        where = [dr.c.day >= period.start, dr.c.day <= period.end]
+        if location:
+            where.append(dr.c.location_id == location)
+        n = sa.func.sum(dr.c.count)
         rows = await self._conn.execute(
-            sa.select(ch.c.status, sa.func.count())
-            .where(*where, ch.c.status.in_(("succeeded", "failed")))
-            .group_by(ch.c.status)
-        )
-        counts: dict[str, int] = {str(s): int(n) for s, n in rows.all()}
-        code = sa.func.coalesce(ch.c.decline_code, ch.c.failure_code, "unknown")
-        rows = await self._conn.execute(
-            sa.select(code, sa.func.count().label("n"))
-            .where(*where, ch.c.status == "failed")
-            .group_by(code)
-            .order_by(sa.desc("n"), code)
+            sa.select(dr.c.code, n.label("n"))
+            .where(*where)
+            .group_by(dr.c.code)
+            .having(n != 0)
+            .order_by(sa.desc("n"), dr.c.code)
             .limit(10)
         )
         return (
-            int(counts.get("succeeded", 0)),
-            int(counts.get("failed", 0)),
+            int(authorized or 0),
+            int(declined or 0),
             [(str(c), int(n)) for c, n in rows.all()],
         )
+
+    async def rebuild_rollups(self) -> dict[str, int]:
+        """Recompute the rollups from the base tables; the rows each now has."""
+        for statement in rebuild_sql(self.dialect):
+            await self._conn.execute(sa.text(statement))
+        out: dict[str, int] = {}
+        for table in (daily_rollups, decline_rollups):
+            count = sa.select(sa.func.count()).select_from(table)
+            out[table.name] = int((await self._conn.execute(count)).scalar() or 0)
+        return out
 
     async def vat_documents(
         self, period: Period, *, legal_entity: str | None, location: str | None
