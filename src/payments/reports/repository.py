@@ -4,10 +4,12 @@ credit notes and the journal, read through their date indexes (migration 0016)."
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from payments.disputes.tables import disputes
 from payments.intents.tables import charges
@@ -19,7 +21,13 @@ from payments.platform.db.uow import Repository
 from payments.refunds.tables import refunds
 from payments.reports.domain.receivables import OpenInvoice
 from payments.reports.domain.runs import ReportParameters
-from payments.reports.domain.summary import DayFigures, Period
+from payments.reports.domain.summary import (
+    ConvertedGroup,
+    DayFigures,
+    DayRate,
+    Dimension,
+    Period,
+)
 from payments.reports.domain.vat import VatDocument, vat_groups
 from payments.reports.rollups import rebuild_sql
 from payments.reports.tables import (
@@ -35,6 +43,17 @@ def _bounds(period: Period) -> tuple[datetime, datetime]:
     """[start, end) in UTC of a period of whole UTC days."""
     start = datetime.combine(period.start, time(0), tzinfo=UTC)
     return start, datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=UTC)
+
+
+_ARRAY_TEXT: Final = ARRAY(sa.Text)
+_ARRAY_DATE: Final = ARRAY(sa.Date)
+_ARRAY_NUM: Final = ARRAY(sa.Numeric)
+
+
+def _present(r: Any) -> Any:
+    """A group-day exists when a charge was captured, a refund succeeded or a dispute was
+    opened on it (even if its sums are zero), as in the base tables."""
+    return sa.or_(r.c.count != 0, r.c.refund_count != 0, r.c.dispute_count != 0)
 
 
 def _as_date(value: Any) -> date:
@@ -62,9 +81,6 @@ class ReportRepository(Repository):
         where = [r.c.day >= period.start, r.c.day <= period.end]
         if location:
             where.append(r.c.location_id == location)
-        # a group-day exists when a charge was captured, a refund succeeded or a dispute
-        # was opened on it (even if its sums are zero), as in the base tables
-        present = sa.or_(r.c.count != 0, r.c.refund_count != 0, r.c.dispute_count != 0)
         rows = await self._conn.execute(
             sa.select(
                 r.c.day,
@@ -76,12 +92,122 @@ class ReportRepository(Repository):
                 r.c.refunds,
                 r.c.disputes,
                 r.c.fees,
-            ).where(*where, present)
+            ).where(*where, _present(r))
         )
         return [
             DayFigures(_as_date(d), loc, pm or None, cur, int(n), int(g), int(rf), int(dp), int(f))
             for d, loc, pm, cur, n, g, rf, dp, f in rows.all()
         ]
+
+    async def rollup_days(self, period: Period, *, location: str | None) -> list[tuple[str, date]]:
+        """The (currency, day) pairs with figures in the period: the rates a summary needs."""
+        r = daily_rollups
+        where = [r.c.day >= period.start, r.c.day <= period.end, _present(r)]
+        if location:
+            where.append(r.c.location_id == location)
+        rows = await self._conn.execute(sa.select(r.c.currency, r.c.day).where(*where).distinct())
+        return [(str(c), _as_date(d)) for c, d in rows.all()]
+
+    async def converted_groups(
+        self,
+        period: Period,
+        *,
+        location: str | None,
+        group_by: Sequence[Dimension],
+        rates: Sequence[DayRate],
+    ) -> list[ConvertedGroup]:
+        """PostgreSQL: the summary's groups folded and converted in SQL, from the daily
+        rollups joined with the rate of each (currency, day) (``rates``, as exact integer
+        fractions). Each group-day is converted once, half-up on its magnitude, exactly as
+        :func:`payments.fx.domain.converter` does, in ``numeric`` (no precision limit)."""
+        r = daily_rollups
+        where = [r.c.day >= period.start, r.c.day <= period.end, _present(r)]
+        if location:
+            where.append(r.c.location_id == location)
+        keys: list[Any] = []
+        for dim in group_by:
+            if dim is Dimension.LOCATION:
+                keys.append(r.c.location_id.label("location_id"))
+            elif dim is Dimension.PAYMENT_METHOD_TYPE:
+                keys.append(r.c.payment_method_type.label("payment_method_type"))
+            elif dim is Dimension.DAY:
+                keys.append(r.c.day.label("period"))
+            elif dim in (Dimension.WEEK, Dimension.MONTH):
+                unit = "week" if dim is Dimension.WEEK else "month"
+                keys.append(sa.cast(sa.func.date_trunc(unit, r.c.day), sa.Date).label("period"))
+        names = [k.name for k in keys]
+        day_sums = (
+            sa.select(
+                *keys,
+                r.c.currency,
+                r.c.day.label("day"),
+                sa.func.sum(r.c.count).label("count"),
+                *(sa.func.sum(r.c[a]).label(a) for a in ("gross", "refunds", "disputes", "fees")),
+            )
+            .where(*where)
+            .group_by(*keys, r.c.currency, r.c.day)
+            .subquery("d")
+        )
+        fx = (
+            sa.select(
+                sa.func.unnest(
+                    sa.cast(sa.bindparam("fx_currency", [x.currency for x in rates]), _ARRAY_TEXT)
+                ).label("currency"),
+                sa.func.unnest(
+                    sa.cast(sa.bindparam("fx_day", [x.day for x in rates]), _ARRAY_DATE)
+                ).label("day"),
+                sa.func.unnest(
+                    sa.cast(sa.bindparam("fx_mult", [str(x.mult) for x in rates]), _ARRAY_NUM)
+                ).label("mult"),
+                sa.func.unnest(
+                    sa.cast(sa.bindparam("fx_den", [str(x.den) for x in rates]), _ARRAY_NUM)
+                ).label("den"),
+                sa.func.unnest(
+                    sa.cast(sa.bindparam("fx_rate_date", [x.rate_date for x in rates]), _ARRAY_DATE)
+                ).label("rate_date"),
+            )
+        ).subquery("fx")
+        d = day_sums.c
+
+        def converted(amount: Any) -> Any:
+            magnitude = sa.func.abs(amount) * fx.c.mult + fx.c.den
+            return sa.func.sum(sa.func.sign(amount) * sa.func.div(magnitude, 2 * fx.c.den))
+
+        net = d.gross - d.refunds - d.disputes - d.fees
+        rows = await self._conn.execute(
+            sa.select(
+                *(d[n] for n in names),
+                d.currency,
+                sa.func.sum(d.count),
+                *(sa.func.sum(d[a]) for a in ("gross", "refunds", "disputes", "fees")),
+                sa.func.sum(net),
+                *(converted(d[a]) for a in ("gross", "refunds", "disputes", "fees")),
+                converted(net),
+                sa.func.array_agg(sa.distinct(fx.c.rate_date)),
+            )
+            .select_from(
+                day_sums.join(fx, sa.and_(fx.c.currency == d.currency, fx.c.day == d.day))
+            )
+            .group_by(*(d[n] for n in names), d.currency)
+        )
+        out = []
+        for row in rows.all():
+            values = list(row)
+            key = dict(zip(names, values[: len(names)], strict=True))
+            rest = values[len(names) :]
+            out.append(
+                ConvertedGroup(
+                    location=key.get("location_id"),
+                    payment_method_type=key.get("payment_method_type") or None,
+                    period=_as_date(key["period"]) if "period" in key else None,
+                    currency=str(rest[0]),
+                    count=int(rest[1]),
+                    amounts=tuple(int(v) for v in rest[2:7]),
+                    converted=tuple(int(v) for v in rest[7:12]),
+                    rate_dates=tuple(sorted(_as_date(v) for v in rest[12])),
+                )
+            )
+        return out
 
     async def authorizations(
         self, period: Period, *, location: str | None
