@@ -136,18 +136,27 @@ class ReportRepository(Repository):
                 unit = "week" if dim is Dimension.WEEK else "month"
                 keys.append(sa.cast(sa.func.date_trunc(unit, r.c.day), sa.Date).label("period"))
         names = [k.name for k in keys]
-        day_sums = (
-            sa.select(
-                *keys,
-                r.c.currency,
-                r.c.day.label("day"),
-                sa.func.sum(r.c.count).label("count"),
-                *(sa.func.sum(r.c[a]).label(a) for a in ("gross", "refunds", "disputes", "fees")),
+        amounts = ("gross", "refunds", "disputes", "fees")
+        if {Dimension.LOCATION, Dimension.PAYMENT_METHOD_TYPE} <= set(group_by):
+            # a rollup row is already one group-day: no aggregation before converting
+            day_sums = (
+                sa.select(*keys, r.c.currency, r.c.day, r.c.count, *(r.c[a] for a in amounts))
+                .where(*where)
+                .subquery("d")
             )
-            .where(*where)
-            .group_by(*keys, r.c.currency, r.c.day)
-            .subquery("d")
-        )
+        else:
+            day_sums = (
+                sa.select(
+                    *keys,
+                    r.c.currency,
+                    r.c.day.label("day"),
+                    sa.func.sum(r.c.count).label("count"),
+                    *(sa.func.sum(r.c[a]).label(a) for a in amounts),
+                )
+                .where(*where)
+                .group_by(*keys, r.c.currency, r.c.day)
+                .subquery("d")
+            )
         fx = (
             sa.select(
                 sa.func.unnest(
@@ -174,6 +183,8 @@ class ReportRepository(Repository):
             return sa.func.sum(sa.func.sign(amount) * sa.func.div(magnitude, 2 * fx.c.den))
 
         net = d.gross - d.refunds - d.disputes - d.fees
+        # one group-day per row: its hash tables would spill to disk with the default 4 MB
+        await self._conn.execute(sa.text("SET LOCAL work_mem = '64MB'"))
         rows = await self._conn.execute(
             sa.select(
                 *(d[n] for n in names),

@@ -244,27 +244,41 @@ def summarize(
         c["fees"] += at_rate(fees)
         c["net"] += at_rate(net)
     return _shape(
-        (ident, g.key, g.count, g.amounts, g.converted, [g.rates[d] for d in sorted(g.rates)])
+        (
+            ident,
+            g.key,
+            g.count,
+            g.amounts,
+            g.converted,
+            [rate_object(g.rates[d]) for d in sorted(g.rates)],
+        )
         for ident, g in groups.items()
     )
 
 
 def _shape(
     groups: Iterable[
-        tuple[tuple[Any, ...], dict[str, Any], int, dict[str, int], dict[str, int], list[Any]]
+        tuple[
+            tuple[Any, ...],
+            dict[str, Any],
+            int,
+            dict[str, int],
+            dict[str, int],
+            list[dict[str, str]],
+        ]
     ],
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The groups (sorted by their keys, each with the rates it used, oldest first) and the
-    totals in the reporting currency."""
+    """The groups (sorted by their keys, each with the rates it used as :func:`rate_object`,
+    oldest first) and the totals in the reporting currency."""
     out: list[dict[str, Any]] = []
     totals: dict[str, Any] = {"count": 0} | dict.fromkeys(AMOUNTS, 0)
     for _, key, count, amounts, in_reporting, used in sorted(
         groups, key=lambda g: tuple("" if v is None else v for v in g[0])
     ):
         converted: dict[str, Any] = dict(in_reporting)
-        converted |= rate_object(used[-1])
+        converted |= used[-1]
         if len(used) > 1:
-            converted["rates"] = [rate_object(r) for r in used]
+            converted["rates"] = used
         out.append(key | {"count": count} | amounts | {"converted": converted})
         totals["count"] += count
         for name in AMOUNTS:
@@ -322,7 +336,7 @@ def summarize_converted(
     groups: Iterable[ConvertedGroup], query: SummaryQuery, rates: Iterable[DayRate]
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """:func:`summarize`'s result from groups the database folded and converted."""
-    by_date = {(r.currency, r.rate_date): r.rate for r in rates}
+    shown = {(r.currency, r.rate_date): rate_object(r.rate) for r in rates}
     period = next((d for d in query.group_by if d in PERIODS), None)
     shaped = []
     for g in groups:
@@ -341,7 +355,7 @@ def summarize_converted(
                 g.count,
                 dict(zip(AMOUNTS, g.amounts, strict=True)),
                 dict(zip(AMOUNTS, g.converted, strict=True)),
-                [by_date[(g.currency, d)] for d in g.rate_dates],
+                [shown[(g.currency, d)] for d in g.rate_dates],
             )
         )
     return _shape(shaped)
