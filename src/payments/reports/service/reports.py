@@ -25,7 +25,7 @@ from payments.reports.domain.summary import (
     summarize,
     summarize_converted,
 )
-from payments.reports.domain.vat import vat_report
+from payments.reports.domain.vat import vat_lines, vat_report_of_lines
 from payments.reports.repository import ReportRepository
 
 
@@ -94,9 +94,14 @@ async def vat(
     period = parse_period(req.start, req.end, max_days=MAX_SUMMARY_DAYS)
     location = ctx.list_location(req.location)
     async with uow_factory() as uow:
-        docs = await uow.repo(ReportRepository).vat_documents(
-            period, legal_entity=req.legal_entity, location=location
-        )
+        repo = uow.repo(ReportRepository)
+        if repo.dialect == "postgresql":  # summed by the database
+            lines = await repo.vat_lines(period, legal_entity=req.legal_entity, location=location)
+        else:
+            docs = await repo.vat_documents(
+                period, legal_entity=req.legal_entity, location=location
+            )
+            lines = list(vat_lines(docs))
     head: dict[str, object] = {
         "object": "vat_report",
         "from": period.start.isoformat(),
@@ -104,7 +109,7 @@ async def vat(
         "legal_entity": req.legal_entity,
         "location": location,
     }
-    return head | vat_report(docs)
+    return head | vat_report_of_lines(lines)
 
 
 @dataclass(frozen=True, slots=True)
