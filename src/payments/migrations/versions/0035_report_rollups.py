@@ -54,7 +54,9 @@ def upgrade() -> None:
         sa.Column("location_id", sa.String(length=40), nullable=False),
         sa.Column("code", sa.String(length=64), nullable=False),
         sa.Column("count", sa.BigInteger(), server_default="0", nullable=False),
-        sa.PrimaryKeyConstraint("day", "location_id", "code", name=op.f("pk_report_decline_rollups")),
+        sa.PrimaryKeyConstraint(
+            "day", "location_id", "code", name=op.f("pk_report_decline_rollups")
+        ),
     )
     dialect = op.get_bind().dialect.name
     for statement in trigger_sql(dialect):

@@ -8,7 +8,7 @@ run is ``failed`` with the error."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -40,6 +40,7 @@ from payments.reports.domain.runs import (
     check_columns,
     check_interval,
     report_type,
+    row_shaper,
     shaped,
 )
 from payments.reports.domain.summary import Period
@@ -52,6 +53,8 @@ from payments.reports.repository import (
     ReportRunRepository,
 )
 from payments.reports.service.reports import require_report_reader
+
+ITEMIZED = frozenset({ReportType.PAYMENTS_ITEMIZED, ReportType.REFUNDS_ITEMIZED})
 
 log = get_logger("payments.reports")
 
@@ -392,14 +395,25 @@ async def _write(
                 await uow.repo(ReportRunRepository).update(run_id, rows_total=total)
                 await uow.commit()
             cursor = None
+            shape: Callable[[Sequence[Any]], list[Any]] | None = None
             while True:
                 async with uow_factory() as uow:
-                    rows, cursor = await uow.repo(ReportRowsRepository).batch(
-                        source, params, cursor
-                    )
+                    if kind in ITEMIZED:  # tuples straight into csv.writer
+                        tuples, keys, cursor = await uow.repo(ReportRowsRepository).batch_tuples(
+                            source, params, cursor
+                        )
+                        shape = shape or row_shaper(keys, params.columns)
+                        rows = tuples  # type: ignore[assignment]
+                    else:
+                        rows, cursor = await uow.repo(ReportRowsRepository).batch(
+                            source, params, cursor
+                        )
                 if not rows:
                     break
-                if datev:
+                if shape is not None:
+                    assert isinstance(table, TableFile)  # noqa: S101 - itemized runs are tables
+                    table.write([shape(r) for r in rows])
+                elif datev:
                     for r in rows:  # a transaction's entries are consecutive
                         entry = _journal_entry(r)
                         if pending and pending[-1].transaction_id != entry.transaction_id:
