@@ -613,7 +613,7 @@ class ReportRowsRepository(Repository):
         )
         result = await self._conn.execute(query)
         keys = list(result.keys())
-        rows: list[Sequence[Any]] = result.all()
+        rows: list[Sequence[Any]] = list(result.all())
         if not rows:
             return [], keys, None
         at = [i for i, k in enumerate(keys) if k.startswith("_k")]

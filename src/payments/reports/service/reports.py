@@ -57,11 +57,11 @@ async def summary(
     async with uow_factory() as uow:
         repo = uow.repo(ReportRepository)
         if repo.dialect == "postgresql":  # folded and converted by the database
-            rates = day_rates(await repo.rollup_days(period, location=location), query, history)
+            used = day_rates(await repo.rollup_days(period, location=location), query, history)
             converted = await repo.converted_groups(
-                period, location=location, group_by=group_by, rates=rates
+                period, location=location, group_by=group_by, rates=used
             )
-            groups, totals = summarize_converted(converted, query, rates)
+            groups, totals = summarize_converted(converted, query, used)
         else:  # SQLite: its 64-bit integers could overflow the exact conversion
             rows = await repo.day_figures(period, location=location)
             groups, totals = summarize(rows, query, history)

@@ -402,17 +402,18 @@ async def _write(
                         tuples, keys, cursor = await uow.repo(ReportRowsRepository).batch_tuples(
                             source, params, cursor
                         )
-                        shape = shape or row_shaper(keys, params.columns)
-                        rows = tuples  # type: ignore[assignment]
+                        rows: list[dict[str, Any]] = []
                     else:
                         rows, cursor = await uow.repo(ReportRowsRepository).batch(
                             source, params, cursor
                         )
-                if not rows:
+                        tuples = []
+                if not rows and not tuples:
                     break
-                if shape is not None:
+                if tuples:
                     assert isinstance(table, TableFile)  # noqa: S101 - itemized runs are tables
-                    table.write([shape(r) for r in rows])
+                    shape = shape or row_shaper(keys, params.columns)
+                    table.write([shape(r) for r in tuples])
                 elif datev:
                     for r in rows:  # a transaction's entries are consecutive
                         entry = _journal_entry(r)
@@ -424,7 +425,7 @@ async def _write(
                     if kind is ReportType.LEDGER_JOURNAL:
                         rows = [_journal_row(r) for r in rows]
                     table.write([shaped(_iso(r), params.columns) for r in rows])
-                done += len(rows)
+                done += len(rows) + len(tuples)
                 async with uow_factory() as uow:  # progress, and the lease renewed
                     await uow.repo(ReportRunRepository).update(
                         run_id, rows_done=done, locked_until=clock.now() + LEASE
