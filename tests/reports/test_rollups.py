@@ -31,6 +31,7 @@ from payments.reports.rollups import SUMS
 from payments.reports.tables import daily_rollups, decline_rollups
 from support.app import Api
 from support.refunds import paid, poll_gateway, refund, shop
+from support.reports import warsaw_shop
 
 DAY1 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # a Monday
 PERIOD = ("2025-03-01", "2025-03-09")
@@ -120,14 +121,7 @@ async def _activity(api: Api) -> dict[str, str]:
     clock = api.container.clock
     clock.set(DAY1)  # type: ignore[attr-defined]
     admin, berlin = await shop(api)
-    warsaw = await api.location(
-        admin,
-        name="Warszawa",
-        address={"line1": "Marszałkowska 1", "city": "Warszawa", "country": "PL"},
-        timezone="Europe/Warsaw",
-        default_currency="pln",
-        currencies=["pln", "eur"],
-    )
+    warsaw = await warsaw_shop(api, admin)
     first = await paid(api, admin, berlin["id"], amount=10000, currency="eur")
     await paid(api, admin, warsaw["id"], amount=20001, currency="pln")
     await paid(api, admin, warsaw["id"], amount=3333, currency="eur")

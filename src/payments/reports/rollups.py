@@ -30,20 +30,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from payments.reports.tables import ROLLUP_SUMS
+
 DAILY: Final = "report_daily_rollups"
 DECLINES: Final = "report_decline_rollups"
 KEY: Final = ("day", "location_id", "payment_method_type", "currency")
-SUMS: Final = (
-    "count",
-    "gross",
-    "fees",
-    "refunds",
-    "refund_count",
-    "disputes",
-    "dispute_count",
-    "authorized",
-    "declined",
-)
+SUMS: Final = ROLLUP_SUMS
 DECLINE_KEY: Final = ("day", "location_id", "code")
 
 #: The columns of each base table an UPDATE must change for the rollups to move.

@@ -55,7 +55,7 @@ file_chunks = sa.Table(
 # method type ('' when unknown) and currency, kept by database triggers in the very
 # transactions that change a charge, refund or dispute (:mod:`payments.reports.rollups`).
 # Every column is a sum the summary would otherwise compute from the base tables.
-_SUMS = (
+ROLLUP_SUMS = (
     "count",  # captured charges (status succeeded, captured)
     "gross",  # their amount_captured
     "fees",  # their fee, plus every dispute's fee
@@ -74,7 +74,7 @@ daily_rollups = sa.Table(
     sa.Column("location_id", ID, primary_key=True),
     sa.Column("payment_method_type", sa.String(40), primary_key=True),
     sa.Column("currency", sa.String(3), primary_key=True),
-    *(sa.Column(name, sa.BigInteger, nullable=False, server_default="0") for name in _SUMS),
+    *(sa.Column(name, sa.BigInteger, nullable=False, server_default="0") for name in ROLLUP_SUMS),
 )
 
 decline_rollups = sa.Table(

@@ -12,24 +12,12 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from payments.reports.rollups import drop_trigger_sql, rebuild_sql, trigger_sql
+from payments.reports.rollups import SUMS, drop_trigger_sql, rebuild_sql, trigger_sql
 
 revision: str = "0035_report_rollups"
 down_revision: str | None = "0032_advance_invoices"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-_SUMS = (
-    "count",
-    "gross",
-    "fees",
-    "refunds",
-    "refund_count",
-    "disputes",
-    "dispute_count",
-    "authorized",
-    "declined",
-)
 
 
 def upgrade() -> None:
@@ -39,7 +27,7 @@ def upgrade() -> None:
         sa.Column("location_id", sa.String(length=40), nullable=False),
         sa.Column("payment_method_type", sa.String(length=40), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
-        *(sa.Column(name, sa.BigInteger(), server_default="0", nullable=False) for name in _SUMS),
+        *(sa.Column(name, sa.BigInteger(), server_default="0", nullable=False) for name in SUMS),
         sa.PrimaryKeyConstraint(
             "day",
             "location_id",
