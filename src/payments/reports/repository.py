@@ -569,6 +569,13 @@ class FileRepository(Repository):
 Cursor = tuple[Any, ...] | None
 
 
+def _after(after: tuple[Any, ...], created: Any, *keys: Any) -> list[Any]:
+    """Rows after the keyset cursor: ``created >= c`` lets the index on ``created`` start
+    at the cursor (the row comparison alone would make every batch scan from the start
+    of the interval: quadratic in the rows of the report)."""
+    return [created >= after[0], sa.tuple_(created, *keys) > sa.tuple_(*after)]
+
+
 class ReportRowsRepository(Repository):
     """The rows of itemized reports and the journal, a batch at a time in a stable order
     (keyset pagination: constant memory, any size)."""
@@ -632,7 +639,7 @@ class ReportRowsRepository(Repository):
         if p.currency:
             where.append(ch.c.currency == p.currency)
         if after:
-            where.append(sa.tuple_(ch.c.created, ch.c.id) > sa.tuple_(*after))
+            where += _after(after, ch.c.created, ch.c.id)
         fee = sa.func.coalesce(ch.c.fee, 0)
         return (
             sa.select(
@@ -662,7 +669,7 @@ class ReportRowsRepository(Repository):
         if p.currency:
             where.append(r.c.currency == p.currency)
         if after:
-            where.append(sa.tuple_(r.c.created, r.c.id) > sa.tuple_(*after))
+            where += _after(after, r.c.created, r.c.id)
         return (
             sa.select(
                 r.c.id.label("refund_id"),
@@ -690,7 +697,7 @@ class ReportRowsRepository(Repository):
         if p.currency:
             where.append(e.c.currency == p.currency)
         if after:
-            where.append(sa.tuple_(t.c.created, t.c.id, e.c.id) > sa.tuple_(*after))
+            where += _after(after, t.c.created, t.c.id, e.c.id)
         return (
             sa.select(
                 t.c.id.label("transaction_id"),
