@@ -6,6 +6,7 @@ import pytest
 
 from support.app import Api
 from support.refunds import paid, shop
+from support.reports import warsaw_shop
 
 GOOD = {"from": "2024-12-01", "to": "2024-12-31"}
 
@@ -57,14 +58,7 @@ async def test_a_summary_past_the_known_rates_asks_for_a_refresh_instead_of_a_st
 
     api.container.clock.set(datetime(2099, 1, 5, 10, 0, tzinfo=UTC))  # type: ignore[attr-defined]
     admin, _ = await shop(api)
-    warsaw = await api.location(
-        admin,
-        name="Warszawa",
-        address={"line1": "Marszałkowska 1", "city": "Warszawa", "country": "PL"},
-        timezone="Europe/Warsaw",
-        default_currency="pln",
-        currencies=["pln", "eur"],
-    )
+    warsaw = await warsaw_shop(api, admin)
     await paid(api, admin, warsaw["id"], amount=1000, currency="pln")
     params = {"from": "2099-01-01", "to": "2099-01-31"}
     response = await api.client.get("/v1/reports/summary", params=params, headers=admin)

@@ -12,17 +12,22 @@ SATURDAY = datetime(2024, 12, 28, 10, 0, tzinfo=UTC)
 MONDAY = datetime(2024, 12, 30, 10, 0, tzinfo=UTC)
 
 
-async def summary_fixture(api: Api) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
-    api.container.clock.set(SATURDAY)  # type: ignore[attr-defined]
-    admin, berlin = await shop(api)
-    warsaw = await api.location(
+async def warsaw_shop(api: Api, admin: dict[str, str], *, name: str = "Warszawa") -> dict[str, Any]:
+    """A shop in Poland selling in PLN and EUR."""
+    return await api.location(
         admin,
-        name="Warszawa Centrum",
+        name=name,
         address={"line1": "Marszałkowska 1", "city": "Warszawa", "country": "PL"},
         timezone="Europe/Warsaw",
         default_currency="pln",
         currencies=["pln", "eur"],
     )
+
+
+async def summary_fixture(api: Api) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+    api.container.clock.set(SATURDAY)  # type: ignore[attr-defined]
+    admin, berlin = await shop(api)
+    warsaw = await warsaw_shop(api, admin, name="Warszawa Centrum")
     eur = await paid(api, admin, berlin["id"], amount=10000, currency="eur")
     assert (await refund(api, admin, payment_intent=eur["id"], amount=2500)).status_code == 200
     await paid(api, admin, warsaw["id"], amount=20000, currency="pln")

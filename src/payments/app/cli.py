@@ -673,6 +673,16 @@ def reports() -> None:
     """Financial reports: report runs written to a file."""
 
 
+@reports.command("rebuild-rollups")
+def reports_rebuild_rollups() -> None:
+    """Recompute the summaries' daily rollups from the charges, refunds and disputes."""
+    from payments.reports.service.reports import rebuild_rollups
+
+    counts = _with_container(lambda c: rebuild_rollups(uow_factory=c.uow_factory))
+    rows = ", ".join(f"{table}: {n} row(s)" for table, n in counts.items())
+    click.echo(f"reports rebuild-rollups: OK ({rows})")
+
+
 @reports.command("run")
 @click.argument(
     "report_type",

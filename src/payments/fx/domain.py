@@ -154,17 +154,23 @@ def convert(amount: int, rate: ReferenceRate) -> int:
 
 def converter(rate: ReferenceRate) -> Callable[[int], int]:
     """:func:`convert` at one rate, its fraction worked out once (for many amounts)."""
-    if rate.rate <= 0:
-        raise ValueError("an exchange rate is positive")
-    p, q = rate.rate.as_integer_ratio()  # rate = p / q exactly
-    mult: int = 2 * 10 ** _exponent(rate.per) * q
-    den: int = 10 ** _exponent(rate.currency) * p
+    mult, den = rate_fraction(rate)
 
     def at_rate(amount: int) -> int:
         rounded: int = (abs(amount) * mult + den) // (2 * den)  # half-up on the magnitude
         return rounded if amount >= 0 else -rounded
 
     return at_rate
+
+
+def rate_fraction(rate: ReferenceRate) -> tuple[int, int]:
+    """``(mult, den)``: :func:`convert` of ``amount`` is ``(|amount| * mult + den) //
+    (2 * den)``, signed like ``amount`` (exact integers; for conversion elsewhere, e.g. in
+    SQL, with the same result to the minor unit)."""
+    if rate.rate <= 0:
+        raise ValueError("an exchange rate is positive")
+    p, q = rate.rate.as_integer_ratio()  # rate = p / q exactly
+    return 2 * 10 ** _exponent(rate.per) * q, 10 ** _exponent(rate.currency) * p
 
 
 @cache

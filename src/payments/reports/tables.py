@@ -50,3 +50,38 @@ file_chunks = sa.Table(
     sa.Column("seq", sa.Integer, primary_key=True),
     sa.Column("data", sa.LargeBinary, nullable=False),
 )
+
+# Daily rollups of the summaries (migration 0035): one row per UTC day, shop, payment
+# method type ('' when unknown) and currency, kept by database triggers in the very
+# transactions that change a charge, refund or dispute (:mod:`payments.reports.rollups`).
+# Every column is a sum the summary would otherwise compute from the base tables.
+ROLLUP_SUMS = (
+    "count",  # captured charges (status succeeded, captured)
+    "gross",  # their amount_captured
+    "fees",  # their fee, plus every dispute's fee
+    "refunds",  # succeeded refunds' amount
+    "refund_count",  # succeeded refunds
+    "disputes",  # amount of disputes whose funds were withdrawn and that were not won
+    "dispute_count",  # disputes
+    "authorized",  # charges with status succeeded (captured or not)
+    "declined",  # charges with status failed
+)
+
+daily_rollups = sa.Table(
+    "report_daily_rollups",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("location_id", ID, primary_key=True),
+    sa.Column("payment_method_type", sa.String(40), primary_key=True),
+    sa.Column("currency", sa.String(3), primary_key=True),
+    *(sa.Column(name, sa.BigInteger, nullable=False, server_default="0") for name in ROLLUP_SUMS),
+)
+
+decline_rollups = sa.Table(
+    "report_decline_rollups",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("location_id", ID, primary_key=True),
+    sa.Column("code", sa.String(64), primary_key=True),  # decline_code, failure_code, unknown
+    sa.Column("count", sa.BigInteger, nullable=False, server_default="0"),
+)

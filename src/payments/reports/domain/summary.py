@@ -18,7 +18,14 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any, Final
 
-from payments.fx.domain import RateHistory, RateUnavailable, ReferenceRate, converter, cross_rate
+from payments.fx.domain import (
+    RateHistory,
+    RateUnavailable,
+    ReferenceRate,
+    converter,
+    cross_rate,
+    rate_fraction,
+)
 from payments.kernel.errors import InvalidRequest
 
 #: The longest period a synchronous summary covers; longer ones are a report run.
@@ -236,20 +243,122 @@ def summarize(
         c["disputes"] += at_rate(disputes)
         c["fees"] += at_rate(fees)
         c["net"] += at_rate(net)
+    return _shape(
+        (
+            ident,
+            g.key,
+            g.count,
+            g.amounts,
+            g.converted,
+            [rate_object(g.rates[d]) for d in sorted(g.rates)],
+        )
+        for ident, g in groups.items()
+    )
+
+
+def _shape(
+    groups: Iterable[
+        tuple[
+            tuple[Any, ...],
+            dict[str, Any],
+            int,
+            dict[str, int],
+            dict[str, int],
+            list[dict[str, str]],
+        ]
+    ],
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The groups (sorted by their keys, each with the rates it used as :func:`rate_object`,
+    oldest first) and the totals in the reporting currency."""
     out: list[dict[str, Any]] = []
     totals: dict[str, Any] = {"count": 0} | dict.fromkeys(AMOUNTS, 0)
-    for ident in sorted(groups, key=lambda k: tuple("" if v is None else v for v in k)):
-        g = groups[ident]
-        used = [g.rates[d] for d in sorted(g.rates)]
-        converted: dict[str, Any] = dict(g.converted)
-        converted |= rate_object(used[-1])
+    for _, key, count, amounts, in_reporting, used in sorted(
+        groups, key=lambda g: tuple("" if v is None else v for v in g[0])
+    ):
+        converted: dict[str, Any] = dict(in_reporting)
+        converted |= used[-1]
         if len(used) > 1:
-            converted["rates"] = [rate_object(r) for r in used]
-        out.append(g.key | {"count": g.count} | g.amounts | {"converted": converted})
-        totals["count"] += g.count
+            converted["rates"] = used
+        out.append(key | {"count": count} | amounts | {"converted": converted})
+        totals["count"] += count
         for name in AMOUNTS:
-            totals[name] += g.converted[name]
+            totals[name] += in_reporting[name]
     return out, totals
+
+
+@dataclass(frozen=True, slots=True)
+class DayRate:
+    """The rate converting ``currency`` on ``day`` as an exact fraction (see
+    :func:`payments.fx.domain.rate_fraction`), for a conversion done by the database."""
+
+    currency: str
+    day: date
+    rate: ReferenceRate
+    mult: int
+    den: int
+
+    @property
+    def rate_date(self) -> date:
+        return self.rate.rate_date
+
+
+def day_rates(
+    pairs: Iterable[tuple[str, date]], query: SummaryQuery, history: RateHistory
+) -> list[DayRate]:
+    """The rate of each (currency, day) with figures, into the reporting currency."""
+    out: list[DayRate] = []
+    for currency, on in sorted(pairs):
+        try:
+            rate = cross_rate(history, currency, query.reporting_currency, on)
+        except RateUnavailable as exc:
+            raise InvalidRequest(str(exc), code="rate_unavailable", param="from") from None
+        out.append(DayRate(currency, on, rate, *rate_fraction(rate)))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ConvertedGroup:
+    """One group of a summary folded and converted by the database: its key values (None
+    for a dimension not grouped by), the sums in its currency and in the reporting
+    currency (in :data:`AMOUNTS` order), and the dates of the rates used."""
+
+    location: str | None
+    payment_method_type: str | None
+    period: date | None
+    currency: str
+    count: int
+    amounts: tuple[int, ...]
+    converted: tuple[int, ...]
+    rate_dates: tuple[date, ...]
+
+
+def summarize_converted(
+    groups: Iterable[ConvertedGroup], query: SummaryQuery, rates: Iterable[DayRate]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """:func:`summarize`'s result from groups the database folded and converted."""
+    shown = {(r.currency, r.rate_date): rate_object(r.rate) for r in rates}
+    period = next((d for d in query.group_by if d in PERIODS), None)
+    shaped = []
+    for g in groups:
+        values = {
+            "location": g.location,
+            "payment_method_type": g.payment_method_type,
+            "currency": g.currency,
+            "period": period_label(g.period, period) if period and g.period else None,
+        }
+        ident = tuple(values[_KEY_NAMES[d]] for d in query.group_by)
+        key = {_KEY_NAMES[d]: values[_KEY_NAMES[d]] for d in query.group_by}
+        shaped.append(
+            (
+                ident,
+                key,
+                g.count,
+                dict(zip(AMOUNTS, g.amounts, strict=True)),
+                dict(zip(AMOUNTS, g.converted, strict=True)),
+                [shown[(g.currency, d)] for d in g.rate_dates],
+            )
+        )
+    return _shape(shaped)
 
 
 def ratio(part: int, whole: int) -> str | None:

@@ -19,7 +19,7 @@ as the ledger does. Sections:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
@@ -69,47 +69,91 @@ def vat_groups(breakdown: Iterable[dict[str, Any]]) -> tuple[VatGroup, ...]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class VatLine:
+    """The VAT groups of equal key and equal buyer of one or more documents counted the
+    same way (``sign``), summed; ``documents`` of them counted for the first time."""
+
+    object: str  # invoice | credit_note
+    sign: int
+    currency: str
+    seller_country: str | None
+    buyer_country: str | None
+    buyer_vat_id: str | None
+    country: str
+    category: str
+    rate: str
+    taxable_amount: int
+    tax_amount: int
+    documents: int
+
+
+def vat_lines(documents: Iterable[VatDocument]) -> Iterator[VatLine]:
+    """Each document's groups as lines; a document counts once per (country, category,
+    rate, currency) however often it appears (issued and voided in the period)."""
+    seen: set[tuple[str, str, str, str, str, str]] = set()
+    for doc in documents:
+        for g in doc.groups:
+            mark = (g.country, g.category, g.rate, doc.currency, doc.object, doc.id)
+            first = mark not in seen
+            seen.add(mark)
+            yield VatLine(
+                doc.object,
+                doc.sign,
+                doc.currency,
+                doc.seller_country,
+                doc.buyer_country,
+                doc.buyer_vat_id,
+                g.country,
+                g.category,
+                g.rate,
+                g.taxable_amount,
+                g.tax_amount,
+                int(first),
+            )
+
+
 def vat_report(documents: Iterable[VatDocument]) -> dict[str, list[dict[str, Any]]]:
+    return vat_report_of_lines(vat_lines(documents))
+
+
+def vat_report_of_lines(lines: Iterable[VatLine]) -> dict[str, list[dict[str, Any]]]:
     groups: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     reverse: dict[tuple[str, str, str, str], int] = defaultdict(int)
     oss: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
-    seen: dict[tuple[str, str, str, str], set[tuple[str, str]]] = defaultdict(set)
-    for doc in documents:
+    for line in lines:
         cross_border_b2c = (
-            doc.buyer_vat_id is None
-            and doc.buyer_country is not None
-            and doc.seller_country is not None
-            and doc.buyer_country != doc.seller_country
-            and is_eu(doc.buyer_country)
-            and is_eu(doc.seller_country)
+            line.buyer_vat_id is None
+            and line.buyer_country is not None
+            and line.seller_country is not None
+            and line.buyer_country != line.seller_country
+            and is_eu(line.buyer_country)
+            and is_eu(line.seller_country)
         )
-        for g in doc.groups:
-            key = (g.country, g.category, g.rate, doc.currency)
-            row = groups.setdefault(
-                key,
-                {
-                    "country": g.country,
-                    "category": g.category,
-                    "rate": g.rate,
-                    "currency": doc.currency,
-                    "taxable_amount": 0,
-                    "tax_amount": 0,
-                    "invoices": 0,
-                    "credit_notes": 0,
-                },
-            )
-            row["taxable_amount"] += doc.sign * g.taxable_amount
-            row["tax_amount"] += doc.sign * g.tax_amount
-            if (doc.object, doc.id) not in seen[key]:
-                seen[key].add((doc.object, doc.id))
-                row["invoices" if doc.object == "invoice" else "credit_notes"] += 1
-            if g.category in REVERSE_CHARGE_CATEGORIES and doc.buyer_vat_id:
-                rkey = (doc.buyer_vat_id, doc.buyer_country or "", g.category, doc.currency)
-                reverse[rkey] += doc.sign * g.taxable_amount
-            if cross_border_b2c and g.category in OSS_CATEGORIES:
-                okey = (doc.buyer_country or "", g.rate, g.country, doc.currency)
-                oss[okey][0] += doc.sign * g.taxable_amount
-                oss[okey][1] += doc.sign * g.tax_amount
+        key = (line.country, line.category, line.rate, line.currency)
+        row = groups.setdefault(
+            key,
+            {
+                "country": line.country,
+                "category": line.category,
+                "rate": line.rate,
+                "currency": line.currency,
+                "taxable_amount": 0,
+                "tax_amount": 0,
+                "invoices": 0,
+                "credit_notes": 0,
+            },
+        )
+        row["taxable_amount"] += line.sign * line.taxable_amount
+        row["tax_amount"] += line.sign * line.tax_amount
+        row["invoices" if line.object == "invoice" else "credit_notes"] += line.documents
+        if line.category in REVERSE_CHARGE_CATEGORIES and line.buyer_vat_id:
+            rkey = (line.buyer_vat_id, line.buyer_country or "", line.category, line.currency)
+            reverse[rkey] += line.sign * line.taxable_amount
+        if cross_border_b2c and line.category in OSS_CATEGORIES:
+            okey = (line.buyer_country or "", line.rate, line.country, line.currency)
+            oss[okey][0] += line.sign * line.taxable_amount
+            oss[okey][1] += line.sign * line.tax_amount
     return {
         "groups": [groups[k] for k in sorted(groups)],
         "reverse_charge": [
