@@ -51,6 +51,7 @@ from payments.intents import jobs as intents_jobs
 from payments.intents.api import charges as charges_api
 from payments.intents.api import payment_intents as payment_intents_api
 from payments.intents.api import payment_methods as payment_methods_api
+from payments.intents.api import setup_intents as setup_intents_api
 from payments.intents.api import test_helpers as intents_test_helpers
 from payments.intents.api.expand import register_expansion
 from payments.intents.service.attempts import register_refund_settlement
@@ -103,6 +104,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     customers_api.integrations_router,
     payment_methods_api.router,
     payment_intents_api.router,
+    setup_intents_api.router,
     charges_api.router,
     ledger_api.router,
     events_api.router,

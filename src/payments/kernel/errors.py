@@ -68,11 +68,14 @@ class CardError(PaymentsError):
         param: str | None = None,
         decline_code: str | None = None,
         payment_intent: dict[str, Any] | None = None,
+        setup_intent: dict[str, Any] | None = None,
     ):
         super().__init__(message, code=code, param=param)
         self.decline_code = decline_code
         #: Stripe puts the declined PaymentIntent (rendered) inside the error body.
         self.payment_intent = payment_intent
+        #: ... or the SetupIntent whose confirm was declined.
+        self.setup_intent = setup_intent
 
 
 class AuthenticationFailed(PaymentsError):
