@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from payments.billing.domain.model import (
     DunningSettings,
+    PaymentMethodLink,
     Price,
     Product,
     Subscription,
@@ -19,6 +20,7 @@ from payments.billing.domain.model import (
 )
 from payments.billing.tables import (
     dunning_settings,
+    payment_method_links,
     prices,
     products,
     subscription_items,
@@ -209,3 +211,12 @@ class DunningSettingsRepository(RecordRepository[DunningSettings]):
             dunning_settings.delete().where(dunning_settings.c.location_id == settings.location_id)
         )
         await self._conn.execute(dunning_settings.insert(), self._values(settings))
+
+
+class PaymentMethodLinkRepository(RecordRepository[PaymentMethodLink]):
+    table = payment_method_links
+    record = PaymentMethodLink
+
+    async def by_token_hash(self, token_hash: str) -> PaymentMethodLink | None:
+        found = await self.find(payment_method_links.c.token_hash == token_hash)
+        return found[0] if found else None

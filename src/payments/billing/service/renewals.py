@@ -50,6 +50,7 @@ from payments.billing.service.common import (
     subscription_snapshot,
     unix,
 )
+from payments.billing.service.update_links import mint_link
 from payments.events.service import record_event
 from payments.invoices.domain.commands import CreateInvoice, PayInvoice, SubscriptionBilling
 from payments.invoices.domain.status import InvoiceStatus
@@ -64,6 +65,8 @@ from payments.platform.logs import get_logger
 log = get_logger("payments.billing")
 
 LEASE = timedelta(minutes=5)
+#: the dunning events' field with the update-your-payment-method link (shown once)
+UPDATE_URL_FIELD = "update_payment_method_url"
 BATCH = 50
 MAX_ACTIONS_PER_CLAIM = 100  # a real-clock subscription far behind catches up over runs
 
@@ -347,6 +350,7 @@ async def _charge(billing: Billing, sub_id: str, at: datetime) -> None:
         before = await subscription_snapshot(uow, sub)
         sub.charge_invoice_id = None
         event = "customer.subscription.updated"
+        extra: dict[str, str] | None = None
         if invoice.status is InvoiceStatus.PAID or (
             invoice.status is not InvoiceStatus.OPEN and not in_flight
         ):
@@ -366,16 +370,6 @@ async def _charge(billing: Billing, sub_id: str, at: datetime) -> None:
             )
             sub.next_payment_attempt = outcome.next_attempt
             sub.status = S.PAST_DUE
-            if decline in dunning.AUTHENTICATION:
-                lines = await uow.repo(InvoiceLineRepository).of_invoice(invoice.id)
-                await record_event(
-                    uow,
-                    "invoice.payment_action_required",
-                    invoice_object(invoice, lines),
-                    ctx=SYSTEM,
-                    clock=clock,
-                    location_id=invoice.location_id,
-                )
             if outcome.final:
                 if schedule.final_action == S.CANCELED.value:
                     sub.status = S.CANCELED
@@ -383,7 +377,24 @@ async def _charge(billing: Billing, sub_id: str, at: datetime) -> None:
                     event = "customer.subscription.deleted"
                 else:
                     sub.status = S.UNPAID
-        await save_subscription(uow, sub, event=event, before=before, ctx=SYSTEM, clock=clock)
+            if sub.status is not S.CANCELED:  # the customer may still recover it
+                url = await mint_link(
+                    uow, sub, invoice_id=invoice.id, at=at, public_url=billing.public_url
+                )
+                extra = {UPDATE_URL_FIELD: url}
+            if decline in dunning.AUTHENTICATION:
+                lines = await uow.repo(InvoiceLineRepository).of_invoice(invoice.id)
+                await record_event(
+                    uow,
+                    "invoice.payment_action_required",
+                    {**invoice_object(invoice, lines), **(extra or {})},
+                    ctx=SYSTEM,
+                    clock=clock,
+                    location_id=invoice.location_id,
+                )
+        await save_subscription(
+            uow, sub, event=event, before=before, ctx=SYSTEM, clock=clock, extra=extra
+        )
         await uow.commit()
 
 
