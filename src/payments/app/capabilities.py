@@ -76,6 +76,7 @@ from payments.metrics import api as metrics_api
 from payments.parts import api as parts_api
 from payments.payment_links import api as payment_links_api
 from payments.payment_links import pages as pay_pages
+from payments.payment_links import update_page as update_payment_method_page
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.platform.http import health
 from payments.platform.worker import Job
@@ -135,6 +136,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     billing_api.dunning_router,
     payment_links_api.router,
     pay_pages.router,
+    update_payment_method_page.router,
     fraud_rules_api.router,
     fraud_lists_api.router,
     fraud_reviews_api.router,

@@ -37,6 +37,7 @@ from payments.kernel.access import Principal, Role
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest, NotFound
 from payments.kernel.tokens import hash_token
+from payments.locations.repository import LocationRepository
 
 #: a subscription whose payment method may still be updated to recover it
 RECOVERABLE = frozenset({S.PAST_DUE, S.UNPAID, S.INCOMPLETE, S.ACTIVE, S.TRIALING})
@@ -66,13 +67,20 @@ class LinkView:
     link: PaymentMethodLink
     subscription: Subscription
     customer: Customer
-    invoice: Invoice | None  # the open invoice being chased, if any
+    invoice: Invoice | None  # the invoice being chased (or that was), if any
     payment_method: PaymentMethod | None  # the subscription's current default
     now: datetime  # the subscription's time (its test clock's)
+    shop_name: str
 
     @property
     def expired(self) -> bool:
         return self.now >= self.link.expires_at
+
+    @property
+    def open_invoice(self) -> Invoice | None:
+        if self.invoice is not None and self.invoice.status is InvoiceStatus.OPEN:
+            return self.invoice
+        return None
 
     @property
     def recoverable(self) -> bool:
@@ -103,13 +111,15 @@ async def open_link(token: str, *, billing: Billing) -> LinkView:
             else None
         )
         now = await now_for(uow, sub.test_clock_id, billing.clock)
+        location = await uow.repo(LocationRepository).get(sub.location_id)
     return LinkView(
         link=link,
         subscription=sub,
         customer=customer,
-        invoice=invoice if invoice is not None and invoice.status is InvoiceStatus.OPEN else None,
+        invoice=invoice,
         payment_method=pm,
         now=now,
+        shop_name=location.name if location is not None else "",
     )
 
 
@@ -155,7 +165,9 @@ async def use_payment_method(token: str, setup_intent_id: str, *, billing: Billi
         )
     if view.subscription.default_payment_method != si.payment_method_id:
         await update_subscription(
-            UpdateSubscription(id=view.subscription.id, default_payment_method=si.payment_method_id),
+            UpdateSubscription(
+                id=view.subscription.id, default_payment_method=si.payment_method_id
+            ),
             billing=billing,
             ctx=view.context,
         )
