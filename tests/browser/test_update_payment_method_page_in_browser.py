@@ -42,9 +42,9 @@ async def test_a_customer_updates_the_card_in_the_browser_and_the_invoice_is_pai
     declined_page = "Failed to load resource: the server responded with a status of 402"
 
     def console(message: Any) -> None:  # a CSP violation is a console error
-        if message.type == "error" and "/billing/update/" in page.url:
-            if not message.text.startswith(declined_page):  # the decline's own 402 page
-                errors.append(message.text)
+        ours = message.type == "error" and "/billing/update/" in page.url
+        if ours and not message.text.startswith(declined_page):  # the decline's 402 page
+            errors.append(message.text)
 
     page.on("console", console)
     page.on("pageerror", lambda e: errors.append(str(e)))
