@@ -167,6 +167,13 @@ async def create_setup_intent(
             or not ctx.principal.sees_location(customer.location_id)
         ):
             raise NotFound.of("customer", cmd.customer, param="customer")
+        location_id = customer.location_id or ctx.principal.location_id
+        if location_id is None:
+            raise InvalidRequest(
+                "The customer belongs to no shop: create it with a location first.",
+                code="parameter_invalid",
+                param="customer",
+            )
     pm, new = await _method(
         cmd.payment_method, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
     )
@@ -178,7 +185,7 @@ async def create_setup_intent(
             si_id = id_for("setup_intent")
             si = SetupIntent(
                 id=si_id,
-                location_id=customer.location_id,
+                location_id=location_id,
                 customer_id=customer.id,
                 status=S.REQUIRES_CONFIRMATION if pm is not None else S.REQUIRES_PAYMENT_METHOD,
                 usage=cmd.usage,
