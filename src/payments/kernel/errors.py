@@ -223,9 +223,7 @@ ERROR_CODES: dict[str, str] = {
         "The SetupIntent's status does not allow this (confirming a succeeded or canceled "
         "one, a confirm while one is in flight), or the gateway offers no SetupIntents."
     ),
-    "link_unusable": (
-        "The update-payment-method link has expired, or its subscription has ended."
-    ),
+    "link_unusable": ("The update-payment-method link has expired, or its subscription has ended."),
     "payment_method_customer_mismatch": "The payment method belongs to another customer.",
     "payment_method_type_unavailable": "The shop does not offer this payment method type.",
     "payment_method_unexpected_state": "The payment method is not in a state that allows this.",
