@@ -5,42 +5,21 @@ authentication requests stop the retries."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from support.app import Api
-from support.billing import DAY, START, advance, billing_setup, events, get, invoices_of, ok
+from support.billing import (
+    DAY,
+    HOUR,
+    RENEWAL,
+    advance,
+    events,
+    failing_subscription,
+    get,
+    invoices_of,
+    ok,
+    renewal,
+    status,
+)
 from support.refunds import verified
-
-RENEWAL = START + 31 * DAY  # Feb 15 09:00 UTC
-HOUR = 3600
-
-
-async def failing_subscription(
-    api: Api, method: str = "pm_card_chargeCustomerFail"
-) -> tuple[dict[str, str], dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """A contract paid at creation with a good card, whose card then starts failing."""
-    admin, shop, price, cus, clock = await billing_setup(api)
-    assert clock is not None
-    sub = await ok(
-        api,
-        "/v1/subscriptions",
-        admin,
-        customer=cus["id"],
-        items=[{"price": price["id"], "quantity": 10}],
-        default_payment_method="pm_card_visa",
-    )
-    assert sub["status"] == "active"
-    changed = await ok(api, f"/v1/subscriptions/{sub['id']}", admin, default_payment_method=method)
-    assert changed["default_payment_method"] != sub["default_payment_method"]
-    return admin, shop, sub, clock
-
-
-async def status(api: Api, admin: dict[str, str], sub: dict[str, Any]) -> str:
-    return str((await get(api, f"/v1/subscriptions/{sub['id']}", admin))["status"])
-
-
-async def renewal(api: Api, admin: dict[str, str], sub: dict[str, Any]) -> dict[str, Any]:
-    return (await invoices_of(api, admin, sub["id"]))[1]
 
 
 async def test_a_failing_card_goes_through_the_schedule_to_unpaid(api: Api) -> None:

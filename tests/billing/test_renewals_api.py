@@ -173,11 +173,11 @@ async def test_a_crash_before_finalizing_or_charging_resumes_without_a_second_in
     drafts_made = await invoices_of(api, admin, sub["id"])
     assert [i["status"] for i in drafts_made] == ["paid", "draft"]
     # 2. killed after finalizing, before charging
-    real_pay = payments.pay_invoice
-    monkeypatch.setattr(payments, "pay_invoice", crash)
+    real_charge = payments.charge_invoice  # what a renewal charges its invoice with
+    monkeypatch.setattr(payments, "charge_invoice", crash)
     with pytest.raises(RuntimeError):
         await test_clocks.advance_test_clock(clock["id"], target, billing=billing, ctx=SYSTEM)
-    monkeypatch.setattr(payments, "pay_invoice", real_pay)
+    monkeypatch.setattr(payments, "charge_invoice", real_charge)
     invoices = await invoices_of(api, admin, sub["id"])
     assert [i["status"] for i in invoices] == ["paid", "open"]
     assert invoices[1]["id"] == drafts_made[1]["id"]

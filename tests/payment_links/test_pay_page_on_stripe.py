@@ -5,45 +5,10 @@ Stripe.js creates in the browser pays the invoice through the service."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import httpx
-import pytest
-import sqlalchemy as sa
-
-from payments.app.bootstrap import Container, build_container
 from payments.app.capabilities import verify_ledger
-from payments.app.http import create_app
-from payments.app.tables import metadata
-from payments.kernel.clock import FrozenClock
 from support.app import Api
-from support.fake_stripe import FakeStripe
 from support.payment_links import new_link, open_invoice, path_of
-from support.stripe_service import stripe_settings
-
-PUBLISHABLE_KEY = "pk_test_51PayPageExample"
-
-
-@pytest.fixture
-async def stripe_pay_api(
-    database_url: str, clock: FrozenClock, fake_stripe: FakeStripe
-) -> AsyncIterator[Api]:
-    settings = stripe_settings(database_url, fake_stripe, stripe_publishable_key=PUBLISHABLE_KEY)
-    c: Container = build_container(settings, clock=clock)
-    async with c.engine.begin() as conn:
-        for table in reversed(metadata.sorted_tables):
-            await conn.execute(sa.delete(table))
-    await c.prepare()
-    app = create_app(settings, container=c, embedded=False)
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4242))
-    try:
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
-        ):
-            yield Api(client=client, container=c)
-    finally:
-        await c.close()
+from support.stripe_service import PUBLISHABLE_KEY
 
 
 async def test_the_page_carries_stripes_payment_element_and_no_card_fields(

@@ -88,3 +88,36 @@ async def events(api: Api, headers: dict[str, str], event_type: str) -> list[dic
         if not page["has_more"]:
             return list(reversed(found))
         params["starting_after"] = page["data"][-1]["id"]
+
+
+# dunning: a contract whose card starts failing at its first renewal
+RENEWAL = START + 31 * DAY  # Feb 15 09:00 UTC
+HOUR = 3600
+
+
+async def failing_subscription(
+    api: Api, method: str = "pm_card_chargeCustomerFail"
+) -> tuple[dict[str, str], dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A contract paid at creation with a good card, whose card then starts failing."""
+    admin, shop, price, cus, clock = await billing_setup(api)
+    assert clock is not None
+    sub = await ok(
+        api,
+        "/v1/subscriptions",
+        admin,
+        customer=cus["id"],
+        items=[{"price": price["id"], "quantity": 10}],
+        default_payment_method="pm_card_visa",
+    )
+    assert sub["status"] == "active"
+    changed = await ok(api, f"/v1/subscriptions/{sub['id']}", admin, default_payment_method=method)
+    assert changed["default_payment_method"] != sub["default_payment_method"]
+    return admin, shop, sub, clock
+
+
+async def status(api: Api, admin: dict[str, str], sub: dict[str, Any]) -> str:
+    return str((await get(api, f"/v1/subscriptions/{sub['id']}", admin))["status"])
+
+
+async def renewal(api: Api, admin: dict[str, str], sub: dict[str, Any]) -> dict[str, Any]:
+    return (await invoices_of(api, admin, sub["id"]))[1]

@@ -86,6 +86,7 @@ ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         ("POST", "setup_intents", "setup_intents"),
         ("POST", f"setup_intents/{_ID}/confirm", "setup_intent_confirm"),
         ("GET", f"setup_intents/{_ID}", "setup_intent"),
+        ("POST", f"setup_intents/{_ID}/cancel", "setup_intent_cancel"),
         ("GET", f"disputes/{_ID}", "dispute"),
         ("POST", f"disputes/{_ID}/close", "dispute_close"),
         ("POST", f"disputes/{_ID}", "dispute"),

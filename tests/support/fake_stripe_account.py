@@ -130,6 +130,16 @@ class Account(World, TerminalWorld):
         pm["customer"] = seti["customer"]
         return seti
 
+    def cancel_setup_intent(self, seti_id: str) -> Obj:
+        seti = self.get(seti_id, "setup_intent", "intent")
+        if seti["status"] in ("succeeded", "canceled", "processing"):
+            raise invalid(
+                f"You cannot cancel this SetupIntent because it has a status of {seti['status']}.",
+                code="setup_intent_unexpected_state",
+            )
+        seti.update(status="canceled", next_action=None)
+        return seti
+
     # ------------------------------------------------------------------ refunds
 
     def create_refund(self, params: Obj) -> Obj:
@@ -366,6 +376,7 @@ class Account(World, TerminalWorld):
             "POST setup_intents": lambda: self.create_setup_intent(params),
             "POST setup_intent_confirm": lambda: self.confirm_setup_intent(ident or "", params),
             "GET setup_intent": lambda: self.get(ident or "", "setup_intent", "intent"),
+            "POST setup_intent_cancel": lambda: self.cancel_setup_intent(ident or ""),
             "GET dispute": lambda: self.get(ident or "", "dispute", "dispute"),
             "POST dispute": lambda: self.update_dispute(ident or "", params),
             "POST dispute_close": lambda: self.close_dispute(ident or ""),

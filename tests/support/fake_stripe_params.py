@@ -193,6 +193,7 @@ SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
         "mandate_data": _ACCEPTANCE,
     },
     ("GET", "setup_intent"): EXPAND,
+    ("POST", "setup_intent_cancel"): {**EXPAND, "cancellation_reason": SCALAR},
     ("GET", "dispute"): EXPAND,
     ("POST", "dispute"): {**EXPAND, "evidence": MAP, "submit": SCALAR, "metadata": MAP},
     ("POST", "dispute_close"): EXPAND,

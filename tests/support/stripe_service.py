@@ -77,6 +77,33 @@ async def stripe_api(stripe_container: Container) -> AsyncIterator[Api]:
         yield Api(client=client, container=stripe_container)
 
 
+PUBLISHABLE_KEY = "pk_test_51PayPageExample"
+
+
+@pytest.fixture
+async def stripe_pay_api(
+    database_url: str, clock: FrozenClock, fake_stripe: FakeStripe
+) -> AsyncIterator[Api]:
+    """The API on the Stripe adapter with a publishable key: the hosted pages carry
+    Stripe's Payment Element; the client comes from 203.0.113.7 (a mandate's IP)."""
+    settings = stripe_settings(database_url, fake_stripe, stripe_publishable_key=PUBLISHABLE_KEY)
+    c: Container = build_container(settings, clock=clock)
+    async with c.engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            await conn.execute(sa.delete(table))
+    await c.prepare()
+    app = create_app(settings, container=c, embedded=False)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4242))
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+        ):
+            yield Api(client=client, container=c)
+    finally:
+        await c.close()
+
+
 @pytest.fixture
 def deliveries(fake_stripe: FakeStripe) -> StripeDeliveries:
     return StripeDeliveries(fake_stripe)

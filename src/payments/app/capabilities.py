@@ -52,6 +52,7 @@ from payments.intents import jobs as intents_jobs
 from payments.intents.api import charges as charges_api
 from payments.intents.api import payment_intents as payment_intents_api
 from payments.intents.api import payment_methods as payment_methods_api
+from payments.intents.api import setup_intents as setup_intents_api
 from payments.intents.api import test_helpers as intents_test_helpers
 from payments.intents.api.expand import register_expansion
 from payments.intents.service.attempts import register_refund_settlement
@@ -77,6 +78,7 @@ from payments.metrics import api as metrics_api
 from payments.parts import api as parts_api
 from payments.payment_links import api as payment_links_api
 from payments.payment_links import pages as pay_pages
+from payments.payment_links import update_page as update_payment_method_page
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.platform.http import health
 from payments.platform.worker import Job
@@ -108,6 +110,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     customers_api.integrations_router,
     payment_methods_api.router,
     payment_intents_api.router,
+    setup_intents_api.router,
     charges_api.router,
     ledger_api.router,
     events_api.router,
@@ -138,6 +141,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     billing_api.dunning_router,
     payment_links_api.router,
     pay_pages.router,
+    update_payment_method_page.router,
     fraud_rules_api.router,
     fraud_lists_api.router,
     fraud_reviews_api.router,

@@ -102,12 +102,17 @@ class RequestLogMiddleware:
             )
 
 
+_TOKEN_PAGES = ("/pay/", "/billing/update/")
+
+
 def _logged(path: str) -> str:
-    """A path as the logs may keep it: a pay link's token (``/pay/{token}...``) is a
-    secret like an API key, and is redacted."""
-    if path.startswith("/pay/") and not path.startswith("/pay/static/"):
-        _, _, rest = path.removeprefix("/pay/").partition("/")
-        return "/pay/[redacted]" + (f"/{rest}" if rest else "")
+    """A path as the logs may keep it: a pay link's or an update-payment-method link's
+    token (``/pay/{token}...``, ``/billing/update/{token}...``) is a secret like an API
+    key, and is redacted."""
+    for prefix in _TOKEN_PAGES:
+        if path.startswith(prefix) and not path.startswith("/pay/static/"):
+            _, _, rest = path.removeprefix(prefix).partition("/")
+            return f"{prefix}[redacted]" + (f"/{rest}" if rest else "")
     return path
 
 

@@ -4,12 +4,15 @@ dunning settings; and the claim of due subscriptions by the renewal worker."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.billing.domain.model import (
     DunningSettings,
+    PaymentMethodLink,
     Price,
     Product,
     Subscription,
@@ -19,6 +22,7 @@ from payments.billing.domain.model import (
 )
 from payments.billing.tables import (
     dunning_settings,
+    payment_method_links,
     prices,
     products,
     subscription_items,
@@ -36,16 +40,36 @@ class ProductRepository(RecordRepository[Product]):
 
 
 class PriceRepository(RecordRepository[Price]):
+    """``many`` remembers the prices it read for the rest of its unit of work (a renewal
+    renders a subscription's items several times in one transaction); any write through
+    this repository forgets them. Copies are returned: callers may change theirs."""
+
     table = prices
     record = Price
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        super().__init__(conn)
+        self._read: dict[str, Price] = {}
 
     async def many(self, price_ids: Sequence[str]) -> dict[str, Price]:
         if not price_ids:
             return {}
-        found = await self.find(prices.c.id.in_(list(set(price_ids))))
-        return {p.id: p for p in found}
+        missing = [i for i in set(price_ids) if i not in self._read]
+        if missing:
+            for found in await self.find(prices.c.id.in_(missing)):
+                self._read[found.id] = found
+        return {i: replace(self._read[i]) for i in set(price_ids) if i in self._read}
+
+    async def add(self, obj: Price) -> None:
+        self._read.clear()
+        await super().add(obj)
+
+    async def save(self, obj: Price) -> None:
+        self._read.clear()
+        await super().save(obj)
 
     async def mark_used(self, price_ids: Sequence[str]) -> None:
+        self._read.clear()
         if price_ids:
             await self._conn.execute(
                 prices.update().where(prices.c.id.in_(list(price_ids))).values(used=True)
@@ -135,6 +159,12 @@ class SubscriptionRepository(RecordRepository[Subscription]):
             .values(lease_until=None)
         )
 
+    @property
+    def parallel_writers(self) -> bool:
+        """Whether transactions of different subscriptions can write side by side: not on
+        SQLite (one writer at a time; a second waits in its busy handler, sleeping)."""
+        return self.dialect != "sqlite"
+
     async def due_together_on_clock(self, clock_id: str, until: datetime, limit: int) -> list[str]:
         """The subscriptions of a test clock whose next action falls due at the earliest
         moment by ``until`` (all at that same moment), at most ``limit``."""
@@ -161,18 +191,39 @@ class SubscriptionRepository(RecordRepository[Subscription]):
 
 
 class SubscriptionItemRepository(RecordRepository[SubscriptionItem]):
+    """``of_subscription`` remembers a subscription's items for the rest of its unit of
+    work (items change only under the subscription's lock, which a renewal's transaction
+    holds); any write through this repository forgets them. Copies are returned."""
+
     table = subscription_items
     record = SubscriptionItem
 
+    def __init__(self, conn: AsyncConnection) -> None:
+        super().__init__(conn)
+        self._read: dict[str, list[SubscriptionItem]] = {}
+
+    async def add(self, obj: SubscriptionItem) -> None:
+        self._read.clear()
+        await super().add(obj)
+
+    async def save(self, obj: SubscriptionItem) -> None:
+        self._read.clear()
+        await super().save(obj)
+
     async def add_all(self, items: Sequence[SubscriptionItem]) -> None:
+        self._read.clear()
         if items:
             await self._conn.execute(subscription_items.insert(), [self._values(i) for i in items])
 
     async def of_subscription(self, subscription_id: str) -> list[SubscriptionItem]:
-        return await self.find(
-            subscription_items.c.subscription_id == subscription_id,
-            order_by=subscription_items.c.id,
-        )
+        found = self._read.get(subscription_id)
+        if found is None:
+            found = await self.find(
+                subscription_items.c.subscription_id == subscription_id,
+                order_by=subscription_items.c.id,
+            )
+            self._read[subscription_id] = found
+        return [replace(i) for i in found]
 
     async def of_subscriptions(self, ids: Sequence[str]) -> dict[str, list[SubscriptionItem]]:
         out: dict[str, list[SubscriptionItem]] = {i: [] for i in ids}
@@ -185,6 +236,7 @@ class SubscriptionItemRepository(RecordRepository[SubscriptionItem]):
         return out
 
     async def delete(self, item_ids: Sequence[str]) -> None:
+        self._read.clear()
         if item_ids:
             await self._conn.execute(
                 subscription_items.delete().where(subscription_items.c.id.in_(list(item_ids)))
@@ -209,3 +261,12 @@ class DunningSettingsRepository(RecordRepository[DunningSettings]):
             dunning_settings.delete().where(dunning_settings.c.location_id == settings.location_id)
         )
         await self._conn.execute(dunning_settings.insert(), self._values(settings))
+
+
+class PaymentMethodLinkRepository(RecordRepository[PaymentMethodLink]):
+    table = payment_method_links
+    record = PaymentMethodLink
+
+    async def by_token_hash(self, token_hash: str) -> PaymentMethodLink | None:
+        found = await self.find(payment_method_links.c.token_hash == token_hash)
+        return found[0] if found else None

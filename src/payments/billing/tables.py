@@ -121,3 +121,21 @@ dunning_settings = sa.Table(
     sa.Column("final_action", sa.String(16), nullable=False),
     sa.Column("updated", UTCDateTime(), nullable=False),
 )
+
+# The update-your-payment-method links of subscriptions in dunning (the hosted page
+# ``/billing/update/{token}``): only the token's SHA-256 is stored, as for pay links
+payment_method_links = sa.Table(
+    "billing_payment_method_links",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column(
+        "subscription_id", ID, sa.ForeignKey("billing_subscriptions.id"), nullable=False, index=True
+    ),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("invoice_id", ID, nullable=True),  # the open invoice it was sent for
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    sa.Column("used_at", UTCDateTime(), nullable=True),  # a method was saved through it
+    sa.Column("setup_intent_id", ID, nullable=True),  # the latest SetupIntent made through it
+    sa.Column("livemode", sa.Boolean, nullable=False, default=False),
+    created_column(),
+)

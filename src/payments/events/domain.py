@@ -27,6 +27,14 @@ EVENT_TYPES: dict[str, str] = {
     "webhook_endpoint.disabled": "A webhook endpoint was disabled after its deliveries failed for 5 days.",
     "payment_method.attached": "A payment method was attached to a customer.",
     "payment_method.detached": "A payment method was detached from its customer.",
+    "setup_intent.created": "A SetupIntent was created to save a customer's payment method.",
+    "setup_intent.requires_action": "A SetupIntent waits for the customer to authenticate "
+    "(3-D Secure): send them to next_action.redirect_to_url.",
+    "setup_intent.succeeded": "A payment method was set up for later payments and attached "
+    "to the customer.",
+    "setup_intent.setup_failed": "Setting up a payment method failed (declined, failed "
+    "authentication, or the gateway could not be reached): see last_setup_error.",
+    "setup_intent.canceled": "A SetupIntent was canceled.",
     "payment_intent.created": "A PaymentIntent was created.",
     "payment_intent.processing": "A payment is processing (attempt in flight or settling).",
     "payment_intent.requires_action": "The customer must act (e.g. 3-D Secure).",

@@ -429,6 +429,52 @@ class ChargeResult:
     gateway_outcome: Mapping[str, Any] | None = None
 
 
+SetupStatus = Literal[
+    "requires_action",  # 3-D Secure: send the customer to ``redirect_url``
+    "processing",  # a mandate being confirmed with the bank
+    "succeeded",  # the method may be used off-session (``usage``) from now on
+    "failed",  # declined or authentication failed: see ``decline``
+    "canceled",
+]
+SetupUsage = Literal["off_session", "on_session"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MandateAcceptance:
+    """A SEPA Direct Debit mandate accepted online (Stripe's
+    ``mandate_data[customer_acceptance][online]``)."""
+
+    ip_address: str
+    user_agent: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetupRequest:
+    """Save ``payment_method`` for later payments (Stripe: a SetupIntent created and
+    confirmed server-side). ``idempotency_key`` is derived from our attempt record."""
+
+    payment_method: str
+    idempotency_key: str
+    customer: str | None = None
+    usage: SetupUsage = "off_session"
+    return_url: str | None = None  # where the 3-D Secure page sends the customer back
+    mandate: MandateAcceptance | None = None  # required for sepa_debit
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetupResult:
+    reference: str  # the gateway's SetupIntent id: retrieve / cancel by it
+    status: SetupStatus
+    created: datetime
+    payment_method: str | None = None
+    usage: SetupUsage = "off_session"
+    decline: Decline | None = None  # set when status == "failed"
+    redirect_url: str | None = None  # status == "requires_action"
+    mandate: str | None = None  # the SEPA Direct Debit mandate once succeeded
+    customer: str | None = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RefundResult:
     reference: str
@@ -808,3 +854,19 @@ class TerminalReaders(Protocol):
     async def retrieve_refund(self, reference: str) -> RefundResult:
         """A refund a reader made (its event may carry only the reader)."""
         ...
+
+
+@runtime_checkable
+class PaymentMethodSetup(Protocol):
+    """Optional: save a payment method for later off-session payments (Stripe's
+    SetupIntents) without charging it. Declines and failed 3-D Secure are data
+    (``status="failed"`` with ``decline``); a card that asks for 3-D Secure answers
+    ``requires_action`` with the page to send the customer to."""
+
+    async def setup(self, request: SetupRequest) -> SetupResult: ...
+
+    async def retrieve_setup(self, reference: str) -> SetupResult:
+        """The setup as the gateway sees it now (after the customer's challenge)."""
+        ...
+
+    async def cancel_setup(self, reference: str, *, idempotency_key: str) -> SetupResult: ...

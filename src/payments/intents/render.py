@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from payments.intents.domain.model import Charge, PaymentIntent, PaymentMethod
+from payments.intents.domain.setup_intent import SetupIntent
 from payments.kernel.clock import to_unix
 
 
@@ -125,4 +126,27 @@ def payment_intent_object(pi: PaymentIntent, *, client_secret: bool = False) -> 
         "metadata": pi.metadata,
         "created": to_unix(pi.created),
         "livemode": pi.livemode,
+    }
+
+
+def setup_intent_object(si: SetupIntent, *, client_secret: bool = False) -> dict[str, Any]:
+    """Stripe's SetupIntent; ``client_secret`` only for API responses (as for intents)."""
+    return {
+        "id": si.id,
+        "object": "setup_intent",
+        "status": si.status.value,
+        "customer": si.customer_id,
+        "location": si.location_id,
+        "payment_method": si.payment_method_id,
+        "payment_method_types": si.payment_method_types,
+        "usage": si.usage,
+        "client_secret": si.client_secret if client_secret else None,
+        "last_setup_error": si.last_setup_error,
+        "next_action": si.next_action,
+        "mandate": si.mandate,
+        "cancellation_reason": si.cancellation_reason,
+        "latest_attempt": si.latest_attempt_id,
+        "metadata": si.metadata,
+        "created": to_unix(si.created),
+        "livemode": si.livemode,
     }

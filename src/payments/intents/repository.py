@@ -14,7 +14,14 @@ from payments.intents.domain.model import (
     PaymentIntent,
     PaymentMethod,
 )
-from payments.intents.tables import charges, gateway_attempts, payment_intents, payment_methods
+from payments.intents.domain.setup_intent import SetupIntent
+from payments.intents.tables import (
+    charges,
+    gateway_attempts,
+    payment_intents,
+    payment_methods,
+    setup_intents,
+)
 from payments.kernel.pagination import Created, Page, PageRequest
 from payments.platform.db.listing import list_filters
 from payments.platform.db.records import RecordRepository
@@ -96,6 +103,17 @@ class PaymentMethodRepository(RecordRepository[PaymentMethod]):
             payment_methods.c.customer_id == customer_id,
             order_by=payment_methods.c.id.desc(),
             limit=1,
+        )
+        return found[0] if found else None
+
+
+class SetupIntentRepository(RecordRepository[SetupIntent]):
+    table = setup_intents
+    record = SetupIntent
+
+    async def by_gateway_ref(self, gateway: str, ref: str) -> SetupIntent | None:
+        found = await self.find(
+            setup_intents.c.gateway == gateway, setup_intents.c.gateway_ref == ref
         )
         return found[0] if found else None
 

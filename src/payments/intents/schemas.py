@@ -348,3 +348,79 @@ class PaymentMethodList(BaseModel):
 
 ChargeOut.model_rebuild()
 PaymentIntentOut.model_rebuild()
+
+
+# ----------------------------------------------------------------- SetupIntents
+
+
+class OnlineAcceptanceIn(StrictModel):
+    ip_address: Annotated[str, Field(min_length=2, max_length=64)]
+    user_agent: Annotated[str, Field(min_length=1, max_length=512)]
+
+
+class CustomerAcceptanceIn(StrictModel):
+    type: Literal["online"]
+    online: OnlineAcceptanceIn
+
+
+class MandateDataIn(StrictModel):
+    customer_acceptance: CustomerAcceptanceIn
+
+
+class SetupIntentCreate(StrictModel):
+    customer: Id = Field(description="Whose payment method is saved (required).")
+    payment_method: Annotated[str | None, Field(max_length=100)] = None
+    payment_method_types: list[Literal["card", "sepa_debit"]] | None = None
+    usage: Literal["off_session", "on_session"] = "off_session"
+    confirm: bool = False
+    return_url: Annotated[str | None, Field(max_length=2048)] = None
+    mandate_data: MandateDataIn | None = Field(
+        None, description="The customer's online acceptance of a SEPA Direct Debit mandate."
+    )
+    metadata: Metadata = {}
+
+
+class SetupIntentConfirm(StrictModel):
+    payment_method: Annotated[str | None, Field(max_length=100)] = None
+    return_url: Annotated[str | None, Field(max_length=2048)] = None
+    mandate_data: MandateDataIn | None = None
+
+
+class SetupIntentCancel(StrictModel):
+    cancellation_reason: Literal["abandoned", "requested_by_customer", "duplicate"] | None = None
+
+
+class SetupIntentOut(BaseModel):
+    id: str = Field(examples=["seti_01JD2Z3Y4X5W6V7T8S9R0Q1P2N"])
+    object: Literal["setup_intent"] = "setup_intent"
+    status: Literal[
+        "requires_payment_method",
+        "requires_confirmation",
+        "requires_action",
+        "processing",
+        "succeeded",
+        "canceled",
+    ]
+    customer: str
+    location: str = Field(description="The customer's shop.")
+    payment_method: str | None
+    payment_method_types: list[str]
+    usage: Literal["off_session", "on_session"]
+    client_secret: str | None = Field(
+        description="`seti_..._secret_...`; shown to keys that may write payments (null in events)."
+    )
+    last_setup_error: dict[str, Any] | None
+    next_action: dict[str, Any] | None
+    mandate: str | None = Field(description="The SEPA Direct Debit mandate once succeeded.")
+    cancellation_reason: str | None
+    latest_attempt: str | None
+    metadata: dict[str, str]
+    created: int
+    livemode: bool
+
+
+class SetupIntentList(BaseModel):
+    object: Literal["list"] = "list"
+    url: str
+    has_more: bool
+    data: list[SetupIntentOut]

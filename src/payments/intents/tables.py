@@ -112,3 +112,32 @@ gateway_attempts = sa.Table(
     sa.Column("completed_at", UTCDateTime(), nullable=True),
     sa.Index("ix_gateway_attempts_open", "status", "next_recovery_at"),
 )
+
+
+# SetupIntents: a payment method being saved for a customer's later payments. The gateway
+# call is a ``setup`` attempt in ``gateway_attempts`` (object_id = the SetupIntent).
+setup_intents = sa.Table(
+    "setup_intents",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("location_id", ID, sa.ForeignKey("locations.id"), nullable=False, index=True),
+    sa.Column("customer_id", ID, sa.ForeignKey("customers.id"), nullable=False, index=True),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("usage", sa.String(16), nullable=False),
+    sa.Column("payment_method_types", JSONType, nullable=False),
+    sa.Column("payment_method_id", ID, nullable=True),
+    sa.Column("client_secret", sa.String(100), nullable=False),
+    sa.Column("last_setup_error", JSONType, nullable=True),
+    sa.Column("next_action", JSONType, nullable=True),
+    sa.Column("return_url", sa.String(2048), nullable=True),
+    sa.Column("mandate", sa.String(255), nullable=True),
+    sa.Column("mandate_data", JSONType, nullable=True),
+    sa.Column("gateway", sa.String(20), nullable=True),
+    sa.Column("gateway_ref", sa.String(255), nullable=True, index=True),
+    sa.Column("latest_attempt_id", ID, nullable=True),
+    sa.Column("cancellation_reason", sa.String(32), nullable=True),
+    sa.Column("canceled_at", UTCDateTime(), nullable=True),
+    sa.Column("metadata", JSONType, nullable=False),
+    sa.Column("livemode", sa.Boolean, nullable=False, default=False),
+    created_column(),
+)

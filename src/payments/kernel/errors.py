@@ -68,11 +68,14 @@ class CardError(PaymentsError):
         param: str | None = None,
         decline_code: str | None = None,
         payment_intent: dict[str, Any] | None = None,
+        setup_intent: dict[str, Any] | None = None,
     ):
         super().__init__(message, code=code, param=param)
         self.decline_code = decline_code
         #: Stripe puts the declined PaymentIntent (rendered) inside the error body.
         self.payment_intent = payment_intent
+        #: ... or the SetupIntent whose confirm was declined.
+        self.setup_intent = setup_intent
 
 
 class AuthenticationFailed(PaymentsError):
@@ -230,6 +233,11 @@ ERROR_CODES: dict[str, str] = {
     ),
     "payment_intent_invalid_parameter": "A PaymentIntent parameter is invalid.",
     "payment_intent_unexpected_state": "The PaymentIntent's status does not allow this.",
+    "setup_intent_unexpected_state": (
+        "The SetupIntent's status does not allow this (confirming a succeeded or canceled "
+        "one, a confirm while one is in flight), or the gateway offers no SetupIntents."
+    ),
+    "link_unusable": ("The update-payment-method link has expired, or its subscription has ended."),
     "payment_method_customer_mismatch": "The payment method belongs to another customer.",
     "payment_method_type_unavailable": "The shop does not offer this payment method type.",
     "payment_method_unexpected_state": "The payment method is not in a state that allows this.",

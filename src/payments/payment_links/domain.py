@@ -12,25 +12,15 @@ share's payment is the share payer's, applied to that share.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-#: 32 random bytes, URL-safe (43 characters): far beyond guessing.
-TOKEN_BYTES = 32
+from payments.kernel.tokens import hash_token as hash_token  # re-exported
+from payments.kernel.tokens import new_token as new_token
+
 DEFAULT_LIFETIME = timedelta(days=30)
 MAX_LIFETIME = timedelta(days=180)
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
-
-
-def hash_token(token: str) -> str:
-    """What is stored and looked up: a fast hash suits a 256-bit random secret."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(slots=True, kw_only=True)

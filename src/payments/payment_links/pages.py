@@ -177,8 +177,12 @@ def _action_url(c: GatewayDep, pi: PaymentIntent | None) -> str | None:
     if pi is None or pi.status != PIS.REQUIRES_ACTION:
         return None
     url = ((pi.next_action or {}).get("redirect_to_url") or {}).get("url")
-    if not url:
-        return None
+    return own_page_url(c, url) if url else None
+
+
+def own_page_url(c: GatewayDep, url: str) -> str:
+    """A gateway page to send the customer to: the simulator's own pages (no
+    ``PAYMENTS_SIMULATOR_ACTION_URL_BASE``) at the address they reached this one by."""
     parts = urlsplit(url)
     own = c.settings.simulator_action_url_base is None
     if c.settings.gateway == GatewayName.simulator and own and parts.path.startswith("/simulator/"):

@@ -1,4 +1,4 @@
-"""The pay page's words in the languages it speaks (the invoice's own labels, such as
+"""The hosted pages' words (the pay page, the update-your-payment-method page) in the languages it speaks (the invoice's own labels, such as
 "Amount due" or "VAT", come from the e-invoicing catalog the PDF prints)."""
 
 from __future__ import annotations
@@ -62,6 +62,23 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "void_text": "Invoice {number} has been canceled: there is nothing to pay.",
         "error_title": "Something went wrong",
         "error_text": "The page could not be shown. Nothing was charged; try again in a moment.",
+        "update_title": "Update your payment method",
+        "update_intro": "The payment of your subscription at {shop} could not be collected. Save a card and the open amount is charged to it at once.",
+        "update_intro_plain": "Save a card for the payments of your subscription at {shop}.",
+        "open_amount": "Open amount",
+        "current_method": "Current payment method",
+        "new_card": "New card",
+        "save_card": "Save card",
+        "update_test_mode": "Test mode: use a test card such as 4242 4242 4242 4242. Nothing real is charged.",
+        "error_setup": "Your card could not be saved. Check the details or use another card.",
+        "updated_title": "Payment method updated",
+        "updated_paid_text": "Thank you. Your card is saved and the open invoice {number} is paid.",
+        "updated_text": "Thank you. Your card is saved and is used for your next payments.",
+        "updated_unpaid_text": "Your card is saved, but the open invoice {number} could not be charged to it. Save another card or contact the shop.",
+        "link_not_found_title": "Link not found",
+        "link_not_found_text": "This link does not exist. Check the address, or ask the shop for a new link.",
+        "link_expired_title": "Link no longer valid",
+        "link_expired_text": "This link has expired, or the subscription has ended. Ask the shop for a new link.",
     },
     "de": {
         "page_title": "Rechnung {number} bezahlen",
@@ -119,6 +136,23 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "void_text": "Rechnung {number} wurde storniert: Es ist nichts zu bezahlen.",
         "error_title": "Etwas ist schiefgelaufen",
         "error_text": "Die Seite konnte nicht angezeigt werden. Es wurde nichts belastet; versuchen Sie es gleich noch einmal.",
+        "update_title": "Zahlungsmethode aktualisieren",
+        "update_intro": "Die Zahlung für Ihr Abonnement bei {shop} konnte nicht eingezogen werden. Speichern Sie eine Karte, dann wird der offene Betrag sofort damit bezahlt.",
+        "update_intro_plain": "Speichern Sie eine Karte für die Zahlungen Ihres Abonnements bei {shop}.",
+        "open_amount": "Offener Betrag",
+        "current_method": "Aktuelle Zahlungsmethode",
+        "new_card": "Neue Karte",
+        "save_card": "Karte speichern",
+        "update_test_mode": "Testmodus: Verwenden Sie eine Testkarte wie 4242 4242 4242 4242. Es wird nichts wirklich belastet.",
+        "error_setup": "Ihre Karte konnte nicht gespeichert werden. Prüfen Sie die Angaben oder verwenden Sie eine andere Karte.",
+        "updated_title": "Zahlungsmethode aktualisiert",
+        "updated_paid_text": "Vielen Dank. Ihre Karte ist gespeichert und die offene Rechnung {number} ist bezahlt.",
+        "updated_text": "Vielen Dank. Ihre Karte ist gespeichert und wird für Ihre nächsten Zahlungen verwendet.",
+        "updated_unpaid_text": "Ihre Karte ist gespeichert, aber die offene Rechnung {number} konnte damit nicht bezahlt werden. Speichern Sie eine andere Karte oder wenden Sie sich an den Shop.",
+        "link_not_found_title": "Link nicht gefunden",
+        "link_not_found_text": "Diesen Link gibt es nicht. Prüfen Sie die Adresse oder bitten Sie den Shop um einen neuen Link.",
+        "link_expired_title": "Link nicht mehr gültig",
+        "link_expired_text": "Dieser Link ist abgelaufen oder das Abonnement ist beendet. Bitten Sie den Shop um einen neuen Link.",
     },
 }
 

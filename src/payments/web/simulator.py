@@ -1,4 +1,5 @@
-"""The simulator's 3-D Secure challenge page: what a card holder's bank would show.
+"""The simulator's 3-D Secure challenge page: what a card holder's bank would show, for a
+payment or for a SetupIntent saving a card.
 
 ``next_action.redirect_to_url.url`` of a simulator payment points here. The page
 needs no API key (the customer's browser opens it); the unguessable gateway
@@ -24,9 +25,15 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from payments.gateways.runtime import GatewayDep
 from payments.gateways.simulator import SimulatorGateway
 from payments.intents.domain.model import Charge, PaymentIntent
-from payments.intents.repository import ChargeRepository, PaymentIntentRepository
+from payments.intents.domain.setup_intent import SetupIntent, SetupIntentStatus
+from payments.intents.repository import (
+    ChargeRepository,
+    PaymentIntentRepository,
+    SetupIntentRepository,
+)
 from payments.intents.service.flow import sync_charge_from_gateway
 from payments.intents.service.gateway_call import gateway_call_refusable
+from payments.intents.service.setup_intents import sync_setup_from_gateway
 from payments.kernel.context import SYSTEM
 from payments.kernel.errors import InvalidRequest, NotFound
 from payments.platform.http.deps import services
@@ -107,12 +114,62 @@ ANSWERED = (
 )
 
 
+async def _setup(c: GatewayDep, ref: str) -> SetupIntent | None:
+    """Our SetupIntent waiting on the simulator's setup ``ref``, if we know one."""
+    async with c.uow_factory() as uow:
+        return await uow.repo(SetupIntentRepository).by_gateway_ref(c.gateway.name, ref)
+
+
+def _setup_return_url(si: SetupIntent, outcome: str) -> str | None:
+    """Back to the SetupIntent's return_url with Stripe's query parameters
+    (``setup_intent``, ``setup_intent_client_secret``, ``redirect_status``)."""
+    if not si.return_url:
+        return None
+    url = urlsplit(si.return_url)
+    if url.scheme not in ("http", "https") or not url.netloc:
+        return None
+    added = urlencode(
+        {
+            "setup_intent": si.id,
+            "setup_intent_client_secret": si.client_secret,
+            "redirect_status": "succeeded" if outcome == "complete" else "failed",
+        }
+    )
+    return urlunsplit(url._replace(query=f"{url.query}&{added}" if url.query else added))
+
+
+async def _answer_setup(
+    sim: SimulatorGateway, c: GatewayDep, si: SetupIntent, outcome: str
+) -> Response:
+    if si.status is not SetupIntentStatus.REQUIRES_ACTION or si.gateway_ref is None:
+        return _page(*ANSWERED, status=409)
+    try:
+        result = await gateway_call_refusable(
+            sim.complete_setup_action(si.gateway_ref, succeed=outcome == "complete")
+        )
+    except InvalidRequest:  # answered meanwhile (another tab)
+        return _page(*ANSWERED, status=409)
+    await sync_setup_from_gateway(
+        si.id, result, uow_factory=c.uow_factory, clock=c.clock, ctx=SYSTEM
+    )
+    target = _setup_return_url(si, outcome)
+    if target is not None:
+        return RedirectResponse(target, status_code=303)
+    done = "completed" if outcome == "complete" else "failed"
+    return _page(f"Authentication {done}", f"Authentication {done}. You can close this page.")
+
+
 @router.get("/3ds/{ref}", response_class=HTMLResponse)
 async def challenge(ref: str, c: GatewayDep) -> Response:
     _simulator(c)
     found = await _challenge(c, ref)
     if found is None:
-        return _page(*UNKNOWN, status=404)
+        si = await _setup(c, ref)
+        if si is None:
+            return _page(*UNKNOWN, status=404)
+        if si.status is not SetupIntentStatus.REQUIRES_ACTION:
+            return _page(*ANSWERED)
+        return HTMLResponse(PAGE.format(ref=escape(ref)))
     if not _pending(*found):
         return _page(*ANSWERED)
     return HTMLResponse(PAGE.format(ref=escape(ref)))
@@ -127,7 +184,10 @@ async def answer(
     sim = _simulator(c)
     found = await _challenge(c, ref)
     if found is None:
-        return _page(*UNKNOWN, status=404)
+        si = await _setup(c, ref)
+        if si is None:
+            return _page(*UNKNOWN, status=404)
+        return await _answer_setup(sim, c, si, outcome)
     charge, pi = found  # read before the sync clears next_action
     if not _pending(charge, pi):
         return _page(*ANSWERED, status=409)

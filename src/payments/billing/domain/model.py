@@ -138,3 +138,19 @@ class DunningSettings:
     retry_days: list[int]
     final_action: str  # unpaid | canceled
     updated: datetime
+
+
+@dataclass(slots=True, kw_only=True)
+class PaymentMethodLink:
+    """An update-your-payment-method link of a subscription in dunning: its token is shown
+    once (in the dunning events' payloads), only its SHA-256 is stored."""
+
+    id: str
+    subscription_id: str
+    token_hash: str
+    expires_at: datetime
+    created: datetime
+    invoice_id: str | None = None  # the open invoice it was sent for
+    used_at: datetime | None = None  # a payment method was saved through it
+    setup_intent_id: str | None = None  # the latest SetupIntent made through its page
+    livemode: bool = False

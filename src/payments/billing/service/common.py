@@ -58,6 +58,7 @@ class Billing:
     retry_days: tuple[int, ...]
     final_action: str
     max_amount: int
+    public_url: str = ""  # where the customer-facing pages are (update-payment-method links)
 
 
 def billing_of(container: Any) -> Billing:
@@ -69,6 +70,7 @@ def billing_of(container: Any) -> Billing:
         retry_days=tuple(s.billing_dunning_retry_days),
         final_action=s.billing_dunning_final_action,
         max_amount=s.max_amount,
+        public_url=s.resolved_public_url,
     )
 
 
@@ -202,9 +204,11 @@ async def save_subscription(
     before: dict[str, Any] | None,
     ctx: RequestContext,
     clock: Clock,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Store ``sub`` (its next action recomputed) and record ``event`` (``updated``
-    only when something a client sees changed)."""
+    only when something a client sees changed); ``extra`` fields are added to the
+    event's object only (e.g. the update-payment-method link, shown once)."""
     sub.next_action_at = next_action_at(sub)
     await uow.repo(SubscriptionRepository).save(sub)
     snapshot = await subscription_snapshot(uow, sub)
@@ -218,7 +222,7 @@ async def save_subscription(
     await record_event(
         uow,
         event,
-        snapshot,
+        {**snapshot, **extra} if extra else snapshot,
         ctx=ctx,
         clock=clock,
         location_id=sub.location_id,

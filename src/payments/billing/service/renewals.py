@@ -28,6 +28,7 @@ run one subscription's actions at the same time.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from payments.billing.domain import dunning
@@ -50,8 +51,10 @@ from payments.billing.service.common import (
     subscription_snapshot,
     unix,
 )
+from payments.billing.service.update_links import mint_link
 from payments.events.service import record_event
 from payments.invoices.domain.commands import CreateInvoice, PayInvoice, SubscriptionBilling
+from payments.invoices.domain.model import Invoice
 from payments.invoices.domain.status import InvoiceStatus
 from payments.invoices.render import invoice_object
 from payments.invoices.repository import InvoiceLineRepository, InvoiceRepository
@@ -64,6 +67,8 @@ from payments.platform.logs import get_logger
 log = get_logger("payments.billing")
 
 LEASE = timedelta(minutes=5)
+#: the dunning events' field with the update-your-payment-method link (shown once)
+UPDATE_URL_FIELD = "update_payment_method_url"
 BATCH = 50
 MAX_ACTIONS_PER_CLAIM = 100  # a real-clock subscription far behind catches up over runs
 
@@ -108,17 +113,37 @@ def pending(
 # ------------------------------------------------------------------ the steps
 
 
-async def _decide(billing: Billing, sub_id: str, kind: ActionKind, at: datetime) -> bool:
-    """Step 1 of an action due at ``at``. False when it is no longer due (another
-    run did it)."""
-    clock = At(at)
+@dataclass(frozen=True, slots=True)
+class _Decided:
+    """What step 1 did: the action it decided, when it fell due, and the subscription as
+    committed (``None`` for a RESUME, which decides nothing)."""
+
+    kind: ActionKind
+    at: datetime
+    sub: Subscription | None
+
+
+async def _decide(billing: Billing, sub_id: str, until: datetime) -> _Decided | bool:
+    """Step 1 of the subscription's earliest action if it is due by ``until``, in one
+    transaction with the subscription locked: what is due is read under the lock, so two
+    runs never decide one action twice. False when nothing is due; True when there was
+    nothing to decide but a stale ``next_action_at`` was put right (look again)."""
     async with billing.uow_factory() as uow:
         sub = await uow.repo(SubscriptionRepository).get(sub_id, for_update=True)
         if sub is None:
             return False
         action = next_action(sub)
-        if action is None or action.kind is not kind or action.at != at:
+        if action is None or action.at > until:
+            if sub.next_action_at is not None and sub.next_action_at <= until:
+                sub.next_action_at = next_action_at(sub)  # a stale mark: put it right
+                await uow.repo(SubscriptionRepository).save(sub)
+                await uow.commit()
+                return True
             return False
+        kind, at = action.kind, action.at
+        if kind is ActionKind.RESUME:
+            return _Decided(kind, at, None)  # a started action: finish it (no decision)
+        clock = At(at)
         before = await subscription_snapshot(uow, sub)
         event = "customer.subscription.updated"
         match kind:
@@ -136,7 +161,7 @@ async def _decide(billing: Billing, sub_id: str, kind: ActionKind, at: datetime)
                     location_id=sub.location_id,
                 )
                 await uow.commit()
-                return True
+                return _Decided(kind, at, sub)
             case ActionKind.UPCOMING:
                 sub.upcoming_sent_for = sub.current_period_end
                 await save_subscription(uow, sub, event=None, before=None, ctx=SYSTEM, clock=clock)
@@ -149,7 +174,7 @@ async def _decide(billing: Billing, sub_id: str, kind: ActionKind, at: datetime)
                     location_id=sub.location_id,
                 )
                 await uow.commit()
-                return True
+                return _Decided(kind, at, sub)
             case ActionKind.RETRY:
                 sub.charge_invoice_id = sub.dunning_invoice_id
                 sub.next_payment_attempt = None
@@ -166,15 +191,13 @@ async def _decide(billing: Billing, sub_id: str, kind: ActionKind, at: datetime)
                     event = "customer.subscription.deleted"
                 else:
                     await _next_period(uow, sub, at)
-            case ActionKind.RESUME:
-                return True
         await save_subscription(
             uow, sub, event=event or None, before=before, ctx=SYSTEM, clock=clock
         )
         await uow.commit()
     if kind is ActionKind.EXPIRE and sub.latest_invoice_id:
         await _void_first_invoice(billing, sub.latest_invoice_id, at)
-    return True
+    return _Decided(kind, at, sub)
 
 
 async def _next_period(uow: UnitOfWork, sub: Subscription, at: datetime) -> None:
@@ -224,15 +247,31 @@ async def _void_first_invoice(billing: Billing, invoice_id: str, at: datetime) -
         log.info("subscription_invoice_not_voided", invoice=invoice_id)
 
 
-async def _invoice(billing: Billing, sub_id: str, at: datetime) -> None:
-    """Steps 2 and 3: the pending invoice made (or found) and finalized, then named."""
-    async with billing.uow_factory() as uow:
-        sub = await uow.repo(SubscriptionRepository).get(sub_id)
-        if sub is None or sub.pending_invoice is None:
-            return
-        spec = sub.pending_invoice
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """The subscription as last committed (and the invoice it names to charge, when
+    known), handed from one step to the next instead of being read again."""
+
+    sub: Subscription
+    invoice: Invoice | None = None
+
+
+async def _invoice(
+    billing: Billing, sub_id: str, at: datetime, *, sub: Subscription | None = None
+) -> _Known | None:
+    """Steps 2 and 3: the pending invoice made (or found) and finalized, then named.
+    ``sub``: the subscription as just committed, if the caller has it."""
+    if sub is None:
+        async with billing.uow_factory() as uow:
+            sub = await uow.repo(SubscriptionRepository).get(sub_id)
+    if sub is None:
+        return None
+    if sub.pending_invoice is None:
+        return _Known(sub)
+    spec = sub.pending_invoice
     clock = At(at)
     invoice_id = spec.get("invoice")
+    invoice: Invoice | None = None
     if invoice_id is None:
         made, _ = await drafts.create_invoice(
             CreateInvoice(
@@ -260,18 +299,19 @@ async def _invoice(billing: Billing, sub_id: str, at: datetime) -> None:
             clock=clock,
             ctx=SYSTEM,
         )
-        invoice_id = made.id
+        invoice_id, invoice = made.id, made
         if spec.get("subscription_period") is None:
             # not unique by period (a proration invoice): remember it before finalizing
             async with billing.uow_factory() as uow:
                 sub = await uow.repo(SubscriptionRepository).get(sub_id, for_update=True)
                 if sub is None or sub.pending_invoice is None:
-                    return
+                    return None
                 sub.pending_invoice = {**sub.pending_invoice, "invoice": invoice_id}
                 await uow.repo(SubscriptionRepository).save(sub)
                 await uow.commit()
-    async with billing.uow_factory() as uow:
-        invoice = await uow.repo(InvoiceRepository).get(str(invoice_id))
+    if invoice is None:
+        async with billing.uow_factory() as uow:
+            invoice = await uow.repo(InvoiceRepository).get(str(invoice_id))
         if invoice is None:
             raise NotFound.of("invoice", str(invoice_id))
     if invoice.status is InvoiceStatus.DRAFT:
@@ -281,7 +321,7 @@ async def _invoice(billing: Billing, sub_id: str, at: datetime) -> None:
     async with billing.uow_factory() as uow:
         sub = await uow.repo(SubscriptionRepository).get(sub_id, for_update=True)
         if sub is None or sub.pending_invoice is None:
-            return
+            return None
         before = await subscription_snapshot(uow, sub)
         sub.pending_invoice = None
         sub.latest_invoice_id = invoice.id
@@ -300,6 +340,7 @@ async def _invoice(billing: Billing, sub_id: str, at: datetime) -> None:
             clock=clock,
         )
         await uow.commit()
+    return _Known(sub, invoice if sub.charge_invoice_id == invoice.id else None)
 
 
 def _paid(sub: Subscription) -> None:
@@ -310,13 +351,19 @@ def _paid(sub: Subscription) -> None:
     sub.next_payment_attempt = None
 
 
-async def _charge(billing: Billing, sub_id: str, at: datetime) -> None:
-    """Steps 4 and 5: the named invoice charged off-session, and the outcome settled."""
-    async with billing.uow_factory() as uow:
-        sub = await uow.repo(SubscriptionRepository).get(sub_id)
-        if sub is None or sub.charge_invoice_id is None:
-            return
-        invoice = await uow.repo(InvoiceRepository).get(sub.charge_invoice_id)
+async def _charge(billing: Billing, sub_id: str, at: datetime, *, known: _Known | None) -> None:
+    """Steps 4 and 5: the named invoice charged off-session, and the outcome settled.
+    ``known``: the subscription (and its invoice) as the step before committed them."""
+    sub = known.sub if known is not None else None
+    invoice = known.invoice if known is not None else None
+    if sub is not None and sub.charge_invoice_id is None:
+        return
+    if sub is None or invoice is None or invoice.id != sub.charge_invoice_id:
+        async with billing.uow_factory() as uow:
+            sub = await uow.repo(SubscriptionRepository).get(sub_id)
+            if sub is None or sub.charge_invoice_id is None:
+                return
+            invoice = await uow.repo(InvoiceRepository).get(sub.charge_invoice_id)
     if invoice is None:
         raise NotFound.of("invoice", sub.charge_invoice_id)
     clock = At(at)
@@ -324,7 +371,7 @@ async def _charge(billing: Billing, sub_id: str, at: datetime) -> None:
     in_flight = False
     if invoice.status is InvoiceStatus.OPEN:
         try:
-            await payments.pay_invoice(
+            await payments.charge_invoice(
                 PayInvoice(id=invoice.id, payment_method=sub.default_payment_method),
                 uow_factory=billing.uow_factory,
                 gateway=billing.gateway,
@@ -347,6 +394,7 @@ async def _charge(billing: Billing, sub_id: str, at: datetime) -> None:
         before = await subscription_snapshot(uow, sub)
         sub.charge_invoice_id = None
         event = "customer.subscription.updated"
+        extra: dict[str, str] | None = None
         if invoice.status is InvoiceStatus.PAID or (
             invoice.status is not InvoiceStatus.OPEN and not in_flight
         ):
@@ -366,16 +414,6 @@ async def _charge(billing: Billing, sub_id: str, at: datetime) -> None:
             )
             sub.next_payment_attempt = outcome.next_attempt
             sub.status = S.PAST_DUE
-            if decline in dunning.AUTHENTICATION:
-                lines = await uow.repo(InvoiceLineRepository).of_invoice(invoice.id)
-                await record_event(
-                    uow,
-                    "invoice.payment_action_required",
-                    invoice_object(invoice, lines),
-                    ctx=SYSTEM,
-                    clock=clock,
-                    location_id=invoice.location_id,
-                )
             if outcome.final:
                 if schedule.final_action == S.CANCELED.value:
                     sub.status = S.CANCELED
@@ -383,39 +421,49 @@ async def _charge(billing: Billing, sub_id: str, at: datetime) -> None:
                     event = "customer.subscription.deleted"
                 else:
                     sub.status = S.UNPAID
-        await save_subscription(uow, sub, event=event, before=before, ctx=SYSTEM, clock=clock)
+            if sub.status is not S.CANCELED:  # the customer may still recover it
+                url = await mint_link(
+                    uow, sub, invoice_id=invoice.id, at=at, public_url=billing.public_url
+                )
+                extra = {UPDATE_URL_FIELD: url}
+            if decline in dunning.AUTHENTICATION:
+                lines = await uow.repo(InvoiceLineRepository).of_invoice(invoice.id)
+                await record_event(
+                    uow,
+                    "invoice.payment_action_required",
+                    {**invoice_object(invoice, lines), **(extra or {})},
+                    ctx=SYSTEM,
+                    clock=clock,
+                    location_id=invoice.location_id,
+                )
+        await save_subscription(
+            uow, sub, event=event, before=before, ctx=SYSTEM, clock=clock, extra=extra
+        )
         await uow.commit()
 
 
-async def finish(billing: Billing, sub_id: str, at: datetime) -> None:
-    """Finish what a subscription started: make its pending invoice, charge it."""
-    await _invoice(billing, sub_id, at)
-    await _charge(billing, sub_id, at)
+async def finish(
+    billing: Billing, sub_id: str, at: datetime, *, sub: Subscription | None = None
+) -> None:
+    """Finish what a subscription started: make its pending invoice, charge it.
+    ``sub``: the subscription as just committed by the caller (saves reading it again)."""
+    known = await _invoice(billing, sub_id, at, sub=sub)
+    await _charge(billing, sub_id, at, known=known)
 
 
 async def run_next_action(billing: Billing, sub_id: str, until: datetime) -> bool:
-    """Run the subscription's earliest action if it is due by ``until``; True if one ran."""
-    async with billing.uow_factory() as uow:
-        sub = await uow.repo(SubscriptionRepository).get(sub_id)
-    action = next_action(sub) if sub is not None else None
-    if sub is None:
-        return False
-    if action is None or action.at > until:
-        if sub.next_action_at is not None and sub.next_action_at <= until:
-            async with billing.uow_factory() as uow:  # a stale mark: put it right
-                current = await uow.repo(SubscriptionRepository).get(sub_id, for_update=True)
-                if current is not None:
-                    current.next_action_at = next_action_at(current)
-                    await uow.repo(SubscriptionRepository).save(current)
-                    await uow.commit()
-            return True
-        return False
-    at = action.at
-    if action.kind is not ActionKind.RESUME and not await _decide(billing, sub_id, action.kind, at):
-        return True  # another run did it: look again
-    if sub.test_clock_id is None and action.kind is ActionKind.RESUME:
-        at = billing.clock.now()  # finishing late: stamped when it is finished
-    await finish(billing, sub_id, at)
+    """Run the subscription's earliest action if it is due by ``until``; True if one ran
+    (or there may be another to look at)."""
+    decided = await _decide(billing, sub_id, until)
+    if not isinstance(decided, _Decided):
+        return decided
+    at = decided.at
+    if decided.kind is ActionKind.RESUME:
+        async with billing.uow_factory() as uow:
+            current = await uow.repo(SubscriptionRepository).get(sub_id)
+        if current is not None and current.test_clock_id is None:
+            at = billing.clock.now()  # finishing late: stamped when it is finished
+    await finish(billing, sub_id, at, sub=decided.sub)
     return True
 
 

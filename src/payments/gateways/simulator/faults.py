@@ -49,6 +49,9 @@ OPERATIONS = (
     "refund_payment",
     "set_reader_display",
     "cancel_reader_action",
+    "setup",
+    "retrieve_setup",
+    "cancel_setup",
 )
 
 

@@ -19,6 +19,7 @@ Test hooks (``complete_action``, ``authorize_payment``, ``pending_blik_payment``
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -58,6 +59,7 @@ from .idempotency import Idempotency, check_key
 from .methods import PaymentMethods
 from .scheduler import Scheduler
 from .settings import SimulatorSettings, new_id
+from .setups import SetupCalls, set_up_for_off_session
 from .store import SimulatorStore, blik_codes, charges
 from .terminal import TerminalCalls
 
@@ -66,10 +68,11 @@ MAX_AMOUNT = 99_999_999  # Stripe's maximum charge amount in minor units
 _INSERT_CHARGE = charges.insert().returning(*charges.c)
 
 
-class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls):
+class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls, SetupCalls):
     """A :class:`~payments.gateways.protocol.PaymentGateway` backed by its own DB,
-    with the optional ``RefundCanceling``, ``DisputeManagement`` and ``TerminalReaders``
-    capabilities (terminal readers: :mod:`.terminal`)."""
+    with the optional ``RefundCanceling``, ``DisputeManagement``, ``TerminalReaders`` and
+    ``PaymentMethodSetup`` capabilities (terminal readers: :mod:`.terminal`; SetupIntents:
+    :mod:`.setups`)."""
 
     def __init__(
         self,
@@ -152,6 +155,12 @@ class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls):
 
         async def work(conn: AsyncConnection, outbox: Outbox) -> ChargeResult:
             method = await self._methods.resolve(conn, request.payment_method, now)
+            if (
+                request.off_session
+                and method.scenario == "3ds_unless_setup"
+                and await set_up_for_off_session(conn, method.ref)
+            ):  # set up for off-session use through a SetupIntent: no challenge now
+                method = replace(method, scenario="3ds_setup_for_off_session")
             reference = new_id("ch_sim", now)
             values = ch.initial_values(method, request, currency, reference, now, self.settings)
             inserted = await conn.execute(

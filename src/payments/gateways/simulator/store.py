@@ -194,6 +194,25 @@ readers = sa.Table(
     sa.Column("created", UTCDateTime, nullable=False),
 )
 
+# SetupIntents: a payment method saved for later payments, nothing charged
+setups = sa.Table(
+    "sim_setups",
+    metadata,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("payment_method", sa.String(128), nullable=False, index=True),
+    sa.Column("scenario", sa.String(64), nullable=False),
+    sa.Column("usage", sa.String(16), nullable=False),
+    sa.Column("customer", sa.String(128), nullable=True),
+    sa.Column("return_url", sa.String(2048), nullable=True),
+    sa.Column("redirect_url", sa.String(2048), nullable=True),
+    sa.Column("decline", sa.JSON, nullable=True),
+    sa.Column("mandate", sa.String(64), nullable=True),
+    sa.Column("meta", sa.JSON, nullable=False),
+    sa.Column("created", UTCDateTime, nullable=False),
+    sa.Column("updated", UTCDateTime, nullable=False),
+)
+
 idempotency = sa.Table(
     "sim_idempotency",
     metadata,

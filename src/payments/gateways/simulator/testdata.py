@@ -23,7 +23,7 @@ from payments.gateways.protocol import Decline, WalletType
 ThreeDS = Literal[
     "none",  # not enrolled: never asks
     "always",  # every payment asks; off-session payments decline authentication_required
-    "unless_setup",  # on-session asks; off-session declines (the simulator has no set-up flow)
+    "unless_setup",  # on-session asks; off-session declines unless set up (a SetupIntent)
     "setup_for_off_session",  # on-session asks; off-session succeeds without asking
 ]
 RefundBehaviour = Literal["succeed", "pending", "fail"]

@@ -20,11 +20,19 @@ Every mutating helper takes the caller's ``idempotency_key``.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import stripe
 
-from payments.gateways.protocol import ChargeResult, GatewayInvalidRequest
+from payments.gateways.protocol import (
+    ChargeResult,
+    Decline,
+    GatewayInvalidRequest,
+    SetupRequest,
+    SetupResult,
+    SetupStatus,
+)
 
 from . import mapping
 from .client import traced
@@ -52,6 +60,8 @@ class CustomerOperations:
         ) -> Obj: ...
 
         async def retrieve_charge(self, reference: str) -> ChargeResult: ...
+
+        async def _method(self, payment_method: str) -> Obj: ...
 
     # ------------------------------------------------------------------ customers
 
@@ -144,6 +154,63 @@ class CustomerOperations:
         seti = await self._call(lambda: self._client.v1.setup_intents.retrieve_async(setup_intent))
         return _setup_intent(seti)
 
+    # ------------------------------------------------------------------ the setup port
+
+    async def setup(self, request: SetupRequest) -> SetupResult:
+        """:class:`~payments.gateways.protocol.PaymentMethodSetup`: a SetupIntent created
+        (key ``<key>``) then confirmed server-side (key ``<key>:confirm``); a repeat of the
+        same request replays both. SEPA needs the customer's online mandate acceptance."""
+        method = await self._method(request.payment_method)
+        kind = str(method.get("type") or "card")
+        params: dict[str, Any] = {
+            "payment_method_types": [kind],
+            "usage": request.usage,
+            "metadata": dict(request.metadata),
+        }
+        if request.customer:
+            params["customer"] = request.customer
+        created = await self._setup_object(
+            lambda: self._client.v1.setup_intents.create_async(
+                params,  # type: ignore[arg-type]  # see create_setup_intent
+                {"idempotency_key": request.idempotency_key},
+            ),
+            request.idempotency_key,
+        )
+        confirm: SetupIntentConfirmParams = {"payment_method": request.payment_method}
+        if request.return_url:
+            confirm["return_url"] = request.return_url
+        if request.mandate is not None:
+            confirm["mandate_data"] = {
+                "customer_acceptance": {
+                    "type": "online",
+                    "online": {
+                        "ip_address": request.mandate.ip_address,
+                        "user_agent": request.mandate.user_agent,
+                    },
+                }
+            }
+        confirm_key = f"{request.idempotency_key}:confirm"
+        confirmed = await self._setup_object(
+            lambda: self._client.v1.setup_intents.confirm_async(
+                str(created["id"]), confirm, {"idempotency_key": confirm_key}
+            ),
+            confirm_key,
+        )
+        return setup_result(confirmed)
+
+    async def retrieve_setup(self, reference: str) -> SetupResult:
+        seti = await self._call(lambda: self._client.v1.setup_intents.retrieve_async(reference))
+        return setup_result(seti)
+
+    async def cancel_setup(self, reference: str, *, idempotency_key: str) -> SetupResult:
+        seti = await self._setup_object(
+            lambda: self._client.v1.setup_intents.cancel_async(
+                reference, {}, {"idempotency_key": idempotency_key}
+            ),
+            idempotency_key,
+        )
+        return setup_result(seti)
+
     # ------------------------------------------------------------------ hosted payment page
 
     async def create_hosted_payment_intent(
@@ -213,6 +280,12 @@ class CustomerOperations:
     async def _setup(
         self, send: Callable[[], Awaitable[stripe.StripeObject]], idempotency_key: str
     ) -> SetupIntentResult:
+        return _setup_intent(await self._setup_object(send, idempotency_key))
+
+    async def _setup_object(
+        self, send: Callable[[], Awaitable[stripe.StripeObject]], idempotency_key: str | None
+    ) -> Obj:
+        """A SetupIntent call; a card error carrying the SetupIntent is its answer."""
         with traced() as attempts:
             try:
                 result = await send()
@@ -221,10 +294,10 @@ class CustomerOperations:
                 seti = (body or {}).get("setup_intent")
                 if not isinstance(seti, dict):
                     raise map_error(exc, attempts, idempotency_key=idempotency_key) from exc
-                return _setup_intent(seti)
+                return seti
             except stripe.StripeError as exc:
                 raise map_error(exc, attempts, idempotency_key=idempotency_key) from exc
-        return _setup_intent(result.to_dict())
+        return result.to_dict()
 
 
 def _setup_intent(seti: Obj) -> SetupIntentResult:
@@ -241,6 +314,36 @@ def _setup_intent(seti: Obj) -> SetupIntentResult:
         redirect_url=(action.get("redirect_to_url") or {}).get("url"),
         last_error_code=error.get("code"),
         last_error_message=error.get("message"),
+    )
+
+
+def setup_result(seti: Obj) -> SetupResult:
+    """A Stripe SetupIntent as the port's :class:`SetupResult`: a confirm that failed
+    (``requires_payment_method`` with ``last_setup_error``) is ``failed``."""
+    status = str(seti["status"])
+    error = seti.get("last_setup_error") or None
+    action = seti.get("next_action") or {}
+    decline = mapping.decline(error) if error else None
+    shown: SetupStatus
+    if status in ("requires_payment_method", "requires_confirmation"):
+        shown = "failed"
+        decline = decline or Decline(
+            code="setup_intent_unexpected_state", message="The SetupIntent was not confirmed."
+        )
+    elif status in ("requires_action", "processing", "succeeded", "canceled"):
+        shown = status  # type: ignore[assignment]
+    else:
+        raise GatewayInvalidRequest(f"Unknown SetupIntent status {status!r}", code="api_error")
+    return SetupResult(
+        reference=str(seti["id"]),
+        status=shown,
+        created=datetime.fromtimestamp(int(seti.get("created") or 0), UTC),
+        payment_method=mapping.ident(seti.get("payment_method")),
+        usage="on_session" if seti.get("usage") == "on_session" else "off_session",
+        decline=decline if shown == "failed" else None,
+        redirect_url=(action.get("redirect_to_url") or {}).get("url"),
+        mandate=mapping.ident(seti.get("mandate")),
+        customer=mapping.ident(seti.get("customer")),
     )
 
 

@@ -119,6 +119,8 @@ class AttemptOperation(StrEnum):
     refund = "refund"
     cancel_refund = "cancel_refund"
     increment_authorization = "increment_auth"  # stored in 16 characters
+    setup = "setup"  # a SetupIntent's confirm (object_id: the SetupIntent)
+    cancel_setup = "cancel_setup"
 
 
 @dataclass(slots=True, kw_only=True)

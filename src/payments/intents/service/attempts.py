@@ -29,9 +29,13 @@ from payments.gateways.protocol import (
     GatewayNotSent,
     GatewayOutcomeUnknown,
     IncrementalAuthorization,
+    MandateAcceptance,
     PaymentGateway,
+    PaymentMethodSetup,
     RefundCanceling,
     RefundResult,
+    SetupRequest,
+    SetupResult,
 )
 from payments.intents.domain.model import (
     AttemptOperation,
@@ -52,6 +56,7 @@ from payments.intents.repository import (
 )
 from payments.intents.service.apply import apply_charge_result
 from payments.intents.service.payment_methods import attach_in
+from payments.intents.service.setup_apply import apply_setup_result, setup_not_processed
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import (
@@ -102,7 +107,12 @@ def _refund_settlement() -> RefundSettlement:
 log = get_logger("payments.attempts")
 
 Outcome = (
-    ChargeResult | RefundResult | GatewayNotSent | GatewayOutcomeUnknown | GatewayInvalidRequest
+    ChargeResult
+    | RefundResult
+    | SetupResult
+    | GatewayNotSent
+    | GatewayOutcomeUnknown
+    | GatewayInvalidRequest
 )
 
 # Recovery backoff for unknown outcomes: 10 s, 20 s, 40 s ... capped at 15 minutes.
@@ -149,10 +159,33 @@ async def call_gateway(attempt: GatewayAttempt, gateway: PaymentGateway) -> Outc
                 if not isinstance(gateway, RefundCanceling):
                     raise ValueError(f"the {gateway.name} gateway cannot cancel refunds")
                 return await gateway.cancel_refund(req["reference"], idempotency_key=attempt.id)
+            case AttemptOperation.setup | AttemptOperation.cancel_setup:
+                if not isinstance(gateway, PaymentMethodSetup):
+                    return GatewayInvalidRequest(
+                        f"The {gateway.name} gateway does not offer SetupIntents.",
+                        code="setup_intent_unexpected_state",
+                    )
+                if attempt.operation == AttemptOperation.cancel_setup:
+                    return await gateway.cancel_setup(req["reference"], idempotency_key=attempt.id)
+                return await gateway.setup(setup_request(req["setup"], attempt.id))
             case _:
                 assert_never(attempt.operation)
     except (GatewayNotSent, GatewayOutcomeUnknown, GatewayInvalidRequest) as exc:
         return exc
+
+
+def setup_request(stored: dict[str, Any], key: str) -> SetupRequest:
+    """The setup call an attempt stored (``{"setup": {...}}``), keyed by the attempt."""
+    mandate = stored.get("mandate")
+    return SetupRequest(
+        payment_method=stored["payment_method"],
+        idempotency_key=key,
+        customer=stored.get("customer"),
+        usage=stored.get("usage") or "off_session",
+        return_url=stored.get("return_url"),
+        mandate=MandateAcceptance(**mandate) if mandate else None,
+        metadata=stored.get("metadata") or {},
+    )
 
 
 def charge_request(**fields: Any) -> dict[str, Any]:
@@ -210,6 +243,18 @@ async def settle_attempt(
                 attempt.completed_at = now
                 attempt.result = {"status": outcome.status, "reference": outcome.reference}
                 await _refund_settlement().apply(uow, attempt, outcome, clock=clock, ctx=ctx)
+            case SetupResult():
+                attempt.status = AttemptStatus.done
+                attempt.completed_at = now
+                attempt.result = {"status": outcome.status, "reference": outcome.reference}
+                await apply_setup_result(
+                    uow,
+                    attempt.object_id or "",
+                    outcome,
+                    gateway=attempt.gateway,
+                    clock=clock,
+                    ctx=ctx,
+                )
             case GatewayOutcomeUnknown() | GatewayNotSent() if (
                 recovering or shared or isinstance(outcome, GatewayOutcomeUnknown)
             ):
@@ -285,6 +330,9 @@ class _NotProcessed:
     def refused(cls, outcome: GatewayInvalidRequest) -> _NotProcessed:
         return cls(outcome.error_type, outcome.code, outcome.message, outcome.param)
 
+    def as_error(self) -> dict[str, Any]:
+        return {"type": self.type, "code": self.code, "message": self.message, "param": self.param}
+
 
 async def _undo(
     uow: UnitOfWork,
@@ -302,6 +350,11 @@ async def _undo(
         return
     if attempt.operation == AttemptOperation.cancel:
         await _withdraw_cancellation(uow, attempt)
+        return
+    if attempt.operation == AttemptOperation.setup:
+        await setup_not_processed(
+            uow, attempt.object_id or "", why.as_error(), clock=clock, ctx=ctx
+        )
         return
     if attempt.operation != AttemptOperation.charge:
         return  # a refused capture leaves the intent as it was

@@ -76,13 +76,16 @@ from payments.intents.service.payment_intents import (
     validate_amount,
     visible_intent,
 )
-from payments.intents.service.payment_methods import inline_payment_method
+from payments.intents.service.payment_methods import (
+    inline_payment_method,
+    known_payment_method,
+)
 from payments.intents.service.risk import RiskVerdict, risk_assessment
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import CardError, InvalidRequest, InvariantViolation, must_exist
-from payments.kernel.ids import id_for
+from payments.kernel.ids import id_for, looks_like
 from payments.kernel.money import Money
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -170,10 +173,17 @@ async def confirm_payment_intent(
     ctx: RequestContext,
 ) -> PaymentIntent:
     ctx.require(Permission.write_payments)
-    pm, new = await _method_for_confirm(
-        pi_id, cmd, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
-    )
+    # one of our own methods is read in phase 1's transaction; anything else (a gateway
+    # test id, inline data) is tokenized first, with no transaction open
+    own = cmd.payment_method_data is None and looks_like("pm", cmd.payment_method or "")
+    pm, new = (None, False)
+    if not own:
+        pm, new = await _method_for_confirm(
+            pi_id, cmd, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+        )
     async with uow_factory() as uow:  # phase 1
+        if own:
+            pm = await _own_method(uow, cmd.payment_method or "", ctx)
         if pm is not None and new:
             await uow.repo(PaymentMethodRepository).add(pm)
         pi = await visible_intent(uow, pi_id, ctx, for_update=True)
@@ -254,6 +264,17 @@ async def _block(
         stored.gateway_ref = None
         await uow.repo(ChargeRepository).save(stored)
     return applied.intent
+
+
+async def _own_method(uow: UnitOfWork, pm_id: str, ctx: RequestContext) -> PaymentMethod:
+    """One of our payment methods, named by its id (as the gateway would answer for an id
+    it does not know: ``resource_missing``)."""
+    pm = await known_payment_method(uow, pm_id, ctx, param="payment_method")
+    if pm is None:
+        raise InvalidRequest(
+            f"No such payment_method: {pm_id!r}", code="resource_missing", param="payment_method"
+        )
+    return pm
 
 
 def _method_param(cmd: ConfirmPaymentIntent) -> str:

@@ -261,6 +261,17 @@ async def visible_payment_method(
     return pm
 
 
+async def known_payment_method(
+    uow: UnitOfWork, pm_id: str, ctx: RequestContext, *, param: str = "id"
+) -> PaymentMethod | None:
+    """One of our methods by id (None when we have none such; NotFound when the caller
+    may not see it), read once."""
+    pm = await uow.repo(PaymentMethodRepository).get(pm_id)
+    if pm is not None and not await _sees(uow, pm, ctx):
+        raise NotFound.of("payment_method", pm_id, param=param)
+    return pm
+
+
 async def _sees(uow: UnitOfWork, pm: PaymentMethod, ctx: RequestContext) -> bool:
     """A method attached to a customer belongs to that customer's shop. An unattached one
     belongs to the shop of the key that made it; made with an unrestricted key (no

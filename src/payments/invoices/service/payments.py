@@ -56,6 +56,7 @@ from payments.intents.repository import PaymentIntentRepository, PaymentMethodRe
 from payments.intents.service import flow
 from payments.intents.service.invoice_payments import PayableInvoice
 from payments.intents.service.payment_intents import new_payment_intent, resolve_payment_method
+from payments.intents.service.payment_methods import known_payment_method
 from payments.invoices.domain.commands import PayInvoice
 from payments.invoices.domain.invoice_payment import (
     InvoicePayment,
@@ -82,7 +83,7 @@ from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import SYSTEM, RequestContext
 from payments.kernel.errors import InvalidRequest, NotFound
-from payments.kernel.ids import id_for
+from payments.kernel.ids import id_for, looks_like
 from payments.kernel.money import Money
 from payments.kernel.pagination import Page, PageRequest
 from payments.ledger.domain import postings
@@ -121,6 +122,27 @@ async def pay_invoice(
                 param="payment_method",
             )
         return await _paid_out_of_band(cmd, uow_factory=uow_factory, clock=clock, ctx=ctx)
+    await charge_invoice(
+        cmd, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx, max_amount=max_amount
+    )
+    async with uow_factory() as uow:
+        invoice = await visible_invoice(uow, cmd.id, ctx)
+        return invoice, await lines_of(uow, invoice.id)
+
+
+async def charge_invoice(
+    cmd: PayInvoice,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    ctx: RequestContext,
+    max_amount: int,
+) -> None:
+    """Pay ``cmd.id`` through the gateway (off-session, the invoice's PaymentIntent):
+    :func:`pay_invoice` without reading the invoice back (the renewal worker reads it in
+    its own next transaction). Declines raise ``CardError``."""
+    ctx.require(Permission.write_payments)
     for name in ("amount", "method", "note", "reference"):  # share: either way
         if getattr(cmd, name) is not None:
             raise InvalidRequest(
@@ -129,7 +151,7 @@ async def pay_invoice(
                 param=name,
             )
     async with uow_factory() as uow:  # checked before the gateway tokenizes anything
-        invoice = await visible_invoice(uow, cmd.id, ctx)
+        invoice = await visible_invoice(uow, cmd.id, ctx, for_update=True)
         _payable(invoice)
         if cmd.share is not None:
             await open_share(uow, invoice, cmd.share)
@@ -137,36 +159,66 @@ async def pay_invoice(
         if method is None:
             newest = await uow.repo(PaymentMethodRepository).newest_of_customer(invoice.customer_id)
             method = newest.id if newest is not None else None
-    if method is None:
-        raise InvalidRequest(
-            "The customer has no saved payment method: give payment_method, or "
-            "paid_out_of_band=true for a payment made outside the service.",
-            code="parameter_missing",
-            param="payment_method",
+        if method is None:
+            raise InvalidRequest(
+                "The customer has no saved payment method: give payment_method, or "
+                "paid_out_of_band=true for a payment made outside the service.",
+                code="parameter_missing",
+                param="payment_method",
+            )
+        # one of our own methods needs no gateway: checked, and phase 1 done, in this
+        # same transaction; anything else is tokenized first, with no transaction open
+        known = (
+            await known_payment_method(uow, method, ctx, param="payment_method")
+            if looks_like("pm", method)
+            else None
         )
-    pm = await resolve_payment_method(
-        method, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
-    )
-    async with uow_factory() as uow:  # phase 1: the invoice's intent
-        invoice = await visible_invoice(uow, cmd.id, ctx, for_update=True)
-        _payable(invoice)
-        share = await open_share(uow, invoice, cmd.share) if cmd.share is not None else None
-        pi = await intent_for(uow, invoice, share, clock=clock, ctx=ctx, max_amount=max_amount)
-        invoice.payment_intent_id = pi.id
-        invoice.attempt_count += 1
-        await uow.repo(InvoiceRepository).save(invoice)
-        await uow.commit()
+        own = known is not None
+        if known is not None:
+            pm_id = known.id
+            pi = await _begin_payment(
+                uow, invoice, cmd, clock=clock, ctx=ctx, max_amount=max_amount
+            )
+            await uow.commit()
+    if not own:
+        pm_id = (
+            await resolve_payment_method(
+                method, uow_factory=uow_factory, gateway=gateway, clock=clock, ctx=ctx
+            )
+        ).id
+        async with uow_factory() as uow:  # phase 1: the invoice's intent
+            invoice = await visible_invoice(uow, cmd.id, ctx, for_update=True)
+            _payable(invoice)
+            pi = await _begin_payment(
+                uow, invoice, cmd, clock=clock, ctx=ctx, max_amount=max_amount
+            )
+            await uow.commit()
     await flow.confirm_payment_intent(
         pi.id,
-        ConfirmPaymentIntent(payment_method=pm.id, off_session=True),
+        ConfirmPaymentIntent(payment_method=pm_id, off_session=True),
         uow_factory=uow_factory,
         gateway=gateway,
         clock=clock,
         ctx=ctx,
     )
-    async with uow_factory() as uow:
-        invoice = await visible_invoice(uow, cmd.id, ctx)
-        return invoice, await lines_of(uow, invoice.id)
+
+
+async def _begin_payment(
+    uow: UnitOfWork,
+    invoice: Invoice,
+    cmd: PayInvoice,
+    *,
+    clock: Clock,
+    ctx: RequestContext,
+    max_amount: int,
+) -> PaymentIntent:
+    """Phase 1 of paying: the invoice's intent (the invoice locked by the caller)."""
+    share = await open_share(uow, invoice, cmd.share) if cmd.share is not None else None
+    pi = await intent_for(uow, invoice, share, clock=clock, ctx=ctx, max_amount=max_amount)
+    invoice.payment_intent_id = pi.id
+    invoice.attempt_count += 1
+    await uow.repo(InvoiceRepository).save(invoice)
+    return pi
 
 
 async def intent_for_reader(

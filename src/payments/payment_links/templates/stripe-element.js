@@ -10,13 +10,20 @@
   var shown = document.getElementById("stripe-error");
   if (!mount || !form || typeof Stripe === "undefined") { return; }
   var stripe = Stripe(mount.dataset.publishableKey, { locale: mount.dataset.locale });
-  var elements = stripe.elements({
+  // data-mode="setup": the update-your-payment-method page saves a card, charging nothing
+  var options = mount.dataset.mode === "setup" ? {
+    mode: "setup",
+    currency: mount.dataset.currency,
+    paymentMethodCreation: "manual",
+    paymentMethodTypes: ["card"]
+  } : {
     mode: "payment",
     amount: Number(mount.dataset.amount),
     currency: mount.dataset.currency,
     paymentMethodCreation: "manual",
     paymentMethodTypes: ["card"]
-  });
+  };
+  var elements = stripe.elements(options);
   elements.create("payment").mount(mount);
   var sending = false;
   form.addEventListener("submit", function (event) {

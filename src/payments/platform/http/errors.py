@@ -122,6 +122,8 @@ def _card_error_details(exc: e.PaymentsError) -> dict[str, Any]:
     """What a decline adds to the error body: its ``decline_code`` and the intent."""
     if not isinstance(exc, e.CardError):
         return {}
+    if exc.setup_intent is not None:
+        return {"decline_code": exc.decline_code, "setup_intent": exc.setup_intent}
     return {"decline_code": exc.decline_code, "payment_intent": exc.payment_intent}
 
 
