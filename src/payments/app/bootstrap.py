@@ -25,7 +25,7 @@ from payments.kernel.clock import Clock, SystemClock
 from payments.parts.domain import PartCatalogue
 from payments.parts.service import LocalPartCatalogue
 from payments.platform.config import FileStorageName, GatewayName, Settings
-from payments.platform.db.engine import create_engine
+from payments.platform.db.engine import count_statements, create_engine, write_statement_counts
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.platform.ratelimit import (
     MemoryRateLimiter,
@@ -74,6 +74,8 @@ class Container:
         if gateway_aclose is not None:
             await gateway_aclose()
         await self.engine.dispose()
+        if self.settings.bench_statement_counts_dir is not None:
+            write_statement_counts(self.settings.bench_statement_counts_dir)
 
 
 def build_rate_limiter(settings: Settings, clock: Clock) -> RateLimiter:
@@ -205,6 +207,8 @@ def build_container(
     install(fraud)
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+    if settings.bench_statement_counts_dir is not None:
+        count_statements(engine)
     uow_factory = UnitOfWorkFactory(engine)
     container = Container(
         settings=settings,
