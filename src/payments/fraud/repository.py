@@ -226,6 +226,36 @@ class AssessmentRepository(RecordRepository[Assessment]):
         return out
 
 
+def _counts(pairs: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    """Distinct members per (subject, kind) in each window, built once: building it per
+    assessment (the tuple IN's literal coercion above all) cost more than running it."""
+    t = fraud_velocity_events
+    columns = [
+        sa.func.count(
+            sa.distinct(sa.case((t.c.at >= sa.bindparam(f"start_{name}"), t.c.member)))
+        ).label(name)
+        for name in WINDOWS
+    ]
+    return (
+        sa.select(t.c.subject, t.c.kind, *columns)
+        .where(pairs, t.c.at >= sa.bindparam("since"))
+        .group_by(t.c.subject, t.c.kind)
+    )
+
+
+_COUNTS = _counts(
+    sa.tuple_(fraud_velocity_events.c.subject, fraud_velocity_events.c.kind).in_(
+        sa.bindparam("pairs", expanding=True)
+    )
+)
+_COUNTS_ONE = _counts(
+    sa.and_(
+        fraud_velocity_events.c.subject == sa.bindparam("subject"),
+        fraud_velocity_events.c.kind == sa.bindparam("kind"),
+    )
+)
+
+
 class VelocityRepository(Repository):
     """The database's velocity counters (see :mod:`payments.fraud.domain.velocity`): one
     row per sighting; a count is the number of distinct members since the window began."""
@@ -245,24 +275,16 @@ class VelocityRepository(Repository):
         if not queries:
             return []
         pairs = sorted({(q.subject, q.kind) for q in queries})
-        starts = {name: now - window for name, window in WINDOWS.items()}
-        columns = [
-            sa.func.count(sa.distinct(sa.case((t.c.at >= starts[name], t.c.member)))).label(name)
-            for name in WINDOWS
-        ]
-        query = (
-            sa.select(t.c.subject, t.c.kind, *columns)
-            .where(
-                sa.tuple_(t.c.subject, t.c.kind).in_(pairs)
-                if len(pairs) > 1
-                else sa.and_(t.c.subject == pairs[0][0], t.c.kind == pairs[0][1]),
-                t.c.at >= now - LONGEST,
-            )
-            .group_by(t.c.subject, t.c.kind)
-        )
+        starts = {f"start_{name}": now - window for name, window in WINDOWS.items()}
+        query = _COUNTS if len(pairs) > 1 else _COUNTS_ONE
+        params: dict[str, Any] = starts | {"since": now - LONGEST}
+        if len(pairs) > 1:
+            params["pairs"] = pairs
+        else:
+            params["subject"], params["kind"] = pairs[0]
         found = {
             (row.subject, row.kind): {name: int(row._mapping[name]) for name in WINDOWS}
-            for row in (await self._conn.execute(query)).all()
+            for row in (await self._conn.execute(query, params)).all()
         }
         return [found.get((q.subject, q.kind), {}).get(q.window, 0) for q in queries]
 
