@@ -181,14 +181,22 @@ def _cpu(pid: int) -> tuple[int, float]:
     return int(fields[2]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def group_cpu(pgid: int) -> float:
-    """CPU seconds used so far by the live processes of a process group (the server)."""
-    total = 0.0
+def group_system_cpu(pgid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds so far of the live processes of a process group."""
+    user = system = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
     for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            group, seconds = _cpu(int(entry))
-            total += seconds if group == pgid else 0.0
-    return total
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid:
+            user += int(fields[11]) / tick
+            system += int(fields[12]) / tick
+    return user, system
 
 
 async def backend_cpu(database_url: str) -> dict[int, float]:
@@ -404,11 +412,17 @@ async def drive(
 
         async def measure_cpu() -> dict[str, float]:
             await asyncio.sleep(max(0.0, measure_from - loop.time()))
-            before = (group_cpu(pgid), await backend_cpu(database_url), client_cpu())
+            before = (group_system_cpu(pgid), await backend_cpu(database_url), client_cpu())
             await asyncio.sleep(max(0.0, stop_at - loop.time()))
-            after = (group_cpu(pgid), await backend_cpu(database_url), client_cpu())
+            after = (group_system_cpu(pgid), await backend_cpu(database_url), client_cpu())
             db = sum(s - before[1].get(pid, 0.0) for pid, s in after[1].items())
-            return {"server": after[0] - before[0], "postgres": db, "client": after[2] - before[2]}
+            system = after[0][1] - before[0][1]
+            return {
+                "server": sum(after[0]) - sum(before[0]),
+                "server_system": system,
+                "postgres": db,
+                "client": after[2] - before[2],
+            }
 
         cpu, *_ = await asyncio.gather(
             measure_cpu(), *(client_loop() for _ in range(args.concurrency))
