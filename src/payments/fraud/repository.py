@@ -30,6 +30,23 @@ from payments.platform.db.records import RecordRepository
 from payments.platform.db.uow import Repository
 from payments.refunds.tables import refunds
 
+# the statements of every assessment, built once (building them cost more than running them)
+_ENABLED_RULES = (
+    sa.select(fraud_rules).where(fraud_rules.c.enabled.is_(True)).order_by(fraud_rules.c.id)
+)
+_ENABLED_RULES_FOR = _ENABLED_RULES.where(
+    sa.or_(
+        fraud_rules.c.location_id.is_(None),
+        fraud_rules.c.location_id == sa.bindparam("location_id"),
+    )
+)
+_REVIEW_FOR_CHARGE = sa.select(fraud_reviews).where(
+    fraud_reviews.c.charge_id == sa.bindparam("charge_id")
+)
+_ASSESSMENT_FOR_CHARGE = sa.select(fraud_assessments).where(
+    fraud_assessments.c.charge_id == sa.bindparam("charge_id")
+)
+
 
 class RuleRepository(RecordRepository[Rule]):
     table = fraud_rules
@@ -37,11 +54,11 @@ class RuleRepository(RecordRepository[Rule]):
 
     async def enabled_for(self, location_id: str | None) -> list[Rule]:
         """Enabled rules that apply to the shop (its own and the global ones); None: all."""
-        t = fraud_rules.c
-        where: list[sa.ColumnElement[bool]] = [t.enabled.is_(True)]
-        if location_id is not None:
-            where.append(sa.or_(t.location_id.is_(None), t.location_id == location_id))
-        return await self.find(*where, order_by=t.id)
+        if location_id is None:
+            rows = await self._conn.execute(_ENABLED_RULES)
+        else:
+            rows = await self._conn.execute(_ENABLED_RULES_FOR, {"location_id": location_id})
+        return [self._from_row(r) for r in rows.all()]
 
     async def all_for(self, location_id: str | None) -> list[Rule]:
         """Every rule (enabled or not) a key of ``location_id`` sees (None: all)."""
@@ -116,8 +133,8 @@ class ReviewRepository(RecordRepository[Review]):
     record = Review
 
     async def for_charge(self, charge_id: str) -> Review | None:
-        found = await self.find(fraud_reviews.c.charge_id == charge_id)
-        return found[0] if found else None
+        row = (await self._conn.execute(_REVIEW_FOR_CHARGE, {"charge_id": charge_id})).first()
+        return self._from_row(row) if row else None
 
     async def claim_expired(self, *, now: datetime, lease: timedelta, limit: int) -> list[Review]:
         """Open reviews past their expiry and not leased by another worker: leased to this
@@ -145,13 +162,44 @@ class ReviewRepository(RecordRepository[Review]):
         return claimed
 
 
+def _history_statements() -> tuple[Any, ...]:
+    """The history signals' statements (see :meth:`AssessmentRepository.history`)."""
+    a, ch = fraud_assessments.c, charges.c
+    assessed = fraud_assessments.join(charges, charges.c.id == a.charge_id)
+    paid = sa.select(a.amount_eur_cents).select_from(assessed).where(ch.status == "succeeded")
+    shop = paid.where(
+        a.location_id == sa.bindparam("location_id"), a.created >= sa.bindparam("since")
+    ).subquery()
+    mine = paid.where(a.customer_id == sa.bindparam("customer_id")).subquery()
+    disputed = sa.select(sa.func.count()).select_from(assessed)
+    return (
+        sa.select(sa.func.count(), sa.func.avg(shop.c.amount_eur_cents)),
+        sa.select(sa.func.count(), sa.func.avg(mine.c.amount_eur_cents)),
+        disputed.where(a.customer_id == sa.bindparam("customer_id"), ch.disputed.is_(True)),
+        sa.select(sa.func.count())
+        .select_from(refunds.join(fraud_assessments, a.charge_id == refunds.c.charge_id))
+        .where(
+            a.customer_id == sa.bindparam("customer_id"),
+            refunds.c.created >= sa.bindparam("refunds_since"),
+        ),
+        disputed.where(
+            a.card_fingerprint == sa.bindparam("card_fingerprint"), ch.disputed.is_(True)
+        ),
+    )
+
+
+_SHOP_PAID, _CUSTOMER_PAID, _CUSTOMER_DISPUTES, _CUSTOMER_REFUNDS, _CARD_DISPUTES = (
+    _history_statements()
+)
+
+
 class AssessmentRepository(RecordRepository[Assessment]):
     table = fraud_assessments
     record = Assessment
 
     async def for_charge(self, charge_id: str) -> Assessment | None:
-        found = await self.find(fraud_assessments.c.charge_id == charge_id)
-        return found[0] if found else None
+        row = (await self._conn.execute(_ASSESSMENT_FOR_CHARGE, {"charge_id": charge_id})).first()
+        return self._from_row(row) if row else None
 
     async def recent(self, limit: int, *, location_id: str | None = None) -> list[Assessment]:
         t = fraud_assessments.c
@@ -170,12 +218,6 @@ class AssessmentRepository(RecordRepository[Assessment]):
         """What the history signals read: the customer's earlier successful payments
         (count, average in euro cents), the shop's average since ``since``, disputes on
         the card and the customer, the customer's refunds since ``refunds_since``."""
-        a, ch = fraud_assessments.c, charges.c
-        paid = (
-            sa.select(a.amount_eur_cents)
-            .select_from(fraud_assessments.join(charges, charges.c.id == a.charge_id))
-            .where(ch.status == "succeeded")
-        )
         out: dict[str, Any] = {
             "customer_count": 0,
             "customer_avg": None,
@@ -184,45 +226,27 @@ class AssessmentRepository(RecordRepository[Assessment]):
             "disputes_for_customer": 0,
             "refunds_per_customer_30d": 0,
         }
-        shop = paid.where(a.location_id == location_id, a.created >= since).subquery()
         row = (
-            await self._conn.execute(
-                sa.select(sa.func.count(), sa.func.avg(shop.c.amount_eur_cents))
-            )
+            await self._conn.execute(_SHOP_PAID, {"location_id": location_id, "since": since})
         ).one()
         out["shop_avg"] = float(row[1]) if row[0] >= 3 and row[1] is not None else None
         if customer_id is not None:
-            mine = paid.where(a.customer_id == customer_id).subquery()
-            row = (
-                await self._conn.execute(
-                    sa.select(sa.func.count(), sa.func.avg(mine.c.amount_eur_cents))
-                )
-            ).one()
+            customer = {"customer_id": customer_id}
+            row = (await self._conn.execute(_CUSTOMER_PAID, customer)).one()
             out["customer_count"] = int(row[0])
             out["customer_avg"] = float(row[1]) if row[1] is not None else None
-            disputed = sa.select(sa.func.count()).select_from(
-                fraud_assessments.join(charges, charges.c.id == a.charge_id)
-            )
             out["disputes_for_customer"] = int(
-                (
-                    await self._conn.execute(
-                        disputed.where(a.customer_id == customer_id, ch.disputed.is_(True))
-                    )
-                ).scalar_one()
+                (await self._conn.execute(_CUSTOMER_DISPUTES, customer)).scalar_one()
             )
-            refunded = (
-                sa.select(sa.func.count())
-                .select_from(refunds.join(fraud_assessments, a.charge_id == refunds.c.charge_id))
-                .where(a.customer_id == customer_id, refunds.c.created >= refunds_since)
+            refunded = customer | {"refunds_since": refunds_since}
+            out["refunds_per_customer_30d"] = int(
+                (await self._conn.execute(_CUSTOMER_REFUNDS, refunded)).scalar_one()
             )
-            out["refunds_per_customer_30d"] = int((await self._conn.execute(refunded)).scalar_one())
         if card_fingerprint is not None:
-            disputed = (
-                sa.select(sa.func.count())
-                .select_from(fraud_assessments.join(charges, charges.c.id == a.charge_id))
-                .where(a.card_fingerprint == card_fingerprint, ch.disputed.is_(True))
+            disputed = {"card_fingerprint": card_fingerprint}
+            out["disputes_for_card"] = int(
+                (await self._conn.execute(_CARD_DISPUTES, disputed)).scalar_one()
             )
-            out["disputes_for_card"] = int((await self._conn.execute(disputed)).scalar_one())
         return out
 
 
