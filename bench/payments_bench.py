@@ -58,6 +58,13 @@ DEFAULT_ADMIN_URL = os.environ.get(
 )
 
 
+SHOP = {  # the location every benchmark payment is made at
+    "name": "Bench Shop",
+    "address": {"line1": "Torstrasse 1", "city": "Berlin", "country": "DE"},
+    "timezone": "Europe/Berlin",
+}
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (2)")
@@ -350,11 +357,7 @@ async def drive(
     ) as client:
         shop = await client.post(
             "/v1/locations",
-            json={
-                "name": "Bench Shop",
-                "address": {"line1": "Torstrasse 1", "city": "Berlin", "country": "DE"},
-                "timezone": "Europe/Berlin",
-            },
+            json=SHOP,
         )
         shop.raise_for_status()
         body: dict[str, Any] = {

@@ -41,14 +41,7 @@ async def _drive(args: argparse.Namespace, secret: str) -> dict[str, float]:
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=transport, base_url="http://t", headers=headers) as client,
     ):
-        shop = await client.post(
-            "/v1/locations",
-            json={
-                "name": "Bench Shop",
-                "address": {"line1": "Torstrasse 1", "city": "Berlin", "country": "DE"},
-                "timezone": "Europe/Berlin",
-            },
-        )
+        shop = await client.post("/v1/locations", json=pb.SHOP)
         body = {
             "amount": 2599,
             "location": shop.json()["id"],
