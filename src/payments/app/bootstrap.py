@@ -27,7 +27,7 @@ from payments.locations.service import LocalShopDirectory
 from payments.parts.domain import PartCatalogue
 from payments.parts.service import LocalPartCatalogue
 from payments.platform.config import FileStorageName, GatewayName, Settings
-from payments.platform.db.engine import create_engine
+from payments.platform.db.engine import count_statements, create_engine, write_statement_counts
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.platform.ratelimit import (
     MemoryRateLimiter,
@@ -91,6 +91,8 @@ class Container:
         await self.engine.dispose()
         if self.tracer_provider is not None:
             self.tracer_provider.force_flush()
+        if self.settings.bench_statement_counts_dir is not None:
+            write_statement_counts(self.settings.bench_statement_counts_dir)
 
 
 def build_rate_limiter(settings: Settings, clock: Clock) -> RateLimiter:
@@ -245,6 +247,8 @@ def build_container(
     install(fraud)
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+    if settings.bench_statement_counts_dir is not None:
+        count_statements(engine)
     uow_factory = UnitOfWorkFactory(engine)
     tracer_provider = tracer_provider or build_tracer_provider(
         settings.tracing, settings.tracing_sample_ratio

@@ -33,6 +33,23 @@ from payments.platform.db.types import UTCDateTime
 from payments.platform.db.uow import Repository
 from payments.refunds.tables import refunds
 
+# the statements of every assessment, built once (building them cost more than running them)
+_ENABLED_RULES = (
+    sa.select(fraud_rules).where(fraud_rules.c.enabled.is_(True)).order_by(fraud_rules.c.id)
+)
+_ENABLED_RULES_FOR = _ENABLED_RULES.where(
+    sa.or_(
+        fraud_rules.c.location_id.is_(None),
+        fraud_rules.c.location_id == sa.bindparam("location_id"),
+    )
+)
+_REVIEW_FOR_CHARGE = sa.select(fraud_reviews).where(
+    fraud_reviews.c.charge_id == sa.bindparam("charge_id")
+)
+_ASSESSMENT_FOR_CHARGE = sa.select(fraud_assessments).where(
+    fraud_assessments.c.charge_id == sa.bindparam("charge_id")
+)
+
 
 class RuleRepository(RecordRepository[Rule]):
     table = fraud_rules
@@ -40,11 +57,11 @@ class RuleRepository(RecordRepository[Rule]):
 
     async def enabled_for(self, location_id: str | None) -> list[Rule]:
         """Enabled rules that apply to the shop (its own and the global ones); None: all."""
-        t = fraud_rules.c
-        where: list[sa.ColumnElement[bool]] = [t.enabled.is_(True)]
-        if location_id is not None:
-            where.append(sa.or_(t.location_id.is_(None), t.location_id == location_id))
-        return await self.find(*where, order_by=t.id)
+        if location_id is None:
+            rows = await self._conn.execute(_ENABLED_RULES)
+        else:
+            rows = await self._conn.execute(_ENABLED_RULES_FOR, {"location_id": location_id})
+        return [self._from_row(r) for r in rows.all()]
 
     async def all_for(self, location_id: str | None) -> list[Rule]:
         """Every rule (enabled or not) a key of ``location_id`` sees (None: all)."""
@@ -119,8 +136,8 @@ class ReviewRepository(RecordRepository[Review]):
     record = Review
 
     async def for_charge(self, charge_id: str) -> Review | None:
-        found = await self.find(fraud_reviews.c.charge_id == charge_id)
-        return found[0] if found else None
+        row = (await self._conn.execute(_REVIEW_FOR_CHARGE, {"charge_id": charge_id})).first()
+        return self._from_row(row) if row else None
 
     async def claim_expired(self, *, now: datetime, lease: timedelta, limit: int) -> list[Review]:
         """Open reviews past their expiry and not leased by another worker: leased to this
@@ -153,8 +170,8 @@ class AssessmentRepository(RecordRepository[Assessment]):
     record = Assessment
 
     async def for_charge(self, charge_id: str) -> Assessment | None:
-        found = await self.find(fraud_assessments.c.charge_id == charge_id)
-        return found[0] if found else None
+        row = (await self._conn.execute(_ASSESSMENT_FOR_CHARGE, {"charge_id": charge_id})).first()
+        return self._from_row(row) if row else None
 
     async def recent(self, limit: int, *, location_id: str | None = None) -> list[Assessment]:
         t = fraud_assessments.c

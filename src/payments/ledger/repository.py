@@ -6,7 +6,7 @@ a second post of the same movement is a no-op that returns ``False``.
 
 The running balances of all the postings of one unit of work are applied together
 by :meth:`LedgerRepository.flush`, which the unit of work calls just before it
-commits: one statement, rows in (account, currency) order, one shard. Balance rows
+commits: one executemany, rows in (account, currency) order, one shard. Balance rows
 are therefore always the last rows a transaction locks, always in the same order,
 and held only until the commit follows: concurrent postings queue briefly on a
 shard but never deadlock (two postings in one transaction, each taking its own
@@ -46,6 +46,19 @@ def _insert_transaction(dialect: Any) -> Any:
         dialect.insert(ledger_transactions)
         .on_conflict_do_nothing(index_elements=["kind", "source_type", "source_id"])
         .returning(ledger_transactions.c.id)
+    )
+
+
+@cache
+def _upsert_balance(dialect: Any) -> Any:
+    """Add a delta to one running balance row. Built once: executed with all the rows of a
+    flush as one executemany (one pipelined round trip, rows locked in the order given);
+    a multi-row ``insert().values([...])`` cannot be cached by SQLAlchemy and was
+    compiled anew for every posting, several times the cost of running it."""
+    insert = dialect.insert(ledger_balances)
+    return insert.on_conflict_do_update(
+        index_elements=["account", "currency", "shard"],
+        set_={"balance": ledger_balances.c.balance + insert.excluded.balance},
     )
 
 
@@ -115,17 +128,12 @@ class LedgerRepository(Repository):
         if not deltas:
             return
         shard = random.randrange(BALANCE_SHARDS)
-        stmt = self._dialect.insert(ledger_balances).values(
+        await self._conn.execute(  # rows are locked in this (sorted) order
+            _upsert_balance(self._dialect),
             [
                 {"account": account, "currency": currency, "shard": shard, "balance": amount}
                 for (account, currency), amount in deltas
-            ]
-        )  # one multi-row statement: its rows are locked in this (sorted) order
-        await self._conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["account", "currency", "shard"],
-                set_={"balance": ledger_balances.c.balance + stmt.excluded.balance},
-            )
+            ],
         )
 
     async def balances(self) -> list[tuple[str, str, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -57,7 +58,33 @@ def _values(location: Location) -> dict[str, Any]:
     }
 
 
+CACHE_SECONDS = 2.0
+"""How long :meth:`LocationRepository.get_cached` reuses a location it read: an update
+made by another process shows within this time (this process's own writes at once)."""
+
+_CACHE: dict[tuple[str, str], tuple[float, Location]] = {}
+_GET = sa.select(locations).where(locations.c.id == sa.bindparam("id"))
+
+
 class LocationRepository(Repository):
+    def _cache_key(self, location_id: str) -> tuple[str, str]:
+        return (str(self._conn.engine.url), location_id)
+
+    async def get_cached(self, location_id: str) -> Location | None:
+        """:meth:`get`, reusing a read of the last :data:`CACHE_SECONDS` (the payment path
+        reads the shop of every payment; shops change rarely)."""
+        key = self._cache_key(location_id)
+        hit = _CACHE.get(key)
+        now = time.monotonic()
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        location = await self.get(location_id)
+        if location is not None:
+            if len(_CACHE) > 10_000:  # a bound, not an LRU: shops are few
+                _CACHE.clear()
+            _CACHE[key] = (now + CACHE_SECONDS, location)
+        return location
+
     async def add(self, location: Location) -> None:
         await self._conn.execute(
             locations.insert().values(
@@ -69,14 +96,13 @@ class LocationRepository(Repository):
         )
 
     async def save(self, location: Location) -> None:
+        _CACHE.pop(self._cache_key(location.id), None)
         await self._conn.execute(
             locations.update().where(locations.c.id == location.id).values(**_values(location))
         )
 
     async def get(self, location_id: str) -> Location | None:
-        row = (
-            await self._conn.execute(sa.select(locations).where(locations.c.id == location_id))
-        ).first()
+        row = (await self._conn.execute(_GET, {"id": location_id})).first()
         return _to_location(row) if row else None
 
     async def by_external_id(self, external_id: str) -> Location | None:

@@ -161,6 +161,14 @@ class Settings(BaseSettings):
             "`max_connections`."
         ),
     )
+    bench_statement_counts_dir: Path | None = Field(
+        None,
+        description=(
+            "Benchmarks only: count the SQL statements and transactions each process sends "
+            "and write them to `<dir>/<pid>.json` when it stops (`bench/payments_bench.py` "
+            "sets it). Unset in production."
+        ),
+    )
     gateway: GatewayName = Field(
         GatewayName.simulator, description="Payment gateway: `simulator` or `stripe`."
     )

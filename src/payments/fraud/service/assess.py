@@ -133,7 +133,7 @@ class FraudAssessment:
         except VelocityUnavailable as exc:  # fail open: payments go on, other signals still count
             log.warning("fraud velocity counters unavailable", error=str(exc))
             counts = [0] * len(queries)
-        location = await uow.repo(LocationRepository).get(pi.location_id)
+        location = await uow.repo(LocationRepository).get_cached(pi.location_id)
         history = await uow.repo(AssessmentRepository).history(
             customer_id=pi.customer_id,
             card_fingerprint=fingerprint,

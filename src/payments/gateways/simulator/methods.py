@@ -51,6 +51,7 @@ WALLETS: tuple[WalletType, ...] = ("apple_pay", "google_pay")
 # Methods where the customer names their bank up front (Stripe's ``ideal[bank]`` ...)
 BANK_REDIRECTS = frozenset({"ideal", "bancontact", "eps", "p24"})
 _BANK_CODE = re.compile(r"^[a-z0-9_]{2,40}$")
+_INSERT_METHOD = payment_methods.insert()  # built once, run with parameters
 # Some of iDEAL's banks (Stripe's ``ideal[bank]`` codes) and their BICs
 IDEAL_BICS = {
     "abn_amro": "ABNANL2A",
@@ -251,9 +252,14 @@ class PaymentMethods:
         details, scenario = self.describe(source, now)
         pm_id = new_id("pm_sim", now)
         await conn.execute(
-            payment_methods.insert().values(
-                id=pm_id, type=details.type, scenario=scenario, details=encode(details), created=now
-            )
+            _INSERT_METHOD,
+            {
+                "id": pm_id,
+                "type": details.type,
+                "scenario": scenario,
+                "details": encode(details),
+                "created": now,
+            },
         )
         return PaymentMethod(id=pm_id, details=details, created=now)
 

@@ -268,6 +268,9 @@ def _immediate_transactions(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+_LOCK_EVENTS = sa.select(sa.func.pg_advisory_xact_lock(EVENTS_LOCK_KEY))  # built once
+
+
 class SimulatorStore:
     """Owns (or borrows) the simulator's engine and hands out short transactions.
 
@@ -304,7 +307,7 @@ class SimulatorStore:
     async def lock_events(self, conn: AsyncConnection) -> None:
         """Make event cursors commit in order (PostgreSQL; SQLite serialises writers)."""
         if self.is_postgres:
-            await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(EVENTS_LOCK_KEY)))
+            await conn.execute(_LOCK_EVENTS)
 
     async def dispose(self) -> None:
         if self._owns_engine:

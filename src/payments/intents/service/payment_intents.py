@@ -107,7 +107,7 @@ async def _location(uow: UnitOfWork, ctx: RequestContext, location_id: str | Non
             code="parameter_missing",
             param="location",
         )
-    location = await uow.repo(LocationRepository).get(location_id)
+    location = await uow.repo(LocationRepository).get_cached(location_id)
     if location is None or not ctx.principal.sees_location(location.id):
         raise NotFound.of("location", location_id, param="location")
     if not location.active:  # closed (e.g. gone from the Locations Service): no new payments

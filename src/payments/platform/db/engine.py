@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,29 @@ def sqlite_path(url: str) -> Path | None:
 def json_dumps(value: Any) -> str:
     """JSON columns with orjson (several times faster than the standard library)."""
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+STATEMENTS: Counter[str] = Counter()
+"""Statements sent by this process, by their first 80 characters (only when counted)."""
+
+
+def count_statements(engine: AsyncEngine) -> None:
+    """Count every statement and transaction of ``engine`` in :data:`STATEMENTS` (for
+    benchmarks: ``PAYMENTS_BENCH_STATEMENT_COUNTS_DIR``); costs a few µs per statement."""
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _statement(_c: Any, _cur: Any, statement: str, *_args: Any) -> None:
+        STATEMENTS[" ".join(statement.split())[:80]] += 1
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(_conn: Any) -> None:
+        STATEMENTS["<transactions>"] += 1
+
+
+def write_statement_counts(directory: Path) -> None:
+    """Write :data:`STATEMENTS` to ``directory/<pid>.json`` (at shutdown)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{os.getpid()}.json").write_bytes(orjson.dumps(dict(STATEMENTS)))
 
 
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
