@@ -48,6 +48,16 @@ class IdempotencyRepository(Repository):
     async def update(self, record_id: int, **values: Any) -> None:
         await self._conn.execute(t.update().where(t.c.id == record_id).values(**values))
 
+    async def renew(self, record_id: int, held_since: datetime, now: datetime) -> bool:
+        """Move the lease of an in-progress key from ``held_since`` to ``now``; False when
+        it is no longer ours (completed, released, or taken over: ``locked_at`` moved)."""
+        result = await self._conn.execute(
+            t.update()
+            .where(t.c.id == record_id, t.c.status == "in_progress", t.c.locked_at == held_since)
+            .values(locked_at=now)
+        )
+        return bool(result.rowcount == 1)
+
     async def delete(self, record_id: int) -> None:
         await self._conn.execute(t.delete().where(t.c.id == record_id))
 
