@@ -1,0 +1,839 @@
+"""The chaos engine shared by ``tests/chaos`` and ``bench/chaos.py``.
+
+A :class:`Cluster` is the real thing on one fresh PostgreSQL database: ``uvicorn
+payments.asgi:app --workers 2`` (restartable on its port), one ``payments worker``
+process, a webhook receiver on 127.0.0.1 and an in-process container for the checks.
+A trial (:func:`run_trial`) is generated from its seed alone: integrator flows
+(create+confirm, confirm, capture, refund, each retried with its idempotency key, some
+keys sent twice at once or reused with another body) run concurrently with a chaos
+schedule (one-shot simulator faults: latency, timeout, HTTP 500, lost response;
+SIGKILL of a server process, of the whole server, of the worker; the gateway's events
+delivered again, duplicated and out of order). Then the recovery job runs and
+:func:`check_invariants` checks what a merchant relies on. The same seed makes the
+same plan (the interleaving itself is the operating system's), so a failing seed is
+a regression test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import sqlalchemy as sa
+
+from payments.apikeys.service import create_api_key
+from payments.app.bootstrap import Container, build_container
+from payments.app.capabilities import verify_ledger
+from payments.audit.service import verify_audit_chain
+from payments.events.tables import events as events_table
+from payments.gateway_events.service import handle_gateway_event, process_pending_gateway_events
+from payments.gateways.simulator import SimulatorGateway
+from payments.gateways.simulator.store import charges as sim_charges
+from payments.intents.service.recovery import recover_attempts
+from payments.intents.tables import charges as our_charges
+from payments.intents.tables import gateway_attempts, payment_intents
+from payments.kernel.access import Role
+from payments.kernel.clock import SystemClock
+from payments.webhooks.tables import webhook_deliveries
+from support.app import make_settings
+from support.receiver import Receiver
+from support.server import free_port, server_env, uvicorn_command
+
+FAULT_KINDS = ("latency", "timeout", "http_500", "lost_response")
+FAULT_OPERATIONS = ("charge", "capture", "refund", "retrieve_charge")
+START_TIMEOUT = 60.0
+
+
+class InvariantBroken(AssertionError):
+    """A trial found a state a merchant must never see; the message names the seed."""
+
+
+# ----------------------------------------------------------------------------- processes
+
+
+class Child:
+    """A restartable child process leading its own process group."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], log_path: Path) -> None:
+        self.argv, self.env, self.log_path = argv, env, log_path
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                self.argv,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.starts += 1
+
+    def kill(self) -> None:
+        """SIGKILL the whole group (uvicorn's supervisor and its workers at once)."""
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def children(self) -> list[int]:
+        """Pids of the direct children (uvicorn's worker processes)."""
+        if self.process is None:
+            return []
+        pid = self.process.pid
+        found: list[int] = []
+        with contextlib.suppress(OSError):
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as f:
+                    found += [int(p) for p in f.read().split()]
+        return found
+
+
+@dataclass
+class Stats:
+    trials: int = 0
+    invariants: int = 0
+    requests: int = 0
+    responses: Counter[int] = field(default_factory=Counter)
+    faults: Counter[str] = field(default_factory=Counter)
+    kills: Counter[str] = field(default_factory=Counter)
+    events_replayed: int = 0
+    takeover_seconds: list[float] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"trials run: {self.trials}, invariants checked: {self.invariants}, "
+            f"requests: {self.requests}, faults: {dict(self.faults)}, kills: {dict(self.kills)}, "
+            f"gateway events replayed: {self.events_replayed}, "
+            f"responses: {dict(sorted(self.responses.items()))}"
+        )
+
+
+@dataclass
+class Cluster:
+    database_url: str
+    log_dir: Path
+    receiver: Receiver
+    extra_env: dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    stats: Stats = field(default_factory=Stats)
+    container: Container = field(init=False)
+    server: Child = field(init=False)
+    worker: Child = field(init=False)
+    secret: str = field(init=False)
+    location: str = field(init=False)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.secret}"}
+
+    @property
+    def sim(self) -> SimulatorGateway:
+        gateway = self.container.gateway
+        assert isinstance(gateway, SimulatorGateway)
+        return gateway
+
+    def _env(self) -> dict[str, str]:
+        return server_env(
+            self.database_url,
+            {
+                "PAYMENTS_DATABASE_POOL_SIZE": "6",
+                "PAYMENTS_WEBHOOK_ALLOW_HTTP_HOSTS": "127.0.0.1",
+                "PAYMENTS_RECOVERY_STALE_SECONDS": "3",
+            }
+            | self.extra_env,
+        )
+
+    async def start(self) -> None:
+        self.container = build_container(make_settings(self.database_url), clock=SystemClock())
+        await self.container.prepare()
+        key = await create_api_key(
+            role=Role.admin,
+            name="chaos",
+            location_id=None,
+            uow_factory=self.container.uow_factory,
+            clock=self.container.clock,
+        )
+        self.secret = key.secret
+        self.server = Child(
+            uvicorn_command(self.port, workers=2), self._env(), self.log_dir / "server.log"
+        )
+        self.worker = Child(
+            [sys.executable, "-m", "payments.app.cli", "worker"],
+            self._env(),
+            self.log_dir / "worker.log",
+        )
+        self.server.start()
+        self.worker.start()
+        await self.wait_healthy()
+        async with self.client() as client:
+            shop = await client.post(
+                "/v1/locations",
+                json={
+                    "name": "Chaos Shop",
+                    "address": {"line1": "Torstrasse 1", "city": "Berlin", "country": "DE"},
+                    "timezone": "Europe/Berlin",
+                },
+            )
+            assert shop.status_code == 200, shop.text
+            self.location = shop.json()["id"]
+            hook = await client.post(
+                "/v1/webhook_endpoints", json={"url": self.receiver.url, "enabled_events": ["*"]}
+            )
+            assert hook.status_code == 200, hook.text
+
+    async def close(self) -> None:
+        self.server.stop()
+        self.worker.stop()
+        await self.container.close()
+
+    def client(self, connections: int = 40) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=self.base_url,
+            headers=self.headers,
+            timeout=httpx.Timeout(30.0, connect=5.0),
+            limits=httpx.Limits(max_connections=connections),
+        )
+
+    async def wait_healthy(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        async with httpx.AsyncClient(timeout=1) as probe:
+            while True:
+                assert self.server.process is not None
+                if self.server.process.poll() is not None:
+                    raise RuntimeError(f"server exited; see {self.server.log_path}")
+                with contextlib.suppress(httpx.TransportError):
+                    if (await probe.get(f"{self.base_url}/healthz")).status_code == 200:
+                        return
+                if time.monotonic() > deadline:
+                    raise RuntimeError("server did not start in time")
+                await asyncio.sleep(0.1)  # a child process binding its port
+
+    async def kill_server(self) -> None:
+        """SIGKILL the server (every process) and start it again on the same port."""
+        self.server.kill()
+        self.stats.kills["server"] += 1
+        self.server.start()
+        await self.wait_healthy()
+
+    def kill_server_process(self, rng: random.Random) -> None:
+        """SIGKILL one of uvicorn's worker processes (its supervisor starts another)."""
+        pids = self.server.children()
+        if pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(rng.choice(pids), signal.SIGKILL)
+            self.stats.kills["server_process"] += 1
+
+    def kill_worker(self) -> None:
+        self.worker.kill()
+        self.stats.kills["worker"] += 1
+        self.worker.start()
+
+
+@contextlib.asynccontextmanager
+async def running_cluster(
+    database_url: str, log_dir: Path, receiver: Receiver, **env: str
+) -> AsyncIterator[Cluster]:
+    cluster = Cluster(database_url, log_dir, receiver, extra_env=dict(env))
+    try:
+        await cluster.start()
+        yield cluster
+    finally:
+        with contextlib.suppress(AttributeError):  # a start that failed half-way
+            await cluster.close()
+
+
+# ----------------------------------------------------------------------------- clients
+
+RETRYABLE = {409, 429, 500, 502, 503}
+
+
+async def send(
+    cluster: Cluster,
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    key: str | None,
+    body: dict[str, Any] | None,
+    *,
+    rng: random.Random,
+    budget: float,
+) -> httpx.Response | None:
+    """One integrator request, retried with the SAME key on a transport error, 409, 429 or
+    a 5xx not replayed from the key, for at most ``budget`` seconds."""
+    headers = {"Idempotency-Key": key} if key else {}
+    deadline = time.monotonic() + budget
+    blocked_since: float | None = None
+    last: httpx.Response | None = None
+    while time.monotonic() < deadline:
+        cluster.stats.requests += 1
+        try:
+            last = await client.request(method, path, json=body, headers=headers)
+        except httpx.TransportError:
+            last = None
+        else:
+            cluster.stats.responses[last.status_code] += 1
+            in_use = last.status_code == 409 and _code(last) == "idempotency_key_in_use"
+            if in_use and blocked_since is None:
+                blocked_since = time.monotonic()
+            if not in_use and blocked_since is not None:
+                cluster.stats.takeover_seconds.append(time.monotonic() - blocked_since)
+                blocked_since = None
+            replayed = last.headers.get("idempotent-replayed") == "true"
+            if last.status_code not in RETRYABLE or replayed:
+                return last
+        await asyncio.sleep(rng.uniform(0.05, 0.4))  # the integrator's backoff
+    return last
+
+
+def _code(response: httpx.Response) -> str | None:
+    with contextlib.suppress(ValueError, KeyError, TypeError):
+        return str(response.json()["error"]["code"])
+    return None
+
+
+@dataclass
+class Flow:
+    """One integrator's payment story and what it was told."""
+
+    tag: str
+    key: str
+    amount: int
+    manual: bool
+    intent: str | None = None
+    told: str | None = None  # the last status we answered with
+    captured: bool = False
+    refunded: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+async def payment_flow(
+    cluster: Cluster, client: httpx.AsyncClient, flow: Flow, rng: random.Random, budget: float
+) -> None:
+    body: dict[str, Any] = {
+        "amount": flow.amount,
+        "location": cluster.location,
+        "payment_method": "pm_card_visa",
+        "confirm": True,
+        "metadata": {"chaos": flow.tag},
+    }
+    if flow.manual:
+        body["capture_method"] = "manual"
+    deadline = time.monotonic() + budget
+    left = lambda: max(0.5, deadline - time.monotonic())  # noqa: E731
+    sends = [
+        send(cluster, client, "POST", "/v1/payment_intents", flow.key, body, rng=rng, budget=left())
+    ]
+    if rng.random() < 0.3:  # the same key twice at once (a double-click, a retrying proxy)
+        sends.append(
+            send(
+                cluster,
+                client,
+                "POST",
+                "/v1/payment_intents",
+                flow.key,
+                body,
+                rng=rng,
+                budget=left(),
+            )
+        )
+    if rng.random() < 0.1:  # the same key with another body: refused, never executed
+        other = body | {"amount": flow.amount + 1}
+        sends.append(
+            send(
+                cluster, client, "POST", "/v1/payment_intents", flow.key, other, rng=rng, budget=2.0
+            )
+        )
+    answers = await asyncio.gather(*sends)
+    reused = answers[2] if len(answers) == 3 else None
+    if reused is not None and reused.status_code == 200 and reused.json()["amount"] != flow.amount:
+        flow.notes.append("a reused key with another body executed")
+    first = answers[0]
+    if first is None or first.status_code != 200:
+        return
+    pi = first.json()
+    flow.intent, flow.told = pi["id"], pi["status"]
+    for _ in range(3):  # a provably unsent charge leaves the intent to be confirmed again
+        if flow.told not in ("requires_confirmation", "requires_payment_method"):
+            break
+        confirmed = await send(
+            cluster,
+            client,
+            "POST",
+            f"/v1/payment_intents/{flow.intent}/confirm",
+            f"{flow.key}-confirm-{_}",
+            {"payment_method": "pm_card_visa"},
+            rng=rng,
+            budget=left(),
+        )
+        if confirmed is None or confirmed.status_code != 200:
+            return
+        flow.told = confirmed.json()["status"]
+    if flow.told == "requires_capture" and rng.random() < 0.8:
+        captured = await send(
+            cluster,
+            client,
+            "POST",
+            f"/v1/payment_intents/{flow.intent}/capture",
+            f"{flow.key}-capture",
+            {},
+            rng=rng,
+            budget=left(),
+        )
+        if captured is not None and captured.status_code == 200:
+            flow.told = captured.json()["status"]
+            flow.captured = flow.told == "succeeded"
+    if flow.told == "succeeded" and rng.random() < 0.4:
+        amount = rng.randint(1, min(flow.amount, 5_000))
+        refund_body = {"payment_intent": flow.intent, "amount": amount}
+        refunds = [
+            send(
+                cluster,
+                client,
+                "POST",
+                "/v1/refunds",
+                f"{flow.key}-refund",
+                refund_body,
+                rng=rng,
+                budget=left(),
+            )
+        ]
+        if rng.random() < 0.3:
+            refunds.append(
+                send(
+                    cluster,
+                    client,
+                    "POST",
+                    "/v1/refunds",
+                    f"{flow.key}-refund",
+                    refund_body,
+                    rng=rng,
+                    budget=left(),
+                )
+            )
+        done = await asyncio.gather(*refunds)
+        ids = {r.json()["id"] for r in done if r is not None and r.status_code == 200}
+        if len(ids) > 1:
+            flow.notes.append(f"one refund key made {len(ids)} refunds")
+        if ids:
+            flow.refunded = amount
+
+
+# ----------------------------------------------------------------------------- chaos
+
+
+async def replay_gateway_events(cluster: Cluster, rng: random.Random) -> int:
+    """Deliver gateway events again: a random sample, duplicated, out of order, at once."""
+    page = await cluster.sim.list_events(after=None, limit=100)
+    events = list(page.events)
+    while page.has_more and page.next_cursor:
+        page = await cluster.sim.list_events(after=page.next_cursor, limit=100)
+        events += page.events
+    if not events:
+        return 0
+    sample = rng.sample(events, min(len(events), rng.randint(1, 12)))
+    sample += rng.sample(sample, len(sample) // 2)  # duplicates
+    rng.shuffle(sample)
+    c = cluster.container
+    await asyncio.gather(
+        *[
+            handle_gateway_event(e, uow_factory=c.uow_factory, gateway=c.gateway, clock=c.clock)
+            for e in sample
+        ]
+    )
+    cluster.stats.events_replayed += len(sample)
+    return len(sample)
+
+
+async def chaos_action(cluster: Cluster, rng: random.Random, kills: bool) -> None:
+    roll = rng.random()
+    if roll < 0.55 or not kills:
+        kind = rng.choice(FAULT_KINDS)
+        operation = rng.choice(FAULT_OPERATIONS)
+        await cluster.sim.set_fault(
+            kind,  # type: ignore[arg-type]
+            operation=operation,
+            latency_ms=rng.randint(100, 2_500) if kind == "latency" else 0,
+        )
+        cluster.stats.faults[kind] += 1
+    elif roll < 0.75:
+        cluster.kill_server_process(rng)
+    elif roll < 0.85:
+        cluster.kill_worker()
+    elif roll < 0.92:
+        await cluster.kill_server()
+    else:
+        await replay_gateway_events(cluster, rng)
+
+
+@dataclass(frozen=True)
+class TrialPlan:
+    flows: int = 8
+    actions: int = 4
+    window: float = 3.0  # seconds over which the chaos actions are spread
+    budget: float = 60.0  # how long one integrator retries one request
+    kills: bool = True
+
+
+async def run_trial(cluster: Cluster, seed: int, plan: TrialPlan = TrialPlan()) -> list[Flow]:
+    rng = random.Random(seed)
+    flows = [
+        Flow(
+            tag=f"s{seed}-f{i}",
+            key=f"chaos-s{seed}-f{i}",
+            amount=rng.randint(100, 90_000),
+            manual=rng.random() < 0.3,
+        )
+        for i in range(plan.flows)
+    ]
+    flow_rngs = [random.Random(rng.getrandbits(64)) for _ in flows]
+    offsets = sorted(rng.uniform(0, plan.window) for _ in range(plan.actions))
+    chaos_rng = random.Random(rng.getrandbits(64))
+    async with cluster.client() as client:
+
+        async def delayed(i: int, flow: Flow) -> None:
+            await asyncio.sleep(flow_rngs[i].uniform(0, plan.window))  # spread the arrivals
+            await payment_flow(cluster, client, flow, flow_rngs[i], plan.budget)
+
+        async def chaos() -> None:
+            started = time.monotonic()
+            for offset in offsets:
+                await asyncio.sleep(max(0.0, offset - (time.monotonic() - started)))
+                await chaos_action(cluster, chaos_rng, plan.kills)
+
+        await asyncio.gather(chaos(), *[delayed(i, f) for i, f in enumerate(flows)])
+    await cluster.sim.clear_faults()
+    await settle(cluster)
+    await check_invariants(cluster, seed, flows)
+    cluster.stats.trials += 1
+    return flows
+
+
+class _Later:
+    """The system clock moved on by ``ahead``: recovery's backoff and staleness lapse."""
+
+    def __init__(self, ahead: timedelta) -> None:
+        self._ahead = ahead
+
+    def now(self) -> Any:
+        return SystemClock().now() + self._ahead
+
+
+async def settle(cluster: Cluster) -> None:
+    await settle_attempts(cluster.container)
+
+
+async def settle_attempts(c: Container, *, ahead: timedelta = timedelta(hours=1)) -> None:
+    """Run the recovery job (on a clock ``ahead`` of now, past every backoff) until no
+    gateway call is left in doubt, then apply the gateway's pending news: "after the
+    recovery job runs" in the invariants means after this."""
+    later = _Later(ahead)
+    for _ in range(50):
+        await recover_attempts(
+            uow_factory=c.uow_factory,
+            gateway=c.gateway,
+            clock=later,
+            stale_after=timedelta(seconds=c.settings.recovery_stale_seconds),
+        )
+        async with c.engine.connect() as conn:
+            open_attempts = (
+                await conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(gateway_attempts)
+                    .where(gateway_attempts.c.status.in_(("started", "unknown")))
+                )
+            ).scalar_one()
+        if open_attempts == 0:
+            break
+        await asyncio.sleep(0.2)  # an attempt the live worker leased a moment ago
+    await c.gateway.process_due()  # type: ignore[attr-defined]
+    await process_pending_gateway_events(uow_factory=c.uow_factory, gateway=c.gateway, clock=later)
+
+
+# ----------------------------------------------------------------------------- invariants
+
+
+async def check_invariants(
+    cluster: Cluster, seed: int, flows: list[Flow], *, webhook_wait: float = 60.0
+) -> None:
+    failures: list[str] = []
+
+    def check(ok: bool, what: str) -> None:
+        cluster.stats.invariants += 1
+        if not ok:
+            failures.append(what)
+
+    c = cluster.container
+    tags = {f.tag: f for f in flows}
+    async with c.engine.connect() as conn:
+        intents = [
+            r
+            for r in (await conn.execute(sa.select(payment_intents))).all()
+            if (r.metadata or {}).get("chaos") in tags
+        ]
+        ids = [r.id for r in intents]
+        ours = (
+            (
+                await conn.execute(
+                    sa.select(our_charges).where(our_charges.c.payment_intent_id.in_(ids))
+                )
+            ).all()
+            if ids
+            else []
+        )
+        open_attempts = (
+            (
+                await conn.execute(
+                    sa.select(gateway_attempts.c.id).where(
+                        gateway_attempts.c.payment_intent_id.in_(ids),
+                        gateway_attempts.c.status.in_(("started", "unknown")),
+                    )
+                )
+            ).all()
+            if ids
+            else []
+        )
+    async with cluster.sim.store.transaction() as conn:
+        theirs = [
+            r
+            for r in (await conn.execute(sa.select(sim_charges))).all()
+            if (r.meta or {}).get("payment_intent") in set(ids)
+        ]
+    by_tag: dict[str, list[Any]] = {}
+    for r in intents:
+        by_tag.setdefault(r.metadata["chaos"], []).append(r)
+    ours_by_ref = {r.gateway_ref: r for r in ours if r.gateway_ref}
+    intent_by_id = {r.id: r for r in intents}
+    money_taken = Counter(
+        r.meta["payment_intent"] for r in theirs if r.status in ("succeeded", "requires_capture")
+    )
+
+    check(not open_attempts, f"gateway calls still in doubt after recovery: {open_attempts}")
+    for flow in flows:
+        mine = by_tag.get(flow.tag, [])
+        check(len(mine) <= 1, f"{flow.key}: one key made {len(mine)} PaymentIntents")
+        for note in flow.notes:
+            check(False, f"{flow.key}: {note}")
+        if flow.intent is not None:
+            check(
+                [r.id for r in mine] == [flow.intent],
+                f"{flow.key}: told {flow.intent}, stored {[r.id for r in mine]}",
+            )
+        if flow.told in ("succeeded", "requires_capture") and mine:
+            check(
+                mine[0].status in ("succeeded", "requires_capture"),
+                f"{flow.key}: told {flow.told}, now {mine[0].status} (a lost payment)",
+            )
+    for pi_id, taken in money_taken.items():
+        check(taken == 1, f"{pi_id}: {taken} charges took money at the gateway (double charge)")
+    for sim in theirs:
+        mine_charge = ours_by_ref.get(sim.id)
+        check(mine_charge is not None, f"gateway charge {sim.id} unknown to us (a lost payment)")
+        if mine_charge is None:
+            continue
+        pi = intent_by_id[sim.meta["payment_intent"]]
+        if sim.status in ("succeeded", "requires_capture", "canceled"):
+            check(pi.status == sim.status, f"{pi.id}: ours {pi.status}, gateway {sim.status}")
+        check(
+            (pi.amount_received, mine_charge.amount_refunded)
+            == (sim.amount_received, sim.amount_refunded),
+            f"{pi.id}: received/refunded ours {(pi.amount_received, mine_charge.amount_refunded)}"
+            f", gateway {(sim.amount_received, sim.amount_refunded)}",
+        )
+    for r in intents:
+        check(r.status != "processing", f"{r.id} still processing after recovery")
+    problems = await verify_ledger(uow_factory=c.uow_factory)
+    check(problems == [], f"ledger verify: {problems}")
+    count, broken = await verify_audit_chain(uow_factory=c.uow_factory)
+    check(broken is None, f"audit verify: {broken} (of {count})")
+    undelivered = await _undelivered(cluster, webhook_wait)
+    check(not undelivered, f"webhook events never delivered: {sorted(undelivered)[:10]}")
+    if failures:
+        raise InvariantBroken(f"seed {seed}: " + "; ".join(failures))
+
+
+async def _undelivered(cluster: Cluster, wait: float) -> set[str]:
+    """Event ids the receiver has not seen, after waiting up to ``wait`` for the worker."""
+    deadline = time.monotonic() + wait
+    while True:
+        async with cluster.container.engine.connect() as conn:
+            wanted = set((await conn.execute(sa.select(events_table.c.id))).scalars())
+            pending = (
+                await conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(webhook_deliveries)
+                    .where(webhook_deliveries.c.status != "succeeded")
+                )
+            ).scalar_one()
+        seen = {_event_id(r.body) for r in list(cluster.receiver.requests)}
+        missing = wanted - seen
+        if not missing and not pending:
+            return set()
+        if time.monotonic() > deadline:
+            return missing
+        await asyncio.sleep(0.25)  # the worker process delivering
+
+
+def _event_id(body: bytes) -> str:
+    with contextlib.suppress(ValueError, KeyError, TypeError):
+        return str(orjson.loads(body)["id"])
+    return ""
+
+
+async def kill_servers_scenario(
+    cluster: Cluster,
+    *,
+    payments: int,
+    clients: int,
+    kills: int,
+    seed: int,
+    budget: float = 60.0,
+    progress: Callable[[str], Awaitable[None] | None] | None = None,
+) -> dict[str, Any]:
+    """The issue's scenario: ``payments`` create+confirm payments from ``clients``
+    integrators that retry each with its key for at most ``budget`` s, while the whole
+    server is SIGKILLed ``kills`` times; every key must end with exactly one succeeded
+    PaymentIntent and exactly one charge at the gateway."""
+    rng = random.Random(seed)
+    await cluster.sim.set_fault("latency", operation="charge", count=None, latency_ms=150)
+    flows = [
+        Flow(
+            tag=f"k{seed}-{i}",
+            key=f"kill-{seed}-{i}",
+            amount=rng.randint(100, 90_000),
+            manual=False,
+        )
+        for i in range(payments)
+    ]
+    queue: asyncio.Queue[Flow] = asyncio.Queue()
+    for flow in flows:
+        queue.put_nowait(flow)
+    done = asyncio.Event()
+    started = time.monotonic()
+
+    async with cluster.client(connections=clients * 2) as client:
+
+        async def integrator(n: int) -> None:
+            own = random.Random(rng.getrandbits(64) + n)
+            while not queue.empty():
+                flow = queue.get_nowait()
+                body = {
+                    "amount": flow.amount,
+                    "location": cluster.location,
+                    "payment_method": "pm_card_visa",
+                    "confirm": True,
+                    "metadata": {"chaos": flow.tag},
+                }
+                answer = await send(
+                    cluster,
+                    client,
+                    "POST",
+                    "/v1/payment_intents",
+                    flow.key,
+                    body,
+                    rng=own,
+                    budget=budget,
+                )
+                if answer is not None and answer.status_code == 200:
+                    flow.intent, flow.told = answer.json()["id"], answer.json()["status"]
+                else:
+                    flow.notes.append(
+                        f"no answer within {budget}s: "
+                        f"{answer.status_code if answer is not None else 'transport error'}"
+                    )
+
+        async def killer() -> None:
+            for i in range(kills):
+                expected = len(flows) * (i + 1) / (kills + 1)
+                while len(flows) - queue.qsize() < expected and not done.is_set():
+                    await asyncio.sleep(0.05)
+                if done.is_set():
+                    return
+                await asyncio.sleep(rng.uniform(0, 0.3))  # land at a random point in a call
+                await cluster.kill_server()
+                if progress is not None:
+                    maybe = progress(f"kill {i + 1}/{kills} at {time.monotonic() - started:.1f}s")
+                    if maybe is not None:
+                        await maybe
+
+        killing = asyncio.create_task(killer())
+        await asyncio.gather(*[integrator(n) for n in range(clients)])
+        done.set()
+        await killing
+    await cluster.sim.clear_faults()
+    elapsed = time.monotonic() - started
+    # the worker's recovery settles what the kills left in doubt; wait for it to finish
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        async with cluster.container.engine.connect() as conn:
+            doubt = (
+                await conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(payment_intents)
+                    .where(payment_intents.c.status == "processing")
+                )
+            ).scalar_one()
+        if not doubt:
+            break
+        await asyncio.sleep(0.5)  # the separate worker process recovering
+    await settle(cluster)
+    await check_invariants(cluster, seed, flows)
+    intents = {f.intent for f in flows}
+    async with cluster.container.engine.connect() as conn:
+        statuses = Counter(
+            r.status
+            for r in (await conn.execute(sa.select(payment_intents))).all()
+            if r.id in intents
+        )
+    async with cluster.sim.store.transaction() as conn:
+        taken = Counter(
+            r.meta.get("payment_intent")
+            for r in (await conn.execute(sa.select(sim_charges))).all()
+            if r.status == "succeeded" and r.meta.get("payment_intent") in intents
+        )
+    succeeded = statuses.get("succeeded", 0)
+    cluster.stats.invariants += 2
+    if succeeded != payments or len(taken) != payments or set(taken.values()) != {1}:
+        raise InvariantBroken(
+            f"seed {seed}: {succeeded}/{payments} keys succeeded, gateway charges per intent "
+            f"{dict(Counter(taken.values()))} over {len(taken)} intents"
+        )
+    takeovers = cluster.stats.takeover_seconds
+    return {
+        "payments": payments,
+        "clients": clients,
+        "kills": cluster.stats.kills["server"],
+        "succeeded_intents": succeeded,
+        "gateway_charges": sum(taken.values()),
+        "elapsed_s": round(elapsed, 1),
+        "longest_409_s": round(max(takeovers), 1) if takeovers else 0.0,
+        "takeovers": len(takeovers),
+    }
