@@ -27,7 +27,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +146,7 @@ class Cluster:
     worker: Child = field(init=False)
     secret: str = field(init=False)
     location: str = field(init=False)
+    hooked_at: Any = field(init=False)
 
     @property
     def base_url(self) -> str:
@@ -195,6 +196,11 @@ class Cluster:
         self.worker.start()
         await self.wait_healthy()
         async with self.client() as client:
+            hook = await client.post(
+                "/v1/webhook_endpoints", json={"url": self.receiver.url, "enabled_events": ["*"]}
+            )
+            assert hook.status_code == 200, hook.text
+            self.hooked_at = datetime.fromtimestamp(hook.json()["created"], UTC)
             shop = await client.post(
                 "/v1/locations",
                 json={
@@ -205,10 +211,6 @@ class Cluster:
             )
             assert shop.status_code == 200, shop.text
             self.location = shop.json()["id"]
-            hook = await client.post(
-                "/v1/webhook_endpoints", json={"url": self.receiver.url, "enabled_events": ["*"]}
-            )
-            assert hook.status_code == 200, hook.text
 
     async def close(self) -> None:
         self.server.stop()
@@ -685,7 +687,16 @@ async def _undelivered(cluster: Cluster, wait: float) -> set[str]:
     deadline = time.monotonic() + wait
     while True:
         async with cluster.container.engine.connect() as conn:
-            wanted = set((await conn.execute(sa.select(events_table.c.id))).scalars())
+            # every event since the endpoint was registered (it is the first thing made)
+            wanted = set(
+                (
+                    await conn.execute(
+                        sa.select(events_table.c.id).where(
+                            events_table.c.created >= cluster.hooked_at
+                        )
+                    )
+                ).scalars()
+            )
             pending = (
                 await conn.execute(
                     sa.select(sa.func.count())

@@ -1,0 +1,47 @@
+"""Seeded random interleavings over real server processes on PostgreSQL.
+
+Each trial runs integrator flows (create+confirm, confirm, capture, refund; keys retried,
+sent twice at once, reused with another body) against simulator faults, SIGKILLed server
+and worker processes, and gateway events delivered again, duplicated and out of order;
+then the recovery job runs and every invariant is checked (support.chaos). CI runs
+``PAYMENTS_CHAOS_TRIALS`` trials (50 by default) within ``PAYMENTS_CHAOS_BUDGET_SECONDS``
+(stopping early, never failing, when the budget is spent after the first trial); longer
+runs: ``bench/chaos.py --trials N --seed S``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from support.chaos import Cluster, TrialPlan, run_trial
+
+pytestmark = pytest.mark.slow
+
+TRIALS = int(os.environ.get("PAYMENTS_CHAOS_TRIALS", "50"))
+BUDGET = float(os.environ.get("PAYMENTS_CHAOS_BUDGET_SECONDS", "300"))
+SEED = int(os.environ.get("PAYMENTS_CHAOS_SEED", "20"))
+CI_PLAN = TrialPlan(flows=5, actions=3, window=1.5)
+
+# Seeds that once broke an invariant: each stays a regression test (see bench/README.md).
+REGRESSION_SEEDS: list[int] = []
+
+
+@pytest.mark.parametrize("seed", REGRESSION_SEEDS)
+async def test_a_seed_that_once_failed_passes(cluster: Cluster, seed: int) -> None:
+    await run_trial(cluster, seed, CI_PLAN)
+
+
+async def test_random_trials_keep_every_invariant(cluster: Cluster) -> None:
+    started = time.monotonic()
+    before = cluster.stats.trials
+    for n in range(TRIALS):
+        await run_trial(cluster, SEED * 1_000_003 + n, CI_PLAN)
+        if time.monotonic() - started > BUDGET:
+            break
+    ran = cluster.stats.trials - before
+    print(f"\nchaos: {cluster.stats.line()}")
+    assert ran >= 1
+    assert cluster.stats.invariants > 0
