@@ -1,13 +1,14 @@
 """The chaos engine shared by ``tests/chaos`` and ``bench/chaos.py``.
 
-A :class:`Cluster` is the real thing on one fresh PostgreSQL database: ``uvicorn
-payments.asgi:app --workers 2`` (restartable on its port), one ``payments worker``
+A :class:`Cluster` is the real thing on one fresh PostgreSQL database: two ``uvicorn
+payments.asgi:app`` server processes (each restartable on its port; the integrators'
+clients fail over between them as behind a load balancer), one ``payments worker``
 process, a webhook receiver on 127.0.0.1 and an in-process container for the checks.
 A trial (:func:`run_trial`) is generated from its seed alone: integrator flows
 (create+confirm, confirm, capture, refund, each retried with its idempotency key, some
 keys sent twice at once or reused with another body) run concurrently with a chaos
 schedule (one-shot simulator faults: latency, timeout, HTTP 500, lost response;
-SIGKILL of a server process, of the whole server, of the worker; the gateway's events
+SIGKILL of one server process, of both, of the worker; the gateway's events
 delivered again, duplicated and out of order). Then the recovery job runs and
 :func:`check_invariants` checks what a merchant relies on. The same seed makes the
 same plan (the interleaving itself is the operating system's), so a failing seed is
@@ -100,18 +101,6 @@ class Child:
         except subprocess.TimeoutExpired:
             self.kill()
 
-    def children(self) -> list[int]:
-        """Pids of the direct children (uvicorn's worker processes)."""
-        if self.process is None:
-            return []
-        pid = self.process.pid
-        found: list[int] = []
-        with contextlib.suppress(OSError):
-            for task in os.listdir(f"/proc/{pid}/task"):
-                with open(f"/proc/{pid}/task/{task}/children") as f:
-                    found += [int(p) for p in f.read().split()]
-        return found
-
 
 @dataclass
 class Stats:
@@ -139,18 +128,17 @@ class Cluster:
     log_dir: Path
     receiver: Receiver
     extra_env: dict[str, str] = field(default_factory=dict)
-    port: int = field(default_factory=free_port)
+    ports: list[int] = field(default_factory=lambda: [free_port(), free_port()])
     stats: Stats = field(default_factory=Stats)
     container: Container = field(init=False)
-    server: Child = field(init=False)
+    servers: list[Child] = field(init=False)
     worker: Child = field(init=False)
     secret: str = field(init=False)
     location: str = field(init=False)
     hooked_at: Any = field(init=False)
 
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    def url(self, n: int) -> str:
+        return f"http://127.0.0.1:{self.ports[n % len(self.ports)]}"
 
     @property
     def headers(self) -> dict[str, str]:
@@ -184,17 +172,19 @@ class Cluster:
             clock=self.container.clock,
         )
         self.secret = key.secret
-        self.server = Child(
-            uvicorn_command(self.port, workers=2), self._env(), self.log_dir / "server.log"
-        )
+        self.servers = [
+            Child(uvicorn_command(port, workers=1), self._env(), self.log_dir / f"server-{n}.log")
+            for n, port in enumerate(self.ports)
+        ]
         self.worker = Child(
             [sys.executable, "-m", "payments.app.cli", "worker"],
             self._env(),
             self.log_dir / "worker.log",
         )
-        self.server.start()
+        for server in self.servers:
+            server.start()
         self.worker.start()
-        await self.wait_healthy()
+        await asyncio.gather(*[self.wait_healthy(n) for n in range(len(self.servers))])
         async with self.client() as client:
             hook = await client.post(
                 "/v1/webhook_endpoints", json={"url": self.receiver.url, "enabled_events": ["*"]}
@@ -213,46 +203,51 @@ class Cluster:
             self.location = shop.json()["id"]
 
     async def close(self) -> None:
-        self.server.stop()
+        for server in self.servers:
+            server.stop()
         self.worker.stop()
         await self.container.close()
 
     def client(self, connections: int = 40) -> httpx.AsyncClient:
+        """A client of server 0; :func:`send` fails over to the other server."""
         return httpx.AsyncClient(
-            base_url=self.base_url,
+            base_url=self.url(0),
             headers=self.headers,
             timeout=httpx.Timeout(30.0, connect=5.0),
             limits=httpx.Limits(max_connections=connections),
         )
 
-    async def wait_healthy(self) -> None:
+    async def wait_healthy(self, n: int) -> None:
         deadline = time.monotonic() + START_TIMEOUT
+        server = self.servers[n]
         async with httpx.AsyncClient(timeout=1) as probe:
             while True:
-                assert self.server.process is not None
-                if self.server.process.poll() is not None:
-                    raise RuntimeError(f"server exited; see {self.server.log_path}")
+                assert server.process is not None
+                if server.process.poll() is not None:
+                    raise RuntimeError(f"server exited; see {server.log_path}")
                 with contextlib.suppress(httpx.TransportError):
-                    if (await probe.get(f"{self.base_url}/healthz")).status_code == 200:
+                    if (await probe.get(f"{self.url(n)}/healthz")).status_code == 200:
                         return
                 if time.monotonic() > deadline:
                     raise RuntimeError("server did not start in time")
                 await asyncio.sleep(0.1)  # a child process binding its port
 
-    async def kill_server(self) -> None:
-        """SIGKILL the server (every process) and start it again on the same port."""
-        self.server.kill()
+    async def kill_server(self, n: int, *, wait: bool = True) -> None:
+        """SIGKILL server ``n`` (the other one keeps serving) and start it again."""
+        self.servers[n].kill()
         self.stats.kills["server"] += 1
-        self.server.start()
-        await self.wait_healthy()
+        self.servers[n].start()
+        if wait:
+            await self.wait_healthy(n)
 
-    def kill_server_process(self, rng: random.Random) -> None:
-        """SIGKILL one of uvicorn's worker processes (its supervisor starts another)."""
-        pids = self.server.children()
-        if pids:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(rng.choice(pids), signal.SIGKILL)
-            self.stats.kills["server_process"] += 1
+    async def kill_all_servers(self) -> None:
+        """A full outage: every server SIGKILLed at once, then started again."""
+        for server in self.servers:
+            server.kill()
+        self.stats.kills["all_servers"] += 1
+        for server in self.servers:
+            server.start()
+        await asyncio.gather(*[self.wait_healthy(n) for n in range(len(self.servers))])
 
     def kill_worker(self) -> None:
         self.worker.kill()
@@ -292,15 +287,20 @@ async def send(
     """One integrator request, retried with the SAME key on a transport error, 409, 429 or
     a 5xx not replayed from the key, for at most ``budget`` seconds."""
     headers = {"Idempotency-Key": key} if key else {}
+    server = rng.randrange(len(cluster.ports))  # the load balancer's pick
     deadline = time.monotonic() + budget
     blocked_since: float | None = None
     last: httpx.Response | None = None
     while time.monotonic() < deadline:
         cluster.stats.requests += 1
         try:
-            last = await client.request(method, path, json=body, headers=headers)
+            last = await client.request(
+                method, cluster.url(server) + path, json=body, headers=headers
+            )
         except httpx.TransportError:
             last = None
+            server += 1  # the load balancer takes the dead server out
+            blocked_since = None  # an outage is not a key kept in use by a live server
         else:
             cluster.stats.responses[last.status_code] += 1
             in_use = last.status_code == 409 and _code(last) == "idempotency_key_in_use"
@@ -487,11 +487,11 @@ async def chaos_action(cluster: Cluster, rng: random.Random, kills: bool) -> Non
         )
         cluster.stats.faults[kind] += 1
     elif roll < 0.75:
-        cluster.kill_server_process(rng)
-    elif roll < 0.85:
+        await cluster.kill_server(rng.randrange(len(cluster.servers)))
+    elif roll < 0.87:
         cluster.kill_worker()
     elif roll < 0.92:
-        await cluster.kill_server()
+        await cluster.kill_all_servers()
     else:
         await replay_gateway_events(cluster, rng)
 
@@ -788,8 +788,10 @@ async def kill_servers_scenario(
                     await asyncio.sleep(0.05)
                 if done.is_set():
                     return
+                target = i % len(cluster.servers)
+                await cluster.wait_healthy(target)  # a server still starting is not killed
                 await asyncio.sleep(rng.uniform(0, 0.3))  # land at a random point in a call
-                await cluster.kill_server()
+                await cluster.kill_server(target, wait=False)
                 if progress is not None:
                     maybe = progress(f"kill {i + 1}/{kills} at {time.monotonic() - started:.1f}s")
                     if maybe is not None:
@@ -799,6 +801,7 @@ async def kill_servers_scenario(
         await asyncio.gather(*[integrator(n) for n in range(clients)])
         done.set()
         await killing
+        await asyncio.gather(*[cluster.wait_healthy(n) for n in range(len(cluster.servers))])
     await cluster.sim.clear_faults()
     elapsed = time.monotonic() - started
     # the worker's recovery settles what the kills left in doubt; wait for it to finish
