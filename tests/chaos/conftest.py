@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from payments.platform.db import migrate
-from support.chaos import Cluster, running_cluster
+from support.chaos import FAST_LEASES, Cluster, running_cluster
 from support.databases import postgres_available, postgres_database
 from support.receiver import Receiver, running_receiver
 
@@ -34,5 +34,5 @@ async def cluster(
     chaos_database: str, chaos_receiver: Receiver, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Cluster]:
     log_dir: Path = tmp_path_factory.mktemp("chaos")
-    async with running_cluster(chaos_database, log_dir, chaos_receiver) as running:
+    async with running_cluster(chaos_database, log_dir, chaos_receiver, **FAST_LEASES) as running:
         yield running

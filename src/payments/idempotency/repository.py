@@ -58,8 +58,14 @@ class IdempotencyRepository(Repository):
         )
         return bool(result.rowcount == 1)
 
-    async def delete(self, record_id: int) -> None:
-        await self._conn.execute(t.delete().where(t.c.id == record_id))
+    async def release(self, record_id: int) -> None:
+        """Forget a key whose request did nothing; but a key that recorded an object it
+        created keeps it (the recovery point), unlocked, so the retry resumes that object."""
+        result = await self._conn.execute(
+            t.delete().where(t.c.id == record_id, t.c.resource_id.is_(None))
+        )
+        if not result.rowcount:
+            await self._conn.execute(t.update().where(t.c.id == record_id).values(locked_at=None))
 
     async def purge_older_than(self, cutoff: datetime) -> int:
         result = await self._conn.execute(t.delete().where(t.c.created < cutoff))

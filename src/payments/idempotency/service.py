@@ -21,7 +21,10 @@
   resumes it instead of creating (and charging) a second one.
 - Responses that mean "nothing happened" are not saved (validation errors,
   401/403/409/429, 502 ``gateway_unavailable``), so the client can fix the
-  request and retry the key. Any other 5xx IS saved, as at Stripe: the request
+  request and retry the key. A key that recorded an object its request created
+  (a create+confirm whose charge never reached the gateway) keeps that recovery
+  point, unlocked: the retry resumes the same object instead of creating a
+  second one (found by the chaos suite, seed 3000009). Any other 5xx IS saved, as at Stripe: the request
   may have charged the customer before it failed, and re-running it under the
   same key could charge them again.
 """
@@ -132,8 +135,10 @@ class IdempotencyService:
                 )
             if row.status == "completed":
                 return Replay(status=row.response_status, body=row.response_body or b"")
-            if row.locked_at is not None and row.locked_at < now - self._lock:
-                # the holder stopped renewing its lease: it is dead; resume its request
+            if row.locked_at is None or row.locked_at < now - self._lock:
+                # released with a recovery point (the request created an object, then
+                # failed having done nothing more), or the holder stopped renewing its
+                # lease (it is dead): resume its request
                 await repo.update(row.id, locked_at=now)
                 await uow.commit()
                 return Proceed(row.id, now)
@@ -189,8 +194,10 @@ class IdempotencyService:
             await uow.commit()
 
     async def release(self, record_id: int) -> None:
+        """The request did nothing the client must not repeat: the key is free at once. A
+        key with a recovery point keeps it, so the retry resumes the object created."""
         async with self._uow_factory() as uow:
-            await uow.repo(IdempotencyRepository).delete(record_id)
+            await uow.repo(IdempotencyRepository).release(record_id)
             await uow.commit()
 
     async def purge_expired(self) -> int:
