@@ -792,6 +792,8 @@ async def kill_servers_scenario(
     for flow in flows:
         queue.put_nowait(flow)
     done = asyncio.Event()
+    progressed = asyncio.Event()  # set after every payment answered
+    answered = [0]
     started = time.monotonic()
 
     async with cluster.client(connections=clients * 2) as client:
@@ -824,12 +826,15 @@ async def kill_servers_scenario(
                         f"no answer within {budget}s: "
                         f"{answer.status_code if answer is not None else 'transport error'}"
                     )
+                answered[0] += 1
+                progressed.set()
 
         async def killer() -> None:
             for i in range(kills):
                 expected = len(flows) * (i + 1) / (kills + 1)
-                while len(flows) - queue.qsize() < expected and not done.is_set():
-                    await asyncio.sleep(0.05)
+                while answered[0] < expected and not done.is_set():
+                    progressed.clear()
+                    await progressed.wait()
                 if done.is_set():
                     return
                 target = i % len(cluster.servers)
@@ -844,6 +849,7 @@ async def kill_servers_scenario(
         killing = asyncio.create_task(killer())
         await asyncio.gather(*[integrator(n) for n in range(clients)])
         done.set()
+        progressed.set()
         await killing
         await cluster.all_up()
     await cluster.sim.clear_faults()
