@@ -26,7 +26,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -381,30 +381,19 @@ async def payment_flow(
     if flow.manual:
         body["capture_method"] = "manual"
     deadline = time.monotonic() + budget
-    left = lambda: max(0.5, deadline - time.monotonic())  # noqa: E731
-    sends = [
-        send(cluster, client, "POST", "/v1/payment_intents", flow.key, body, rng=rng, budget=left())
-    ]
+
+    def post(
+        path: str, key: str, payload: dict[str, Any], seconds: float | None = None
+    ) -> Awaitable[httpx.Response | None]:
+        left = max(0.5, deadline - time.monotonic()) if seconds is None else seconds
+        return send(cluster, client, "POST", path, key, payload, rng=rng, budget=left)
+
+    sends = [post("/v1/payment_intents", flow.key, body)]
     if rng.random() < 0.3:  # the same key twice at once (a double-click, a retrying proxy)
-        sends.append(
-            send(
-                cluster,
-                client,
-                "POST",
-                "/v1/payment_intents",
-                flow.key,
-                body,
-                rng=rng,
-                budget=left(),
-            )
-        )
+        sends.append(post("/v1/payment_intents", flow.key, body))
     if rng.random() < 0.1:  # the same key with another body: refused, never executed
         other = body | {"amount": flow.amount + 1}
-        sends.append(
-            send(
-                cluster, client, "POST", "/v1/payment_intents", flow.key, other, rng=rng, budget=2.0
-            )
-        )
+        sends.append(post("/v1/payment_intents", flow.key, other, 2.0))
     answers = await asyncio.gather(*sends)
     reused = answers[2] if len(answers) == 3 else None
     if reused is not None and reused.status_code == 200 and reused.json()["amount"] != flow.amount:
@@ -417,29 +406,17 @@ async def payment_flow(
     for _ in range(3):  # a provably unsent charge leaves the intent to be confirmed again
         if flow.told not in ("requires_confirmation", "requires_payment_method"):
             break
-        confirmed = await send(
-            cluster,
-            client,
-            "POST",
+        confirmed = await post(
             f"/v1/payment_intents/{flow.intent}/confirm",
             f"{flow.key}-confirm-{_}",
             {"payment_method": "pm_card_visa"},
-            rng=rng,
-            budget=left(),
         )
         if confirmed is None or confirmed.status_code != 200:
             return
         flow.told = confirmed.json()["status"]
     if flow.told == "requires_capture" and rng.random() < 0.8:
-        captured = await send(
-            cluster,
-            client,
-            "POST",
-            f"/v1/payment_intents/{flow.intent}/capture",
-            f"{flow.key}-capture",
-            {},
-            rng=rng,
-            budget=left(),
+        captured = await post(
+            f"/v1/payment_intents/{flow.intent}/capture", f"{flow.key}-capture", {}
         )
         if captured is not None and captured.status_code == 200:
             flow.told = captured.json()["status"]
@@ -447,31 +424,9 @@ async def payment_flow(
     if flow.told == "succeeded" and rng.random() < 0.4:
         amount = rng.randint(1, min(flow.amount, 5_000))
         refund_body = {"payment_intent": flow.intent, "amount": amount}
-        refunds = [
-            send(
-                cluster,
-                client,
-                "POST",
-                "/v1/refunds",
-                f"{flow.key}-refund",
-                refund_body,
-                rng=rng,
-                budget=left(),
-            )
-        ]
-        if rng.random() < 0.3:
-            refunds.append(
-                send(
-                    cluster,
-                    client,
-                    "POST",
-                    "/v1/refunds",
-                    f"{flow.key}-refund",
-                    refund_body,
-                    rng=rng,
-                    budget=left(),
-                )
-            )
+        refunds = [post("/v1/refunds", f"{flow.key}-refund", refund_body)]
+        if rng.random() < 0.3:  # the same refund key twice at once
+            refunds.append(post("/v1/refunds", f"{flow.key}-refund", refund_body))
         done = await asyncio.gather(*refunds)
         ids = {r.json()["id"] for r in done if r is not None and r.status_code == 200}
         if len(ids) > 1:
