@@ -43,6 +43,7 @@ LEASE_ENV = {
 }
 HOLD_MS = 60_000  # the simulator holds the charge far longer than the test runs
 WAIT = 30.0  # bound of every wait for a child process
+START = {"startup_timeout": 120.0}  # a loaded machine starts a server slowly
 
 
 async def _until(probe: Any, what: str) -> Any:
@@ -89,8 +90,8 @@ async def test_a_key_held_by_a_killed_server_is_taken_over_within_15_seconds(
     url = container.settings.database_url
     log = tmp_path / "server.log"
     with (
-        server_process(url, workers=1, extra_env=LEASE_ENV, log_path=log) as standby,
-        server_process(url, workers=workers, extra_env=LEASE_ENV, log_path=log) as server,
+        server_process(url, workers=1, extra_env=LEASE_ENV, log_path=log, **START) as standby,
+        server_process(url, workers=workers, extra_env=LEASE_ENV, log_path=log, **START) as server,
     ):
         async with httpx.AsyncClient(base_url=server.base_url, timeout=WAIT) as client:
             shop = await client.post(
