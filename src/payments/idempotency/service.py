@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,9 +43,10 @@ from payments.kernel.context import RequestContext
 from payments.kernel.errors import Conflict, IdempotencyError, InvalidRequest
 from payments.platform.config import Settings
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
+from payments.platform.logs import get_logger
 
 MAX_KEY_LENGTH = 255
-log = logging.getLogger(__name__)
+log = get_logger("payments.idempotency")
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,10 +175,10 @@ class IdempotencyService:
             try:
                 renewed = await self.renew(claim.record_id, held_since)
             except Exception:  # the database blinked: try again next period
-                log.warning("could not renew idempotency lease %s", claim.record_id, exc_info=True)
+                log.warning("idempotency_lease_not_renewed", record=claim.record_id, exc_info=True)
                 continue
             if renewed is None:
-                log.warning("idempotency lease %s was taken over", claim.record_id)
+                log.warning("idempotency_lease_taken_over", record=claim.record_id)
                 return
             held_since = renewed
 
