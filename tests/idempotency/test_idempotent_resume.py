@@ -79,3 +79,33 @@ async def test_a_retry_after_a_crash_resumes_instead_of_charging_twice(
     ).json()["data"]
     assert len(charges) == 1
     assert await verify_ledger(uow_factory=api.container.uow_factory) == []
+
+
+async def test_a_retry_after_gateway_unavailable_resumes_the_same_intent(api: Api) -> None:
+    """Found by the chaos suite (seed 3000009): a create+confirm whose charge provably
+    never reached the gateway answers 502 and frees its key, but the intent it created is
+    its key's recovery point: the retry answers with that intent, not a second one."""
+    admin = await api.key()
+    shop = await api.location(admin)
+    body = {"amount": 700, "location": shop["id"], "payment_method": "pm_card_visa"}
+    headers = admin | {"Idempotency-Key": "order-502"}
+    await api.container.gateway.set_fault("http_500", operation="charge")  # type: ignore[attr-defined]
+    failed = await api.client.post(
+        "/v1/payment_intents", json=body | {"confirm": True}, headers=headers
+    )
+    assert failed.status_code == 502, failed.text
+    assert failed.json()["error"]["code"] == "gateway_unavailable"
+
+    retried = await api.client.post(
+        "/v1/payment_intents", json=body | {"confirm": True}, headers=headers
+    )
+    assert retried.status_code == 200, retried.text
+    listed = (await api.client.get("/v1/payment_intents", headers=admin)).json()["data"]
+    assert [o["id"] for o in listed] == [retried.json()["id"]]
+    assert await _sim_charge_count(api, retried.json()["id"]) == 0  # nothing reached it
+    confirmed = await api.client.post(
+        f"/v1/payment_intents/{retried.json()['id']}/confirm",
+        headers=admin | {"Idempotency-Key": "order-502-confirm"},
+    )
+    assert confirmed.json()["status"] == "succeeded", confirmed.text
+    assert await _sim_charge_count(api, retried.json()["id"]) == 1

@@ -57,6 +57,37 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def server_env(database_url: str, extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a test server or worker process on ``database_url``."""
+    return (
+        dict(os.environ)
+        | {
+            "PAYMENTS_DATABASE_URL": database_url,
+            "PAYMENTS_EMBEDDED_WORKER": "false",
+            "PAYMENTS_SEED_SAMPLE_DATA": "false",
+            "PAYMENTS_RATE_LIMIT_PER_SECOND": "0",
+            "PAYMENTS_LOG_LEVEL": "WARNING",
+        }
+        | (extra_env or {})
+    )
+
+
+def uvicorn_command(port: int, *, workers: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "payments.asgi:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+    ]
+
+
 @dataclass(frozen=True)
 class ServerProcess:
     base_url: str
@@ -94,32 +125,10 @@ def server_process(
 ) -> Iterator[ServerProcess]:
     """Like :func:`running_server`, but yield the process too (crash tests kill it)."""
     port = free_port()
-    env = (
-        os.environ
-        | {
-            "PAYMENTS_DATABASE_URL": database_url,
-            "PAYMENTS_EMBEDDED_WORKER": "false",
-            "PAYMENTS_SEED_SAMPLE_DATA": "false",
-            "PAYMENTS_RATE_LIMIT_PER_SECOND": "0",
-            "PAYMENTS_LOG_LEVEL": "WARNING",
-        }
-        | (extra_env or {})
-    )
+    env = server_env(database_url, extra_env)
     log = open(log_path or os.devnull, "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "payments.asgi:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--no-access-log",
-        ],
+        uvicorn_command(port, workers=workers),
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

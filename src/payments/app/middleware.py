@@ -358,11 +358,12 @@ class ApiGateMiddleware:
             messages.append(message)
 
         try:
-            await self.app(scope, receive, capture)
+            async with service.hold(outcome):  # the lease lives as long as this request
+                await self.app(scope, receive, capture)
         except Exception:
             # The request may have moved money before it failed: its key keeps the 500 (as
             # at Stripe), so that a retry with it cannot run the request a second time.
-            # (Cancelled, it stays in progress like a crashed one: taken over after the lock.)
+            # (Cancelled, it stays in progress like a crashed one: its lease lapses, a retry resumes.)
             body_500 = error_body(
                 "api_error", "internal_error", INTERNAL_ERROR, request_id=state.get("request_id")
             )

@@ -48,8 +48,24 @@ class IdempotencyRepository(Repository):
     async def update(self, record_id: int, **values: Any) -> None:
         await self._conn.execute(t.update().where(t.c.id == record_id).values(**values))
 
-    async def delete(self, record_id: int) -> None:
-        await self._conn.execute(t.delete().where(t.c.id == record_id))
+    async def renew(self, record_id: int, held_since: datetime, now: datetime) -> bool:
+        """Move the lease of an in-progress key from ``held_since`` to ``now``; False when
+        it is no longer ours (completed, released, or taken over: ``locked_at`` moved)."""
+        result = await self._conn.execute(
+            t.update()
+            .where(t.c.id == record_id, t.c.status == "in_progress", t.c.locked_at == held_since)
+            .values(locked_at=now)
+        )
+        return bool(result.rowcount == 1)
+
+    async def release(self, record_id: int) -> None:
+        """Forget a key whose request did nothing; but a key that recorded an object it
+        created keeps it (the recovery point), unlocked, so the retry resumes that object."""
+        result = await self._conn.execute(
+            t.delete().where(t.c.id == record_id, t.c.resource_id.is_(None))
+        )
+        if not result.rowcount:
+            await self._conn.execute(t.update().where(t.c.id == record_id).values(locked_at=None))
 
     async def purge_older_than(self, cutoff: datetime) -> int:
         result = await self._conn.execute(t.delete().where(t.c.created < cutoff))

@@ -364,10 +364,19 @@ class Settings(BaseSettings):
         24, description="How long an idempotency key replays its first response."
     )
     idempotency_lock_seconds: Annotated[int, Field(ge=1)] = Field(
-        300,
+        10,
         description=(
-            "After this long an in-progress idempotency key is considered abandoned "
-            "(its process died) and may be taken over by a retry."
+            "The lease on an in-progress idempotency key: the request holding the key "
+            "renews it every `PAYMENTS_IDEMPOTENCY_LEASE_RENEW_SECONDS` while it works, so "
+            "a key not renewed for this long belongs to a dead process and a retry takes "
+            "it over (resuming the first run's recorded objects)."
+        ),
+    )
+    idempotency_lease_renew_seconds: Annotated[float, Field(gt=0)] = Field(
+        3.0,
+        description=(
+            "How often a request renews the lease on its idempotency key; must be well "
+            "below `PAYMENTS_IDEMPOTENCY_LOCK_SECONDS` (at most half of it)."
         ),
     )
     rate_limit_per_second: Annotated[int, Field(ge=0)] = Field(
@@ -713,6 +722,7 @@ class Settings(BaseSettings):
         _check_event_publisher(self)
         _check_siblings(self)
         _check_file_storage(self)
+        _check_idempotency_lease(self)
         return self
 
     @property
@@ -810,6 +820,15 @@ def _check_siblings(s: Settings) -> None:
         url = getattr(s, name)
         if url is not None and not url.startswith(("https://", "http://")):
             raise SettingError(name, "must be an http(s):// URL")
+
+
+def _check_idempotency_lease(s: Settings) -> None:
+    """A lease renewed less often than twice per term would lapse under a live holder."""
+    if s.idempotency_lease_renew_seconds * 2 > s.idempotency_lock_seconds:
+        raise SettingError(
+            "idempotency_lease_renew_seconds",
+            "must be at most half of PAYMENTS_IDEMPOTENCY_LOCK_SECONDS",
+        )
 
 
 def _check_file_storage(s: Settings) -> None:
