@@ -25,6 +25,9 @@ from payments.kernel.clock import Clock, SystemClock
 from payments.parts.domain import PartCatalogue
 from payments.parts.service import LocalPartCatalogue
 from payments.platform.config import FileStorageName, GatewayName, Settings
+from payments.platform.crypto.setup import build_vault
+from payments.platform.crypto.vault import Vault
+from payments.platform.db.encrypted import attach_vault, check_encryption_key, use_vault
 from payments.platform.db.engine import create_engine
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.platform.ratelimit import (
@@ -51,10 +54,14 @@ class Container:
     part_catalogue: PartCatalogue
     customer_directory: CustomerDirectory
     file_storage: FileStorage
+    vault: Vault
     extras: dict[str, object] = field(default_factory=dict)
 
     async def prepare(self) -> None:
-        """Create what adapters keep outside our migrations (the simulator's tables)."""
+        """Check the encryption key opens this database's data (raises
+        :class:`EncryptionKeyError` with one clear line), and create what adapters keep
+        outside our migrations (the simulator's tables)."""
+        await check_encryption_key(self.engine, self.vault)
         store = getattr(self.gateway, "store", None)
         if store is not None:
             await store.create_all()
@@ -196,7 +203,11 @@ def build_part_catalogue(
 
 
 def build_container(
-    settings: Settings, *, clock: Clock | None = None, gateway: PaymentGateway | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    gateway: PaymentGateway | None = None,
+    vault: Vault | None = None,
 ) -> Container:
     from payments.app.capabilities import install
     from payments.fraud.adapters.wiring import build_fraud_assessment
@@ -205,6 +216,9 @@ def build_container(
     install(fraud)
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+    vault = vault or build_vault(settings)
+    attach_vault(engine, vault)
+    use_vault(vault)  # for engines made outside the composition root (Alembic's)
     uow_factory = UnitOfWorkFactory(engine)
     container = Container(
         settings=settings,
@@ -219,6 +233,7 @@ def build_container(
         part_catalogue=build_part_catalogue(settings, clock, uow_factory),
         customer_directory=build_customer_directory(settings, clock, uow_factory),
         file_storage=build_file_storage(settings),
+        vault=vault,
     )
     if fraud.counters.redis is not None:  # closed with the container
         container.extras["fraud_velocity"] = fraud.counters.redis
