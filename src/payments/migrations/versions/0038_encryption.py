@@ -43,6 +43,10 @@ COLUMNS: list[tuple[str, str, str, str, Any, bool]] = [
     ("staff_users", "id", "totp_pending_secret", "str", sa.String(64), True),
     ("events", "id", "data", "json", sa.JSON(), False),
     ("idempotency_keys", "id", "response_body", "bytes", sa.LargeBinary(), True),
+    ("fraud_assessments", "id", "email", "str", sa.String(512), True),
+    ("fraud_assessments", "id", "ip_address", "str", sa.String(64), True),
+    ("fraud_reviews", "id", "ip_address", "str", sa.String(64), True),
+    ("fraud_assessments", "id", "attributes", "json", sa.JSON(), False),
 ]
 
 
@@ -124,7 +128,18 @@ def upgrade() -> None:
 
         _rewrite(table, pk, column, encrypt)
 
+    # velocity counters name their subject by a keyed hash from now on; the sightings of
+    # the last 24 hours (all the table keeps) are hashed in place
+    v = sa.table("fraud_velocity_events", sa.column("id"), sa.column("subject"))
     conn = op.get_bind()
+    if pg:
+        op.execute("ALTER TABLE fraud_velocity_events ALTER COLUMN subject TYPE VARCHAR(600)")
+    for key, subject in conn.execute(sa.select(v.c.id, v.c.subject)).all():
+        hashed = vault.blind_index("velocity", subject.strip())
+        conn.execute(sa.update(v).where(v.c.id == key).values(subject=hashed))
+    if pg:
+        op.execute("ALTER TABLE fraud_velocity_events ALTER COLUMN subject TYPE VARCHAR(64)")
+
     c = sa.table("customers", sa.column("id"), sa.column("email"), sa.column("email_bidx"))
     for key, email in conn.execute(sa.select(c.c.id, c.c.email).where(c.c.email.is_not(None))):
         plain = vault.decrypt(email) if is_ciphertext(email) else email

@@ -114,6 +114,7 @@ class BlindIndex(sa.TypeDecorator[str]):
 
     impl = sa.String(64)
     cache_ok = True
+    sqlite_any_text = True
 
     def __init__(self, purpose: str = "email") -> None:
         super().__init__()
