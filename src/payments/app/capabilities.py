@@ -19,7 +19,7 @@ from payments.billing import api as billing_api
 from payments.billing import jobs as billing_jobs
 from payments.billing.service.test_clocks import TestClockLookup
 from payments.customers import api as customers_api
-from payments.customers.service.customers import register_test_clocks
+from payments.customers.service.customers import register_erasure, register_test_clocks
 from payments.dashboard.pages import audit as dashboard_audit
 from payments.dashboard.pages import auth as dashboard_auth
 from payments.dashboard.pages import bank as dashboard_bank
@@ -80,6 +80,9 @@ from payments.platform.http import health
 from payments.platform.worker import Job
 from payments.platform.worker import run_forever as run_jobs_forever
 from payments.platform.worker import run_once as run_jobs_once
+from payments.privacy import api as privacy_api
+from payments.privacy import jobs as privacy_jobs
+from payments.privacy.hooks import CustomerBaseErasure
 from payments.refunds import api as refunds_api
 from payments.refunds.service.apply import RefundAttempts
 from payments.refunds.service.invoice_refunds import register_invoice_refunds
@@ -99,6 +102,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     legal_entities_api.router,
     locations_api.router,
+    privacy_api.router,  # before customers' /v1/customers/{customer_id}
     customers_api.router,
     customers_api.integrations_router,
     payment_methods_api.router,
@@ -172,6 +176,7 @@ JOBS: tuple[Job, ...] = (
     fraud_jobs.purge_velocity_events_job,
     reports_jobs.run_reports_job,
     staff_jobs.purge_sign_in_records_job,
+    privacy_jobs.finish_due_erasures_job,
 )
 
 LEDGER_CHECKS: tuple[LedgerCheck, ...] = (
@@ -220,3 +225,4 @@ def install(fraud: FraudAssessment | None = None) -> None:
     register_expansion("invoice", invoices_expand.rendered_invoices)
     register_collector(ReaderCollections())
     register_test_clocks(TestClockLookup())
+    register_erasure(CustomerBaseErasure())

@@ -37,6 +37,12 @@ GENESIS_HASH: Final = "0" * 64
 ACTIONS: Final[Mapping[str, str]] = {
     "api_key.created": "An API key was created.",
     "api_key.revoked": "An API key was revoked.",
+    "customer.data_exported": "Everything held about a customer was exported (GDPR access).",
+    "customer.erased": "A customer's personal data was pseudonymised (GDPR erasure).",
+    "customer.erasure_completed": (
+        "The billing details kept on a customer's invoices were pseudonymised after "
+        "their retention ended."
+    ),
     "payment_intent.capture_requested": "A capture of an authorized payment was requested.",
     "payment_intent.increment_authorization_requested": (
         "An authorization was asked to hold a larger amount (incremental authorization)."

@@ -50,6 +50,7 @@ PREFIXES = {
     "report_run": "frr",
     "staff_user": "usr",
     "file": "file",
+    "erasure": "ers",
 }
 
 _lock = threading.Lock()

@@ -1,5 +1,5 @@
-"""encryption at rest: personal data and secrets encrypted (envelope encryption), the
-customers' e-mail blind index, the key canary
+"""encryption at rest and GDPR: personal data and secrets encrypted (envelope
+encryption), the customers' e-mail blind index, the key canary, GDPR erasures
 
 Existing rows are encrypted in place, in batches, with the key the settings name (the
 local key file is created if this is its first start). On PostgreSQL the columns become
@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "0038_encryption"
 down_revision: str | None = "0032_advance_invoices"
@@ -105,6 +106,21 @@ def upgrade() -> None:
         sa.Column("created", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_encryption_canary")),
     )
+    op.create_table(
+        "privacy_erasures",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("customer_id", sa.String(length=40), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("source", sa.String(length=20), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("retained_until", sa.Date(), nullable=True),
+        sa.Column("counts", sa.JSON().with_variant(JSONB(), "postgresql"), nullable=False),
+        sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_privacy_erasures")),
+        sa.UniqueConstraint("customer_id", name=op.f("uq_privacy_erasures_customer_id")),
+    )
+    op.create_index(op.f("ix_privacy_erasures_status"), "privacy_erasures", ["status"])
     with op.batch_alter_table("customers", schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column("email_bidx", sa.String(length=64), nullable=True))
         batch_op.drop_index(batch_op.f("ix_customers_email"))
@@ -177,3 +193,5 @@ def downgrade() -> None:
         batch_op.create_index(batch_op.f("ix_customers_email"), ["email"], unique=False)
         batch_op.drop_column("email_bidx")
     op.drop_table("encryption_canary")
+    op.drop_index(op.f("ix_privacy_erasures_status"), table_name="privacy_erasures")
+    op.drop_table("privacy_erasures")
