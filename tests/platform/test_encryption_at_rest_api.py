@@ -199,3 +199,19 @@ async def test_a_wrong_key_fails_the_start_with_one_clear_line(
     with pytest.raises(EncryptionKeyError, match=r"does not exist, but the database holds data"):
         await check_encryption_key(container.engine, missing)
     assert not (tmp_path / "missing.key").exists()  # never silently replaced
+
+
+async def test_nothing_decrypted_reaches_the_logs(
+    api: Api, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    seeded = await _seed(api)
+    admin = seeded["admin"]
+    await api.client.get(f"/v1/customers/{seeded['customer']['id']}", headers=admin)
+    await api.client.get("/v1/customers", params={"email": EMAIL}, headers=admin)
+    await api.client.get("/v1/events", headers=admin)
+    captured = capsys.readouterr()
+    logged = captured.out + captured.err + caplog.text
+    assert "/v1/customers" in logged  # the request log is there
+    for known in (NAME, EMAIL, PHONE, STREET, HOLDER, seeded["secret"]):
+        assert known not in logged, f"{known!r} was logged"

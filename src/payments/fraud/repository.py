@@ -26,6 +26,7 @@ from payments.fraud.tables import (
     fraud_velocity_events,
 )
 from payments.intents.tables import charges
+from payments.platform.db.encrypted import BlindIndex
 from payments.platform.db.records import RecordRepository
 from payments.platform.db.uow import Repository
 from payments.refunds.tables import refunds
@@ -264,7 +265,12 @@ class VelocityRepository(Repository):
             (row.subject, row.kind): {name: int(row._mapping[name]) for name in WINDOWS}
             for row in (await self._conn.execute(query)).all()
         }
-        return [found.get((q.subject, q.kind), {}).get(q.window, 0) for q in queries]
+        # subjects are stored as keyed hashes (a BlindIndex column): look them up hashed
+        hashed = BlindIndex("velocity").process_bind_param
+        return [
+            found.get((hashed(q.subject, self._conn.dialect), q.kind), {}).get(q.window, 0)
+            for q in queries
+        ]
 
     async def purge(self, before: datetime) -> int:
         t = fraud_velocity_events
