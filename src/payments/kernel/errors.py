@@ -126,6 +126,17 @@ def must_exist(found: T | None, object_name: str, object_id: str) -> T:
 #: reference page is generated from this; a test keeps it complete. Card decline
 #: codes passed through from the gateway are listed in the payment-method docs.
 ERROR_CODES: dict[str, str] = {
+    "customer_has_open_dispute": (
+        "A GDPR erasure waits until the customer's open dispute is closed (its evidence may "
+        "need their data)."
+    ),
+    "customer_has_unpaid_invoice": (
+        "A GDPR erasure is refused while the customer has an unpaid invoice: collect, void or "
+        "mark it uncollectible first."
+    ),
+    "customer_has_active_subscription": (
+        "A GDPR erasure is refused while the customer has a live subscription: cancel it first."
+    ),
     "review_closed": "The review is closed already (approved or canceled).",
     "rule_invalid": (
         "The fraud rule's predicate does not parse, names an unknown attribute or value list, "

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from payments.platform.http.deps import ContainerDep, ContextDep, services
 from payments.platform.http.responses import json_response
 from payments.privacy import service as uc
+from payments.privacy.schemas import ErasureOut
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
 
@@ -65,6 +66,7 @@ async def data_export(
 
 @router.post(
     "/{customer_id}/erase",
+    responses={200: {"model": ErasureOut}},
     summary="Erase (pseudonymise) a customer's personal data (GDPR erasure)",
     description=(
         "Pseudonymises the customer's personal data everywhere it appears, at once; the "
