@@ -27,6 +27,9 @@ from payments.locations.service import LocalShopDirectory
 from payments.parts.domain import PartCatalogue
 from payments.parts.service import LocalPartCatalogue
 from payments.platform.config import FileStorageName, GatewayName, Settings
+from payments.platform.crypto.setup import build_vault
+from payments.platform.crypto.vault import Vault
+from payments.platform.db.encrypted import attach_vault, check_encryption_key, use_vault
 from payments.platform.db.engine import count_statements, create_engine, write_statement_counts
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.platform.ratelimit import (
@@ -60,11 +63,15 @@ class Container:
     customer_directory: CustomerDirectory
     shop_directory: ShopDirectory
     file_storage: FileStorage
+    vault: Vault
     extras: dict[str, object] = field(default_factory=dict)
     tracer_provider: TracerProvider | None = None
 
     async def prepare(self) -> None:
-        """Create what adapters keep outside our migrations (the simulator's tables)."""
+        """Check the encryption key opens this database's data (raises
+        :class:`EncryptionKeyError` with one clear line), and create what adapters keep
+        outside our migrations (the simulator's tables)."""
+        await check_encryption_key(self.engine, self.vault)
         store = getattr(self.gateway, "store", None)
         if store is not None:
             await store.create_all()
@@ -239,6 +246,7 @@ def build_container(
     clock: Clock | None = None,
     gateway: PaymentGateway | None = None,
     tracer_provider: TracerProvider | None = None,
+    vault: Vault | None = None,
 ) -> Container:
     from payments.app.capabilities import install
     from payments.fraud.adapters.wiring import build_fraud_assessment
@@ -249,6 +257,9 @@ def build_container(
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     if settings.bench_statement_counts_dir is not None:
         count_statements(engine)
+    vault = vault or build_vault(settings)
+    attach_vault(engine, vault)
+    use_vault(vault)  # for engines made outside the composition root (Alembic's)
     uow_factory = UnitOfWorkFactory(engine)
     tracer_provider = tracer_provider or build_tracer_provider(
         settings.tracing, settings.tracing_sample_ratio
@@ -274,6 +285,7 @@ def build_container(
         shop_directory=build_shop_directory(settings, clock, uow_factory),
         file_storage=build_file_storage(settings),
         tracer_provider=tracer_provider,
+        vault=vault,
     )
     if fraud.counters.redis is not None:  # closed with the container
         container.extras["fraud_velocity"] = fraud.counters.redis

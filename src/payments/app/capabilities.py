@@ -19,7 +19,7 @@ from payments.billing import api as billing_api
 from payments.billing import jobs as billing_jobs
 from payments.billing.service.test_clocks import TestClockLookup
 from payments.customers import api as customers_api
-from payments.customers.service.customers import register_test_clocks
+from payments.customers.service.customers import register_erasure, register_test_clocks
 from payments.dashboard.pages import audit as dashboard_audit
 from payments.dashboard.pages import auth as dashboard_auth
 from payments.dashboard.pages import bank as dashboard_bank
@@ -84,6 +84,9 @@ from payments.platform.http import health
 from payments.platform.worker import Job
 from payments.platform.worker import run_forever as run_jobs_forever
 from payments.platform.worker import run_once as run_jobs_once
+from payments.privacy import api as privacy_api
+from payments.privacy import jobs as privacy_jobs
+from payments.privacy.hooks import CustomerBaseErasure
 from payments.reconciliation import api as reconciliation_api
 from payments.reconciliation import jobs as reconciliation_jobs
 from payments.reconciliation.service.verify import verify_payouts
@@ -106,6 +109,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     legal_entities_api.router,
     locations_api.router,
+    privacy_api.router,  # before customers' /v1/customers/{customer_id}
     customers_api.router,
     customers_api.integrations_router,
     payment_methods_api.router,
@@ -187,6 +191,7 @@ JOBS: tuple[Job, ...] = (
     reconciliation_jobs.reconcile_payouts_job,
     staff_jobs.purge_sign_in_records_job,
     locations_jobs.sync_locations_job,
+    privacy_jobs.finish_due_erasures_job,
 )
 
 LEDGER_CHECKS: tuple[LedgerCheck, ...] = (
@@ -236,3 +241,4 @@ def install(fraud: FraudAssessment | None = None) -> None:
     register_expansion("invoice", invoices_expand.rendered_invoices)
     register_collector(ReaderCollections())
     register_test_clocks(TestClockLookup())
+    register_erasure(CustomerBaseErasure())

@@ -103,6 +103,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         migrate.upgrade(settings.database_url)
     elif not settings.is_sqlite:
         _require_schema(settings)
+    _require_keys(settings)
     if settings.is_sqlite:
         click.echo(
             f"Data directory: {Path(_where(settings)).parent} (database {_where(settings)}; "
@@ -138,6 +139,8 @@ def worker() -> None:
 
     settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
+    _require_schema(settings)
+    _require_keys(settings)
 
     async def run(container: Any) -> None:
         await container.prepare()
@@ -227,6 +230,147 @@ async def _grant_app_role(database_url: str, role: str) -> list[str]:
             return await privilege_problems(conn, role)
     finally:
         await engine.dispose()
+
+
+def _require_keys(settings: Settings) -> None:
+    """Stop with one line when the encryption key is missing, unusable, or does not open
+    the database's data (never start and write data nobody can read later)."""
+    from payments.platform.crypto.keys import EncryptionKeyError
+    from payments.platform.crypto.setup import build_vault
+    from payments.platform.db.encrypted import attach_vault, check_encryption_key
+    from payments.platform.db.engine import create_engine
+    from payments.platform.db.migrate import schema_problem
+
+    if asyncio.run(schema_problem(settings.database_url)) is not None:
+        return  # an empty database: the first start makes the key and its canary
+
+    async def run() -> None:
+        engine = create_engine(settings.database_url, pool_size=1)
+        try:
+            vault = build_vault(settings)
+            attach_vault(engine, vault)
+            await check_encryption_key(engine, vault)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(run())
+    except EncryptionKeyError as exc:
+        click.echo(f"configuration error: {exc}", err=True)
+        sys.exit(2)
+
+
+@main.group()
+def keys() -> None:
+    """Encryption keys of personal data at rest: rotate, status, check."""
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Make a new key-encryption key current (local key file: a new version; KMS: the key
+    PAYMENTS_KMS_KEY_ID names now) and re-wrap every stored value's data key with it.
+    The service keeps running; values wrapped by an older key stay readable."""
+    from payments.app.tables import metadata
+    from payments.platform.crypto.local import LocalKeyFile
+    from payments.platform.db.rekey import rewrap_all
+
+    async def run(c: Any) -> Any:
+        await c.prepare()  # the key opens this database's data
+        manager = c.vault.manager
+        if isinstance(manager, LocalKeyFile):
+            click.echo(f"new key-encryption key {manager.rotate()} in {manager.path}")
+        c.vault.forget_data_key()
+        return await rewrap_all(c.engine, c.vault, metadata)
+
+    report = _with_container(run)
+    click.echo(
+        f"re-wrapped {report.rewrapped} values, encrypted {report.encrypted} plain values, "
+        f"{report.current} already current"
+    )
+
+
+@keys.command("status")
+def keys_status() -> None:
+    """How many stored values each key-encryption key wraps."""
+    from payments.app.tables import metadata
+    from payments.platform.db.rekey import key_usage
+
+    async def run(c: Any) -> Any:
+        return c.vault.manager.current_kek_id(), await key_usage(c.engine, metadata)
+
+    current, usage = _with_container(run)
+    click.echo(f"current key-encryption key: {current}")
+    for kek, count in sorted(usage.items()):
+        click.echo(f"{kek:<20} {count:>10} values{' (current)' if kek == current else ''}")
+
+
+@keys.command("check")
+def keys_check() -> None:
+    """Check the encryption key is usable and opens the database's data (exit 2 if not)."""
+    settings = _settings()
+    _require_schema(settings)
+    _require_keys(settings)
+    click.echo("the encryption key opens the database's data")
+
+
+@keys.command("create-index-key")
+@click.option("--kms-key-id", required=True, help="The KMS key that wraps it.")
+@click.option("--region", default=None, help="The KMS key's region.")
+def keys_create_index_key(kms_key_id: str, region: str | None) -> None:
+    """Print a new blind-index key wrapped by KMS, for PAYMENTS_KMS_BLIND_INDEX_KEY."""
+    from payments.platform.crypto.kms import KmsKeyManager
+    from payments.platform.crypto.setup import kms_client
+
+    manager = KmsKeyManager(
+        client=kms_client(region=region, endpoint_url=None),
+        key_id=kms_key_id,
+        blind_index_blob=None,
+    )
+    click.echo(manager.create_index_key_blob())
+
+
+@main.group()
+def privacy() -> None:
+    """GDPR: erase a customer, finish erasures whose retention ended."""
+
+
+@privacy.command("purge")
+def privacy_purge() -> None:
+    """Pseudonymise the billing details on invoices whose legal retention has ended (the
+    worker's finish_due_erasures job, run now)."""
+    from payments.audit.service import CLI
+    from payments.privacy.service import finish_due_erasures
+
+    done = _with_container(
+        lambda c: finish_due_erasures(uow_factory=c.uow_factory, clock=c.clock, ctx=CLI)
+    )
+    click.echo(f"{done} erasures completed")
+
+
+@privacy.command("erase")
+@click.argument("customer_id")
+def privacy_erase(customer_id: str) -> None:
+    """Erase (pseudonymise) a customer's personal data, as POST /v1/customers/{id}/erase."""
+    from payments.audit.service import CLI
+    from payments.kernel.errors import PaymentsError
+    from payments.privacy.service import erase_customer
+
+    try:
+        erasure = _with_container(
+            lambda c: erase_customer(
+                customer_id,
+                uow_factory=c.uow_factory,
+                clock=c.clock,
+                ctx=CLI,
+                retention_years=c.settings.retention_years_for,
+                source="cli",
+            )
+        )
+    except PaymentsError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(1)
+    until = f", invoices kept until {erasure.retained_until}" if erasure.retained_until else ""
+    click.echo(f"{erasure.id} {erasure.status.value}{until}")
 
 
 @main.group()

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
-from payments.platform.config import Environment, EventPublisherName, GatewayName, Settings
+from payments.platform.config import (
+    Environment,
+    EventPublisherName,
+    GatewayName,
+    KeyManagerName,
+    Settings,
+)
 
 Level = Literal["error", "warning"]
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", ""}
@@ -80,6 +86,12 @@ def static_findings(s: Settings) -> list[Finding]:
             warning("rabbitmq_url", "connects to another host without TLS (use amqps://)")
         if "guest:guest@" in url:
             error("rabbitmq_url", "uses RabbitMQ's default guest account")
+    if s.key_manager == KeyManagerName.local:
+        warning(
+            "key_manager",
+            f"local: the key file {s.resolved_key_file} serves one machine and must be backed "
+            "up apart from the database; several machines need kms",
+        )
     if s.metrics_public:
         warning("metrics_public", "/metrics answers anyone who reaches it")
     if s.webhook_allowed_hosts:
@@ -124,6 +136,7 @@ async def connection_findings(s: Settings) -> list[Finding]:
             out.append(Finding("error", "database_url", f"cannot connect ({type(exc).__name__})"))
         finally:
             await engine.dispose()
+    out.extend(await _key_findings(s))
     if s.redis_url is not None:
         import redis.asyncio as redis
         from redis.exceptions import RedisError
@@ -136,3 +149,45 @@ async def connection_findings(s: Settings) -> list[Finding]:
         finally:
             await client.aclose()
     return out
+
+
+async def _key_findings(s: Settings) -> list[Finding]:
+    """Does the configured key open the database's encrypted data? Read-only: a database
+    with nothing encrypted yet is reported, not given a canary, and no key file is made."""
+    import sqlalchemy as sa
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from payments.platform.crypto.keys import EncryptionKeyError
+    from payments.platform.crypto.local import LocalKeyFile
+    from payments.platform.crypto.setup import build_vault
+    from payments.platform.db.encrypted import attach_vault, check_encryption_key, encryption_canary
+    from payments.platform.db.engine import create_engine
+
+    setting = "key_file" if s.key_manager == KeyManagerName.local else "kms_key_id"
+    vault = build_vault(s)
+    engine = create_engine(s.database_url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            canary = await conn.scalar(sa.select(sa.func.count()).select_from(encryption_canary))
+        manager = vault.manager
+        if not canary:
+            if isinstance(manager, LocalKeyFile) and not manager.exists():
+                return [
+                    Finding(
+                        "warning",
+                        setting,
+                        f"{manager.path} does not exist yet: the first start creates it; "
+                        "back it up apart from the database",
+                    )
+                ]
+            manager.check()
+            return []
+        attach_vault(engine, vault)
+        await check_encryption_key(engine, vault)  # the canary exists: nothing is written
+    except EncryptionKeyError as exc:
+        return [Finding("error", setting, str(exc).removeprefix(f"PAYMENTS_{setting.upper()}: "))]
+    except (OSError, SQLAlchemyError) as exc:
+        return [Finding("error", setting, f"cannot check the key ({type(exc).__name__})")]
+    finally:
+        await engine.dispose()
+    return []

@@ -26,6 +26,7 @@ from payments.locations import tables as locations_tables
 from payments.parts import tables as parts_tables
 from payments.payment_links import tables as payment_links_tables
 from payments.platform.db.schema import metadata
+from payments.privacy import tables as privacy_tables
 from payments.reconciliation import tables as reconciliation_tables
 from payments.refunds import tables as refunds_tables
 from payments.reports import tables as reports_tables
@@ -60,6 +61,7 @@ MODULES = (
     reconciliation_tables,
     staff_tables,
     files_tables,
+    privacy_tables,
 )
 
 __all__ = ["MODULES", "metadata"]

@@ -46,6 +46,12 @@ ACTIONS: Final[Mapping[str, str]] = {
         "A shop closed at, or gone from, the Locations Service was deactivated by a sync "
         "(kept, with its payments; it takes no new ones)."
     ),
+    "customer.data_exported": "Everything held about a customer was exported (GDPR access).",
+    "customer.erased": "A customer's personal data was pseudonymised (GDPR erasure).",
+    "customer.erasure_completed": (
+        "The billing details kept on a customer's invoices were pseudonymised after "
+        "their retention ended."
+    ),
     "payment_intent.capture_requested": "A capture of an authorized payment was requested.",
     "payment_intent.increment_authorization_requested": (
         "An authorization was asked to hold a larger amount (incremental authorization)."

@@ -70,12 +70,17 @@ async def create_customer(
 @integrations_router.post(
     "/customer_base/events",
     responses={200: {"model": DirectoryEventOut}},
-    summary="Receive a Customer Base notification (customer.updated, customer.deleted)",
+    summary=(
+        "Receive a Customer Base notification (customer.updated, customer.deleted, "
+        "customer.erasure_requested)"
+    ),
     description=(
         "The Customer Base tells us that one of its customers changed or was deleted "
         "(`data.object.id`: its id). The linked customer's billing profile is read again "
         "from the Customer Base (so notifications may arrive late or twice), or the "
-        "customer is deleted. Needs a `write_customers` key not restricted to a shop."
+        "customer is deleted; `customer.erasure_requested` (GDPR) erases the linked customer "
+        "as `POST /v1/customers/{id}/erase` does (and needs an admin key). Needs a "
+        "`write_customers` key not restricted to a shop."
     ),
 )
 async def customer_base_event(body: DirectoryEventIn, c: CustomersDep, ctx: ContextDep) -> Response:
@@ -83,6 +88,7 @@ async def customer_base_event(body: DirectoryEventIn, c: CustomersDep, ctx: Cont
         body.model_dump(),
         ctx=ctx,
         directory=c.customer_directory,
+        settings=c.settings,
         **services(c),
     )
     return json_response(

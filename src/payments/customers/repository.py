@@ -39,6 +39,7 @@ def _values(c: Customer) -> dict[str, Any]:
     return {
         "name": c.name,
         "email": c.email,
+        "email_bidx": c.email,  # BlindIndex: hashed on the way in
         "phone": c.phone,
         "address": c.address,
         "preferred_locales": c.preferred_locales,
@@ -95,7 +96,7 @@ class CustomerRepository(Repository):
     ) -> Page[Customer]:
         where: list[sa.ColumnElement[bool]] = [customers.c.deleted_at.is_(None)]
         if email is not None:
-            where.append(customers.c.email == email)
+            where.append(customers.c.email_bidx == email)
         if created_gte is not None:
             where.append(customers.c.created >= created_gte)
         if created_lte is not None:

@@ -159,7 +159,7 @@ class DirectoryEventIn(StrictModel):
     id: Annotated[str, Field(min_length=1, max_length=100)] = Field(
         description="The notification's own id (echoed back)."
     )
-    type: Literal["customer.updated", "customer.deleted"]
+    type: Literal["customer.updated", "customer.deleted", "customer.erasure_requested"]
     data: DirectoryEventData
 
 

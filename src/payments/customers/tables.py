@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from payments.platform.db.encrypted import BlindIndex, EncryptedJSON, EncryptedString
 from payments.platform.db.schema import ID, created_column, metadata
 from payments.platform.db.types import JSONType, UTCDateTime
 
@@ -12,10 +13,12 @@ customers = sa.Table(
     metadata,
     sa.Column("id", ID, primary_key=True),
     sa.Column("location_id", ID, sa.ForeignKey("locations.id"), nullable=True, index=True),
-    sa.Column("name", sa.String(256), nullable=True),
-    sa.Column("email", sa.String(512), nullable=True, index=True),
-    sa.Column("phone", sa.String(32), nullable=True),
-    sa.Column("address", JSONType, nullable=True),
+    # personal data, encrypted at rest; e-mail lookups go through its blind index
+    sa.Column("name", EncryptedString(), nullable=True),
+    sa.Column("email", EncryptedString(), nullable=True),
+    sa.Column("email_bidx", BlindIndex("email"), nullable=True, index=True),
+    sa.Column("phone", EncryptedString(), nullable=True),
+    sa.Column("address", EncryptedJSON(), nullable=True),
     sa.Column("preferred_locales", JSONType, nullable=False),
     sa.Column("metadata", JSONType, nullable=False),
     sa.Column("livemode", sa.Boolean, nullable=False, default=False),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from payments.platform.db.encrypted import EncryptedJSON
 from payments.platform.db.schema import ID, created_column, metadata
-from payments.platform.db.types import JSONType, UTCDateTime
+from payments.platform.db.types import UTCDateTime
 
 events = sa.Table(
     "events",
@@ -14,7 +15,7 @@ events = sa.Table(
     sa.Column("type", sa.String(80), nullable=False, index=True),
     sa.Column("object_id", ID, nullable=False, index=True),
     sa.Column("location_id", ID, nullable=True, index=True),
-    sa.Column("data", JSONType, nullable=False),
+    sa.Column("data", EncryptedJSON(), nullable=False),  # holds personal data: encrypted
     sa.Column("request_id", sa.String(40), nullable=True),
     sa.Column("idempotency_key", sa.String(255), nullable=True),
     sa.Column("livemode", sa.Boolean, nullable=False, default=False),

@@ -28,6 +28,7 @@ from payments.fraud.tables import (
     fraud_velocity_events,
 )
 from payments.intents.tables import charges
+from payments.platform.db.encrypted import BlindIndex
 from payments.platform.db.records import RecordRepository
 from payments.platform.db.types import UTCDateTime
 from payments.platform.db.uow import Repository
@@ -355,16 +356,22 @@ class VelocityRepository(Repository):
         self, observations: Sequence[Observation], queries: Sequence[CountQuery], now: datetime
     ) -> list[int]:
         starts = {f"start_{name}": now - window for name, window in WINDOWS.items()}
+        # subjects are stored as keyed hashes (a BlindIndex column): the textual statement
+        # binds them hashed by hand; the others hash them through the column's type; rows
+        # come back hashed either way
+        index_of = BlindIndex("velocity").process_bind_param
+        subjects = {o.subject for o in observations} | {q.subject for q in queries}
+        hashed = {subject: index_of(subject, self._conn.dialect) for subject in subjects}
         if self.dialect == "postgresql" and queries:
             rows = (
                 await self._conn.execute(
                     _PG_OBSERVE_AND_COUNT,
                     {
                         "now": now,
-                        "o_subjects": [o.subject for o in observations],
+                        "o_subjects": [hashed[o.subject] for o in observations],
                         "o_kinds": [o.kind for o in observations],
                         "o_members": [o.member for o in observations],
-                        "q_subjects": [q.subject for q in queries],
+                        "q_subjects": [hashed[q.subject] for q in queries],
                         "q_kinds": [q.kind for q in queries],
                         "since": now - LONGEST,
                         **starts,
@@ -389,7 +396,9 @@ class VelocityRepository(Repository):
         found = {(row[0], row[1]): row[2:] for row in rows}
         index = {name: i for i, name in enumerate(_WINDOW_NAMES)}
         return [
-            int(counts[index[q.window]]) if (counts := found.get((q.subject, q.kind))) else 0
+            int(counts[index[q.window]])
+            if (counts := found.get((hashed[q.subject], q.kind)))
+            else 0
             for q in queries
         ]
 

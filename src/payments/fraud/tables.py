@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from payments.platform.db.encrypted import BlindIndex, EncryptedJSON, EncryptedString
 from payments.platform.db.schema import ID, created_column, metadata
 from payments.platform.db.types import JSONType, MoneyAmount, UTCDateTime
 
@@ -65,7 +66,7 @@ fraud_reviews = sa.Table(
     sa.Column("rule_id", ID, nullable=True),
     sa.Column("risk_level", sa.String(16), nullable=True),
     sa.Column("risk_score", sa.Integer, nullable=True),
-    sa.Column("ip_address", sa.String(64), nullable=True),
+    sa.Column("ip_address", EncryptedString(), nullable=True),
     sa.Column("locked_until", UTCDateTime(), nullable=True),
     sa.Column("livemode", sa.Boolean, nullable=False, default=False),
     created_column(),
@@ -81,8 +82,8 @@ fraud_assessments = sa.Table(
     sa.Column("location_id", ID, nullable=False),
     sa.Column("customer_id", ID, nullable=True, index=True),
     sa.Column("card_fingerprint", sa.String(100), nullable=True, index=True),
-    sa.Column("email", sa.String(512), nullable=True),
-    sa.Column("ip_address", sa.String(64), nullable=True),
+    sa.Column("email", EncryptedString(), nullable=True),
+    sa.Column("ip_address", EncryptedString(), nullable=True),
     sa.Column("amount", MoneyAmount, nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("amount_eur_cents", MoneyAmount, nullable=False),
@@ -90,7 +91,7 @@ fraud_assessments = sa.Table(
     sa.Column("level", sa.String(16), nullable=False),
     sa.Column("action", sa.String(32), nullable=False),
     sa.Column("rule_id", ID, nullable=True),
-    sa.Column("attributes", JSONType, nullable=False),
+    sa.Column("attributes", EncryptedJSON(), nullable=False),  # e-mail, IP: encrypted
     created_column(),
     sa.Index("ix_fraud_assessments_location_id_created", "location_id", "created"),
 )
@@ -105,7 +106,8 @@ fraud_velocity_events = sa.Table(
         primary_key=True,
         autoincrement=True,
     ),
-    sa.Column("subject", sa.String(600), nullable=False),
+    # card:<fp> | email:<address> | ip:<address> ...: a keyed hash, never the address
+    sa.Column("subject", BlindIndex("velocity"), nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("member", sa.String(100), nullable=False),
     sa.Column("at", UTCDateTime(), nullable=False),

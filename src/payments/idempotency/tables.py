@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from payments.platform.db.encrypted import EncryptedBytes
 from payments.platform.db.schema import ID, created_column, metadata
 from payments.platform.db.types import UTCDateTime
 
@@ -18,7 +19,7 @@ idempotency_keys = sa.Table(
     sa.Column("request_hash", sa.String(64), nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("response_status", sa.Integer, nullable=True),
-    sa.Column("response_body", sa.LargeBinary, nullable=True),
+    sa.Column("response_body", EncryptedBytes(), nullable=True),  # encrypted at rest
     sa.Column("locked_at", UTCDateTime(), nullable=True),
     # recovery point: the object this request created, written in the same transaction
     # as the object, so a retry after a crash resumes it instead of creating another

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from payments.platform.db.encrypted import EncryptedJSON, EncryptedString
 from payments.platform.db.schema import ID, created_column, metadata
 from payments.platform.db.types import JSONType, MoneyAmount, UTCDateTime
 
@@ -18,7 +19,7 @@ payment_methods = sa.Table(
     sa.Column("customer_id", ID, sa.ForeignKey("customers.id"), nullable=True, index=True),
     sa.Column("location_id", ID, nullable=True),
     sa.Column("details", JSONType, nullable=False),  # brand, last4, expiry, country, fingerprint
-    sa.Column("billing_details", JSONType, nullable=False),
+    sa.Column("billing_details", EncryptedJSON(), nullable=False),
     sa.Column("metadata", JSONType, nullable=False),
     sa.Column("livemode", sa.Boolean, nullable=False, default=False),
     created_column(),
@@ -46,7 +47,7 @@ payment_intents = sa.Table(
     sa.Column("off_session", sa.Boolean, nullable=True),
     sa.Column("return_url", sa.String(2048), nullable=True),
     sa.Column("description", sa.String(1000), nullable=True),
-    sa.Column("receipt_email", sa.String(512), nullable=True),
+    sa.Column("receipt_email", EncryptedString(), nullable=True),
     sa.Column("cancellation_reason", sa.String(32), nullable=True),
     sa.Column("canceled_at", UTCDateTime(), nullable=True),
     sa.Column("metadata", JSONType, nullable=False),

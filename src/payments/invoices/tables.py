@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from payments.platform.db.encrypted import EncryptedJSON, EncryptedString
 from payments.platform.db.schema import ID, created_column, metadata
 from payments.platform.db.types import JSONType, MoneyAmount, UTCDateTime
 
@@ -41,9 +42,9 @@ invoices = sa.Table(
     sa.Column("tax_notes", JSONType, nullable=False),
     sa.Column("language", sa.String(8), nullable=True),
     sa.Column("seller", JSONType, nullable=True),
-    sa.Column("customer_name", sa.String(256), nullable=True),
-    sa.Column("customer_email", sa.String(512), nullable=True),
-    sa.Column("customer_address", JSONType, nullable=True),
+    sa.Column("customer_name", EncryptedString(), nullable=True),
+    sa.Column("customer_email", EncryptedString(), nullable=True),
+    sa.Column("customer_address", EncryptedJSON(), nullable=True),
     sa.Column("customer_tax_ids", JSONType, nullable=False),
     sa.Column("customer_tax_exempt", sa.String(16), nullable=True),
     sa.Column("issue_date", sa.Date, nullable=True),

@@ -44,6 +44,7 @@ class Permission(StrEnum):
     manage_api_keys = "manage_api_keys"
     write_catalogue = "write_catalogue"  # the parts catalogue: finance, admin
     manage_fraud = "manage_fraud"  # fraud rules, value lists, reviews: admin and finance
+    manage_personal_data = "manage_personal_data"  # GDPR export and erasure: admin only
 
 
 _ALL = frozenset(Permission)
@@ -51,7 +52,12 @@ _ALL = frozenset(Permission)
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.admin: _ALL,
     Role.finance: _ALL
-    - {Permission.write_locations, Permission.write_legal_entities, Permission.manage_api_keys},
+    - {
+        Permission.write_locations,
+        Permission.write_legal_entities,
+        Permission.manage_api_keys,
+        Permission.manage_personal_data,
+    },
     Role.clerk: frozenset(
         {
             Permission.read,

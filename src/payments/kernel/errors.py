@@ -136,6 +136,17 @@ ERROR_CODES: dict[str, str] = {
     "reconciliation_unsupported": (
         "The configured gateway does not report balance transactions and payouts."
     ),
+    "customer_has_open_dispute": (
+        "A GDPR erasure waits until the customer's open dispute is closed (its evidence may "
+        "need their data)."
+    ),
+    "customer_has_unpaid_invoice": (
+        "A GDPR erasure is refused while the customer has an unpaid invoice: collect, void or "
+        "mark it uncollectible first."
+    ),
+    "customer_has_active_subscription": (
+        "A GDPR erasure is refused while the customer has a live subscription: cancel it first."
+    ),
     "review_closed": "The review is closed already (approved or canceled).",
     "early_fraud_warning_not_actionable": "The early fraud warning is not actionable (its charge "
     "was disputed or fully refunded already).",

@@ -54,6 +54,7 @@ PREFIXES = {
     "reconciliation_run": "rcrun",
     "staff_user": "usr",
     "file": "file",
+    "erasure": "ers",
 }
 
 _lock = threading.Lock()

@@ -18,12 +18,31 @@ def _include_name(name: str | None, type_: str, _parent: object) -> bool:
     return not (type_ == "table" and name is not None and name.startswith("sim_"))
 
 
+def _compare_type(
+    context: object,
+    inspected_column: object,
+    metadata_column: object,
+    inspected_type: object,
+    metadata_type: object,
+) -> bool | None:
+    """On SQLite an encrypted column keeps the declared type it had before encryption
+    (0039_encryption): SQLite stores the ciphertext text whatever it says. Elsewhere,
+    Alembic's own comparison (None)."""
+    dialect = getattr(context, "dialect", None)
+    if (
+        getattr(metadata_type, "sqlite_any_text", False)
+        and getattr(dialect, "name", "") == "sqlite"
+    ):
+        return False
+    return None
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
+        compare_type=_compare_type,
         include_name=_include_name,
     )
 

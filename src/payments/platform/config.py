@@ -65,6 +65,17 @@ DEFAULT_REFUND_APPROVAL_THRESHOLDS = {
 }
 
 
+class KeyManagerName(StrEnum):
+    local = "local"
+    kms = "kms"
+
+
+# Years invoices and the books are kept (commercial and tax law), by the seller's country:
+# DE (HGB 257, AO 147: 10), AT (BAO 132: 7), NL (AWR 52: 7), PL (Ordynacja 86: 5),
+# SE (Bokforingslagen 7:2: 7), CH (OR 958f: 10). Anything else: the longest, 10.
+DEFAULT_RETENTION_YEARS = {"DE": 10, "AT": 7, "NL": 7, "PL": 5, "SE": 7, "CH": 10}
+
+
 class FileStorageName(StrEnum):
     local = "local"
     s3 = "s3"
@@ -637,6 +648,53 @@ class Settings(BaseSettings):
         20.0, description="How long `payments fx refresh` waits for the ECB document."
     )
 
+    key_manager: KeyManagerName = Field(
+        KeyManagerName.local,
+        description=(
+            "Who holds the key-encryption key of personal data and secrets at rest: `local` "
+            "(a key file, `PAYMENTS_KEY_FILE`) or `kms` (AWS KMS, `PAYMENTS_KMS_KEY_ID`)."
+        ),
+    )
+    key_file: Path | None = Field(
+        None,
+        description=(
+            "The local key file (key-encryption keys and the blind-index key; JSON, mode "
+            "0600). Default: `encryption.key` in the data directory, created on first start. "
+            "Back it up apart from the database: without it the personal data is unreadable."
+        ),
+    )
+    kms_key_id: str | None = Field(
+        None,
+        description=(
+            "The AWS KMS key (id, ARN or `alias/...`) that wraps data keys; required with "
+            "`PAYMENTS_KEY_MANAGER=kms`. Credentials come from boto3's usual chain."
+        ),
+    )
+    kms_region: str | None = Field(None, description="The KMS key's region (else boto3's).")
+    kms_endpoint_url: str | None = Field(
+        None, description="A KMS-compatible endpoint (e.g. a VPC endpoint); empty for AWS's."
+    )
+    kms_blind_index_key: SecretStr | None = Field(
+        None,
+        description=(
+            "With KMS: the blind-index key wrapped by KMS (base64), from "
+            "`payments keys create-index-key`; required with `PAYMENTS_KEY_MANAGER=kms`."
+        ),
+    )
+    retention_years: dict[str, Annotated[int, Field(ge=1, le=30)]] = Field(
+        default_factory=lambda: dict(DEFAULT_RETENTION_YEARS),
+        description=(
+            "Years invoices, credit notes and the ledger are kept after the end of the year "
+            "they were issued in, by the legal entity's country (JSON, e.g. "
+            '`{"DE": 10, "AT": 7}`); a country not listed keeps them 10 years. Personal data '
+            "frozen on them is pseudonymised only after that (GDPR erasure)."
+        ),
+    )
+    retention_years_by_legal_entity: dict[str, Annotated[int, Field(ge=1, le=30)]] = Field(
+        default_factory=dict,
+        description='Overrides of `PAYMENTS_RETENTION_YEARS` for one legal entity (`{"le_...": 7}`).',
+    )
+
     metrics_public: bool = Field(
         False,
         description=(
@@ -723,6 +781,7 @@ class Settings(BaseSettings):
         _check_siblings(self)
         _check_file_storage(self)
         _check_idempotency_lease(self)
+        _check_key_manager(self)
         return self
 
     @property
@@ -788,6 +847,17 @@ class Settings(BaseSettings):
         return (self.data_dir or default_data_dir()).expanduser().resolve() / "files"
 
     @property
+    def resolved_key_file(self) -> Path:
+        if self.key_file is not None:
+            return self.key_file.expanduser().resolve()
+        return (self.data_dir or default_data_dir()).expanduser().resolve() / "encryption.key"
+
+    def retention_years_for(self, country: str | None, legal_entity_id: str | None) -> int:
+        if legal_entity_id and legal_entity_id in self.retention_years_by_legal_entity:
+            return self.retention_years_by_legal_entity[legal_entity_id]
+        return self.retention_years.get((country or "").upper(), 10)
+
+    @property
     def resolved_simulator_database_url(self) -> str:
         if self.simulator_database_url:
             return self.simulator_database_url
@@ -839,6 +909,22 @@ def _check_file_storage(s: Settings) -> None:
         raise SettingError("s3_prefix", "must not start with / (keys are relative to the bucket)")
     if s.file_storage == FileStorageName.s3 and not (s.s3_bucket or "").strip():
         raise SettingError("s3_bucket", "is required when PAYMENTS_FILE_STORAGE=s3")
+
+
+def _check_key_manager(s: Settings) -> None:
+    if s.key_manager != KeyManagerName.kms:
+        return
+    if not (s.kms_key_id or "").strip():
+        raise SettingError("kms_key_id", "is required when PAYMENTS_KEY_MANAGER=kms")
+    if s.kms_blind_index_key is None:
+        raise SettingError(
+            "kms_blind_index_key",
+            "is required when PAYMENTS_KEY_MANAGER=kms (`payments keys create-index-key`)",
+        )
+    if s.kms_endpoint_url is not None and not s.kms_endpoint_url.startswith(
+        ("https://", "http://")
+    ):
+        raise SettingError("kms_endpoint_url", "must be an http(s):// URL")
 
 
 def _check_event_publisher(s: Settings) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from payments.platform.db.encrypted import EncryptedString
 from payments.platform.db.schema import ID, created_column, metadata
 from payments.platform.db.types import UTCDateTime
 
@@ -15,8 +16,8 @@ staff_users = sa.Table(
     sa.Column("role", sa.String(20), nullable=False),
     sa.Column("location_id", ID, sa.ForeignKey("locations.id"), nullable=True),
     sa.Column("password_hash", sa.String(200), nullable=False),
-    sa.Column("totp_secret", sa.String(64), nullable=True),
-    sa.Column("totp_pending_secret", sa.String(64), nullable=True),
+    sa.Column("totp_secret", EncryptedString(), nullable=True),
+    sa.Column("totp_pending_secret", EncryptedString(), nullable=True),
     sa.Column("totp_last_step", sa.BigInteger(), nullable=True),
     sa.Column("failed_count", sa.Integer(), nullable=False),
     sa.Column("locked_until", UTCDateTime(), nullable=True),

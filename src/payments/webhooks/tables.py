@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from payments.events.tables import events
+from payments.platform.db.encrypted import EncryptedString
 from payments.platform.db.schema import ID, created_column, metadata
 from payments.platform.db.types import JSONType, UTCDateTime
 
@@ -33,8 +34,8 @@ webhook_endpoints = sa.Table(
     created_column(),
 )
 
-# Signing secrets (Standard Webhooks ``whsec_``). Stored in clear because they sign
-# every delivery; never rendered except once on create/rotate, never logged. During a
+# Signing secrets (Standard Webhooks ``whsec_``). Encrypted at rest (they sign every
+# delivery, so they are kept, not hashed); never rendered except once on create/rotate, never logged. During a
 # rotation's grace period an endpoint has several, and every delivery carries one
 # signature per unexpired secret.
 webhook_endpoint_secrets = sa.Table(
@@ -48,7 +49,7 @@ webhook_endpoint_secrets = sa.Table(
         nullable=False,
         index=True,
     ),
-    sa.Column("secret", sa.String(100), nullable=False),
+    sa.Column("secret", EncryptedString(), nullable=False),
     sa.Column("expires_at", UTCDateTime(), nullable=True),
     created_column(),
 )

@@ -29,6 +29,7 @@ from payments.kernel.ids import id_for
 from payments.kernel.metadata import update_metadata, validate_metadata
 from payments.kernel.pagination import Page, PageRequest
 from payments.locations.repository import LocationRepository
+from payments.platform.config import Settings
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.tax.checker import VatIdChecker
 from payments.tax.domain.model import TaxExempt
@@ -41,6 +42,28 @@ class TestClocks(Protocol):
 
 
 _test_clocks: list[TestClocks] = []
+
+
+class Erasures(Protocol):
+    """GDPR erasure (the privacy capability, above us): what the Customer Base's
+    ``customer.erasure_requested`` triggers, the same as ``POST /v1/customers/{id}/erase``."""
+
+    async def erase(
+        self,
+        customer_id: str,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        ctx: RequestContext,
+        settings: Settings,
+    ) -> str: ...
+
+
+_erasures: list[Erasures] = []
+
+
+def register_erasure(erasures: Erasures) -> None:
+    _erasures[:] = [erasures]
 
 
 def register_test_clocks(clocks: TestClocks) -> None:
@@ -240,8 +263,10 @@ async def apply_directory_event(
     clock: Clock,
     ctx: RequestContext,
     directory: CustomerDirectory,
+    settings: Settings | None = None,
 ) -> tuple[str | None, bool]:
-    """A Customer Base notification (``customer.updated`` or ``customer.deleted``, its
+    """A Customer Base notification (``customer.updated``, ``customer.deleted`` or
+    ``customer.erasure_requested`` (GDPR: the linked customer is erased), its
     ``data.object.id`` the Customer Base id): the linked customer's profile is refreshed
     (read again from the Customer Base when it is the directory, so notifications arriving
     out of order still end with its current profile), or the customer soft-deleted.
@@ -255,12 +280,24 @@ async def apply_directory_event(
     kind = event.get("type")
     obj = (event.get("data") or {}).get("object") or {}
     external_id = obj.get("id") if isinstance(obj, dict) else None
-    if kind not in ("customer.updated", "customer.deleted"):
-        raise InvalidRequest("type must be customer.updated or customer.deleted.", param="type")
+    if kind not in ("customer.updated", "customer.deleted", "customer.erasure_requested"):
+        raise InvalidRequest(
+            "type must be customer.updated, customer.deleted or customer.erasure_requested.",
+            param="type",
+        )
     if not isinstance(external_id, str) or not external_id:
         raise InvalidRequest(
             "Missing the Customer Base id.", code="parameter_missing", param="data[object][id]"
         )
+    if kind == "customer.erasure_requested":
+        async with uow_factory() as uow:
+            linked = await uow.repo(CustomerRepository).by_external_id(external_id)
+        if linked is None or not _erasures or settings is None:
+            return None, False  # erased already (the link is gone), or never linked
+        await _erasures[0].erase(
+            linked.id, uow_factory=uow_factory, clock=clock, ctx=ctx, settings=settings
+        )
+        return linked.id, True
     profile = None
     if kind == "customer.updated":
         if directory.source == "local":  # nobody to ask: the notification is the profile
