@@ -156,6 +156,8 @@ async def test_the_image_command_serves_passes_its_healthcheck_and_drains_on_sig
             "PAYMENTS_PORT": str(port),
             "PAYMENTS_HOST": "127.0.0.1",
             "PAYMENTS_DATA_DIR": str(tmp_path),
+            # the key that encrypted the test database's data (the container's)
+            "PAYMENTS_KEY_FILE": str(container.settings.resolved_key_file),
             "PAYMENTS_DATABASE_URL": container.settings.database_url,
             "PAYMENTS_EMBEDDED_WORKER": "false",
             "PAYMENTS_SEED_SAMPLE_DATA": "false",
