@@ -60,9 +60,8 @@ GENERATE = [
        FROM generate_series(0, 39) AS i""",
     """INSERT INTO customers (id, name, email, address, preferred_locales, metadata,
          livemode, created, tax_exempt)
-       SELECT 'cus_' || lpad(i::text, 26, '0'), 'Customer ' || i, NULL,
-         jsonb_build_object('country', (ARRAY['DE','DE','DE','FR','AT','NL'])[1 + i % 6]),
-         '[]', '{}', false, now(), 'none'
+       SELECT 'cus_' || lpad(i::text, 26, '0'), NULL, NULL, NULL,  -- personal data is
+         '[]', '{}', false, now(), 'none'                          -- encrypted: left out
        FROM generate_series(0, 9999) AS i""",
     # payments: created spread evenly over the 24 months
     """INSERT INTO payment_intents (id, location_id, customer_id, amount, currency, status,
@@ -105,7 +104,7 @@ GENERATE = [
          currency, collection_method, days_until_due, due_date, subtotal, subtotal_excluding_tax,
          tax, total, total_excluding_tax, amount_due, amount_paid, amount_remaining,
          pre_payment_credit_notes_amount, post_payment_credit_notes_amount, tax_breakdown,
-         tax_notes, seller, customer_address, customer_tax_ids, issue_date, tax_point,
+         tax_notes, seller, customer_country, customer_tax_ids, issue_date, tax_point,
          paid_out_of_band, attempt_count, finalized_at, metadata, livemode, created)
        SELECT 'in_' || lpad(i::text, 26, '0'), 'B-' || i, 'open',
          'loc_' || lpad((i % 40)::text, 26, '0'), 'le_bench',
@@ -115,7 +114,7 @@ GENERATE = [
            'taxable_amount', net, 'amount', tax, 'exemption_reason', NULL,
            'exemption_reason_code', NULL)),
          '[]', '{"address": {"country": "DE"}}',
-         jsonb_build_object('country', (ARRAY['DE','DE','DE','FR','AT','NL'])[1 + i % 6]),
+         (ARRAY['DE','DE','DE','FR','AT','NL'])[1 + i % 6],  -- the address is encrypted
          '[]', d, d, false, 0, d::timestamptz, '{}', false, d::timestamptz
        FROM (
          SELECT i, net, CASE WHEN i % 5 = 0 THEN '7' ELSE '19' END AS rate,

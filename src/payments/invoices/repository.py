@@ -36,6 +36,11 @@ class InvoiceRepository(RecordRepository[Invoice]):
     table = invoices
     record = Invoice
 
+    def _values(self, obj: Invoice) -> dict[str, Any]:
+        values = super()._values(obj)
+        values["customer_country"] = (obj.customer_address or {}).get("country")
+        return values
+
     async def list_page(
         self,
         page: PageRequest,

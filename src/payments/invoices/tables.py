@@ -45,6 +45,9 @@ invoices = sa.Table(
     sa.Column("customer_name", EncryptedString(), nullable=True),
     sa.Column("customer_email", EncryptedString(), nullable=True),
     sa.Column("customer_address", EncryptedJSON(), nullable=True),
+    # the buyer's country in clear (not personal on its own): the VAT report groups by it
+    # in SQL, which cannot read the encrypted address; kept by InvoiceRepository
+    sa.Column("customer_country", sa.String(8), nullable=True),
     sa.Column("customer_tax_ids", JSONType, nullable=False),
     sa.Column("customer_tax_exempt", sa.String(16), nullable=True),
     sa.Column("issue_date", sa.Date, nullable=True),

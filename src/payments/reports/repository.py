@@ -429,29 +429,29 @@ _VAT_ID: Final = """(SELECT t.value ->> 'value'
 _VAT_LINES: Final = """
 WITH d AS (
     SELECT 'invoice' AS object, i.id, 1 AS sign, true AS counted, i.currency,
-        i.tax_breakdown, i.seller, i.customer_address, i.customer_tax_ids
+        i.tax_breakdown, i.seller, i.customer_country, i.customer_tax_ids
     FROM invoices i
     WHERE i.tax_point >= :first AND i.tax_point <= :last{invoices}
   UNION ALL
     SELECT 'invoice', i.id, -1, NOT (i.tax_point >= :first AND i.tax_point <= :last),
-        i.currency, i.tax_breakdown, i.seller, i.customer_address, i.customer_tax_ids
+        i.currency, i.tax_breakdown, i.seller, i.customer_country, i.customer_tax_ids
     FROM invoices i
     WHERE i.tax_point IS NOT NULL AND i.voided_at >= :start AND i.voided_at < :end{invoices}
   UNION ALL
     SELECT 'credit_note', cn.id, -1, true, cn.currency, cn.tax_breakdown, i.seller,
-        i.customer_address, i.customer_tax_ids
+        i.customer_country, i.customer_tax_ids
     FROM credit_notes cn JOIN invoices i ON i.id = cn.invoice_id
     WHERE cn.issue_date >= :first AND cn.issue_date <= :last{credit_notes}
   UNION ALL
     SELECT 'credit_note', cn.id, 1,
         NOT (cn.issue_date IS NOT NULL AND cn.issue_date >= :first AND cn.issue_date <= :last),
-        cn.currency, cn.tax_breakdown, i.seller, i.customer_address, i.customer_tax_ids
+        cn.currency, cn.tax_breakdown, i.seller, i.customer_country, i.customer_tax_ids
     FROM credit_notes cn JOIN invoices i ON i.id = cn.invoice_id
     WHERE cn.voided_at >= :start AND cn.voided_at < :end{credit_notes}
 ), b AS (
     SELECT d.object, d.id, d.sign, d.counted, d.currency,
         d.seller -> 'address' ->> 'country' AS seller_country,
-        d.customer_address ->> 'country' AS buyer_country,
+        d.customer_country AS buyer_country,
         {vat_id} AS buyer_vat_id,
         g.value AS g
     FROM d, jsonb_array_elements(CASE WHEN jsonb_typeof(d.tax_breakdown) = 'array'

@@ -126,6 +126,17 @@ def upgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_customers_email"))
         batch_op.create_index(batch_op.f("ix_customers_email_bidx"), ["email_bidx"], unique=False)
 
+    # the buyer's country stays readable for the VAT report's SQL: copied out of the
+    # address before the address is encrypted
+    with op.batch_alter_table("invoices", schema=None, recreate="never") as batch_op:
+        batch_op.add_column(sa.Column("customer_country", sa.String(length=8), nullable=True))
+    if _is_pg():
+        op.execute("UPDATE invoices SET customer_country = customer_address ->> 'country'")
+    else:
+        op.execute(
+            "UPDATE invoices SET customer_country = json_extract(customer_address, '$.country')"
+        )
+
     pg = _is_pg()
     vault = _vault()
     for table, pk, column, kind, _before, _nullable in COLUMNS:
@@ -195,3 +206,5 @@ def downgrade() -> None:
     op.drop_table("encryption_canary")
     op.drop_index(op.f("ix_privacy_erasures_status"), table_name="privacy_erasures")
     op.drop_table("privacy_erasures")
+    with op.batch_alter_table("invoices", schema=None, recreate="never") as batch_op:
+        batch_op.drop_column("customer_country")
