@@ -1,6 +1,7 @@
 """Chaos runs: seeded random interleavings over real server processes on PostgreSQL.
 
     .venv/bin/python bench/chaos.py --trials 1000 --seed 20
+    .venv/bin/python bench/chaos.py --trials 500 --first-trial 500   # the second half, alongside
     .venv/bin/python bench/chaos.py --scenario kill-servers    # 600 payments, 16 clients, 8 kills
 
 What it does, all on this machine (loopback only):
@@ -76,7 +77,7 @@ def _cli_verify(database_url: str, what: str) -> bool:
 async def _trials(cluster: Cluster, args: argparse.Namespace, failures: list[str]) -> None:
     plan = TrialPlan(flows=args.flows, actions=args.actions, window=args.window)
     started = time.monotonic()
-    for n in range(args.trials):
+    for n in range(args.first_trial, args.first_trial + args.trials):
         seed = args.seed * 1_000_003 + n
         try:
             await run_trial(cluster, seed, plan)
@@ -85,7 +86,7 @@ async def _trials(cluster: Cluster, args: argparse.Namespace, failures: list[str
             print(f"FAILED {broken}", file=sys.stderr, flush=True)
             if not args.keep_going:
                 return
-        if (n + 1) % args.report_every == 0:
+        if (n + 1 - args.first_trial) % args.report_every == 0:
             print(
                 f"[{time.monotonic() - started:7.0f}s] {cluster.stats.line()}",
                 file=sys.stderr,
@@ -120,7 +121,11 @@ async def _run(args: argparse.Namespace, url: str, log_dir: Path) -> tuple[Stats
 
 
 def main(args: argparse.Namespace) -> int:
-    result: dict[str, object] = {"scenario": args.scenario, "seed": args.seed}
+    result: dict[str, object] = {
+        "scenario": args.scenario,
+        "seed": args.seed,
+        "first_trial": args.first_trial,
+    }
     started = time.monotonic()
     databases.POSTGRES_ADMIN_URL = args.admin_url
     with (
@@ -155,6 +160,12 @@ def _args() -> argparse.Namespace:
     p.add_argument("--scenario", choices=["trials", "kill-servers"], default="trials")
     p.add_argument("--trials", type=int, default=100)
     p.add_argument("--seed", type=int, default=20)
+    p.add_argument(
+        "--first-trial",
+        type=int,
+        default=0,
+        help="start at this trial number (shard a long run: --first-trial 500 --trials 500)",
+    )
     p.add_argument("--flows", type=int, default=6, help="integrator flows per trial")
     p.add_argument("--actions", type=int, default=4, help="chaos actions per trial")
     p.add_argument("--window", type=float, default=2.0, help="seconds a trial's chaos spans")

@@ -36,6 +36,11 @@ REGRESSION_SEEDS = [
     # a create+confirm answered 502 gateway_unavailable freed its key with its recovery
     # point: the retry made a second PaymentIntent (fixed in payments.idempotency)
     (3_000_009, BENCH_PLAN),
+    # the worker SIGKILLed between claiming webhook deliveries and recording them: its
+    # lease (timeout + 60 s) outlasted the 60 s the check waits (lease now timeout + 5 s)
+    (20_000_179, BENCH_PLAN),
+    (20_000_182, BENCH_PLAN),
+    (20_000_211, BENCH_PLAN),
 ]
 
 

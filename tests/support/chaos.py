@@ -291,7 +291,7 @@ async def running_cluster(
 
 
 # Short leases for the random trials (a killed holder's key is free after 3 s, a dead
-# worker's webhook lease after about 4 s); the kill-servers scenario keeps the defaults.
+# worker's webhook lease after 8 s); the kill-servers scenario keeps the defaults.
 FAST_LEASES = {
     "PAYMENTS_IDEMPOTENCY_LOCK_SECONDS": "3",
     "PAYMENTS_IDEMPOTENCY_LEASE_RENEW_SECONDS": "1",

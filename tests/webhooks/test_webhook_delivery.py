@@ -6,6 +6,8 @@ one round at a time under a FrozenClock that the test moves to each retry time.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -20,10 +22,11 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from payments.app.bootstrap import Container
 from payments.kernel.clock import FrozenClock
-from payments.webhooks.domain.delivery import RETRY_DELAYS, RETRY_WINDOW
+from payments.webhooks.domain.delivery import RETRY_DELAYS, RETRY_WINDOW, AttemptOutcome
+from payments.webhooks.service.deliver import deliver_due, dispatch_events, lease_for
 from support.app import Api
 from support.receiver import Receiver, running_receiver
-from support.webhooks import webhook_ready, worker_round
+from support.webhooks import TEST_TIMEOUT_SECONDS, webhook_ready, worker_round
 
 
 @pytest.fixture
@@ -424,3 +427,47 @@ async def test_no_transaction_is_open_while_a_webhook_is_sent(api: Api) -> None:
             await new_customer(api, admin, name)
         await worker_round(api.container)
     assert r.observed == ["writable"] * 3
+
+
+class _DyingSender:
+    """A worker's sender that claims its batch and then never returns: the worker is
+    killed (here: its task cancelled) holding the lease."""
+
+    timeout = TEST_TIMEOUT_SECONDS
+
+    def __init__(self) -> None:
+        self.sending = asyncio.Event()
+
+    async def send(self, url: str, body: bytes, headers: dict[str, str]) -> AttemptOutcome:
+        self.sending.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+async def test_deliveries_a_dead_worker_held_go_out_when_its_lease_ends(
+    api: Api, receiver: Receiver, clock: FrozenClock
+) -> None:
+    # Chaos seeds 20000179, 20000182 and 20000211: a worker SIGKILLed between claiming a
+    # batch and recording it held those deliveries for a minute past its timeout.
+    admin = await api.key()
+    await register(api, admin, receiver.url, "customer.created")
+    event_id = await new_customer(api, admin)
+    c = api.container
+    assert await dispatch_events(uow_factory=c.uow_factory, clock=clock) >= 1
+    dying = _DyingSender()
+    worker = asyncio.create_task(deliver_due(uow_factory=c.uow_factory, clock=clock, sender=dying))
+    await asyncio.wait_for(dying.sending.wait(), 10)  # claimed and committed, then killed
+    worker.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await worker
+    claimed_at = clock.now()
+    lease = lease_for(TEST_TIMEOUT_SECONDS)
+    assert lease == timedelta(seconds=TEST_TIMEOUT_SECONDS + 5)
+
+    clock.set(claimed_at + lease - timedelta(seconds=1))
+    assert await worker_round(c) == 0  # still leased by the dead worker
+    assert receiver.requests == []
+    clock.set(claimed_at + lease)
+    assert await worker_round(c) == 1
+    assert [r.headers["webhook-id"] for r in receiver.requests] == [event_id]
+    assert lease_for(10) == timedelta(seconds=20)  # the default timeout: held 20 s at most

@@ -412,7 +412,11 @@ class Settings(BaseSettings):
     )
     webhook_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
         10.0,
-        description="How long one webhook delivery attempt may take before it counts as failed.",
+        description=(
+            "How long one webhook delivery attempt may take before it counts as failed. "
+            "A worker holds the deliveries it claimed for twice this (at least this plus "
+            "5 s): the delay before another worker sends them if it dies."
+        ),
     )
     webhook_batch_size: Annotated[int, Field(ge=1, le=1000)] = Field(
         100, description="How many due webhook deliveries one worker claims at a time."

@@ -50,7 +50,19 @@ from payments.webhooks.repository.endpoints import WebhookEndpointRepository
 log = get_logger("payments.webhooks")
 
 DISPATCH_BATCH = 500
-LEASE_MARGIN = timedelta(seconds=60)
+# A claimed batch is sent concurrently, each send cut off at the sender's timeout, then
+# recorded: the lease is the timeout plus this margin (at least 5 s, or the timeout again)
+# for recording the outcomes. A worker that dies holding a lease delays those deliveries
+# by that much, not more: the chaos suite found a 60 s margin outlasting its 60 s check
+# (seeds 20000179, 20000182, 20000211). A lease that runs out under a worker too slow to
+# record in time only risks a duplicate delivery, which receivers must tolerate anyway.
+MIN_LEASE_MARGIN = timedelta(seconds=5)
+
+
+def lease_for(timeout_seconds: float) -> timedelta:
+    """How long a worker holds the deliveries it claimed."""
+    timeout = timedelta(seconds=timeout_seconds)
+    return timeout + max(timeout, MIN_LEASE_MARGIN)
 
 
 class Sender(Protocol):
@@ -107,7 +119,7 @@ async def deliver_due(
         claims = await uow.repo(WebhookDeliveryRepository).claim_due(
             now=now,
             limit=batch_size,
-            lease_until=now + timedelta(seconds=sender.timeout) + LEASE_MARGIN,
+            lease_until=now + lease_for(sender.timeout),
             lease_token=secrets.token_hex(16),
         )
         signing = await uow.repo(WebhookEndpointRepository).signing_secrets(
