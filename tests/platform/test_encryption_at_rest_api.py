@@ -19,12 +19,20 @@ from payments.platform.db.encrypted import check_encryption_key, encrypted_colum
 from payments.platform.db.engine import create_engine, sqlite_path
 from payments.platform.db.rekey import key_usage, rewrap_all
 from support.app import Api
+from support.dashboard import sign_in, staff_user
+from support.invoices import seller_shop
 
 NAME = "Zelda Quintessa-Marlowe"
 EMAIL = "zelda.quintessa@privacy-test.example"
 PHONE = "+49 30 5550199"
 STREET = "Geheimweg 77"
 HOLDER = "Zelda Q. Account-Holder"
+STAFF_EMAIL = "yannick.staff@privacy-test.example"
+# a payer, their account and their message, in the camt.053 sample the seed imports
+PAYER, PAYER_IBAN, PAYER_TEXT = "HOPPER, GRACE", "DE75512108001245126199", "schnelle Reparatur"
+STATEMENT = (
+    Path(__file__).parents[1] / "fixtures" / "bank_statements" / "camt053_v08_2026-01-20.xml"
+)
 
 
 def dump(database_url: str) -> str:
@@ -91,6 +99,18 @@ async def _seed(api: Api) -> dict[str, Any]:
         headers=admin,
     )
     assert endpoint.status_code == 200, endpoint.text
+    # a staff user (audited with their e-mail) who once mistyped the password
+    await staff_user(api.container, "admin", email=STAFF_EMAIL)
+    assert (await sign_in(api.client, STAFF_EMAIL.upper())).status_code == 303
+    assert (await sign_in(api.client, STAFF_EMAIL, "wrong password")).status_code != 303
+    # a bank statement, to the seller's account, with payers' names, IBANs and messages
+    await seller_shop(api, admin, "DE")
+    imported = await api.client.post(
+        "/v1/bank_statements",
+        content=STATEMENT.read_bytes(),
+        headers=admin | {"Content-Type": "application/xml"},
+    )
+    assert imported.status_code == 200, imported.text
     return {"admin": admin, "customer": customer.json(), "secret": endpoint.json()["secret"]}
 
 
@@ -101,7 +121,18 @@ async def test_a_dump_of_a_seeded_database_holds_no_name_email_phone_address_or_
     text = dump(database_url)
     secret = seeded["secret"]
     assert secret.startswith("whsec_")
-    for known in (NAME, EMAIL, PHONE, STREET, HOLDER, secret, secret.removeprefix("whsec_")):
+    payer = (PAYER, PAYER_IBAN, PAYER_TEXT)
+    for known in (
+        NAME,
+        EMAIL,
+        PHONE,
+        STREET,
+        HOLDER,
+        secret,
+        secret.removeprefix("whsec_"),
+        STAFF_EMAIL,
+        *payer,
+    ):
         assert known not in text, f"{known!r} is readable in the dump"
     assert "pe1$" in text  # the ciphertexts are there
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from payments.platform.db.encrypted import EncryptedJSON, EncryptedString
 from payments.platform.db.schema import ID, created_column, metadata
-from payments.platform.db.types import JSONType, UTCDateTime
+from payments.platform.db.types import UTCDateTime
 
 # --------------------------------------------------------------------------- audit trail
 
@@ -18,14 +19,16 @@ audit_log = sa.Table(
     sa.Column("seq", sa.BigInteger, nullable=False, unique=True),
     sa.Column("actor_type", sa.String(16), nullable=False),  # api_key | system | cli
     sa.Column("actor_id", sa.String(40), nullable=False, index=True),
-    sa.Column("actor_name", sa.String(200), nullable=False),
+    # who (a staff e-mail), from where, and what changed (dispute evidence, e-mails):
+    # encrypted at rest; the hash covers the plain values
+    sa.Column("actor_name", EncryptedString(), nullable=False),
     sa.Column("action", sa.String(64), nullable=False, index=True),
     sa.Column("object_type", sa.String(40), nullable=False),
     sa.Column("object_id", sa.String(64), nullable=False, index=True),
     sa.Column("location_id", ID, nullable=True, index=True),
-    sa.Column("ip", sa.String(64), nullable=True),
+    sa.Column("ip", EncryptedString(), nullable=True),
     sa.Column("request_id", sa.String(40), nullable=True),
-    sa.Column("changes", JSONType, nullable=False),
+    sa.Column("changes", EncryptedJSON(), nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
     created_column(),

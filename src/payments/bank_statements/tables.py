@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from payments.platform.db.encrypted import EncryptedString
 from payments.platform.db.schema import ID, created_column, metadata
 from payments.platform.db.types import JSONType, MoneyAmount, UTCDateTime
 
@@ -51,10 +52,11 @@ bank_transactions = sa.Table(
     sa.Column("account_servicer_reference", sa.String(64), nullable=True),
     sa.Column("entry_reference", sa.String(64), nullable=True),
     sa.Column("end_to_end_id", sa.String(64), nullable=True),
-    sa.Column("remittance_information", sa.Text, nullable=True),
+    # the payer's name, account and message: personal data, encrypted at rest
+    sa.Column("remittance_information", EncryptedString(), nullable=True),
     sa.Column("creditor_reference", sa.String(64), nullable=True),
-    sa.Column("debtor_name", sa.String(200), nullable=True),
-    sa.Column("debtor_iban", sa.String(34), nullable=True),
+    sa.Column("debtor_name", EncryptedString(), nullable=True),
+    sa.Column("debtor_iban", EncryptedString(), nullable=True),
     sa.Column("reversal", sa.Boolean, nullable=False),
     sa.Column("status", sa.String(16), nullable=False, index=True),
     sa.Column("ignored_reason", sa.String(16), nullable=True),

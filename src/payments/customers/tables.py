@@ -40,8 +40,9 @@ customer_tax_ids = sa.Table(
     sa.Column("country", sa.String(2), nullable=False),
     sa.Column("verification_status", sa.String(16), nullable=False),
     sa.Column("verification_source", sa.String(16), nullable=False),
-    sa.Column("verified_name", sa.String(512), nullable=True),
-    sa.Column("verified_address", sa.String(1024), nullable=True),
+    # what the tax authority says of the holder (a sole trader's name and home): encrypted
+    sa.Column("verified_name", EncryptedString(), nullable=True),
+    sa.Column("verified_address", EncryptedString(), nullable=True),
     sa.Column("verification_reference", sa.String(64), nullable=True),
     sa.Column("verification_detail", sa.String(256), nullable=True),
     sa.Column("checked_at", UTCDateTime(), nullable=True),

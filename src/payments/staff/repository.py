@@ -32,6 +32,7 @@ def _user(row: Any) -> StaffUser:
 def _user_values(user: StaffUser) -> dict[str, Any]:
     values = asdict(user)
     values["role"] = user.role.value
+    values["email_bidx"] = user.email  # BlindIndex: hashed on the way in
     return values
 
 
@@ -67,7 +68,7 @@ class StaffUserRepository(Repository):
         return _user(row) if row else None
 
     async def by_email(self, email: str, *, for_update: bool = False) -> StaffUser | None:
-        query = sa.select(staff_users).where(staff_users.c.email == email)
+        query = sa.select(staff_users).where(staff_users.c.email_bidx == email)
         if for_update:
             query = query.with_for_update()
         row = (await self._conn.execute(query)).first()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from payments.platform.db.encrypted import EncryptedString
+from payments.platform.db.encrypted import BlindIndex, EncryptedString
 from payments.platform.db.schema import ID, created_column, metadata
 from payments.platform.db.types import UTCDateTime
 
@@ -12,7 +12,10 @@ staff_users = sa.Table(
     "staff_users",
     metadata,
     sa.Column("id", ID, primary_key=True),
-    sa.Column("email", sa.String(254), nullable=False, unique=True),
+    # encrypted; sign-in finds a user by the blind index, which is what is unique (the
+    # unique constraint on the ciphertext, from before it was encrypted, is harmless)
+    sa.Column("email", EncryptedString(), nullable=False, unique=True),
+    sa.Column("email_bidx", BlindIndex("email"), nullable=True, unique=True, index=True),
     sa.Column("role", sa.String(20), nullable=False),
     sa.Column("location_id", ID, sa.ForeignKey("locations.id"), nullable=True),
     sa.Column("password_hash", sa.String(200), nullable=False),
@@ -47,7 +50,7 @@ staff_sign_in_attempts = sa.Table(
         primary_key=True,
         autoincrement=True,
     ),
-    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("email", EncryptedString(), nullable=False),
     sa.Column("ip", sa.String(64), nullable=False),
     sa.Column("succeeded", sa.Boolean(), nullable=False),
     created_column(),
