@@ -981,8 +981,3 @@ def reconcile(day: str | None) -> None:
     )
     if run["discrepancies"]:
         sys.exit(1)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    main()
