@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from payments.events.service import record_event
 from payments.intents.domain.model import Charge
@@ -206,24 +207,7 @@ async def _issue(
     )
     await uow.repo(CreditNoteRepository).add(note)
     await uow.repo(CreditNoteLineRepository).add_all(lines)
-    await uow.repo(LedgerRepository).post(
-        postings.credit_note_issued(
-            sale_groups(note.tax_breakdown, note.currency),
-            credit_settlement(
-                note.currency,
-                pre_payment=note.pre_payment_amount,
-                refund=note.refund_amount,
-                credit=note.credit_amount,
-                out_of_band=note.out_of_band_amount,
-            ),
-            source=Source("credit_note", note.id),
-            receivable_dimension=invoice.id,
-            customer_dimension=invoice.customer_id,
-            description=f"credit note {note.number} on invoice {invoice.number}",
-        ),
-        when=now,
-        location_id=note.location_id,
-    )
+    await post_credit_note(uow, note, invoice, voided=False, when=now)
     updated = replace(invoice)
     updated.pre_payment_credit_notes_amount += note.pre_payment_amount
     updated.post_payment_credit_notes_amount += note.post_payment_amount
@@ -271,3 +255,30 @@ async def _issue(
                 )
             )
     return note, lines, new_refunds
+
+
+async def post_credit_note(
+    uow: UnitOfWork, note: CreditNote, invoice: Invoice, *, voided: bool, when: datetime
+) -> None:
+    """Post ``credit_note_issued`` (the sale reversed per VAT group, and settled), or on
+    voiding ``credit_note_voided`` (that posting negated)."""
+    make = postings.credit_note_voided if voided else postings.credit_note_issued
+    what = "voided" if voided else f"on invoice {invoice.number}"
+    await uow.repo(LedgerRepository).post(
+        make(
+            sale_groups(note.tax_breakdown, note.currency),
+            credit_settlement(
+                note.currency,
+                pre_payment=note.pre_payment_amount,
+                refund=note.refund_amount,
+                credit=note.credit_amount,
+                out_of_band=note.out_of_band_amount,
+            ),
+            source=Source("credit_note", note.id),
+            receivable_dimension=invoice.id,
+            customer_dimension=invoice.customer_id,
+            description=f"credit note {note.number} {what}",
+        ),
+        when=when,
+        location_id=note.location_id,
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from payments.events.service import record_event
-from payments.invoices.domain.journal import credit_settlement, sale_groups
 from payments.invoices.domain.model import CreditNote, CreditNoteLine
 from payments.invoices.domain.status import (
     CreditNoteOperation,
@@ -20,13 +19,11 @@ from payments.invoices.service.common import (
     visible_credit_note,
     visible_invoice,
 )
+from payments.invoices.service.credit_notes.issue import post_credit_note
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest
-from payments.ledger.domain import postings
-from payments.ledger.domain.journal import Source
-from payments.ledger.repository import LedgerRepository
 from payments.platform.db.uow import UnitOfWorkFactory
 from payments.refunds.domain.refund import RefundStatus
 from payments.refunds.repository import RefundRepository
@@ -59,24 +56,7 @@ async def void_credit_note(
             )
         lines = await credit_note_lines(uow, note.id)
         now = clock.now()
-        await uow.repo(LedgerRepository).post(
-            postings.credit_note_voided(
-                sale_groups(note.tax_breakdown, note.currency),
-                credit_settlement(
-                    note.currency,
-                    pre_payment=note.pre_payment_amount,
-                    refund=note.refund_amount,
-                    credit=note.credit_amount,
-                    out_of_band=note.out_of_band_amount,
-                ),
-                source=Source("credit_note", note.id),
-                receivable_dimension=invoice.id,
-                customer_dimension=invoice.customer_id,
-                description=f"credit note {note.number} voided",
-            ),
-            when=now,
-            location_id=note.location_id,
-        )
+        await post_credit_note(uow, note, invoice, voided=True, when=now)
         note = replace(note, status=status, voided_at=now)
         updated = replace(invoice)
         updated.pre_payment_credit_notes_amount -= note.pre_payment_amount
