@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from payments.app.bootstrap import Container
-from payments.app.cli import _VerifyProgress
+from payments.app.cli.ledger import _VerifyProgress
 from payments.kernel.money import Money
 from payments.ledger.domain import postings
 from payments.ledger.domain.journal import Source

@@ -174,41 +174,42 @@ class BookedRepository(Repository):
                         amount=received.get((r.id, r.currency)),
                     )
                 )
-        rows = await self._conn.execute(
-            sa.select(refunds.c.id, refunds.c.gateway_ref, refunds.c.currency, refunds.c.amount)
-            .join(t, sa.and_(t.c.source_type == "refund", t.c.source_id == refunds.c.id))
-            .where(when, t.c.kind == K.REFUND_CREATED.value, refunds.c.gateway == gateway)
+        sent = await self._paid_out(refunds, "refund", K.REFUND_CREATED.value, gateway, when)
+        out += [b for b in sent if b.reference]
+        out += await self._paid_out(
+            disputes, "dispute", K.DISPUTE_FUNDS_WITHDRAWN.value, gateway, when
         )
-        out += [
-            Booked(
-                object="refund",
-                id=r.id,
-                reference=r.gateway_ref,
-                currency=r.currency,
-                amount=-r.amount,
-            )
-            for r in rows.all()
-            if r.gateway_ref
-        ]
-        rows = await self._conn.execute(
-            sa.select(disputes.c.id, disputes.c.gateway_ref, disputes.c.currency, disputes.c.amount)
-            .join(t, sa.and_(t.c.source_type == "dispute", t.c.source_id == disputes.c.id))
-            .where(when, t.c.kind == K.DISPUTE_FUNDS_WITHDRAWN.value, disputes.c.gateway == gateway)
-        )
-        out += [
-            Booked(
-                object="dispute",
-                id=r.id,
-                reference=r.gateway_ref,
-                currency=r.currency,
-                amount=-r.amount,
-            )
-            for r in rows.all()
-        ]
         return out
+
+    async def _paid_out(
+        self, table: sa.Table, object_: str, kind: str, gateway: str, when: Any
+    ) -> list[Booked]:
+        """The refunds or disputes (``table``, ledger source type ``object_``) on this
+        gateway whose ``kind`` posting was booked ``when``: money that left, negated."""
+        t = ledger_transactions
+        rows = await self._conn.execute(
+            sa.select(table.c.id, table.c.gateway_ref, table.c.currency, table.c.amount)
+            .join(t, sa.and_(t.c.source_type == object_, t.c.source_id == table.c.id))
+            .where(when, t.c.kind == kind, table.c.gateway == gateway)
+        )
+        return [
+            Booked(
+                object=object_,
+                id=r.id,
+                reference=r.gateway_ref,
+                currency=r.currency,
+                amount=-r.amount,
+            )
+            for r in rows.all()
+        ]
 
 
 class ReconciliationRepository(Repository):
+    async def _one(self, table: sa.Table, column: str, value: Any) -> dict[str, Any] | None:
+        """The row of ``table`` whose ``column`` is ``value``, as a dict (None: none)."""
+        row = (await self._conn.execute(sa.select(table).where(table.c[column] == value))).first()
+        return dict(row._mapping) if row else None
+
     # ------------------------------------------------------------------ runs
 
     async def claim_run(
@@ -244,20 +245,10 @@ class ReconciliationRepository(Repository):
         return dict(existing._mapping)
 
     async def run_of(self, day: date) -> dict[str, Any] | None:
-        row = (
-            await self._conn.execute(
-                sa.select(reconciliation_runs).where(reconciliation_runs.c.date == day)
-            )
-        ).first()
-        return dict(row._mapping) if row else None
+        return await self._one(reconciliation_runs, "date", day)
 
     async def get_run(self, run_id: str) -> dict[str, Any] | None:
-        row = (
-            await self._conn.execute(
-                sa.select(reconciliation_runs).where(reconciliation_runs.c.id == run_id)
-            )
-        ).first()
-        return dict(row._mapping) if row else None
+        return await self._one(reconciliation_runs, "id", run_id)
 
     async def update_run(self, run_id: str, **values: Any) -> None:
         await self._conn.execute(
@@ -271,20 +262,10 @@ class ReconciliationRepository(Repository):
     # ------------------------------------------------------------------ results
 
     async def by_payout(self, payout_id: str) -> dict[str, Any] | None:
-        row = (
-            await self._conn.execute(
-                sa.select(reconciliations).where(reconciliations.c.payout_id == payout_id)
-            )
-        ).first()
-        return dict(row._mapping) if row else None
+        return await self._one(reconciliations, "payout_id", payout_id)
 
     async def get(self, reconciliation_id: str) -> dict[str, Any] | None:
-        row = (
-            await self._conn.execute(
-                sa.select(reconciliations).where(reconciliations.c.id == reconciliation_id)
-            )
-        ).first()
-        return dict(row._mapping) if row else None
+        return await self._one(reconciliations, "id", reconciliation_id)
 
     async def save(
         self, values: dict[str, Any], lines: list[dict[str, Any]], *, existing: str | None

@@ -309,17 +309,7 @@ async def apply_directory_event(
         if current is None or current.deleted:
             return (current.id if current else None), False
         if kind == "customer.deleted" or profile is None:
-            deleted = replace(current, deleted_at=clock.now())
-            await uow.repo(CustomerRepository).save(deleted)
-            snapshot = customer_object(current) | {"deleted": True}
-            await record_event(
-                uow,
-                "customer.deleted",
-                snapshot,
-                ctx=ctx,
-                clock=clock,
-                location_id=current.location_id,
-            )
+            await _mark_deleted(uow, current, clock=clock, ctx=ctx)
             await uow.commit()
             return current.id, True
         changed = _clean(profile.fields())
@@ -404,18 +394,26 @@ async def delete_customer(
         current = await visible_customer(uow, customer_id, ctx)
         if current.deleted:
             return current
-        deleted = replace(current, deleted_at=clock.now())
-        await uow.repo(CustomerRepository).save(deleted)
-        snapshot = customer_object(current) | {"deleted": True}
-        await record_event(
-            uow,
-            "customer.deleted",
-            snapshot,
-            ctx=ctx,
-            clock=clock,
-            location_id=current.location_id,
-        )
+        deleted = await _mark_deleted(uow, current, clock=clock, ctx=ctx)
         await uow.commit()
+    return deleted
+
+
+async def _mark_deleted(
+    uow: UnitOfWork, current: Customer, *, clock: Clock, ctx: RequestContext
+) -> Customer:
+    """Mark the customer deleted and record ``customer.deleted`` (its last state, deleted)."""
+    deleted = replace(current, deleted_at=clock.now())
+    await uow.repo(CustomerRepository).save(deleted)
+    snapshot = customer_object(current) | {"deleted": True}
+    await record_event(
+        uow,
+        "customer.deleted",
+        snapshot,
+        ctx=ctx,
+        clock=clock,
+        location_id=current.location_id,
+    )
     return deleted
 
 

@@ -16,20 +16,19 @@ Messages are published one after another, each awaited until JetStream acknowled
 (``PubAck``: stored in the stream): a missing ack, a lost connection or a timeout stops the
 round there and :class:`PublishFailed` says how many were acknowledged. The client does
 not reconnect on its own: the connection is opened again at the next round, so nothing
-waits in a client buffer while the outbox believes it unsent.
+waits in a client buffer while the outbox believes it unsent
+(:class:`payments.eventbus.adapters.confirmed.ConfirmingPublisher`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Sequence
 from typing import Any
 
 import nats
 from nats.js.errors import NotFoundError
 
-from payments.eventbus.domain import BrokerMessage, PublishFailed
+from payments.eventbus.adapters.confirmed import ConfirmingPublisher
+from payments.eventbus.domain import BrokerMessage
 
 
 async def _quiet(_exc: Exception) -> None:
@@ -52,21 +51,21 @@ def headers_of(message: BrokerMessage) -> dict[str, str]:
     return headers
 
 
-class NatsPublisher:
+class NatsPublisher(ConfirmingPublisher):
     name = "nats"
+    unreachable = "NATS"
+    not_confirmed = "NATS JetStream did not acknowledge"
 
     def __init__(self, *, url: str, stream: str, subject_prefix: str, timeout: float) -> None:
+        super().__init__(timeout=timeout)
         self._url = url
         self._stream = stream
         self._prefix = subject_prefix.rstrip(".")
-        self._timeout = timeout
-        self._connection: Any = None
-        self._js: Any = None
 
-    async def _ready(self) -> Any:
-        if self._js is not None and self._connection is not None and self._connection.is_connected:
-            return self._js
-        await self._reset()
+    def _usable(self) -> bool:
+        return self._connection is not None and bool(self._connection.is_connected)
+
+    async def _open(self) -> Any:
         connection = await nats.connect(
             self._url,
             connect_timeout=self._timeout,
@@ -80,35 +79,13 @@ class NatsPublisher:
             await js.stream_info(self._stream)
         except NotFoundError:
             await js.add_stream(name=self._stream, subjects=[f"{self._prefix}.>"], storage="file")
-        self._js = js
         return js
 
-    async def publish(self, messages: Sequence[BrokerMessage]) -> None:
-        try:
-            js = await asyncio.wait_for(self._ready(), self._timeout)
-        except Exception as exc:  # any failure to reach the server: nothing was sent
-            await self._reset()
-            raise PublishFailed(0, f"NATS unreachable: {type(exc).__name__}") from exc
-        for confirmed, message in enumerate(messages):
-            try:
-                await js.publish(
-                    subject_of(self._prefix, message),
-                    message.body,
-                    timeout=self._timeout,
-                    stream=self._stream,
-                    headers=headers_of(message),
-                )
-            except Exception as exc:  # no ack, closed connection, timeout: stop in order
-                await self._reset()
-                raise PublishFailed(
-                    confirmed, f"NATS JetStream did not acknowledge {message.message_id}: {exc!r}"
-                ) from exc
-
-    async def _reset(self) -> None:
-        connection, self._connection, self._js = self._connection, None, None
-        if connection is not None and not connection.is_closed:
-            with contextlib.suppress(Exception):  # a broken connection is dropped anyway
-                await asyncio.wait_for(connection.close(), self._timeout)
-
-    async def aclose(self) -> None:
-        await self._reset()
+    async def _send(self, target: Any, message: BrokerMessage) -> None:
+        await target.publish(
+            subject_of(self._prefix, message),
+            message.body,
+            timeout=self._timeout,
+            stream=self._stream,
+            headers=headers_of(message),
+        )
