@@ -10,7 +10,6 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from payments.intents.tables import charges
 from payments.platform.db.uow import Repository
 from payments.reports.domain.summary import ConvertedGroup, DayFigures, DayRate, Dimension, Period
 from payments.reports.repository._shared import _as_date
@@ -29,15 +28,6 @@ def _present(r: Any) -> Any:
 
 
 class SummaryQueries(Repository):
-    def _day(self, column: Any) -> Any:
-        """The UTC calendar day of a timestamp column."""
-        if self.dialect == "postgresql":
-            return sa.cast(sa.func.timezone("UTC", column), sa.Date)
-        return sa.func.substr(column, 1, 10)  # SQLite stores UTC ISO text
-
-    def _method_type(self) -> Any:
-        return charges.c.payment_method_details["type"].as_string()
-
     async def day_figures(self, period: Period, *, location: str | None) -> list[DayFigures]:
         """Per UTC day, location, payment method type and currency: captured charges
         (count, gross, fees), succeeded refunds, withdrawn disputes not won (and their
