@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from payments.billing.domain import dunning
 from payments.billing.domain.model import Subscription
@@ -48,11 +49,13 @@ from payments.billing.service.common import (
     products_of,
     save_subscription,
     schedule_of,
+    subscription_event,
     subscription_snapshot,
     unix,
 )
 from payments.billing.service.update_links import mint_link
-from payments.events.service import record_event
+from payments.events.repository import EventRepository
+from payments.events.service import new_event, record_event
 from payments.invoices.domain.commands import CreateInvoice, PayInvoice, SubscriptionBilling
 from payments.invoices.domain.model import Invoice
 from payments.invoices.domain.status import InvoiceStatus
@@ -121,6 +124,7 @@ class _Decided:
     kind: ActionKind
     at: datetime
     sub: Subscription | None
+    invoice: Invoice | None = None  # the renewal's invoice, made in the same transaction
 
 
 async def _decide(billing: Billing, sub_id: str, until: datetime) -> _Decided | bool:
@@ -191,6 +195,11 @@ async def _decide(billing: Billing, sub_id: str, until: datetime) -> _Decided | 
                     event = "customer.subscription.deleted"
                 else:
                     await _next_period(uow, sub, at)
+                    if sub.pending_invoice is not None:
+                        spec = sub.pending_invoice
+                        invoice = await _issue_pending(uow, sub, spec, before, clock)
+                        await uow.commit()
+                        return _Decided(kind, at, sub, invoice)
         await save_subscription(
             uow, sub, event=event or None, before=before, ctx=SYSTEM, clock=clock
         )
@@ -274,30 +283,7 @@ async def _invoice(
     invoice: Invoice | None = None
     if invoice_id is None:
         made, _ = await drafts.create_invoice(
-            CreateInvoice(
-                customer=sub.customer_id,
-                location=sub.location_id,
-                currency=sub.currency,
-                collection_method=sub.collection_method,  # type: ignore[arg-type]
-                days_until_due=sub.days_until_due,
-                default_payment_method=sub.default_payment_method,
-                description=None,
-                lines=tuple(line_input(x) for x in spec["lines"]),
-                subscription=SubscriptionBilling(
-                    subscription=sub.id,
-                    billing_reason=str(spec["billing_reason"]),
-                    period_start=from_unix(int(spec["period_start"])),
-                    period_end=from_unix(int(spec["period_end"])),
-                    subscription_period=(
-                        from_unix(int(spec["subscription_period"]))
-                        if spec.get("subscription_period") is not None
-                        else None
-                    ),
-                ),
-            ),
-            uow_factory=billing.uow_factory,
-            clock=clock,
-            ctx=SYSTEM,
+            _command(sub, spec), uow_factory=billing.uow_factory, clock=clock, ctx=SYSTEM
         )
         invoice_id, invoice = made.id, made
         if spec.get("subscription_period") is None:
@@ -323,14 +309,7 @@ async def _invoice(
         if sub is None or sub.pending_invoice is None:
             return None
         before = await subscription_snapshot(uow, sub)
-        sub.pending_invoice = None
-        sub.latest_invoice_id = invoice.id
-        if invoice.status is InvoiceStatus.OPEN and sub.collection_method == "charge_automatically":
-            sub.charge_invoice_id = invoice.id
-        elif invoice.status is InvoiceStatus.PAID:
-            _paid(sub)
-        elif sub.status in (S.INCOMPLETE, S.TRIALING):  # send_invoice: the customer pays
-            sub.status = S.ACTIVE
+        _named(sub, invoice)
         await save_subscription(
             uow,
             sub,
@@ -341,6 +320,81 @@ async def _invoice(
         )
         await uow.commit()
     return _Known(sub, invoice if sub.charge_invoice_id == invoice.id else None)
+
+
+def _command(sub: Subscription, spec: dict[str, Any]) -> CreateInvoice:
+    """The invoice written down on the subscription (``pending_invoice``), to make."""
+    return CreateInvoice(
+        customer=sub.customer_id,
+        location=sub.location_id,
+        currency=sub.currency,
+        collection_method=sub.collection_method,  # type: ignore[arg-type]
+        days_until_due=sub.days_until_due,
+        default_payment_method=sub.default_payment_method,
+        description=None,
+        lines=tuple(line_input(x) for x in spec["lines"]),
+        subscription=SubscriptionBilling(
+            subscription=sub.id,
+            billing_reason=str(spec["billing_reason"]),
+            period_start=from_unix(int(spec["period_start"])),
+            period_end=from_unix(int(spec["period_end"])),
+            subscription_period=(
+                from_unix(int(spec["subscription_period"]))
+                if spec.get("subscription_period") is not None
+                else None
+            ),
+        ),
+    )
+
+
+def _named(sub: Subscription, invoice: Invoice) -> None:
+    """Step 3: the subscription names its finalized invoice (to charge, or paid)."""
+    sub.pending_invoice = None
+    sub.latest_invoice_id = invoice.id
+    if invoice.status is InvoiceStatus.OPEN and sub.collection_method == "charge_automatically":
+        sub.charge_invoice_id = invoice.id
+    elif invoice.status is InvoiceStatus.PAID:
+        _paid(sub)
+    elif sub.status in (S.INCOMPLETE, S.TRIALING):  # send_invoice: the customer pays
+        sub.status = S.ACTIVE
+
+
+async def _issue_pending(
+    uow: UnitOfWork,
+    sub: Subscription,
+    spec: dict[str, Any],
+    before: dict[str, Any],
+    clock: At,
+) -> Invoice:
+    """Steps 1 to 3 of a renewal in ONE transaction (the subscription locked by the
+    caller, its new period and ``pending_invoice`` set): the invoice made and finalized
+    (numbered and posted: the number series' lock is taken last and held only to the
+    commit), and named on the subscription. A crash anywhere rolls it all back: the next
+    run decides the renewal again, and makes the invoice once. The events are those of
+    the steps run one after another, in their order and with their payloads (the period
+    moving on, ``invoice.created``, ``invoice.finalized``, the invoice named), written in
+    one statement."""
+    sub.next_action_at = next_action_at(sub)
+    moved, moved_event = await subscription_event(
+        uow, sub, event="customer.subscription.updated", before=before, ctx=SYSTEM, clock=clock
+    )
+    invoice, _lines, made = await drafts.issue_invoice(
+        uow, _command(sub, spec), clock=clock, ctx=SYSTEM
+    )
+    _named(sub, invoice)
+    sub.next_action_at = next_action_at(sub)
+    await uow.repo(SubscriptionRepository).save(sub)
+    _, named_event = await subscription_event(
+        uow, sub, event="customer.subscription.updated", before=moved, ctx=SYSTEM, clock=clock
+    )
+    recorded = [
+        new_event(t, obj, ctx=SYSTEM, clock=clock, location_id=invoice.location_id)
+        for t, obj in made
+    ]
+    await uow.repo(EventRepository).add_all(
+        [e for e in (moved_event, *recorded, named_event) if e is not None]
+    )
+    return invoice
 
 
 def _paid(sub: Subscription) -> None:
@@ -443,11 +497,20 @@ async def _charge(billing: Billing, sub_id: str, at: datetime, *, known: _Known 
 
 
 async def finish(
-    billing: Billing, sub_id: str, at: datetime, *, sub: Subscription | None = None
+    billing: Billing,
+    sub_id: str,
+    at: datetime,
+    *,
+    sub: Subscription | None = None,
+    invoice: Invoice | None = None,
 ) -> None:
     """Finish what a subscription started: make its pending invoice, charge it.
-    ``sub``: the subscription as just committed by the caller (saves reading it again)."""
-    known = await _invoice(billing, sub_id, at, sub=sub)
+    ``sub``: the subscription as just committed by the caller (saves reading it again);
+    ``invoice``: the invoice it named in that same transaction, if any."""
+    if sub is not None and invoice is not None and sub.pending_invoice is None:
+        known: _Known | None = _Known(sub, invoice if sub.charge_invoice_id == invoice.id else None)
+    else:
+        known = await _invoice(billing, sub_id, at, sub=sub)
     await _charge(billing, sub_id, at, known=known)
 
 
@@ -463,7 +526,7 @@ async def run_next_action(billing: Billing, sub_id: str, until: datetime) -> boo
             current = await uow.repo(SubscriptionRepository).get(sub_id)
         if current is not None and current.test_clock_id is None:
             at = billing.clock.now()  # finishing late: stamped when it is finished
-    await finish(billing, sub_id, at, sub=decided.sub)
+    await finish(billing, sub_id, at, sub=decided.sub, invoice=decided.invoice)
     return True
 
 
