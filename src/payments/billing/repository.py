@@ -88,6 +88,10 @@ class TestClockRepository(RecordRepository[TestClock]):
         await self._conn.execute(test_clocks.delete().where(test_clocks.c.id == clock_id))
 
 
+_IN_IDS = subscriptions.c.id.in_(sa.bindparam("ids", expanding=True))
+_UPDATE_BY_ID = subscriptions.update().where(subscriptions.c.id == sa.bindparam("_id"))
+
+
 class SubscriptionRepository(RecordRepository[Subscription]):
     table = subscriptions
     record = Subscription
@@ -188,6 +192,25 @@ class SubscriptionRepository(RecordRepository[Subscription]):
 
     async def of_customer(self, customer_id: str) -> list[Subscription]:
         return await self.find(subscriptions.c.customer_id == customer_id)
+
+    async def locked(self, ids: Sequence[str]) -> list[Subscription]:
+        """Several subscriptions, locked in the order of their ids (as one transaction
+        of a test clock's advance takes them), in that order."""
+        if not ids:
+            return []
+        query = sa.select(subscriptions).where(_IN_IDS).order_by(subscriptions.c.id)
+        if self.dialect == "postgresql":
+            query = query.with_for_update()
+        rows = (await self._conn.execute(query, {"ids": list(ids)})).all()
+        return [self._from_row(row) for row in rows]
+
+    async def save_all(self, subs: Sequence[Subscription]) -> None:
+        """Store several subscriptions in one statement (one round trip)."""
+        if subs:
+            rows = [self._values(sub) for sub in subs]
+            for row in rows:
+                row["_id"] = row.pop("id")
+            await self._conn.execute(_UPDATE_BY_ID, rows)
 
 
 class SubscriptionItemRepository(RecordRepository[SubscriptionItem]):
