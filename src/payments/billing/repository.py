@@ -249,6 +249,8 @@ class SubscriptionItemRepository(RecordRepository[SubscriptionItem]):
         return [replace(i) for i in found]
 
     async def of_subscriptions(self, ids: Sequence[str]) -> dict[str, list[SubscriptionItem]]:
+        """Several subscriptions' items in one query (remembered as ``of_subscription``
+        remembers them)."""
         out: dict[str, list[SubscriptionItem]] = {i: [] for i in ids}
         if ids:
             for item in await self.find(
@@ -256,6 +258,8 @@ class SubscriptionItemRepository(RecordRepository[SubscriptionItem]):
                 order_by=subscription_items.c.id,
             ):
                 out[item.subscription_id].append(item)
+            for sub_id, found in out.items():
+                self._read[sub_id] = [replace(i) for i in found]
         return out
 
     async def delete(self, item_ids: Sequence[str]) -> None:

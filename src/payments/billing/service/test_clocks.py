@@ -17,7 +17,12 @@ from payments.billing.domain.commands import CreateTestClock
 from payments.billing.domain.model import TestClock, TestClockStatus
 from payments.billing.repository import SubscriptionRepository, TestClockRepository
 from payments.billing.service.common import Billing, clock_of
-from payments.billing.service.renewals import run_next_action, upcoming_together
+from payments.billing.service.renewals import (
+    finish,
+    renew_together,
+    run_next_action,
+    upcoming_together,
+)
 from payments.kernel.access import Permission
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest
@@ -118,7 +123,17 @@ async def advance_test_clock(
                 if failed:
                     raise failed[0]
             else:
-                ran += [await run_next_action(billing, sub_id, frozen_time) for sub_id in rest]
+                # one writer: the renewals' invoices of all of them made in one
+                # transaction, then each charged (no transaction open) and settled
+                renewed = await renew_together(billing, rest, frozen_time)
+                for sub_id, (sub, invoice, at) in renewed.items():
+                    await finish(billing, sub_id, at, sub=sub, invoice=invoice)
+                    ran.append(True)
+                ran += [
+                    await run_next_action(billing, sub_id, frozen_time)
+                    for sub_id in rest
+                    if sub_id not in renewed
+                ]
             if not any(ran):
                 break
     finally:
