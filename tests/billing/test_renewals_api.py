@@ -22,6 +22,7 @@ from support.billing import (
     START,
     advance,
     billing_setup,
+    customer,
     events,
     get,
     invoices_of,
@@ -209,4 +210,42 @@ async def test_the_worker_renews_real_clock_subscriptions_once_even_with_two_wor
         ("subscription_cycle", "paid"),
     ]
     assert await run_once(api.container, only={"renew_subscriptions"}) == {"renew_subscriptions": 0}
+    await verified(api)
+
+
+async def test_renewals_due_together_are_made_together_or_each_alone_once(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On one writer (SQLite) the renewals due at one moment make their invoices in one
+    transaction: one failing rolls them all back, each is then run alone (and the one
+    failing fails alone); the next advance makes each missing invoice once."""
+    admin, shop, price, cus, clock = await billing_setup(api)
+    assert clock is not None
+    other = await customer(api, admin, location=shop["id"], test_clock=clock["id"])
+    subs = [await subscribe(api, admin, c, price) for c in (cus, other)]
+    billing = billing_of(api.container)
+    target = datetime.fromtimestamp(START + 32 * DAY, UTC)
+    real_issue = drafts.issue_invoice
+
+    async def second_fails(uow: Any, cmd: Any, **kwargs: Any) -> Any:
+        if cmd.customer == other["id"]:
+            raise RuntimeError("worker killed")
+        return await real_issue(uow, cmd, **kwargs)
+
+    monkeypatch.setattr(drafts, "issue_invoice", second_fails)
+    with pytest.raises(RuntimeError):
+        await test_clocks.advance_test_clock(clock["id"], target, billing=billing, ctx=SYSTEM)
+    monkeypatch.setattr(drafts, "issue_invoice", real_issue)
+    first, second = [await invoices_of(api, admin, s["id"]) for s in subs]
+    assert [i["status"] for i in second] == ["paid"]  # its renewal rolled back
+    assert [i["status"] for i in first] in (["paid"], ["paid", "paid"])  # alone, if first
+    await test_clocks.advance_test_clock(clock["id"], target, billing=billing, ctx=SYSTEM)
+    for s in subs:
+        invoices = await invoices_of(api, admin, s["id"])
+        assert [(i["billing_reason"], i["status"]) for i in invoices] == [
+            ("subscription_create", "paid"),
+            ("subscription_cycle", "paid"),
+        ]
+    pis = await get(api, "/v1/payment_intents", admin, limit=100)
+    assert len(pis["data"]) == 4  # two subscriptions, two invoices each, one intent each
     await verified(api)
