@@ -350,6 +350,63 @@ async def renew_together(
     return renewed
 
 
+async def charge_together(
+    billing: Billing, renewed: Mapping[str, tuple[Subscription, Invoice, datetime]]
+) -> None:
+    """Steps 4 and 5 of the renewals :func:`renew_together` made: each invoice charged
+    (no transaction open), then the paid ones settled in ONE transaction (what step 5
+    does for each alone, same events); any other outcome (a decline, a payment still in
+    flight) is settled alone by step 5 as before."""
+    outcomes: dict[str, tuple[Invoice, datetime, str | None, bool]] = {}
+    for sub_id, (sub, invoice, at) in renewed.items():
+        if sub.charge_invoice_id != invoice.id:
+            continue  # nothing to charge (paid at once, or sent to the customer)
+        decline, in_flight = await _pay(billing, sub, invoice, at)
+        outcomes[sub_id] = (invoice, at, decline, in_flight)
+    settled: set[str] = set()
+    if outcomes:
+        async with billing.uow_factory() as uow:
+            repo = uow.repo(SubscriptionRepository)
+            subs = await repo.locked(list(outcomes))
+            invoices = {
+                i.id: i
+                for i in await uow.repo(InvoiceRepository).many(
+                    [o[0].id for o in outcomes.values()]
+                )
+            }
+            await uow.repo(SubscriptionItemRepository).of_subscriptions([s.id for s in subs])
+            events: list[Event] = []
+            for sub in subs:
+                invoice, at, decline, in_flight = outcomes[sub.id]
+                paid = invoices.get(invoice.id)
+                if sub.charge_invoice_id != invoice.id or paid is None:
+                    settled.add(sub.id)  # settled already (as step 5 alone would find it)
+                    continue
+                if paid.status is not InvoiceStatus.PAID or in_flight:
+                    continue  # settled alone below
+                before = await subscription_snapshot(uow, sub)
+                sub.charge_invoice_id = None
+                _paid(sub)
+                sub.next_action_at = next_action_at(sub)
+                _, event = await subscription_event(
+                    uow,
+                    sub,
+                    event="customer.subscription.updated",
+                    before=before,
+                    ctx=SYSTEM,
+                    clock=At(at),
+                )
+                if event is not None:
+                    events.append(event)
+                settled.add(sub.id)
+            await repo.save_all([s for s in subs if s.id in settled])
+            await uow.repo(EventRepository).add_all(events)
+            await uow.commit()
+    for sub_id, (invoice, at, decline, in_flight) in outcomes.items():
+        if sub_id not in settled:
+            await _settle(billing, sub_id, invoice, at, decline=decline, in_flight=in_flight)
+
+
 class _NotTogether(Exception):
     """A subscription of a batch needs its renewal run alone."""
 
@@ -523,7 +580,16 @@ async def _charge(billing: Billing, sub_id: str, at: datetime, *, known: _Known 
             invoice = await uow.repo(InvoiceRepository).get(sub.charge_invoice_id)
     if invoice is None:
         raise NotFound.of("invoice", sub.charge_invoice_id)
-    clock = At(at)
+    decline, in_flight = await _pay(billing, sub, invoice, at)
+    await _settle(billing, sub_id, invoice, at, decline=decline, in_flight=in_flight)
+
+
+async def _pay(
+    billing: Billing, sub: Subscription, invoice: Invoice, at: datetime
+) -> tuple[str | None, bool]:
+    """Step 4: the named invoice (if still open) charged off-session, no transaction
+    open. Returns the decline code (None when not declined) and whether the payment's
+    outcome is still to come."""
     decline: str | None = None
     in_flight = False
     if invoice.status is InvoiceStatus.OPEN:
@@ -532,7 +598,7 @@ async def _charge(billing: Billing, sub_id: str, at: datetime, *, known: _Known 
                 PayInvoice(id=invoice.id, payment_method=sub.default_payment_method),
                 uow_factory=billing.uow_factory,
                 gateway=billing.gateway,
-                clock=clock,
+                clock=At(at),
                 ctx=SYSTEM,
                 max_amount=billing.max_amount,
             )
@@ -543,6 +609,20 @@ async def _charge(billing: Billing, sub_id: str, at: datetime, *, known: _Known 
                 in_flight = True
             else:
                 decline = e.code or "payment_method_missing"
+    return decline, in_flight
+
+
+async def _settle(
+    billing: Billing,
+    sub_id: str,
+    invoice: Invoice,
+    at: datetime,
+    *,
+    decline: str | None,
+    in_flight: bool,
+) -> None:
+    """Step 5 (one transaction): the charge's outcome moves the subscription."""
+    clock = At(at)
     async with billing.uow_factory() as uow:
         sub = await uow.repo(SubscriptionRepository).get(sub_id, for_update=True)
         if sub is None or sub.charge_invoice_id != invoice.id:

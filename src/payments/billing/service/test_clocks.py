@@ -18,7 +18,7 @@ from payments.billing.domain.model import TestClock, TestClockStatus
 from payments.billing.repository import SubscriptionRepository, TestClockRepository
 from payments.billing.service.common import Billing, clock_of
 from payments.billing.service.renewals import (
-    finish,
+    charge_together,
     renew_together,
     run_next_action,
     upcoming_together,
@@ -126,9 +126,8 @@ async def advance_test_clock(
                 # one writer: the renewals' invoices of all of them made in one
                 # transaction, then each charged (no transaction open) and settled
                 renewed = await renew_together(billing, rest, frozen_time)
-                for sub_id, (sub, invoice, at) in renewed.items():
-                    await finish(billing, sub_id, at, sub=sub, invoice=invoice)
-                    ran.append(True)
+                await charge_together(billing, renewed)
+                ran += [True] * len(renewed)
                 ran += [
                     await run_next_action(billing, sub_id, frozen_time)
                     for sub_id in rest
