@@ -20,6 +20,18 @@ begins (no transaction is ever open across a gateway call):
    ``past_due`` with the next retry of the dunning schedule, ``unpaid`` or
    ``canceled`` after the last one) and records its events.
 
+A plain renewal (the period ends, its invoice is due) runs steps 1 to 3 in ONE
+transaction (:func:`_issue_pending`: the invoices service's ``issue_invoice`` makes and
+finalizes the invoice in the caller's transaction, the number series' lock taken last),
+with the events of the three steps in their order: a crash in it leaves nothing, the
+next run renews once. ``pending_invoice`` and steps 2 and 3 apart remain for the other
+invoices (prorations, a subscription's first) and for a renewal started by an earlier
+version. On a test clock where the database has one writer (SQLite), the renewals due
+at one moment run steps 1 to 3 together in one transaction (:func:`renew_together`, all
+or nothing: on any failure each is run alone), are charged one by one, and the paid
+ones settled together (:func:`charge_together`); ``invoice.upcoming`` of the
+subscriptions due at one moment is recorded together (:func:`upcoming_together`).
+
 Whoever runs the next action (the worker for subscriptions on the real clock, a test
 clock's advance for its own) first finishes a started one (``RESUME``). Workers claim
 subscriptions with a lease taken under ``FOR UPDATE SKIP LOCKED``, so two workers never

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from payments.customers.domain import Customer
 from payments.events.service import record_event
 from payments.idempotency.service import created_earlier, remember_created
 from payments.intents.service.payment_methods import visible_payment_method
@@ -284,6 +285,26 @@ def new_draft(
     return invoice, lines
 
 
+async def _draft_of(
+    uow: UnitOfWork, cmd: CreateInvoice, *, clock: Clock, ctx: RequestContext
+) -> tuple[Invoice, list[InvoiceLine], Location, LegalEntity, Customer]:
+    """The draft ``cmd`` describes, with the shop, seller and customer it was made for
+    (read and checked in the caller's transaction)."""
+    location = await shop(uow, ctx, cmd.location)
+    entity = await seller_of(uow, location)
+    customer = await customer_of(uow, ctx, cmd.customer)
+    check_currency(_currency(cmd.currency or location.default_currency), location)
+    invoice, lines = new_draft(
+        cmd,
+        location=location,
+        entity=entity,
+        customer_id=customer.id,
+        default_payment_method=await _default_method(uow, cmd.default_payment_method, ctx),
+        clock=clock,
+    )
+    return invoice, lines, location, entity, customer
+
+
 async def create_invoice(
     cmd: CreateInvoice,
     *,
@@ -315,18 +336,7 @@ async def create_invoice(
         if earlier is not None:  # a retry after a crash: the invoice exists already
             invoice = await visible_invoice(uow, earlier, ctx)
             return invoice, await lines_of(uow, invoice.id)
-        location = await shop(uow, ctx, cmd.location)
-        entity = await seller_of(uow, location)
-        customer = await customer_of(uow, ctx, cmd.customer)
-        check_currency(_currency(cmd.currency or location.default_currency), location)
-        invoice, lines = new_draft(
-            cmd,
-            location=location,
-            entity=entity,
-            customer_id=customer.id,
-            default_payment_method=await _default_method(uow, cmd.default_payment_method, ctx),
-            clock=clock,
-        )
+        invoice, lines, *_ = await _draft_of(uow, cmd, clock=clock, ctx=ctx)
         await reprice_draft(uow, invoice, lines, now=clock.now(), ctx=ctx)
         await uow.repo(InvoiceRepository).add(invoice)
         await uow.repo(InvoiceLineRepository).add_all(lines)
@@ -595,17 +605,7 @@ async def issue_invoice(
         raise InvalidRequest(f"At most {MAX_LINES} lines per invoice.", param="lines")
     if needs_pricing(cmd.lines):
         raise InvalidRequest("Every line of a renewal invoice has its price.", param="lines")
-    location = await shop(uow, ctx, cmd.location)
-    entity = await seller_of(uow, location)
-    customer = await customer_of(uow, ctx, cmd.customer)
-    draft, lines = new_draft(
-        cmd,
-        location=location,
-        entity=entity,
-        customer_id=customer.id,
-        default_payment_method=await _default_method(uow, cmd.default_payment_method, ctx),
-        clock=clock,
-    )
+    draft, lines, location, entity, customer = await _draft_of(uow, cmd, clock=clock, ctx=ctx)
     buyer = await buyer_tax(uow, customer, fallback_country=entity.country)
     # the draft's amounts (as reprice_draft sets them), for its invoice.created
     apply_amounts(
