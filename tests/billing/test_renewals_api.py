@@ -14,7 +14,7 @@ import pytest
 from payments.app.capabilities import run_once
 from payments.billing.service import renewals, test_clocks
 from payments.billing.service.common import billing_of
-from payments.invoices.service import finalize, payments
+from payments.invoices.service import drafts, payments
 from payments.kernel.context import SYSTEM
 from support.app import Api
 from support.billing import (
@@ -22,6 +22,7 @@ from support.billing import (
     START,
     advance,
     billing_setup,
+    customer,
     events,
     get,
     invoices_of,
@@ -164,23 +165,24 @@ async def test_a_crash_before_finalizing_or_charging_resumes_without_a_second_in
     async def crash(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("worker killed")
 
-    # 1. killed after the invoice was made, before it was finalized
-    real_finalize = finalize.finalize_invoice
-    monkeypatch.setattr(finalize, "finalize_invoice", crash)
+    # 1. killed while the renewal's invoice was being made and finalized: its one
+    # transaction (the period moving on, the invoice, its number and posting) rolls back
+    real_issue = drafts.issue_invoice
+    monkeypatch.setattr(drafts, "issue_invoice", crash)
     with pytest.raises(RuntimeError):
         await test_clocks.advance_test_clock(clock["id"], target, billing=billing, ctx=SYSTEM)
-    monkeypatch.setattr(finalize, "finalize_invoice", real_finalize)
-    drafts_made = await invoices_of(api, admin, sub["id"])
-    assert [i["status"] for i in drafts_made] == ["paid", "draft"]
+    monkeypatch.setattr(drafts, "issue_invoice", real_issue)
+    assert [i["status"] for i in await invoices_of(api, admin, sub["id"])] == ["paid"]
+    unmoved = await get(api, f"/v1/subscriptions/{sub['id']}", admin)
+    assert unmoved["current_period_end"] == sub["current_period_end"]
     # 2. killed after finalizing, before charging
     real_charge = payments.charge_invoice  # what a renewal charges its invoice with
     monkeypatch.setattr(payments, "charge_invoice", crash)
     with pytest.raises(RuntimeError):
         await test_clocks.advance_test_clock(clock["id"], target, billing=billing, ctx=SYSTEM)
     monkeypatch.setattr(payments, "charge_invoice", real_charge)
-    invoices = await invoices_of(api, admin, sub["id"])
+    drafts_made = invoices = await invoices_of(api, admin, sub["id"])
     assert [i["status"] for i in invoices] == ["paid", "open"]
-    assert invoices[1]["id"] == drafts_made[1]["id"]
     # the next run charges the same invoice, once
     await test_clocks.advance_test_clock(clock["id"], target, billing=billing, ctx=SYSTEM)
     invoices = await invoices_of(api, admin, sub["id"])
@@ -208,4 +210,42 @@ async def test_the_worker_renews_real_clock_subscriptions_once_even_with_two_wor
         ("subscription_cycle", "paid"),
     ]
     assert await run_once(api.container, only={"renew_subscriptions"}) == {"renew_subscriptions": 0}
+    await verified(api)
+
+
+async def test_renewals_due_together_are_made_together_or_each_alone_once(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On one writer (SQLite) the renewals due at one moment make their invoices in one
+    transaction: one failing rolls them all back, each is then run alone (and the one
+    failing fails alone); the next advance makes each missing invoice once."""
+    admin, shop, price, cus, clock = await billing_setup(api)
+    assert clock is not None
+    other = await customer(api, admin, location=shop["id"], test_clock=clock["id"])
+    subs = [await subscribe(api, admin, c, price) for c in (cus, other)]
+    billing = billing_of(api.container)
+    target = datetime.fromtimestamp(START + 32 * DAY, UTC)
+    real_issue = drafts.issue_invoice
+
+    async def second_fails(uow: Any, cmd: Any, **kwargs: Any) -> Any:
+        if cmd.customer == other["id"]:
+            raise RuntimeError("worker killed")
+        return await real_issue(uow, cmd, **kwargs)
+
+    monkeypatch.setattr(drafts, "issue_invoice", second_fails)
+    with pytest.raises(RuntimeError):
+        await test_clocks.advance_test_clock(clock["id"], target, billing=billing, ctx=SYSTEM)
+    monkeypatch.setattr(drafts, "issue_invoice", real_issue)
+    first, second = [await invoices_of(api, admin, s["id"]) for s in subs]
+    assert [i["status"] for i in second] == ["paid"]  # its renewal rolled back
+    assert [i["status"] for i in first] in (["paid"], ["paid", "paid"])  # alone, if first
+    await test_clocks.advance_test_clock(clock["id"], target, billing=billing, ctx=SYSTEM)
+    for s in subs:
+        invoices = await invoices_of(api, admin, s["id"])
+        assert [(i["billing_reason"], i["status"]) for i in invoices] == [
+            ("subscription_create", "paid"),
+            ("subscription_cycle", "paid"),
+        ]
+    pis = await get(api, "/v1/payment_intents", admin, limit=100)
+    assert len(pis["data"]) == 4  # two subscriptions, two invoices each, one intent each
     await verified(api)

@@ -88,6 +88,10 @@ class TestClockRepository(RecordRepository[TestClock]):
         await self._conn.execute(test_clocks.delete().where(test_clocks.c.id == clock_id))
 
 
+_IN_IDS = subscriptions.c.id.in_(sa.bindparam("ids", expanding=True))
+_UPDATE_BY_ID = subscriptions.update().where(subscriptions.c.id == sa.bindparam("_id"))
+
+
 class SubscriptionRepository(RecordRepository[Subscription]):
     table = subscriptions
     record = Subscription
@@ -189,6 +193,25 @@ class SubscriptionRepository(RecordRepository[Subscription]):
     async def of_customer(self, customer_id: str) -> list[Subscription]:
         return await self.find(subscriptions.c.customer_id == customer_id)
 
+    async def locked(self, ids: Sequence[str]) -> list[Subscription]:
+        """Several subscriptions, locked in the order of their ids (as one transaction
+        of a test clock's advance takes them), in that order."""
+        if not ids:
+            return []
+        query = sa.select(subscriptions).where(_IN_IDS).order_by(subscriptions.c.id)
+        if self.dialect == "postgresql":
+            query = query.with_for_update()
+        rows = (await self._conn.execute(query, {"ids": list(ids)})).all()
+        return [self._from_row(row) for row in rows]
+
+    async def save_all(self, subs: Sequence[Subscription]) -> None:
+        """Store several subscriptions in one statement (one round trip)."""
+        if subs:
+            rows = [self._values(sub) for sub in subs]
+            for row in rows:
+                row["_id"] = row.pop("id")
+            await self._conn.execute(_UPDATE_BY_ID, rows)
+
 
 class SubscriptionItemRepository(RecordRepository[SubscriptionItem]):
     """``of_subscription`` remembers a subscription's items for the rest of its unit of
@@ -226,6 +249,8 @@ class SubscriptionItemRepository(RecordRepository[SubscriptionItem]):
         return [replace(i) for i in found]
 
     async def of_subscriptions(self, ids: Sequence[str]) -> dict[str, list[SubscriptionItem]]:
+        """Several subscriptions' items in one query (remembered as ``of_subscription``
+        remembers them)."""
         out: dict[str, list[SubscriptionItem]] = {i: [] for i in ids}
         if ids:
             for item in await self.find(
@@ -233,6 +258,8 @@ class SubscriptionItemRepository(RecordRepository[SubscriptionItem]):
                 order_by=subscription_items.c.id,
             ):
                 out[item.subscription_id].append(item)
+            for sub_id, found in out.items():
+                self._read[sub_id] = [replace(i) for i in found]
         return out
 
     async def delete(self, item_ids: Sequence[str]) -> None:

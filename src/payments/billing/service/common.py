@@ -28,7 +28,9 @@ from payments.billing.repository import (
     SubscriptionRepository,
     TestClockRepository,
 )
-from payments.events.service import record_event
+from payments.events.domain import Event
+from payments.events.repository import EventRepository
+from payments.events.service import new_event
 from payments.gateways.protocol import PaymentGateway
 from payments.invoices.domain.commands import LineInput
 from payments.kernel.clock import Clock
@@ -211,16 +213,36 @@ async def save_subscription(
     event's object only (e.g. the update-payment-method link, shown once)."""
     sub.next_action_at = next_action_at(sub)
     await uow.repo(SubscriptionRepository).save(sub)
+    snapshot, found = await subscription_event(
+        uow, sub, event=event, before=before, ctx=ctx, clock=clock, extra=extra
+    )
+    if found is not None:
+        await uow.repo(EventRepository).add(found)
+    return snapshot
+
+
+async def subscription_event(
+    uow: UnitOfWork,
+    sub: Subscription,
+    *,
+    event: str | None,
+    before: dict[str, Any] | None,
+    ctx: RequestContext,
+    clock: Clock,
+    extra: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], Event | None]:
+    """``sub`` as a client sees it now, and the event ``event`` of its change since
+    ``before`` (None when no event, or an ``updated`` that changed nothing a client
+    sees), for the caller to record in this transaction."""
     snapshot = await subscription_snapshot(uow, sub)
     if event is None:
-        return snapshot
+        return snapshot, None
     previous = None
     if before is not None:
         previous = {k: before[k] for k in snapshot if before.get(k) != snapshot[k]}
         if not previous and event == "customer.subscription.updated":
-            return snapshot
-    await record_event(
-        uow,
+            return snapshot, None
+    return snapshot, new_event(
         event,
         {**snapshot, **extra} if extra else snapshot,
         ctx=ctx,
@@ -228,4 +250,3 @@ async def save_subscription(
         location_id=sub.location_id,
         previous_attributes=previous,
     )
-    return snapshot

@@ -20,6 +20,18 @@ begins (no transaction is ever open across a gateway call):
    ``past_due`` with the next retry of the dunning schedule, ``unpaid`` or
    ``canceled`` after the last one) and records its events.
 
+A plain renewal (the period ends, its invoice is due) runs steps 1 to 3 in ONE
+transaction (:func:`_issue_pending`: the invoices service's ``issue_invoice`` makes and
+finalizes the invoice in the caller's transaction, the number series' lock taken last),
+with the events of the three steps in their order: a crash in it leaves nothing, the
+next run renews once. ``pending_invoice`` and steps 2 and 3 apart remain for the other
+invoices (prorations, a subscription's first) and for a renewal started by an earlier
+version. On a test clock where the database has one writer (SQLite), the renewals due
+at one moment run steps 1 to 3 together in one transaction (:func:`renew_together`, all
+or nothing: on any failure each is run alone), are charged one by one, and the paid
+ones settled together (:func:`charge_together`); ``invoice.upcoming`` of the
+subscriptions due at one moment is recorded together (:func:`upcoming_together`).
+
 Whoever runs the next action (the worker for subscriptions on the real clock, a test
 clock's advance for its own) first finishes a started one (``RESUME``). Workers claim
 subscriptions with a lease taken under ``FOR UPDATE SKIP LOCKED``, so two workers never
@@ -28,15 +40,21 @@ run one subscription's actions at the same time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from payments.billing.domain import dunning
-from payments.billing.domain.model import Subscription
+from payments.billing.domain.model import Price, Subscription, SubscriptionItem
 from payments.billing.domain.model import SubscriptionStatus as S
 from payments.billing.domain.periods import next_period_end
 from payments.billing.domain.schedule import ActionKind, next_action, next_action_at
-from payments.billing.repository import SubscriptionRepository
+from payments.billing.repository import (
+    PriceRepository,
+    SubscriptionItemRepository,
+    SubscriptionRepository,
+)
 from payments.billing.service.common import (
     At,
     Billing,
@@ -48,11 +66,14 @@ from payments.billing.service.common import (
     products_of,
     save_subscription,
     schedule_of,
+    subscription_event,
     subscription_snapshot,
     unix,
 )
 from payments.billing.service.update_links import mint_link
-from payments.events.service import record_event
+from payments.events.domain import Event
+from payments.events.repository import EventRepository
+from payments.events.service import new_event, record_event
 from payments.invoices.domain.commands import CreateInvoice, PayInvoice, SubscriptionBilling
 from payments.invoices.domain.model import Invoice
 from payments.invoices.domain.status import InvoiceStatus
@@ -121,6 +142,7 @@ class _Decided:
     kind: ActionKind
     at: datetime
     sub: Subscription | None
+    invoice: Invoice | None = None  # the renewal's invoice, made in the same transaction
 
 
 async def _decide(billing: Billing, sub_id: str, until: datetime) -> _Decided | bool:
@@ -191,6 +213,13 @@ async def _decide(billing: Billing, sub_id: str, until: datetime) -> _Decided | 
                     event = "customer.subscription.deleted"
                 else:
                     await _next_period(uow, sub, at)
+                    if sub.pending_invoice is not None:
+                        spec = sub.pending_invoice
+                        invoice, made = await _issue_pending(uow, sub, spec, before, clock)
+                        await uow.repo(SubscriptionRepository).save(sub)
+                        await uow.repo(EventRepository).add_all(made)
+                        await uow.commit()
+                        return _Decided(kind, at, sub, invoice)
         await save_subscription(
             uow, sub, event=event or None, before=before, ctx=SYSTEM, clock=clock
         )
@@ -221,8 +250,14 @@ async def _next_period(uow: UnitOfWork, sub: Subscription, at: datetime) -> None
 
 
 async def _upcoming_object(uow: UnitOfWork, sub: Subscription) -> dict[str, object]:
-    """``invoice.upcoming``'s object: the next period's amounts, not yet an invoice."""
     items, prices = await items_and_prices(uow, sub.id)
+    return _upcoming(sub, items, prices)
+
+
+def _upcoming(
+    sub: Subscription, items: Sequence[SubscriptionItem], prices: Mapping[str, Price]
+) -> dict[str, object]:
+    """``invoice.upcoming``'s object: the next period's amounts, not yet an invoice."""
     subtotal = sum(prices[i.price_id].unit_amount * i.quantity for i in items)
     subtotal += sum(int(str(p["unit_amount"])) for p in sub.pending_prorations)
     return {
@@ -236,6 +271,156 @@ async def _upcoming_object(uow: UnitOfWork, sub: Subscription) -> dict[str, obje
         "period_start": unix(sub.current_period_end),
         "billing_reason": "upcoming",
     }
+
+
+async def upcoming_together(billing: Billing, sub_ids: Sequence[str], until: datetime) -> set[str]:
+    """Of ``sub_ids`` (a test clock's subscriptions whose next actions fall due at one
+    moment), those whose action is ``invoice.upcoming`` get it in ONE transaction, all
+    locked, read and stored together (their items and prices in one query each, their
+    rows and events in one statement each): what step 1 does for each one alone, with
+    the same event. Returns the ids done; the others' actions are run one by one."""
+    async with billing.uow_factory() as uow:
+        repo = uow.repo(SubscriptionRepository)
+        due: list[tuple[Subscription, datetime]] = []
+        for sub in await repo.locked(sub_ids):
+            action = next_action(sub)
+            if action is not None and action.kind is ActionKind.UPCOMING and action.at <= until:
+                due.append((sub, action.at))
+        if not due:
+            return set()
+        items = await uow.repo(SubscriptionItemRepository).of_subscriptions(
+            [sub.id for sub, _ in due]
+        )
+        prices = await uow.repo(PriceRepository).many(
+            [i.price_id for found in items.values() for i in found]
+        )
+        events = []
+        for sub, at in due:
+            sub.upcoming_sent_for = sub.current_period_end
+            sub.next_action_at = next_action_at(sub)
+            events.append(
+                new_event(
+                    "invoice.upcoming",
+                    _upcoming(sub, items[sub.id], prices),
+                    ctx=SYSTEM,
+                    clock=At(at),
+                    location_id=sub.location_id,
+                )
+            )
+        await repo.save_all([sub for sub, _ in due])
+        await uow.repo(EventRepository).add_all(events)
+        await uow.commit()
+    return {sub.id for sub, _ in due}
+
+
+async def renew_together(
+    billing: Billing, sub_ids: Sequence[str], until: datetime
+) -> dict[str, tuple[Subscription, Invoice, datetime]]:
+    """Of ``sub_ids`` (a test clock's subscriptions whose next actions fall due at one
+    moment, where the database has one writer: SQLite), those whose action is a plain
+    renewal (the period ends, an invoice is due) get steps 1 to 3 in ONE transaction:
+    each subscription's as :func:`_issue_pending` does it alone, with the same events,
+    the rows and events written in one statement each. All or nothing: if any of them
+    fails, none is done here (the caller runs them one by one, as before). Returns the
+    subscriptions renewed, with the invoice each names and the moment, to charge (no
+    transaction open)."""
+    renewed: dict[str, tuple[Subscription, Invoice, datetime]] = {}
+    try:
+        async with billing.uow_factory() as uow:
+            repo = uow.repo(SubscriptionRepository)
+            due: list[tuple[Subscription, datetime]] = []
+            for sub in await repo.locked(sub_ids):
+                action = next_action(sub)
+                if (
+                    action is not None
+                    and action.kind is ActionKind.PERIOD_END
+                    and action.at <= until
+                    and not sub.cancel_at_period_end
+                    and sub.pause_collection is None
+                ):
+                    due.append((sub, action.at))
+            if not due:
+                return {}
+            await uow.repo(SubscriptionItemRepository).of_subscriptions([s.id for s, _ in due])
+            events: list[Event] = []
+            for sub, at in due:
+                clock = At(at)
+                before = await subscription_snapshot(uow, sub)
+                await _next_period(uow, sub, at)
+                spec = sub.pending_invoice
+                if spec is None:  # cannot happen (not paused): leave it to the one-by-one run
+                    raise _NotTogether
+                invoice, made = await _issue_pending(uow, sub, spec, before, clock)
+                events += made
+                renewed[sub.id] = (sub, invoice, at)
+            await repo.save_all([sub for sub, _ in due])
+            await uow.repo(EventRepository).add_all(events)
+            await uow.commit()
+    except Exception:
+        log.info("subscriptions_not_renewed_together", subscriptions=len(sub_ids))
+        return {}
+    return renewed
+
+
+async def charge_together(
+    billing: Billing, renewed: Mapping[str, tuple[Subscription, Invoice, datetime]]
+) -> None:
+    """Steps 4 and 5 of the renewals :func:`renew_together` made: each invoice charged
+    (no transaction open), then the paid ones settled in ONE transaction (what step 5
+    does for each alone, same events); any other outcome (a decline, a payment still in
+    flight) is settled alone by step 5 as before."""
+    outcomes: dict[str, tuple[Invoice, datetime, str | None, bool]] = {}
+    for sub_id, (sub, invoice, at) in renewed.items():
+        if sub.charge_invoice_id != invoice.id:
+            continue  # nothing to charge (paid at once, or sent to the customer)
+        decline, in_flight = await _pay(billing, sub, invoice, at)
+        outcomes[sub_id] = (invoice, at, decline, in_flight)
+    settled: set[str] = set()
+    if outcomes:
+        async with billing.uow_factory() as uow:
+            repo = uow.repo(SubscriptionRepository)
+            subs = await repo.locked(list(outcomes))
+            invoices = {
+                i.id: i
+                for i in await uow.repo(InvoiceRepository).many(
+                    [o[0].id for o in outcomes.values()]
+                )
+            }
+            await uow.repo(SubscriptionItemRepository).of_subscriptions([s.id for s in subs])
+            events: list[Event] = []
+            for sub in subs:
+                invoice, at, decline, in_flight = outcomes[sub.id]
+                paid = invoices.get(invoice.id)
+                if sub.charge_invoice_id != invoice.id or paid is None:
+                    settled.add(sub.id)  # settled already (as step 5 alone would find it)
+                    continue
+                if paid.status is not InvoiceStatus.PAID or in_flight:
+                    continue  # settled alone below
+                before = await subscription_snapshot(uow, sub)
+                sub.charge_invoice_id = None
+                _paid(sub)
+                sub.next_action_at = next_action_at(sub)
+                _, event = await subscription_event(
+                    uow,
+                    sub,
+                    event="customer.subscription.updated",
+                    before=before,
+                    ctx=SYSTEM,
+                    clock=At(at),
+                )
+                if event is not None:
+                    events.append(event)
+                settled.add(sub.id)
+            await repo.save_all([s for s in subs if s.id in settled])
+            await uow.repo(EventRepository).add_all(events)
+            await uow.commit()
+    for sub_id, (invoice, at, decline, in_flight) in outcomes.items():
+        if sub_id not in settled:
+            await _settle(billing, sub_id, invoice, at, decline=decline, in_flight=in_flight)
+
+
+class _NotTogether(Exception):
+    """A subscription of a batch needs its renewal run alone."""
 
 
 async def _void_first_invoice(billing: Billing, invoice_id: str, at: datetime) -> None:
@@ -274,30 +459,7 @@ async def _invoice(
     invoice: Invoice | None = None
     if invoice_id is None:
         made, _ = await drafts.create_invoice(
-            CreateInvoice(
-                customer=sub.customer_id,
-                location=sub.location_id,
-                currency=sub.currency,
-                collection_method=sub.collection_method,  # type: ignore[arg-type]
-                days_until_due=sub.days_until_due,
-                default_payment_method=sub.default_payment_method,
-                description=None,
-                lines=tuple(line_input(x) for x in spec["lines"]),
-                subscription=SubscriptionBilling(
-                    subscription=sub.id,
-                    billing_reason=str(spec["billing_reason"]),
-                    period_start=from_unix(int(spec["period_start"])),
-                    period_end=from_unix(int(spec["period_end"])),
-                    subscription_period=(
-                        from_unix(int(spec["subscription_period"]))
-                        if spec.get("subscription_period") is not None
-                        else None
-                    ),
-                ),
-            ),
-            uow_factory=billing.uow_factory,
-            clock=clock,
-            ctx=SYSTEM,
+            _command(sub, spec), uow_factory=billing.uow_factory, clock=clock, ctx=SYSTEM
         )
         invoice_id, invoice = made.id, made
         if spec.get("subscription_period") is None:
@@ -323,14 +485,7 @@ async def _invoice(
         if sub is None or sub.pending_invoice is None:
             return None
         before = await subscription_snapshot(uow, sub)
-        sub.pending_invoice = None
-        sub.latest_invoice_id = invoice.id
-        if invoice.status is InvoiceStatus.OPEN and sub.collection_method == "charge_automatically":
-            sub.charge_invoice_id = invoice.id
-        elif invoice.status is InvoiceStatus.PAID:
-            _paid(sub)
-        elif sub.status in (S.INCOMPLETE, S.TRIALING):  # send_invoice: the customer pays
-            sub.status = S.ACTIVE
+        _named(sub, invoice)
         await save_subscription(
             uow,
             sub,
@@ -341,6 +496,77 @@ async def _invoice(
         )
         await uow.commit()
     return _Known(sub, invoice if sub.charge_invoice_id == invoice.id else None)
+
+
+def _command(sub: Subscription, spec: dict[str, Any]) -> CreateInvoice:
+    """The invoice written down on the subscription (``pending_invoice``), to make."""
+    return CreateInvoice(
+        customer=sub.customer_id,
+        location=sub.location_id,
+        currency=sub.currency,
+        collection_method=sub.collection_method,  # type: ignore[arg-type]
+        days_until_due=sub.days_until_due,
+        default_payment_method=sub.default_payment_method,
+        description=None,
+        lines=tuple(line_input(x) for x in spec["lines"]),
+        subscription=SubscriptionBilling(
+            subscription=sub.id,
+            billing_reason=str(spec["billing_reason"]),
+            period_start=from_unix(int(spec["period_start"])),
+            period_end=from_unix(int(spec["period_end"])),
+            subscription_period=(
+                from_unix(int(spec["subscription_period"]))
+                if spec.get("subscription_period") is not None
+                else None
+            ),
+        ),
+    )
+
+
+def _named(sub: Subscription, invoice: Invoice) -> None:
+    """Step 3: the subscription names its finalized invoice (to charge, or paid)."""
+    sub.pending_invoice = None
+    sub.latest_invoice_id = invoice.id
+    if invoice.status is InvoiceStatus.OPEN and sub.collection_method == "charge_automatically":
+        sub.charge_invoice_id = invoice.id
+    elif invoice.status is InvoiceStatus.PAID:
+        _paid(sub)
+    elif sub.status in (S.INCOMPLETE, S.TRIALING):  # send_invoice: the customer pays
+        sub.status = S.ACTIVE
+
+
+async def _issue_pending(
+    uow: UnitOfWork,
+    sub: Subscription,
+    spec: dict[str, Any],
+    before: dict[str, Any],
+    clock: At,
+) -> tuple[Invoice, list[Event]]:
+    """Steps 1 to 3 of a renewal in ONE transaction (the subscription locked by the
+    caller, its new period and ``pending_invoice`` set): the invoice made and finalized
+    (numbered and posted: the number series' lock is taken last and held only to the
+    commit), and named on the subscription. A crash anywhere rolls it all back: the next
+    run decides the renewal again, and makes the invoice once. The events are those of
+    the steps run one after another, in their order and with their payloads (the period
+    moving on, ``invoice.created``, ``invoice.finalized``, the invoice named), returned
+    for the caller to write (with the subscription) in one statement."""
+    sub.next_action_at = next_action_at(sub)
+    moved, moved_event = await subscription_event(
+        uow, sub, event="customer.subscription.updated", before=before, ctx=SYSTEM, clock=clock
+    )
+    invoice, _lines, made = await drafts.issue_invoice(
+        uow, _command(sub, spec), clock=clock, ctx=SYSTEM
+    )
+    _named(sub, invoice)
+    sub.next_action_at = next_action_at(sub)
+    _, named_event = await subscription_event(
+        uow, sub, event="customer.subscription.updated", before=moved, ctx=SYSTEM, clock=clock
+    )
+    recorded = [
+        new_event(t, obj, ctx=SYSTEM, clock=clock, location_id=invoice.location_id)
+        for t, obj in made
+    ]
+    return invoice, [e for e in (moved_event, *recorded, named_event) if e is not None]
 
 
 def _paid(sub: Subscription) -> None:
@@ -366,7 +592,16 @@ async def _charge(billing: Billing, sub_id: str, at: datetime, *, known: _Known 
             invoice = await uow.repo(InvoiceRepository).get(sub.charge_invoice_id)
     if invoice is None:
         raise NotFound.of("invoice", sub.charge_invoice_id)
-    clock = At(at)
+    decline, in_flight = await _pay(billing, sub, invoice, at)
+    await _settle(billing, sub_id, invoice, at, decline=decline, in_flight=in_flight)
+
+
+async def _pay(
+    billing: Billing, sub: Subscription, invoice: Invoice, at: datetime
+) -> tuple[str | None, bool]:
+    """Step 4: the named invoice (if still open) charged off-session, no transaction
+    open. Returns the decline code (None when not declined) and whether the payment's
+    outcome is still to come."""
     decline: str | None = None
     in_flight = False
     if invoice.status is InvoiceStatus.OPEN:
@@ -375,7 +610,7 @@ async def _charge(billing: Billing, sub_id: str, at: datetime, *, known: _Known 
                 PayInvoice(id=invoice.id, payment_method=sub.default_payment_method),
                 uow_factory=billing.uow_factory,
                 gateway=billing.gateway,
-                clock=clock,
+                clock=At(at),
                 ctx=SYSTEM,
                 max_amount=billing.max_amount,
             )
@@ -386,6 +621,20 @@ async def _charge(billing: Billing, sub_id: str, at: datetime, *, known: _Known 
                 in_flight = True
             else:
                 decline = e.code or "payment_method_missing"
+    return decline, in_flight
+
+
+async def _settle(
+    billing: Billing,
+    sub_id: str,
+    invoice: Invoice,
+    at: datetime,
+    *,
+    decline: str | None,
+    in_flight: bool,
+) -> None:
+    """Step 5 (one transaction): the charge's outcome moves the subscription."""
+    clock = At(at)
     async with billing.uow_factory() as uow:
         sub = await uow.repo(SubscriptionRepository).get(sub_id, for_update=True)
         if sub is None or sub.charge_invoice_id != invoice.id:
@@ -443,11 +692,20 @@ async def _charge(billing: Billing, sub_id: str, at: datetime, *, known: _Known 
 
 
 async def finish(
-    billing: Billing, sub_id: str, at: datetime, *, sub: Subscription | None = None
+    billing: Billing,
+    sub_id: str,
+    at: datetime,
+    *,
+    sub: Subscription | None = None,
+    invoice: Invoice | None = None,
 ) -> None:
     """Finish what a subscription started: make its pending invoice, charge it.
-    ``sub``: the subscription as just committed by the caller (saves reading it again)."""
-    known = await _invoice(billing, sub_id, at, sub=sub)
+    ``sub``: the subscription as just committed by the caller (saves reading it again);
+    ``invoice``: the invoice it named in that same transaction, if any."""
+    if sub is not None and invoice is not None and sub.pending_invoice is None:
+        known: _Known | None = _Known(sub, invoice if sub.charge_invoice_id == invoice.id else None)
+    else:
+        known = await _invoice(billing, sub_id, at, sub=sub)
     await _charge(billing, sub_id, at, known=known)
 
 
@@ -463,7 +721,7 @@ async def run_next_action(billing: Billing, sub_id: str, until: datetime) -> boo
             current = await uow.repo(SubscriptionRepository).get(sub_id)
         if current is not None and current.test_clock_id is None:
             at = billing.clock.now()  # finishing late: stamped when it is finished
-    await finish(billing, sub_id, at, sub=decided.sub)
+    await finish(billing, sub_id, at, sub=decided.sub, invoice=decided.invoice)
     return True
 
 

@@ -17,7 +17,12 @@ from payments.billing.domain.commands import CreateTestClock
 from payments.billing.domain.model import TestClock, TestClockStatus
 from payments.billing.repository import SubscriptionRepository, TestClockRepository
 from payments.billing.service.common import Billing, clock_of
-from payments.billing.service.renewals import run_next_action
+from payments.billing.service.renewals import (
+    charge_together,
+    renew_together,
+    run_next_action,
+    upcoming_together,
+)
 from payments.kernel.access import Permission
 from payments.kernel.context import RequestContext
 from payments.kernel.errors import InvalidRequest
@@ -105,16 +110,29 @@ async def advance_test_clock(
             # order between them: they run side by side where the database lets writers
             # work in parallel, else one after another (each subscription's own actions
             # stay in order, one at a time)
+            # invoice.upcoming of all of them at once (one transaction), then the rest
+            done = await upcoming_together(billing, due, frozen_time)
+            rest = [sub_id for sub_id in due if sub_id not in done]
+            ran: list[bool | BaseException] = [True] * len(done)
             if side_by_side:
-                ran = await asyncio.gather(
-                    *(run_next_action(billing, sub_id, frozen_time) for sub_id in due),
+                ran += await asyncio.gather(
+                    *(run_next_action(billing, sub_id, frozen_time) for sub_id in rest),
                     return_exceptions=True,
                 )
                 failed = [r for r in ran if isinstance(r, BaseException)]
                 if failed:
                     raise failed[0]
             else:
-                ran = [await run_next_action(billing, sub_id, frozen_time) for sub_id in due]
+                # one writer: the renewals' invoices of all of them made in one
+                # transaction, then each charged (no transaction open) and settled
+                renewed = await renew_together(billing, rest, frozen_time)
+                await charge_together(billing, renewed)
+                ran += [True] * len(renewed)
+                ran += [
+                    await run_next_action(billing, sub_id, frozen_time)
+                    for sub_id in rest
+                    if sub_id not in renewed
+                ]
             if not any(ran):
                 break
     finally:

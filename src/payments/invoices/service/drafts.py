@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from payments.customers.domain import Customer
 from payments.events.service import record_event
 from payments.idempotency.service import created_earlier, remember_created
 from payments.intents.service.payment_methods import visible_payment_method
@@ -41,14 +42,19 @@ from payments.invoices.domain.status import InvoiceOperation, InvoiceStatus, inv
 from payments.invoices.render import invoice_object
 from payments.invoices.repository import InvoiceLineRepository, InvoiceRepository
 from payments.invoices.service.common import (
+    apply_amounts,
+    buyer_tax,
     check_currency,
     customer_of,
     lines_of,
+    local_date,
     reprice_draft,
     seller_of,
+    seller_party,
     shop,
     visible_invoice,
 )
+from payments.invoices.service.finalize import finalize_draft
 from payments.invoices.service.part_prices import needs_pricing, priced_lines
 from payments.kernel.access import Permission
 from payments.kernel.clock import Clock
@@ -59,6 +65,8 @@ from payments.kernel.metadata import update_metadata, validate_metadata
 from payments.kernel.money import UnknownCurrency, normalize_currency
 from payments.kernel.pagination import Page, PageRequest
 from payments.kernel.unset import Unset
+from payments.legal_entities.domain import LegalEntity
+from payments.locations.domain import Location
 from payments.parts.domain import PartCatalogue
 from payments.platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from payments.tax.domain import TaxBehavior, TaxCategory
@@ -233,6 +241,70 @@ async def _default_method(uow: UnitOfWork, value: str | None, ctx: RequestContex
     return pm.id
 
 
+def new_draft(
+    cmd: CreateInvoice,
+    *,
+    location: Location,
+    entity: LegalEntity,
+    customer_id: str,
+    default_payment_method: str | None,
+    clock: Clock,
+) -> tuple[Invoice, list[InvoiceLine]]:
+    """The draft ``cmd`` describes for its shop, seller and customer (read and checked
+    by the caller), every line checked; not yet priced nor stored."""
+    days = _terms(cmd.collection_method, cmd.days_until_due)
+    currency = _currency(cmd.currency or location.default_currency)
+    check_currency(currency, location)
+    invoice = Invoice(
+        id=id_for("invoice"),
+        status=InvoiceStatus.DRAFT,
+        location_id=location.id,
+        legal_entity_id=entity.id,
+        customer_id=customer_id,
+        currency=currency,
+        collection_method=cmd.collection_method,
+        days_until_due=days,
+        footer=cmd.footer or None,
+        description=cmd.description or None,
+        default_payment_method=default_payment_method,
+        metadata=validate_metadata(dict(cmd.metadata)),
+        created=clock.now(),
+        invoice_type=cmd.invoice_type,
+    )
+    sub = cmd.subscription
+    if sub is not None:
+        invoice.subscription_id = sub.subscription
+        invoice.billing_reason = sub.billing_reason
+        invoice.period_start, invoice.period_end = sub.period_start, sub.period_end
+        invoice.subscription_period = sub.subscription_period
+    lines = [
+        new_line(inp, param=f"lines[{i}]", invoice_id=invoice.id, position=i, clock=clock)
+        for i, inp in enumerate(cmd.lines)
+    ]
+    _one_behavior(lines, {line.id: f"lines[{i}][tax_behavior]" for i, line in enumerate(lines)})
+    return invoice, lines
+
+
+async def _draft_of(
+    uow: UnitOfWork, cmd: CreateInvoice, *, clock: Clock, ctx: RequestContext
+) -> tuple[Invoice, list[InvoiceLine], Location, LegalEntity, Customer]:
+    """The draft ``cmd`` describes, with the shop, seller and customer it was made for
+    (read and checked in the caller's transaction)."""
+    location = await shop(uow, ctx, cmd.location)
+    entity = await seller_of(uow, location)
+    customer = await customer_of(uow, ctx, cmd.customer)
+    check_currency(_currency(cmd.currency or location.default_currency), location)
+    invoice, lines = new_draft(
+        cmd,
+        location=location,
+        entity=entity,
+        customer_id=customer.id,
+        default_payment_method=await _default_method(uow, cmd.default_payment_method, ctx),
+        clock=clock,
+    )
+    return invoice, lines, location, entity, customer
+
+
 async def create_invoice(
     cmd: CreateInvoice,
     *,
@@ -243,8 +315,8 @@ async def create_invoice(
 ) -> tuple[Invoice, list[InvoiceLine]]:
     """``parts``: the catalogue that prices lines given by ``sku`` alone."""
     ctx.require(Permission.write_payments)
-    days = _terms(cmd.collection_method, cmd.days_until_due)
-    metadata = validate_metadata(dict(cmd.metadata))
+    _terms(cmd.collection_method, cmd.days_until_due)  # checked before anything is read
+    validate_metadata(dict(cmd.metadata))
     if len(cmd.lines) > MAX_LINES:
         raise InvalidRequest(f"At most {MAX_LINES} lines per invoice.", param="lines")
     if needs_pricing(cmd.lines):  # ask the catalogue first, with no transaction open
@@ -264,37 +336,7 @@ async def create_invoice(
         if earlier is not None:  # a retry after a crash: the invoice exists already
             invoice = await visible_invoice(uow, earlier, ctx)
             return invoice, await lines_of(uow, invoice.id)
-        location = await shop(uow, ctx, cmd.location)
-        entity = await seller_of(uow, location)
-        customer = await customer_of(uow, ctx, cmd.customer)
-        currency = _currency(cmd.currency or location.default_currency)
-        check_currency(currency, location)
-        invoice = Invoice(
-            id=id_for("invoice"),
-            status=InvoiceStatus.DRAFT,
-            location_id=location.id,
-            legal_entity_id=entity.id,
-            customer_id=customer.id,
-            currency=currency,
-            collection_method=cmd.collection_method,
-            days_until_due=days,
-            footer=cmd.footer or None,
-            description=cmd.description or None,
-            default_payment_method=await _default_method(uow, cmd.default_payment_method, ctx),
-            metadata=metadata,
-            created=clock.now(),
-            invoice_type=cmd.invoice_type,
-        )
-        if sub is not None:
-            invoice.subscription_id = sub.subscription
-            invoice.billing_reason = sub.billing_reason
-            invoice.period_start, invoice.period_end = sub.period_start, sub.period_end
-            invoice.subscription_period = sub.subscription_period
-        lines = [
-            new_line(inp, param=f"lines[{i}]", invoice_id=invoice.id, position=i, clock=clock)
-            for i, inp in enumerate(cmd.lines)
-        ]
-        _one_behavior(lines, {line.id: f"lines[{i}][tax_behavior]" for i, line in enumerate(lines)})
+        invoice, lines, *_ = await _draft_of(uow, cmd, clock=clock, ctx=ctx)
         await reprice_draft(uow, invoice, lines, now=clock.now(), ctx=ctx)
         await uow.repo(InvoiceRepository).add(invoice)
         await uow.repo(InvoiceLineRepository).add_all(lines)
@@ -546,3 +588,43 @@ async def invoices_by_id(
             for i in found
             if ctx.principal.sees_location(i.location_id)
         }
+
+
+async def issue_invoice(
+    uow: UnitOfWork, cmd: CreateInvoice, *, clock: Clock, ctx: RequestContext
+) -> tuple[Invoice, list[InvoiceLine], list[tuple[str, dict[str, object]]]]:
+    """Create and finalize the invoice ``cmd`` describes in the caller's transaction (a
+    subscription's renewal: made, numbered and posted at once, or not at all): the same
+    checks, amounts, number and posting as :func:`create_invoice` then
+    ``finalize_invoice``, with its shop, seller and customer read once. Its lines must
+    carry their prices (no part catalogue here). Returns the invoice, its lines and the
+    events to record in this transaction, in order (``invoice.created`` with the draft,
+    then finalization's)."""
+    ctx.require(Permission.write_payments)
+    if len(cmd.lines) > MAX_LINES:
+        raise InvalidRequest(f"At most {MAX_LINES} lines per invoice.", param="lines")
+    if needs_pricing(cmd.lines):
+        raise InvalidRequest("Every line of a renewal invoice has its price.", param="lines")
+    draft, lines, location, entity, customer = await _draft_of(uow, cmd, clock=clock, ctx=ctx)
+    buyer = await buyer_tax(uow, customer, fallback_country=entity.country)
+    # the draft's amounts (as reprice_draft sets them), for its invoice.created
+    apply_amounts(
+        draft,
+        lines,
+        buyer=buyer.party,
+        seller=seller_party(entity),
+        tax_point=local_date(clock.now(), location),
+    )
+    created = invoice_object(draft, lines)
+    invoice, events = await finalize_draft(
+        uow,
+        draft,
+        lines,
+        location=location,
+        entity=entity,
+        customer=customer,
+        clock=clock,
+        buyer=buyer,
+        insert=True,
+    )
+    return invoice, lines, [("invoice.created", created), *events]
