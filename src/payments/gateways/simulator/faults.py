@@ -65,6 +65,18 @@ _ACTIVE = (
 )
 
 
+_PROBE = (
+    sa.exists()
+    .where(
+        sa.or_(faults.c.remaining.is_(None), faults.c.remaining > 0),
+        sa.or_(
+            faults.c.operation.is_(None), faults.c.operation == sa.bindparam("fault_operation")
+        ),
+    )
+    .label("faulted")
+)
+
+
 @dataclass(frozen=True, slots=True)
 class FaultPlan:
     """What the faults decided for one call: only ``lose_response`` is deferred."""
@@ -105,6 +117,13 @@ class Faults:
             )
             (fault_id,) = result.inserted_primary_key or (0,)
         return int(fault_id)
+
+    @staticmethod
+    def probe() -> sa.ColumnElement[bool]:
+        """``EXISTS`` an active fault for the bind parameter ``fault_operation``: a column
+        a keyed call's one statement returns, so that on PostgreSQL no call pays a
+        statement of its own to learn that no fault is set (see ``Idempotency.run``)."""
+        return _PROBE
 
     async def _any(self, operation: str) -> bool:
         """Whether a fault may apply: one statement, no transaction on PostgreSQL (every

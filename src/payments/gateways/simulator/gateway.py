@@ -130,7 +130,7 @@ class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls, Setu
         return self._deliver(result, plan.lose_response, "create_payment_method")
 
     async def charge(self, request: ChargeRequest) -> ChargeResult:
-        plan = await self._faults.apply("charge")
+        # faults are applied with the idempotency key (Idempotency.run_with_faults)
         key = check_key(request.idempotency_key)
         currency = _checked_money(request.amount, request.currency)
         if request.capture_method not in ("automatic", "manual"):
@@ -194,8 +194,14 @@ class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls, Setu
             ch.announce(outbox, result, now)
             return result
 
-        result = await self._idempotency.run(
-            key=key, operation="charge", params=params, result_type=ChargeResult, now=now, work=work
+        result, plan = await self._idempotency.run_with_faults(
+            self._faults,
+            key=key,
+            operation="charge",
+            params=params,
+            result_type=ChargeResult,
+            now=now,
+            work=work,
         )
         return self._deliver(result, plan.lose_response, "charge")
 

@@ -26,6 +26,7 @@ from payments.gateways.codec import decode, encode, request_hash
 from payments.gateways.protocol import GatewayInvalidRequest, IdempotencyKeyReused
 
 from .events import EventLog, Outbox
+from .faults import FaultPlan, Faults
 from .store import SimulatorStore, idempotency
 
 T = TypeVar("T")
@@ -46,6 +47,21 @@ def _claim_statement(postgres: bool) -> Any:
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(idempotency.c.id)
     )
+
+
+@cache
+def _answered_claim_statement() -> Any:
+    """PostgreSQL: the key claimed with its response, and whether a fault is set."""
+    return (
+        pg_insert(idempotency)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(idempotency.c.id, Faults.probe())
+    )
+
+
+class _Unusual(Exception):
+    """The one-statement path cannot answer (key taken, fault set): its work is rolled
+    back and the call runs the claim-first path."""
 
 
 class _KeyTaken(Exception):
@@ -98,6 +114,59 @@ class Idempotency:
             except _KeyTaken:
                 continue
         raise RuntimeError(f"idempotency key {key!r} could not be claimed or replayed")
+
+    async def run_with_faults(
+        self,
+        faults: Faults,
+        *,
+        key: str,
+        operation: str,
+        params: Mapping[str, Any],
+        result_type: type[T],
+        now: datetime,
+        work: Work[T],
+    ) -> tuple[T, FaultPlan]:
+        """Apply the injected faults of ``operation``, then :meth:`run` with ``key``.
+
+        On PostgreSQL the usual call (a new key, no fault set) costs ONE statement besides
+        its work: the work runs first, then the key is inserted with its response, and the
+        same statement says whether a fault is set for ``operation``. Anything else -- the
+        key taken (a retry, or a concurrent claim: the insert waits for it to commit), a
+        fault set, the work raising -- rolls the work back and runs the claim-first path
+        after applying the faults, as on SQLite: a fault still takes effect before
+        anything is committed, and a replay is still the first response.
+        """
+        if self._store.is_postgres:
+            digest = request_hash(operation, params)
+            try:
+                async with self._store.transaction() as conn:
+                    outbox = Outbox()
+                    result = await work(conn, outbox)
+                    claim = {
+                        "key": key,
+                        "operation": operation,
+                        "request_hash": digest,
+                        "response": encode(result),
+                        "created": now,
+                        "fault_operation": operation,
+                    }
+                    row = (await conn.execute(_answered_claim_statement(), claim)).first()
+                    if row is None or row.faulted:
+                        raise _Unusual
+                    await self._events.write(conn, outbox)  # last: it may take the events lock
+                return result, FaultPlan()
+            except Exception:  # rolled back (or unknown: the key replays it); see above
+                pass
+        plan = await faults.apply(operation)
+        result = await self.run(
+            key=key,
+            operation=operation,
+            params=params,
+            result_type=result_type,
+            now=now,
+            work=work,
+        )
+        return result, plan
 
     async def _claim(
         self, conn: AsyncConnection, key: str, operation: str, digest: str, now: datetime
