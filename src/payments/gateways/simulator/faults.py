@@ -69,9 +69,7 @@ _PROBE = (
     sa.exists()
     .where(
         sa.or_(faults.c.remaining.is_(None), faults.c.remaining > 0),
-        sa.or_(
-            faults.c.operation.is_(None), faults.c.operation == sa.bindparam("fault_operation")
-        ),
+        sa.or_(faults.c.operation.is_(None), faults.c.operation == sa.bindparam("fault_operation")),
     )
     .label("faulted")
 )

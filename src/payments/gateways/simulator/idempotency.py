@@ -12,6 +12,7 @@ or on the write lock (SQLite), then replays.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import suppress
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -138,7 +139,9 @@ class Idempotency:
         """
         if self._store.is_postgres:
             digest = request_hash(operation, params)
-            try:
+            # rolled back on any exception (a commit that failed with an unknown outcome
+            # is replayed by the key): the claim-first path below answers
+            with suppress(Exception):
                 async with self._store.transaction() as conn:
                     outbox = Outbox()
                     result = await work(conn, outbox)
@@ -155,8 +158,6 @@ class Idempotency:
                         raise _Unusual
                     await self._events.write(conn, outbox)  # last: it may take the events lock
                 return result, FaultPlan()
-            except Exception:  # rolled back (or unknown: the key replays it); see above
-                pass
         plan = await faults.apply(operation)
         result = await self.run(
             key=key,
