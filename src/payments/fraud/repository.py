@@ -3,6 +3,7 @@ signals read from them, and the database's velocity counters."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,11 +51,69 @@ _REVIEW_FOR_CHARGE = sa.select(fraud_reviews).where(
 _ASSESSMENT_FOR_CHARGE = sa.select(fraud_assessments).where(
     fraud_assessments.c.charge_id == sa.bindparam("charge_id")
 )
+_ASSESSMENT_AND_REVIEW = (
+    sa.select(fraud_assessments, fraud_reviews)
+    .select_from(
+        fraud_assessments.outerjoin(
+            fraud_reviews, fraud_reviews.c.charge_id == fraud_assessments.c.charge_id
+        )
+    )
+    .where(fraud_assessments.c.charge_id == sa.bindparam("charge_id"))
+    .set_label_style(sa.LABEL_STYLE_TABLENAME_PLUS_COL)
+)
+
+RULES_CACHE_SECONDS = 1.0
+"""How long :meth:`RuleRepository.enabled_for_cached` reuses the enabled rules it read:
+a rule changed by another process applies within this time (by this process at once)."""
+
+_RULES_CACHE: dict[tuple[str, str], tuple[float, list[Rule]]] = {}
+
+
+class _Prefixed:
+    """The columns of one table in a row labelled ``<table>_<column>``, as a row."""
+
+    __slots__ = ("_mapping",)
+
+    def __init__(self, mapping: Any, prefix: str) -> None:
+        self._mapping = {k[len(prefix) :]: v for k, v in mapping.items() if k.startswith(prefix)}
 
 
 class RuleRepository(RecordRepository[Rule]):
     table = fraud_rules
     record = Rule
+
+    async def enabled_for_cached(self, location_id: str) -> list[Rule]:
+        """:meth:`enabled_for` a shop, reusing a read of the last :data:`RULES_CACHE_SECONDS`
+        (every card payment's assessment reads them; rules change rarely). The list is
+        shared: do not change it or its rules."""
+        key = (str(self._conn.engine.url), location_id)
+        hit = _RULES_CACHE.get(key)
+        now = time.monotonic()
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        rules = await self.enabled_for(location_id)
+        if len(_RULES_CACHE) > 10_000:  # a bound, not an LRU: shops are few
+            _RULES_CACHE.clear()
+        _RULES_CACHE[key] = (now + RULES_CACHE_SECONDS, rules)
+        return rules
+
+    _wrote = False
+
+    def _forget(self) -> None:
+        _RULES_CACHE.clear()  # a global rule applies to every shop
+        self._wrote = True
+
+    async def add(self, obj: Rule) -> None:
+        self._forget()
+        await super().add(obj)
+
+    async def save(self, obj: Rule) -> None:
+        self._forget()
+        await super().save(obj)
+
+    async def before_commit(self) -> None:
+        if self._wrote:  # nor keep what a payment read before this commit
+            _RULES_CACHE.clear()
 
     async def enabled_for(self, location_id: str | None) -> list[Rule]:
         """Enabled rules that apply to the shop (its own and the global ones); None: all."""
@@ -73,6 +132,7 @@ class RuleRepository(RecordRepository[Rule]):
         return await self.find(*where, order_by=t.id)
 
     async def delete(self, rule_id: str) -> None:
+        self._forget()
         await self._conn.execute(sa.delete(fraud_rules).where(fraud_rules.c.id == rule_id))
 
 
@@ -173,6 +233,22 @@ class AssessmentRepository(RecordRepository[Assessment]):
     async def for_charge(self, charge_id: str) -> Assessment | None:
         row = (await self._conn.execute(_ASSESSMENT_FOR_CHARGE, {"charge_id": charge_id})).first()
         return self._from_row(row) if row else None
+
+    async def with_review_for_charge(
+        self, charge_id: str
+    ) -> tuple[Assessment | None, Review | None]:
+        """:meth:`for_charge` and ``ReviewRepository.for_charge`` in one statement (the
+        review only when there is an assessment: no review without one)."""
+        row = (await self._conn.execute(_ASSESSMENT_AND_REVIEW, {"charge_id": charge_id})).first()
+        if row is None:
+            return None, None
+        mapping = row._mapping
+        assessment = self._from_row(_Prefixed(mapping, "fraud_assessments_"))
+        if mapping["fraud_reviews_id"] is None:
+            return assessment, None
+        return assessment, ReviewRepository(self._conn)._from_row(
+            _Prefixed(mapping, "fraud_reviews_")
+        )
 
     async def recent(self, limit: int, *, location_id: str | None = None) -> list[Assessment]:
         t = fraud_assessments.c
