@@ -47,6 +47,7 @@ from payments.kernel.money import (
     check_amount,
     normalize_currency,
 )
+from payments.platform.db.fast import Fast
 
 from . import charges as ch
 from . import operations as ops
@@ -65,7 +66,7 @@ from .terminal import TerminalCalls
 
 T = TypeVar("T")
 MAX_AMOUNT = 99_999_999  # Stripe's maximum charge amount in minor units
-_INSERT_CHARGE = charges.insert().returning(*charges.c)
+_INSERT_CHARGE = Fast(charges.insert().returning(*charges.c))
 
 
 class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls, SetupCalls):
@@ -163,8 +164,8 @@ class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls, Setu
                 method = replace(method, scenario="3ds_setup_for_off_session")
             reference = new_id("ch_sim", now)
             values = ch.initial_values(method, request, currency, reference, now, self.settings)
-            inserted = await conn.execute(
-                _INSERT_CHARGE,
+            inserted = await _INSERT_CHARGE.first(
+                conn,
                 {
                     "id": reference,
                     "amount": request.amount,
@@ -182,7 +183,7 @@ class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls, Setu
                     **values,
                 },
             )
-            result = ch.snapshot(inserted.one())
+            result = ch.snapshot(inserted)
             if method.details.type == "blik" and result.status == "requires_action":
                 await conn.execute(
                     blik_codes.insert().values(

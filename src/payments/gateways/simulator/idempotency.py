@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.gateways.codec import decode, encode, request_hash
 from payments.gateways.protocol import GatewayInvalidRequest, IdempotencyKeyReused
+from payments.platform.db.fast import Fast
 
 from .events import EventLog, Outbox
 from .faults import FaultPlan, Faults
@@ -50,14 +51,11 @@ def _claim_statement(postgres: bool) -> Any:
     )
 
 
-@cache
-def _answered_claim_statement() -> Any:
-    """PostgreSQL: the key claimed with its response, and whether a fault is set."""
-    return (
-        pg_insert(idempotency)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(idempotency.c.id, Faults.probe())
-    )
+_ANSWERED_CLAIM = Fast(  # PostgreSQL: the key claimed with its response, and whether a
+    pg_insert(idempotency)  # fault is set
+    .on_conflict_do_nothing(index_elements=["key"])
+    .returning(idempotency.c.id, Faults.probe())
+)
 
 
 class _Unusual(Exception):
@@ -153,7 +151,7 @@ class Idempotency:
                         "created": now,
                         "fault_operation": operation,
                     }
-                    row = (await conn.execute(_answered_claim_statement(), claim)).first()
+                    row = await _ANSWERED_CLAIM.first(conn, claim)
                     if row is None or row.faulted:
                         raise _Unusual
                     await self._events.write(conn, outbox)  # last: it may take the events lock

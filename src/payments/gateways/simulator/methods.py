@@ -41,6 +41,7 @@ from payments.gateways.protocol import (
     SepaDebitInput,
     WalletType,
 )
+from payments.platform.db.fast import Fast
 
 from .settings import SimulatorSettings, new_id
 from .store import payment_methods
@@ -51,7 +52,7 @@ WALLETS: tuple[WalletType, ...] = ("apple_pay", "google_pay")
 # Methods where the customer names their bank up front (Stripe's ``ideal[bank]`` ...)
 BANK_REDIRECTS = frozenset({"ideal", "bancontact", "eps", "p24"})
 _BANK_CODE = re.compile(r"^[a-z0-9_]{2,40}$")
-_INSERT_METHOD = payment_methods.insert()  # built once, run with parameters
+_INSERT_METHOD = Fast(payment_methods.insert())  # built once, run with parameters
 # Some of iDEAL's banks (Stripe's ``ideal[bank]`` codes) and their BICs
 IDEAL_BICS = {
     "abn_amro": "ABNANL2A",
@@ -251,8 +252,8 @@ class PaymentMethods:
     ) -> PaymentMethod:
         details, scenario = self.describe(source, now)
         pm_id = new_id("pm_sim", now)
-        await conn.execute(
-            _INSERT_METHOD,
+        await _INSERT_METHOD.execute(
+            conn,
             {
                 "id": pm_id,
                 "type": details.type,
