@@ -6,7 +6,10 @@ object changed since); a repeat with other parameters (or on another
 endpoint) is an ``idempotency_error``. Requests refused by validation store
 nothing. The key row is inserted *first* in the operation's transaction, so a
 concurrent request with the same key waits on the unique index (PostgreSQL)
-or on the write lock (SQLite), then replays.
+or on the write lock (SQLite), then replays. A charge on PostgreSQL
+(:meth:`Idempotency.run_with_faults`) inserts the key *last*, with its response and
+in the statement that reads whether a fault is set: a concurrent claim still waits
+on the unique index, and then rolls its work back and replays.
 """
 
 from __future__ import annotations
