@@ -75,6 +75,14 @@ _PROBE = (
 )
 
 
+def probe_faults() -> sa.Label[bool]:
+    """``EXISTS`` an active fault for the bind parameter ``fault_operation``, as a column a
+    statement can return: on PostgreSQL a keyed charge and an unkeyed payment method learn
+    with the statement that stores them that no fault is set (no statement of their own;
+    see ``Idempotency.run_with_faults``)."""
+    return _PROBE
+
+
 @dataclass(frozen=True, slots=True)
 class FaultPlan:
     """What the faults decided for one call: only ``lose_response`` is deferred."""
@@ -115,13 +123,6 @@ class Faults:
             )
             (fault_id,) = result.inserted_primary_key or (0,)
         return int(fault_id)
-
-    @staticmethod
-    def probe() -> sa.ColumnElement[bool]:
-        """``EXISTS`` an active fault for the bind parameter ``fault_operation``: a column
-        a keyed call's one statement returns, so that on PostgreSQL no call pays a
-        statement of its own to learn that no fault is set (see ``Idempotency.run``)."""
-        return _PROBE
 
     async def _any(self, operation: str) -> bool:
         """Whether a fault may apply: one statement, no transaction on PostgreSQL (every

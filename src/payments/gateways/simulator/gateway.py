@@ -19,6 +19,7 @@ Test hooks (``complete_action``, ``authorize_payment``, ``pending_blik_payment``
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -110,6 +111,10 @@ class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls, Setu
     async def create_payment_method(
         self, source: PaymentMethodInput, *, idempotency_key: str | None = None
     ) -> PaymentMethod:
+        if idempotency_key is None and self.store.is_postgres:
+            created = await self._create_payment_method_unless_faulted(source)
+            if created is not None:
+                return created
         plan = await self._faults.apply("create_payment_method")
         now = self.clock.now()
 
@@ -129,6 +134,25 @@ class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls, Setu
         )
         self._methods.remember(result, scenario)  # committed: a charge needs no lookup
         return self._deliver(result, plan.lose_response, "create_payment_method")
+
+    async def _create_payment_method_unless_faulted(
+        self, source: PaymentMethodInput
+    ) -> PaymentMethod | None:
+        """PostgreSQL, no key: the method inserted by the statement that also says whether
+        a fault is set (no statement of its own for the faults). None: nothing was stored
+        (a fault is set, or the source is invalid): the caller applies the faults first."""
+        now = self.clock.now()
+        with suppress(Exception):  # rolled back; the caller's path raises what it must
+            _details, scenario = self._methods.describe(source, now)
+            async with self.store.transaction() as conn:
+                created, faulted = await self._methods.create_unless_faulted(
+                    conn, source, now, "create_payment_method"
+                )
+                if faulted:
+                    raise _Faulted
+            self._methods.remember(created, scenario)
+            return created
+        return None
 
     async def charge(self, request: ChargeRequest) -> ChargeResult:
         # faults are applied with the idempotency key (Idempotency.run_with_faults)
@@ -453,6 +477,10 @@ class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls, Setu
                 f"simulated lost response on {operation} (it was processed)"
             )
         return result
+
+
+class _Faulted(Exception):
+    """A fault is set: roll back and apply it first."""
 
 
 def _checked_money(amount: int, currency: str) -> str:

@@ -31,7 +31,7 @@ from payments.gateways.protocol import GatewayInvalidRequest, IdempotencyKeyReus
 from payments.platform.db.fast import Fast
 
 from .events import EventLog, Outbox
-from .faults import FaultPlan, Faults
+from .faults import FaultPlan, Faults, probe_faults
 from .store import SimulatorStore, idempotency
 
 T = TypeVar("T")
@@ -57,7 +57,7 @@ def _claim_statement(postgres: bool) -> Any:
 _ANSWERED_CLAIM = Fast(  # PostgreSQL: the key claimed with its response, and whether a
     pg_insert(idempotency)  # fault is set
     .on_conflict_do_nothing(index_elements=["key"])
-    .returning(idempotency.c.id, Faults.probe())
+    .returning(idempotency.c.id, probe_faults())
 )
 
 
