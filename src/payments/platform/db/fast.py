@@ -11,7 +11,8 @@ same result processors, then sends the pre-rendered SQL (``$n`` parameters with 
 casts) on the driver connection inside the unit of work's transaction. Driver errors
 become the same ``sqlalchemy.exc`` errors (``IntegrityError``...).
 
-SQLite, a statement SQLAlchemy would add parameters to (Python-side column defaults),
+SQLite, a statement SQLAlchemy would add parameters to (Python-side column defaults
+other than constants, ``onupdate``),
 an engine with cursor-execute listeners other than the benchmark's statement counter
 (tracing), or a connection not yet in a transaction: the SQLAlchemy statement runs,
 as before.
@@ -78,9 +79,13 @@ class _Row:
 
 def _compile(statement: Any, keys: Sequence[str], dialect: Any) -> _Compiled | None:
     compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+    defaults = {}  # columns left out that have a constant Python-side default: the constant
+    for column in compiled.insert_prefetch:
+        if column.default is None or not column.default.is_scalar:
+            return None
+        defaults[column.key] = column.default.arg
     if (
-        compiled.insert_prefetch
-        or compiled.update_prefetch
+        compiled.update_prefetch
         or compiled.literal_execute_params
         or compiled.post_compile_params
         or compiled.positiontup is None
@@ -93,6 +98,8 @@ def _compile(statement: Any, keys: Sequence[str], dialect: Any) -> _Compiled | N
         bind = compiled.binds[bind_name]
         if bind.key in known:
             binds.append((bind.key, None, processors.get(bind_name)))
+        elif bind.key in defaults:
+            binds.append((None, defaults[bind.key], processors.get(bind_name)))
         elif bind.callable is None and not bind.required:
             binds.append((None, bind.value, processors.get(bind_name)))
         else:
