@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ from payments.fraud.tables import (
 )
 from payments.intents.tables import charges
 from payments.platform.db.encrypted import BlindIndex
+from payments.platform.db.fast import Fast
 from payments.platform.db.records import RecordRepository
 from payments.platform.db.types import UTCDateTime
 from payments.platform.db.uow import Repository
@@ -51,7 +53,7 @@ _REVIEW_FOR_CHARGE = sa.select(fraud_reviews).where(
 _ASSESSMENT_FOR_CHARGE = sa.select(fraud_assessments).where(
     fraud_assessments.c.charge_id == sa.bindparam("charge_id")
 )
-_ASSESSMENT_AND_REVIEW = (
+_ASSESSMENT_AND_REVIEW = Fast(
     sa.select(fraud_assessments, fraud_reviews)
     .select_from(
         fraud_assessments.outerjoin(
@@ -226,6 +228,60 @@ class ReviewRepository(RecordRepository[Review]):
         return claimed
 
 
+@cache
+def _history(with_customer: bool, with_card: bool) -> Fast:
+    """The history signals' statement (see ``AssessmentRepository.history``), built once
+    per shape: built per call it cost more than running it."""
+    a, ch, w = fraud_assessments.c, charges.c, fraud_early_fraud_warnings.c
+    joined = fraud_assessments.join(charges, ch.id == a.charge_id)
+    paid = sa.select(a.amount_eur_cents).select_from(joined).where(ch.status == "succeeded")
+    shop = paid.where(
+        a.location_id == sa.bindparam("location_id"), a.created >= sa.bindparam("since")
+    ).subquery()
+    columns: list[Any] = [
+        sa.select(sa.func.count()).select_from(shop).scalar_subquery().label("shop_count"),
+        sa.select(sa.func.avg(shop.c.amount_eur_cents)).scalar_subquery().label("shop_avg"),
+    ]
+    if with_customer:
+        mine = paid.where(a.customer_id == sa.bindparam("customer_id")).subquery()
+        columns += [
+            sa.select(sa.func.count()).select_from(mine).scalar_subquery().label("c_count"),
+            sa.select(sa.func.avg(mine.c.amount_eur_cents)).scalar_subquery().label("c_avg"),
+            sa.select(sa.func.count())
+            .select_from(joined)
+            .where(a.customer_id == sa.bindparam("customer_id"), ch.disputed.is_(True))
+            .scalar_subquery()
+            .label("c_disputes"),
+            sa.select(sa.func.count())
+            .select_from(refunds.join(fraud_assessments, a.charge_id == refunds.c.charge_id))
+            .where(
+                a.customer_id == sa.bindparam("customer_id"),
+                refunds.c.created >= sa.bindparam("refunds_since"),
+            )
+            .scalar_subquery()
+            .label("c_refunds"),
+            sa.select(sa.func.count())
+            .select_from(fraud_early_fraud_warnings)
+            .where(w.customer_id == sa.bindparam("customer_id"))
+            .scalar_subquery()
+            .label("c_efw"),
+        ]
+    if with_card:
+        columns += [
+            sa.select(sa.func.count())
+            .select_from(joined)
+            .where(a.card_fingerprint == sa.bindparam("card_fingerprint"), ch.disputed.is_(True))
+            .scalar_subquery()
+            .label("card_disputes"),
+            sa.select(sa.func.count())
+            .select_from(fraud_early_fraud_warnings)
+            .where(w.card_fingerprint == sa.bindparam("card_fingerprint"))
+            .scalar_subquery()
+            .label("card_efw"),
+        ]
+    return Fast(sa.select(*columns))
+
+
 class AssessmentRepository(RecordRepository[Assessment]):
     table = fraud_assessments
     record = Assessment
@@ -239,7 +295,7 @@ class AssessmentRepository(RecordRepository[Assessment]):
     ) -> tuple[Assessment | None, Review | None]:
         """:meth:`for_charge` and ``ReviewRepository.for_charge`` in one statement (the
         review only when there is an assessment: no review without one)."""
-        row = (await self._conn.execute(_ASSESSMENT_AND_REVIEW, {"charge_id": charge_id})).first()
+        row = await _ASSESSMENT_AND_REVIEW.first(self._conn, {"charge_id": charge_id})
         if row is None:
             return None, None
         mapping = row._mapping
@@ -268,49 +324,13 @@ class AssessmentRepository(RecordRepository[Assessment]):
         successful payments (count, average in euro cents), the shop's average since
         ``since``, disputes and early fraud warnings on the card and the customer, the
         customer's refunds since ``refunds_since``."""
-        a, ch, w = fraud_assessments.c, charges.c, fraud_early_fraud_warnings.c
-        joined = fraud_assessments.join(charges, ch.id == a.charge_id)
-        paid = sa.select(a.amount_eur_cents).select_from(joined).where(ch.status == "succeeded")
-        shop = paid.where(a.location_id == location_id, a.created >= since).subquery()
-        columns: list[Any] = [
-            sa.select(sa.func.count()).select_from(shop).scalar_subquery().label("shop_count"),
-            sa.select(sa.func.avg(shop.c.amount_eur_cents)).scalar_subquery().label("shop_avg"),
-        ]
+        params: dict[str, Any] = {"location_id": location_id, "since": since}
         if customer_id is not None:
-            mine = paid.where(a.customer_id == customer_id).subquery()
-            columns += [
-                sa.select(sa.func.count()).select_from(mine).scalar_subquery().label("c_count"),
-                sa.select(sa.func.avg(mine.c.amount_eur_cents)).scalar_subquery().label("c_avg"),
-                sa.select(sa.func.count())
-                .select_from(joined)
-                .where(a.customer_id == customer_id, ch.disputed.is_(True))
-                .scalar_subquery()
-                .label("c_disputes"),
-                sa.select(sa.func.count())
-                .select_from(refunds.join(fraud_assessments, a.charge_id == refunds.c.charge_id))
-                .where(a.customer_id == customer_id, refunds.c.created >= refunds_since)
-                .scalar_subquery()
-                .label("c_refunds"),
-                sa.select(sa.func.count())
-                .select_from(fraud_early_fraud_warnings)
-                .where(w.customer_id == customer_id)
-                .scalar_subquery()
-                .label("c_efw"),
-            ]
+            params.update(customer_id=customer_id, refunds_since=refunds_since)
         if card_fingerprint is not None:
-            columns += [
-                sa.select(sa.func.count())
-                .select_from(joined)
-                .where(a.card_fingerprint == card_fingerprint, ch.disputed.is_(True))
-                .scalar_subquery()
-                .label("card_disputes"),
-                sa.select(sa.func.count())
-                .select_from(fraud_early_fraud_warnings)
-                .where(w.card_fingerprint == card_fingerprint)
-                .scalar_subquery()
-                .label("card_efw"),
-            ]
-        row = (await self._conn.execute(sa.select(*columns))).one()._mapping
+            params["card_fingerprint"] = card_fingerprint
+        statement = _history(customer_id is not None, card_fingerprint is not None)
+        row = (await statement.first(self._conn, params))._mapping
         shop_count, shop_avg = int(row["shop_count"] or 0), row["shop_avg"]
         customer_avg = row.get("c_avg")
         return {
@@ -368,8 +388,9 @@ _PG_WINDOW_COUNTS = ", ".join(
     f'count(DISTINCT member) FILTER (WHERE at >= CAST(:start_{name} AS timestamptz)) AS "{name}"'
     for name in _WINDOW_NAMES
 )
-_PG_OBSERVE_AND_COUNT = sa.text(
-    f"""
+_PG_OBSERVE_AND_COUNT = Fast(
+    sa.text(
+        f"""
 WITH new AS (
   INSERT INTO fraud_velocity_events (subject, kind, member, at)
   SELECT o.subject, o.kind, o.member, CAST(:now AS timestamptz)
@@ -392,6 +413,7 @@ seen AS (
 SELECT subject, kind, {_PG_WINDOW_COUNTS}
 FROM seen GROUP BY subject, kind
 """  # noqa: S608 - only constant window names are formatted in; values are bound
+    )
 )
 
 # SQLite (and any other database): the insert and one counting query, both built once
@@ -439,21 +461,19 @@ class VelocityRepository(Repository):
         subjects = {o.subject for o in observations} | {q.subject for q in queries}
         hashed = {subject: index_of(subject, self._conn.dialect) for subject in subjects}
         if self.dialect == "postgresql" and queries:
-            rows = (
-                await self._conn.execute(
-                    _PG_OBSERVE_AND_COUNT,
-                    {
-                        "now": now,
-                        "o_subjects": [hashed[o.subject] for o in observations],
-                        "o_kinds": [o.kind for o in observations],
-                        "o_members": [o.member for o in observations],
-                        "q_subjects": [hashed[q.subject] for q in queries],
-                        "q_kinds": [q.kind for q in queries],
-                        "since": now - LONGEST,
-                        **starts,
-                    },
-                )
-            ).all()
+            rows: Sequence[Any] = await _PG_OBSERVE_AND_COUNT.all(
+                self._conn,
+                {
+                    "now": now,
+                    "o_subjects": [hashed[o.subject] for o in observations],
+                    "o_kinds": [o.kind for o in observations],
+                    "o_members": [o.member for o in observations],
+                    "q_subjects": [hashed[q.subject] for q in queries],
+                    "q_kinds": [q.kind for q in queries],
+                    "since": now - LONGEST,
+                    **starts,
+                },
+            )
         else:
             if observations:
                 await self._conn.execute(

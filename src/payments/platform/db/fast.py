@@ -162,6 +162,18 @@ class Fast:
         compiled, adapted = found
         await _driver(adapted, compiled, "executemany", [compiled.args(r) for r in rows])
 
+    async def all(self, conn: AsyncConnection, params: Mapping[str, Any]) -> list[Any]:
+        """Every row: as :meth:`first`'s, or tuples for a textual statement (no columns
+        known to SQLAlchemy, so nothing to process)."""
+        found = self._for(conn, tuple(params))
+        if found is None:
+            return list((await conn.execute(self.statement, dict(params))).all())
+        compiled, adapted = found
+        records = await _driver(adapted, compiled, "fetch", compiled.args(params))
+        if compiled.columns is None:
+            return [tuple(r) for r in records]
+        return [compiled.row(r) for r in records]
+
     async def first(self, conn: AsyncConnection, params: Mapping[str, Any]) -> Any:
         """The first row (``row._mapping``, ``row.column``), or None."""
         found = self._for(conn, tuple(params))
