@@ -26,7 +26,7 @@ import httpx
 import payments_bench as pb
 
 
-async def _drive(args: argparse.Namespace, secret: str) -> dict[str, float]:
+async def _drive(args: argparse.Namespace, secret: str) -> dict[str, object]:
     from payments.app.http import create_app
     from payments.platform.config import load_settings
     from payments.platform.db.engine import STATEMENTS
@@ -50,6 +50,7 @@ async def _drive(args: argparse.Namespace, secret: str) -> dict[str, float]:
         }
         for _ in range(args.warmup):
             await client.post("/v1/payment_intents", json=body)
+        before = dict(STATEMENTS)
         statements = sum(STATEMENTS.values()) - STATEMENTS["<transactions>"]
         started = time.process_time()
         ok = 0
@@ -58,17 +59,26 @@ async def _drive(args: argparse.Namespace, secret: str) -> dict[str, float]:
             ok += response.status_code == 200 and response.json()["status"] == "succeeded"
         cpu = time.process_time() - started
         statements = sum(STATEMENTS.values()) - STATEMENTS["<transactions>"] - statements
-    return {
+        transactions = STATEMENTS["<transactions>"] - before.get("<transactions>", 0)
+    result: dict[str, object] = {
         "payments": ok,
         "cpu_ms_per_payment": round(cpu * 1000 / args.payments, 2),
         "sql_statements_per_payment": round(statements / args.payments, 2),
+        "sql_transactions_per_payment": round(transactions / args.payments, 2),
     }
+    if args.statements:
+        per = {k: (v - before.get(k, 0)) / args.payments for k, v in STATEMENTS.items()}
+        result["statements"] = {
+            k: round(v, 2) for k, v in sorted(per.items(), key=lambda kv: -kv[1]) if v
+        }
+    return result
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--payments", type=int, default=400, help="measured payments (400)")
     p.add_argument("--warmup", type=int, default=50, help="payments first, unmeasured (50)")
+    p.add_argument("--statements", action="store_true", help="print statements per payment")
     p.add_argument("--admin-url", default=pb.DEFAULT_ADMIN_URL, help="PostgreSQL server")
     args = p.parse_args()
     load = pb.load_average()

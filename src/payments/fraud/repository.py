@@ -3,8 +3,10 @@ signals read from them, and the database's velocity counters."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +31,7 @@ from payments.fraud.tables import (
 )
 from payments.intents.tables import charges
 from payments.platform.db.encrypted import BlindIndex
+from payments.platform.db.fast import Fast
 from payments.platform.db.records import RecordRepository
 from payments.platform.db.types import UTCDateTime
 from payments.platform.db.uow import Repository
@@ -50,11 +53,69 @@ _REVIEW_FOR_CHARGE = sa.select(fraud_reviews).where(
 _ASSESSMENT_FOR_CHARGE = sa.select(fraud_assessments).where(
     fraud_assessments.c.charge_id == sa.bindparam("charge_id")
 )
+_ASSESSMENT_AND_REVIEW = Fast(
+    sa.select(fraud_assessments, fraud_reviews)
+    .select_from(
+        fraud_assessments.outerjoin(
+            fraud_reviews, fraud_reviews.c.charge_id == fraud_assessments.c.charge_id
+        )
+    )
+    .where(fraud_assessments.c.charge_id == sa.bindparam("charge_id"))
+    .set_label_style(sa.LABEL_STYLE_TABLENAME_PLUS_COL)
+)
+
+RULES_CACHE_SECONDS = 1.0
+"""How long :meth:`RuleRepository.enabled_for_cached` reuses the enabled rules it read:
+a rule changed by another process applies within this time (by this process at once)."""
+
+_RULES_CACHE: dict[tuple[str, str], tuple[float, list[Rule]]] = {}
+
+
+class _Prefixed:
+    """The columns of one table in a row labelled ``<table>_<column>``, as a row."""
+
+    __slots__ = ("_mapping",)
+
+    def __init__(self, mapping: Any, prefix: str) -> None:
+        self._mapping = {k[len(prefix) :]: v for k, v in mapping.items() if k.startswith(prefix)}
 
 
 class RuleRepository(RecordRepository[Rule]):
     table = fraud_rules
     record = Rule
+
+    async def enabled_for_cached(self, location_id: str) -> list[Rule]:
+        """:meth:`enabled_for` a shop, reusing a read of the last :data:`RULES_CACHE_SECONDS`
+        (every card payment's assessment reads them; rules change rarely). The list is
+        shared: do not change it or its rules."""
+        key = (str(self._conn.engine.url), location_id)
+        hit = _RULES_CACHE.get(key)
+        now = time.monotonic()
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        rules = await self.enabled_for(location_id)
+        if len(_RULES_CACHE) > 10_000:  # a bound, not an LRU: shops are few
+            _RULES_CACHE.clear()
+        _RULES_CACHE[key] = (now + RULES_CACHE_SECONDS, rules)
+        return rules
+
+    _wrote = False
+
+    def _forget(self) -> None:
+        _RULES_CACHE.clear()  # a global rule applies to every shop
+        self._wrote = True
+
+    async def add(self, obj: Rule) -> None:
+        self._forget()
+        await super().add(obj)
+
+    async def save(self, obj: Rule) -> None:
+        self._forget()
+        await super().save(obj)
+
+    async def before_commit(self) -> None:
+        if self._wrote:  # nor keep what a payment read before this commit
+            _RULES_CACHE.clear()
 
     async def enabled_for(self, location_id: str | None) -> list[Rule]:
         """Enabled rules that apply to the shop (its own and the global ones); None: all."""
@@ -73,6 +134,7 @@ class RuleRepository(RecordRepository[Rule]):
         return await self.find(*where, order_by=t.id)
 
     async def delete(self, rule_id: str) -> None:
+        self._forget()
         await self._conn.execute(sa.delete(fraud_rules).where(fraud_rules.c.id == rule_id))
 
 
@@ -166,6 +228,60 @@ class ReviewRepository(RecordRepository[Review]):
         return claimed
 
 
+@cache
+def _history(with_customer: bool, with_card: bool) -> Fast:
+    """The history signals' statement (see ``AssessmentRepository.history``), built once
+    per shape: built per call it cost more than running it."""
+    a, ch, w = fraud_assessments.c, charges.c, fraud_early_fraud_warnings.c
+    joined = fraud_assessments.join(charges, ch.id == a.charge_id)
+    paid = sa.select(a.amount_eur_cents).select_from(joined).where(ch.status == "succeeded")
+    shop = paid.where(
+        a.location_id == sa.bindparam("location_id"), a.created >= sa.bindparam("since")
+    ).subquery()
+    columns: list[Any] = [
+        sa.select(sa.func.count()).select_from(shop).scalar_subquery().label("shop_count"),
+        sa.select(sa.func.avg(shop.c.amount_eur_cents)).scalar_subquery().label("shop_avg"),
+    ]
+    if with_customer:
+        mine = paid.where(a.customer_id == sa.bindparam("customer_id")).subquery()
+        columns += [
+            sa.select(sa.func.count()).select_from(mine).scalar_subquery().label("c_count"),
+            sa.select(sa.func.avg(mine.c.amount_eur_cents)).scalar_subquery().label("c_avg"),
+            sa.select(sa.func.count())
+            .select_from(joined)
+            .where(a.customer_id == sa.bindparam("customer_id"), ch.disputed.is_(True))
+            .scalar_subquery()
+            .label("c_disputes"),
+            sa.select(sa.func.count())
+            .select_from(refunds.join(fraud_assessments, a.charge_id == refunds.c.charge_id))
+            .where(
+                a.customer_id == sa.bindparam("customer_id"),
+                refunds.c.created >= sa.bindparam("refunds_since"),
+            )
+            .scalar_subquery()
+            .label("c_refunds"),
+            sa.select(sa.func.count())
+            .select_from(fraud_early_fraud_warnings)
+            .where(w.customer_id == sa.bindparam("customer_id"))
+            .scalar_subquery()
+            .label("c_efw"),
+        ]
+    if with_card:
+        columns += [
+            sa.select(sa.func.count())
+            .select_from(joined)
+            .where(a.card_fingerprint == sa.bindparam("card_fingerprint"), ch.disputed.is_(True))
+            .scalar_subquery()
+            .label("card_disputes"),
+            sa.select(sa.func.count())
+            .select_from(fraud_early_fraud_warnings)
+            .where(w.card_fingerprint == sa.bindparam("card_fingerprint"))
+            .scalar_subquery()
+            .label("card_efw"),
+        ]
+    return Fast(sa.select(*columns))
+
+
 class AssessmentRepository(RecordRepository[Assessment]):
     table = fraud_assessments
     record = Assessment
@@ -173,6 +289,22 @@ class AssessmentRepository(RecordRepository[Assessment]):
     async def for_charge(self, charge_id: str) -> Assessment | None:
         row = (await self._conn.execute(_ASSESSMENT_FOR_CHARGE, {"charge_id": charge_id})).first()
         return self._from_row(row) if row else None
+
+    async def with_review_for_charge(
+        self, charge_id: str
+    ) -> tuple[Assessment | None, Review | None]:
+        """:meth:`for_charge` and ``ReviewRepository.for_charge`` in one statement (the
+        review only when there is an assessment: no review without one)."""
+        row = await _ASSESSMENT_AND_REVIEW.first(self._conn, {"charge_id": charge_id})
+        if row is None:
+            return None, None
+        mapping = row._mapping
+        assessment = self._from_row(_Prefixed(mapping, "fraud_assessments_"))
+        if mapping["fraud_reviews_id"] is None:
+            return assessment, None
+        return assessment, ReviewRepository(self._conn)._from_row(
+            _Prefixed(mapping, "fraud_reviews_")
+        )
 
     async def recent(self, limit: int, *, location_id: str | None = None) -> list[Assessment]:
         t = fraud_assessments.c
@@ -192,49 +324,13 @@ class AssessmentRepository(RecordRepository[Assessment]):
         successful payments (count, average in euro cents), the shop's average since
         ``since``, disputes and early fraud warnings on the card and the customer, the
         customer's refunds since ``refunds_since``."""
-        a, ch, w = fraud_assessments.c, charges.c, fraud_early_fraud_warnings.c
-        joined = fraud_assessments.join(charges, ch.id == a.charge_id)
-        paid = sa.select(a.amount_eur_cents).select_from(joined).where(ch.status == "succeeded")
-        shop = paid.where(a.location_id == location_id, a.created >= since).subquery()
-        columns: list[Any] = [
-            sa.select(sa.func.count()).select_from(shop).scalar_subquery().label("shop_count"),
-            sa.select(sa.func.avg(shop.c.amount_eur_cents)).scalar_subquery().label("shop_avg"),
-        ]
+        params: dict[str, Any] = {"location_id": location_id, "since": since}
         if customer_id is not None:
-            mine = paid.where(a.customer_id == customer_id).subquery()
-            columns += [
-                sa.select(sa.func.count()).select_from(mine).scalar_subquery().label("c_count"),
-                sa.select(sa.func.avg(mine.c.amount_eur_cents)).scalar_subquery().label("c_avg"),
-                sa.select(sa.func.count())
-                .select_from(joined)
-                .where(a.customer_id == customer_id, ch.disputed.is_(True))
-                .scalar_subquery()
-                .label("c_disputes"),
-                sa.select(sa.func.count())
-                .select_from(refunds.join(fraud_assessments, a.charge_id == refunds.c.charge_id))
-                .where(a.customer_id == customer_id, refunds.c.created >= refunds_since)
-                .scalar_subquery()
-                .label("c_refunds"),
-                sa.select(sa.func.count())
-                .select_from(fraud_early_fraud_warnings)
-                .where(w.customer_id == customer_id)
-                .scalar_subquery()
-                .label("c_efw"),
-            ]
+            params.update(customer_id=customer_id, refunds_since=refunds_since)
         if card_fingerprint is not None:
-            columns += [
-                sa.select(sa.func.count())
-                .select_from(joined)
-                .where(a.card_fingerprint == card_fingerprint, ch.disputed.is_(True))
-                .scalar_subquery()
-                .label("card_disputes"),
-                sa.select(sa.func.count())
-                .select_from(fraud_early_fraud_warnings)
-                .where(w.card_fingerprint == card_fingerprint)
-                .scalar_subquery()
-                .label("card_efw"),
-            ]
-        row = (await self._conn.execute(sa.select(*columns))).one()._mapping
+            params["card_fingerprint"] = card_fingerprint
+        statement = _history(customer_id is not None, card_fingerprint is not None)
+        row = (await statement.first(self._conn, params))._mapping
         shop_count, shop_avg = int(row["shop_count"] or 0), row["shop_avg"]
         customer_avg = row.get("c_avg")
         return {
@@ -292,8 +388,9 @@ _PG_WINDOW_COUNTS = ", ".join(
     f'count(DISTINCT member) FILTER (WHERE at >= CAST(:start_{name} AS timestamptz)) AS "{name}"'
     for name in _WINDOW_NAMES
 )
-_PG_OBSERVE_AND_COUNT = sa.text(
-    f"""
+_PG_OBSERVE_AND_COUNT = Fast(
+    sa.text(
+        f"""
 WITH new AS (
   INSERT INTO fraud_velocity_events (subject, kind, member, at)
   SELECT o.subject, o.kind, o.member, CAST(:now AS timestamptz)
@@ -316,6 +413,7 @@ seen AS (
 SELECT subject, kind, {_PG_WINDOW_COUNTS}
 FROM seen GROUP BY subject, kind
 """  # noqa: S608 - only constant window names are formatted in; values are bound
+    )
 )
 
 # SQLite (and any other database): the insert and one counting query, both built once
@@ -363,21 +461,19 @@ class VelocityRepository(Repository):
         subjects = {o.subject for o in observations} | {q.subject for q in queries}
         hashed = {subject: index_of(subject, self._conn.dialect) for subject in subjects}
         if self.dialect == "postgresql" and queries:
-            rows = (
-                await self._conn.execute(
-                    _PG_OBSERVE_AND_COUNT,
-                    {
-                        "now": now,
-                        "o_subjects": [hashed[o.subject] for o in observations],
-                        "o_kinds": [o.kind for o in observations],
-                        "o_members": [o.member for o in observations],
-                        "q_subjects": [hashed[q.subject] for q in queries],
-                        "q_kinds": [q.kind for q in queries],
-                        "since": now - LONGEST,
-                        **starts,
-                    },
-                )
-            ).all()
+            rows: Sequence[Any] = await _PG_OBSERVE_AND_COUNT.all(
+                self._conn,
+                {
+                    "now": now,
+                    "o_subjects": [hashed[o.subject] for o in observations],
+                    "o_kinds": [o.kind for o in observations],
+                    "o_members": [o.member for o in observations],
+                    "q_subjects": [hashed[q.subject] for q in queries],
+                    "q_kinds": [q.kind for q in queries],
+                    "since": now - LONGEST,
+                    **starts,
+                },
+            )
         else:
             if observations:
                 await self._conn.execute(

@@ -31,12 +31,13 @@ from payments.kernel.pagination import Page, PageRequest
 from payments.ledger.domain.accounts import Account
 from payments.ledger.domain.journal import JournalTransaction, TransactionKind
 from payments.ledger.tables import ledger_balances, ledger_entries, ledger_transactions
+from payments.platform.db.fast import Fast
 from payments.platform.db.listing import fetch_page
 from payments.platform.db.uow import Repository
 
 BALANCE_SHARDS = 8
 
-_INSERT_ENTRIES = ledger_entries.insert()
+_INSERT_ENTRIES = Fast(ledger_entries.insert())
 
 
 @cache
@@ -50,15 +51,17 @@ def _insert_transaction(dialect: Any) -> Any:
 
 
 @cache
-def _upsert_balance(dialect: Any) -> Any:
+def _upsert_balance(dialect: Any) -> Fast:
     """Add a delta to one running balance row. Built once: executed with all the rows of a
     flush as one executemany (one pipelined round trip, rows locked in the order given);
     a multi-row ``insert().values([...])`` cannot be cached by SQLAlchemy and was
     compiled anew for every posting, several times the cost of running it."""
     insert = dialect.insert(ledger_balances)
-    return insert.on_conflict_do_update(
-        index_elements=["account", "currency", "shard"],
-        set_={"balance": ledger_balances.c.balance + insert.excluded.balance},
+    return Fast(
+        insert.on_conflict_do_update(
+            index_elements=["account", "currency", "shard"],
+            set_={"balance": ledger_balances.c.balance + insert.excluded.balance},
+        )
     )
 
 
@@ -115,7 +118,7 @@ class LedgerRepository(Repository):
                     }
                 )
         if entries:
-            await self._conn.execute(_INSERT_ENTRIES, entries)
+            await _INSERT_ENTRIES.execute_many(self._conn, entries)
         return [tx_id in new for tx_id in ids]
 
     async def before_commit(self) -> None:
@@ -128,8 +131,8 @@ class LedgerRepository(Repository):
         if not deltas:
             return
         shard = random.randrange(BALANCE_SHARDS)
-        await self._conn.execute(  # rows are locked in this (sorted) order
-            _upsert_balance(self._dialect),
+        await _upsert_balance(self._dialect).execute_many(  # rows locked in this (sorted) order
+            self._conn,
             [
                 {"account": account, "currency": currency, "shard": shard, "balance": amount}
                 for (account, currency), amount in deltas

@@ -189,7 +189,7 @@ class FraudAssessment:
         facts = await self.facts(uow, pi, method, charge, clock=clock, ip=ctx.ip)
         result = score(facts)
         facts.update(risk_score=result.score, risk_level=result.level.value)
-        rules = compiled(await uow.repo(RuleRepository).enabled_for(pi.location_id))
+        rules = compiled(await uow.repo(RuleRepository).enabled_for_cached(pi.location_id))
         aliases = sorted({ref.alias for r in rules for ref in r.predicate.lists})
         lists = await uow.repo(ValueListItemRepository).values_by_alias(aliases)
         decision = decide(result, facts, rules, lists, location_id=pi.location_id)
@@ -219,12 +219,12 @@ class FraudAssessment:
         clock: Clock,
         ctx: RequestContext,
     ) -> None:
-        assessment = await uow.repo(AssessmentRepository).for_charge(charge.id)
+        found = await uow.repo(AssessmentRepository).with_review_for_charge(charge.id)
+        assessment, existing = found
         if assessment is None:
             return
         now = clock.now()
         reviews = uow.repo(ReviewRepository)
-        existing = await reviews.for_charge(charge.id)
         if existing is not None:
             if existing.open and pi.capture_method == CaptureMethod.MANUAL:
                 await close_settled_review(uow, existing, pi, clock=clock, ctx=ctx)

@@ -45,12 +45,39 @@ from payments.gateways.protocol import (
     Payout,
     ResourceMissing,
 )
+from payments.platform.db.fast import Fast
 
 from .settings import SimulatorSettings, new_id
 from .store import SimulatorStore, balance_transactions, payouts
 
 _CHARGED = ("charge.succeeded", "charge.captured", "terminal.reader.action_succeeded")
 _REFUNDED = ("refund.created", "terminal.reader.action_succeeded")
+
+
+_MOVEMENT_KEYS = (
+    "type",
+    "reporting_category",
+    "amount",
+    "fee",
+    "fee_description",
+    "currency",
+    "source",
+    "created",
+)
+_BT = balance_transactions.c
+_RECORD_NEW = Fast(  # one statement: inserted unless recorded (under the events lock)
+    balance_transactions.insert().from_select(
+        ["id", "available_on", *_MOVEMENT_KEYS],
+        sa.select(
+            *(sa.bindparam(n, type_=_BT[n].type) for n in ("id", "available_on", *_MOVEMENT_KEYS))
+        ).where(
+            ~sa.exists().where(
+                _BT.source == sa.bindparam("source"),
+                _BT.reporting_category == sa.bindparam("reporting_category"),
+            )
+        ),
+    )
+)
 
 
 def day_start(day: date) -> datetime:
@@ -119,21 +146,14 @@ async def record(
     transaction; events are written under the events lock, so the check is race-free)."""
     for item in items:
         for row in movements(item):
-            seen = (
-                await conn.execute(
-                    sa.select(balance_transactions.c.id).where(
-                        balance_transactions.c.source == row["source"],
-                        balance_transactions.c.reporting_category == row["reporting_category"],
-                    )
-                )
-            ).first()
-            if seen is not None:
-                continue
             available = day_start(row["created"].astimezone(UTC).date()) + settings.payout_delay
-            await conn.execute(
-                balance_transactions.insert().values(
-                    id=new_id("txn_sim", row["created"]), available_on=available, **row
-                )
+            await _RECORD_NEW.execute(
+                conn,
+                {
+                    "id": new_id("txn_sim", row["created"]),
+                    "available_on": available,
+                    **{k: row[k] for k in _MOVEMENT_KEYS},
+                },
             )
 
 

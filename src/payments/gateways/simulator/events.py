@@ -27,13 +27,14 @@ from payments.gateways.protocol import (
     Reader,
     RefundResult,
 )
+from payments.platform.db.fast import Fast
 
 from . import balance
 from .settings import SimulatorSettings, new_id
 from .store import SimulatorStore, events
 
 MAX_PAGE = 100
-_INSERT = events.insert()
+_INSERT = Fast(events.insert())
 
 
 @dataclass(slots=True)
@@ -93,8 +94,8 @@ class EventLog:
         if not outbox.items:
             return
         await self._store.lock_events(conn)
-        await conn.execute(
-            _INSERT,
+        await _INSERT.execute_many(
+            conn,
             [
                 {
                     "id": item.id,

@@ -65,6 +65,24 @@ _ACTIVE = (
 )
 
 
+_PROBE = (
+    sa.exists()
+    .where(
+        sa.or_(faults.c.remaining.is_(None), faults.c.remaining > 0),
+        sa.or_(faults.c.operation.is_(None), faults.c.operation == sa.bindparam("fault_operation")),
+    )
+    .label("faulted")
+)
+
+
+def probe_faults() -> sa.Label[bool]:
+    """``EXISTS`` an active fault for the bind parameter ``fault_operation``, as a column a
+    statement can return: on PostgreSQL a keyed charge and an unkeyed payment method learn
+    with the statement that stores them that no fault is set (no statement of their own;
+    see ``Idempotency.run_with_faults``)."""
+    return _PROBE
+
+
 @dataclass(frozen=True, slots=True)
 class FaultPlan:
     """What the faults decided for one call: only ``lose_response`` is deferred."""

@@ -19,6 +19,7 @@ Test hooks (``complete_action``, ``authorize_payment``, ``pending_blik_payment``
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -47,6 +48,7 @@ from payments.kernel.money import (
     check_amount,
     normalize_currency,
 )
+from payments.platform.db.fast import Fast
 
 from . import charges as ch
 from . import operations as ops
@@ -65,7 +67,7 @@ from .terminal import TerminalCalls
 
 T = TypeVar("T")
 MAX_AMOUNT = 99_999_999  # Stripe's maximum charge amount in minor units
-_INSERT_CHARGE = charges.insert().returning(*charges.c)
+_INSERT_CHARGE = Fast(charges.insert().returning(*charges.c))
 
 
 class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls, SetupCalls):
@@ -109,6 +111,10 @@ class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls, Setu
     async def create_payment_method(
         self, source: PaymentMethodInput, *, idempotency_key: str | None = None
     ) -> PaymentMethod:
+        if idempotency_key is None and self.store.is_postgres:
+            created = await self._create_payment_method_unless_faulted(source)
+            if created is not None:
+                return created
         plan = await self._faults.apply("create_payment_method")
         now = self.clock.now()
 
@@ -129,8 +135,27 @@ class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls, Setu
         self._methods.remember(result, scenario)  # committed: a charge needs no lookup
         return self._deliver(result, plan.lose_response, "create_payment_method")
 
+    async def _create_payment_method_unless_faulted(
+        self, source: PaymentMethodInput
+    ) -> PaymentMethod | None:
+        """PostgreSQL, no key: the method inserted by the statement that also says whether
+        a fault is set (no statement of its own for the faults). None: nothing was stored
+        (a fault is set, or the source is invalid): the caller applies the faults first."""
+        now = self.clock.now()
+        with suppress(Exception):  # rolled back; the caller's path raises what it must
+            _details, scenario = self._methods.describe(source, now)
+            async with self.store.transaction() as conn:
+                created, faulted = await self._methods.create_unless_faulted(
+                    conn, source, now, "create_payment_method"
+                )
+                if faulted:
+                    raise _Faulted
+            self._methods.remember(created, scenario)
+            return created
+        return None
+
     async def charge(self, request: ChargeRequest) -> ChargeResult:
-        plan = await self._faults.apply("charge")
+        # faults are applied with the idempotency key (Idempotency.run_with_faults)
         key = check_key(request.idempotency_key)
         currency = _checked_money(request.amount, request.currency)
         if request.capture_method not in ("automatic", "manual"):
@@ -163,8 +188,8 @@ class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls, Setu
                 method = replace(method, scenario="3ds_setup_for_off_session")
             reference = new_id("ch_sim", now)
             values = ch.initial_values(method, request, currency, reference, now, self.settings)
-            inserted = await conn.execute(
-                _INSERT_CHARGE,
+            inserted = await _INSERT_CHARGE.first(
+                conn,
                 {
                     "id": reference,
                     "amount": request.amount,
@@ -182,7 +207,7 @@ class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls, Setu
                     **values,
                 },
             )
-            result = ch.snapshot(inserted.one())
+            result = ch.snapshot(inserted)
             if method.details.type == "blik" and result.status == "requires_action":
                 await conn.execute(
                     blik_codes.insert().values(
@@ -194,8 +219,14 @@ class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls, Setu
             ch.announce(outbox, result, now)
             return result
 
-        result = await self._idempotency.run(
-            key=key, operation="charge", params=params, result_type=ChargeResult, now=now, work=work
+        result, plan = await self._idempotency.run_with_faults(
+            self._faults,
+            key=key,
+            operation="charge",
+            params=params,
+            result_type=ChargeResult,
+            now=now,
+            work=work,
         )
         return self._deliver(result, plan.lose_response, "charge")
 
@@ -446,6 +477,10 @@ class SimulatorGateway(DisputeCalls, EarlyFraudWarningCalls, TerminalCalls, Setu
                 f"simulated lost response on {operation} (it was processed)"
             )
         return result
+
+
+class _Faulted(Exception):
+    """A fault is set: roll back and apply it first."""
 
 
 def _checked_money(amount: int, currency: str) -> str:

@@ -6,12 +6,16 @@ object changed since); a repeat with other parameters (or on another
 endpoint) is an ``idempotency_error``. Requests refused by validation store
 nothing. The key row is inserted *first* in the operation's transaction, so a
 concurrent request with the same key waits on the unique index (PostgreSQL)
-or on the write lock (SQLite), then replays.
+or on the write lock (SQLite), then replays. A charge on PostgreSQL
+(:meth:`Idempotency.run_with_faults`) inserts the key *last*, with its response and
+in the statement that reads whether a fault is set: a concurrent claim still waits
+on the unique index, and then rolls its work back and replays.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import suppress
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -24,8 +28,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.gateways.codec import decode, encode, request_hash
 from payments.gateways.protocol import GatewayInvalidRequest, IdempotencyKeyReused
+from payments.platform.db.fast import Fast
 
 from .events import EventLog, Outbox
+from .faults import FaultPlan, Faults, probe_faults
 from .store import SimulatorStore, idempotency
 
 T = TypeVar("T")
@@ -46,6 +52,18 @@ def _claim_statement(postgres: bool) -> Any:
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(idempotency.c.id)
     )
+
+
+_ANSWERED_CLAIM = Fast(  # PostgreSQL: the key claimed with its response, and whether a
+    pg_insert(idempotency)  # fault is set
+    .on_conflict_do_nothing(index_elements=["key"])
+    .returning(idempotency.c.id, probe_faults())
+)
+
+
+class _Unusual(Exception):
+    """The one-statement path cannot answer (key taken, fault set): its work is rolled
+    back and the call runs the claim-first path."""
 
 
 class _KeyTaken(Exception):
@@ -98,6 +116,59 @@ class Idempotency:
             except _KeyTaken:
                 continue
         raise RuntimeError(f"idempotency key {key!r} could not be claimed or replayed")
+
+    async def run_with_faults(
+        self,
+        faults: Faults,
+        *,
+        key: str,
+        operation: str,
+        params: Mapping[str, Any],
+        result_type: type[T],
+        now: datetime,
+        work: Work[T],
+    ) -> tuple[T, FaultPlan]:
+        """Apply the injected faults of ``operation``, then :meth:`run` with ``key``.
+
+        On PostgreSQL the usual call (a new key, no fault set) costs ONE statement besides
+        its work: the work runs first, then the key is inserted with its response, and the
+        same statement says whether a fault is set for ``operation``. Anything else -- the
+        key taken (a retry, or a concurrent claim: the insert waits for it to commit), a
+        fault set, the work raising -- rolls the work back and runs the claim-first path
+        after applying the faults, as on SQLite: a fault still takes effect before
+        anything is committed, and a replay is still the first response.
+        """
+        if self._store.is_postgres:
+            digest = request_hash(operation, params)
+            # rolled back on any exception (a commit that failed with an unknown outcome
+            # is replayed by the key): the claim-first path below answers
+            with suppress(Exception):
+                async with self._store.transaction() as conn:
+                    outbox = Outbox()
+                    result = await work(conn, outbox)
+                    claim = {
+                        "key": key,
+                        "operation": operation,
+                        "request_hash": digest,
+                        "response": encode(result),
+                        "created": now,
+                        "fault_operation": operation,
+                    }
+                    row = await _ANSWERED_CLAIM.first(conn, claim)
+                    if row is None or row.faulted:
+                        raise _Unusual
+                    await self._events.write(conn, outbox)  # last: it may take the events lock
+                return result, FaultPlan()
+        plan = await faults.apply(operation)
+        result = await self.run(
+            key=key,
+            operation=operation,
+            params=params,
+            result_type=result_type,
+            now=now,
+            work=work,
+        )
+        return result, plan
 
     async def _claim(
         self, conn: AsyncConnection, key: str, operation: str, digest: str, now: datetime

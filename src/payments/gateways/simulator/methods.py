@@ -41,7 +41,9 @@ from payments.gateways.protocol import (
     SepaDebitInput,
     WalletType,
 )
+from payments.platform.db.fast import Fast
 
+from .faults import probe_faults
 from .settings import SimulatorSettings, new_id
 from .store import payment_methods
 from .testdata import CARDS_BY_NUMBER, SimCard, card_for_pm_id, luhn_ok
@@ -51,7 +53,8 @@ WALLETS: tuple[WalletType, ...] = ("apple_pay", "google_pay")
 # Methods where the customer names their bank up front (Stripe's ``ideal[bank]`` ...)
 BANK_REDIRECTS = frozenset({"ideal", "bancontact", "eps", "p24"})
 _BANK_CODE = re.compile(r"^[a-z0-9_]{2,40}$")
-_INSERT_METHOD = payment_methods.insert()  # built once, run with parameters
+_INSERT_METHOD = Fast(payment_methods.insert())  # built once, run with parameters
+_INSERT_METHOD_PROBED = Fast(payment_methods.insert().returning(probe_faults()))
 # Some of iDEAL's banks (Stripe's ``ideal[bank]`` codes) and their BICs
 IDEAL_BICS = {
     "abn_amro": "ABNANL2A",
@@ -246,22 +249,35 @@ class PaymentMethods:
 
     # ------------------------------------------------------------------ storage
 
+    def _new(
+        self, source: PaymentMethodInput, now: datetime
+    ) -> tuple[PaymentMethod, dict[str, Any]]:
+        details, scenario = self.describe(source, now)
+        pm_id = new_id("pm_sim", now)
+        row = {
+            "id": pm_id,
+            "type": details.type,
+            "scenario": scenario,
+            "details": encode(details),
+            "created": now,
+        }
+        return PaymentMethod(id=pm_id, details=details, created=now), row
+
     async def create(
         self, conn: AsyncConnection, source: PaymentMethodInput, now: datetime
     ) -> PaymentMethod:
-        details, scenario = self.describe(source, now)
-        pm_id = new_id("pm_sim", now)
-        await conn.execute(
-            _INSERT_METHOD,
-            {
-                "id": pm_id,
-                "type": details.type,
-                "scenario": scenario,
-                "details": encode(details),
-                "created": now,
-            },
-        )
-        return PaymentMethod(id=pm_id, details=details, created=now)
+        method, row = self._new(source, now)
+        await _INSERT_METHOD.execute(conn, row)
+        return method
+
+    async def create_unless_faulted(
+        self, conn: AsyncConnection, source: PaymentMethodInput, now: datetime, operation: str
+    ) -> tuple[PaymentMethod, bool]:
+        """:meth:`create`, and whether a fault is set for ``operation``, in one statement
+        (PostgreSQL: the caller rolls back if it is)."""
+        method, row = self._new(source, now)
+        found = await _INSERT_METHOD_PROBED.first(conn, {**row, "fault_operation": operation})
+        return method, bool(found.faulted)
 
     async def resolve(self, conn: AsyncConnection, ref: str, now: datetime) -> ResolvedMethod:
         """A stored payment method, or a test id used directly (as Stripe allows)."""

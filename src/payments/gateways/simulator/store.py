@@ -23,6 +23,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from payments.platform.db.fast import Fast
+
 EVENTS_LOCK_KEY = 0x51_4D_45_56  # pg_advisory_xact_lock key guarding sim_events order
 
 
@@ -268,7 +270,7 @@ def _immediate_transactions(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-_LOCK_EVENTS = sa.select(sa.func.pg_advisory_xact_lock(EVENTS_LOCK_KEY))  # built once
+_LOCK_EVENTS = Fast(sa.select(sa.func.pg_advisory_xact_lock(EVENTS_LOCK_KEY)))  # built once
 
 
 class SimulatorStore:
@@ -307,7 +309,7 @@ class SimulatorStore:
     async def lock_events(self, conn: AsyncConnection) -> None:
         """Make event cursors commit in order (PostgreSQL; SQLite serialises writers)."""
         if self.is_postgres:
-            await conn.execute(_LOCK_EVENTS)
+            await _LOCK_EVENTS.first(conn, {})
 
     async def dispose(self) -> None:
         if self._owns_engine:

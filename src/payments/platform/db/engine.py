@@ -28,9 +28,15 @@ STATEMENTS: Counter[str] = Counter()
 """Statements sent by this process, by their first 80 characters (only when counted)."""
 
 
+COUNTED: set[Any] = set()
+"""Sync engines whose statements are counted (statements sent on the driver connection
+by :mod:`payments.platform.db.fast` count themselves)."""
+
+
 def count_statements(engine: AsyncEngine) -> None:
     """Count every statement and transaction of ``engine`` in :data:`STATEMENTS` (for
     benchmarks: ``PAYMENTS_BENCH_STATEMENT_COUNTS_DIR``); costs a few µs per statement."""
+    COUNTED.add(engine.sync_engine)
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _statement(_c: Any, _cur: Any, statement: str, *_args: Any) -> None:

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.kernel.pagination import Created, Page, PageRequest
+from payments.platform.db.fast import Fast
 from payments.platform.db.listing import fetch_page, list_filters
 from payments.platform.db.uow import Repository
 
@@ -31,11 +32,17 @@ R = TypeVar("R", bound="DataclassInstance")
 
 
 @cache
-def _statements(table: sa.Table) -> tuple[Any, Any, Any, Any]:
-    """(insert, update by ``_id``, select by ``_id``, select by ``_id`` for update)."""
+def _statements(table: sa.Table) -> tuple[Fast, Fast, Fast, Fast]:
+    """(insert, update by ``_id``, select by ``_id``, select by ``_id`` for update), run
+    on the driver connection on PostgreSQL (:mod:`payments.platform.db.fast`)."""
     by_id = table.c.id == sa.bindparam("_id")
     select = sa.select(table).where(by_id)
-    return table.insert(), table.update().where(by_id), select, select.with_for_update()
+    return (
+        Fast(table.insert()),
+        Fast(table.update().where(by_id)),
+        Fast(select),
+        Fast(select.with_for_update()),
+    )
 
 
 def _enum_fields(record: type) -> dict[str, type[Enum]]:
@@ -79,17 +86,17 @@ class RecordRepository(Repository, Generic[R]):
         return values
 
     async def add(self, obj: R) -> None:
-        await self._conn.execute(_statements(self.table)[0], self._values(obj))
+        await _statements(self.table)[0].execute(self._conn, self._values(obj))
 
     async def save(self, obj: R) -> None:
         values = self._values(obj)
         values["_id"] = values.pop("id")  # the SET clause is every other column
-        await self._conn.execute(_statements(self.table)[1], values)
+        await _statements(self.table)[1].execute(self._conn, values)
 
     async def get(self, object_id: str, *, for_update: bool = False) -> R | None:
         lock = for_update and self._conn.dialect.name == "postgresql"
         query = _statements(self.table)[3 if lock else 2]
-        row = (await self._conn.execute(query, {"_id": object_id})).first()
+        row = await query.first(self._conn, {"_id": object_id})
         return self._from_row(row) if row else None
 
     async def find(
