@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from payments.app.bootstrap import Container
 from payments.events.domain import Event
@@ -96,3 +96,24 @@ async def test_events_keep_their_encrypted_payload(container: Container) -> None
             await conn.execute(sa.text("SELECT data FROM events WHERE id = 'evt_fast_1'"))
         ).scalar_one()
     assert "2600" not in str(stored)
+
+
+async def test_a_lost_connection_is_invalidated_and_the_next_unit_of_work_gets_a_new_one(
+    container: Container,
+) -> None:
+    if container.engine.dialect.name != "postgresql":
+        pytest.skip("the driver-connection path runs on PostgreSQL only")
+    async with container.uow_factory() as uow:
+        await uow.repo(RuleRepository).add(_rule("rule_fast_lost"))
+        await uow.commit()
+    with pytest.raises(DBAPIError) as raised:
+        async with container.uow_factory() as uow:
+            rules = uow.repo(RuleRepository)
+            own = rules._conn
+            pid = (await own.execute(sa.select(sa.func.pg_backend_pid()))).scalar_one()
+            async with container.engine.connect() as other:  # the server drops the session
+                await other.execute(sa.text(f"SELECT pg_terminate_backend({int(pid)})"))
+            await rules.get("rule_fast_lost")
+    assert raised.value.connection_invalidated
+    async with container.uow_factory() as uow:  # the pool replaced the dead connection
+        assert await uow.repo(RuleRepository).get("rule_fast_lost") is not None

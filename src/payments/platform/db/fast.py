@@ -146,7 +146,7 @@ class Fast:
             await conn.execute(self.statement, dict(params))
             return
         compiled, adapted = found
-        await _driver(adapted, compiled, "execute", compiled.args(params))
+        await _driver(conn, adapted, compiled, "execute", compiled.args(params))
 
     async def execute_many(self, conn: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run a statement that returns no rows once per parameter set (one round trip)."""
@@ -160,7 +160,7 @@ class Fast:
             await conn.execute(self.statement, [dict(r) for r in rows])
             return
         compiled, adapted = found
-        await _driver(adapted, compiled, "executemany", [compiled.args(r) for r in rows])
+        await _driver(conn, adapted, compiled, "executemany", [compiled.args(r) for r in rows])
 
     async def all(self, conn: AsyncConnection, params: Mapping[str, Any]) -> list[Any]:
         """Every row: as :meth:`first`'s, or tuples for a textual statement (no columns
@@ -169,7 +169,7 @@ class Fast:
         if found is None:
             return list((await conn.execute(self.statement, dict(params))).all())
         compiled, adapted = found
-        records = await _driver(adapted, compiled, "fetch", compiled.args(params))
+        records = await _driver(conn, adapted, compiled, "fetch", compiled.args(params))
         if compiled.columns is None:
             return [tuple(r) for r in records]
         return [compiled.row(r) for r in records]
@@ -180,7 +180,7 @@ class Fast:
         if found is None:
             return (await conn.execute(self.statement, dict(params))).first()
         compiled, adapted = found
-        record = await _driver(adapted, compiled, "fetchrow", compiled.args(params))
+        record = await _driver(conn, adapted, compiled, "fetchrow", compiled.args(params))
         return None if record is None else compiled.row(record)
 
 
@@ -190,8 +190,11 @@ def _quiet(engine: sa.Engine) -> bool:
     return listeners == (1 if engine in _engine.COUNTED else 0)
 
 
-async def _driver(adapted: Any, compiled: _Compiled, method: str, args: Any) -> Any:
-    """Call the asyncpg connection in the adapter's transaction, as the adapter would."""
+async def _driver(
+    conn: AsyncConnection, adapted: Any, compiled: _Compiled, method: str, args: Any
+) -> Any:
+    """Call the asyncpg connection in the adapter's transaction, as the adapter would;
+    a lost connection is invalidated, as SQLAlchemy does, so the pool replaces it."""
     if _engine.COUNTED:
         _engine.STATEMENTS[compiled.counted_as] += 1  # an executemany counts once, as there
     async with adapted._execute_mutex:
@@ -206,7 +209,13 @@ async def _driver(adapted: Any, compiled: _Compiled, method: str, args: Any) -> 
             try:
                 adapted._handle_exception(error)  # the adapter's DB-API error
             except adapted.dbapi.Error as dbapi_error:
-                raise DBAPIError.instance(
-                    compiled.sql, args, dbapi_error, adapted.dbapi.Error
-                ) from error
-            raise
+                failed = (error, dbapi_error)
+            else:
+                raise
+    original, translated = failed
+    lost = conn.dialect.is_disconnect(translated, adapted, None)
+    if lost:
+        await conn.invalidate(translated)
+    raise DBAPIError.instance(
+        compiled.sql, args, translated, adapted.dbapi.Error, connection_invalidated=lost
+    ) from original
